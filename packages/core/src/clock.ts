@@ -1,0 +1,27 @@
+/** Time as the runner sees it. Tests pass a manual clock; production uses the system clock. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock that moves only when told to: deterministic budgets and lags in tests. */
+export class ManualClock implements Clock {
+  #now: number;
+
+  constructor(start: number | Date) {
+    this.#now = typeof start === 'number' ? start : start.getTime();
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+
+  set(to: number | Date): void {
+    this.#now = typeof to === 'number' ? to : to.getTime();
+  }
+}
