@@ -1,3 +1,3 @@
 import { project } from '../vitest.shared.ts';
 
-export default project('e2e', { timeoutMs: 120_000 });
+export default project('e2e', { timeoutMs: 120_000, include: ['**/*.test.ts'] });

@@ -59,18 +59,24 @@ export interface LoggerOptions {
   name?: string;
 }
 
+/** `"clientSecret":"…"` at any depth of a serialized line, for every secret key (case-insensitive). */
+const SECRET_KEY_VALUE = new RegExp(`"(${SECRET_KEYS.join('|')})":"(?:[^"\\\\]|\\\\.)*"`, 'gi');
+
+/** Removes secrets from one serialized log line: by key at any depth, then every registered value. */
+export function redactLine(line: string, secrets: SecretRegistry): string {
+  return secrets.scrub(line.replace(SECRET_KEY_VALUE, `"$1":"${REDACTED}"`));
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = options.secrets ?? new SecretRegistry();
-  const paths = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]);
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       name: options.name ?? 'ctxsiem',
-      redact: { paths, censor: REDACTED },
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      hooks: { streamWrite: (line) => secrets.scrub(line) },
+      hooks: { streamWrite: (line) => redactLine(line, secrets) },
     },
     options.destination ?? pino.destination({ dest: 2, sync: true }),
   );

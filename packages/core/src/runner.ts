@@ -240,6 +240,8 @@ async function deliverWindow(
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
   let pagesRead = 0;
+  // True only when the source itself said the window is over (not when reading was cut short).
+  let sourceFinished = false;
   const producer = (async () => {
     try {
       for await (const page of stream.read(window, resume, abort.signal)) {
@@ -247,6 +249,7 @@ async function deliverWindow(
         await queue.push({ window, page });
         if (abort.signal.aborted) break;
       }
+      sourceFinished = !abort.signal.aborted;
       queue.close();
     } catch (error) {
       queue.fail(error);
@@ -282,11 +285,17 @@ async function deliverWindow(
       const now = clock.now();
       budget.observe(now - lastBoundary);
       lastBoundary = now;
-      if (!completed && !budget.allowsAnother()) {
+      if (completed) break;
+      if (options.signal?.aborted) {
+        logger.info({ seq }, 'run aborted: stopping at a page boundary');
+        return 'stopped';
+      }
+      if (!budget.allowsAnother()) {
         logger.info({ seq }, 'time budget reached: stopping at a page boundary');
         return 'stopped';
       }
     }
+    if (!sourceFinished) return 'stopped';
     if (!completed) {
       // The source ended without a final page (no pages at all, or its last page carried a token).
       await commit({ position: window.to.toISOString() });

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { batchKey, decodeNdjson, encodeNdjson } from '../src/index.ts';
+import { gunzipSync } from 'node:zlib';
+
+const batch = {
+  tenant: 'acme',
+  source: 'monitor',
+  stream: 'Sessions',
+  window: { from: new Date('2024-08-06T07:30:00Z'), to: new Date('2024-08-06T08:00:00Z') },
+  seq: 12,
+  kind: 'records' as const,
+  records: [{ a: 1 }, { b: 'two' }],
+};
+
+describe('object layout', () => {
+  it('follows the seeds layout with a deterministic part name', () => {
+    expect(batchKey(batch, { prefix: '/citrix_monitor/' })).toBe(
+      'citrix_monitor/Sessions/year=2024/month=08/day=06/hour=07/part-20240806T073000Z-00012.ndjson',
+    );
+  });
+
+  it('substitutes the tenant, adds .gz and files dead letters apart', () => {
+    expect(batchKey({ ...batch, kind: 'deadletter' }, { prefix: 'x/{tenant}', gzip: true })).toBe(
+      'x/acme/_deadletter/Sessions/year=2024/month=08/day=06/hour=07/part-20240806T073000Z-00012.ndjson.gz',
+    );
+  });
+
+  it('encodes NDJSON that round-trips, gzipped or not', () => {
+    expect(decodeNdjson(encodeNdjson(batch.records).toString())).toEqual(batch.records);
+    expect(decodeNdjson(gunzipSync(encodeNdjson(batch.records, true)).toString())).toEqual(batch.records);
+  });
+});

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+export const FileSinkConfigSchema = z
+  .object({
+    type: z.literal('file').default('file'),
+    directory: z.string().min(1, 'must name a directory').describe('Folder the partitioned NDJSON files are written under.'),
+    prefix: z.string().default('').describe('Path prefix inside the folder; `{tenant}` is replaced by the tenant id.'),
+    gzip: z.boolean().default(false).describe('Write `.ndjson.gz` files instead of plain NDJSON.'),
+  })
+  .strict();
+
+export type FileSinkConfig = z.output<typeof FileSinkConfigSchema>;
+
+export const FileCheckpointConfigSchema = z
+  .object({
+    type: z.literal('file').default('file'),
+    directory: z.string().min(1, 'must name a directory').describe('Folder holding one JSON file per stream checkpoint.'),
+    lockStaleMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('A lock file older than this is considered abandoned by a crashed runner and broken.'),
+  })
+  .strict();
+
+export type FileCheckpointConfig = z.output<typeof FileCheckpointConfigSchema>;

@@ -1,0 +1,5 @@
+export * from './counting-sink.ts';
+export * from './generated-source.ts';
+export * from './test-checkpoint-store.ts';
+export * from './test-sink.ts';
+export * from './test-source.ts';

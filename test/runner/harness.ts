@@ -1,0 +1,40 @@
+/** Builds a runner setup on real components: generated source, file sink, file checkpoint store. */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CheckpointStore, decodeNdjson, type JsonRecord, silentLogger, type Sink } from '@ctxsiem/core';
+import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
+
+export interface FileSetup {
+  directory: string;
+  sink: Sink;
+  checkpoints: CheckpointStore;
+  /** Every record stored under a stream, across all its files. */
+  stored(stream: string): Promise<JsonRecord[]>;
+  deadLetters(stream: string): Promise<JsonRecord[]>;
+  cleanup(): Promise<void>;
+}
+
+export async function fileSetup(): Promise<FileSetup> {
+  const directory = await mkdtemp(join(tmpdir(), 'ctxsiem-runner-'));
+  const out = join(directory, 'out');
+  const readUnder = async (folder: string) => {
+    const root = join(out, folder);
+    const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+    const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+    const records: JsonRecord[] = [];
+    for (const file of files) records.push(...decodeNdjson(await readFile(file, 'utf8')));
+    return records;
+  };
+  return {
+    directory,
+    sink: fileSink({ directory: out }, { logger: silentLogger(), clock: { now: Date.now } }),
+    checkpoints: fileCheckpointStore({ directory: join(directory, 'state') }),
+    stored: (stream) => readUnder(stream),
+    deadLetters: (stream) => readUnder(join('_deadletter', stream)),
+    cleanup: () => rm(directory, { recursive: true, force: true }),
+  };
+}
+
+/** Sorted ids, for comparing sets that must match exactly (no loss, no duplicates). */
+export const ids = (records: Iterable<JsonRecord>) => [...records].map((r) => String(r.id)).sort();

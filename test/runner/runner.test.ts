@@ -1,0 +1,220 @@
+import {
+  checkpointKey,
+  HOUR_MS,
+  ManualClock,
+  MINUTE_MS,
+  QueryTimeoutError,
+  run,
+  SinkError,
+  silentLogger,
+  type Window,
+} from '@ctxsiem/core';
+import { countingSink, generatedSource } from '@ctxsiem/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FileSetup, fileSetup, ids } from './harness.ts';
+
+const logger = silentLogger();
+const START = new Date('2024-08-06T00:00:00Z');
+const all = (hours: number): Window => ({ from: START, to: new Date(START.getTime() + hours * HOUR_MS) });
+
+let setup: FileSetup;
+afterEach(async () => {
+  await setup?.cleanup();
+});
+
+describe('runner', () => {
+  it('delivers every record of every due window exactly once and advances to now - lag', async () => {
+    setup = await fileSetup();
+    const source = generatedSource({ start: START, pageSize: 70, streams: [{ name: 'events', recordsPerMinute: 5 }] });
+    const clock = new ManualClock(new Date('2024-08-06T03:10:00Z'));
+    const summary = await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
+
+    const horizon = new Date('2024-08-06T03:05:00Z');
+    expect(summary.failed).toEqual([]);
+    expect(summary.streams[0]).toMatchObject({ stream: 'events', from: START.toISOString(), to: horizon.toISOString(), status: 'ok', windows: 4 });
+    const truth = [...source.truth('events', { from: START, to: horizon })];
+    expect(ids(await setup.stored('events'))).toEqual(ids(truth));
+    expect(summary.totals.records).toBe(truth.length);
+    expect((await setup.stored('events')).every((r) => r.tenant === 'test-tenant')).toBe(true);
+  });
+
+  it('never plans a window that ends after now - lag', async () => {
+    setup = await fileSetup();
+    const windows: Window[] = [];
+    const source = generatedSource({
+      start: START,
+      policy: { lagMs: 7 * MINUTE_MS },
+      beforePage: ({ window }) => {
+        windows.push(window);
+      },
+    });
+    const now = new Date('2024-08-06T05:33:00Z').getTime();
+    await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock: new ManualClock(now) });
+    expect(windows.length).toBeGreaterThan(0);
+    for (const w of windows) expect(w.to.getTime()).toBeLessThanOrEqual(now - 7 * MINUTE_MS);
+    expect(Math.max(...windows.map((w) => w.to.getTime()))).toBe(now - 7 * MINUTE_MS);
+  });
+
+  it('resumes after an abort mid-window with no record lost or duplicated', async () => {
+    setup = await fileSetup();
+    const source = generatedSource({ start: START, pageSize: 50, streams: [{ name: 'events', recordsPerMinute: 13 }] });
+    const clock = new ManualClock(new Date('2024-08-06T02:30:00Z'));
+    const controller = new AbortController();
+    let delivered = 0;
+    const failing = setup.sink;
+    const sink = {
+      ...failing,
+      async write(batch: Parameters<typeof failing.write>[0]) {
+        const receipt = await failing.write(batch);
+        // Abort once, in the middle of the first hour's window.
+        if (++delivered === 7) controller.abort(new Error('operator pressed ctrl-c'));
+        return receipt;
+      },
+    };
+    const first = await run({ source, sink, checkpoints: setup.checkpoints, logger, clock, signal: controller.signal });
+    expect(first.streams[0]).toMatchObject({ status: 'partial', midWindow: true });
+    const state = await setup.checkpoints.read(checkpointKey('test-tenant', 'generated', 'events'));
+    expect(state?.state.window?.seq).toBe(7);
+
+    const second = await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
+    expect(second.streams[0]?.status).toBe('ok');
+    const truth = [...source.truth('events', { from: START, to: new Date('2024-08-06T02:25:00Z') })];
+    const stored = await setup.stored('events');
+    expect(stored.length).toBe(truth.length);
+    expect(ids(stored)).toEqual(ids(truth));
+  });
+
+  it('leaves the checkpoint unchanged when the sink fails, and says which stream failed', async () => {
+    setup = await fileSetup();
+    const source = generatedSource({
+      start: START,
+      pageSize: 40,
+      streams: [
+        { name: 'good', recordsPerMinute: 2 },
+        { name: 'bad', recordsPerMinute: 2 },
+      ],
+    });
+    const clock = new ManualClock(new Date('2024-08-06T01:30:00Z'));
+    // First run completes the first window of both streams.
+    await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock: new ManualClock(new Date('2024-08-06T01:05:00Z')) });
+    const key = checkpointKey('test-tenant', 'generated', 'bad');
+    const before = await setup.checkpoints.read(key);
+
+    const inner = setup.sink;
+    const sink = {
+      ...inner,
+      async write(batch: Parameters<typeof inner.write>[0]) {
+        if (batch.stream === 'bad') throw new SinkError('bucket refused the write (simulated outage)');
+        return inner.write(batch);
+      },
+    };
+    const summary = await run({ source, sink, checkpoints: setup.checkpoints, logger, clock });
+    expect(summary.failed).toEqual(['bad']);
+    expect(summary.streams.find((s) => s.stream === 'bad')?.error).toContain('simulated outage');
+    expect(summary.streams.find((s) => s.stream === 'good')?.status).toBe('ok');
+    expect(await setup.checkpoints.read(key)).toEqual(before);
+    expect((await setup.checkpoints.read(checkpointKey('test-tenant', 'generated', 'good')))?.state.position).toBe(
+      '2024-08-06T01:25:00.000Z',
+    );
+  });
+
+  it('stops inside its budget at a page boundary with the checkpoint written', async () => {
+    setup = await fileSetup();
+    const clock = new ManualClock(new Date('2024-08-06T12:00:00Z'));
+    const source = generatedSource({ start: START, pageSize: 20 });
+    const inner = setup.sink;
+    // Each delivery takes 100 ms of (manual) time.
+    const sink = {
+      ...inner,
+      async write(batch: Parameters<typeof inner.write>[0]) {
+        clock.advance(100);
+        return inner.write(batch);
+      },
+    };
+    const started = clock.now();
+    const summary = await run({ source, sink, checkpoints: setup.checkpoints, logger, clock, budgetMs: 1_050 });
+    expect(clock.now() - started).toBeLessThanOrEqual(1_050);
+    expect(summary.budgetExhausted).toBe(true);
+    expect(summary.streams[0]?.status).toBe('partial');
+    expect(summary.totals.pages).toBe(10);
+    const state = await setup.checkpoints.read(checkpointKey('test-tenant', 'generated', 'events'));
+    expect(state?.state.window?.seq ?? 0).toBeGreaterThan(0);
+    // The next run picks up exactly there.
+    const second = await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
+    const reached = new Date(second.streams[0]!.to);
+    expect(reached.getTime()).toBe(clock.now() - 5 * MINUTE_MS);
+    expect(ids(await setup.stored('events'))).toEqual(ids(source.truth('events', { from: START, to: reached })));
+  });
+
+  it('dead-letters records that fail their schema, with the reason, and delivers the rest', async () => {
+    setup = await fileSetup();
+    const source = generatedSource({ start: START, invalidEvery: 4, streams: [{ name: 'events', recordsPerMinute: 8 }] });
+    const summary = await run({
+      source,
+      sink: setup.sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock: new ManualClock(new Date('2024-08-06T01:05:00Z')),
+    });
+    const truth = [...source.truth('events', all(1))];
+    const bad = truth.filter((r) => typeof r.value !== 'number');
+    expect(bad.length).toBe(truth.length / 4);
+    expect(summary.totals.deadLetters).toBe(bad.length);
+    const dead = await setup.deadLetters('events');
+    expect(ids(dead.map((d) => d.record as { id: string }))).toEqual(ids(bad));
+    expect(String(dead[0]?.reason)).toContain('value');
+    expect((await setup.stored('events')).length).toBe(truth.length - bad.length);
+  });
+
+  it('splits a window whose query times out and still delivers it completely', async () => {
+    setup = await fileSetup();
+    const source = generatedSource({
+      start: START,
+      pageSize: 30,
+      beforePage: ({ window, offset }) => {
+        if (offset === 0 && window.to.getTime() - window.from.getTime() > 20 * MINUTE_MS) {
+          throw new QueryTimeoutError('the query scanned too many rows');
+        }
+      },
+    });
+    const summary = await run({
+      source,
+      sink: setup.sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock: new ManualClock(new Date('2024-08-06T01:05:00Z')),
+    });
+    expect(summary.streams[0]?.status).toBe('ok');
+    expect(summary.streams[0]?.splits).toBeGreaterThanOrEqual(2);
+    expect(ids(await setup.stored('events'))).toEqual(ids(source.truth('events', all(1))));
+  });
+
+  it('keeps memory flat over a 1,000,000-record window: the page queue never exceeds its bound', async () => {
+    const source = generatedSource({ start: START, pageSize: 5_000, streams: [{ name: 'big', recordsPerMinute: 16_667 }] });
+    const sink = countingSink();
+    let highWater = 0;
+    let capacity = 0;
+    const summary = await run({
+      source,
+      sink,
+      checkpoints: (setup = await fileSetup()).checkpoints,
+      logger,
+      clock: new ManualClock(new Date('2024-08-06T01:05:00Z')),
+      queueCapacity: 3,
+      onQueue: (_stream, queue) => {
+        capacity = queue.capacity;
+        // Read the high-water mark when the window ends.
+        const original = queue.close.bind(queue);
+        queue.close = () => {
+          highWater = Math.max(highWater, queue.highWater);
+          original();
+        };
+      },
+    });
+    expect(summary.totals.records).toBe(source.count('big', all(1)));
+    expect(summary.totals.records).toBeGreaterThanOrEqual(1_000_000);
+    expect(capacity).toBe(3);
+    expect(highWater).toBeGreaterThan(0);
+    expect(highWater).toBeLessThanOrEqual(3);
+  });
+});
