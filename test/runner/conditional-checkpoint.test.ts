@@ -24,6 +24,8 @@ describe('two runners on one stream', () => {
     expect(loser.streams[0]?.error).toMatch(/changed by another runner/);
     const state = await setup.checkpoints.read(checkpointKey('test-tenant', 'generated', 'events'));
     expect(state?.state.position).toBe('2024-08-06T00:40:00.000Z');
-    expect(ids(await setup.stored('events'))).toEqual(ids(source.truth('events', { from: start, to: new Date('2024-08-06T00:40:00Z') })));
+    expect(ids(await setup.stored('events'))).toEqual(
+      ids(source.truth('events', { from: start, to: new Date('2024-08-06T00:40:00Z') })),
+    );
   });
 });

@@ -2,7 +2,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CheckpointStore, decodeNdjson, type JsonRecord, silentLogger, type Sink } from '@ctxsiem/core';
+import { type CheckpointStore, decodeNdjson, type JsonRecord, type Sink, silentLogger } from '@ctxsiem/core';
 import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
 
 export interface FileSetup {
@@ -21,7 +21,10 @@ export async function fileSetup(): Promise<FileSetup> {
   const readUnder = async (folder: string) => {
     const root = join(out, folder);
     const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-    const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+    const files = entries
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name))
+      .sort();
     const records: JsonRecord[] = [];
     for (const file of files) records.push(...decodeNdjson(await readFile(file, 'utf8')));
     return records;

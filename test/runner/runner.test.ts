@@ -25,13 +25,23 @@ afterEach(async () => {
 describe('runner', () => {
   it('delivers every record of every due window exactly once and advances to now - lag', async () => {
     setup = await fileSetup();
-    const source = generatedSource({ start: START, pageSize: 70, streams: [{ name: 'events', recordsPerMinute: 5 }] });
+    const source = generatedSource({
+      start: START,
+      pageSize: 70,
+      streams: [{ name: 'events', recordsPerMinute: 5 }],
+    });
     const clock = new ManualClock(new Date('2024-08-06T03:10:00Z'));
     const summary = await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
 
     const horizon = new Date('2024-08-06T03:05:00Z');
     expect(summary.failed).toEqual([]);
-    expect(summary.streams[0]).toMatchObject({ stream: 'events', from: START.toISOString(), to: horizon.toISOString(), status: 'ok', windows: 4 });
+    expect(summary.streams[0]).toMatchObject({
+      stream: 'events',
+      from: START.toISOString(),
+      to: horizon.toISOString(),
+      status: 'ok',
+      windows: 4,
+    });
     const truth = [...source.truth('events', { from: START, to: horizon })];
     expect(ids(await setup.stored('events'))).toEqual(ids(truth));
     expect(summary.totals.records).toBe(truth.length);
@@ -49,7 +59,13 @@ describe('runner', () => {
       },
     });
     const now = new Date('2024-08-06T05:33:00Z').getTime();
-    await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock: new ManualClock(now) });
+    await run({
+      source,
+      sink: setup.sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock: new ManualClock(now),
+    });
     expect(windows.length).toBeGreaterThan(0);
     for (const w of windows) expect(w.to.getTime()).toBeLessThanOrEqual(now - 7 * MINUTE_MS);
     expect(Math.max(...windows.map((w) => w.to.getTime()))).toBe(now - 7 * MINUTE_MS);
@@ -57,7 +73,11 @@ describe('runner', () => {
 
   it('resumes after an abort mid-window with no record lost or duplicated', async () => {
     setup = await fileSetup();
-    const source = generatedSource({ start: START, pageSize: 50, streams: [{ name: 'events', recordsPerMinute: 13 }] });
+    const source = generatedSource({
+      start: START,
+      pageSize: 50,
+      streams: [{ name: 'events', recordsPerMinute: 13 }],
+    });
     const clock = new ManualClock(new Date('2024-08-06T02:30:00Z'));
     const controller = new AbortController();
     let delivered = 0;
@@ -71,7 +91,14 @@ describe('runner', () => {
         return receipt;
       },
     };
-    const first = await run({ source, sink, checkpoints: setup.checkpoints, logger, clock, signal: controller.signal });
+    const first = await run({
+      source,
+      sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock,
+      signal: controller.signal,
+    });
     expect(first.streams[0]).toMatchObject({ status: 'partial', midWindow: true });
     const state = await setup.checkpoints.read(checkpointKey('test-tenant', 'generated', 'events'));
     expect(state?.state.window?.seq).toBe(7);
@@ -96,7 +123,13 @@ describe('runner', () => {
     });
     const clock = new ManualClock(new Date('2024-08-06T01:30:00Z'));
     // First run completes the first window of both streams.
-    await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock: new ManualClock(new Date('2024-08-06T01:05:00Z')) });
+    await run({
+      source,
+      sink: setup.sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock: new ManualClock(new Date('2024-08-06T01:05:00Z')),
+    });
     const key = checkpointKey('test-tenant', 'generated', 'bad');
     const before = await setup.checkpoints.read(key);
 
@@ -113,9 +146,9 @@ describe('runner', () => {
     expect(summary.streams.find((s) => s.stream === 'bad')?.error).toContain('simulated outage');
     expect(summary.streams.find((s) => s.stream === 'good')?.status).toBe('ok');
     expect(await setup.checkpoints.read(key)).toEqual(before);
-    expect((await setup.checkpoints.read(checkpointKey('test-tenant', 'generated', 'good')))?.state.position).toBe(
-      '2024-08-06T01:25:00.000Z',
-    );
+    expect(
+      (await setup.checkpoints.read(checkpointKey('test-tenant', 'generated', 'good')))?.state.position,
+    ).toBe('2024-08-06T01:25:00.000Z');
   });
 
   it('stops inside its budget at a page boundary with the checkpoint written', async () => {
@@ -132,7 +165,14 @@ describe('runner', () => {
       },
     };
     const started = clock.now();
-    const summary = await run({ source, sink, checkpoints: setup.checkpoints, logger, clock, budgetMs: 1_050 });
+    const summary = await run({
+      source,
+      sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock,
+      budgetMs: 1_050,
+    });
     expect(clock.now() - started).toBeLessThanOrEqual(1_050);
     expect(summary.budgetExhausted).toBe(true);
     expect(summary.streams[0]?.status).toBe('partial');
@@ -143,12 +183,18 @@ describe('runner', () => {
     const second = await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
     const reached = new Date(second.streams[0]!.to);
     expect(reached.getTime()).toBe(clock.now() - 5 * MINUTE_MS);
-    expect(ids(await setup.stored('events'))).toEqual(ids(source.truth('events', { from: START, to: reached })));
+    expect(ids(await setup.stored('events'))).toEqual(
+      ids(source.truth('events', { from: START, to: reached })),
+    );
   });
 
   it('dead-letters records that fail their schema, with the reason, and delivers the rest', async () => {
     setup = await fileSetup();
-    const source = generatedSource({ start: START, invalidEvery: 4, streams: [{ name: 'events', recordsPerMinute: 8 }] });
+    const source = generatedSource({
+      start: START,
+      invalidEvery: 4,
+      streams: [{ name: 'events', recordsPerMinute: 8 }],
+    });
     const summary = await run({
       source,
       sink: setup.sink,
@@ -190,14 +236,19 @@ describe('runner', () => {
   });
 
   it('keeps memory flat over a 1,000,000-record window: the page queue never exceeds its bound', async () => {
-    const source = generatedSource({ start: START, pageSize: 5_000, streams: [{ name: 'big', recordsPerMinute: 16_667 }] });
+    setup = await fileSetup();
+    const source = generatedSource({
+      start: START,
+      pageSize: 5_000,
+      streams: [{ name: 'big', recordsPerMinute: 16_667 }],
+    });
     const sink = countingSink();
     let highWater = 0;
     let capacity = 0;
     const summary = await run({
       source,
       sink,
-      checkpoints: (setup = await fileSetup()).checkpoints,
+      checkpoints: setup.checkpoints,
       logger,
       clock: new ManualClock(new Date('2024-08-06T01:05:00Z')),
       queueCapacity: 3,

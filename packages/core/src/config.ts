@@ -13,7 +13,10 @@ export function parseConfig<S extends z.ZodType>(component: string, schema: S, i
 
 export function toIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.map((issue) => ({
-    path: issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '['),
+    path: issue.path
+      .map((part) => (typeof part === 'number' ? `[${part}]` : String(part)))
+      .join('.')
+      .replace(/\.\[/g, '['),
     reason: issue.message,
   }));
 }

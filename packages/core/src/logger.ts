@@ -3,8 +3,9 @@
  * named like a credential, at any depth we configure) and by value (every registered secret string is
  * replaced wherever it appears in a line, including inside error messages and URLs).
  */
-import { pino } from 'pino';
+
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
+import { pino } from 'pino';
 
 export type Logger = PinoLogger;
 

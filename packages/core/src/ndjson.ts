@@ -1,6 +1,6 @@
 /** NDJSON encoding (one JSON object per line, `\n` after each) with optional gzip. */
 import { Readable } from 'node:stream';
-import { gzipSync, createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import type { JsonRecord } from './contracts.ts';
 
 export function encodeNdjson(records: readonly JsonRecord[], gzip = false): Buffer {
@@ -11,7 +11,10 @@ export function encodeNdjson(records: readonly JsonRecord[], gzip = false): Buff
 }
 
 /** The same encoding as a stream, for bodies too large to hold at once (multipart uploads). */
-export function ndjsonStream(records: Iterable<JsonRecord> | AsyncIterable<JsonRecord>, gzip = false): Readable {
+export function ndjsonStream(
+  records: Iterable<JsonRecord> | AsyncIterable<JsonRecord>,
+  gzip = false,
+): Readable {
   async function* lines() {
     for await (const record of records) yield `${JSON.stringify(record)}\n`;
   }

@@ -13,7 +13,8 @@ export class BoundedQueue<T> {
   #wakeProducer: (() => void) | undefined;
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('queue capacity must be an integer >= 1');
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError('queue capacity must be an integer >= 1');
     this.capacity = capacity;
   }
 

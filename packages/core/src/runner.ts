@@ -146,7 +146,7 @@ class Budget {
 }
 
 async function runStream(options: RunOptions, stream: PullStream, budget: Budget): Promise<StreamSummary> {
-  const { source, sink, checkpoints, clock } = options;
+  const { source, checkpoints, clock } = options;
   const logger = options.logger.child({ source: source.type, tenant: source.tenant, stream: stream.name });
   const key = checkpointKey(source.tenant, source.type, stream.name);
   const summary: StreamSummary = {
@@ -174,17 +174,23 @@ async function runStream(options: RunOptions, stream: PullStream, budget: Budget
     summary.midWindow = state.window !== undefined;
 
     const commit = async (next: StreamState) => {
-      version = await checkpoints.write(key, { ...next, updatedAt: new Date(clock.now()).toISOString() }, version);
+      version = await checkpoints.write(
+        key,
+        { ...next, updatedAt: new Date(clock.now()).toISOString() },
+        version,
+      );
       state = next;
       summary.to = next.position;
       summary.midWindow = next.window !== undefined;
     };
 
+    // Windows are planned up to `now - lag` as of the stream's start: a run never chases the clock.
+    const planningNow = clock.now();
     while (!options.signal?.aborted) {
       const position = Date.parse(state.position);
       const window: Window | undefined = state.window
         ? { from: new Date(position), to: new Date(state.window.to) }
-        : nextWindow(position, clock.now(), stream.window);
+        : nextWindow(position, planningNow, stream.window);
       if (!window) break;
       if (!budget.allowsAnother()) {
         summary.status = 'partial';
@@ -193,11 +199,17 @@ async function runStream(options: RunOptions, stream: PullStream, budget: Budget
       const outcome = await deliverWindow(options, stream, window, state, commit, summary, budget, logger);
       if (outcome === 'split') {
         const halves = splitWindow(window, stream.window.minWindowMs ?? 60_000);
-        if (!halves) throw new QueryTimeoutError(`query timed out on the smallest allowed window ${window.from.toISOString()}`);
+        if (!halves)
+          throw new QueryTimeoutError(
+            `query timed out on the smallest allowed window ${window.from.toISOString()}`,
+          );
         summary.splits++;
         logger.warn({ from: window.from, to: window.to }, 'query timed out: splitting the window in half');
         // Commit the smaller window as the one in progress so a restart resumes the same half.
-        await commit({ position: state.position, window: { to: halves[0].to.toISOString(), resume: '', seq: 0 } });
+        await commit({
+          position: state.position,
+          window: { to: halves[0].to.toISOString(), resume: '', seq: 0 },
+        });
         continue;
       }
       if (outcome === 'stopped') {
@@ -267,9 +279,16 @@ async function deliverWindow(
         summary.bytes += receipt.bytes;
       }
       if (invalid.length > 0) {
-        const receipt = await sink.write({ ...identity, kind: 'deadletter', records: invalid } satisfies Batch);
+        const receipt = await sink.write({
+          ...identity,
+          kind: 'deadletter',
+          records: invalid,
+        } satisfies Batch);
         summary.bytes += receipt.bytes;
-        logger.warn({ count: invalid.length, location: receipt.location }, 'records failed validation: dead-lettered');
+        logger.warn(
+          { count: invalid.length, location: receipt.location },
+          'records failed validation: dead-lettered',
+        );
       }
       if (valid.length + invalid.length > 0) seq++;
       summary.records += valid.length;
@@ -277,7 +296,10 @@ async function deliverWindow(
       summary.pages++;
 
       if (page.next) {
-        await commit({ position: state.position, window: { to: window.to.toISOString(), resume: page.next, seq } });
+        await commit({
+          position: state.position,
+          window: { to: window.to.toISOString(), resume: page.next, seq },
+        });
       } else {
         await commit({ position: window.to.toISOString() });
         completed = true;

@@ -1,8 +1,11 @@
-import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ConfigError, configJsonSchema, parseConfig } from '../src/index.ts';
 
-const schema = z.object({ sink: z.object({ bucket: z.string().min(3) }), tenants: z.array(z.object({ id: z.string() })) });
+const schema = z.object({
+  sink: z.object({ bucket: z.string().min(3) }),
+  tenants: z.array(z.object({ id: z.string() })),
+});
 
 describe('parseConfig', () => {
   it('names every bad field by its path', () => {

@@ -1,6 +1,6 @@
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { batchKey, decodeNdjson, encodeNdjson } from '../src/index.ts';
-import { gunzipSync } from 'node:zlib';
 
 const batch = {
   tenant: 'acme',

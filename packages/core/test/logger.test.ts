@@ -27,7 +27,12 @@ describe('logger redaction', () => {
     logger.info({ config: { clientId: 'demo', clientSecret: secret } }, 'starting');
     logger.info({ headers: { Authorization: `CwsAuth Bearer=${token}` } }, 'request');
     logger.warn({ url: `https://api.cloud.com/x?token=${token}` }, `retrying with ${secret} in the message`);
-    logger.error({ err: new SourceError('HTTP_401', `rejected token ${token}`, { cause: new Error(`inner ${secret}`) }) }, 'failed');
+    logger.error(
+      {
+        err: new SourceError('HTTP_401', `rejected token ${token}`, { cause: new Error(`inner ${secret}`) }),
+      },
+      'failed',
+    );
     logger.debug({ nested: { deeper: { list: [secret, { password: 'hunter2-long' }] } } }, 'nested');
     logger.child({ token }).info('child logger');
 

@@ -19,18 +19,26 @@ describe('nextWindow', () => {
   it('with whole windows only, waits until the slot is complete', () => {
     const whole = { ...policy, wholeWindowsOnly: true };
     expect(nextWindow(t('2024-08-06T11:00:00Z'), t('2024-08-06T12:04:00Z'), whole)).toBeUndefined();
-    expect(nextWindow(t('2024-08-06T11:00:00Z'), t('2024-08-06T12:05:00Z'), whole)?.to).toEqual(new Date('2024-08-06T12:00:00Z'));
+    expect(nextWindow(t('2024-08-06T11:00:00Z'), t('2024-08-06T12:05:00Z'), whole)?.to).toEqual(
+      new Date('2024-08-06T12:00:00Z'),
+    );
   });
 
   it('respects a max window smaller than the alignment', () => {
-    const w = nextWindow(t('2024-08-06T07:00:00Z'), t('2024-08-07T00:00:00Z'), { ...policy, maxWindowMs: 15 * MINUTE_MS });
+    const w = nextWindow(t('2024-08-06T07:00:00Z'), t('2024-08-07T00:00:00Z'), {
+      ...policy,
+      maxWindowMs: 15 * MINUTE_MS,
+    });
     expect(w?.to).toEqual(new Date('2024-08-06T07:15:00Z'));
   });
 });
 
 describe('splitWindow', () => {
   it('halves on whole seconds and refuses below the minimum', () => {
-    const [a, b] = splitWindow({ from: new Date('2024-08-06T07:00:00Z'), to: new Date('2024-08-06T08:00:00Z') }, MINUTE_MS)!;
+    const [a, b] = splitWindow(
+      { from: new Date('2024-08-06T07:00:00Z'), to: new Date('2024-08-06T08:00:00Z') },
+      MINUTE_MS,
+    )!;
     expect(a.to).toEqual(new Date('2024-08-06T07:30:00Z'));
     expect(b.from).toEqual(a.to);
     expect(splitWindow({ from: new Date(0), to: new Date(MINUTE_MS) }, MINUTE_MS)).toBeUndefined();

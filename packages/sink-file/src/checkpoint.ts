@@ -37,7 +37,9 @@ export function fileCheckpointStore(input: unknown): CheckpointStore {
       return JSON.parse(await readFile(pathOf(key), 'utf8')) as StoredFile;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new CtxsiemError('CHECKPOINT_READ_FAILED', `could not read checkpoint "${key}"`, { cause: error });
+      throw new CtxsiemError('CHECKPOINT_READ_FAILED', `could not read checkpoint "${key}"`, {
+        cause: error,
+      });
     }
   }
 
@@ -72,7 +74,9 @@ export function fileCheckpointStore(input: unknown): CheckpointStore {
     type: 'file',
     async read(key) {
       const stored = await load(key);
-      return stored ? ({ state: stored.state, version: String(stored.version) } satisfies VersionedState) : undefined;
+      return stored
+        ? ({ state: stored.state, version: String(stored.version) } satisfies VersionedState)
+        : undefined;
     },
     async write(key, state, ifVersion) {
       return withLock(key, async () => {
@@ -87,7 +91,10 @@ export function fileCheckpointStore(input: unknown): CheckpointStore {
           );
         }
         const version = (current?.version ?? 0) + 1;
-        await writeFileAtomic(pathOf(key), `${JSON.stringify({ version, state } satisfies StoredFile, null, 2)}\n`);
+        await writeFileAtomic(
+          pathOf(key),
+          `${JSON.stringify({ version, state } satisfies StoredFile, null, 2)}\n`,
+        );
         return String(version);
       });
     },
@@ -98,7 +105,12 @@ export function fileCheckpointStore(input: unknown): CheckpointStore {
       const entries = await readdir(config.directory, { recursive: true }).catch(() => [] as string[]);
       return entries
         .filter((entry) => entry.endsWith('.json'))
-        .map((entry) => entry.split(sep).join('/').replace(/\.json$/, ''))
+        .map((entry) =>
+          entry
+            .split(sep)
+            .join('/')
+            .replace(/\.json$/, ''),
+        )
         .filter((key) => key.startsWith(prefix))
         .sort();
     },

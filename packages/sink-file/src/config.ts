@@ -3,8 +3,14 @@ import { z } from 'zod';
 export const FileSinkConfigSchema = z
   .object({
     type: z.literal('file').default('file'),
-    directory: z.string().min(1, 'must name a directory').describe('Folder the partitioned NDJSON files are written under.'),
-    prefix: z.string().default('').describe('Path prefix inside the folder; `{tenant}` is replaced by the tenant id.'),
+    directory: z
+      .string()
+      .min(1, 'must name a directory')
+      .describe('Folder the partitioned NDJSON files are written under.'),
+    prefix: z
+      .string()
+      .default('')
+      .describe('Path prefix inside the folder; `{tenant}` is replaced by the tenant id.'),
     gzip: z.boolean().default(false).describe('Write `.ndjson.gz` files instead of plain NDJSON.'),
   })
   .strict();
@@ -14,7 +20,10 @@ export type FileSinkConfig = z.output<typeof FileSinkConfigSchema>;
 export const FileCheckpointConfigSchema = z
   .object({
     type: z.literal('file').default('file'),
-    directory: z.string().min(1, 'must name a directory').describe('Folder holding one JSON file per stream checkpoint.'),
+    directory: z
+      .string()
+      .min(1, 'must name a directory')
+      .describe('Folder holding one JSON file per stream checkpoint.'),
     lockStaleMs: z
       .number()
       .int()

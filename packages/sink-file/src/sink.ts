@@ -1,7 +1,15 @@
 /** The local file sink: the embedded default. Same layout as the object sinks, written atomically. */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Batch, batchKey, encodeNdjson, parseConfig, SinkError, type Sink, type SinkFactory } from '@ctxsiem/core';
+import {
+  type Batch,
+  batchKey,
+  encodeNdjson,
+  parseConfig,
+  type Sink,
+  SinkError,
+  type SinkFactory,
+} from '@ctxsiem/core';
 import { writeFileAtomic } from './atomic-write.ts';
 import { type FileSinkConfig, FileSinkConfigSchema } from './config.ts';
 
@@ -22,7 +30,11 @@ export const fileSink: SinkFactory<unknown> = (input) => {
       return { location: path, records: batch.records.length, bytes: body.length };
     },
     async check() {
-      const probe = join(config.directory, config.prefix.replaceAll('{tenant}', '_probe'), `.ctxsiem-probe-${process.pid}`);
+      const probe = join(
+        config.directory,
+        config.prefix.replaceAll('{tenant}', '_probe'),
+        `.ctxsiem-probe-${process.pid}`,
+      );
       try {
         await writeFileAtomic(probe, '{}\n');
         await rm(probe);

@@ -9,7 +9,10 @@ testCheckpointStore({
   name: 'file',
   async create() {
     directory = await mkdtemp(join(tmpdir(), 'ctxsiem-file-state-'));
-    return { store: fileCheckpointStore({ directory }), cleanup: () => rm(directory, { recursive: true, force: true }) };
+    return {
+      store: fileCheckpointStore({ directory }),
+      cleanup: () => rm(directory, { recursive: true, force: true }),
+    };
   },
   createPeer: async () => fileCheckpointStore({ directory }),
 });

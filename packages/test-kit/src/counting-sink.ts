@@ -12,7 +12,9 @@ export interface CountingSink extends Sink {
   onWrite?: ((batch: Batch) => void | Promise<void>) | undefined;
 }
 
-export function countingSink(options: { onWrite?: (batch: Batch) => void | Promise<void> } = {}): CountingSink {
+export function countingSink(
+  options: { onWrite?: (batch: Batch) => void | Promise<void> } = {},
+): CountingSink {
   let records = 0;
   let batches = 0;
   const sink: CountingSink = {
@@ -28,7 +30,11 @@ export function countingSink(options: { onWrite?: (batch: Batch) => void | Promi
       await sink.onWrite?.(batch);
       records += batch.records.length;
       batches++;
-      return { location: `${batch.stream}/${batch.window.from.toISOString()}/${batch.seq}`, records: batch.records.length, bytes: 0 };
+      return {
+        location: `${batch.stream}/${batch.window.from.toISOString()}/${batch.seq}`,
+        records: batch.records.length,
+        bytes: 0,
+      };
     },
     async check() {
       return 'counting sink is always writable';

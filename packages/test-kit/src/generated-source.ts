@@ -4,7 +4,16 @@
  * `{stream}-{minute}-{index}`, so the ground truth of any window is computable without storing anything.
  * Records are generated lazily: a million-record window never sits in memory.
  */
-import { HOUR_MS, type JsonRecord, MINUTE_MS, type Page, type PullStream, type Source, type Window, type WindowPolicy } from '@ctxsiem/core';
+import {
+  HOUR_MS,
+  type JsonRecord,
+  MINUTE_MS,
+  type Page,
+  type PullStream,
+  type Source,
+  type Window,
+  type WindowPolicy,
+} from '@ctxsiem/core';
 import { z } from 'zod';
 
 export interface GeneratedStreamSpec {
@@ -33,7 +42,11 @@ export interface GeneratedSource extends Source {
   count(stream: string, window: Window): number;
 }
 
-function* recordsIn(spec: GeneratedStreamSpec, window: Window, invalidEvery: number | undefined): Generator<JsonRecord> {
+function* recordsIn(
+  spec: GeneratedStreamSpec,
+  window: Window,
+  invalidEvery: number | undefined,
+): Generator<JsonRecord> {
   const from = window.from.getTime();
   const to = window.to.getTime();
   const rpm = spec.recordsPerMinute;
@@ -57,7 +70,12 @@ function* recordsIn(spec: GeneratedStreamSpec, window: Window, invalidEvery: num
 export function generatedSource(options: GeneratedSourceOptions = {}): GeneratedSource {
   const specs = options.streams ?? [{ name: 'events', recordsPerMinute: 10 }];
   const pageSize = options.pageSize ?? 100;
-  const policy: WindowPolicy = { alignMs: HOUR_MS, maxWindowMs: HOUR_MS, lagMs: 5 * MINUTE_MS, ...options.policy };
+  const policy: WindowPolicy = {
+    alignMs: HOUR_MS,
+    maxWindowMs: HOUR_MS,
+    lagMs: 5 * MINUTE_MS,
+    ...options.policy,
+  };
   const specOf = (name: string) => {
     const spec = specs.find((s) => s.name === name);
     if (!spec) throw new Error(`generated source has no stream "${name}"`);

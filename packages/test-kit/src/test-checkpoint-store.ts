@@ -35,7 +35,10 @@ export function testCheckpointStore(options: TestCheckpointStoreOptions): void {
       const key = freshKey();
       const v1 = await store.write(key, { position: '2024-08-06T07:00:00.000Z' }, undefined);
       expect(await store.read(key)).toEqual({ state: { position: '2024-08-06T07:00:00.000Z' }, version: v1 });
-      const state = { position: '2024-08-06T07:00:00.000Z', window: { to: '2024-08-06T08:00:00.000Z', resume: 'p2', seq: 2 } };
+      const state = {
+        position: '2024-08-06T07:00:00.000Z',
+        window: { to: '2024-08-06T08:00:00.000Z', resume: 'p2', seq: 2 },
+      };
       const v2 = await store.write(key, state, v1);
       expect(v2).not.toBe(v1);
       expect(await peer.read(key)).toEqual({ state, version: v2 });
@@ -44,9 +47,9 @@ export function testCheckpointStore(options: TestCheckpointStoreOptions): void {
     it('refuses to create over an existing checkpoint', async () => {
       const key = freshKey();
       await store.write(key, { position: '2024-01-01T00:00:00.000Z' }, undefined);
-      await expect(peer.write(key, { position: '2024-01-01T01:00:00.000Z' }, undefined)).rejects.toBeInstanceOf(
-        CheckpointConflictError,
-      );
+      await expect(
+        peer.write(key, { position: '2024-01-01T01:00:00.000Z' }, undefined),
+      ).rejects.toBeInstanceOf(CheckpointConflictError);
     });
 
     it('refuses a stale version with a clear error and keeps the newer state', async () => {

@@ -34,7 +34,12 @@ export function sampleBatch(overrides: Partial<Batch> = {}): Batch {
     window: { from, to: new Date('2024-08-06T08:00:00Z') },
     seq: 0,
     kind: 'records',
-    records: Array.from({ length: 25 }, (_, i) => ({ SessionKey: `s-${i}`, ModifiedDate: from.toISOString(), n: i, text: 'é ✓ "quoted"\nline' })),
+    records: Array.from({ length: 25 }, (_, i) => ({
+      SessionKey: `s-${i}`,
+      ModifiedDate: from.toISOString(),
+      n: i,
+      text: 'é ✓ "quoted"\nline',
+    })),
     ...overrides,
   };
 }
@@ -56,7 +61,9 @@ export function testSink(options: TestSinkOptions): void {
       expect(receipt.records).toBe(batch.records.length);
       expect(receipt.bytes).toBeGreaterThan(0);
       const keys = await harness.inspect.list();
-      const key = keys.find((k) => k.includes('Sessions/year=2024/month=08/day=06/hour=07/part-20240806T070000Z-00000.ndjson'));
+      const key = keys.find((k) =>
+        k.includes('Sessions/year=2024/month=08/day=06/hour=07/part-20240806T070000Z-00000.ndjson'),
+      );
       expect(key, `stored keys: ${keys.join(', ')}`).toBeDefined();
       expect(await harness.inspect.read(key!)).toEqual(batch.records);
     });

@@ -55,7 +55,7 @@ export function testSource(options: TestSourceOptions): void {
       for (const stream of selected(harness, options)) {
         const pages = await readAll(stream.read(harness.window, undefined, new AbortController().signal));
         expect(pages.length, `${stream.name}: pages`).toBeGreaterThan(1);
-        pages.slice(0, -1).forEach((page) => expect(page.next, `${stream.name}: next`).toBeTruthy());
+        for (const page of pages.slice(0, -1)) expect(page.next, `${stream.name}: next`).toBeTruthy();
         expect(pages.at(-1)?.next).toBeFalsy();
         for (const page of pages) for (const record of page.records) expect(isPlainObject(record)).toBe(true);
         if (harness.expected) {
@@ -75,7 +75,9 @@ export function testSource(options: TestSourceOptions): void {
         const token = pages[Math.max(0, cut)]?.next;
         expect(token).toBeTruthy();
         const before = pages.slice(0, Math.max(0, cut) + 1).flatMap((p) => p.records);
-        const rest = (await readAll(stream.read(harness.window, token, new AbortController().signal))).flatMap((p) => p.records);
+        const rest = (
+          await readAll(stream.read(harness.window, token, new AbortController().signal))
+        ).flatMap((p) => p.records);
         expect([...before, ...rest]).toEqual(all);
       }
     });

@@ -1,0 +1,36 @@
+# Every target bootstraps its own toolchain (Node 24 + pinned pnpm, cached per user) and dependencies.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+export TURBO_TELEMETRY_DISABLED := 1
+export DO_NOT_TRACK := 1
+TOOLCHAIN = eval "$$(bin/bootstrap)"
+
+.PHONY: demo test build bench lint typecheck deps clean servers
+
+deps:
+	@$(TOOLCHAIN); pnpm install --frozen-lockfile --reporter=silent
+
+build: deps
+	@$(TOOLCHAIN); pnpm exec turbo run build --output-logs=errors-only
+
+demo: build
+	@./bin/ctxsiem demo
+
+lint: deps
+	@$(TOOLCHAIN); pnpm exec biome check .
+
+typecheck: deps
+	@$(TOOLCHAIN); pnpm exec tsc -p tsconfig.json --noEmit
+
+# lint, typecheck and every suite; ends with one line "N passed, N failed".
+test: build
+	@$(TOOLCHAIN); bin/test-all
+
+bench: build
+	@$(TOOLCHAIN); pnpm exec turbo run bench --output-logs=full --concurrency=1
+
+servers:
+	@test/servers/obtain.sh all
+
+clean:
+	rm -rf out packages/*/dist apps/*/dist .turbo packages/*/.turbo apps/*/.turbo

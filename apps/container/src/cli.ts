@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+/**
+ * The `ctxsiem` command line. Exit codes: 0 success, 1 a stream failed (the summary says which),
+ * 2 invalid configuration or usage.
+ */
+import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import {
+  ConfigError,
+  configJsonSchema,
+  createLogger,
+  describeError,
+  SecretRegistry,
+  systemClock,
+} from '@ctxsiem/core';
+import { type CollectSummary, collect } from './collect.ts';
+import { DeploymentConfigSchema } from './config.ts';
+import { runDemo } from './demo.ts';
+import { loadConfig } from './load-config.ts';
+import { formatReport } from './report.ts';
+import { resetState, showState } from './state.ts';
+
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+const program = new Command()
+  .name('ctxsiem')
+  .description('Move Citrix Cloud telemetry into SIEMs without losing or duplicating data.')
+  .showHelpAfterError()
+  .exitOverride();
+
+const configOption = () =>
+  new Option(
+    '-c, --config <file>',
+    'deployment config (JSON or YAML); without it, config comes from environment variables',
+  );
+const jsonOption = () =>
+  new Option('--json', 'print only the machine-readable summary on stdout (human output goes to stderr)');
+
+function interruptible(): AbortController {
+  const controller = new AbortController();
+  const stop = (signal: string) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${signal}: stopping at the next page boundary (again to quit at once)\n`);
+    controller.abort(new Error(signal));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return controller;
+}
+
+function report(summary: CollectSummary, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    process.stderr.write(formatReport(summary));
+  } else {
+    process.stdout.write(formatReport(summary));
+  }
+  if (summary.totals.failed.length > 0) process.exitCode = EXIT_FAILED;
+}
+
+program
+  .command('collect')
+  .description('Collect every due window of every configured stream once, then exit.')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--budget-seconds <n>', 'stop cleanly at a page boundary after this many seconds', Number)
+  .action(async (options) => {
+    const config = await loadConfig(options.config);
+    if (options.budgetSeconds !== undefined) config.runner.budgetSeconds = options.budgetSeconds;
+    const secrets = new SecretRegistry();
+    const logger = createLogger({ level: config.logLevel, secrets });
+    const summary = await collect(config, {
+      logger,
+      clock: systemClock,
+      secrets,
+      signal: interruptible().signal,
+    });
+    report(summary, options.json);
+  });
+
+program
+  .command('demo')
+  .description('Run the main job on the embedded default: a built-in source into local files under out/demo.')
+  .option('-o, --out <dir>', 'output folder', 'out/demo')
+  .addOption(jsonOption())
+  .action(async (options) => {
+    const secrets = new SecretRegistry();
+    const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets });
+    const summary = await runDemo({ out: options.out, logger, secrets, signal: interruptible().signal });
+    report(summary, options.json);
+    if (!options.json)
+      process.stdout.write(
+        `\nFiles are under ${options.out}/. Run the demo again to resume from its checkpoint.\n`,
+      );
+  });
+
+const state = program.command('state').description('Inspect or reset stream checkpoints.');
+state
+  .command('show')
+  .description('Print every checkpoint (position, and the resume point inside a window).')
+  .addOption(configOption())
+  .action(async (options) => {
+    process.stdout.write(await showState(await loadConfig(options.config)));
+  });
+state
+  .command('reset')
+  .description('Delete checkpoints so the next run starts from the configured start again.')
+  .addOption(configOption())
+  .option('--stream <key>', 'only checkpoints whose key starts with this (tenant/source/stream)')
+  .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
+  .action(async (options) => {
+    if (!options.yes)
+      throw new ConfigError('state reset', [
+        { path: '--yes', reason: 'resetting re-collects data; pass --yes to confirm' },
+      ]);
+    process.stdout.write(await resetState(await loadConfig(options.config), options.stream));
+  });
+
+program
+  .command('config')
+  .description('Configuration helpers.')
+  .command('schema')
+  .description('Print the JSON Schema of the deployment config (generated from its zod schema).')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(configJsonSchema(DeploymentConfigSchema), null, 2)}\n`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else if (error instanceof ConfigError) {
+    process.stderr.write(`ctxsiem: ${error.message}\n`);
+    process.exitCode = EXIT_USAGE;
+  } else {
+    process.stderr.write(`ctxsiem: ${describeError(error)}\n`);
+    process.exitCode = EXIT_FAILED;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The deployment config: tenants, one source, one sink, one checkpoint store and runner settings. This
+ * zod schema is the single source of the config's type, defaults, docs and JSON Schema
+ * (`ctxsiem config schema`). Connector options come from each connector's own schema.
+ */
+import { FileCheckpointConfigSchema, FileSinkConfigSchema } from '@ctxsiem/sink-file/config';
+import { z } from 'zod';
+
+export const TenantSchema = z
+  .object({
+    customerId: z
+      .string()
+      .min(1, 'must be the Citrix Cloud customer id')
+      .describe('Citrix Cloud customer id (CITRIX_CUSTOMER_ID).'),
+    clientId: z.string().min(1, 'must be the API client id').describe('API client id (CITRIX_CLIENT_ID).'),
+    clientSecret: z
+      .string()
+      .min(1, 'must be the API client secret or a reference to it')
+      .describe('API client secret, or a reference: `env:NAME`, `file:/path` (CITRIX_CLIENT_SECRET).'),
+    region: z.enum(['global', 'us', 'eu', 'ap-s', 'jp']).default('global').describe('Citrix Cloud region.'),
+    apiBase: z
+      .url({ message: 'must be an absolute URL such as https://api.cloud.com' })
+      .optional()
+      .describe('API origin override (API_BASE); wins over region.'),
+    tokenUrl: z
+      .url({ message: 'must be an absolute URL' })
+      .optional()
+      .describe('Token endpoint override (US Gov).'),
+  })
+  .strict();
+
+export const GeneratedSourceConfigSchema = z
+  .object({
+    type: z.literal('generated'),
+    streams: z
+      .array(z.object({ name: z.string().min(1), recordsPerMinute: z.number().int().positive() }).strict())
+      .min(1)
+      .default([{ name: 'events', recordsPerMinute: 10 }]),
+    pageSize: z.number().int().positive().default(100),
+  })
+  .strict()
+  .describe('A deterministic generated source (tests, benchmarks, the foundation demo).');
+
+export const SourceConfigSchema = z.discriminatedUnion('type', [GeneratedSourceConfigSchema]);
+
+export const SinkConfigSchema = z.discriminatedUnion('type', [
+  FileSinkConfigSchema.extend({ type: z.literal('file') }),
+]);
+
+export const CheckpointConfigSchema = z.discriminatedUnion('type', [
+  FileCheckpointConfigSchema.extend({ type: z.literal('file') }),
+]);
+
+export const RunnerConfigSchema = z
+  .object({
+    budgetSeconds: z
+      .number()
+      .positive()
+      .optional()
+      .describe('Stop cleanly at a page boundary after this long (BUDGET_SECONDS).'),
+    lookbackMinutes: z
+      .number()
+      .int()
+      .positive()
+      .default(75)
+      .describe('First run without a checkpoint starts this long before now (LOOKBACK_MINUTES).'),
+    start: z.iso
+      .datetime({ offset: true, message: 'must be an ISO-8601 date-time' })
+      .optional()
+      .describe('First run starts here instead.'),
+    queueCapacity: z.number().int().min(1).max(64).default(2).describe('Pages read ahead of delivery.'),
+    concurrency: z.number().int().min(1).max(16).default(1).describe('Streams collected at once.'),
+  })
+  .strict();
+
+export const DeploymentConfigSchema = z
+  .object({
+    tenants: z.array(TenantSchema).min(1, 'must list at least one tenant'),
+    sources: z.array(SourceConfigSchema).min(1, 'must list at least one source'),
+    sink: SinkConfigSchema,
+    checkpoint: CheckpointConfigSchema,
+    runner: RunnerConfigSchema.default(RunnerConfigSchema.parse({})),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .strict();
+
+export type DeploymentConfig = z.output<typeof DeploymentConfigSchema>;
+export type TenantConfig = z.output<typeof TenantSchema>;
+export type SourceConfig = z.output<typeof SourceConfigSchema>;

@@ -1,0 +1,34 @@
+/** The human-readable run report. */
+import type { CollectSummary } from './collect.ts';
+
+export function formatReport(summary: CollectSummary): string {
+  const header = ['tenant', 'source', 'stream', 'from', 'to', 'records', 'pages', 'status'];
+  const rows = summary.streams.map((s) => [
+    s.tenant,
+    s.source,
+    s.stream,
+    s.from,
+    s.midWindow ? `${s.to} (mid-window)` : s.to,
+    String(s.records),
+    String(s.pages),
+    s.status + (s.deadLetters ? ` (${s.deadLetters} dead-lettered)` : ''),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  out.push('');
+  out.push(
+    `${summary.totals.records} records in ${summary.totals.pages} pages to the ${summary.sink} sink in ${(summary.durationMs / 1000).toFixed(1)} s` +
+      (summary.budgetExhausted ? ' (time budget reached: the next run resumes where this one stopped)' : ''),
+  );
+  for (const s of summary.streams.filter((x) => x.status === 'failed')) {
+    out.push(
+      `FAILED ${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'unknown error'} (checkpoint kept at ${s.to})`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,35 @@
+/**
+ * Secret references in config: `env:NAME` reads an environment variable, `file:/path` reads a file
+ * (trimmed), anything else is the literal secret. Every resolved value is registered with the logger's
+ * secret registry so it can never appear in a log line.
+ */
+import { readFile } from 'node:fs/promises';
+import { ConfigError, type SecretRegistry } from '@ctxsiem/core';
+
+export async function resolveSecret(
+  reference: string,
+  field: string,
+  registry: SecretRegistry,
+): Promise<string> {
+  let value: string | undefined;
+  if (reference.startsWith('env:')) {
+    const name = reference.slice(4);
+    value = process.env[name];
+    if (!value)
+      throw new ConfigError('config', [{ path: field, reason: `environment variable ${name} is not set` }]);
+  } else if (reference.startsWith('file:')) {
+    const path = reference.slice(5);
+    value = await readFile(path, 'utf8').then(
+      (text) => text.trim(),
+      (error: NodeJS.ErrnoException) => {
+        throw new ConfigError('config', [
+          { path: field, reason: `cannot read secret file ${path} (${error.code})` },
+        ]);
+      },
+    );
+  } else {
+    value = reference;
+  }
+  registry.add(value);
+  return value;
+}

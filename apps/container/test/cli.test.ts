@@ -1,0 +1,184 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ctxsiem } from './run-cli.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ctxsiem-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const validEnv = () => ({
+  SOURCE: 'generated',
+  CITRIX_CUSTOMER_ID: 'acme',
+  CITRIX_CLIENT_ID: 'client',
+  CITRIX_CLIENT_SECRET: 'super-secret-value-123',
+  OUTPUT_DIR: join(dir, 'out'),
+  LOOKBACK_MINUTES: '90',
+});
+
+describe('ctxsiem CLI', () => {
+  let firstTo = '';
+  it('has --help on every command', async () => {
+    for (const command of [
+      [],
+      ['collect'],
+      ['demo'],
+      ['state'],
+      ['state', 'show'],
+      ['state', 'reset'],
+      ['config'],
+      ['config', 'schema'],
+    ]) {
+      const result = await ctxsiem([...command, '--help']);
+      expect(result.code, command.join(' ')).toBe(0);
+      expect(result.stdout).toContain('Usage: ctxsiem');
+    }
+  });
+
+  it('prints the JSON Schema generated from the config schema', async () => {
+    const result = await ctxsiem(['config', 'schema']);
+    const schema = JSON.parse(result.stdout);
+    expect(schema.properties.tenants.items.properties.clientSecret.description).toContain('env:NAME');
+    expect(schema.required).toEqual(expect.arrayContaining(['tenants', 'sources', 'sink', 'checkpoint']));
+  });
+
+  it('collects from environment variables; --json prints only the summary on stdout', async () => {
+    const result = await ctxsiem(['collect', '--json'], { env: validEnv() });
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    firstTo = summary.streams[0].to;
+    expect(summary.streams[0]).toMatchObject({
+      tenant: 'acme',
+      source: 'generated',
+      stream: 'events',
+      status: 'ok',
+    });
+    for (const field of ['from', 'to', 'records', 'pages', 'status'])
+      expect(summary.streams[0]).toHaveProperty(field);
+    expect(summary.totals).toMatchObject({ failed: [] });
+    expect(summary.totals.records).toBeGreaterThan(0);
+    expect(result.stderr).toContain('records in');
+    const files = await readdir(join(dir, 'out', 'events'), { recursive: true });
+    expect(files.some((f) => String(f).endsWith('.ndjson'))).toBe(true);
+  });
+
+  it('resumes from the checkpoint on a second run, and state show/reset work', async () => {
+    const second = await ctxsiem(['collect', '--json'], { env: validEnv() });
+    const summary = JSON.parse(second.stdout);
+    expect(summary.streams[0].from).toBe(firstTo);
+    const shown = await ctxsiem(['state', 'show'], { env: validEnv() });
+    expect(shown.stdout).toContain('acme/generated/events');
+    expect(shown.stdout).toContain(`delivered up to ${summary.streams[0].to}`);
+    expect((await ctxsiem(['state', 'reset'], { env: validEnv() })).code).toBe(2);
+    const reset = await ctxsiem(['state', 'reset', '--yes'], { env: validEnv() });
+    expect(reset.stdout).toContain('reset 1 checkpoint');
+  });
+
+  it('never prints a secret from the config, even at debug level', async () => {
+    const result = await ctxsiem(['collect'], { env: { ...validEnv(), LOG_LEVEL: 'debug' } });
+    expect(result.code).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain('super-secret-value-123');
+  });
+});
+
+describe('invalid configuration exits 2 naming the field and the reason', () => {
+  const envCases: [string, Record<string, string>, RegExp][] = [
+    [
+      'missing customer id',
+      { CITRIX_CUSTOMER_ID: '' },
+      /tenants\[0\]\.customerId: .*\(from CITRIX_CUSTOMER_ID\)/,
+    ],
+    [
+      'non-numeric page size',
+      { PAGE_SIZE: 'abc' },
+      /sources\[0\]\.pageSize: .*expected number.*\(from PAGE_SIZE\)/,
+    ],
+    ['negative lookback', { LOOKBACK_MINUTES: '-5' }, /runner\.lookbackMinutes: .*\(from LOOKBACK_MINUTES\)/],
+    ['unknown sink', { SINK: 'ftp' }, /sink\.type: .*\(from SINK\)/],
+    ['unknown source', { SOURCE: 'nope' }, /sources\[0\]\.type: .*\(from SOURCE\)/],
+    ['API base not a URL', { API_BASE: 'api cloud com' }, /tenants\[0\]\.apiBase: must be an absolute URL/],
+    ['gzip not a boolean', { GZIP: 'maybe' }, /sink\.gzip: .*\(from GZIP\)/],
+    ['unknown region', { CITRIX_REGION: 'mars' }, /tenants\[0\]\.region: .*\(from CITRIX_REGION\)/],
+    ['unknown log level', { LOG_LEVEL: 'loud' }, /logLevel: .*\(from LOG_LEVEL\)/],
+    [
+      'secret reference to an unset variable',
+      { CITRIX_CLIENT_SECRET: 'env:CTXSIEM_TEST_UNSET' },
+      /tenants\[0\]\.clientSecret: environment variable CTXSIEM_TEST_UNSET is not set/,
+    ],
+  ];
+  for (const [name, overrides, message] of envCases) {
+    it(`environment: ${name}`, async () => {
+      const result = await ctxsiem(['collect'], { env: { ...validEnv(), ...overrides } });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+    });
+  }
+
+  const fileCases: [string, string, RegExp][] = [
+    [
+      'no tenants',
+      JSON.stringify({
+        tenants: [],
+        sources: [{ type: 'generated' }],
+        sink: { type: 'file', directory: 'x' },
+        checkpoint: { type: 'file', directory: 'y' },
+      }),
+      /tenants: must list at least one tenant/,
+    ],
+    [
+      'an unknown key',
+      JSON.stringify({
+        tenants: [{ customerId: 'a', clientId: 'b', clientSecret: 'c' }],
+        sources: [{ type: 'generated' }],
+        sink: { type: 'file', directory: 'x', bukket: 1 },
+        checkpoint: { type: 'file', directory: 'y' },
+      }),
+      /sink: .*bukket/,
+    ],
+    [
+      'queue capacity 0',
+      JSON.stringify({
+        tenants: [{ customerId: 'a', clientId: 'b', clientSecret: 'c' }],
+        sources: [{ type: 'generated' }],
+        sink: { type: 'file', directory: 'x' },
+        checkpoint: { type: 'file', directory: 'y' },
+        runner: { queueCapacity: 0 },
+      }),
+      /runner\.queueCapacity: /,
+    ],
+  ];
+  for (const [name, content, message] of fileCases) {
+    it(`file: ${name}`, async () => {
+      const file = join(dir, `${name.replaceAll(' ', '-')}.json`);
+      await writeFile(file, content);
+      const result = await ctxsiem(['collect', '--config', file]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+    });
+  }
+
+  it('file: YAML that does not parse', async () => {
+    const file = join(dir, 'broken.yaml');
+    await writeFile(file, 'tenants: [\n  - a: b\n  c');
+    const result = await ctxsiem(['collect', '-c', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/broken\.yaml is not valid YAML/);
+  });
+
+  it('a missing config file', async () => {
+    const result = await ctxsiem(['collect', '-c', join(dir, 'nope.yaml')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot read .*nope\.yaml: ENOENT/);
+  });
+
+  it('an unknown option is a usage error', async () => {
+    const result = await ctxsiem(['collect', '--frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown option '--frobnicate'");
+  });
+});
