@@ -4,6 +4,7 @@
  * (`ctxsiem config schema`). Connector options come from each connector's own schema.
  */
 import { FileCheckpointConfigSchema, FileSinkConfigSchema } from '@ctxsiem/sink-file/config';
+import { MonitorOptionsSchema } from '@ctxsiem/source-monitor/config';
 import { z } from 'zod';
 
 export const TenantSchema = z
@@ -41,7 +42,10 @@ export const GeneratedSourceConfigSchema = z
   .strict()
   .describe('A deterministic generated source (tests, benchmarks, the foundation demo).');
 
-export const SourceConfigSchema = z.discriminatedUnion('type', [GeneratedSourceConfigSchema]);
+export const SourceConfigSchema = z.discriminatedUnion('type', [
+  MonitorOptionsSchema,
+  GeneratedSourceConfigSchema,
+]);
 
 export const SinkConfigSchema = z.discriminatedUnion('type', [
   FileSinkConfigSchema.extend({ type: z.literal('file') }),

@@ -8,12 +8,26 @@ import type { DeploymentConfig, SourceConfig, TenantConfig } from './config.ts';
 /** A tenant with its secret already resolved. */
 export type ResolvedTenant = TenantConfig;
 
+/** The Citrix Cloud connection of a tenant (its secret already resolved). */
+function connection(tenant: ResolvedTenant) {
+  const { customerId, clientId, clientSecret, region, apiBase, tokenUrl } = tenant;
+  return { customerId, clientId, clientSecret, region, apiBase, tokenUrl };
+}
+
+function unknownType(config: never): never {
+  throw new Error(`unknown connector type ${JSON.stringify((config as { type?: unknown }).type)}`);
+}
+
 export async function buildSource(
   config: SourceConfig,
   tenant: ResolvedTenant,
   deps: ConnectorDeps,
 ): Promise<Source> {
   switch (config.type) {
+    case 'monitor': {
+      const { monitorSource } = await import('@ctxsiem/source-monitor');
+      return monitorSource({ options: config, connection: connection(tenant) }, deps);
+    }
     case 'generated': {
       const { generatedSource } = await import('@ctxsiem/test-kit/generated');
       return generatedSource({
@@ -22,6 +36,8 @@ export async function buildSource(
         pageSize: config.pageSize,
       });
     }
+    default:
+      return unknownType(config);
   }
 }
 
@@ -31,6 +47,8 @@ export async function buildSink(config: DeploymentConfig['sink'], deps: Connecto
       const { fileSink } = await import('@ctxsiem/sink-file');
       return fileSink(config, deps);
     }
+    default:
+      return unknownType(config.type);
   }
 }
 
@@ -40,5 +58,7 @@ export async function buildCheckpointStore(config: DeploymentConfig['checkpoint'
       const { fileCheckpointStore } = await import('@ctxsiem/sink-file');
       return fileCheckpointStore(config);
     }
+    default:
+      return unknownType(config.type);
   }
 }

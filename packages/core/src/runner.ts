@@ -325,6 +325,8 @@ async function deliverWindow(
     return 'done';
   } catch (error) {
     if (error instanceof QueryTimeoutError && pagesRead === 0 && resume === undefined) return 'split';
+    // Reading was cancelled by the run's own signal (ctrl-c, shutdown): a clean stop, not a failure.
+    if (options.signal?.aborted) return 'stopped';
     throw error;
   } finally {
     abort.abort();

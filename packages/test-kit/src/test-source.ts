@@ -82,13 +82,17 @@ export function testSource(options: TestSourceOptions): void {
       }
     });
 
-    it('stops reading when its signal is aborted', async () => {
+    it('stops reading when its signal is aborted (ending, or throwing an AbortError)', async () => {
       const stream = selected(harness, options)[0]!;
       const controller = new AbortController();
       let pages = 0;
-      for await (const _ of stream.read(harness.window, undefined, controller.signal)) {
-        pages++;
-        controller.abort();
+      try {
+        for await (const _ of stream.read(harness.window, undefined, controller.signal)) {
+          pages++;
+          controller.abort();
+        }
+      } catch (error) {
+        expect((error as Error).name).toBe('AbortError');
       }
       expect(pages).toBe(1);
     });

@@ -1,0 +1,39 @@
+export {
+  CitrixCloudClient,
+  type CitrixCloudDeps,
+  type CitrixCloudStats,
+  type GetJsonOptions,
+  permissionMessage,
+} from './client.ts';
+export {
+  BackoffSchema,
+  type CitrixCloudConfig,
+  type CitrixCloudConfigInput,
+  CitrixCloudConfigSchema,
+  type CitrixCloudEndpoints,
+  resolveEndpoints,
+} from './config.ts';
+export {
+  type AttemptRecord,
+  AuthenticationError,
+  ForeignOriginError,
+  PermissionError,
+  RetriesExhaustedError,
+  TokenUnavailableError,
+} from './errors.ts';
+export {
+  buildODataUrl,
+  encodeODataValue,
+  formatODataInstant,
+  isQueryTimeoutResponse,
+  type ODataQueryOptions,
+  odataErrorMessage,
+  quoteODataString,
+  retryDelayFromBody,
+} from './odata.ts';
+export { OriginGuard } from './origin-guard.ts';
+export { type ODataPage, type PaginateOptions, paginateOData } from './paginate.ts';
+export { CITRIX_REGION_NAMES, CITRIX_REGIONS, type CitrixRegion, regionApiBase } from './regions.ts';
+export { backoffDelayMs, parseRetryAfter } from './retry-policy.ts';
+export { tenantLockKey, withTenantLock } from './tenant-lock.ts';
+export { type CachedToken, TokenClient } from './token.ts';

@@ -1,0 +1,94 @@
+/**
+ * Deterministic fault injection. Each API request draws the same four numbers from a PRNG seeded by the
+ * emulator seed (reseeded whenever the faults are replaced), so a given fault configuration produces the same
+ * sequence of outcomes for the same sequence of requests.
+ */
+import { type ApiError, cloudError, odataError } from './api-error.ts';
+import type { Faults } from './options.ts';
+import { createRng, hashOf, type Rng } from './random.ts';
+
+/** Keys of EmulatorStats.injected. */
+export type InjectedKind =
+  | '429'
+  | '500'
+  | '503'
+  | 'reset'
+  | 'truncate'
+  | 'slow'
+  | 'earlyTokenExpiry'
+  | 'foreignNextLink'
+  | 'failEntity'
+  | 'forbidden'
+  | 'queryTimeout';
+
+export interface FaultDecision {
+  /** Destroy the socket without responding. */
+  reset: boolean;
+  /** Answer with this injected status instead of the real response. */
+  status: 429 | 500 | 503 | null;
+  /** Send half of the body, then destroy the socket. */
+  truncate: boolean;
+  /** Delay before responding (0 = none). */
+  delayMs: number;
+}
+
+export const DEFAULT_SLOW_MS = 1000;
+export const DEFAULT_EARLY_EXPIRY_AFTER_REQUESTS = 3;
+
+export class FaultInjector {
+  readonly #seed: number;
+  #faults: Faults;
+  #rng: Rng;
+  #generation = 0;
+
+  constructor(seed: number, faults: Faults) {
+    this.#seed = seed;
+    this.#faults = { ...faults };
+    this.#rng = createRng(hashOf(seed, 'faults', 0));
+  }
+
+  get faults(): Readonly<Faults> {
+    return this.#faults;
+  }
+
+  replace(faults: Faults): void {
+    this.#faults = { ...faults };
+    this.#generation++;
+    this.#rng = createRng(hashOf(this.#seed, 'faults', this.#generation));
+  }
+
+  decide(): FaultDecision {
+    const f = this.#faults;
+    const [reset, status, truncate, slow] = [
+      this.#rng.next(),
+      this.#rng.next(),
+      this.#rng.next(),
+      this.#rng.next(),
+    ];
+    const rate429 = f.rate429 ?? 0;
+    const rate500 = f.rate500 ?? 0;
+    const rate503 = f.rate503 ?? 0;
+    let injected: FaultDecision['status'] = null;
+    if (status < rate429) injected = 429;
+    else if (status < rate429 + rate500) injected = 500;
+    else if (status < rate429 + rate500 + rate503) injected = 503;
+    return {
+      reset: reset < (f.resetRate ?? 0),
+      status: injected,
+      truncate: truncate < (f.truncateRate ?? 0),
+      delayMs: slow < (f.slowRate ?? 0) ? (f.slowMs ?? DEFAULT_SLOW_MS) : 0,
+    };
+  }
+}
+
+/** The response of an injected 429 / 500 / 503: Citrix gateway errors for 429/503, an OData error for 500. */
+export function injectedStatusError(status: 429 | 500 | 503, retryAfterSeconds: number | null): ApiError {
+  if (status === 429)
+    return cloudError(429, 'rateLimitExceeded', 'Too many requests (injected)', { retryAfterSeconds });
+  if (status === 503) {
+    return cloudError(503, 'serviceUnavailable', 'Service temporarily unavailable (injected)', {
+      retryAfterSeconds,
+    });
+  }
+  return odataError(500, 'InternalServerError', 'An error has occurred (injected).');
+}

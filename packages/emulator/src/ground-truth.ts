@@ -1,0 +1,82 @@
+/**
+ * Ground truth for tests and benchmarks: the same generators the server uses, without HTTP. Everything is
+ * computed at the emulator's current `now` (the clock passed in the options), exactly as a request arriving
+ * at that moment would see it.
+ */
+import { CASODATA_ENTITY_NAMES, casodataHour, isEmptyHour } from './casodata.ts';
+import { RETENTION_MS, rowsInCursorOrder, toWire } from './monitor-query.ts';
+import { ENTITY_SETS, entitySetOrThrow } from './monitor-schema.ts';
+import type { RowSource } from './row-source.ts';
+import { createScanBudget } from './scan-budget.ts';
+import type { World } from './session-model.ts';
+import { hourIndex } from './time.ts';
+
+export interface GroundTruth {
+  readonly seed: number;
+  readonly sessionsPerHour: number;
+  /** The emulator's clock. */
+  now(): number;
+  /** Monitor entity sets served. */
+  entitySets(): string[];
+  /** ModifiedDate, or CollectedDate for SessionMetrics and MachineMetric. */
+  cursorColumn(entitySet: string): string;
+  keyColumn(entitySet: string): string;
+  /**
+   * Records whose cursor column is in [from, to) at the current `now`, in the server's default order
+   * (cursor, then key), serialised exactly as the API returns them (no $select / $expand). Lazy.
+   * Equals paging through `$filter=<cursor> ge <from> and <cursor> lt <to>` with no $orderby.
+   */
+  monitor(entitySet: string, range: { from: Date; to: Date }): Iterable<Record<string, unknown>>;
+  /** Current version of one Users / Machines / Applications record (what $expand embeds), if it exists. */
+  monitorRecord(entitySet: string, key: string | number): Record<string, unknown> | undefined;
+  casodataEntities(): string[];
+  /** Every casodata record of the hour starting at `hourStart`, at the current `now`, in default order. */
+  casodata(entity: string, hourStart: Date): Record<string, unknown>[];
+  /** Whether that hour is one of the deterministic empty hours (regardless of `now`). */
+  isEmptyCasodataHour(entity: string, hourStart: Date): boolean;
+}
+
+export function createGroundTruth(
+  world: World,
+  sources: ReadonlyMap<string, RowSource>,
+  clock: () => number,
+): GroundTruth {
+  const sourceOf = (entitySet: string): RowSource => {
+    const source = sources.get(entitySet);
+    if (!source) throw new Error(`Unknown Monitor entity set '${entitySet}'`);
+    return source;
+  };
+  return {
+    seed: world.seed,
+    sessionsPerHour: world.sessionsPerHour,
+    now: clock,
+    entitySets: () => ENTITY_SETS.map((d) => d.name),
+    cursorColumn: (entitySet) => entitySetOrThrow(entitySet).cursor,
+    keyColumn: (entitySet) => entitySetOrThrow(entitySet).key,
+    monitor(entitySet, range) {
+      const def = entitySetOrThrow(entitySet);
+      const source = sourceOf(entitySet);
+      const now = clock();
+      const window = {
+        lo: Math.max(range.from.getTime(), now - RETENTION_MS),
+        hi: Math.min(range.to.getTime(), now + 1),
+      };
+      return {
+        *[Symbol.iterator]() {
+          for (const row of rowsInCursorOrder(source, window, now, createScanBudget(null)))
+            yield toWire(def, row);
+        },
+      };
+    },
+    monitorRecord(entitySet, key) {
+      const def = entitySetOrThrow(entitySet);
+      const row = sourceOf(entitySet).lookup?.(key, clock());
+      return row ? toWire(def, row) : undefined;
+    },
+    casodataEntities: () => [...CASODATA_ENTITY_NAMES],
+    casodata: (entity, hourStart) =>
+      casodataHour(world, entity, hourStart.getTime(), clock(), createScanBudget(null)),
+    isEmptyCasodataHour: (entity, hourStart) =>
+      isEmptyHour(world.seed, entity, hourIndex(hourStart.getTime())),
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Writing responses: JSON / XML bodies, gzip when the client accepts it, and the two transport faults
+ * (truncated body, reset connection).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export const ODATA_JSON = 'application/json; odata.metadata=minimal';
+
+export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(value),
+  };
+}
+
+function acceptsGzip(req: IncomingMessage): boolean {
+  const header = req.headers['accept-encoding'];
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return value
+    .split(',')
+    .map((part) => part.trim().split(';'))
+    .some(([coding, q]) => coding?.toLowerCase() === 'gzip' && q?.trim() !== 'q=0');
+}
+
+/**
+ * Sends a reply. With `truncate`, the full Content-Length is announced but only half of the (possibly
+ * compressed) body is written before the socket is destroyed.
+ */
+export function sendReply(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: Reply,
+  options: { truncate?: boolean } = {},
+) {
+  if (res.destroyed || res.headersSent) return;
+  let body = Buffer.from(reply.body, 'utf8');
+  const headers: Record<string, string> = { ...reply.headers };
+  if (body.length > 0 && acceptsGzip(req)) {
+    body = gzipSync(body);
+    headers['content-encoding'] = 'gzip';
+    headers.vary = 'Accept-Encoding';
+  }
+  headers['content-length'] = String(body.length);
+  res.writeHead(reply.status, headers);
+  if (options.truncate) {
+    res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+    return;
+  }
+  res.end(body);
+}
+
+/** Drops the connection without a response. */
+export function resetConnection(req: IncomingMessage, res: ServerResponse): void {
+  req.socket.destroy();
+  res.destroy();
+}

@@ -1,0 +1,22 @@
+/**
+ * @ctxsiem/emulator — an offline, deterministic Citrix Cloud (OAuth, Monitor OData, casodata) over real HTTP,
+ * with the real service's limits (single-flight, server-driven paging, query timeout) and injectable faults.
+ */
+export { CASODATA_EMPTY_HOUR_ONE_IN, CASODATA_ENTITY_NAMES, CASODATA_MAX_TOP } from './casodata.ts';
+export type { InjectedKind } from './faults.ts';
+export type { GroundTruth } from './ground-truth.ts';
+export { DEFAULT_HORIZON_MS, RETENTION_MS } from './monitor-query.ts';
+export type { EdmType, EntitySetDef, NavigationDef, PropertyDef } from './monitor-schema.ts';
+export { ENTITY_SETS as MONITOR_ENTITY_SETS } from './monitor-schema.ts';
+export type { CustomerCredentials, EmulatorOptions, Faults } from './options.ts';
+export { MAX_PAGE_SIZE, preferredPageSize } from './prefer.ts';
+export {
+  CASODATA_PERMISSION,
+  type Emulator,
+  MONITOR_PERMISSION,
+  QUERY_TIMEOUT_ERROR_CODE,
+  QUERY_TIMEOUT_STATUS,
+  startEmulator,
+} from './server.ts';
+export { SESSION_MAX_LIFETIME_MS } from './session-model.ts';
+export type { EmulatorStats, RequestLogEntry } from './stats.ts';

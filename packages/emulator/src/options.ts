@@ -1,0 +1,102 @@
+/** Public configuration of the emulator and the resolution of defaults. */
+
+export interface CustomerCredentials {
+  customerId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface Faults {
+  /** Probability 0..1, per API request, of an injected 429 / 500 / 503 (deterministic PRNG from the seed). */
+  rate429?: number;
+  rate500?: number;
+  rate503?: number;
+  /** Retry-After on injected 429/503; null = no header. Default 1. */
+  retryAfterSeconds?: number | null;
+  /** Probability of destroying the socket without any response. */
+  resetRate?: number;
+  /** Probability of sending the headers and half the body, then destroying the socket. */
+  truncateRate?: number;
+  /** Probability of delaying a response by slowMs (default 1000). */
+  slowRate?: number;
+  slowMs?: number;
+  /** Tokens are rejected (401) after their first N API uses, N = earlyTokenExpiryAfterRequests (default 3). */
+  earlyTokenExpiry?: boolean;
+  earlyTokenExpiryAfterRequests?: number;
+  /** When set (an origin such as 'http://127.0.0.1:5555'), first pages' @odata.nextLink use that origin. */
+  foreignNextLink?: string | null;
+  /** Monitor entity set names or casodata entity names that always answer 500. */
+  failEntity?: string[];
+  /** Every API call answers 403 naming the missing permission. */
+  forbidden?: boolean;
+}
+
+export interface EmulatorOptions {
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 0 (a free port). */
+  port?: number;
+  /** Default 1; the data is a pure function of the seed and sessionsPerHour. */
+  seed?: number;
+  /** Default [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo' }]. */
+  customers?: CustomerCredentials[];
+  /** Default 3600. */
+  tokenTtlSeconds?: number;
+  /** Server-driven Monitor page size, default 100. */
+  pageSize?: number;
+  /** Added to every API response (not OAuth), default 0. */
+  latencyMs?: number;
+  /** Sessions starting per UTC hour, default 200 (at most 1,000,000). */
+  sessionsPerHour?: number;
+  /** The emulator's clock (ms since the epoch); data exists only up to now. Default Date.now. */
+  now?: () => number;
+  /** One in-flight API request per customer; others get 429. Default { enabled: true, retryAfterSeconds: 1 }. */
+  singleFlight?: { enabled: boolean; retryAfterSeconds: number | null };
+  /** A query scanning more rows than maxScannedRows fails like the real 30 s timeout, after delayMs (default 50). */
+  queryTimeout?: { maxScannedRows: number | null; delayMs?: number };
+  faults?: Faults;
+}
+
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  seed: number;
+  customers: CustomerCredentials[];
+  tokenTtlSeconds: number;
+  pageSize: number;
+  latencyMs: number;
+  sessionsPerHour: number;
+  now: () => number;
+  singleFlight: { enabled: boolean; retryAfterSeconds: number | null };
+  queryTimeout: { maxScannedRows: number | null; delayMs: number };
+  faults: Faults;
+}
+
+export const DEFAULT_CUSTOMER: CustomerCredentials = {
+  customerId: 'demo',
+  clientId: 'demo',
+  clientSecret: 'demo',
+};
+
+export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
+  const pageSize = options.pageSize ?? 100;
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new Error(`pageSize must be a positive integer, got ${pageSize}`);
+  return {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    seed: options.seed ?? 1,
+    customers: options.customers ?? [DEFAULT_CUSTOMER],
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
+    pageSize,
+    latencyMs: options.latencyMs ?? 0,
+    sessionsPerHour: options.sessionsPerHour ?? 200,
+    now: options.now ?? Date.now,
+    singleFlight: options.singleFlight ?? { enabled: true, retryAfterSeconds: 1 },
+    queryTimeout: {
+      maxScannedRows: options.queryTimeout?.maxScannedRows ?? null,
+      delayMs: options.queryTimeout?.delayMs ?? 50,
+    },
+    faults: options.faults ?? {},
+  };
+}

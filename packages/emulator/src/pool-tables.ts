@@ -1,0 +1,187 @@
+/**
+ * Monitor tables backed by the fixed inventory (Machines, Users, Applications): each member's current
+ * version at `now` is its latest seeded modification (see population.ts). Pools are small, so a scan simply
+ * visits every member; they also answer $expand lookups by key.
+ */
+import {
+  type ApplicationInfo,
+  type ChangeCadence,
+  latestPoolVersion,
+  type MachineInfo,
+  type PoolVersion,
+  type UserInfo,
+} from './population.ts';
+import { createRng, hashOf } from './random.ts';
+import { inWindow, type Row, type RowSource } from './row-source.ts';
+import type { World } from './session-model.ts';
+import { HOUR_MS } from './time.ts';
+
+/** A pool entity set: members, their key, change cadence and how a version becomes a row. */
+interface PoolSpec<M> {
+  name: string;
+  members: readonly M[];
+  index(member: M): number;
+  key(member: M): string | number;
+  createdMs(member: M): number;
+  cadence: ChangeCadence;
+  row(member: M, version: PoolVersion): Row;
+}
+
+function poolSource<M>(world: World, spec: PoolSpec<M>): RowSource {
+  const byKey = new Map(spec.members.map((m) => [spec.key(m), m]));
+  const versionAt = (member: M, now: number) =>
+    latestPoolVersion(world.seed, spec.name, spec.index(member), spec.createdMs(member), spec.cadence, now);
+  // A query scans many slices at the same `now`: compute the members' current versions once per `now`.
+  let memo: { now: number; versions: (PoolVersion | undefined)[] } | undefined;
+  const versionsAt = (now: number) => {
+    if (memo?.now !== now) memo = { now, versions: spec.members.map((member) => versionAt(member, now)) };
+    return memo.versions;
+  };
+  return {
+    sliceMs: HOUR_MS,
+    settlesAfterMs: Number.POSITIVE_INFINITY,
+    scan(lo, hi, now, budget, into) {
+      // Like a small table indexed on ModifiedDate: only the matching members count as scanned rows.
+      versionsAt(now).forEach((version, position) => {
+        if (!version || !inWindow(version.modifiedMs, lo, hi)) return;
+        budget.consume(1);
+        into.add(version.modifiedMs, position);
+      });
+    },
+    key: (position) => {
+      const member = spec.members[position];
+      if (member === undefined) throw new Error(`${spec.name}: no member ${position}`);
+      return spec.key(member);
+    },
+    build(position, _b, _c, now) {
+      const member = spec.members[position];
+      const version = member === undefined ? undefined : versionAt(member, now);
+      if (member === undefined || !version)
+        throw new Error(`${spec.name}: member ${position} does not exist`);
+      return spec.row(member, version);
+    },
+    lookup(key, now) {
+      const member = typeof key === 'string' || typeof key === 'number' ? byKey.get(key) : undefined;
+      if (member === undefined) return undefined;
+      const version = versionAt(member, now);
+      return version ? spec.row(member, version) : undefined;
+    },
+  };
+}
+
+function machineRow(world: World, machine: MachineInfo, version: PoolVersion): Row {
+  const rng = createRng(hashOf(world.seed, 'machine-version', machine.index, version.hour));
+  const registered = rng.chance(0.92);
+  const multiSession = machine.desktopGroup.sessionType === 1;
+  const sessions = registered ? rng.int(0, multiSession ? 12 : 2) : 0;
+  const users = Array.from({ length: multiSession ? 0 : sessions }, () => rng.pick(world.population.users));
+  const changed = version.modifiedMs;
+  return {
+    Id: machine.id,
+    Sid: machine.sid,
+    Name: machine.name,
+    DnsName: machine.dnsName,
+    LifecycleState: 0,
+    IPAddress: machine.ipAddress,
+    HostedMachineId: machine.hostedMachineId,
+    HostingServerName: machine.hostingServerName,
+    HostedMachineName: machine.hostedMachineName,
+    IsAssigned: !multiSession,
+    IsInMaintenanceMode: rng.chance(0.04),
+    IsPendingUpdate: rng.chance(0.02),
+    AgentVersion: machine.agentVersion,
+    AssociatedUserFullNames: users.map((u) => u.fullName).join(';') || null,
+    AssociatedUserNames: users.map((u) => `${u.domain}\\${u.userName}`).join(';') || null,
+    AssociatedUserUPNs: users.map((u) => u.upn).join(';') || null,
+    CurrentRegistrationState: registered ? 1 : 2,
+    RegistrationStateChangeDate: changed,
+    LastDeregisteredCode: registered ? null : rng.pick([3, 8, 9]),
+    LastDeregisteredDate: registered ? null : changed,
+    CurrentPowerState: registered ? 3 : rng.pick([2, 3]),
+    CurrentSessionCount: sessions,
+    ControllerDnsName: `ddc-0${rng.int(1, 3)}.corp.example.com`,
+    PoweredOnDate: changed - rng.int(HOUR_MS, 72 * HOUR_MS),
+    PowerStateChangeDate: changed,
+    FunctionalLevel: 2311,
+    FailureDate: registered ? null : changed,
+    WindowsConnectionSetting: 1,
+    IsPreparing: false,
+    FaultState: registered ? 0 : rng.pick([1, 2, 3]),
+    OSType: machine.osType,
+    CurrentLoadIndexId: hashOf(world.seed, 'load-index', machine.index, version.hour) % 10_000_000,
+    CatalogId: machine.catalogId,
+    DesktopGroupId: machine.desktopGroup.id,
+    HypervisorId: machine.hypervisorId,
+    Hash: hashOf(machine.id).toString(16).padStart(8, '0'),
+    MachineRole: 0,
+    CreatedDate: machine.createdMs,
+    ModifiedDate: changed,
+  };
+}
+
+function userRow(user: UserInfo, version: PoolVersion): Row {
+  return {
+    Id: user.id,
+    Sid: user.sid,
+    Upn: user.upn,
+    UserName: user.userName,
+    FullName: user.fullName,
+    Domain: user.domain,
+    CreatedDate: user.createdMs,
+    ModifiedDate: version.modifiedMs,
+  };
+}
+
+function applicationRow(world: World, app: ApplicationInfo, version: PoolVersion): Row {
+  const rng = createRng(hashOf(world.seed, 'application-version', app.index, version.hour));
+  return {
+    Id: app.id,
+    Name: app.name,
+    PublishedName: app.publishedName,
+    ApplicationType: 0,
+    Enabled: rng.chance(0.95),
+    AdminFolder: app.adminFolder,
+    LifecycleState: 0,
+    Path: app.path,
+    BrowserName: app.browserName,
+    Description: `${app.publishedName} (published)`,
+    CreatedDate: app.createdMs,
+    ModifiedDate: version.modifiedMs,
+  };
+}
+
+export function machinesSource(world: World): RowSource {
+  return poolSource<MachineInfo>(world, {
+    name: 'Machines',
+    members: world.population.machines,
+    index: (m) => m.index,
+    key: (m) => m.id,
+    createdMs: (m) => m.createdMs,
+    cadence: { periodHours: 6, extraChance: 0.1 },
+    row: (m, v) => machineRow(world, m, v),
+  });
+}
+
+export function usersSource(world: World): RowSource {
+  return poolSource<UserInfo>(world, {
+    name: 'Users',
+    members: world.population.users,
+    index: (u) => u.index,
+    key: (u) => u.id,
+    createdMs: (u) => u.createdMs,
+    cadence: { periodHours: 24, extraChance: 0.02 },
+    row: userRow,
+  });
+}
+
+export function applicationsSource(world: World): RowSource {
+  return poolSource<ApplicationInfo>(world, {
+    name: 'Applications',
+    members: world.population.applications,
+    index: (a) => a.index,
+    key: (a) => a.id,
+    createdMs: (a) => a.createdMs,
+    cadence: { periodHours: 72, extraChance: 0.005 },
+    row: (a, v) => applicationRow(world, a, v),
+  });
+}

@@ -1,0 +1,288 @@
+/**
+ * The HTTP server: routes OAuth, Monitor and casodata requests and applies, in order, authentication,
+ * single-flight (one in-flight API request per customer), latency, injected faults, the query-timeout rule
+ * and response writing (gzip, truncation).
+ */
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiError, cloudError, odataError } from './api-error.ts';
+import { isCasodataEntity, queryCasodata } from './casodata.ts';
+import {
+  DEFAULT_EARLY_EXPIRY_AFTER_REQUESTS,
+  FaultInjector,
+  type InjectedKind,
+  injectedStatusError,
+} from './faults.ts';
+import { createGroundTruth, type GroundTruth } from './ground-truth.ts';
+import { jsonReply, type Reply, resetConnection, sendReply } from './http-response.ts';
+import { createMonitorSources } from './monitor-data.ts';
+import { monitorEntitySetOf, monitorReply } from './monitor-endpoint.ts';
+import { TokenStore } from './oauth.ts';
+import { type EmulatorOptions, type Faults, resolveOptions } from './options.ts';
+import { createPopulation } from './population.ts';
+import { preferredPageSize } from './prefer.ts';
+import { createScanBudget, QueryTimeoutError } from './scan-budget.ts';
+import { createWorld } from './session-model.ts';
+import { type EmulatorStats, type RequestLogEntry, StatsRecorder } from './stats.ts';
+
+/** Status of the emulated 30-second query timeout (an ASP.NET OData service surfaces the SQL timeout as 500). */
+export const QUERY_TIMEOUT_STATUS = 500;
+/** `error.code` of the query-timeout OData error body (injected 500s use 'InternalServerError'). */
+export const QUERY_TIMEOUT_ERROR_CODE = 'QueryTimeout';
+/** Permission named in 403 bodies of the `forbidden` fault. */
+export const MONITOR_PERMISSION = 'Monitor.Read';
+export const CASODATA_PERMISSION = 'PerformanceAnalytics.Read';
+
+const TOKEN_PATH = /^\/cctrustoauth2\/([^/]+)\/tokens\/clients\/?$/;
+const MAX_FORM_BYTES = 64 * 1024;
+
+export interface Emulator {
+  /** Origin, e.g. 'http://127.0.0.1:41234'. */
+  url: string;
+  /** Replaces the faults at runtime (and reseeds the fault PRNG). */
+  setFaults(faults: Faults): void;
+  stats(): EmulatorStats;
+  resetStats(): void;
+  /** The same generators the server uses. */
+  data: GroundTruth;
+  close(): Promise<void>;
+}
+
+class ClosedError extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > MAX_FORM_BYTES) throw jsonError(413, 'invalid_request', 'Request body too large');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function jsonError(status: number, error: string, description: string): ApiError {
+  return new ApiError(status, { error, error_description: description }, description);
+}
+
+function decodeSegments(pathname: string): string[] {
+  return pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw odataError(400, 'BadRequest', `Malformed path segment '${s}'.`);
+      }
+    });
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const config = resolveOptions(options);
+  const clock = config.now;
+  const world = createWorld(config.seed, config.sessionsPerHour, createPopulation(config.seed));
+  const sources = createMonitorSources(world);
+  const tokens = new TokenStore(config.customers, config.tokenTtlSeconds);
+  const injector = new FaultInjector(config.seed, config.faults);
+  const stats = new StatsRecorder();
+  const shutdown = new AbortController();
+  let url = '';
+
+  const wait = async (ms: number): Promise<void> => {
+    if (ms <= 0) return;
+    try {
+      await sleep(ms, undefined, { signal: shutdown.signal });
+    } catch {
+      throw new ClosedError('emulator closed');
+    }
+  };
+  const inject = (kind: InjectedKind) => stats.inject(kind);
+
+  async function handleToken(
+    req: IncomingMessage,
+    customerSegment: string,
+    entry: RequestLogEntry,
+  ): Promise<Reply> {
+    stats.current.tokenRequests++;
+    entry.customerId = customerSegment;
+    if (req.method !== 'POST') throw jsonError(405, 'invalid_request', 'Use POST');
+    const form = new URLSearchParams(await readBody(req));
+    const result = tokens.issue(customerSegment, form, clock());
+    if (result.status === 200) stats.current.tokensIssued++;
+    return jsonReply(result.status, result.body, { 'cache-control': 'no-store' });
+  }
+
+  async function handleApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: URL,
+    entry: RequestLogEntry,
+  ): Promise<{ reply: Reply; truncate: boolean } | 'reset'> {
+    stats.current.apiRequests++;
+    const f = injector.faults;
+    const earlyExpiry = f.earlyTokenExpiry
+      ? {
+          afterUses: f.earlyTokenExpiryAfterRequests ?? DEFAULT_EARLY_EXPIRY_AFTER_REQUESTS,
+          onReject: () => inject('earlyTokenExpiry'),
+        }
+      : undefined;
+    const { customerId } = tokens.authenticate(req.headers, clock(), earlyExpiry);
+    entry.customerId = customerId;
+    const inFlight = stats.enter(customerId);
+    res.once('close', () => stats.leave(customerId));
+    if (config.singleFlight.enabled && inFlight > 1) {
+      stats.current.rejectedConcurrent++;
+      throw cloudError(429, 'rateLimitExceeded', 'Only one request per customer may be in flight at a time', {
+        retryAfterSeconds: config.singleFlight.retryAfterSeconds,
+      });
+    }
+    if (req.method !== 'GET')
+      throw odataError(405, 'MethodNotAllowed', `The method ${req.method} is not allowed.`);
+    await wait(config.latencyMs);
+
+    const segments = decodeSegments(target.pathname);
+    const service = segments.shift();
+    if (f.forbidden) {
+      inject('forbidden');
+      const permission = service === 'casodata' ? CASODATA_PERMISSION : MONITOR_PERMISSION;
+      throw cloudError(
+        403,
+        'authorization',
+        `Access denied: the API client lacks the '${permission}' permission`,
+      );
+    }
+    const decision = injector.decide();
+    if (decision.reset) {
+      inject('reset');
+      return 'reset';
+    }
+    if (decision.status !== null) {
+      inject(decision.status === 429 ? '429' : decision.status === 503 ? '503' : '500');
+      throw injectedStatusError(decision.status, f.retryAfterSeconds === undefined ? 1 : f.retryAfterSeconds);
+    }
+    if (decision.delayMs > 0) {
+      inject('slow');
+      await wait(decision.delayMs);
+    }
+
+    const entity = service === 'monitorodata' ? monitorEntitySetOf(segments) : segments[0];
+    if (entity !== undefined && f.failEntity?.includes(entity)) {
+      inject('failEntity');
+      throw odataError(
+        500,
+        'InternalServerError',
+        `An error has occurred while reading '${entity}' (injected).`,
+      );
+    }
+    const now = clock();
+    const budget = createScanBudget(config.queryTimeout.maxScannedRows);
+    const origin = req.headers.host ? `http://${req.headers.host}` : url;
+    let reply: Reply;
+    try {
+      if (service === 'monitorodata') {
+        reply = monitorReply(
+          {
+            segments,
+            params: target.searchParams,
+            origin,
+            foreignOrigin: f.foreignNextLink ?? null,
+            sources,
+            now,
+            budget,
+            pageSize: preferredPageSize(req.headers.prefer, config.pageSize),
+          },
+          () => inject('foreignNextLink'),
+        );
+      } else {
+        const name = segments[0] ?? '';
+        if (segments.length !== 1 || !isCasodataEntity(name)) {
+          throw odataError(
+            404,
+            'NotFound',
+            `Unknown casodata entity '${segments.join('/')}'. Use sessions, machines or users.`,
+          );
+        }
+        reply = jsonReply(200, queryCasodata(world, name, target.searchParams, now, budget), {
+          'odata-version': '4.0',
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof QueryTimeoutError)) throw error;
+      inject('queryTimeout');
+      await wait(config.queryTimeout.delayMs);
+      throw odataError(
+        QUERY_TIMEOUT_STATUS,
+        QUERY_TIMEOUT_ERROR_CODE,
+        `The query timed out (execution timeout expired after 30 seconds; ${error.scannedRows} rows scanned). Narrow the $filter time window.`,
+      );
+    }
+    if (decision.truncate) inject('truncate');
+    return { reply, truncate: decision.truncate };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const entry: RequestLogEntry = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0 };
+    stats.current.requests++;
+    res.once('close', () => {
+      entry.status = res.headersSent ? res.statusCode : 0;
+      stats.current.log.push(entry);
+    });
+    const target = new URL(req.url ?? '/', 'http://emulator.invalid');
+    try {
+      const tokenMatch = TOKEN_PATH.exec(target.pathname);
+      if (tokenMatch?.[1]) {
+        sendReply(req, res, await handleToken(req, decodeURIComponent(tokenMatch[1]), entry));
+        return;
+      }
+      if (/^\/(monitorodata|casodata)(\/|$)/.test(target.pathname)) {
+        const outcome = await handleApi(req, res, target, entry);
+        if (outcome === 'reset') resetConnection(req, res);
+        else sendReply(req, res, outcome.reply, { truncate: outcome.truncate });
+        return;
+      }
+      throw odataError(404, 'NotFound', `No route for ${req.method} ${target.pathname}`);
+    } catch (error) {
+      if (error instanceof ClosedError) {
+        resetConnection(req, res);
+      } else if (error instanceof ApiError) {
+        sendReply(req, res, jsonReply(error.status, error.body, error.headers));
+      } else {
+        const message = error instanceof Error ? error.message : String(error);
+        sendReply(req, res, jsonReply(500, { error: { code: 'InternalServerError', message } }));
+      }
+    }
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
+
+  return {
+    url,
+    setFaults: (faults) => injector.replace(faults),
+    stats: () => stats.snapshot(),
+    resetStats: () => stats.reset(),
+    data: createGroundTruth(world, sources, clock),
+    close: async () => {
+      shutdown.abort();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

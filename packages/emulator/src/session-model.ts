@@ -1,0 +1,216 @@
+/**
+ * The life of every session, shared by Monitor (Sessions, Connections, ApplicationInstances, SessionMetrics,
+ * ConnectionFailureLogs, LogOnSummaries) and casodata (sessions, users).
+ *
+ * Exactly `sessionsPerHour` sessions start in each UTC hour. Session `index` of hour `hour` is a pure function
+ * of (seed, hour, index): a cheap timeline (start, logon, disconnect/reconnect, end) drawn first, and the
+ * descriptive details (key, client, scores) drawn from a second stream only when a record is materialised.
+ * Every event of a session happens within SESSION_MAX_LIFETIME_MS of its start.
+ */
+
+import type { Population } from './population.ts';
+import { createRng, hashOf, mix } from './random.ts';
+import { CITIES, CLIENT_PLATFORMS, CLIENT_VERSIONS, DNS_SUFFIX } from './reference-names.ts';
+import { HOUR_MS, MINUTE_MS, SECOND_MS } from './time.ts';
+
+export const SESSION_MAX_LIFETIME_MS = 8 * HOUR_MS;
+/** Numeric ids of per-session rows are `hour * ID_HOUR_STRIDE + index * slots + k`. */
+export const ID_HOUR_STRIDE = 100_000_000;
+export const MAX_SESSIONS_PER_HOUR = 1_000_000;
+
+/** Monitor ConnectionState values used by the emulator. */
+export const ConnectionState = {
+  Connected: 1,
+  Disconnected: 2,
+  Terminated: 3,
+  PreparingSession: 4,
+  Active: 5,
+} as const;
+
+export interface World {
+  seed: number;
+  sessionsPerHour: number;
+  population: Population;
+  /** Precomputed hash bases for the hot paths. */
+  timelineBase: number;
+  keyBase: number;
+  detailBase: number;
+}
+
+export interface SessionTimeline {
+  hour: number;
+  index: number;
+  start: number;
+  logOnMs: number;
+  machineIndex: number;
+  userIndex: number;
+  /** The launch failed: the session ended at `end` without ever becoming active. */
+  failed: boolean;
+  /** Start of the active state (start + logon), null for failed launches. */
+  activeAt: number | null;
+  disconnectAt: number | null;
+  reconnectAt: number | null;
+  /** EndDate (logoff) or, for failed launches, the failure time. */
+  end: number;
+}
+
+export type SessionPhase = 'preparing' | 'active' | 'disconnected' | 'reconnected' | 'ended' | 'failed';
+
+export interface SessionState {
+  phase: SessionPhase;
+  /** When the session entered this phase: the current ModifiedDate / ConnectionStateChangeDate. */
+  since: number;
+}
+
+export function createWorld(seed: number, sessionsPerHour: number, population: Population): World {
+  return {
+    seed,
+    sessionsPerHour: Math.max(0, Math.min(MAX_SESSIONS_PER_HOUR, Math.floor(sessionsPerHour))),
+    population,
+    timelineBase: hashOf(seed, 'session-timeline'),
+    keyBase: hashOf(seed, 'session-key'),
+    detailBase: hashOf(seed, 'session-detail'),
+  };
+}
+
+/** The cheap part of a session: its timeline. Hot path (millions of calls), hence the inline PRNG. */
+export function sessionTimeline(world: World, hour: number, index: number): SessionTimeline {
+  let state = mix(mix(world.timelineBase, hour), index);
+  // mulberry32, inlined to avoid allocating a PRNG object per session.
+  const next = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let r = state;
+    r = Math.imul(r ^ (r >>> 15), r | 1);
+    r ^= r + Math.imul(r ^ (r >>> 7), r | 61);
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+  const start = hour * HOUR_MS + Math.floor(next() * HOUR_MS);
+  const machineIndex = Math.floor(next() * world.population.machines.length);
+  const userIndex = Math.floor(next() * world.population.users.length);
+  const logOnMs = 4 * SECOND_MS + Math.floor(next() ** 2 * 56 * SECOND_MS);
+  const t: SessionTimeline = {
+    hour,
+    index,
+    start,
+    logOnMs,
+    machineIndex,
+    userIndex,
+    failed: false,
+    activeAt: null,
+    disconnectAt: null,
+    reconnectAt: null,
+    end: start,
+  };
+  if (next() < 0.03) {
+    t.failed = true;
+    t.end = start + 1 + Math.floor(next() * logOnMs);
+    return t;
+  }
+  const minimum = logOnMs + 5 * MINUTE_MS;
+  const duration = minimum + Math.floor(next() ** 1.6 * (SESSION_MAX_LIFETIME_MS - minimum));
+  const activeAt = start + logOnMs;
+  t.activeAt = activeAt;
+  t.end = start + duration;
+  if (next() < 0.25) {
+    const disconnectAt = activeAt + MINUTE_MS + Math.floor(next() * (t.end - activeAt - 2 * MINUTE_MS) * 0.6);
+    t.disconnectAt = disconnectAt;
+    if (next() < 0.7) {
+      const candidate = disconnectAt + MINUTE_MS + Math.floor(next() * 30 * MINUTE_MS);
+      if (candidate < t.end - MINUTE_MS) t.reconnectAt = candidate;
+    }
+  }
+  return t;
+}
+
+/** The SessionKey (a GUID) of session `index` of `hour`; cheaper than the full detail. */
+export function sessionKey(world: World, hour: number, index: number): string {
+  return createRng(mix(mix(world.keyBase, hour), index)).guid();
+}
+
+/** The state of a session at `now` (undefined before it starts). */
+export function sessionStateAt(t: SessionTimeline, now: number): SessionState | undefined {
+  if (now < t.start) return undefined;
+  if (t.failed)
+    return now >= t.end ? { phase: 'failed', since: t.end } : { phase: 'preparing', since: t.start };
+  if (now >= t.end) return { phase: 'ended', since: t.end };
+  if (t.reconnectAt !== null && now >= t.reconnectAt) return { phase: 'reconnected', since: t.reconnectAt };
+  if (t.disconnectAt !== null && now >= t.disconnectAt)
+    return { phase: 'disconnected', since: t.disconnectAt };
+  if (t.activeAt !== null && now >= t.activeAt) return { phase: 'active', since: t.activeAt };
+  return { phase: 'preparing', since: t.start };
+}
+
+export interface SessionDetail {
+  key: string;
+  clientName: string;
+  clientAddress: string;
+  clientPlatform: string;
+  clientVersion: string;
+  gateway: string;
+  storefront: string;
+  brokeringMs: number;
+  authenticationMs: number;
+  gpoMs: number;
+  profileMs: number;
+  scriptsMs: number;
+  interactiveMs: number;
+  /** ConnectionFailureEnumValue for failed launches. */
+  failureEnum: number;
+  failureLogDelayMs: number;
+  /** casodata: session experience score 0..100 and round-trip time. */
+  score: number;
+  icaRttMs: number;
+  city: string;
+  country: string;
+  /** 1..3 application instances for application sessions. */
+  applicationIds: number[];
+}
+
+const FAILURE_ENUMS = [2, 3, 4, 4, 4, 8, 12, 13, 18, 23, 100, 101] as const;
+
+export function sessionDetail(world: World, t: SessionTimeline): SessionDetail {
+  const rng = createRng(mix(mix(world.detailBase, t.hour), t.index));
+  const key = sessionKey(world, t.hour, t.index);
+  const platform = rng.pick(CLIENT_PLATFORMS);
+  const place = rng.pick(CITIES);
+  const clientNumber = rng.int(1000, 9999);
+  const brokeringMs = Math.min(t.logOnMs - 1000, 300 + rng.int(0, 2500));
+  const rest = Math.max(0, t.logOnMs - brokeringMs);
+  const apps = world.population.applications;
+  const appCount = 1 + rng.int(0, 3);
+  const applicationIds: number[] = [];
+  for (let i = 0; i < appCount; i++) applicationIds.push(rng.pick(apps).id);
+  const quality = rng.next();
+  return {
+    key,
+    clientName: `${platform === 'Windows' ? 'LT' : platform.toUpperCase().slice(0, 3)}-${clientNumber}`,
+    clientAddress: `192.168.${rng.int(0, 255)}.${rng.int(1, 255)}`,
+    clientPlatform: platform,
+    clientVersion: rng.pick(CLIENT_VERSIONS),
+    gateway: `gateway.${DNS_SUFFIX}`,
+    storefront: `storefront.${DNS_SUFFIX}`,
+    brokeringMs,
+    authenticationMs: Math.floor(rest * 0.15),
+    gpoMs: Math.floor(rest * 0.25),
+    profileMs: Math.floor(rest * 0.3),
+    scriptsMs: Math.floor(rest * 0.1),
+    interactiveMs: Math.floor(rest * 0.2),
+    failureEnum: rng.pick(FAILURE_ENUMS),
+    failureLogDelayMs: 500 + rng.int(0, 3000),
+    score: Math.round((100 - 100 * quality ** 3) * 10) / 10,
+    icaRttMs: Math.round(20 + 400 * quality ** 4),
+    city: place.city,
+    country: place.country,
+    applicationIds,
+  };
+}
+
+/** Monitor id of the session's k-th connection (k = 0 initial, 1 reconnect). */
+export function connectionId(t: SessionTimeline, k: number): number {
+  return t.hour * ID_HOUR_STRIDE + t.index * 2 + k;
+}
+
+/** Monitor id of the ConnectionFailureLog of a failed launch (also the session's FailureId). */
+export function failureLogId(t: SessionTimeline): number {
+  return t.hour * ID_HOUR_STRIDE + t.index;
+}

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Emulator,
+  QUERY_TIMEOUT_ERROR_CODE,
+  QUERY_TIMEOUT_STATUS,
+  startEmulator,
+} from '../src/index.ts';
+import { getJson, login, monitorPath, type Session, windowFilter } from './emulator-client.ts';
+
+const NOW = Date.UTC(2024, 7, 6, 12, 30);
+const HOUR = 3_600_000;
+
+describe('query timeout', () => {
+  let emulator: Emulator;
+  let session: Session;
+
+  beforeAll(async () => {
+    // One hour of Sessions scans 10 creation hours (the window plus 9 h of possible lifetime) = 2,000 rows.
+    emulator = await startEmulator({ now: () => NOW, queryTimeout: { maxScannedRows: 2_500, delayMs: 120 } });
+    session = await login(emulator);
+  });
+  afterAll(() => emulator.close());
+
+  it('answers a narrow window normally', async () => {
+    const filter = windowFilter('ModifiedDate', new Date(NOW - 2 * HOUR), new Date(NOW - HOUR));
+    const { status } = await getJson(emulator, session, monitorPath('Sessions', { $filter: filter }));
+    expect(status).toBe(200);
+  });
+
+  it('fails a query that scans too many rows after the configured delay, like the 30 s timeout', async () => {
+    const t0 = performance.now();
+    const { status, body } = await getJson<{ error: { code: string; message: string } }>(
+      emulator,
+      session,
+      monitorPath('Sessions', {
+        $filter: windowFilter('ModifiedDate', new Date(NOW - 48 * HOUR), new Date(NOW)),
+        $count: 'true',
+      }),
+    );
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(110);
+    expect(status).toBe(QUERY_TIMEOUT_STATUS);
+    expect(status).toBe(500);
+    expect(body.error.code).toBe(QUERY_TIMEOUT_ERROR_CODE);
+    expect(body.error.message).toMatch(/timed out/);
+    expect(emulator.stats().injected.queryTimeout).toBe(1);
+  });
+
+  it('also applies to casodata', async () => {
+    const { status } = await getJson(emulator, session, '/casodata/sessions?year=2024&month=08&day=05');
+    expect(status).toBe(QUERY_TIMEOUT_STATUS);
+  });
+});

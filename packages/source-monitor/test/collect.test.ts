@@ -1,0 +1,182 @@
+/**
+ * The Monitor source driven by the real runner against the emulator over HTTP: windows, paging,
+ * faults and limits, each compared with the emulator's own data.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkpointKey, run, silentLogger } from '@ctxsiem/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type MonitorHarness, monitorHarness, NOW, versions } from './harness.ts';
+
+const SIX_HOURS_AGO = new Date('2024-08-06T06:00:00Z');
+const logger = silentLogger();
+let h: MonitorHarness;
+afterEach(async () => {
+  await h?.cleanup();
+});
+
+async function collectInto(
+  harness: MonitorHarness,
+  options: Parameters<MonitorHarness['source']>[0] = {},
+  extra: { concurrency?: number } = {},
+) {
+  const source = harness.source(options);
+  const summary = await run({
+    source,
+    sink: harness.sink,
+    checkpoints: harness.checkpoints,
+    logger,
+    clock: harness.clock,
+    start: SIX_HOURS_AGO,
+    ...extra,
+  });
+  return { source, summary };
+}
+
+/** The emulator's truth for an entity set from the start up to where the stream's checkpoint reached. */
+async function expectComplete(harness: MonitorHarness, entitySet: string, to: string) {
+  const data = harness.emulator.data;
+  const key = data.keyColumn(entitySet);
+  const cursor = data.cursorColumn(entitySet);
+  const truth = [...data.monitor(entitySet, { from: SIX_HOURS_AGO, to: new Date(to) })];
+  const stored = await harness.stored(entitySet);
+  expect(truth.length, `${entitySet}: the emulator has data in range`).toBeGreaterThan(0);
+  expect(versions(stored, key, cursor), `${entitySet}: nothing lost, nothing duplicated`).toEqual(
+    versions(truth, key, cursor),
+  );
+}
+
+describe('Monitor source against the emulator', () => {
+  it('collects six hours of the default entity sets exactly, page by page, tagged with the tenant', async () => {
+    h = await monitorHarness();
+    const { summary, source } = await collectInto(h);
+    expect(summary.failed).toEqual([]);
+    expect(summary.streams.map((s) => s.stream)).toEqual([
+      'Machines',
+      'Sessions',
+      'Connections',
+      'Applications',
+      'Users',
+    ]);
+    const horizon = new Date(NOW.getTime() - 10 * 60_000).toISOString();
+    for (const stream of summary.streams) {
+      expect(stream.to).toBe(horizon);
+      await expectComplete(h, stream.stream, stream.to);
+    }
+    const sessions = await h.stored('Sessions');
+    expect(sessions.every((s) => s.citrix_customer_id === 'demo')).toBe(true);
+    expect(sessions.some((s) => typeof s.UserName === 'string' && typeof s.FullName === 'string')).toBe(true);
+    expect(summary.streams.find((s) => s.stream === 'Sessions')!.pages).toBeGreaterThan(6);
+    expect(source.client.stats.retries).toBe(0);
+  });
+
+  it('re-authenticates when the token expires between pages and resumes', async () => {
+    h = await monitorHarness({ faults: { earlyTokenExpiry: true, earlyTokenExpiryAfterRequests: 3 } });
+    const { summary, source } = await collectInto(h, { entities: ['Sessions'] });
+    expect(summary.failed).toEqual([]);
+    expect(source.client.stats.reauthentications).toBeGreaterThan(1);
+    await expectComplete(h, 'Sessions', summary.streams[0]!.to);
+  });
+
+  it('rides out a 429 storm with Retry-After and one without', async () => {
+    for (const retryAfterSeconds of [0, null]) {
+      h = await monitorHarness({ faults: { rate429: 0.4, retryAfterSeconds } });
+      const { summary, source } = await collectInto(h, { entities: ['Sessions'] });
+      expect(summary.failed, `Retry-After ${retryAfterSeconds}`).toEqual([]);
+      expect(source.client.stats.throttled).toBeGreaterThan(3);
+      await expectComplete(h, 'Sessions', summary.streams[0]!.to);
+      await h.cleanup();
+    }
+  });
+
+  it('retries 500, 503, connection resets and truncated bodies without losing a page', async () => {
+    h = await monitorHarness({
+      faults: { rate500: 0.1, rate503: 0.1, resetRate: 0.1, truncateRate: 0.1, retryAfterSeconds: 0 },
+    });
+    const { summary, source } = await collectInto(h, { entities: ['Sessions', 'Connections'] });
+    expect(summary.failed).toEqual([]);
+    expect(source.client.stats.retries).toBeGreaterThan(3);
+    for (const stream of summary.streams) await expectComplete(h, stream.stream, stream.to);
+    const injected = h.emulator.stats().injected;
+    expect(Object.keys(injected).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('never has two requests in flight for one tenant, even with streams collected concurrently', async () => {
+    h = await monitorHarness({ latencyMs: 5 });
+    const { summary } = await collectInto(h, {}, { concurrency: 5 });
+    expect(summary.failed).toEqual([]);
+    const stats = h.emulator.stats();
+    expect(stats.maxConcurrentPerCustomer).toBe(1);
+    expect(stats.rejectedConcurrent).toBe(0);
+  });
+
+  it('splits a window whose query times out and completes it', async () => {
+    h = await monitorHarness({ sessionsPerHour: 400, queryTimeout: { maxScannedRows: 300, delayMs: 5 } });
+    const { summary } = await collectInto(h, { entities: ['Sessions'] });
+    const sessions = summary.streams[0]!;
+    expect(sessions.error).toBeUndefined();
+    expect(sessions.status).toBe('ok');
+    expect(sessions.splits).toBeGreaterThan(0);
+    await expectComplete(h, 'Sessions', sessions.to);
+  });
+
+  it('stops the stream when a nextLink points at another origin, and never sends the token there', async () => {
+    const seen: string[] = [];
+    const foreign = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}`;
+    try {
+      h = await monitorHarness({ faults: { foreignNextLink: origin } });
+      const { summary } = await collectInto(h, { entities: ['Sessions', 'Users'] });
+      const sessions = summary.streams.find((s) => s.stream === 'Sessions')!;
+      expect(sessions.status).toBe('failed');
+      expect(sessions.error).toContain(origin);
+      expect(await h.checkpoints.read(checkpointKey('demo', 'monitor', 'Sessions'))).toBeUndefined();
+      expect(seen).toEqual([]);
+    } finally {
+      foreign.close();
+    }
+  });
+
+  it('fails fast on 403 with the missing permission, without retrying', async () => {
+    h = await monitorHarness({ faults: { forbidden: true } });
+    const { summary, source } = await collectInto(h, { entities: ['Sessions'] });
+    expect(summary.failed).toEqual(['Sessions']);
+    expect(summary.streams[0]!.error).toMatch(/permission/i);
+    expect(source.client.stats.requests).toBe(1);
+  });
+
+  it("keeps a failing entity's checkpoint while the others advance", async () => {
+    h = await monitorHarness({ faults: { failEntity: ['Connections'] } });
+    const { summary } = await collectInto(h);
+    expect(summary.failed).toEqual(['Connections']);
+    expect(await h.checkpoints.read(checkpointKey('demo', 'monitor', 'Connections'))).toBeUndefined();
+    for (const stream of summary.streams.filter((s) => s.stream !== 'Connections')) {
+      expect(stream.status).toBe('ok');
+      await expectComplete(h, stream.stream, stream.to);
+    }
+  });
+
+  it('resumes from its checkpoint on the next run and reads only the new windows', async () => {
+    h = await monitorHarness();
+    const first = await collectInto(h, { entities: ['Sessions'] });
+    const firstTo = first.summary.streams[0]!.to;
+    h.clock.advance(60 * 60_000);
+    const { summary } = await collectInto(h, { entities: ['Sessions'] });
+    const second = summary.streams[0]!;
+    expect(second.from).toBe(firstTo);
+    expect(second.windows).toBe(2);
+    // Records changed since the first run show up again with their new ModifiedDate: a new version.
+    const data = h.emulator.data;
+    const truth = [...data.monitor('Sessions', { from: new Date(firstTo), to: new Date(second.to) })];
+    const stored = (await h.stored('Sessions')).filter(
+      (r) => Date.parse(String(r.ModifiedDate)) >= Date.parse(firstTo),
+    );
+    expect(versions(stored, 'SessionKey', 'ModifiedDate')).toEqual(
+      versions(truth, 'SessionKey', 'ModifiedDate'),
+    );
+  });
+});
