@@ -14,7 +14,9 @@ import {
 } from '@ctxsiem/core';
 import { type CollectSummary, collect } from './collect.ts';
 import { DeploymentConfigSchema } from './config.ts';
-import { runDemo } from './demo.ts';
+import { DEMO_SOURCES, type DemoSource, runDemo } from './demo.ts';
+import { serveEmulator } from './emulator-command.ts';
+import { checkDeployment, previewStream } from './inspect.ts';
 import { loadConfig } from './load-config.ts';
 import { formatReport } from './report.ts';
 import { resetState, showState } from './state.ts';
@@ -80,18 +82,92 @@ program
 
 program
   .command('demo')
-  .description('Run the main job on the embedded default: a built-in source into local files under out/demo.')
+  .description(
+    'Run the main job on the embedded default: the built-in Citrix Cloud emulator → collector → files in out/demo (last 6 hours).',
+  )
   .option('-o, --out <dir>', 'output folder', 'out/demo')
+  .option('--sources <list>', `comma-separated sources to collect (${DEMO_SOURCES.join(', ')})`, 'monitor')
   .addOption(jsonOption())
   .action(async (options) => {
+    const sources = options.sources
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const unknown = sources.filter((s) => !(DEMO_SOURCES as readonly string[]).includes(s));
+    if (unknown.length > 0 || sources.length === 0) {
+      throw new ConfigError('demo', [
+        { path: '--sources', reason: `must list some of ${DEMO_SOURCES.join(', ')}; got ${options.sources}` },
+      ]);
+    }
     const secrets = new SecretRegistry();
     const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets });
-    const summary = await runDemo({ out: options.out, logger, secrets, signal: interruptible().signal });
+    const summary = await runDemo({
+      out: options.out,
+      sources: sources as DemoSource[],
+      logger,
+      secrets,
+      signal: interruptible().signal,
+    });
     report(summary, options.json);
-    if (!options.json)
-      process.stdout.write(
-        `\nFiles are under ${options.out}/. Run the demo again to resume from its checkpoint.\n`,
-      );
+    process.stderr.write(
+      `\nFiles are under ${options.out}/ (one folder per stream, partitioned by hour), checkpoints under ${options.out}/_state/.\n` +
+        `Run the demo again and it resumes from those checkpoints. Against a standing emulator:\n` +
+        `  ctxsiem emulator --port 8080 &\n` +
+        `  API_BASE=http://127.0.0.1:8080 CITRIX_CUSTOMER_ID=demo CITRIX_CLIENT_ID=demo CITRIX_CLIENT_SECRET=demo OUTPUT_DIR=${options.out} STATE_DIR=${options.out}/_state ctxsiem collect\n`,
+    );
+  });
+
+program
+  .command('emulator')
+  .description('Serve the offline Citrix Cloud (OAuth, Monitor OData, casodata) until stopped.')
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .option('--port <n>', 'port (0 = any free port)', Number, 0)
+  .option('--seed <n>', 'data seed: the same seed always serves the same data', Number, 1)
+  .option('--sessions-per-hour <n>', 'sessions starting per hour', Number, 200)
+  .option('--page-size <n>', 'server-driven Monitor page size', Number, 100)
+  .option('--latency-ms <n>', 'latency added to every API response', Number, 0)
+  .action(async (options) => {
+    await serveEmulator(options);
+    await new Promise(() => {});
+  });
+
+program
+  .command('check')
+  .description('Authenticate, probe the sink with a real write, and make one minimal query per stream.')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .action(async (options) => {
+    const config = await loadConfig(options.config);
+    const secrets = new SecretRegistry();
+    const logger = createLogger({ level: config.logLevel, secrets });
+    const lines = await checkDeployment(config, { logger, clock: systemClock, secrets });
+    if (options.json) process.stdout.write(`${JSON.stringify(lines, null, 2)}\n`);
+    const out = options.json ? process.stderr : process.stdout;
+    for (const line of lines) out.write(`${line.ok ? 'ok  ' : 'FAIL'}  ${line.target}: ${line.detail}\n`);
+    if (lines.some((line) => !line.ok)) process.exitCode = EXIT_FAILED;
+  });
+
+program
+  .command('preview')
+  .description(
+    'Fetch one page of one stream (the most recent window) and print its records as NDJSON; writes nothing.',
+  )
+  .addOption(configOption())
+  .option('--stream <name>', 'stream to preview (default: the first configured)')
+  .option('--window-minutes <n>', 'window length to query', Number, 60)
+  .action(async (options) => {
+    const config = await loadConfig(options.config);
+    const secrets = new SecretRegistry();
+    const logger = createLogger({ level: config.logLevel, secrets });
+    await previewStream(
+      config,
+      { logger, clock: systemClock, secrets },
+      {
+        stream: options.stream,
+        windowMinutes: options.windowMinutes,
+        write: (line) => process.stdout.write(line),
+      },
+    );
   });
 
 const state = program.command('state').description('Inspect or reset stream checkpoints.');

@@ -1,42 +1,45 @@
 /**
- * `ctxsiem demo`: the main job on the embedded default, with nothing to configure. Until the Citrix
- * sources land it runs the generated source for the last six hours into `out/demo`.
+ * `ctxsiem demo`: the main job on the embedded default with nothing to configure. It starts the Citrix
+ * Cloud emulator in-process, collects the last six hours of the chosen sources into local files under
+ * `out/demo`, and keeps the checkpoints there, so running it again resumes where it stopped.
  */
 import { join } from 'node:path';
-import { HOUR_MS, type Logger, type SecretRegistry, systemClock } from '@ctxsiem/core';
+import { floorTo, HOUR_MS, type Logger, type SecretRegistry, systemClock } from '@ctxsiem/core';
+import { startEmulator } from '@ctxsiem/emulator';
 import { type CollectSummary, collect } from './collect.ts';
 import { type DeploymentConfig, DeploymentConfigSchema } from './config.ts';
 
+export const DEMO_SOURCES = ['monitor'] as const;
+export type DemoSource = (typeof DEMO_SOURCES)[number];
+
 export interface DemoOptions {
   out: string;
+  sources: DemoSource[];
   logger: Logger;
   secrets: SecretRegistry;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** Emulator seed (the same seed always serves the same data). */
+  seed?: number;
 }
 
-export async function runDemo(options: DemoOptions): Promise<CollectSummary> {
-  const config: DeploymentConfig = DeploymentConfigSchema.parse({
-    tenants: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo' }],
-    sources: [
-      {
-        type: 'generated',
-        streams: [
-          { name: 'Sessions', recordsPerMinute: 20 },
-          { name: 'Machines', recordsPerMinute: 2 },
-        ],
-        pageSize: 100,
-      },
-    ],
-    sink: { type: 'file', directory: options.out },
-    checkpoint: { type: 'file', directory: join(options.out, '_state') },
-    runner: {
-      start: new Date(Math.floor(systemClock.now() / HOUR_MS) * HOUR_MS - 6 * HOUR_MS).toISOString(),
-    },
-  });
-  return collect(config, {
-    logger: options.logger,
-    clock: systemClock,
-    secrets: options.secrets,
-    signal: options.signal,
-  });
+export async function runDemo(options: DemoOptions): Promise<CollectSummary & { emulator: string }> {
+  const emulator = await startEmulator({ seed: options.seed ?? 1 });
+  try {
+    const config: DeploymentConfig = DeploymentConfigSchema.parse({
+      tenants: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', apiBase: emulator.url }],
+      sources: options.sources.map((type) => ({ type })),
+      sink: { type: 'file', directory: options.out },
+      checkpoint: { type: 'file', directory: join(options.out, '_state') },
+      runner: { start: new Date(floorTo(systemClock.now(), HOUR_MS) - 6 * HOUR_MS).toISOString() },
+    });
+    const summary = await collect(config, {
+      logger: options.logger,
+      clock: systemClock,
+      secrets: options.secrets,
+      signal: options.signal,
+    });
+    return { ...summary, emulator: emulator.url };
+  } finally {
+    await emulator.close();
+  }
 }

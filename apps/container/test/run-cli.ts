@@ -1,5 +1,5 @@
 /** Runs the real CLI (from source, with the project's Node) as a child process. */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
@@ -31,5 +31,35 @@ export function ctxsiem(
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `ctxsiem emulator` and resolves with its URL once it prints `listening …`. */
+export function ctxsiemEmulator(
+  args: string[] = [],
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=@ctxsiem/source', CLI, 'emulator', ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /^listening (http:\/\/\S+)$/m.exec(out);
+      if (match) {
+        resolve({
+          url: match[1]!,
+          child,
+          stop: () =>
+            new Promise<void>((done) => {
+              child.once('close', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => reject(new Error(`emulator exited early with ${code}: ${out}`)));
   });
 }

@@ -3,6 +3,7 @@ export * from './config.ts';
 export * from './contracts.ts';
 export * from './errors.ts';
 export * from './layout.ts';
+export * from './legacy-state.ts';
 export * from './logger.ts';
 export * from './ndjson.ts';
 export * from './queue.ts';

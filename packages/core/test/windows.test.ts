@@ -44,3 +44,21 @@ describe('splitWindow', () => {
     expect(splitWindow({ from: new Date(0), to: new Date(MINUTE_MS) }, MINUTE_MS)).toBeUndefined();
   });
 });
+
+describe('positionFromLegacyState', () => {
+  it("continues at the hour after the seed's last_hour_utc", async () => {
+    const { positionFromLegacyState } = await import('../src/index.ts');
+    expect(positionFromLegacyState({ last_hour_utc: '2024-08-06T07:00:00Z' })).toEqual(
+      new Date('2024-08-06T08:00:00Z'),
+    );
+    expect(positionFromLegacyState({ last_hour_utc: '2024-08-06T07:00:00.123456Z' })).toEqual(
+      new Date('2024-08-06T08:00:00Z'),
+    );
+    expect(positionFromLegacyState({ last_hour_utc: '2024-08-06T07:00:00' })).toEqual(
+      new Date('2024-08-06T08:00:00Z'),
+    );
+    expect(positionFromLegacyState({ last_hour_utc: 'soon' })).toBeUndefined();
+    expect(positionFromLegacyState({})).toBeUndefined();
+    expect(positionFromLegacyState(null)).toBeUndefined();
+  });
+});

@@ -1,0 +1,26 @@
+/** `ctxsiem emulator`: serve the offline Citrix Cloud until stopped. */
+import { type Emulator, startEmulator } from '@ctxsiem/emulator';
+
+export interface EmulatorCommandOptions {
+  host: string;
+  port: number;
+  seed: number;
+  sessionsPerHour: number;
+  pageSize: number;
+  latencyMs: number;
+}
+
+export async function serveEmulator(options: EmulatorCommandOptions): Promise<Emulator> {
+  const emulator = await startEmulator(options);
+  process.stdout.write(`listening ${emulator.url}\n`);
+  process.stderr.write(
+    `OAuth client demo/demo, customer demo. Try: API_BASE=${emulator.url} CITRIX_CUSTOMER_ID=demo CITRIX_CLIENT_ID=demo CITRIX_CLIENT_SECRET=demo ctxsiem collect\n`,
+  );
+  const stop = async () => {
+    await emulator.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return emulator;
+}

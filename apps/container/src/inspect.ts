@@ -1,0 +1,115 @@
+/**
+ * `ctxsiem check` and `ctxsiem preview`: look at the configured connectors without collecting.
+ * `check` authenticates, probes the sink with a real write and makes one minimal query per stream;
+ * `preview` prints one page of one stream and writes nothing.
+ */
+import {
+  type ConnectorDeps,
+  floorTo,
+  MINUTE_MS,
+  type PullStream,
+  type SecretRegistry,
+  type Source,
+} from '@ctxsiem/core';
+import type { DeploymentConfig } from './config.ts';
+import { buildSink, buildSource } from './registry.ts';
+import { resolveSecret } from './secrets.ts';
+
+interface InspectDeps extends ConnectorDeps {
+  secrets: SecretRegistry;
+}
+
+async function eachSource(
+  config: DeploymentConfig,
+  deps: InspectDeps,
+  visit: (source: Source) => Promise<void>,
+) {
+  for (const [index, tenantConfig] of config.tenants.entries()) {
+    const clientSecret = await resolveSecret(
+      tenantConfig.clientSecret,
+      `tenants[${index}].clientSecret`,
+      deps.secrets,
+    );
+    for (const sourceConfig of config.sources) {
+      const source = await buildSource(sourceConfig, { ...tenantConfig, clientSecret }, deps);
+      try {
+        await visit(source);
+      } finally {
+        await source.close?.();
+      }
+    }
+  }
+}
+
+export interface CheckLine {
+  target: string;
+  ok: boolean;
+  detail: string;
+}
+
+export async function checkDeployment(config: DeploymentConfig, deps: InspectDeps): Promise<CheckLine[]> {
+  const lines: CheckLine[] = [];
+  const sink = await buildSink(config.sink, deps);
+  try {
+    lines.push({ target: `sink ${sink.type}`, ok: true, detail: await sink.check() });
+  } catch (error) {
+    lines.push({ target: `sink ${sink.type}`, ok: false, detail: (error as Error).message });
+  } finally {
+    await sink.close();
+  }
+  await eachSource(config, deps, async (source) => {
+    if (!source.check) {
+      lines.push({
+        target: `${source.tenant}/${source.type}`,
+        ok: true,
+        detail: 'no remote service to check',
+      });
+      return;
+    }
+    for (const result of await source.check()) {
+      lines.push({
+        target: `${source.tenant}/${source.type}/${result.name}`,
+        ok: result.ok,
+        detail: deps.secrets.scrub(result.detail),
+      });
+    }
+  });
+  return lines;
+}
+
+/** The most recent window a stream may read now: the last `windowMinutes` before `now - lag`. */
+function latestWindow(stream: PullStream, now: number, windowMinutes: number) {
+  const to = stream.window.wholeWindowsOnly
+    ? floorTo(now - stream.window.lagMs, stream.window.alignMs)
+    : now - stream.window.lagMs;
+  const from = stream.window.wholeWindowsOnly ? to - stream.window.alignMs : to - windowMinutes * MINUTE_MS;
+  return { from: new Date(from), to: new Date(to) };
+}
+
+export async function previewStream(
+  config: DeploymentConfig,
+  deps: InspectDeps,
+  options: { stream?: string | undefined; windowMinutes: number; write: (line: string) => void },
+): Promise<void> {
+  let shown = false;
+  await eachSource(config, deps, async (source) => {
+    if (shown) return;
+    const stream = options.stream ? source.streams.find((s) => s.name === options.stream) : source.streams[0];
+    if (!stream) {
+      throw new Error(
+        `no stream "${options.stream}" in the ${source.type} source; it has: ${source.streams.map((s) => s.name).join(', ')}`,
+      );
+    }
+    const window = latestWindow(stream, deps.clock.now(), options.windowMinutes);
+    const controller = new AbortController();
+    for await (const page of stream.read(window, undefined, controller.signal)) {
+      process.stderr.write(
+        `${source.tenant}/${source.type}/${stream.name}: first page of [${window.from.toISOString()}, ${window.to.toISOString()}): ${page.records.length} records${page.next ? ' (more pages follow)' : ''}\n`,
+      );
+      for (const record of page.records) options.write(`${JSON.stringify(record)}\n`);
+      controller.abort();
+      break;
+    }
+    shown = true;
+  });
+}

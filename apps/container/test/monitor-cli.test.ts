@@ -1,0 +1,110 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ctxsiem, ctxsiemEmulator } from './run-cli.ts';
+
+let dir: string;
+let emulator: Awaited<ReturnType<typeof ctxsiemEmulator>>;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ctxsiem-monitor-cli-'));
+  emulator = await ctxsiemEmulator(['--seed', '7', '--page-size', '50']);
+});
+afterAll(async () => {
+  await emulator?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const env = (extra: Record<string, string> = {}) => ({
+  API_BASE: emulator.url,
+  CITRIX_CUSTOMER_ID: 'demo',
+  CITRIX_CLIENT_ID: 'demo',
+  CITRIX_CLIENT_SECRET: 'demo',
+  OUTPUT_DIR: join(dir, 'out'),
+  ...extra,
+});
+
+describe('the Monitor source through the CLI (seed environment variables)', () => {
+  it('`ctxsiem emulator` prints the URL it listens on', () => {
+    expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('collects the seed default entity sets with ENTITIES/PAGE_SIZE/LOOKBACK_MINUTES, then resumes', async () => {
+    const first = await ctxsiem(['collect', '--json'], {
+      env: env({ LOOKBACK_MINUTES: '120', PAGE_SIZE: '40' }),
+    });
+    expect(first.code, first.stderr).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary.streams.map((s: { stream: string }) => s.stream)).toEqual([
+      'Machines',
+      'Sessions',
+      'Connections',
+      'Applications',
+      'Users',
+    ]);
+    expect(summary.totals.records).toBeGreaterThan(0);
+    const sessions = await readdir(join(dir, 'out', 'Sessions'), { recursive: true });
+    expect(sessions.some((f) => /part-\d{8}T\d{6}Z-\d{5}\.ndjson$/.test(String(f)))).toBe(true);
+
+    const second = await ctxsiem(['collect', '--json'], { env: env({ ENTITIES: 'Sessions' }) });
+    expect(second.code, second.stderr).toBe(0);
+    const resumed = JSON.parse(second.stdout).streams[0];
+    const before = summary.streams.find((s: { stream: string }) => s.stream === 'Sessions');
+    expect(resumed.from).toBe(before.to);
+  });
+
+  it('`check` authenticates and probes every stream and the sink', async () => {
+    const result = await ctxsiem(['check'], { env: env({ ENTITIES: 'Sessions,Users' }) });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/ok +sink file/);
+    expect(result.stdout).toMatch(/ok +demo\/monitor\/Sessions/);
+    expect(result.stdout).toMatch(/ok +demo\/monitor\/Users/);
+  });
+
+  it('`check` reports wrong credentials without printing the secret, and exits 1', async () => {
+    const result = await ctxsiem(['check'], { env: env({ CITRIX_CLIENT_SECRET: 'wrong-secret-xyz' }) });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAIL +demo\/monitor\/Machines: .*/);
+    expect(result.stdout + result.stderr).not.toContain('wrong-secret-xyz');
+  });
+
+  it('`preview` prints one page of one stream as NDJSON and writes nothing', async () => {
+    const out = join(dir, 'preview-out');
+    const result = await ctxsiem(['preview', '--stream', 'Sessions'], { env: env({ OUTPUT_DIR: out }) });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThanOrEqual(100);
+    expect(JSON.parse(lines[0]!)).toHaveProperty('SessionKey');
+    expect(result.stderr).toContain('Sessions: first page');
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it('a collect with one entity failing exits 1 and names it', async () => {
+    const result = await ctxsiem(['collect', '--json'], {
+      env: env({ ENTITIES: 'Sessions,NoSuchSet', OUTPUT_DIR: join(dir, 'out2') }),
+    });
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.totals.failed).toEqual(['demo/monitor/NoSuchSet']);
+    expect(summary.streams.find((s: { stream: string }) => s.stream === 'Sessions').status).toBe('ok');
+  });
+});
+
+describe('ctxsiem demo', () => {
+  it('starts the emulator in-process, collects the last 6 hours of the five default sets, and resumes', async () => {
+    const out = join(dir, 'demo');
+    const first = await ctxsiem(['demo', '--out', out, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary.streams).toHaveLength(5);
+    for (const stream of summary.streams) {
+      expect(stream.status).toBe('ok');
+      expect(Date.parse(stream.to) - Date.parse(stream.from)).toBeGreaterThan(6 * 3600_000 - 11 * 60_000);
+    }
+    expect(first.stderr).toContain('records in');
+    const second = await ctxsiem(['demo', '--out', out, '--json']);
+    const again = JSON.parse(second.stdout);
+    for (const [i, stream] of again.streams.entries()) expect(stream.from).toBe(summary.streams[i].to);
+  });
+});
