@@ -30,17 +30,14 @@ function acceptsGzip(req: IncomingMessage): boolean {
     .some(([coding, q]) => coding?.toLowerCase() === 'gzip' && q?.trim() !== 'q=0');
 }
 
-/**
- * Sends a reply. With `truncate`, the full Content-Length is announced but only half of the (possibly
- * compressed) body is written before the socket is destroyed.
- */
-export function sendReply(
-  req: IncomingMessage,
-  res: ServerResponse,
-  reply: Reply,
-  options: { truncate?: boolean } = {},
-) {
-  if (res.destroyed || res.headersSent) return;
+/** A reply ready for the wire: compressed when the client accepts gzip, with its Content-Length. */
+export interface EncodedReply {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export function encodeReply(req: IncomingMessage, reply: Reply): EncodedReply {
   let body = Buffer.from(reply.body, 'utf8');
   const headers: Record<string, string> = { ...reply.headers };
   if (body.length > 0 && acceptsGzip(req)) {
@@ -49,12 +46,31 @@ export function sendReply(
     headers.vary = 'Accept-Encoding';
   }
   headers['content-length'] = String(body.length);
-  res.writeHead(reply.status, headers);
+  return { status: reply.status, headers, body };
+}
+
+/**
+ * Writes an encoded reply. With `truncate`, the full Content-Length is announced but only half of the
+ * (possibly compressed) body is written before the socket is destroyed.
+ */
+export function writeReply(res: ServerResponse, reply: EncodedReply, options: { truncate?: boolean } = {}) {
+  if (res.destroyed || res.headersSent) return;
+  res.writeHead(reply.status, reply.headers);
   if (options.truncate) {
-    res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+    res.write(reply.body.subarray(0, Math.floor(reply.body.length / 2)), () => res.destroy());
     return;
   }
-  res.end(body);
+  res.end(reply.body);
+}
+
+/** Encodes and writes a reply at once. */
+export function sendReply(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: Reply,
+  options: { truncate?: boolean } = {},
+) {
+  writeReply(res, encodeReply(req, reply), options);
 }
 
 /** Drops the connection without a response. */

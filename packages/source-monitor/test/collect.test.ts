@@ -70,6 +70,16 @@ describe('Monitor source against the emulator', () => {
     expect(source.client.stats.retries).toBe(0);
   });
 
+  it('asks for its page size with Prefer: odata.maxpagesize', async () => {
+    h = await monitorHarness();
+    const { summary } = await collectInto(h, { entities: ['Sessions'], pageSize: 20 });
+    const sessions = summary.streams[0]!;
+    expect(sessions.status).toBe('ok');
+    // The emulator's own page size is 50: 20-record pages mean the hint was honoured.
+    expect(sessions.pages).toBeGreaterThanOrEqual(Math.ceil(sessions.records / 20));
+    await expectComplete(h, 'Sessions', sessions.to);
+  });
+
   it('re-authenticates when the token expires between pages and resumes', async () => {
     h = await monitorHarness({ faults: { earlyTokenExpiry: true, earlyTokenExpiryAfterRequests: 3 } });
     const { summary, source } = await collectInto(h, { entities: ['Sessions'] });

@@ -1,0 +1,49 @@
+/**
+ * `make bench`: runs every benchmark in its own process (clean memory readings) and prints the figures.
+ * Nothing is asserted: targets are printed next to the measured ratios.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const here = import.meta.dirname;
+
+function bench(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Record<string, unknown> {
+  const result = spawnSync(process.execPath, ['--conditions=@ctxsiem/source', join(here, script), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`${script} ${args.join(' ')} failed with status ${result.status}`);
+  const lines = result.stdout.trim().split('\n');
+  return JSON.parse(lines.at(-1) ?? '{}') as Record<string, unknown>;
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+out('== runner + file sink, generated source, one window (peak RSS should stay flat as the window grows)');
+for (const [label, recordsPerMinute] of [
+  ['100k records', '1667'],
+  ['1M records', '16667'],
+  ['3M records', '50000'],
+] as const) {
+  const r = bench('runner-file.ts', [recordsPerMinute]);
+  out(
+    `   ${label.padEnd(12)} ${String(r.recordsPerSecond).padStart(8)} records/s   peak RSS ${r.peakRssMb} MB   (${r.seconds} s, ${r.pages} pages)`,
+  );
+}
+
+out('== Monitor: fetch/delivery overlap, emulator latency 50 ms (target ≤ 1.05)');
+const overlap = bench('monitor.ts', ['overlap']);
+out(
+  `   ${overlap.pages} pages in ${Number(overlap.seconds).toFixed(2)} s; ideal ${overlap.idealSeconds} s → ratio ${overlap.ratio}`,
+);
+
+out('== Monitor: throughput at latency 0, ours ÷ raw fetch + JSON.parse (target ≥ 0.7)');
+const throughput = bench('monitor.ts', ['throughput']);
+out(
+  `   ours ${throughput.oursRecordsPerSecond} records/s, raw ${throughput.rawRecordsPerSecond} records/s → ratio ${throughput.ratio}`,
+);
