@@ -16,7 +16,6 @@ import { emulatorInChild } from './emulator-child.ts';
 
 const NOW = new Date('2024-08-06T12:20:00Z');
 const FROM = new Date('2024-08-06T08:00:00Z');
-const TO = new Date('2024-08-06T10:00:00Z');
 const mode = process.argv[2] ?? 'overlap';
 
 async function ours(latencyMs: number, sessionsPerHour: number, pageSize: number) {
@@ -41,7 +40,6 @@ async function ours(latencyMs: number, sessionsPerHour: number, pageSize: number
     clock,
     start: FROM,
     streams: ['Sessions'],
-    // Collect exactly [FROM, TO): the clock sits where TO is the horizon.
   });
   const seconds = (performance.now() - began) / 1000;
   await source.close?.();

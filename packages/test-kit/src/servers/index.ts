@@ -1,0 +1,5 @@
+// Launchers for the real test servers (MinIO for S3, fake-gcs-server for GCS). See test/servers/README.md.
+export { type StartFakeGcsOptions, startFakeGcs } from './fake-gcs.ts';
+export { type RunningMinio, type StartMinioOptions, startMinio } from './minio.ts';
+export { obtainScript, obtainServer, obtainServers, repoRoot, type ServerName } from './obtain.ts';
+export { freePort, type RunningServer, ServerStartError } from './process.ts';

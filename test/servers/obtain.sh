@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Obtains the real test servers (MinIO for S3, fake-gcs-server for GCS) by building them from source
+# with Go, ONCE, into a per-user cache. Prints the binary path(s) on stdout; progress goes to stderr.
+#
+#   test/servers/obtain.sh minio              → …/servers/minio-<version>/minio
+#   test/servers/obtain.sh fake-gcs-server    → …/servers/fake-gcs-server-<version>/fake-gcs-server
+#   test/servers/obtain.sh all                → both paths, one per line
+#
+# Cache: ${CTXSIEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ctxsiem}/servers. GOPATH, GOMODCACHE and
+# GOCACHE live under it too, so a rebuild (e.g. after a version bump) reuses downloaded modules and
+# compiled packages. A flock per server makes concurrent callers wait for one build instead of racing.
+# Needs Go >= 1.24 on PATH (GOTOOLCHAIN=auto fetches a newer toolchain from the module proxy if a
+# module asks for one) and access to the Go module proxy. See test/servers/README.md.
+set -euo pipefail
+
+# ---- pinned versions ------------------------------------------------------------------------------
+# MinIO publishes non-semver tags (RELEASE.2025-10-15T17-29-55Z) that the module proxy cannot resolve;
+# the proxy serves the repository's final commit as a pseudo-version. That commit is
+# RELEASE.2025-10-15T17-29-55Z plus the last upstream fixes (incl. "Updates for conditional put read
+# quorum issue", #21653) and README changes; upstream is in maintenance mode since then.
+MINIO_MODULE=github.com/minio/minio
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+FAKE_GCS_MODULE=github.com/fsouza/fake-gcs-server
+FAKE_GCS_VERSION=v1.56.1
+
+CACHE="${CTXSIEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ctxsiem}"
+SERVERS="$CACHE/servers"
+
+log() { printf 'obtain.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+usage() {
+  echo "usage: $0 <minio|fake-gcs-server|all>" >&2
+  exit 2
+}
+
+# server name → "module version binary package-in-module"
+spec() {
+  case "$1" in
+    minio) echo "$MINIO_MODULE $MINIO_VERSION minio ." ;;
+    fake-gcs-server) echo "$FAKE_GCS_MODULE $FAKE_GCS_VERSION fake-gcs-server ." ;;
+    *) return 1 ;;
+  esac
+}
+
+go_env() {
+  export GOPATH="$SERVERS/.go/path"
+  export GOMODCACHE="$SERVERS/.go/mod"
+  export GOCACHE="$SERVERS/.go/build"
+  export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
+  export CGO_ENABLED=0
+  export GOFLAGS="-buildvcs=false"
+  # Only the module proxy is assumed reachable: never fall back to cloning repositories.
+  export GOPROXY="${GOPROXY:-https://proxy.golang.org}"
+}
+
+# Runs "$@" with its output captured in $logfile, printing a heartbeat to stderr meanwhile.
+run_with_heartbeat() {
+  local logfile="$1" what="$2"
+  shift 2
+  "$@" >"$logfile" 2>&1 &
+  local pid=$! start=$SECONDS next=30
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if ((SECONDS - start >= next)) && kill -0 "$pid" 2>/dev/null; then
+      log "$what: still building ($((SECONDS - start))s)…"
+      next=$((next + 30))
+    fi
+  done
+  wait "$pid"
+}
+
+build() {
+  local name="$1" module="$2" version="$3" binary="$4" pkg="$5" dir="$6"
+  local tmp="$dir.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  trap 'rm -rf "$tmp"' EXIT
+  local buildlog="$tmp/build.log"
+  local started=$SECONDS
+
+  if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH="$PATH:/usr/local/go/bin"; fi
+  command -v go >/dev/null 2>&1 || die "Go is not on PATH; install Go >= 1.24 (https://go.dev/dl/) to build $name"
+  go_env
+  log "$name: building $module@$version (first time only; this can take several minutes)"
+
+  if run_with_heartbeat "$buildlog" "$name" \
+    env GOBIN="$tmp" go install -trimpath -ldflags='-s -w' "$module@$version"; then
+    :
+  elif grep -qE 'replace directives|exclude directives|must not contain directives' "$buildlog"; then
+    # go install refuses modules whose go.mod has replace/exclude directives: build from a copy.
+    log "$name: go install refused the module (directives in go.mod); building from a module copy"
+    local json srcdir
+    json="$(go mod download -json "$module@$version")" || {
+      cat "$buildlog" >&2
+      die "$name: go mod download $module@$version failed"
+    }
+    srcdir="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' | head -n1)"
+    [ -n "$srcdir" ] && [ -d "$srcdir" ] || die "$name: no module directory in: $json"
+    cp -R "$srcdir" "$tmp/src"
+    chmod -R u+w "$tmp/src"
+    if ! run_with_heartbeat "$buildlog" "$name" \
+      bash -c 'cd "$1" && go build -mod=mod -trimpath -ldflags="-s -w" -o "$2" "$3"' _ \
+      "$tmp/src" "$tmp/$binary" "$pkg"; then
+      tail -n 40 "$buildlog" >&2
+      die "$name: go build of $module@$version failed (log above)"
+    fi
+    rm -rf "$tmp/src"
+  else
+    tail -n 40 "$buildlog" >&2
+    die "$name: go install $module@$version failed (log above)"
+  fi
+
+  [ -x "$tmp/$binary" ] || die "$name: build produced no $binary in $tmp"
+  local took=$((SECONDS - started))
+  {
+    echo "module=$module"
+    echo "version=$version"
+    echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "build_seconds=$took"
+    echo "go=$(go version)"
+  } >"$tmp/BUILD_INFO"
+  rm -f "$buildlog"
+  rm -rf "$dir"
+  mv "$tmp" "$dir" # atomic publish: a present $dir always holds a complete binary
+  trap - EXIT
+  log "$name: built in ${took}s → $dir/$binary"
+}
+
+obtain() {
+  local name="$1" module version binary pkg
+  read -r module version binary pkg < <(spec "$name") || usage
+  local dir="$SERVERS/$name-$version"
+  local bin="$dir/$binary"
+
+  if [ -x "$bin" ]; then # fast path: already built
+    printf '%s\n' "$bin"
+    return 0
+  fi
+
+  mkdir -p "$SERVERS"
+  local lock="$SERVERS/.$name.lock"
+  (
+    exec 9>"$lock"
+    if ! flock -n 9; then
+      log "$name: another process is building it; waiting for its lock ($lock)"
+      flock 9
+    fi
+    if [ -x "$bin" ]; then exit 0; fi # built by whoever held the lock
+    build "$name" "$module" "$version" "$binary" "$pkg" "$dir"
+  )
+  [ -x "$bin" ] || die "$name: $bin is missing after the build"
+  printf '%s\n' "$bin"
+}
+
+[ $# -eq 1 ] || usage
+case "$1" in
+  all)
+    obtain minio
+    obtain fake-gcs-server
+    ;;
+  minio | fake-gcs-server) obtain "$1" ;;
+  -h | --help) usage ;;
+  *) usage ;;
+esac

@@ -1,0 +1,85 @@
+// Smoke tests of the real-server launchers: they start, answer, stop, and clean up after themselves.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { obtainServers, startFakeGcs, startMinio } from '../../packages/test-kit/src/servers/index.ts';
+
+// On a fresh machine the first call builds both servers from source (minutes on 2 cores).
+const FIRST_BUILD_TIMEOUT_MS = 20 * 60_000;
+
+beforeAll(async () => {
+  await obtainServers();
+}, FIRST_BUILD_TIMEOUT_MS);
+
+async function answers(url: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await response.body?.cancel();
+    return response.status;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('startMinio', () => {
+  it('serves S3 on a loopback port until stopped', async () => {
+    const minio = await startMinio();
+    try {
+      expect(minio.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(minio).toMatchObject({ region: 'us-east-1', accessKeyId: expect.any(String) });
+      expect(await answers(`${minio.endpoint}/minio/health/ready`)).toBe(200);
+      // Unsigned requests are refused: the server really enforces credentials.
+      expect(await answers(`${minio.endpoint}/some-bucket`)).toBe(403);
+    } finally {
+      await minio.stop();
+    }
+    expect(await answers(`${minio.endpoint}/minio/health/live`)).toBeUndefined();
+    await minio.stop(); // idempotent
+  });
+
+  it('keeps a caller-provided data dir and runs instances side by side', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ctxsiem-minio-kept-'));
+    try {
+      const [a, b] = await Promise.all([startMinio({ dataDir }), startMinio()]);
+      expect(a.endpoint).not.toBe(b.endpoint);
+      await Promise.all([a.stop(), b.stop()]);
+      expect(existsSync(dataDir)).toBe(true);
+      expect(await readdir(dataDir)).toContain('.minio.sys');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('startFakeGcs', () => {
+  for (const backend of ['memory', 'filesystem'] as const) {
+    it(`serves the GCS JSON API (${backend} backend) until stopped`, async () => {
+      const gcs = await startFakeGcs({ backend });
+      try {
+        expect(gcs.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const created = await fetch(`${gcs.endpoint}/storage/v1/b?project=test`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'smoke' }),
+        });
+        expect(created.status).toBe(200);
+        const upload = (body: string) =>
+          fetch(`${gcs.endpoint}/upload/storage/v1/b/smoke/o?uploadType=media&name=o&ifGenerationMatch=0`, {
+            method: 'POST',
+            body,
+          });
+        expect((await upload('first')).status).toBe(200);
+        expect((await upload('second')).status).toBe(412);
+        const listed = (await (await fetch(`${gcs.endpoint}/storage/v1/b`)).json()) as {
+          items?: { name: string }[];
+        };
+        expect(listed.items?.map((b) => b.name)).toEqual(['smoke']);
+      } finally {
+        await gcs.stop();
+      }
+      expect(await answers(`${gcs.endpoint}/storage/v1/b`)).toBeUndefined();
+    });
+  }
+});
