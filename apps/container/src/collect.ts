@@ -21,11 +21,19 @@ export interface CollectedStream extends StreamSummary {
   source: string;
 }
 
+export interface CollectedSource {
+  tenant: string;
+  source: string;
+  /** The source client's counters: requests, retries, throttled, reauthentications. */
+  metrics: Record<string, number>;
+}
+
 export interface CollectSummary {
   startedAt: string;
   durationMs: number;
   sink: string;
   streams: CollectedStream[];
+  sources: CollectedSource[];
   totals: { records: number; deadLetters: number; pages: number; bytes: number; failed: string[] };
   budgetExhausted: boolean;
 }
@@ -56,6 +64,7 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
     : new Date(floorTo(clock.now() - config.runner.lookbackMinutes * MINUTE_MS, HOUR_MS));
 
   const streams: CollectedStream[] = [];
+  const sources: CollectedSource[] = [];
   let budgetExhausted = false;
   try {
     for (const [index, tenantConfig] of config.tenants.entries()) {
@@ -83,6 +92,7 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
             signal: deps.signal,
           });
           budgetExhausted ||= summary.budgetExhausted;
+          sources.push({ tenant: summary.tenant, source: summary.source, metrics: summary.sourceMetrics });
           for (const stream of summary.streams)
             streams.push({ tenant: summary.tenant, source: summary.source, ...stream });
         } finally {
@@ -107,6 +117,7 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
     durationMs: clock.now() - startedAt,
     sink: sink.type,
     streams,
+    sources,
     totals,
     budgetExhausted,
   };

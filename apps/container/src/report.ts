@@ -25,6 +25,12 @@ export function formatReport(summary: CollectSummary): string {
     `${summary.totals.records} records in ${summary.totals.pages} pages to the ${summary.sink} sink in ${(summary.durationMs / 1000).toFixed(1)} s` +
       (summary.budgetExhausted ? ' (time budget reached: the next run resumes where this one stopped)' : ''),
   );
+  for (const source of summary.sources) {
+    const m = source.metrics;
+    if (Object.keys(m).length === 0) continue;
+    const parts = Object.entries(m).map(([name, value]) => `${value} ${name}`);
+    out.push(`${source.tenant}/${source.source}: ${parts.join(', ')}`);
+  }
   for (const s of summary.streams.filter((x) => x.status === 'failed')) {
     out.push(
       `FAILED ${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'unknown error'} (checkpoint kept at ${s.to})`,

@@ -70,6 +70,8 @@ export interface Source {
   readonly start?: Date;
   /** Authenticates and makes one minimal query per stream (`ctxsiem check`). */
   check?(): Promise<CheckResult[]>;
+  /** Counters of the source's client for the run summary (requests, retries, throttled…). */
+  metrics?(): Record<string, number>;
   close?(): Promise<void>;
 }
 

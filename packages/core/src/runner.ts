@@ -59,6 +59,8 @@ export interface StreamSummary {
   windows: number;
   bytes: number;
   splits: number;
+  /** How far behind real time the stream is after the run: now − position, in seconds. */
+  lagSeconds: number;
   status: StreamStatus;
   error?: string;
 }
@@ -72,6 +74,8 @@ export interface RunSummary {
   streams: StreamSummary[];
   totals: { records: number; deadLetters: number; pages: number; bytes: number };
   failed: string[];
+  /** The source client's counters (requests, retries, throttled, reauthentications…). */
+  sourceMetrics: Record<string, number>;
   /** True when the budget ran out before every due window was read. */
   budgetExhausted: boolean;
 }
@@ -117,6 +121,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     streams: summaries,
     totals,
     failed: summaries.filter((s) => s.status === 'failed').map((s) => s.stream),
+    sourceMetrics: source.metrics?.() ?? {},
     budgetExhausted: budget.exhausted,
   };
 }
@@ -160,7 +165,13 @@ async function runStream(options: RunOptions, stream: PullStream, budget: Budget
     windows: 0,
     bytes: 0,
     splits: 0,
+    lagSeconds: 0,
     status: 'idle',
+  };
+  const finish = () => {
+    if (summary.to)
+      summary.lagSeconds = Math.max(0, Math.round((clock.now() - Date.parse(summary.to)) / 1000));
+    return summary;
   };
 
   try {
@@ -220,12 +231,12 @@ async function runStream(options: RunOptions, stream: PullStream, budget: Budget
     }
     if (summary.status === 'idle' && summary.pages + summary.windows > 0) summary.status = 'ok';
     if (options.signal?.aborted && summary.status !== 'ok') summary.status = 'partial';
-    return summary;
+    return finish();
   } catch (error) {
     summary.status = 'failed';
     summary.error = describeError(error);
     logger.error({ err: error }, `stream ${stream.name} failed; its checkpoint stays at ${summary.to}`);
-    return summary;
+    return finish();
   }
 }
 

@@ -18,6 +18,7 @@ export type InjectedKind =
   | 'earlyTokenExpiry'
   | 'foreignNextLink'
   | 'failEntity'
+  | 'rejectFilter'
   | 'forbidden'
   | 'queryTimeout';
 

@@ -27,6 +27,8 @@ export interface Faults {
   foreignNextLink?: string | null;
   /** Monitor entity set names or casodata entity names that always answer 500. */
   failEntity?: string[];
+  /** Monitor entity sets that answer 400 to any `$filter` (as some sets did for the seed scripts). */
+  rejectFilter?: string[];
   /** Every API call answers 403 naming the missing permission. */
   forbidden?: boolean;
 }

@@ -178,6 +178,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
 
     const entity = service === 'monitorodata' ? monitorEntitySetOf(segments) : segments[0];
+    if (
+      service === 'monitorodata' &&
+      entity !== undefined &&
+      f.rejectFilter?.includes(entity) &&
+      target.searchParams.has('$filter')
+    ) {
+      inject('rejectFilter');
+      throw odataError(
+        400,
+        'BadRequest',
+        `The query specified in the URI is not valid. $filter is not supported on '${entity}' (injected).`,
+      );
+    }
     if (entity !== undefined && f.failEntity?.includes(entity)) {
       inject('failEntity');
       throw odataError(

@@ -53,6 +53,7 @@ export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDe
       }
       return results;
     },
+    metrics: () => ({ ...client.stats }),
     async close() {
       await client.close();
     },

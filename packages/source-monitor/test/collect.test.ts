@@ -70,6 +70,30 @@ describe('Monitor source against the emulator', () => {
     expect(source.client.stats.retries).toBe(0);
   });
 
+  it('falls back to an unfiltered read when the API refuses the filter, keeping each window exact', async () => {
+    h = await monitorHarness({ faults: { rejectFilter: ['Applications'] } });
+    const { summary } = await collectInto(h, { entities: ['Applications', 'Users'] });
+    expect(summary.failed).toEqual([]);
+    for (const stream of summary.streams) await expectComplete(h, stream.stream, stream.to);
+    // Refused once: later windows of the run go straight to the unfiltered read.
+    expect(h.emulator.stats().injected.rejectFilter).toBe(1);
+  });
+
+  it('reads unfiltered with USE_TIME_FILTER off, still delivering each record version once', async () => {
+    h = await monitorHarness();
+    const { summary } = await collectInto(h, { entities: ['Users'], useTimeFilter: false });
+    expect(summary.failed).toEqual([]);
+    await expectComplete(h, 'Users', summary.streams[0]!.to);
+    expect(h.emulator.stats().log.every((entry) => !entry.path.includes('filter'))).toBe(true);
+  });
+
+  it('fails the stream on a refused filter when the fallback is off', async () => {
+    h = await monitorHarness({ faults: { rejectFilter: ['Applications'] } });
+    const { summary } = await collectInto(h, { entities: ['Applications'], fallbackUnfiltered: false });
+    expect(summary.failed).toEqual(['Applications']);
+    expect(summary.streams[0]!.error).toContain('$filter is not supported');
+  });
+
   it('asks for its page size with Prefer: odata.maxpagesize', async () => {
     h = await monitorHarness();
     const { summary } = await collectInto(h, { entities: ['Sessions'], pageSize: 20 });
