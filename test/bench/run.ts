@@ -47,3 +47,9 @@ const throughput = bench('monitor.ts', ['throughput']);
 out(
   `   ours ${throughput.oursRecordsPerSecond} records/s, raw ${throughput.rawRecordsPerSecond} records/s → ratio ${throughput.ratio}`,
 );
+
+out('== Analytics catch-up: 7 days behind, emulator latency 200 ms, one 5-minute Lambda budget');
+const catchup = bench('analytics-catchup.ts', [], {
+  BUDGET_SECONDS: process.env.CATCHUP_BUDGET_SECONDS ?? '300',
+});
+out(`   ${JSON.stringify(catchup)}`);

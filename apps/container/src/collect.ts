@@ -58,10 +58,10 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
   };
   const sink = await buildSink(config.sink, connectorDeps);
   const checkpoints = await buildCheckpointStore(config.checkpoint);
-  // Without a checkpoint, start at the hour containing now - lookback (the seeds' fallback hour).
-  const start = config.runner.start
-    ? new Date(config.runner.start)
-    : new Date(floorTo(clock.now() - config.runner.lookbackMinutes * MINUTE_MS, HOUR_MS));
+  // Without a checkpoint: an explicit start wins; otherwise the source's own first hour (Analytics: the
+  // seed's fallback hour) or the hour containing now - lookback (the seeds' fallback hour).
+  const explicitStart = config.runner.start ? new Date(config.runner.start) : undefined;
+  const lookbackStart = new Date(floorTo(clock.now() - config.runner.lookbackMinutes * MINUTE_MS, HOUR_MS));
 
   const streams: CollectedStream[] = [];
   const sources: CollectedSource[] = [];
@@ -85,7 +85,7 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
             checkpoints,
             logger,
             clock,
-            start: source.start ?? start,
+            start: explicitStart ?? source.start ?? lookbackStart,
             budgetMs: deadline === undefined ? undefined : Math.max(0, deadline - clock.now()),
             queueCapacity: config.runner.queueCapacity,
             concurrency: config.runner.concurrency,

@@ -4,6 +4,7 @@
  * (`ctxsiem config schema`). Connector options come from each connector's own schema.
  */
 import { FileCheckpointConfigSchema, FileSinkConfigSchema } from '@ctxsiem/sink-file/config';
+import { AnalyticsOptionsSchema } from '@ctxsiem/source-analytics/config';
 import { MonitorOptionsSchema } from '@ctxsiem/source-monitor/config';
 import { z } from 'zod';
 
@@ -44,6 +45,7 @@ export const GeneratedSourceConfigSchema = z
 
 export const SourceConfigSchema = z.discriminatedUnion('type', [
   MonitorOptionsSchema,
+  AnalyticsOptionsSchema,
   GeneratedSourceConfigSchema,
 ]);
 
@@ -73,7 +75,15 @@ export const RunnerConfigSchema = z
       .optional()
       .describe('First run starts here instead.'),
     queueCapacity: z.number().int().min(1).max(64).default(2).describe('Pages read ahead of delivery.'),
-    concurrency: z.number().int().min(1).max(16).default(1).describe('Streams collected at once.'),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(16)
+      .default(4)
+      .describe(
+        'Streams collected at once. Requests to one tenant stay one at a time; running streams side by side shares a time budget between them instead of letting the first stream use it all.',
+      ),
   })
   .strict();
 

@@ -9,7 +9,7 @@ import { startEmulator } from '@ctxsiem/emulator';
 import { type CollectSummary, collect } from './collect.ts';
 import { type DeploymentConfig, DeploymentConfigSchema } from './config.ts';
 
-export const DEMO_SOURCES = ['monitor'] as const;
+export const DEMO_SOURCES = ['monitor', 'analytics'] as const;
 export type DemoSource = (typeof DEMO_SOURCES)[number];
 
 export interface DemoOptions {

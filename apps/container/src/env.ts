@@ -21,6 +21,7 @@ export const ENV_FIELDS: Record<string, string> = {
   'sources[0].pageSize': 'PAGE_SIZE',
   'sources[0].top': 'TOP_N',
   'sources[0].useTimeFilter': 'USE_TIME_FILTER',
+  'sources[0].lookbackMinutes': 'LOOKBACK_MINUTES',
   'sink.type': 'SINK',
   'sink.directory': 'OUTPUT_DIR',
   'sink.gzip': 'GZIP',
@@ -73,6 +74,8 @@ export function configFromEnv(env: Env): Record<string, unknown> {
     pageSize: numeric(source === 'analytics' ? undefined : env.PAGE_SIZE),
     top: numeric(source === 'analytics' ? (env.TOP_N ?? env.PAGE_SIZE) : undefined),
     useTimeFilter: boolean(source === 'monitor' ? env.USE_TIME_FILTER : undefined),
+    // Analytics reads an hour once it is complete plus a safety lag, as the seed did with LOOKBACK_MINUTES.
+    lookbackMinutes: numeric(source === 'analytics' ? env.LOOKBACK_MINUTES : undefined),
   });
 
   let sink: Record<string, unknown>;

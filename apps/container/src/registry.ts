@@ -28,6 +28,10 @@ export async function buildSource(
       const { monitorSource } = await import('@ctxsiem/source-monitor');
       return monitorSource({ options: config, connection: connection(tenant) }, deps);
     }
+    case 'analytics': {
+      const { analyticsSource } = await import('@ctxsiem/source-analytics');
+      return analyticsSource({ options: config, connection: connection(tenant) }, deps);
+    }
     case 'generated': {
       const { generatedSource } = await import('@ctxsiem/test-kit/generated');
       return generatedSource({
