@@ -15,10 +15,12 @@ import {
 import { type CollectSummary, collect } from './collect.ts';
 import { DeploymentConfigSchema } from './config.ts';
 import { DEMO_SOURCES, type DemoSource, runDemo } from './demo.ts';
+import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { serveEmulator } from './emulator-command.ts';
 import { checkDeployment, previewStream } from './inspect.ts';
 import { loadConfig } from './load-config.ts';
 import { formatReport } from './report.ts';
+import { registerEnvironmentSecrets } from './secrets.ts';
 import { resetState, showState } from './state.ts';
 
 const EXIT_FAILED = 1;
@@ -70,6 +72,7 @@ program
     const config = await loadConfig(options.config);
     if (options.budgetSeconds !== undefined) config.runner.budgetSeconds = options.budgetSeconds;
     const secrets = new SecretRegistry();
+    registerEnvironmentSecrets(secrets);
     const logger = createLogger({ level: config.logLevel, secrets });
     const summary = await collect(config, {
       logger,
@@ -87,6 +90,14 @@ program
   )
   .option('-o, --out <dir>', 'output folder', 'out/demo')
   .option('--sources <list>', `comma-separated sources to collect (${DEMO_SOURCES.join(', ')})`, 'monitor')
+  .addOption(
+    new Option(
+      '--sink <kind>',
+      'where to write: local files, S3 on a local MinIO, GCS on a local fake-gcs-server',
+    )
+      .choices(DEMO_SINKS)
+      .default('file'),
+  )
   .addOption(jsonOption())
   .action(async (options) => {
     const sources = options.sources
@@ -104,17 +115,21 @@ program
     const summary = await runDemo({
       out: options.out,
       sources: sources as DemoSource[],
+      sink: options.sink as DemoSink,
       logger,
       secrets,
       signal: interruptible().signal,
     });
     report(summary, options.json);
     process.stderr.write(
-      `\nFiles are under ${options.out}/ (one folder per stream, partitioned by hour), checkpoints under ${options.out}/_state/.\n` +
-        `Run the demo again and it resumes from those checkpoints. Against a standing emulator:\n` +
-        `  ctxsiem emulator --port 8080 &\n` +
-        `  API_BASE=http://127.0.0.1:8080 CITRIX_CUSTOMER_ID=demo CITRIX_CLIENT_ID=demo CITRIX_CLIENT_SECRET=demo OUTPUT_DIR=${options.out} STATE_DIR=${options.out}/_state ctxsiem collect\n`,
+      `\n${summary.where}\n${summary.resumes ? 'Run the demo again and it resumes from its checkpoints.' : 'The next demo starts afresh: this server keeps nothing.'}\n`,
     );
+    if (options.sink === 'file') {
+      process.stderr.write(
+        `Against a standing emulator:\n  ctxsiem emulator --port 8080 &\n` +
+          `  API_BASE=http://127.0.0.1:8080 CITRIX_CUSTOMER_ID=demo CITRIX_CLIENT_ID=demo CITRIX_CLIENT_SECRET=demo OUTPUT_DIR=${options.out} STATE_DIR=${options.out}/_state ctxsiem collect\n`,
+      );
+    }
   });
 
 program

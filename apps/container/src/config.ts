@@ -4,6 +4,8 @@
  * (`ctxsiem config schema`). Connector options come from each connector's own schema.
  */
 import { FileCheckpointConfigSchema, FileSinkConfigSchema } from '@ctxsiem/sink-file/config';
+import { GcsCheckpointConfigSchema, GcsSinkConfigSchema } from '@ctxsiem/sink-gcs/config';
+import { S3CheckpointConfigSchema, S3SinkConfigSchema } from '@ctxsiem/sink-s3/config';
 import { AnalyticsOptionsSchema } from '@ctxsiem/source-analytics/config';
 import { MonitorOptionsSchema } from '@ctxsiem/source-monitor/config';
 import { z } from 'zod';
@@ -50,11 +52,15 @@ export const SourceConfigSchema = z.discriminatedUnion('type', [
 ]);
 
 export const SinkConfigSchema = z.discriminatedUnion('type', [
-  FileSinkConfigSchema.extend({ type: z.literal('file') }),
+  FileSinkConfigSchema.safeExtend({ type: z.literal('file') }),
+  S3SinkConfigSchema.safeExtend({ type: z.literal('s3') }),
+  GcsSinkConfigSchema.safeExtend({ type: z.literal('gcs') }),
 ]);
 
 export const CheckpointConfigSchema = z.discriminatedUnion('type', [
-  FileCheckpointConfigSchema.extend({ type: z.literal('file') }),
+  FileCheckpointConfigSchema.safeExtend({ type: z.literal('file') }),
+  S3CheckpointConfigSchema.safeExtend({ type: z.literal('s3') }),
+  GcsCheckpointConfigSchema.safeExtend({ type: z.literal('gcs') }),
 ]);
 
 export const RunnerConfigSchema = z

@@ -3,11 +3,11 @@
  * Cloud emulator in-process, collects the last six hours of the chosen sources into local files under
  * `out/demo`, and keeps the checkpoints there, so running it again resumes where it stopped.
  */
-import { join } from 'node:path';
 import { floorTo, HOUR_MS, type Logger, type SecretRegistry, systemClock } from '@ctxsiem/core';
 import { startEmulator } from '@ctxsiem/emulator';
 import { type CollectSummary, collect } from './collect.ts';
 import { type DeploymentConfig, DeploymentConfigSchema } from './config.ts';
+import { type DemoSink, demoTarget } from './demo-sinks.ts';
 
 export const DEMO_SOURCES = ['monitor', 'analytics'] as const;
 export type DemoSource = (typeof DEMO_SOURCES)[number];
@@ -15,6 +15,7 @@ export type DemoSource = (typeof DEMO_SOURCES)[number];
 export interface DemoOptions {
   out: string;
   sources: DemoSource[];
+  sink: DemoSink;
   logger: Logger;
   secrets: SecretRegistry;
   signal?: AbortSignal | undefined;
@@ -22,14 +23,20 @@ export interface DemoOptions {
   seed?: number;
 }
 
-export async function runDemo(options: DemoOptions): Promise<CollectSummary & { emulator: string }> {
+export async function runDemo(
+  options: DemoOptions,
+): Promise<CollectSummary & { emulator: string; where: string; resumes: boolean }> {
   const emulator = await startEmulator({ seed: options.seed ?? 1 });
+  const target = await demoTarget(options.sink, options.out).catch(async (error) => {
+    await emulator.close();
+    throw error;
+  });
   try {
     const config: DeploymentConfig = DeploymentConfigSchema.parse({
       tenants: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', apiBase: emulator.url }],
       sources: options.sources.map((type) => ({ type })),
-      sink: { type: 'file', directory: options.out },
-      checkpoint: { type: 'file', directory: join(options.out, '_state') },
+      sink: target.sink,
+      checkpoint: target.checkpoint,
       runner: { start: new Date(floorTo(systemClock.now(), HOUR_MS) - 6 * HOUR_MS).toISOString() },
     });
     const summary = await collect(config, {
@@ -38,8 +45,9 @@ export async function runDemo(options: DemoOptions): Promise<CollectSummary & { 
       secrets: options.secrets,
       signal: options.signal,
     });
-    return { ...summary, emulator: emulator.url };
+    return { ...summary, emulator: emulator.url, where: await target.describe(), resumes: target.resumes };
   } finally {
+    await target.stop();
     await emulator.close();
   }
 }

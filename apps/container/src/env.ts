@@ -27,8 +27,12 @@ export const ENV_FIELDS: Record<string, string> = {
   'sink.gzip': 'GZIP',
   'sink.bucket': 'S3_BUCKET / GCS_BUCKET',
   'sink.prefix': 'S3_PREFIX / GCS_PREFIX',
+  'sink.endpoint': 'S3_ENDPOINT / GCS_ENDPOINT',
+  'sink.forcePathStyle': 'S3_FORCE_PATH_STYLE',
+  'sink.region': 'AWS_REGION',
   'checkpoint.directory': 'STATE_DIR',
-  'checkpoint.key': 'STATE_KEY',
+  'checkpoint.bucket': 'S3_BUCKET / GCS_BUCKET',
+  'checkpoint.legacyKey': 'STATE_KEY',
   'runner.lookbackMinutes': 'LOOKBACK_MINUTES',
   'runner.budgetSeconds': 'BUDGET_SECONDS',
   'runner.start': 'START',
@@ -81,38 +85,32 @@ export function configFromEnv(env: Env): Record<string, unknown> {
   let sink: Record<string, unknown>;
   let checkpoint: Record<string, unknown>;
   if (sinkType === 's3') {
-    sink = defined({
-      type: 's3',
-      bucket: env.S3_BUCKET,
-      prefix: env.S3_PREFIX,
-      gzip: boolean(env.GZIP),
+    const prefix = (env.S3_PREFIX ?? '').replace(/^\/+|\/+$/g, '');
+    const connection = {
       region: env.AWS_REGION,
       endpoint: env.S3_ENDPOINT,
       forcePathStyle: boolean(env.S3_FORCE_PATH_STYLE),
-    });
+    };
+    sink = defined({ type: 's3', bucket: env.S3_BUCKET, prefix, gzip: boolean(env.GZIP), ...connection });
+    // Our per-stream checkpoints live next to the seeds' state.json (STATE_KEY), which is read once to
+    // continue where the seed stopped.
     checkpoint = defined({
       type: 's3',
       bucket: env.S3_BUCKET,
-      key: env.STATE_KEY,
-      prefix: env.S3_PREFIX,
-      region: env.AWS_REGION,
-      endpoint: env.S3_ENDPOINT,
-      forcePathStyle: boolean(env.S3_FORCE_PATH_STYLE),
+      prefix: prefix ? `${prefix}/_state` : '_state',
+      legacyKey: env.STATE_KEY ?? (prefix ? `${prefix}/state.json` : 'state.json'),
+      ...connection,
     });
   } else if (sinkType === 'gcs') {
-    sink = defined({
-      type: 'gcs',
-      bucket: env.GCS_BUCKET,
-      prefix: env.GCS_PREFIX,
-      gzip: boolean(env.GZIP),
-      endpoint: env.GCS_ENDPOINT,
-    });
+    const prefix = (env.GCS_PREFIX ?? '').replace(/^\/+|\/+$/g, '');
+    const connection = { endpoint: env.GCS_ENDPOINT, projectId: env.GOOGLE_CLOUD_PROJECT };
+    sink = defined({ type: 'gcs', bucket: env.GCS_BUCKET, prefix, gzip: boolean(env.GZIP), ...connection });
     checkpoint = defined({
       type: 'gcs',
       bucket: env.GCS_BUCKET,
-      key: env.STATE_KEY,
-      prefix: env.GCS_PREFIX,
-      endpoint: env.GCS_ENDPOINT,
+      prefix: prefix ? `${prefix}/_state` : '_state',
+      legacyKey: env.STATE_KEY,
+      ...connection,
     });
   } else {
     sink = defined({ type: sinkType, directory: outputDir, gzip: boolean(env.GZIP) });

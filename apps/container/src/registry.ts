@@ -51,8 +51,16 @@ export async function buildSink(config: DeploymentConfig['sink'], deps: Connecto
       const { fileSink } = await import('@ctxsiem/sink-file');
       return fileSink(config, deps);
     }
+    case 's3': {
+      const { s3Sink } = await import('@ctxsiem/sink-s3');
+      return s3Sink(config, deps);
+    }
+    case 'gcs': {
+      const { gcsSink } = await import('@ctxsiem/sink-gcs');
+      return gcsSink(config, deps);
+    }
     default:
-      return unknownType(config.type);
+      return unknownType(config);
   }
 }
 
@@ -62,7 +70,15 @@ export async function buildCheckpointStore(config: DeploymentConfig['checkpoint'
       const { fileCheckpointStore } = await import('@ctxsiem/sink-file');
       return fileCheckpointStore(config);
     }
+    case 's3': {
+      const { s3CheckpointStore } = await import('@ctxsiem/sink-s3');
+      return s3CheckpointStore(config);
+    }
+    case 'gcs': {
+      const { gcsCheckpointStore } = await import('@ctxsiem/sink-gcs');
+      return gcsCheckpointStore(config);
+    }
     default:
-      return unknownType(config.type);
+      return unknownType(config);
   }
 }

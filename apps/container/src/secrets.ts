@@ -33,3 +33,18 @@ export async function resolveSecret(
   registry.add(value);
   return value;
 }
+
+/** Environment variables whose values are secrets wherever they are read (by us or by an SDK). */
+export const SECRET_ENVIRONMENT_VARIABLES = [
+  'CITRIX_CLIENT_SECRET',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+];
+
+/** Registers the secret environment variables' values so no log line can carry them. */
+export function registerEnvironmentSecrets(
+  registry: SecretRegistry,
+  env: Record<string, string | undefined> = process.env,
+): void {
+  for (const name of SECRET_ENVIRONMENT_VARIABLES) registry.add(env[name]);
+}

@@ -1,0 +1,150 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ensureBucket as ensureGcsBucket, listObjectKeys as listGcsKeys } from '@ctxsiem/sink-gcs';
+import { ensureBucket, listObjectKeys } from '@ctxsiem/sink-s3';
+import { type RunningMinio, startFakeGcs, startMinio } from '@ctxsiem/test-kit/servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ctxsiem, ctxsiemEmulator } from './run-cli.ts';
+
+let dir: string;
+let minio: RunningMinio;
+let emulator: Awaited<ReturnType<typeof ctxsiemEmulator>>;
+let s3: S3Client;
+const BUCKET = 'citrix-monitor-logs';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ctxsiem-object-cli-'));
+  [minio, emulator] = await Promise.all([startMinio(), ctxsiemEmulator(['--seed', '11'])]);
+  const connection = {
+    bucket: BUCKET,
+    endpoint: minio.endpoint,
+    forcePathStyle: true,
+    region: minio.region,
+    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+  };
+  await ensureBucket(connection);
+  s3 = new S3Client({ ...connection, credentials: { ...connection.credentials } });
+}, 300_000);
+afterAll(async () => {
+  s3?.destroy();
+  await Promise.all([minio?.stop(), emulator?.stop()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+const seedEnv = () => ({
+  API_BASE: emulator.url,
+  CITRIX_CUSTOMER_ID: 'demo',
+  CITRIX_CLIENT_ID: 'demo',
+  CITRIX_CLIENT_SECRET: 'demo',
+  ENTITIES: 'Sessions,Users',
+  SINK: 's3',
+  S3_BUCKET: BUCKET,
+  S3_PREFIX: 'citrix_monitor',
+  STATE_KEY: 'citrix_monitor/state.json',
+  S3_ENDPOINT: minio.endpoint,
+  S3_FORCE_PATH_STYLE: 'true',
+  AWS_REGION: minio.region,
+  AWS_ACCESS_KEY_ID: minio.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
+});
+
+describe('SINK=s3 with the seed environment variables', () => {
+  it("continues where the seed's state.json stopped, writes the seed layout, and keeps the seed's file", async () => {
+    const lastHour = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - 3 * 3600_000);
+    const legacy = JSON.stringify({ last_hour_utc: lastHour.toISOString().replace('.000Z', 'Z') });
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'citrix_monitor/state.json', Body: legacy }));
+
+    const result = await ctxsiem(['collect', '--json'], { env: { ...seedEnv(), LOG_LEVEL: 'debug' } });
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    for (const stream of summary.streams) {
+      expect(stream.status).toBe('ok');
+      expect(stream.from).toBe(new Date(lastHour.getTime() + 3600_000).toISOString());
+    }
+    expect(result.stdout + result.stderr).not.toContain(minio.secretAccessKey);
+
+    const keys = await listObjectKeys({
+      bucket: BUCKET,
+      prefix: 'citrix_monitor',
+      endpoint: minio.endpoint,
+      forcePathStyle: true,
+      region: minio.region,
+      credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+    });
+    expect(
+      keys.some((k) =>
+        /^citrix_monitor\/Sessions\/year=\d{4}\/month=\d\d\/day=\d\d\/hour=\d\d\/part-\d{8}T\d{6}Z-\d{5}\.ndjson$/.test(
+          k,
+        ),
+      ),
+    ).toBe(true);
+    expect(keys).toContain('citrix_monitor/_state/demo/monitor/Sessions.json');
+    const seedState = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'citrix_monitor/state.json' }),
+    );
+    expect(await seedState.Body?.transformToString()).toBe(legacy);
+
+    // A second run resumes from our checkpoint, not from the seed's file.
+    const again = JSON.parse((await ctxsiem(['collect', '--json'], { env: seedEnv() })).stdout);
+    expect(again.streams[0].from).toBe(summary.streams[0].to);
+  });
+
+  it('a missing bucket fails clearly and exits 1 with the checkpoint untouched', async () => {
+    const result = await ctxsiem(['collect', '--json'], {
+      env: { ...seedEnv(), S3_BUCKET: 'no-such-bucket-here' },
+    });
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.totals.failed.length).toBe(2);
+    expect(summary.streams[0].error).toMatch(/no-such-bucket-here/);
+  });
+
+  it('`check` probes the bucket with a real write', async () => {
+    const result = await ctxsiem(['check'], { env: seedEnv() });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/ok +sink s3/);
+  });
+});
+
+describe('SINK=gcs', () => {
+  it('collects into a GCS bucket through GCS_BUCKET / GCS_PREFIX / GCS_ENDPOINT', async () => {
+    const gcs = await startFakeGcs();
+    try {
+      const bucket = { bucket: 'citrix-gcs', endpoint: gcs.endpoint, projectId: 'test' };
+      await ensureGcsBucket(bucket);
+      const env = {
+        ...seedEnv(),
+        SINK: 'gcs',
+        GCS_BUCKET: 'citrix-gcs',
+        GCS_PREFIX: 'citrix_monitor',
+        GCS_ENDPOINT: gcs.endpoint,
+        START: new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000).toISOString(),
+      };
+      const result = await ctxsiem(['collect', '--json'], { env });
+      expect(result.code, result.stderr).toBe(0);
+      const keys = await listGcsKeys({ ...bucket, prefix: 'citrix_monitor' });
+      expect(keys.some((k) => k.startsWith('citrix_monitor/Users/year='))).toBe(true);
+      expect(keys).toContain('citrix_monitor/_state/demo/monitor/Users.json');
+    } finally {
+      await gcs.stop();
+    }
+  });
+});
+
+describe('ctxsiem demo --sink', () => {
+  it('s3: runs the demo into a MinIO it starts', async () => {
+    const result = await ctxsiem(['demo', '--sink', 's3', '--out', join(dir, 'demo-s3'), '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).sink).toBe('s3');
+    expect(result.stderr).toMatch(/\d+ objects in s3:\/\/ctxsiem-demo\/citrix\//);
+  });
+
+  it('gcs: runs the demo into a fake-gcs-server it starts', async () => {
+    const result = await ctxsiem(['demo', '--sink', 'gcs', '--out', join(dir, 'demo-gcs'), '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).sink).toBe('gcs');
+    expect(result.stderr).toMatch(/\d+ objects in gs:\/\/ctxsiem-demo\/citrix\//);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * The GCS sink's and the GCS checkpoint store's configuration. One zod schema each is the source of the
+ * types, defaults, validation messages and the README's options tables (`test/options-table.ts`).
+ */
+import { z } from 'zod';
+
+export const MIB = 1024 * 1024;
+/** Resumable upload chunks must be multiples of 256 KiB. */
+export const CHUNK_QUANTUM_BYTES = 256 * 1024;
+
+/** Where and how to reach GCS: shared by the sink and the checkpoint store. */
+const connectionShape = {
+  endpoint: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4443' })
+    .optional()
+    .describe(
+      'API endpoint override (GCS_ENDPOINT): an emulator such as fake-gcs-server (http: no authentication) or a private endpoint (https: authenticated).',
+    ),
+  projectId: z
+    .string()
+    .min(1, 'must not be empty')
+    .optional()
+    .describe('Google Cloud project id. Default: detected from the credentials (not needed for uploads).'),
+  keyFilename: z
+    .string()
+    .min(1, 'must not be empty')
+    .optional()
+    .describe(
+      'Service-account key file. Default: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, the Cloud Run/GCE service account, gcloud).',
+    ),
+  maxRetries: z
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .default(5)
+    .describe(
+      'Retries per GCS request after the first attempt; the client library backs off exponentially on 408, 429, 5xx and network errors.',
+    ),
+};
+
+export const GcsSinkConfigSchema = z
+  .object({
+    type: z.literal('gcs').default('gcs').describe('Sink type.'),
+    bucket: z
+      .string()
+      .min(3, 'must name a GCS bucket')
+      .describe('Bucket the NDJSON objects go to (GCS_BUCKET).'),
+    prefix: z
+      .string()
+      .default('')
+      .describe(
+        'Object name prefix (GCS_PREFIX), e.g. citrix_monitor; `{tenant}` is replaced by the tenant id. Objects land at {prefix}/{stream}/year=…/month=…/day=…/hour=…/part-….ndjson.',
+      ),
+    gzip: z
+      .boolean()
+      .default(false)
+      .describe('Gzip each object: names end in .ndjson.gz and objects carry Content-Encoding: gzip.'),
+    ...connectionShape,
+    resumableThresholdBytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(8 * MIB)
+      .describe(
+        'Batches whose NDJSON (before gzip) is larger than this are streamed through a resumable upload instead of one simple upload.',
+      ),
+    chunkSizeBytes: z
+      .number()
+      .int()
+      .min(CHUNK_QUANTUM_BYTES, 'must be at least 256 KiB (262144)')
+      .refine(
+        (value) => value % CHUNK_QUANTUM_BYTES === 0,
+        'must be a multiple of 256 KiB (262144), as GCS requires',
+      )
+      .default(8 * MIB)
+      .describe(
+        'Chunk size of resumable uploads (a multiple of 256 KiB): one chunk is buffered, so a failed chunk can be resent.',
+      ),
+  })
+  .strict();
+
+export type GcsSinkConfig = z.output<typeof GcsSinkConfigSchema>;
+export type GcsSinkConfigInput = z.input<typeof GcsSinkConfigSchema>;
+
+export const GcsCheckpointConfigSchema = z
+  .object({
+    type: z.literal('gcs').default('gcs').describe('Checkpoint store type.'),
+    bucket: z.string().min(3, 'must name a GCS bucket').describe('Bucket holding the checkpoint objects.'),
+    prefix: z
+      .string()
+      .default('_state')
+      .describe(
+        'Name prefix of the checkpoint objects: one {prefix}/{tenant}/{source}/{stream}.json per stream. The CLI passes {GCS_PREFIX}/_state.',
+      ),
+    legacyKey: z
+      .string()
+      .min(1, 'must not be empty')
+      .optional()
+      .describe(
+        "Name of a seed collector's state.json (STATE_KEY, e.g. citrix_monitor/state.json): a stream without a checkpoint continues at the hour after its last_hour_utc. Only read, never written.",
+      ),
+    ...connectionShape,
+  })
+  .strict();
+
+export type GcsCheckpointConfig = z.output<typeof GcsCheckpointConfigSchema>;
+export type GcsCheckpointConfigInput = z.input<typeof GcsCheckpointConfigSchema>;
+
+/** The connection part of either config (what `createStorage` needs). */
+export type GcsConnectionConfig = Pick<
+  GcsSinkConfig,
+  'endpoint' | 'projectId' | 'keyFilename' | 'maxRetries'
+>;

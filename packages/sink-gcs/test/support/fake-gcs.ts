@@ -1,0 +1,157 @@
+/**
+ * A real fake-gcs-server for the GCS tests, plus readers that do not go through the sink or the
+ * client library: plain HTTP GETs of the JSON API (`/storage/v1/b/{bucket}/o?prefix=` and
+ * `…/o/{name}?alt=media`), with gzip decoded here.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { decodeNdjson, type JsonRecord } from '@ctxsiem/core';
+import type { SinkInspector } from '@ctxsiem/test-kit';
+import { type RunningServer, startFakeGcs } from '@ctxsiem/test-kit/servers';
+import type { GcsCheckpointConfigInput, GcsSinkConfigInput } from '../../src/config.ts';
+
+/** Building fake-gcs-server on a fresh machine takes minutes: hooks that start it get this long. */
+export const SERVER_HOOK_TIMEOUT_MS = 300_000;
+
+export interface ObjectMetadata {
+  name: string;
+  size: string;
+  generation: string;
+  contentType?: string;
+  contentEncoding?: string;
+}
+
+export interface FakeGcsFixture {
+  server: RunningServer;
+  endpoint: string;
+  /** Creates a fresh, empty bucket (JSON API insert) and returns its name. */
+  newBucket(): Promise<string>;
+  sinkConfig(bucket: string, extra?: Partial<GcsSinkConfigInput>): GcsSinkConfigInput;
+  storeConfig(bucket: string, extra?: Partial<GcsCheckpointConfigInput>): GcsCheckpointConfigInput;
+  /** Every object name under `prefix`, sorted. */
+  names(bucket: string, prefix?: string): Promise<string[]>;
+  metadata(bucket: string, name: string): Promise<ObjectMetadata>;
+  /** The records of one object, gunzipped when it is gzip. */
+  records(bucket: string, name: string): Promise<JsonRecord[]>;
+  /** One object's text, parsed as a single JSON document. */
+  json(bucket: string, name: string): Promise<unknown>;
+  /** Uploads `body` (simple media upload of the JSON API). */
+  put(bucket: string, name: string, body: string): Promise<void>;
+  inspector(bucket: string): SinkInspector;
+  stop(): Promise<void>;
+}
+
+let buckets = 0;
+
+async function ok(response: Response, what: string): Promise<Response> {
+  if (!response.ok) throw new Error(`${what}: HTTP ${response.status} ${await response.text()}`);
+  return response;
+}
+
+export async function startFakeGcsFixture(): Promise<FakeGcsFixture> {
+  const server = await startFakeGcs();
+  const { endpoint } = server;
+  const objectUrl = (bucket: string, name: string) =>
+    `${endpoint}/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(name)}`;
+
+  const names = async (bucket: string, prefix = '') => {
+    const found: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const url = new URL(`${endpoint}/storage/v1/b/${encodeURIComponent(bucket)}/o`);
+      url.searchParams.set('prefix', prefix);
+      if (pageToken) url.searchParams.set('pageToken', pageToken);
+      const page = (await (await ok(await fetch(url), `list ${bucket}`)).json()) as {
+        items?: Array<{ name: string }>;
+        nextPageToken?: string;
+      };
+      for (const item of page.items ?? []) found.push(item.name);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return found.sort();
+  };
+  const records = async (bucket: string, name: string) => {
+    // fetch undoes a `Content-Encoding: gzip` it is served; a body still in gzip is gunzipped here.
+    const response = await ok(await fetch(`${objectUrl(bucket, name)}?alt=media`), `get ${name}`);
+    const body = Buffer.from(await response.arrayBuffer());
+    const gzipped = body[0] === 0x1f && body[1] === 0x8b;
+    return decodeNdjson((gzipped ? gunzipSync(body) : body).toString('utf8'));
+  };
+
+  return {
+    server,
+    endpoint,
+    async newBucket() {
+      const name = `ctxsiem-${++buckets}-${randomBytes(3).toString('hex')}`;
+      await ok(
+        await fetch(`${endpoint}/storage/v1/b?project=test`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name }),
+        }),
+        `create bucket ${name}`,
+      );
+      return name;
+    },
+    sinkConfig: (bucket, extra = {}) => ({ bucket, endpoint, projectId: 'test', maxRetries: 1, ...extra }),
+    storeConfig: (bucket, extra = {}) => ({ bucket, endpoint, projectId: 'test', maxRetries: 1, ...extra }),
+    names,
+    async metadata(bucket, name) {
+      return (await (
+        await ok(await fetch(objectUrl(bucket, name)), `metadata ${name}`)
+      ).json()) as ObjectMetadata;
+    },
+    records,
+    async json(bucket, name) {
+      return (await ok(await fetch(`${objectUrl(bucket, name)}?alt=media`), `get ${name}`)).json();
+    },
+    async put(bucket, name, body) {
+      const url = new URL(`${endpoint}/upload/storage/v1/b/${encodeURIComponent(bucket)}/o`);
+      url.searchParams.set('uploadType', 'media');
+      url.searchParams.set('name', name);
+      await ok(
+        await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }),
+        `put ${name}`,
+      );
+    },
+    inspector: (bucket) => ({ list: () => names(bucket), read: (name) => records(bucket, name) }),
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * What fake-gcs-server cannot do: refuse. A plain HTTP server that answers every request the way GCS
+ * answers a denied or unauthenticated one (JSON API error body), so the sink's handling of 401/403/503
+ * is exercised through the real client library and HTTP.
+ */
+export interface RefusingServer {
+  endpoint: string;
+  /** Requests received (method and path), to show the client really asked. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export async function startRefusingGcs(status: 401 | 403 | 503, message: string): Promise<RefusingServer> {
+  const requests: string[] = [];
+  const reason = status === 401 ? 'required' : status === 403 ? 'forbidden' : 'backendError';
+  const server: Server = createServer((request: IncomingMessage, response) => {
+    requests.push(`${request.method} ${request.url?.split('?')[0]}`);
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+      response.end(
+        JSON.stringify({ error: { code: status, message, errors: [{ message, domain: 'global', reason }] } }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}

@@ -1,0 +1,174 @@
+/** Failures a user meets first: wrong credentials, a missing bucket, a denied write — clear, and safe. */
+import { checkpointKey, describeError, ManualClock, run, SinkError, silentLogger } from '@ctxsiem/core';
+import { generatedSource, sampleBatch } from '@ctxsiem/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { S3SinkConfigInput } from '../../src/config.ts';
+import { s3CheckpointStore, s3Sink } from '../../src/index.ts';
+import { type MinioFixture, SERVER_HOOK_TIMEOUT_MS, startMinioFixture } from '../support/minio.ts';
+
+const logger = silentLogger();
+const deps = { logger, clock: { now: Date.now } };
+const WRONG_SECRET = 'definitely-not-the-secret-0123456789';
+
+let fixture: MinioFixture;
+let bucket = '';
+beforeAll(async () => {
+  fixture = await startMinioFixture();
+  bucket = await fixture.newBucket();
+}, SERVER_HOOK_TIMEOUT_MS);
+afterAll(async () => {
+  await fixture?.stop();
+});
+
+interface Case {
+  name: string;
+  config: () => Promise<S3SinkConfigInput>;
+  message: RegExp;
+  retryable: boolean;
+}
+
+const cases: Case[] = [
+  {
+    name: 'an unknown access key id',
+    config: async () =>
+      fixture.sinkConfig(bucket, {
+        credentials: { accessKeyId: 'NOSUCHKEY', secretAccessKey: WRONG_SECRET },
+      }),
+    message:
+      /S3 does not know the access key id \(InvalidAccessKeyId, HTTP 403\) while writing s3:\/\/ctxsiem-[^/]+\/citrix_monitor\/Sessions\/.*: check the credentials/,
+    retryable: false,
+  },
+  {
+    name: 'a wrong secret',
+    config: async () =>
+      fixture.sinkConfig(bucket, {
+        credentials: { accessKeyId: fixture.minio.accessKeyId, secretAccessKey: WRONG_SECRET },
+      }),
+    message:
+      /S3 rejected the request signature \(SignatureDoesNotMatch, HTTP 403\) .*the secret access key does not belong to the access key id/,
+    retryable: false,
+  },
+  {
+    name: 'a missing bucket',
+    config: async () => fixture.sinkConfig('no-such-bucket-anywhere'),
+    message:
+      /S3 bucket "no-such-bucket-anywhere" does not exist \(NoSuchBucket, HTTP 404\) .*create it, or fix the bucket name/,
+    retryable: false,
+  },
+  {
+    name: 'credentials that may read but not write',
+    config: async () =>
+      fixture.sinkConfig(bucket, {
+        credentials: await fixture.restrictedCredentials({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] },
+            { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`] },
+          ],
+        }),
+      }),
+    message:
+      /access denied \(AccessDenied, HTTP 403\) while writing s3:\/\/ctxsiem-[^/]+\/citrix_monitor\/Sessions\/\S+ .*: the identity needs s3:PutObject on arn:aws:s3:::ctxsiem-[^/]+\/citrix_monitor\/\*;/,
+    retryable: false,
+  },
+];
+
+describe('s3 sink failures', () => {
+  for (const c of cases) {
+    describe(c.name, () => {
+      it('fails write() with a clear, non-secret SinkError', async () => {
+        const config = { ...(await c.config()), prefix: 'citrix_monitor' };
+        const sink = s3Sink(config, deps);
+        const error = await sink.write(sampleBatch()).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(SinkError);
+        expect((error as SinkError).message).toMatch(c.message);
+        expect((error as SinkError).retryable).toBe(c.retryable);
+        const text = describeError(error);
+        expect(text).not.toContain(WRONG_SECRET);
+        expect(text).not.toContain(fixture.minio.secretAccessKey);
+        if (config.credentials?.sessionToken) expect(text).not.toContain(config.credentials.sessionToken);
+        await sink.close();
+      });
+
+      it('fails check() the same way', async () => {
+        const sink = s3Sink({ ...(await c.config()), prefix: 'citrix_monitor' }, deps);
+        await expect(sink.check()).rejects.toThrow(
+          c.message.source.includes('NoSuchBucket') ? c.message : /HTTP 403/,
+        );
+        await sink.close();
+      });
+
+      it('leaves the checkpoint where it was when a run hits it', async () => {
+        const stateBucket = await fixture.newBucket();
+        const checkpoints = s3CheckpointStore(fixture.storeConfig(stateBucket));
+        const key = checkpointKey('test-tenant', 'generated', 'events');
+        await checkpoints.write(key, { position: '2024-08-06T00:00:00.000Z' }, undefined);
+        const before = await checkpoints.read(key);
+
+        const sink = s3Sink({ ...(await c.config()), prefix: 'citrix_monitor' }, deps);
+        const summary = await run({
+          source: generatedSource({ pageSize: 50 }),
+          sink,
+          checkpoints,
+          logger,
+          clock: new ManualClock(new Date('2024-08-06T02:00:00Z')),
+        });
+        expect(summary.failed).toEqual(['events']);
+        expect(summary.streams[0]?.error).toMatch(
+          c.message.source.includes('NoSuchBucket') ? c.message : /HTTP 403/,
+        );
+        expect(await checkpoints.read(key)).toEqual(before);
+        await sink.close();
+      });
+    });
+  }
+
+  it('names the probe object and s3:DeleteObject when the probe cannot be removed', async () => {
+    const credentials = await fixture.restrictedCredentials({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }],
+    });
+    const sink = s3Sink(fixture.sinkConfig(bucket, { prefix: 'probe-test', credentials }), deps);
+    await expect(sink.check()).rejects.toThrow(
+      /access denied \(AccessDenied, HTTP 403\) while deleting the probe object s3:\/\/\S+\/probe-test\/_ctxsiem-probe-[0-9a-f]+\.json .*needs s3:DeleteObject.*\(the probe object was left behind\)/,
+    );
+    await sink.close();
+  });
+
+  it('sends the configured server-side encryption (MinIO without a KMS refuses it, clearly)', async () => {
+    for (const encryption of [
+      { serverSideEncryption: 'AES256' as const },
+      { serverSideEncryption: 'aws:kms' as const, kmsKeyId: 'ctxsiem-key' },
+    ]) {
+      const sink = s3Sink(fixture.sinkConfig(bucket, encryption), deps);
+      const message = new RegExp(
+        `the S3 endpoint does not implement this request \\(NotImplemented, HTTP 501\\) .*serverSideEncryption is ${encryption.serverSideEncryption}: does this store support it\\?.*KMS is not configured`,
+      );
+      const error = await sink.write(sampleBatch()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((error as SinkError).message).toMatch(message);
+      expect((error as SinkError).retryable).toBe(false);
+      await expect(sink.check()).rejects.toThrow(message);
+      await sink.close();
+    }
+  });
+
+  it('reports an unreachable endpoint as retryable', async () => {
+    const sink = s3Sink(fixture.sinkConfig(bucket, { endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }), deps);
+    const error = await sink.write(sampleBatch()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SinkError);
+    expect((error as SinkError).message).toMatch(
+      /could not reach S3 \(ECONNREFUSED\) while writing s3:\/\/\S+ \(endpoint http:\/\/127\.0\.0\.1:9\)/,
+    );
+    expect((error as SinkError).retryable).toBe(true);
+    await sink.close();
+  });
+});
