@@ -12,11 +12,15 @@ function bench(
   args: string[] = [],
   env: Record<string, string> = {},
 ): Record<string, unknown> {
-  const result = spawnSync(process.execPath, ['--conditions=@ctxsiem/source', join(here, script), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--conditions=@ctxsiem/source', join(here, script), ...args],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   if (result.status !== 0) throw new Error(`${script} ${args.join(' ')} failed with status ${result.status}`);
   const lines = result.stdout.trim().split('\n');
   return JSON.parse(lines.at(-1) ?? '{}') as Record<string, unknown>;
@@ -47,6 +51,14 @@ const throughput = bench('monitor.ts', ['throughput']);
 out(
   `   ours ${throughput.oursRecordsPerSecond} records/s, raw ${throughput.rawRecordsPerSecond} records/s → ratio ${throughput.ratio}`,
 );
+
+out('== S3 multipart upload of one large batch to MinIO (growth should not follow the batch size)');
+for (const megabytes of ['50', '150']) {
+  const r = bench('s3-multipart.ts', [megabytes]);
+  out(
+    `   ${String(r.megabytes).padStart(4)} MB batch: ${r.upload}, ${r.seconds} s, process grew ${r.growthDuringUploadMb} MB while uploading`,
+  );
+}
 
 out('== Analytics catch-up: 7 days behind, emulator latency 200 ms, one 5-minute Lambda budget');
 const catchup = bench('analytics-catchup.ts', [], {
