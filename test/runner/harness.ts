@@ -1,9 +1,9 @@
 /** Builds a runner setup on real components: generated source, file sink, file checkpoint store. */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CheckpointStore, decodeNdjson, type JsonRecord, type Sink, silentLogger } from '@ctxsiem/core';
-import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
+import { type CheckpointStore, type JsonRecord, type Sink, silentLogger } from '@ctxsiem/core';
+import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
 
 export interface FileSetup {
   directory: string;
@@ -18,23 +18,12 @@ export interface FileSetup {
 export async function fileSetup(): Promise<FileSetup> {
   const directory = await mkdtemp(join(tmpdir(), 'ctxsiem-runner-'));
   const out = join(directory, 'out');
-  const readUnder = async (folder: string) => {
-    const root = join(out, folder);
-    const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-    const files = entries
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name))
-      .sort();
-    const records: JsonRecord[] = [];
-    for (const file of files) records.push(...decodeNdjson(await readFile(file, 'utf8')));
-    return records;
-  };
   return {
     directory,
     sink: fileSink({ directory: out }, { logger: silentLogger(), clock: { now: Date.now } }),
     checkpoints: fileCheckpointStore({ directory: join(directory, 'state') }),
-    stored: (stream) => readUnder(stream),
-    deadLetters: (stream) => readUnder(join('_deadletter', stream)),
+    stored: (stream) => readStoredRecords(join(out, stream)),
+    deadLetters: (stream) => readStoredRecords(join(out, '_deadletter', stream)),
     cleanup: () => rm(directory, { recursive: true, force: true }),
   };
 }

@@ -1,22 +1,23 @@
 /** An Analytics source wired to a fresh emulator, with fast retry settings for tests. */
 
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import {
   type CheckpointStore,
   compactInstant,
-  decodeNdjson,
   HOUR_MS,
   hourPartition,
   isoSeconds,
-  type JsonRecord,
   ManualClock,
   type Sink,
   silentLogger,
 } from '@ctxsiem/core';
 import { type Emulator, type EmulatorOptions, startEmulator } from '@ctxsiem/emulator';
-import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
+import { fileCheckpointStore, fileSink, readStoredFiles, type StoredFile } from '@ctxsiem/sink-file';
+
+export type { StoredFile };
+
 import { expect } from 'vitest';
 import type { AnalyticsOptionsInput } from '../src/config.ts';
 import { type AnalyticsSource, analyticsSource } from '../src/index.ts';
@@ -25,12 +26,6 @@ import { type AnalyticsSource, analyticsSource } from '../src/index.ts';
 export const NOW = new Date('2024-08-06T12:20:00Z');
 /** With the default lookback (75 min, so a 15 min lag), the last hour due at NOW. */
 export const LAST_DUE_HOUR = new Date('2024-08-06T11:00:00Z');
-
-export interface StoredFile {
-  /** Path under the entity's folder: `year=…/month=…/day=…/hour=…/part-….ndjson`. */
-  path: string;
-  records: JsonRecord[];
-}
 
 export interface AnalyticsHarness {
   emulator: Emulator;
@@ -75,19 +70,7 @@ export async function analyticsHarness(options: EmulatorOptions = {}): Promise<A
     },
     sink: fileSink({ directory: join(directory, 'out') }, { logger: silentLogger(), clock }),
     checkpoints: fileCheckpointStore({ directory: join(directory, 'state') }),
-    async files(entity) {
-      const root = join(directory, 'out', entity);
-      const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-      const paths = entries
-        .filter((e) => e.isFile())
-        .map((e) => join(e.parentPath, e.name))
-        .sort();
-      const files: StoredFile[] = [];
-      for (const file of paths) {
-        files.push({ path: relative(root, file), records: decodeNdjson(await readFile(file, 'utf8')) });
-      }
-      return files;
-    },
+    files: (entity) => readStoredFiles(join(directory, 'out', entity)),
     async cleanup() {
       for (const source of sources.splice(0)) await source.close();
       await emulator.close().catch(() => {});

@@ -1,18 +1,11 @@
 /** A Monitor source wired to a fresh emulator, with fast retry settings for tests. */
 
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type CheckpointStore,
-  decodeNdjson,
-  type JsonRecord,
-  ManualClock,
-  type Sink,
-  silentLogger,
-} from '@ctxsiem/core';
+import { type CheckpointStore, type JsonRecord, ManualClock, type Sink, silentLogger } from '@ctxsiem/core';
 import { type Emulator, type EmulatorOptions, startEmulator } from '@ctxsiem/emulator';
-import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
+import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
 import type { MonitorOptionsInput } from '../src/config.ts';
 import { type MonitorSource, monitorSource } from '../src/index.ts';
 
@@ -63,18 +56,7 @@ export async function monitorHarness(options: EmulatorOptions = {}): Promise<Mon
     },
     sink: fileSink({ directory: join(directory, 'out') }, { logger: silentLogger(), clock }),
     checkpoints: fileCheckpointStore({ directory: join(directory, 'state') }),
-    async stored(entitySet) {
-      const root = join(directory, 'out', entitySet);
-      const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-      const records: JsonRecord[] = [];
-      for (const file of entries
-        .filter((e) => e.isFile())
-        .map((e) => join(e.parentPath, e.name))
-        .sort()) {
-        records.push(...decodeNdjson(await readFile(file, 'utf8')));
-      }
-      return records;
-    },
+    stored: (entitySet) => readStoredRecords(join(directory, 'out', entitySet)),
     async cleanup() {
       for (const source of sources.splice(0)) await source.close?.();
       await emulator.close().catch(() => {});
