@@ -42,7 +42,7 @@ const directory = await mkdtemp(join(tmpdir(), 'ctxsiem-bench-analytics-'));
 const source = analyticsSource(
   {
     options: { type: 'analytics', top },
-    connection: { customerId: 'demo', clientId: 'demo', clientSecret: 'demo', apiBase: emulator.url },
+    connection: emulator.connection,
   },
   { logger, clock },
 );

@@ -33,7 +33,7 @@ export async function runDemo(
   });
   try {
     const config: DeploymentConfig = DeploymentConfigSchema.parse({
-      tenants: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', apiBase: emulator.url }],
+      tenants: [emulator.connection],
       sources: options.sources.map((type) => ({ type })),
       sink: target.sink,
       checkpoint: target.checkpoint,

@@ -49,6 +49,8 @@ const MAX_FORM_BYTES = 64 * 1024;
 export interface Emulator {
   /** Origin, e.g. 'http://127.0.0.1:41234'. */
   url: string;
+  /** How a client reaches the first configured customer: its credentials and the API base (`url`). */
+  connection: { customerId: string; clientId: string; clientSecret: string; apiBase: string };
   /** Replaces the faults at runtime (and reseeds the fault PRNG). */
   setFaults(faults: Faults): void;
   stats(): EmulatorStats;
@@ -296,8 +298,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   url = `http://${host}:${address.port}`;
 
+  const [customer] = config.customers;
+  if (!customer) throw new Error('the emulator needs at least one customer');
   return {
     url,
+    connection: { ...customer, apiBase: url },
     setFaults: (faults) => injector.replace(faults),
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),

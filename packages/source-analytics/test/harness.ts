@@ -54,10 +54,7 @@ export async function analyticsHarness(options: EmulatorOptions = {}): Promise<A
         {
           options: { type: 'analytics', ...overrides },
           connection: {
-            customerId: 'demo',
-            clientId: 'demo',
-            clientSecret: 'demo',
-            apiBase: emulator.url,
+            ...emulator.connection,
             backoff: { baseMs: 5, maxMs: 50 },
             maxAttempts: 8,
             requestTimeoutMs: 5_000,

@@ -40,10 +40,7 @@ export async function monitorHarness(options: EmulatorOptions = {}): Promise<Mon
         {
           options: { type: 'monitor', ...overrides },
           connection: {
-            customerId: 'demo',
-            clientId: 'demo',
-            clientSecret: 'demo',
-            apiBase: emulator.url,
+            ...emulator.connection,
             backoff: { baseMs: 5, maxMs: 50 },
             maxAttempts: 8,
             requestTimeoutMs: 5_000,
