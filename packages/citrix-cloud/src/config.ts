@@ -1,6 +1,6 @@
 /**
  * The Citrix Cloud client's configuration: one zod schema is the source of its type, defaults and docs
- * (the README's options table is generated from it by `scripts/render-options-table.ts`).
+ * (the README's options table is generated from it by the repository's `scripts/options-tables.ts`).
  */
 import { z } from 'zod';
 import { CITRIX_REGION_NAMES, regionApiBase } from './regions.ts';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 export const FileSinkConfigSchema = z
   .object({
-    type: z.literal('file').default('file'),
+    type: z.literal('file').default('file').describe('Selects local files.'),
     directory: z
       .string()
       .min(1, 'must name a directory')
@@ -19,7 +19,7 @@ export type FileSinkConfig = z.output<typeof FileSinkConfigSchema>;
 
 export const FileCheckpointConfigSchema = z
   .object({
-    type: z.literal('file').default('file'),
+    type: z.literal('file').default('file').describe('Selects the local file checkpoint store.'),
     directory: z
       .string()
       .min(1, 'must name a directory')

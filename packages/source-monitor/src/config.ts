@@ -5,7 +5,7 @@ import { DEFAULT_ENTITIES } from './entities.ts';
 /** Options of the Monitor source (the tenant connection comes from the deployment's tenant). */
 export const MonitorOptionsSchema = z
   .object({
-    type: z.literal('monitor'),
+    type: z.literal('monitor').describe('Selects the Citrix Monitor Service OData source.'),
     entities: stringList
       .default([...DEFAULT_ENTITIES])
       .describe('Monitor entity sets to collect, one stream each (ENTITIES, comma-separated).'),

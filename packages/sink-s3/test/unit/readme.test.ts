@@ -1,35 +1,21 @@
 import { readFileSync } from 'node:fs';
+import { testReadmeOptions } from '@ctxsiem/test-kit/options-table';
 import { describe, expect, it } from 'vitest';
 import { S3CheckpointConfigSchema, S3SinkConfigSchema } from '../../src/index.ts';
-import {
-  currentTable,
-  optionRows,
-  README_PATH,
-  renderOptionsTable,
-  type TableName,
-  tableCells,
-} from '../options-table.ts';
 
-const readme = readFileSync(README_PATH, 'utf8');
-const schemas: Record<TableName, { shape: Record<string, unknown> }> = {
-  sink: S3SinkConfigSchema,
-  checkpoint: S3CheckpointConfigSchema,
-};
+const README = new URL('../../README.md', import.meta.url);
+
+testReadmeOptions({
+  readme: README,
+  tables: [
+    { id: 'sink', schema: S3SinkConfigSchema },
+    { id: 'checkpoint', schema: S3CheckpointConfigSchema },
+  ],
+});
 
 describe('README', () => {
-  for (const name of ['sink', 'checkpoint'] as const) {
-    it(`carries the ${name} options table rendered from the current schema (run test/options-table.ts --write)`, () => {
-      expect(tableCells(currentTable(readme, name))).toEqual(tableCells(renderOptionsTable(name)));
-    });
-
-    it(`documents every ${name} schema key, with a description`, () => {
-      const inReadme = tableCells(currentTable(readme, name)).map((cells) => cells[0]);
-      for (const key of Object.keys(schemas[name].shape)) expect(inReadme).toContain(`\`${key}\``);
-      for (const row of optionRows(name)) expect(row.description, row.name).not.toBe('');
-    });
-  }
-
   it('explains permissions, gzip/SSE, the checkpoint layout, the legacy migration and each dependency', () => {
+    const readme = readFileSync(README, 'utf8');
     for (const permission of [
       's3:PutObject',
       's3:GetObject',
