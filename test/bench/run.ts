@@ -52,11 +52,14 @@ out(
   `   ours ${throughput.oursRecordsPerSecond} records/s, raw ${throughput.rawRecordsPerSecond} records/s → ratio ${throughput.ratio}`,
 );
 
-out('== S3 multipart upload of one large batch to MinIO (growth should not follow the batch size)');
-for (const megabytes of ['50', '150']) {
-  const r = bench('s3-multipart.ts', [megabytes]);
+out('== S3 multipart upload of one large batch to MinIO, with the V8 heap capped at 160 MB');
+out(
+  '   (the body is encoded as a stream into bounded parts: a batch far larger than the heap still goes through)',
+);
+for (const megabytes of ['50', '400']) {
+  const r = bench('s3-multipart.ts', [megabytes], {}, ['--max-old-space-size=160']);
   out(
-    `   ${String(r.megabytes).padStart(4)} MB batch: ${r.upload}, ${r.seconds} s, process grew ${r.growthDuringUploadMb} MB while uploading`,
+    `   ${String(r.megabytes).padStart(4)} MB batch: ${r.upload}, ${r.seconds} s, RSS grew ${r.growthDuringUploadMb} MB while uploading`,
   );
 }
 

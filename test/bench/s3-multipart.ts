@@ -34,10 +34,17 @@ const batch: Batch = {
   records,
 };
 global.gc?.();
+const live = () => {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+};
 const before = process.memoryUsage().rss;
+const liveBefore = live();
 let peak = before;
+let livePeak = liveBefore;
 const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
+  livePeak = Math.max(livePeak, live());
 }, 5);
 const began = performance.now();
 const receipt = await sink.write(batch);
@@ -54,5 +61,6 @@ process.stdout.write(
     seconds: Number(seconds.toFixed(2)),
     rssBeforeMb: Math.round(before / 1048576),
     growthDuringUploadMb: Math.round((peak - before) / 1048576),
+    liveGrowthMb: Math.round((livePeak - liveBefore) / 1048576),
   })}\n`,
 );

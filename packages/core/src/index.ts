@@ -1,3 +1,6 @@
+export * from './byte-count.ts';
+export * from './checkpoint-document.ts';
+export * from './checkpoint-objects.ts';
 export * from './clock.ts';
 export * from './config.ts';
 export * from './contracts.ts';
@@ -6,6 +9,9 @@ export * from './layout.ts';
 export * from './legacy-state.ts';
 export * from './logger.ts';
 export * from './ndjson.ts';
+export * from './ndjson-size.ts';
+export * from './network-errors.ts';
+export * from './probe-object.ts';
 export * from './queue.ts';
 export * from './runner.ts';
 export * from './windows.ts';

@@ -13,34 +13,23 @@
  * `state.json` (`{"last_hour_utc": "…"}`), `read` answers the hour after it with the version
  * `LEGACY_VERSION`; the first `write` then creates the stream's own object. The seed's object is only
  * read, never changed.
+ *
+ * What does not depend on the service is core's, shared with the S3 store: the document, the
+ * object names, `read` with the seed's state and recognising a retried write (`checkpoint-document.ts`,
+ * `checkpoint-objects.ts`). What is GCS's is here: generation preconditions,
+ * generation-pinned reads and what their failures mean.
  */
-import { randomUUID } from 'node:crypto';
 import {
   CheckpointConflictError,
   type CheckpointStore,
   CtxsiemError,
+  checkpointObjects,
+  type ObjectText,
   parseConfig,
-  positionFromLegacyState,
-  type StreamState,
-  type VersionedState,
 } from '@ctxsiem/core';
 import { createStorage, describeTarget } from './client.ts';
 import { type GcsCheckpointConfig, GcsCheckpointConfigSchema } from './config.ts';
 import { explainGcsError, type GcsOperation, isNotFound, isPreconditionFailure } from './errors.ts';
-
-/**
- * The version `read` reports for a stream known only from the seed's `state.json`: writing with it
- * creates the stream's object (`ifGenerationMatch: 0`), exactly like writing with `undefined`.
- */
-export const LEGACY_VERSION = 'legacy:none';
-
-/** What a checkpoint object holds. */
-export interface StoredCheckpoint {
-  state: StreamState;
-  /** Unique per write: lets a retried write recognise its own success. */
-  writeId: string;
-  writtenAt: string;
-}
 
 export interface GcsCheckpointStore extends CheckpointStore {
   /** The object name a checkpoint key is stored at. */
@@ -55,22 +44,15 @@ export function gcsCheckpointStore(input: unknown): GcsCheckpointStore {
   const config: GcsCheckpointConfig = parseConfig('checkpoint-gcs', GcsCheckpointConfigSchema, input);
   const storage = createStorage(config, 'conditional');
   const bucket = storage.bucket(config.bucket);
-  const prefix = config.prefix.replace(/^\/+|\/+$/g, '');
   const target = describeTarget(config);
-
-  const objectName = (key: string): string => {
-    if (key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
-      throw new CtxsiemError('CHECKPOINT_KEY_INVALID', `checkpoint key "${key}" is not a plain path`);
-    }
-    return `${prefix ? `${prefix}/` : ''}${key}.json`;
-  };
+  const url = (name: string) => `gs://${config.bucket}/${name}`;
 
   const failure = (code: string, error: unknown, op: Omit<GcsOperation, 'bucket' | 'target'>) =>
     new CtxsiemError(code, explainGcsError(error, { ...op, bucket: config.bucket, target }).message, {
       cause: error,
     });
   const readOp = (name: string) => ({
-    action: `reading the checkpoint gs://${config.bucket}/${name}`,
+    action: `reading the checkpoint ${url(name)}`,
     permission: 'storage.objects.get',
     role: 'roles/storage.objectUser',
   });
@@ -80,7 +62,7 @@ export function gcsCheckpointStore(input: unknown): GcsCheckpointStore {
    * The content is fetched pinned to the generation just read, so the pair is always consistent; if a
    * writer replaced it in between (404 for the old generation) the read starts over.
    */
-  async function getText(name: string): Promise<{ text: string; generation: string } | undefined> {
+  async function getText(name: string): Promise<ObjectText | undefined> {
     for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
       let generation: string;
       try {
@@ -92,110 +74,57 @@ export function gcsCheckpointStore(input: unknown): GcsCheckpointStore {
       }
       try {
         const [content] = await bucket.file(name, { generation }).download();
-        return { text: content.toString('utf8'), generation };
+        return { text: content.toString('utf8'), version: generation };
       } catch (error) {
         if (!isNotFound(error)) throw failure('CHECKPOINT_READ_FAILED', error, readOp(name));
       }
     }
     throw new CtxsiemError(
       'CHECKPOINT_READ_FAILED',
-      `gs://${config.bucket}/${name} changed under ${READ_ATTEMPTS} reads in a row; another runner is writing it`,
+      `${url(name)} changed under ${READ_ATTEMPTS} reads in a row; another runner is writing it`,
     );
   }
 
-  async function load(key: string): Promise<(StoredCheckpoint & { generation: string }) | undefined> {
-    const name = objectName(key);
-    const found = await getText(name);
-    if (!found) return undefined;
-    try {
-      const stored = JSON.parse(found.text) as StoredCheckpoint;
-      if (typeof stored?.state?.position !== 'string') throw new Error('it has no state.position');
-      return { ...stored, generation: found.generation };
-    } catch (error) {
-      throw new CtxsiemError(
-        'CHECKPOINT_READ_FAILED',
-        `checkpoint gs://${config.bucket}/${name} is not a ctxsiem checkpoint (${(error as Error).message}); fix or delete it (ctxsiem state reset)`,
-        { cause: error },
-      );
-    }
-  }
-
-  /** The seed's state as this store's answer, or undefined when there is none to continue from. */
-  async function legacy(): Promise<VersionedState | undefined> {
-    if (config.legacyKey === undefined) return undefined;
-    const found = await getText(config.legacyKey);
-    if (!found) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(found.text);
-    } catch (error) {
-      throw new CtxsiemError(
-        'CHECKPOINT_READ_FAILED',
-        `the seed's state gs://${config.bucket}/${config.legacyKey} (legacyKey) is not JSON; expected {"last_hour_utc": "…Z"}`,
-        { cause: error },
-      );
-    }
-    const position = positionFromLegacyState(parsed);
-    if (position === undefined) return undefined;
-    return { state: { position: position.toISOString() }, version: LEGACY_VERSION };
-  }
+  const objects = checkpointObjects({
+    prefix: config.prefix,
+    legacyKey: config.legacyKey,
+    location: url,
+    versionName: 'generation',
+    readObject: getText,
+  });
+  const { objectName } = objects;
 
   return {
     type: 'gcs',
     objectName,
-    async read(key) {
-      const stored = await load(key);
-      if (stored) return { state: stored.state, version: stored.generation };
-      return legacy();
-    },
+    read: objects.read,
     async write(key, state, ifVersion) {
-      const name = objectName(key);
-      const create = ifVersion === undefined || ifVersion === LEGACY_VERSION;
-      if (!create && !/^[1-9]\d*$/.test(ifVersion)) {
-        throw new CheckpointConflictError(
-          key,
-          `"${ifVersion}" is not a generation of gs://${config.bucket}/${name}`,
-        );
+      const write = objects.prepareWrite(key, state, ifVersion);
+      if (!write.create && !/^[1-9]\d*$/.test(write.ifVersion)) {
+        throw new CheckpointConflictError(key, `"${ifVersion}" is not a generation of ${url(write.name)}`);
       }
-      const stored: StoredCheckpoint = { state, writeId: randomUUID(), writtenAt: new Date().toISOString() };
-      const file = bucket.file(name);
+      const file = bucket.file(write.name);
       try {
-        await file.save(`${JSON.stringify(stored, null, 2)}\n`, {
+        await file.save(write.body, {
           resumable: false,
           gzip: false,
           contentType: 'application/json',
-          preconditionOpts: { ifGenerationMatch: create ? 0 : ifVersion },
+          preconditionOpts: { ifGenerationMatch: write.create ? 0 : write.ifVersion },
         });
         const generation = file.metadata.generation;
         if (generation === undefined || generation === null) {
-          throw new Error(`GCS returned no generation for ${name}`);
+          throw new Error(`GCS returned no generation for ${write.name}`);
         }
         return String(generation);
       } catch (error) {
         if (!isPreconditionFailure(error)) {
           throw failure('CHECKPOINT_WRITE_FAILED', error, {
-            action: `writing the checkpoint gs://${config.bucket}/${name}`,
+            action: `writing the checkpoint ${url(write.name)}`,
             permission: 'storage.objects.create and storage.objects.delete (to replace it)',
             role: 'roles/storage.objectUser',
           });
         }
-        // A retried request whose first attempt did succeed answers 412 too: recognise our own write.
-        // If that read fails, the conflict still stands: stopping without advancing is the safe answer.
-        const current = await load(key).catch(() => null);
-        if (current?.writeId === stored.writeId) return current.generation;
-        const found =
-          current === null
-            ? 'could not read it back'
-            : current
-              ? `found generation ${current.generation}`
-              : 'it was deleted';
-        throw new CheckpointConflictError(
-          key,
-          create
-            ? `gs://${config.bucket}/${name} already exists`
-            : `expected generation ${ifVersion} of gs://${config.bucket}/${name}, ${found}`,
-          { cause: error },
-        );
+        return write.refused(error);
       }
     },
     async delete(key) {
@@ -204,24 +133,20 @@ export function gcsCheckpointStore(input: unknown): GcsCheckpointStore {
         await bucket.file(name).delete({ ignoreNotFound: true });
       } catch (error) {
         throw failure('CHECKPOINT_DELETE_FAILED', error, {
-          action: `deleting the checkpoint gs://${config.bucket}/${name}`,
+          action: `deleting the checkpoint ${url(name)}`,
           permission: 'storage.objects.delete',
           role: 'roles/storage.objectUser',
         });
       }
     },
     async list(keyPrefix = '') {
-      const root = prefix ? `${prefix}/` : '';
+      const under = objects.listPrefix(keyPrefix);
       try {
-        const [files] = await bucket.getFiles({ prefix: `${root}${keyPrefix}`, autoPaginate: true });
-        return files
-          .map((file) => file.name)
-          .filter((name) => name.endsWith('.json'))
-          .map((name) => name.slice(root.length, -'.json'.length))
-          .sort();
+        const [files] = await bucket.getFiles({ prefix: under, autoPaginate: true });
+        return objects.keysOf(files.map((file) => file.name));
       } catch (error) {
         throw failure('CHECKPOINT_LIST_FAILED', error, {
-          action: `listing checkpoints under gs://${config.bucket}/${root}${keyPrefix}`,
+          action: `listing checkpoints under ${url(under)}`,
           permission: 'storage.objects.list',
           role: 'roles/storage.objectUser',
         });

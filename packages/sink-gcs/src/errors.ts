@@ -7,6 +7,7 @@
  * or even a plain object `{ code, message, errors }` (a resumable upload's 412): everything here reads
  * fields, never `instanceof`.
  */
+import { NETWORK_ERROR_CODES } from '@ctxsiem/core';
 
 export interface GcsOperation {
   /** What we were doing, e.g. `writing gs://bucket/name`. */
@@ -37,19 +38,6 @@ interface GcsErrorShape {
   response?: { status?: unknown };
 }
 
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
 export function gcsFailure(error: unknown): GcsFailure {
   const shape = (typeof error === 'object' && error !== null ? error : {}) as GcsErrorShape;
   const status =
@@ -66,7 +54,7 @@ export function gcsFailure(error: unknown): GcsFailure {
   const message = (typeof shape.message === 'string' ? shape.message : String(error)).trim();
   const retryable =
     (status !== undefined && (status === 408 || status === 429 || status >= 500) && status !== 501) ||
-    (status === undefined && reason !== undefined && NETWORK.has(reason));
+    (status === undefined && reason !== undefined && NETWORK_ERROR_CODES.has(reason));
   return { status, reason, retryable, detail: message.length > 300 ? `${message.slice(0, 300)}…` : message };
 }
 
@@ -96,7 +84,7 @@ export function explainGcsError(error: unknown, op: GcsOperation): { message: st
     /default credentials|could not load the default|unable to detect a project id/i.test(failure.detail)
   ) {
     message = `no Google credentials found ${where}: set keyFilename or GOOGLE_APPLICATION_CREDENTIALS, or run as a service account (${failure.detail})`;
-  } else if (status === undefined && reason !== undefined && NETWORK.has(reason)) {
+  } else if (status === undefined && reason !== undefined && NETWORK_ERROR_CODES.has(reason)) {
     message = `could not reach GCS (${reason}) ${where}: check the endpoint and the network path`;
   } else if (failure.retryable) {
     message = `GCS is throttling or unavailable (${tag}) ${where}; gave up after the client's retries: ${failure.detail}`;

@@ -4,18 +4,18 @@
  * simple upload; a batch whose NDJSON exceeds `resumableThresholdBytes` is encoded as a stream into a
  * resumable upload that buffers one `chunkSizeBytes` chunk at a time, whatever the batch's size.
  */
-import { randomBytes } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   type Batch,
+  ByteCounter,
   batchKey,
   type ConnectorDeps,
   encodeNdjson,
   type JsonRecord,
+  ndjsonExceeds,
   ndjsonStream,
-  normalizePrefix,
   parseConfig,
+  probeObject,
   type Receipt,
   type Sink,
   SinkError,
@@ -34,26 +34,6 @@ export interface GcsReceipt extends Receipt {
 
 export interface GcsSink extends Sink {
   write(batch: Batch): Promise<GcsReceipt>;
-}
-
-/** Whether the NDJSON of `records` (before gzip) is larger than `limit` bytes. Stops as soon as it is. */
-export function ndjsonExceeds(records: readonly JsonRecord[], limit: number): boolean {
-  let size = 0;
-  for (const record of records) {
-    size += Buffer.byteLength(JSON.stringify(record)) + 1;
-    if (size > limit) return true;
-  }
-  return false;
-}
-
-/** Counts the bytes flowing through (what the receipt reports for a streamed body). */
-class ByteCounter extends Transform {
-  bytes = 0;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
-    callback(null, chunk);
-  }
 }
 
 export function gcsSink(input: unknown, deps?: ConnectorDeps): GcsSink {
@@ -134,9 +114,7 @@ export function gcsSink(input: unknown, deps?: ConnectorDeps): GcsSink {
       }
     },
     async check() {
-      const folder = normalizePrefix(config.prefix, '_probe');
-      const name = `${folder ? `${folder}/` : ''}_ctxsiem-probe-${randomBytes(6).toString('hex')}.json`;
-      const body = `${JSON.stringify({ probe: 'ctxsiem', at: new Date().toISOString() })}\n`;
+      const { key: name, body } = probeObject(config.prefix);
       const file = bucket.file(name);
       try {
         await file.save(body, { resumable: false, gzip: false, contentType: 'application/json' });

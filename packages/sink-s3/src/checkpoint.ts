@@ -13,8 +13,12 @@
  * `state.json` (`{"last_hour_utc": "…"}`), `read` answers the hour after it with the version
  * `LEGACY_VERSION`; the first `write` then creates the stream's own object (create-only). The seed's
  * object is only read, never changed.
+ *
+ * What does not depend on the service is core's, shared with the GCS store: the document, the
+ * object names, `read` with the seed's state and recognising a retried write (`checkpoint-document.ts`,
+ * `checkpoint-objects.ts`). What is S3's is here: the conditional requests
+ * and what their failures mean.
  */
-import { randomUUID } from 'node:crypto';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -23,31 +27,15 @@ import {
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import {
-  CheckpointConflictError,
   type CheckpointStore,
   CtxsiemError,
+  checkpointObjects,
+  type ObjectText,
   parseConfig,
-  positionFromLegacyState,
-  type StreamState,
-  type VersionedState,
 } from '@ctxsiem/core';
 import { createS3Client, describeTarget, encryptionParams } from './client.ts';
 import { type S3CheckpointConfig, S3CheckpointConfigSchema } from './config.ts';
 import { explainS3Error, isNoSuchKey, isPreconditionFailure, type S3Operation } from './errors.ts';
-
-/**
- * The version `read` reports for a stream known only from the seed's `state.json`: writing with it
- * creates the stream's object (`If-None-Match: *`), exactly like writing with `undefined`.
- */
-export const LEGACY_VERSION = 'legacy:none';
-
-/** What a checkpoint object holds. */
-export interface StoredCheckpoint {
-  state: StreamState;
-  /** Unique per write: keeps ETags unique and lets a retried write recognise its own success. */
-  writeId: string;
-  writtenAt: string;
-}
 
 export interface S3CheckpointStore extends CheckpointStore {
   /** The object key a checkpoint key is stored at. */
@@ -58,16 +46,9 @@ export interface S3CheckpointStore extends CheckpointStore {
 export function s3CheckpointStore(input: unknown): S3CheckpointStore {
   const config: S3CheckpointConfig = parseConfig('checkpoint-s3', S3CheckpointConfigSchema, input);
   const client = createS3Client(config);
-  const prefix = config.prefix.replace(/^\/+|\/+$/g, '');
   const encryption = encryptionParams(config);
   const target = describeTarget(config);
-
-  const objectKey = (key: string): string => {
-    if (key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
-      throw new CtxsiemError('CHECKPOINT_KEY_INVALID', `checkpoint key "${key}" is not a plain path`);
-    }
-    return `${prefix ? `${prefix}/` : ''}${key}.json`;
-  };
+  const url = (objKey: string) => `s3://${config.bucket}/${objKey}`;
 
   const failure = (code: string, error: unknown, op: Omit<S3Operation, 'bucket' | 'target'>) =>
     new CtxsiemError(code, explainS3Error(error, { ...op, bucket: config.bucket, target }).message, {
@@ -75,112 +56,66 @@ export function s3CheckpointStore(input: unknown): S3CheckpointStore {
     });
 
   const readOp = (objKey: string) => ({
-    action: `reading the checkpoint s3://${config.bucket}/${objKey}`,
+    action: `reading the checkpoint ${url(objKey)}`,
     permission:
       's3:GetObject (and s3:ListBucket, without which S3 answers 403 instead of 404 for a missing key)',
     resource: `arn:aws:s3:::${config.bucket}/${objKey}`,
   });
 
   /** The object's text and ETag, or undefined when it does not exist. */
-  async function getText(objKey: string): Promise<{ text: string; etag: string } | undefined> {
+  async function getText(objKey: string): Promise<ObjectText | undefined> {
     try {
       const response = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key: objKey }));
       const text = (await response.Body?.transformToString('utf8')) ?? '';
       if (!response.ETag) throw new Error(`S3 returned no ETag for ${objKey}`);
-      return { text, etag: response.ETag };
+      return { text, version: response.ETag };
     } catch (error) {
       if (isNoSuchKey(error)) return undefined;
       throw failure('CHECKPOINT_READ_FAILED', error, readOp(objKey));
     }
   }
 
-  async function load(key: string): Promise<(StoredCheckpoint & { etag: string }) | undefined> {
-    const objKey = objectKey(key);
-    const found = await getText(objKey);
-    if (!found) return undefined;
-    try {
-      const stored = JSON.parse(found.text) as StoredCheckpoint;
-      if (typeof stored?.state?.position !== 'string') throw new Error('it has no state.position');
-      return { ...stored, etag: found.etag };
-    } catch (error) {
-      throw new CtxsiemError(
-        'CHECKPOINT_READ_FAILED',
-        `checkpoint s3://${config.bucket}/${objKey} is not a ctxsiem checkpoint (${(error as Error).message}); fix or delete it (ctxsiem state reset)`,
-        { cause: error },
-      );
-    }
-  }
-
-  /** The seed's state as this store's answer, or undefined when there is none to continue from. */
-  async function legacy(): Promise<VersionedState | undefined> {
-    if (config.legacyKey === undefined) return undefined;
-    const found = await getText(config.legacyKey);
-    if (!found) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(found.text);
-    } catch (error) {
-      throw new CtxsiemError(
-        'CHECKPOINT_READ_FAILED',
-        `the seed's state s3://${config.bucket}/${config.legacyKey} (legacyKey) is not JSON; expected {"last_hour_utc": "…Z"}`,
-        { cause: error },
-      );
-    }
-    const position = positionFromLegacyState(parsed);
-    if (position === undefined) return undefined;
-    return { state: { position: position.toISOString() }, version: LEGACY_VERSION };
-  }
+  const objects = checkpointObjects({
+    prefix: config.prefix,
+    legacyKey: config.legacyKey,
+    location: url,
+    versionName: 'version',
+    readObject: getText,
+  });
+  const objectKey = objects.objectName;
 
   return {
     type: 's3',
     objectKey,
-    async read(key) {
-      const stored = await load(key);
-      if (stored) return { state: stored.state, version: stored.etag };
-      return legacy();
-    },
+    read: objects.read,
     async write(key, state, ifVersion) {
-      const objKey = objectKey(key);
-      const create = ifVersion === undefined || ifVersion === LEGACY_VERSION;
-      const stored: StoredCheckpoint = { state, writeId: randomUUID(), writtenAt: new Date().toISOString() };
+      const write = objects.prepareWrite(key, state, ifVersion);
       try {
         const response = await client.send(
           new PutObjectCommand({
             Bucket: config.bucket,
-            Key: objKey,
-            Body: `${JSON.stringify(stored, null, 2)}\n`,
+            Key: write.name,
+            Body: write.body,
             ContentType: 'application/json',
-            ...(create ? { IfNoneMatch: '*' } : { IfMatch: ifVersion }),
+            ...(write.create ? { IfNoneMatch: '*' } : { IfMatch: write.ifVersion }),
             ...encryption,
           }),
         );
         if (response.ETag) return response.ETag;
-        const head = await client.send(new HeadObjectCommand({ Bucket: config.bucket, Key: objKey }));
-        if (!head.ETag) throw new Error(`S3 returned no ETag for ${objKey}`);
+        const head = await client.send(new HeadObjectCommand({ Bucket: config.bucket, Key: write.name }));
+        if (!head.ETag) throw new Error(`S3 returned no ETag for ${write.name}`);
         return head.ETag;
       } catch (error) {
-        const lost = isPreconditionFailure(error) || (!create && isNoSuchKey(error));
+        const lost = isPreconditionFailure(error) || (!write.create && isNoSuchKey(error));
         if (!lost) {
           throw failure('CHECKPOINT_WRITE_FAILED', error, {
-            action: `writing the checkpoint s3://${config.bucket}/${objKey}`,
+            action: `writing the checkpoint ${url(write.name)}`,
             permission: 's3:PutObject',
-            resource: `arn:aws:s3:::${config.bucket}/${objKey}`,
+            resource: `arn:aws:s3:::${config.bucket}/${write.name}`,
             encryption: config.serverSideEncryption,
           });
         }
-        // A retried request whose first attempt did succeed answers 412 too: recognise our own write.
-        // If that read fails, the conflict still stands: stopping without advancing is the safe answer.
-        const current = await load(key).catch(() => null);
-        if (current?.writeId === stored.writeId) return current.etag;
-        const found =
-          current === null ? 'could not read it back' : current ? `found ${current.etag}` : 'it was deleted';
-        throw new CheckpointConflictError(
-          key,
-          create
-            ? `s3://${config.bucket}/${objKey} already exists`
-            : `expected version ${ifVersion} of s3://${config.bucket}/${objKey}, ${found}`,
-          { cause: error },
-        );
+        return write.refused(error);
       }
     },
     async delete(key) {
@@ -189,33 +124,30 @@ export function s3CheckpointStore(input: unknown): S3CheckpointStore {
         await client.send(new DeleteObjectCommand({ Bucket: config.bucket, Key: objKey }));
       } catch (error) {
         throw failure('CHECKPOINT_DELETE_FAILED', error, {
-          action: `deleting the checkpoint s3://${config.bucket}/${objKey}`,
+          action: `deleting the checkpoint ${url(objKey)}`,
           permission: 's3:DeleteObject',
           resource: `arn:aws:s3:::${config.bucket}/${objKey}`,
         });
       }
     },
     async list(keyPrefix = '') {
-      const root = prefix ? `${prefix}/` : '';
-      const keys: string[] = [];
+      const under = objects.listPrefix(keyPrefix);
+      const names: string[] = [];
       try {
         for await (const page of paginateListObjectsV2(
           { client },
-          { Bucket: config.bucket, Prefix: `${root}${keyPrefix}` },
+          { Bucket: config.bucket, Prefix: under },
         )) {
-          for (const object of page.Contents ?? []) {
-            const name = object.Key;
-            if (name?.endsWith('.json')) keys.push(name.slice(root.length, -'.json'.length));
-          }
+          for (const object of page.Contents ?? []) if (object.Key) names.push(object.Key);
         }
       } catch (error) {
         throw failure('CHECKPOINT_LIST_FAILED', error, {
-          action: `listing checkpoints under s3://${config.bucket}/${root}${keyPrefix}`,
+          action: `listing checkpoints under ${url(under)}`,
           permission: 's3:ListBucket',
           resource: `arn:aws:s3:::${config.bucket}`,
         });
       }
-      return keys.sort();
+      return objects.keysOf(names);
     },
     async close() {
       client.destroy();

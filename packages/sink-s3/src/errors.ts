@@ -3,6 +3,7 @@
  * the S3 error code, and what to change (credentials, bucket name, the missing IAM permission, region).
  * Never credentials: only the S3 error code, status and the SDK's own message (which carries none).
  */
+import { NETWORK_ERROR_CODES } from '@ctxsiem/core';
 
 /** The S3 operation a failure happened in, for the message. */
 export interface S3Operation {
@@ -52,19 +53,8 @@ const THROTTLING = new Set([
   'ServiceUnavailable',
 ]);
 
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'TimeoutError',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+/** Core's network error codes, and the SDK's own name for a request that timed out. */
+const NETWORK: ReadonlySet<string> = new Set([...NETWORK_ERROR_CODES, 'TimeoutError']);
 
 /** Reads code, status and attempts off whatever the SDK threw. */
 export function s3Failure(error: unknown): S3Failure {

@@ -4,19 +4,20 @@
  * PutObject; a batch whose NDJSON exceeds `multipartThresholdBytes` is encoded as a stream and sent as
  * a multipart upload with at most `UPLOAD_QUEUE_SIZE` parts in memory, whatever the batch's size.
  */
-import { randomBytes } from 'node:crypto';
-import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import {
   type Batch,
+  ByteCounter,
   batchKey,
   type ConnectorDeps,
   encodeNdjson,
   type JsonRecord,
+  ndjsonExceeds,
   ndjsonStream,
-  normalizePrefix,
   parseConfig,
+  probeObject,
   type Receipt,
   type Sink,
   SinkError,
@@ -40,26 +41,6 @@ export interface S3Receipt extends Receipt {
 
 export interface S3Sink extends Sink {
   write(batch: Batch): Promise<S3Receipt>;
-}
-
-/** Whether the NDJSON of `records` (before gzip) is larger than `limit` bytes. Stops as soon as it is. */
-export function ndjsonExceeds(records: readonly JsonRecord[], limit: number): boolean {
-  let size = 0;
-  for (const record of records) {
-    size += Buffer.byteLength(JSON.stringify(record)) + 1;
-    if (size > limit) return true;
-  }
-  return false;
-}
-
-/** Counts the bytes flowing through (what the receipt reports for a streamed body). */
-class ByteCounter extends Transform {
-  bytes = 0;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
-    callback(null, chunk);
-  }
 }
 
 export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
@@ -150,9 +131,7 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
       }
     },
     async check() {
-      const folder = normalizePrefix(config.prefix, '_probe');
-      const key = `${folder ? `${folder}/` : ''}_ctxsiem-probe-${randomBytes(6).toString('hex')}.json`;
-      const body = `${JSON.stringify({ probe: 'ctxsiem', at: new Date().toISOString() })}\n`;
+      const { key, body } = probeObject(config.prefix);
       try {
         await client.send(
           new PutObjectCommand({

@@ -3,8 +3,8 @@
  * fake-gcs-server has no IAM and no authentication, so 401/403/503 come from a plain HTTP server that
  * answers like GCS does (`startRefusingGcs`); the missing bucket is fake-gcs-server's own answer.
  */
-import { checkpointKey, describeError, ManualClock, run, SinkError, silentLogger } from '@ctxsiem/core';
-import { generatedSource, sampleBatch } from '@ctxsiem/test-kit';
+import { describeError, SinkError, silentLogger } from '@ctxsiem/core';
+import { expectFailedRunKeepsCheckpoint, sampleBatch } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GcsSinkConfigInput } from '../../src/config.ts';
 import { gcsCheckpointStore, gcsSink } from '../../src/index.ts';
@@ -16,8 +16,7 @@ import {
   startRefusingGcs,
 } from '../support/fake-gcs.ts';
 
-const logger = silentLogger();
-const deps = { logger, clock: { now: Date.now } };
+const deps = { logger: silentLogger(), clock: { now: Date.now } };
 
 let fixture: FakeGcsFixture;
 let unauthenticated: RefusingServer;
@@ -114,20 +113,11 @@ describe('gcs sink failures', () => {
       });
 
       it('leaves the checkpoint where it was when a run hits it', async () => {
-        const checkpoints = gcsCheckpointStore(fixture.storeConfig(await fixture.newBucket()));
-        const key = checkpointKey('test-tenant', 'generated', 'events');
-        await checkpoints.write(key, { position: '2024-08-06T00:00:00.000Z' }, undefined);
-        const before = await checkpoints.read(key);
-        const summary = await run({
-          source: generatedSource({ pageSize: 50 }),
+        await expectFailedRunKeepsCheckpoint({
           sink: gcsSink({ ...c.config(), prefix: 'citrix_monitor' }, deps),
-          checkpoints,
-          logger,
-          clock: new ManualClock(new Date('2024-08-06T02:00:00Z')),
+          checkpoints: gcsCheckpointStore(fixture.storeConfig(await fixture.newBucket())),
+          error: c.write,
         });
-        expect(summary.failed).toEqual(['events']);
-        expect(summary.streams[0]?.error).toMatch(c.write);
-        expect(await checkpoints.read(key)).toEqual(before);
       });
     });
   }

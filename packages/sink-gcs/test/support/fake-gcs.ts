@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { decodeNdjson, type JsonRecord } from '@ctxsiem/core';
-import type { SinkInspector } from '@ctxsiem/test-kit';
+import type { ObjectStoreReader, SinkInspector } from '@ctxsiem/test-kit';
 import { type RunningServer, startFakeGcs } from '@ctxsiem/test-kit/servers';
 import type { GcsCheckpointConfigInput, GcsSinkConfigInput } from '../../src/config.ts';
 
@@ -35,11 +35,11 @@ export interface FakeGcsFixture {
   metadata(bucket: string, name: string): Promise<ObjectMetadata>;
   /** The records of one object, gunzipped when it is gzip. */
   records(bucket: string, name: string): Promise<JsonRecord[]>;
-  /** One object's text, parsed as a single JSON document. */
-  json(bucket: string, name: string): Promise<unknown>;
   /** Uploads `body` (simple media upload of the JSON API). */
   put(bucket: string, name: string, body: string): Promise<void>;
   inspector(bucket: string): SinkInspector;
+  /** A `testObjectStoreRuns` reader over the bucket (versions are generations). */
+  reader(bucket: string): ObjectStoreReader;
   stop(): Promise<void>;
 }
 
@@ -72,13 +72,17 @@ export async function startFakeGcsFixture(): Promise<FakeGcsFixture> {
     } while (pageToken);
     return found.sort();
   };
+  const media = async (bucket: string, name: string) =>
+    ok(await fetch(`${objectUrl(bucket, name)}?alt=media`), `get ${name}`);
   const records = async (bucket: string, name: string) => {
     // fetch undoes a `Content-Encoding: gzip` it is served; a body still in gzip is gunzipped here.
-    const response = await ok(await fetch(`${objectUrl(bucket, name)}?alt=media`), `get ${name}`);
+    const response = await media(bucket, name);
     const body = Buffer.from(await response.arrayBuffer());
     const gzipped = body[0] === 0x1f && body[1] === 0x8b;
     return decodeNdjson((gzipped ? gunzipSync(body) : body).toString('utf8'));
   };
+  const metadata = async (bucket: string, name: string) =>
+    (await (await ok(await fetch(objectUrl(bucket, name)), `metadata ${name}`)).json()) as ObjectMetadata;
 
   return {
     server,
@@ -98,15 +102,8 @@ export async function startFakeGcsFixture(): Promise<FakeGcsFixture> {
     sinkConfig: (bucket, extra = {}) => ({ bucket, endpoint, projectId: 'test', maxRetries: 1, ...extra }),
     storeConfig: (bucket, extra = {}) => ({ bucket, endpoint, projectId: 'test', maxRetries: 1, ...extra }),
     names,
-    async metadata(bucket, name) {
-      return (await (
-        await ok(await fetch(objectUrl(bucket, name)), `metadata ${name}`)
-      ).json()) as ObjectMetadata;
-    },
+    metadata,
     records,
-    async json(bucket, name) {
-      return (await ok(await fetch(`${objectUrl(bucket, name)}?alt=media`), `get ${name}`)).json();
-    },
     async put(bucket, name, body) {
       const url = new URL(`${endpoint}/upload/storage/v1/b/${encodeURIComponent(bucket)}/o`);
       url.searchParams.set('uploadType', 'media');
@@ -117,6 +114,12 @@ export async function startFakeGcsFixture(): Promise<FakeGcsFixture> {
       );
     },
     inspector: (bucket) => ({ list: () => names(bucket), read: (name) => records(bucket, name) }),
+    reader: (bucket) => ({
+      listKeys: (prefix) => names(bucket, prefix),
+      read: (name) => records(bucket, name),
+      text: async (name) => (await media(bucket, name)).text(),
+      version: async (name) => (await metadata(bucket, name)).generation,
+    }),
     stop: () => server.stop(),
   };
 }

@@ -1,13 +1,12 @@
 /** Failures a user meets first: wrong credentials, a missing bucket, a denied write — clear, and safe. */
-import { checkpointKey, describeError, ManualClock, run, SinkError, silentLogger } from '@ctxsiem/core';
-import { generatedSource, sampleBatch } from '@ctxsiem/test-kit';
+import { describeError, SinkError, silentLogger } from '@ctxsiem/core';
+import { expectFailedRunKeepsCheckpoint, sampleBatch } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3SinkConfigInput } from '../../src/config.ts';
 import { s3CheckpointStore, s3Sink } from '../../src/index.ts';
 import { type MinioFixture, SERVER_HOOK_TIMEOUT_MS, startMinioFixture } from '../support/minio.ts';
 
-const logger = silentLogger();
-const deps = { logger, clock: { now: Date.now } };
+const deps = { logger: silentLogger(), clock: { now: Date.now } };
 const WRONG_SECRET = 'definitely-not-the-secret-0123456789';
 
 let fixture: MinioFixture;
@@ -102,25 +101,13 @@ describe('s3 sink failures', () => {
       });
 
       it('leaves the checkpoint where it was when a run hits it', async () => {
-        const stateBucket = await fixture.newBucket();
-        const checkpoints = s3CheckpointStore(fixture.storeConfig(stateBucket));
-        const key = checkpointKey('test-tenant', 'generated', 'events');
-        await checkpoints.write(key, { position: '2024-08-06T00:00:00.000Z' }, undefined);
-        const before = await checkpoints.read(key);
-
+        const checkpoints = s3CheckpointStore(fixture.storeConfig(await fixture.newBucket()));
         const sink = s3Sink({ ...(await c.config()), prefix: 'citrix_monitor' }, deps);
-        const summary = await run({
-          source: generatedSource({ pageSize: 50 }),
+        await expectFailedRunKeepsCheckpoint({
           sink,
           checkpoints,
-          logger,
-          clock: new ManualClock(new Date('2024-08-06T02:00:00Z')),
+          error: c.message.source.includes('NoSuchBucket') ? c.message : /HTTP 403/,
         });
-        expect(summary.failed).toEqual(['events']);
-        expect(summary.streams[0]?.error).toMatch(
-          c.message.source.includes('NoSuchBucket') ? c.message : /HTTP 403/,
-        );
-        expect(await checkpoints.read(key)).toEqual(before);
         await sink.close();
       });
     });

@@ -12,7 +12,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { decodeNdjson, type JsonRecord } from '@ctxsiem/core';
-import type { SinkInspector } from '@ctxsiem/test-kit';
+import type { ObjectStoreReader, SinkInspector } from '@ctxsiem/test-kit';
 import { type RunningMinio, startMinio } from '@ctxsiem/test-kit/servers';
 import type { S3CheckpointConfigInput, S3SinkConfigInput } from '../../src/config.ts';
 
@@ -37,6 +37,8 @@ export interface MinioFixture {
   put(bucket: string, key: string, body: string): Promise<void>;
   /** A `testSink` inspector over the bucket. */
   inspector(bucket: string): SinkInspector;
+  /** A `testObjectStoreRuns` reader over the bucket (versions are ETags). */
+  reader(bucket: string): ObjectStoreReader;
   /** Temporary credentials limited by `policy` (MinIO's STS AssumeRole with a session policy). */
   restrictedCredentials(
     policy: object,
@@ -50,6 +52,14 @@ export async function startMinioFixture(): Promise<MinioFixture> {
   const minio = await startMinio();
   // A fresh object each time: the SDK marks the credentials objects it is given.
   const credentials = () => ({ accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey });
+  /** How the sink and the store under test reach MinIO: path-style, the root credentials, few retries. */
+  const connection = () => ({
+    endpoint: minio.endpoint,
+    region: minio.region,
+    forcePathStyle: true,
+    credentials: credentials(),
+    maxAttempts: 2,
+  });
   const admin = new S3Client({
     endpoint: minio.endpoint,
     region: minio.region,
@@ -87,24 +97,8 @@ export async function startMinioFixture(): Promise<MinioFixture> {
       await admin.send(new CreateBucketCommand({ Bucket: name }));
       return name;
     },
-    sinkConfig: (bucket, extra = {}) => ({
-      bucket,
-      endpoint: minio.endpoint,
-      region: minio.region,
-      forcePathStyle: true,
-      credentials: credentials(),
-      maxAttempts: 2,
-      ...extra,
-    }),
-    storeConfig: (bucket, extra = {}) => ({
-      bucket,
-      endpoint: minio.endpoint,
-      region: minio.region,
-      forcePathStyle: true,
-      credentials: credentials(),
-      maxAttempts: 2,
-      ...extra,
-    }),
+    sinkConfig: (bucket, extra = {}) => ({ bucket, ...connection(), ...extra }),
+    storeConfig: (bucket, extra = {}) => ({ bucket, ...connection(), ...extra }),
     keys,
     records,
     object,
@@ -112,6 +106,12 @@ export async function startMinioFixture(): Promise<MinioFixture> {
       await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     inspector: (bucket) => ({ list: () => keys(bucket), read: (key) => records(bucket, key) }),
+    reader: (bucket) => ({
+      listKeys: (prefix) => keys(bucket, prefix),
+      read: (key) => records(bucket, key),
+      text: async (key) => (await object(bucket, key)).body.toString('utf8'),
+      version: async (key) => (await object(bucket, key)).etag,
+    }),
     restrictedCredentials: (policy) => assumeRole(minio, policy),
     async stop() {
       admin.destroy();

@@ -1,0 +1,349 @@
+/**
+ * The conformance suite of an object-store sink (S3, GCS) and its checkpoint store, together under
+ * core's runner: the same objects as the file sink for the same run, a re-run window that overwrites
+ * instead of adding, two concurrent runners of which exactly one advances, the checkpoint document
+ * and its conflicts, and the migration from the seed collectors' `state.json`.
+ *
+ * Every test gets a fresh bucket from `create`; what was stored is read back through the harness's
+ * own reader (the service's API with admin rights, or plain HTTP), never through the code under test.
+ * `expectFailedRunKeepsCheckpoint` is the check each package's failure cases (denied writes, missing
+ * buckets…) end with: a run that hits a failing sink leaves the checkpoint where it was.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CheckpointConflictError,
+  type CheckpointStore,
+  checkpointKey,
+  decodeNdjson,
+  type JsonRecord,
+  LEGACY_VERSION,
+  ManualClock,
+  run,
+  type Sink,
+  type SinkFactory,
+  type StoredCheckpoint,
+  silentLogger,
+  systemClock,
+} from '@ctxsiem/core';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { generatedSource } from './generated-source.ts';
+
+/** Where the suite puts things in the bucket; `create` wires the sink to it. */
+export interface ObjectStoreLayout {
+  /** The sink's prefix: every batch object lies under `{prefix}/`. */
+  prefix: string;
+  /** Where a seed collector's `state.json` lies (`writeLegacyState` writes there). */
+  legacyKey: string;
+}
+
+/** The checkpoint store options the suite varies; the rest (bucket, endpoint, credentials) is the harness's. */
+export interface CheckpointPlacement {
+  prefix?: string;
+  legacyKey?: string;
+}
+
+/** Reads the bucket the way a SIEM feed or an operator would: independently of the sink and the store. */
+export interface ObjectStoreReader {
+  /** Every object key in the bucket under `prefix` (full keys), sorted. */
+  listKeys(prefix?: string): Promise<string[]>;
+  /** The records of one NDJSON object, gunzipped when it is gzip. */
+  read(key: string): Promise<JsonRecord[]>;
+  /** One object's text as stored. */
+  text(key: string): Promise<string>;
+  /** One object's version as the checkpoint store reports versions (S3: the ETag; GCS: the generation). */
+  version(key: string): Promise<string>;
+}
+
+export interface ObjectStoreHarness extends ObjectStoreReader {
+  /** The sink under test, on the fresh bucket, writing under `layout.prefix`. */
+  sink: Sink;
+  /** A new checkpoint store on the same bucket (each call: another runner), placed as asked. */
+  checkpoints(placement?: CheckpointPlacement): CheckpointStore;
+  /** Writes a seed collector's `state.json` (any text) at `layout.legacyKey`. */
+  writeLegacyState(json: string): Promise<void>;
+  cleanup?(): Promise<void>;
+}
+
+/**
+ * The file sink and store factories (`@ctxsiem/sink-file`, which test-kit does not depend on): the
+ * reference an object store's output must equal. Called with `{ directory, prefix }` / `{ directory }`.
+ */
+export interface FileReference {
+  sink: SinkFactory<unknown>;
+  checkpoints: (config: unknown) => CheckpointStore;
+}
+
+export interface TestObjectStoreRunsOptions {
+  name: string;
+  create: (layout: ObjectStoreLayout) => Promise<ObjectStoreHarness>;
+  reference: FileReference;
+}
+
+const logger = silentLogger();
+const START = new Date('2024-08-06T00:00:00Z');
+const LAYOUT: ObjectStoreLayout = { prefix: 'citrix_monitor', legacyKey: 'citrix_monitor/state.json' };
+const PREFIX = LAYOUT.prefix;
+const LEGACY_STATE = '{"last_hour_utc":"2024-08-06T07:00:00Z"}';
+/** The stream the generated source reads by default, as the runner keys its checkpoint. */
+const EVENTS = checkpointKey('test-tenant', 'generated', 'events');
+/** A stream key as the stores see them in production. */
+const KEY = 'acme/monitor/Sessions';
+
+const ids = (records: Iterable<JsonRecord>) => [...records].map((r) => String(r.id)).sort();
+
+/** Every batch object under PREFIX, as key relative to it → records. */
+async function storedContents(store: ObjectStoreReader): Promise<Map<string, JsonRecord[]>> {
+  const contents = new Map<string, JsonRecord[]>();
+  for (const key of await store.listKeys(`${PREFIX}/`)) {
+    contents.set(key.slice(PREFIX.length + 1), await store.read(key));
+  }
+  return contents;
+}
+
+/** Every file under `root`, as path relative to it → records, sorted by path. */
+async function fileContents(root: string): Promise<Map<string, JsonRecord[]>> {
+  const contents = new Map<string, JsonRecord[]>();
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  for (const file of files.sort()) {
+    contents.set(file.slice(root.length + 1), decodeNdjson(await readFile(file, 'utf8')));
+  }
+  return new Map([...contents].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * Runs the generated source into `sink`, which cannot write, over a stream whose checkpoint is set:
+ * the run must fail the stream with `error` and leave the checkpoint exactly as it was.
+ */
+export async function expectFailedRunKeepsCheckpoint(options: {
+  sink: Sink;
+  checkpoints: CheckpointStore;
+  error: RegExp;
+}): Promise<void> {
+  const { sink, checkpoints } = options;
+  await checkpoints.write(EVENTS, { position: '2024-08-06T00:00:00.000Z' }, undefined);
+  const before = await checkpoints.read(EVENTS);
+  const summary = await run({
+    source: generatedSource({ pageSize: 50 }),
+    sink,
+    checkpoints,
+    logger,
+    clock: new ManualClock(new Date('2024-08-06T02:00:00Z')),
+  });
+  expect(summary.failed).toEqual(['events']);
+  expect(summary.streams[0]?.error).toMatch(options.error);
+  expect(await checkpoints.read(EVENTS)).toEqual(before);
+}
+
+export function testObjectStoreRuns(options: TestObjectStoreRunsOptions): void {
+  /** A fresh bucket for this test; its sink is closed and the harness cleaned up when the test ends. */
+  async function open(): Promise<ObjectStoreHarness> {
+    const harness = await options.create(LAYOUT);
+    onTestFinished(async () => {
+      await harness.sink.close();
+      await harness.cleanup?.();
+    });
+    return harness;
+  }
+
+  describe(`object store runs: ${options.name}`, () => {
+    describe('under the runner', () => {
+      it('produces the same keys and records as the file sink for the same run', async () => {
+        const source = generatedSource({
+          start: START,
+          pageSize: 40,
+          invalidEvery: 5,
+          streams: [
+            { name: 'Sessions', recordsPerMinute: 7 },
+            { name: 'Machines', recordsPerMinute: 3 },
+          ],
+        });
+        const now = new Date('2024-08-06T02:20:00Z');
+
+        const directory = await mkdtemp(join(tmpdir(), 'ctxsiem-object-store-runs-'));
+        onTestFinished(() => rm(directory, { recursive: true, force: true }));
+        const data = join(directory, 'out');
+        const viaFile = await run({
+          source,
+          sink: options.reference.sink({ directory: data, prefix: PREFIX }, { logger, clock: systemClock }),
+          checkpoints: options.reference.checkpoints({ directory: join(directory, 'state') }),
+          logger,
+          clock: new ManualClock(now),
+        });
+
+        const store = await open();
+        const viaStore = await run({
+          source,
+          sink: store.sink,
+          checkpoints: store.checkpoints(),
+          logger,
+          clock: new ManualClock(now),
+        });
+
+        expect(viaStore.failed).toEqual([]);
+        expect(viaStore.totals).toEqual(viaFile.totals);
+        expect(viaStore.totals.deadLetters).toBeGreaterThan(0);
+        const expected = await fileContents(join(data, PREFIX));
+        const actual = await storedContents(store);
+        expect([...actual.keys()]).toEqual([...expected.keys()]);
+        expect([...actual.keys()].some((key) => key.startsWith('_deadletter/Sessions/'))).toBe(true);
+        for (const [key, records] of expected) expect(actual.get(key), key).toEqual(records);
+      });
+
+      it('overwrites a re-run window instead of adding objects when the checkpoint is lost', async () => {
+        const source = generatedSource({ start: START, pageSize: 50 });
+        const clock = new ManualClock(new Date('2024-08-06T01:30:00Z'));
+        const store = await open();
+        const { sink } = store;
+        const checkpoints = store.checkpoints();
+
+        const first = await run({ source, sink, checkpoints, logger, clock });
+        expect(first.streams[0]?.status).toBe('ok');
+        const before = await storedContents(store);
+
+        await checkpoints.delete(EVENTS);
+        const second = await run({ source, sink, checkpoints, logger, clock });
+        expect(second.streams[0]?.status).toBe('ok');
+        expect(second.totals.records).toBe(first.totals.records);
+
+        const after = await storedContents(store);
+        expect(after.size).toBe(before.size);
+        expect(after).toEqual(before);
+        const truth = source.truth('events', { from: START, to: new Date('2024-08-06T01:25:00Z') });
+        expect(ids([...after.values()].flat())).toEqual(ids(truth));
+      });
+
+      it('lets only one of two concurrent runners advance a stream; the objects hold the truth exactly', async () => {
+        const source = generatedSource({ start: START, pageSize: 25 });
+        const clock = new ManualClock(new Date('2024-08-06T00:45:00Z'));
+        const store = await open();
+        const { sink } = store;
+        const [a, b] = await Promise.all([
+          run({ source, sink, checkpoints: store.checkpoints(), logger, clock }),
+          run({ source, sink, checkpoints: store.checkpoints(), logger, clock }),
+        ]);
+        expect([a.streams[0]?.status, b.streams[0]?.status].sort()).toEqual(['failed', 'ok']);
+        const loser = [a, b].find((s) => s.streams[0]?.status === 'failed');
+        expect(loser?.streams[0]?.error).toMatch(/changed by another runner/);
+
+        const state = await store.checkpoints().read(EVENTS);
+        expect(state?.state.position).toBe('2024-08-06T00:40:00.000Z');
+        const stored = [...(await storedContents(store)).values()].flat();
+        const truth = source.truth('events', { from: START, to: new Date('2024-08-06T00:40:00Z') });
+        expect(ids(stored)).toEqual(ids(truth));
+      });
+    });
+
+    describe('checkpoint objects', () => {
+      it("keeps one object per stream at {prefix}/{key}.json holding the state, a write id and the time; the object's version is the checkpoint's", async () => {
+        const store = await open();
+        const checkpoints = store.checkpoints({ prefix: 'citrix_monitor/_state/' });
+        const version = await checkpoints.write(KEY, { position: '2024-08-06T07:00:00.000Z' }, undefined);
+        const name = `citrix_monitor/_state/${KEY}.json`;
+        expect(await store.listKeys()).toEqual([name]);
+        expect(await store.version(name)).toBe(version);
+        const content = JSON.parse(await store.text(name)) as StoredCheckpoint;
+        expect(content.state).toEqual({ position: '2024-08-06T07:00:00.000Z' });
+        expect(content.writeId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(Number.isNaN(Date.parse(content.writtenAt))).toBe(false);
+        expect(await checkpoints.list()).toEqual([KEY]);
+        expect(await checkpoints.list('acme/monitor')).toEqual([KEY]);
+        expect(await checkpoints.list('other')).toEqual([]);
+      });
+
+      it('reports a checkpoint deleted under a runner as a conflict', async () => {
+        const checkpoints = (await open()).checkpoints();
+        const v1 = await checkpoints.write(KEY, { position: '2024-08-06T07:00:00.000Z' }, undefined);
+        await checkpoints.delete(KEY);
+        const write = checkpoints.write(KEY, { position: '2024-08-06T08:00:00.000Z' }, v1);
+        await expect(write).rejects.toBeInstanceOf(CheckpointConflictError);
+        await expect(write).rejects.toThrow(/it was deleted/);
+      });
+    });
+
+    describe("the seed collectors' state.json (legacyKey)", () => {
+      const { legacyKey } = LAYOUT;
+
+      it("continues a seed collector's deployment at the hour after its state.json", async () => {
+        const store = await open();
+        await store.writeLegacyState(LEGACY_STATE);
+        const source = generatedSource({ start: START, pageSize: 200 });
+        const summary = await run({
+          source,
+          sink: store.sink,
+          checkpoints: store.checkpoints({ prefix: `${PREFIX}/_state`, legacyKey }),
+          logger,
+          clock: new ManualClock(new Date('2024-08-06T10:10:00Z')),
+        });
+        expect(summary.streams[0]).toMatchObject({
+          status: 'ok',
+          from: '2024-08-06T08:00:00.000Z',
+          to: '2024-08-06T10:05:00.000Z',
+        });
+        const keys = await store.listKeys(`${PREFIX}/events/`);
+        expect(keys.some((key) => key.includes('/hour=08/'))).toBe(true);
+        expect(keys.every((key) => /hour=(08|09|10)\//.test(key))).toBe(true);
+        expect(await store.read(legacyKey)).toEqual([{ last_hour_utc: '2024-08-06T07:00:00Z' }]);
+      });
+
+      it('continues at the hour after last_hour_utc, creates our object on the first write, leaves state.json alone', async () => {
+        const store = await open();
+        await store.writeLegacyState(LEGACY_STATE);
+        const before = await store.version(legacyKey);
+        const checkpoints = store.checkpoints({ prefix: 'citrix_monitor/_state', legacyKey });
+
+        const read = await checkpoints.read(KEY);
+        expect(read).toEqual({ state: { position: '2024-08-06T08:00:00.000Z' }, version: LEGACY_VERSION });
+        expect(Date.parse(read!.state.position)).toBe(Date.parse('2024-08-06T08:00:00Z'));
+        // Every stream of the deployment continues from the same seed state.
+        expect((await checkpoints.read('acme/monitor/Machines'))?.state.position).toBe(
+          '2024-08-06T08:00:00.000Z',
+        );
+
+        const v1 = await checkpoints.write(KEY, { position: '2024-08-06T09:00:00.000Z' }, read!.version);
+        expect(await checkpoints.read(KEY)).toEqual({
+          state: { position: '2024-08-06T09:00:00.000Z' },
+          version: v1,
+        });
+        expect(await store.listKeys()).toEqual([`citrix_monitor/_state/${KEY}.json`, legacyKey]);
+
+        // A second runner that also read the legacy state loses: the object exists now.
+        const late = checkpoints.write(KEY, { position: '2024-08-06T09:00:00.000Z' }, LEGACY_VERSION);
+        await expect(late).rejects.toBeInstanceOf(CheckpointConflictError);
+
+        expect(await store.version(legacyKey)).toBe(before);
+        expect(await store.text(legacyKey)).toBe(LEGACY_STATE);
+        expect(await store.read(legacyKey)).toEqual([JSON.parse(LEGACY_STATE)]);
+        expect(await checkpoints.list()).toEqual([KEY]);
+      });
+
+      it('reads nothing when neither our object nor the seed state exists, or the seed state has no hour', async () => {
+        const store = await open();
+        const checkpoints = store.checkpoints({ legacyKey });
+        expect(await checkpoints.read(KEY)).toBeUndefined();
+        await store.writeLegacyState('{}');
+        expect(await checkpoints.read(KEY)).toBeUndefined();
+      });
+
+      it('stops on a seed state that is not JSON rather than silently starting over', async () => {
+        const store = await open();
+        await store.writeLegacyState('not json');
+        const checkpoints = store.checkpoints({ legacyKey });
+        await expect(checkpoints.read(KEY)).rejects.toThrow(/state\.json \(legacyKey\) is not JSON/);
+      });
+
+      it('prefers our own checkpoint over the seed state once it exists', async () => {
+        const store = await open();
+        await store.writeLegacyState(LEGACY_STATE);
+        const checkpoints = store.checkpoints({ legacyKey });
+        const v1 = await checkpoints.write(KEY, { position: '2024-08-06T12:00:00.000Z' }, undefined);
+        expect(await checkpoints.read(KEY)).toEqual({
+          state: { position: '2024-08-06T12:00:00.000Z' },
+          version: v1,
+        });
+      });
+    });
+  });
+}
