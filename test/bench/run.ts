@@ -11,10 +11,11 @@ function bench(
   script: string,
   args: string[] = [],
   env: Record<string, string> = {},
+  nodeOptions: string[] = [],
 ): Record<string, unknown> {
   const result = spawnSync(
     process.execPath,
-    ['--expose-gc', '--conditions=@ctxsiem/source', join(here, script), ...args],
+    [...nodeOptions, '--expose-gc', '--conditions=@ctxsiem/source', join(here, script), ...args],
     {
       encoding: 'utf8',
       env: { ...process.env, ...env },
