@@ -23,8 +23,9 @@ function bench(
     },
   );
   if (result.status !== 0) throw new Error(`${script} ${args.join(' ')} failed with status ${result.status}`);
-  const lines = result.stdout.trim().split('\n');
-  return JSON.parse(lines.at(-1) ?? '{}') as Record<string, unknown>;
+  const last = result.stdout.trim().split('\n').at(-1) ?? '';
+  // Benchmarks print one JSON line, or one plain sentence (kept as `text`).
+  return last.startsWith('{') ? (JSON.parse(last) as Record<string, unknown>) : { text: last };
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -68,4 +69,4 @@ out('== Analytics catch-up: 7 days behind, emulator latency 200 ms, one 5-minute
 const catchup = bench('analytics-catchup.ts', [], {
   BUDGET_SECONDS: process.env.CATCHUP_BUDGET_SECONDS ?? '300',
 });
-out(`   ${JSON.stringify(catchup)}`);
+out(`   ${String(catchup.text ?? JSON.stringify(catchup))}`);
