@@ -15,7 +15,7 @@ import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configJsonSchema } from '@ctxsiem/core';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** What to run, from the repo root, when a README's options table is stale. */
 export const OPTIONS_TABLES_COMMAND = 'node scripts/options-tables.ts --write';
@@ -208,23 +208,24 @@ function appliedDefault(field: z.ZodType | undefined): unknown {
   return result?.success ? result.data : undefined;
 }
 
-interface ZodDef {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  out?: z.ZodType;
-}
-
 /** The shape of the zod object under wrappers (default, optional, pipe, …), if it is one. */
 function objectShape(schema: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
-  for (let current = schema, depth = 0; current && depth < 20; depth++) {
-    const def = (current as unknown as { _zod: { def: ZodDef } })._zod.def;
-    if (def.type === 'object') return def.shape;
-    if (def.type === 'pipe') {
-      const input = def.in && (def.in as unknown as { _zod: { def: ZodDef } })._zod.def;
-      current = input?.type === 'transform' ? def.out : def.in;
-    } else current = def.innerType;
+  let current: z.ZodType | undefined = schema;
+  for (let depth = 0; current && depth < 20; depth++) {
+    if (current instanceof z.ZodObject) return current.shape as Record<string, z.ZodType>;
+    if (current instanceof z.ZodPipe) {
+      // A preprocess pipes a transform into the real schema; any other pipe validates its input side.
+      current = (current.in instanceof z.ZodTransform ? current.out : current.in) as z.ZodType;
+    } else if (
+      current instanceof z.ZodDefault ||
+      current instanceof z.ZodPrefault ||
+      current instanceof z.ZodOptional ||
+      current instanceof z.ZodNullable
+    ) {
+      current = current.def.innerType as z.ZodType;
+    } else {
+      return undefined;
+    }
   }
   return undefined;
 }
