@@ -111,6 +111,41 @@ describe('runner', () => {
     expect(ids(stored)).toEqual(ids(truth));
   });
 
+  it('reports a run aborted between windows as partial, and the next run finishes the rest', async () => {
+    setup = await fileSetup();
+    const source = generatedSource({ start: START, pageSize: 1_000 });
+    const clock = new ManualClock(new Date('2024-08-06T04:10:00Z'));
+    const controller = new AbortController();
+    const inner = setup.sink;
+    const sink = {
+      ...inner,
+      async write(batch: Parameters<typeof inner.write>[0]) {
+        const receipt = await inner.write(batch);
+        // One page per hour-window: abort right after the second window's only page.
+        if (batch.window.from.getUTCHours() === 1) controller.abort(new Error('shutdown'));
+        return receipt;
+      },
+    };
+    const first = await run({
+      source,
+      sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock,
+      signal: controller.signal,
+    });
+    expect(first.streams[0]).toMatchObject({
+      status: 'partial',
+      to: '2024-08-06T02:00:00.000Z',
+      midWindow: false,
+    });
+    const second = await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
+    expect(second.streams[0]).toMatchObject({ status: 'ok', from: '2024-08-06T02:00:00.000Z' });
+    expect(ids(await setup.stored('events'))).toEqual(
+      ids(source.truth('events', { from: START, to: new Date('2024-08-06T04:05:00Z') })),
+    );
+  });
+
   it('leaves the checkpoint unchanged when the sink fails, and says which stream failed', async () => {
     setup = await fileSetup();
     const source = generatedSource({

@@ -229,8 +229,11 @@ async function runStream(options: RunOptions, stream: PullStream, budget: Budget
       }
       summary.windows++;
     }
-    if (summary.status === 'idle' && summary.pages + summary.windows > 0) summary.status = 'ok';
-    if (options.signal?.aborted && summary.status !== 'ok') summary.status = 'partial';
+    if (summary.status === 'idle') {
+      // Stopped by the run's signal between windows: more may be due. Otherwise every due window is done.
+      if (options.signal?.aborted) summary.status = 'partial';
+      else if (summary.pages + summary.windows > 0) summary.status = 'ok';
+    }
     return finish();
   } catch (error) {
     summary.status = 'failed';
