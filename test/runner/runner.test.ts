@@ -6,6 +6,7 @@ import {
   QueryTimeoutError,
   run,
   SinkError,
+  SourceError,
   silentLogger,
   type Window,
 } from '@ctxsiem/core';
@@ -109,6 +110,59 @@ describe('runner', () => {
     const stored = await setup.stored('events');
     expect(stored.length).toBe(truth.length);
     expect(ids(stored)).toEqual(ids(truth));
+  });
+
+  it('reads a window again from its start when the API refuses the stored resume token, duplicating nothing', async () => {
+    setup = await fileSetup();
+    const clock = new ManualClock(new Date('2024-08-06T01:10:00Z'));
+    const controller = new AbortController();
+    const first = generatedSource({ start: START, pageSize: 50 });
+    const inner = setup.sink;
+    let written = 0;
+    const sink = {
+      ...inner,
+      async write(batch: Parameters<typeof inner.write>[0]) {
+        const receipt = await inner.write(batch);
+        if (++written === 4) controller.abort(new Error('shutdown'));
+        return receipt;
+      },
+    };
+    await run({
+      source: first,
+      sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock,
+      signal: controller.signal,
+    });
+    const key = checkpointKey('test-tenant', 'generated', 'events');
+    expect((await setup.checkpoints.read(key))?.state.window).toMatchObject({ resume: '200', seq: 4 });
+
+    // The next run's API no longer knows that token (an expired skiptoken).
+    let refused = false;
+    const expired = generatedSource({
+      start: START,
+      pageSize: 50,
+      beforePage: ({ offset }) => {
+        // Only the resumed request (the first one, at the stored offset) is refused.
+        if (offset === 200 && !refused) {
+          refused = true;
+          throw new SourceError('REQUEST_REJECTED', 'GET …: the skiptoken has expired', { status: 400 });
+        }
+      },
+    });
+    const second = await run({
+      source: expired,
+      sink: setup.sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock,
+    });
+    expect(refused).toBe(true);
+    expect(second.streams[0]?.status).toBe('ok');
+    expect(ids(await setup.stored('events'))).toEqual(
+      ids(first.truth('events', { from: START, to: new Date('2024-08-06T01:05:00Z') })),
+    );
   });
 
   it('reports a run aborted between windows as partial, and the next run finishes the rest', async () => {

@@ -17,7 +17,7 @@ import {
   type StreamState,
   type Window,
 } from './contracts.ts';
-import { describeError, QueryTimeoutError } from './errors.ts';
+import { describeError, QueryTimeoutError, SourceError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { BoundedQueue } from './queue.ts';
 import { nextWindow, splitWindow } from './windows.ts';
@@ -223,6 +223,17 @@ async function runStream(options: RunOptions, stream: PullStream, budget: Budget
         });
         continue;
       }
+      if (outcome === 'restart') {
+        logger.warn(
+          { from: window.from, to: window.to },
+          'the API refused the stored resume token: reading the window again from its start (its parts are rewritten in place)',
+        );
+        await commit({
+          position: state.position,
+          window: { to: window.to.toISOString(), resume: '', seq: 0 },
+        });
+        continue;
+      }
       if (outcome === 'stopped') {
         summary.status = 'partial';
         break;
@@ -243,7 +254,16 @@ async function runStream(options: RunOptions, stream: PullStream, budget: Budget
   }
 }
 
-type WindowOutcome = 'done' | 'stopped' | 'split';
+type WindowOutcome = 'done' | 'stopped' | 'split' | 'restart';
+
+/**
+ * Whether an error on the first request of a resumed window means the stored resume token is no longer
+ * valid (an expired or unknown skiptoken): the window is then read again from its start. A restart has
+ * no resume token, so it can never loop.
+ */
+function isRejectedResume(error: unknown): boolean {
+  return error instanceof SourceError && [400, 404, 410].includes(error.status ?? 0);
+}
 
 /** Reads one window page by page (producer) while delivering the previous page (consumer). */
 async function deliverWindow(
@@ -339,6 +359,7 @@ async function deliverWindow(
     return 'done';
   } catch (error) {
     if (error instanceof QueryTimeoutError && pagesRead === 0 && resume === undefined) return 'split';
+    if (resume !== undefined && pagesRead === 0 && isRejectedResume(error)) return 'restart';
     // Reading was cancelled by the run's own signal (ctrl-c, shutdown): a clean stop, not a failure.
     if (options.signal?.aborted) return 'stopped';
     throw error;
