@@ -10,8 +10,11 @@ TOOLCHAIN = eval "$$(bin/bootstrap)"
 deps:
 	@$(TOOLCHAIN); pnpm install --frozen-lockfile --reporter=silent
 
+# Quiet unless something fails: then the build's whole output is shown.
 build: deps
-	@$(TOOLCHAIN); pnpm exec turbo run build --output-logs=errors-only
+	@$(TOOLCHAIN); log=$$(mktemp); \
+	  if pnpm exec turbo run build --output-logs=errors-only >"$$log" 2>&1; then rm -f "$$log"; \
+	  else cat "$$log"; rm -f "$$log"; exit 1; fi
 
 demo: build
 	@./bin/ctxsiem demo
