@@ -126,8 +126,8 @@ program
     );
     if (options.sink === 'file') {
       process.stderr.write(
-        `Against a standing emulator:\n  ctxsiem emulator --port 8080 &\n` +
-          `  API_BASE=http://127.0.0.1:8080 CITRIX_CUSTOMER_ID=demo CITRIX_CLIENT_ID=demo CITRIX_CLIENT_SECRET=demo OUTPUT_DIR=${options.out} STATE_DIR=${options.out}/_state ctxsiem collect\n`,
+        `Against a standing emulator:\n  ./bin/ctxsiem emulator --port 8080 &\n` +
+          `  API_BASE=http://127.0.0.1:8080 CITRIX_CUSTOMER_ID=demo CITRIX_CLIENT_ID=demo CITRIX_CLIENT_SECRET=demo OUTPUT_DIR=${options.out} STATE_DIR=${options.out}/_state ./bin/ctxsiem collect\n`,
       );
     }
   });

@@ -14,7 +14,7 @@ export async function serveEmulator(options: EmulatorCommandOptions): Promise<Em
   const emulator = await startEmulator(options);
   process.stdout.write(`listening ${emulator.url}\n`);
   process.stderr.write(
-    `OAuth client demo/demo, customer demo. Try: API_BASE=${emulator.url} CITRIX_CUSTOMER_ID=demo CITRIX_CLIENT_ID=demo CITRIX_CLIENT_SECRET=demo ctxsiem collect\n`,
+    `OAuth client demo/demo, customer demo. Try: API_BASE=${emulator.url} CITRIX_CUSTOMER_ID=demo CITRIX_CLIENT_ID=demo CITRIX_CLIENT_SECRET=demo ./bin/ctxsiem collect\n`,
   );
   const stop = async () => {
     await emulator.close();
