@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CheckpointStore, type JsonRecord, type Sink, silentLogger } from '@ctxsiem/core';
+import { type Batch, type CheckpointStore, type JsonRecord, type Sink, silentLogger } from '@ctxsiem/core';
 import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
 
 export interface FileSetup {
@@ -30,3 +30,22 @@ export async function fileSetup(): Promise<FileSetup> {
 
 /** Sorted ids, for comparing sets that must match exactly (no loss, no duplicates). */
 export const ids = (records: Iterable<JsonRecord>) => [...records].map((r) => String(r.id)).sort();
+
+/**
+ * The same sink with hooks around each write: `before` runs first and may throw (a failing sink) or
+ * move a clock (a slow one); `after` sees each acknowledged batch (to abort a run at a chosen point).
+ */
+export function hookedSink(
+  inner: Sink,
+  hooks: { before?: (batch: Batch) => void; after?: (batch: Batch) => void },
+): Sink {
+  return {
+    ...inner,
+    async write(batch) {
+      hooks.before?.(batch);
+      const receipt = await inner.write(batch);
+      hooks.after?.(batch);
+      return receipt;
+    },
+  };
+}

@@ -12,7 +12,7 @@ import {
 } from '@ctxsiem/core';
 import { countingSink, generatedSource } from '@ctxsiem/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FileSetup, fileSetup, ids } from './harness.ts';
+import { type FileSetup, fileSetup, hookedSink, ids } from './harness.ts';
 
 const logger = silentLogger();
 const START = new Date('2024-08-06T00:00:00Z');
@@ -82,16 +82,12 @@ describe('runner', () => {
     const clock = new ManualClock(new Date('2024-08-06T02:30:00Z'));
     const controller = new AbortController();
     let delivered = 0;
-    const failing = setup.sink;
-    const sink = {
-      ...failing,
-      async write(batch: Parameters<typeof failing.write>[0]) {
-        const receipt = await failing.write(batch);
-        // Abort once, in the middle of the first hour's window.
+    const sink = hookedSink(setup.sink, {
+      // Abort once, in the middle of the first hour's window.
+      after: () => {
         if (++delivered === 7) controller.abort(new Error('operator pressed ctrl-c'));
-        return receipt;
       },
-    };
+    });
     const first = await run({
       source,
       sink,
@@ -117,16 +113,12 @@ describe('runner', () => {
     const clock = new ManualClock(new Date('2024-08-06T01:10:00Z'));
     const controller = new AbortController();
     const first = generatedSource({ start: START, pageSize: 50 });
-    const inner = setup.sink;
     let written = 0;
-    const sink = {
-      ...inner,
-      async write(batch: Parameters<typeof inner.write>[0]) {
-        const receipt = await inner.write(batch);
+    const sink = hookedSink(setup.sink, {
+      after: () => {
         if (++written === 4) controller.abort(new Error('shutdown'));
-        return receipt;
       },
-    };
+    });
     await run({
       source: first,
       sink,
@@ -170,16 +162,12 @@ describe('runner', () => {
     const source = generatedSource({ start: START, pageSize: 1_000 });
     const clock = new ManualClock(new Date('2024-08-06T04:10:00Z'));
     const controller = new AbortController();
-    const inner = setup.sink;
-    const sink = {
-      ...inner,
-      async write(batch: Parameters<typeof inner.write>[0]) {
-        const receipt = await inner.write(batch);
-        // One page per hour-window: abort right after the second window's only page.
+    const sink = hookedSink(setup.sink, {
+      // One page per hour-window: abort right after the second window's only page.
+      after: (batch) => {
         if (batch.window.from.getUTCHours() === 1) controller.abort(new Error('shutdown'));
-        return receipt;
       },
-    };
+    });
     const first = await run({
       source,
       sink,
@@ -222,14 +210,11 @@ describe('runner', () => {
     const key = checkpointKey('test-tenant', 'generated', 'bad');
     const before = await setup.checkpoints.read(key);
 
-    const inner = setup.sink;
-    const sink = {
-      ...inner,
-      async write(batch: Parameters<typeof inner.write>[0]) {
+    const sink = hookedSink(setup.sink, {
+      before: (batch) => {
         if (batch.stream === 'bad') throw new SinkError('bucket refused the write (simulated outage)');
-        return inner.write(batch);
       },
-    };
+    });
     const summary = await run({ source, sink, checkpoints: setup.checkpoints, logger, clock });
     expect(summary.failed).toEqual(['bad']);
     expect(summary.streams.find((s) => s.stream === 'bad')?.error).toContain('simulated outage');
@@ -244,15 +229,8 @@ describe('runner', () => {
     setup = await fileSetup();
     const clock = new ManualClock(new Date('2024-08-06T12:00:00Z'));
     const source = generatedSource({ start: START, pageSize: 20 });
-    const inner = setup.sink;
     // Each delivery takes 100 ms of (manual) time.
-    const sink = {
-      ...inner,
-      async write(batch: Parameters<typeof inner.write>[0]) {
-        clock.advance(100);
-        return inner.write(batch);
-      },
-    };
+    const sink = hookedSink(setup.sink, { before: () => clock.advance(100) });
     const started = clock.now();
     const summary = await run({
       source,

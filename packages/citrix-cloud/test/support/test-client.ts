@@ -1,6 +1,6 @@
 /** Builds clients pointed at a fake Citrix with fast backoff, and collects error text for secret scans. */
 import { CitrixCloudClient, type CitrixCloudConfigInput, type CitrixCloudDeps } from '../../src/index.ts';
-import type { FakeCitrix } from './fake-citrix.ts';
+import { type FakeCitrix, startFakeCitrix } from './fake-citrix.ts';
 
 export const TEST_SECRET = 'demo-secret-value';
 
@@ -21,6 +21,31 @@ export function testClient(
     },
     deps,
   );
+}
+
+/**
+ * The fakes and clients one test file starts, closed together after each test:
+ * `const t = testResources(); afterEach(t.close);`.
+ */
+export function testResources() {
+  const servers: FakeCitrix[] = [];
+  const clients: CitrixCloudClient[] = [];
+  return {
+    async fakeCitrix(options: Parameters<typeof startFakeCitrix>[0] = {}): Promise<FakeCitrix> {
+      const fake = await startFakeCitrix(options);
+      servers.push(fake);
+      return fake;
+    },
+    client(...args: Parameters<typeof testClient>): CitrixCloudClient {
+      const client = testClient(...args);
+      clients.push(client);
+      return client;
+    },
+    async close(): Promise<void> {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await Promise.all(servers.splice(0).map((s) => s.close()));
+    },
+  };
 }
 
 /** Every message in an error's cause chain, with its stack, as one string. */

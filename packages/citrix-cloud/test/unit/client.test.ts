@@ -3,43 +3,18 @@ import { ConfigError, createLogger, QueryTimeoutError, SecretRegistry, SourceErr
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
-  type CitrixCloudClient,
   ForeignOriginError,
   PermissionError,
   RetriesExhaustedError,
 } from '../../src/index.ts';
-import {
-  type ApiContext,
-  delay,
-  type FakeCitrix,
-  sendJson,
-  sendODataError,
-  startFakeCitrix,
-} from '../support/fake-citrix.ts';
-import { errorText, rejectionOf, TEST_SECRET, testClient } from '../support/test-client.ts';
+import { type ApiContext, delay, sendJson, sendODataError } from '../support/fake-citrix.ts';
+import { errorText, rejectionOf, TEST_SECRET, testClient, testResources } from '../support/test-client.ts';
 
-const servers: FakeCitrix[] = [];
-const clients: CitrixCloudClient[] = [];
+const resources = testResources();
+const fakeCitrix = resources.fakeCitrix;
+afterEach(resources.close);
 
-async function fakeCitrix(options: Parameters<typeof startFakeCitrix>[0] = {}): Promise<FakeCitrix> {
-  const fake = await startFakeCitrix(options);
-  servers.push(fake);
-  return fake;
-}
-
-function client(
-  fake: FakeCitrix,
-  ...rest: Parameters<typeof testClient> extends [unknown, ...infer R] ? R : never
-) {
-  const c = testClient(fake, ...rest);
-  clients.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const client = resources.client;
 
 const SESSIONS = 'monitorodata/Sessions';
 const OK = { '@odata.context': '$metadata#Sessions', value: [{ SessionKey: 'a' }] };

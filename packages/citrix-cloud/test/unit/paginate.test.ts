@@ -1,34 +1,14 @@
 import { SourceError } from '@ctxsiem/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  buildODataUrl,
-  type CitrixCloudClient,
-  ForeignOriginError,
-  type ODataPage,
-  paginateOData,
-} from '../../src/index.ts';
-import { type FakeCitrix, sendJson, startFakeCitrix } from '../support/fake-citrix.ts';
-import { rejectionOf, testClient } from '../support/test-client.ts';
+import { buildODataUrl, ForeignOriginError, type ODataPage, paginateOData } from '../../src/index.ts';
+import { type FakeCitrix, sendJson } from '../support/fake-citrix.ts';
+import { rejectionOf, testResources } from '../support/test-client.ts';
 
-const servers: FakeCitrix[] = [];
-const clients: CitrixCloudClient[] = [];
+const resources = testResources();
+const fakeCitrix = resources.fakeCitrix;
+afterEach(resources.close);
 
-async function fakeCitrix(options: Parameters<typeof startFakeCitrix>[0] = {}): Promise<FakeCitrix> {
-  const fake = await startFakeCitrix(options);
-  servers.push(fake);
-  return fake;
-}
-
-function client(fake: FakeCitrix): CitrixCloudClient {
-  const c = testClient(fake);
-  clients.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const client = (fake: FakeCitrix) => resources.client(fake);
 
 async function collect<T>(pages: AsyncIterable<ODataPage<T>>): Promise<ODataPage<T>[]> {
   const out: ODataPage<T>[] = [];

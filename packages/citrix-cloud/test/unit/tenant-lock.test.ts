@@ -1,27 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CitrixCloudClient } from '../../src/index.ts';
-import { delay, type FakeCitrix, sendJson, sendODataError, startFakeCitrix } from '../support/fake-citrix.ts';
-import { rejectionOf, testClient } from '../support/test-client.ts';
+import { delay, type FakeCitrix, sendJson, sendODataError } from '../support/fake-citrix.ts';
+import { rejectionOf, testResources } from '../support/test-client.ts';
 
-const servers: FakeCitrix[] = [];
-const clients: CitrixCloudClient[] = [];
+const resources = testResources();
+const fakeCitrix = resources.fakeCitrix;
+afterEach(resources.close);
 
-async function fakeCitrix(options: Parameters<typeof startFakeCitrix>[0] = {}): Promise<FakeCitrix> {
-  const fake = await startFakeCitrix(options);
-  servers.push(fake);
-  return fake;
-}
-
-function client(fake: FakeCitrix, customerId = 'acme'): CitrixCloudClient {
-  const c = testClient(fake, { customerId });
-  clients.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const client = (fake: FakeCitrix, customerId = 'acme') => resources.client(fake, { customerId });
 
 describe('one in-flight request per tenant', () => {
   it('two clients of the same tenant firing 5 requests each never overlap', async () => {
