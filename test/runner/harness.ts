@@ -1,5 +1,5 @@
 /** Builds a runner setup on real components: generated source, file sink, file checkpoint store. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Batch, type CheckpointStore, type JsonRecord, type Sink, silentLogger } from '@ctxsiem/core';
@@ -48,4 +48,46 @@ export function hookedSink(
       return receipt;
     },
   };
+}
+
+/**
+ * A checkpoint store whose process "dies" when `kill()` is called: every later write and delete fails,
+ * as if the process were killed with -9 — nothing more is committed, not even the lease's release.
+ */
+export function mortalStore(inner: CheckpointStore): CheckpointStore & { kill(): void } {
+  let dead = false;
+  const refuse = async () => {
+    throw new Error('the process was killed');
+  };
+  return {
+    type: inner.type,
+    read: (key) => inner.read(key),
+    write: (key, state, ifVersion) => (dead ? refuse() : inner.write(key, state, ifVersion)),
+    delete: (key) => (dead ? refuse() : inner.delete(key)),
+    list: (prefix) => inner.list(prefix),
+    manifests: {
+      read: (key) => inner.manifests.read(key),
+      write: (key, document, ifVersion) =>
+        dead ? refuse() : inner.manifests.write(key, document, ifVersion),
+      delete: (key) => (dead ? refuse() : inner.manifests.delete(key)),
+      list: (prefix) => inner.manifests.list(prefix),
+    },
+    kill() {
+      dead = true;
+    },
+  };
+}
+
+/** Every part file under the output folder with its inode and modification time: creations are counted. */
+export async function partFiles(directory: string): Promise<Map<string, string>> {
+  const root = join(directory, 'out');
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  const files = new Map<string, string>();
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('.ndjson')) continue;
+    const path = join(entry.parentPath, entry.name);
+    const info = await stat(path);
+    files.set(path.slice(root.length + 1), `${info.ino}:${info.mtimeMs}`);
+  }
+  return files;
 }

@@ -4,14 +4,7 @@
  * 2 invalid configuration or usage.
  */
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import {
-  ConfigError,
-  configJsonSchema,
-  createLogger,
-  describeError,
-  SecretRegistry,
-  systemClock,
-} from '@ctxsiem/core';
+import { ConfigError, configJsonSchema, createLogger, describeError, SecretRegistry } from '@ctxsiem/core';
 import { type CollectSummary, collect } from './collect.ts';
 import { DeploymentConfigSchema } from './config.ts';
 import { DEMO_SOURCES, type DemoSource, runDemo } from './demo.ts';
@@ -19,6 +12,7 @@ import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { serveEmulator } from './emulator-command.ts';
 import { checkDeployment, previewStream } from './inspect.ts';
 import { loadConfig } from './load-config.ts';
+import { processClock } from './process-clock.ts';
 import { formatReport } from './report.ts';
 import { registerEnvironmentSecrets } from './secrets.ts';
 import { resetState, showState } from './state.ts';
@@ -76,7 +70,7 @@ program
     const logger = createLogger({ level: config.logLevel, secrets });
     const summary = await collect(config, {
       logger,
-      clock: systemClock,
+      clock: processClock(),
       secrets,
       signal: interruptible().signal,
     });
@@ -155,7 +149,7 @@ program
     const config = await loadConfig(options.config);
     const secrets = new SecretRegistry();
     const logger = createLogger({ level: config.logLevel, secrets });
-    const lines = await checkDeployment(config, { logger, clock: systemClock, secrets });
+    const lines = await checkDeployment(config, { logger, clock: processClock(), secrets });
     if (options.json) process.stdout.write(`${JSON.stringify(lines, null, 2)}\n`);
     const out = options.json ? process.stderr : process.stdout;
     for (const line of lines) out.write(`${line.ok ? 'ok  ' : 'FAIL'}  ${line.target}: ${line.detail}\n`);
@@ -176,7 +170,7 @@ program
     const logger = createLogger({ level: config.logLevel, secrets });
     await previewStream(
       config,
-      { logger, clock: systemClock, secrets },
+      { logger, clock: processClock(), secrets },
       {
         stream: options.stream,
         windowMinutes: options.windowMinutes,

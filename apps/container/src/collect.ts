@@ -34,7 +34,19 @@ export interface CollectSummary {
   sink: string;
   streams: CollectedStream[];
   sources: CollectedSource[];
-  totals: { records: number; deadLetters: number; pages: number; bytes: number; failed: string[] };
+  totals: {
+    records: number;
+    deadLetters: number;
+    pages: number;
+    bytes: number;
+    failed: string[];
+    /** Streams another run was working on, left alone (not a failure). */
+    busy: string[];
+    /** Records delivered late by the reconcile pass (included in `records`). */
+    lateRecords: number;
+  };
+  /** Where dead-lettered records went, by stream. */
+  deadLetters: { stream: string; locations: string[] }[];
   budgetExhausted: boolean;
 }
 
@@ -90,6 +102,11 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
             queueCapacity: config.runner.queueCapacity,
             concurrency: config.runner.concurrency,
             signal: deps.signal,
+            leaseMs: config.runner.leaseSeconds * 1000,
+            reconcile: config.runner.reconcileHorizonMinutes > 0 && {
+              horizonMs: config.runner.reconcileHorizonMinutes * MINUTE_MS,
+              firstCheckMs: config.runner.reconcileFirstCheckMinutes * MINUTE_MS,
+            },
           });
           budgetExhausted ||= summary.budgetExhausted;
           sources.push({ tenant: summary.tenant, source: summary.source, metrics: summary.sourceMetrics });
@@ -104,13 +121,27 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
     await sink.close();
   }
 
-  const totals = { records: 0, deadLetters: 0, pages: 0, bytes: 0, failed: [] as string[] };
+  const totals: CollectSummary['totals'] = {
+    records: 0,
+    deadLetters: 0,
+    pages: 0,
+    bytes: 0,
+    failed: [],
+    busy: [],
+    lateRecords: 0,
+  };
+  const deadLetters: CollectSummary['deadLetters'] = [];
   for (const s of streams) {
+    const name = `${s.tenant}/${s.source}/${s.stream}`;
     totals.records += s.records;
     totals.deadLetters += s.deadLetters;
     totals.pages += s.pages;
     totals.bytes += s.bytes;
-    if (s.status === 'failed') totals.failed.push(`${s.tenant}/${s.source}/${s.stream}`);
+    totals.lateRecords += s.lateRecords;
+    if (s.status === 'failed') totals.failed.push(name);
+    if (s.status === 'busy') totals.busy.push(name);
+    if (s.deadLetterLocations.length > 0)
+      deadLetters.push({ stream: name, locations: s.deadLetterLocations });
   }
   return {
     startedAt: new Date(startedAt).toISOString(),
@@ -119,6 +150,7 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
     streams,
     sources,
     totals,
+    deadLetters,
     budgetExhausted,
   };
 }

@@ -90,6 +90,30 @@ export const RunnerConfigSchema = z
       .describe(
         'Streams collected at once. Requests to one tenant stay one at a time; running streams side by side shares a time budget between them instead of letting the first stream use it all.',
       ),
+    leaseSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .default(600)
+      .describe(
+        "How long a run's hold on a stream lasts without renewal (LEASE_SECONDS). Another run leaves a held stream alone (status busy); a run killed mid-window blocks its streams this long, then the next run takes over and resumes the same window.",
+      ),
+    reconcileHorizonMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .default(1440)
+      .describe(
+        'Closed windows are checked again for late records until they are this old (RECONCILE_HORIZON_MINUTES); 0 turns the reconcile pass off.',
+      ),
+    reconcileFirstCheckMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .default(30)
+      .describe(
+        "The first reconcile check of a window comes this long after its end; each later one at twice the window's age, up to the horizon.",
+      ),
   })
   .strict();
 

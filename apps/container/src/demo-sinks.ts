@@ -27,7 +27,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
     case 'file':
       return {
         sink: { type: 'file', directory: out, prefix: '', gzip: false },
-        checkpoint: { type: 'file', directory: join(out, '_state'), lockStaleMs: 30_000 },
+        checkpoint: { type: 'file', directory: join(out, '_state') },
         describe: async () =>
           `Files are under ${out}/ (one folder per stream, partitioned by hour), checkpoints under ${out}/_state/.`,
         resumes: true,

@@ -36,6 +36,8 @@ export const ENV_FIELDS: Record<string, string> = {
   'runner.lookbackMinutes': 'LOOKBACK_MINUTES',
   'runner.budgetSeconds': 'BUDGET_SECONDS',
   'runner.start': 'START',
+  'runner.leaseSeconds': 'LEASE_SECONDS',
+  'runner.reconcileHorizonMinutes': 'RECONCILE_HORIZON_MINUTES',
   logLevel: 'LOG_LEVEL',
 };
 
@@ -135,6 +137,8 @@ export function configFromEnv(env: Env): Record<string, unknown> {
       lookbackMinutes: numeric(env.LOOKBACK_MINUTES),
       budgetSeconds: numeric(env.BUDGET_SECONDS),
       start: env.START,
+      leaseSeconds: numeric(env.LEASE_SECONDS),
+      reconcileHorizonMinutes: numeric(env.RECONCILE_HORIZON_MINUTES),
     }),
     logLevel: env.LOG_LEVEL,
   });

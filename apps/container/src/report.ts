@@ -31,6 +31,14 @@ export function formatReport(summary: CollectSummary): string {
     const parts = Object.entries(m).map(([name, value]) => `${value} ${name}`);
     out.push(`${source.tenant}/${source.source}: ${parts.join(', ')}`);
   }
+  if (summary.totals.lateRecords > 0)
+    out.push(`${summary.totals.lateRecords} of them arrived late and were delivered by the reconcile pass`);
+  for (const s of summary.streams.filter((x) => x.status === 'busy')) {
+    out.push(`BUSY ${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'another run holds it'} (left alone)`);
+  }
+  for (const { stream, locations } of summary.deadLetters) {
+    out.push(`DEAD LETTERS ${stream}: ${locations.join(', ')}`);
+  }
   for (const s of summary.streams.filter((x) => x.status === 'failed')) {
     out.push(
       `FAILED ${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'unknown error'} (checkpoint kept at ${s.to})`,

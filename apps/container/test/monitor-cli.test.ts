@@ -44,7 +44,9 @@ describe('the Monitor source through the CLI (seed environment variables)', () =
     ]);
     expect(summary.totals.records).toBeGreaterThan(0);
     const sessions = await readdir(join(dir, 'out', 'Sessions'), { recursive: true });
-    expect(sessions.some((f) => /part-\d{8}T\d{6}Z-\d{5}\.ndjson$/.test(String(f)))).toBe(true);
+    expect(sessions.some((f) => /part-\d{8}T\d{6}\.\d{3}Z-\d{5}-monitor-demo\.ndjson$/.test(String(f)))).toBe(
+      true,
+    );
 
     const second = await ctxsiem(['collect', '--json'], { env: env({ ENTITIES: 'Sessions' }) });
     expect(second.code, second.stderr).toBe(0);

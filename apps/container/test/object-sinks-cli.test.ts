@@ -75,7 +75,7 @@ describe('SINK=s3 with the seed environment variables', () => {
     });
     expect(
       keys.some((k) =>
-        /^citrix_monitor\/Sessions\/year=\d{4}\/month=\d\d\/day=\d\d\/hour=\d\d\/part-\d{8}T\d{6}Z-\d{5}\.ndjson$/.test(
+        /^citrix_monitor\/Sessions\/year=\d{4}\/month=\d\d\/day=\d\d\/hour=\d\d\/part-\d{8}T\d{6}\.\d{3}Z-\d{5}-monitor-demo\.ndjson$/.test(
           k,
         ),
       ),

@@ -1,53 +1,69 @@
 /**
- * A checkpoint store laid out as objects (S3, GCS): one object per stream at `{prefix}/{key}.json`
- * holding the checkpoint document (`checkpoint-document.ts`), and the seed collectors' `state.json` at
- * `legacyKey` for streams that have no object yet. This is the part of such a store that does not
- * depend on the service: object names, listing keys back, `read` over the service's "get an object's
- * text and version", and what a conditional write sends and makes of a refusal. The requests
- * themselves (and their preconditions) are the service's.
+ * A checkpoint store laid out as objects (S3, GCS):
+ *
+ * - one object per stream at `{prefix}/{key}.json` holding the checkpoint document
+ *   (`checkpoint-document.ts`), and the seed collectors' `state.json` at `legacyKey` for streams that
+ *   have no object yet;
+ * - beside them, the window manifests (`CheckpointStore.manifests`): one object per window at
+ *   `{prefix}/_manifests/{key}.json` holding `{ document, writeId, writtenAt }`, with the same
+ *   conditional writes and no seed fallback. Checkpoint keys never start with `_manifests/`, so the
+ *   two never mix: the checkpoint `list()` leaves the folder out.
+ *
+ * Both are conditional JSON documents as objects (`document-objects.ts`); this module says where each
+ * lies and puts them together into a `CheckpointStore` over the service's requests (`ObjectBucket`).
+ * The requests themselves (and their preconditions) are the service's.
  */
+import { checkpointFromLegacyState, LEGACY_VERSION } from './checkpoint-document.ts';
+import type { CheckpointStore, JsonRecord, StreamState, VersionedState } from './contracts.ts';
 import {
-  checkpointFromLegacyState,
-  createsCheckpoint,
-  decodeCheckpointDocument,
-  encodeCheckpointDocument,
-  newCheckpointDocument,
-  settleRefusedWrite,
-  type VersionedCheckpoint,
-} from './checkpoint-document.ts';
-import type { StreamState, VersionedState } from './contracts.ts';
-import { CtxsiemError } from './errors.ts';
+  assertUnreserved,
+  checkpointDocumentKind,
+  type DocumentObjects,
+  type DocumentWrite,
+  documentKeysOf,
+  documentObjectName,
+  documentObjects,
+  manifestDocumentKind,
+  type ObjectBucket,
+  type ObjectText,
+  objectDocumentStore,
+  objectRoot,
+} from './document-objects.ts';
 
-const SUFFIX = '.json';
+/** The folder under a checkpoint store's prefix that holds the window manifests. */
+export const MANIFESTS_FOLDER = '_manifests';
 
 /** What every checkpoint object name under `prefix` starts with: `prefix/`, or nothing for the bucket root. */
 export function checkpointRoot(prefix: string): string {
-  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
-  return trimmed ? `${trimmed}/` : '';
+  return objectRoot(prefix);
 }
 
-/** The object name the checkpoint `key` is stored at under `prefix`; refuses keys that are not plain paths. */
+/**
+ * The object name the checkpoint `key` is stored at under `prefix`; refuses keys that are not plain
+ * paths, and keys in the manifests' folder.
+ */
 export function checkpointObjectName(prefix: string, key: string): string {
-  if (key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
-    throw new CtxsiemError('CHECKPOINT_KEY_INVALID', `checkpoint key "${key}" is not a plain path`);
-  }
-  return `${checkpointRoot(prefix)}${key}${SUFFIX}`;
+  const name = documentObjectName(prefix, key, 'checkpoint');
+  assertUnreserved(key, MANIFESTS_FOLDER, 'checkpoint');
+  return name;
 }
 
-/** The checkpoint keys among listed object `names` (all under `checkpointRoot(prefix)`), sorted. */
+/** The prefix the manifests of a checkpoint store at `prefix` lie under: `{prefix}/_manifests`. */
+export function manifestPrefix(prefix: string): string {
+  return `${objectRoot(prefix)}${MANIFESTS_FOLDER}`;
+}
+
+/** The object name the manifest `key` is stored at, for a checkpoint store at `prefix`. */
+export function manifestObjectName(prefix: string, key: string): string {
+  return documentObjectName(manifestPrefix(prefix), key, 'manifest');
+}
+
+/**
+ * The checkpoint keys among listed object `names` (all under `checkpointRoot(prefix)`), sorted;
+ * manifests (under `_manifests/`) are not checkpoints.
+ */
 export function checkpointKeysOf(prefix: string, names: Iterable<string>): string[] {
-  const root = checkpointRoot(prefix);
-  const keys: string[] = [];
-  for (const name of names) {
-    if (name.startsWith(root) && name.endsWith(SUFFIX)) keys.push(name.slice(root.length, -SUFFIX.length));
-  }
-  return keys.sort();
-}
-
-/** One object as a store reads it: its text and the version that text belongs to (ETag, generation). */
-export interface ObjectText {
-  text: string;
-  version: string;
+  return documentKeysOf(prefix, names, MANIFESTS_FOLDER);
 }
 
 export interface CheckpointObjectsOptions {
@@ -66,80 +82,116 @@ export interface CheckpointObjectsOptions {
  * One conditional write of a checkpoint, as the service's request needs it: create-only (no
  * checkpoint yet, or only the seed's state), or replace exactly `ifVersion`.
  */
-export type CheckpointWrite = {
-  /** The object to write. */
-  name: string;
-  /** The object's new content (a fresh document: its own `writeId`). */
-  body: string;
-  /**
-   * What a refused write (the service's precondition failure, `cause`) means: the new version when it
-   * was our own retried request, else a thrown `CheckpointConflictError`.
-   */
-  refused(cause: unknown): Promise<string>;
-} & ({ create: true } | { create: false; ifVersion: string });
+export type CheckpointWrite = DocumentWrite;
 
-export interface CheckpointObjects {
-  objectName(key: string): string;
-  /** What to list for `CheckpointStore.list(keyPrefix)`: every object name starting with this. */
-  listPrefix(keyPrefix: string): string;
-  /** The sorted checkpoint keys among the listed object names. */
-  keysOf(names: Iterable<string>): string[];
-  /** The stream's document and its object's version, or undefined when it has no object. */
-  load(key: string): Promise<VersionedCheckpoint | undefined>;
+export interface CheckpointObjects extends Omit<DocumentObjects<'state', StreamState>, 'read'> {
   /**
    * `CheckpointStore.read`: the stream's own checkpoint; without one, the hour after the seed's
    * state (version `LEGACY_VERSION`); else undefined.
    */
   read(key: string): Promise<VersionedState | undefined>;
-  /** Prepares the write of `state` over `ifVersion` (`CheckpointStore.write`'s arguments). */
-  prepareWrite(key: string, state: StreamState, ifVersion: string | undefined): CheckpointWrite;
 }
 
-export function checkpointObjects(options: CheckpointObjectsOptions): CheckpointObjects {
-  const { prefix, legacyKey, location, versionName, readObject } = options;
-  const objectName = (key: string) => checkpointObjectName(prefix, key);
-
-  async function load(key: string): Promise<VersionedCheckpoint | undefined> {
-    const name = objectName(key);
-    const found = await readObject(name);
-    if (!found) return undefined;
-    return { document: decodeCheckpointDocument(found.text, location(name)), version: found.version };
-  }
-
-  async function legacy(): Promise<VersionedState | undefined> {
-    if (legacyKey === undefined) return undefined;
-    const found = await readObject(legacyKey);
-    return found && checkpointFromLegacyState(found.text, location(legacyKey));
-  }
-
-  return {
-    objectName,
-    listPrefix: (keyPrefix) => `${checkpointRoot(prefix)}${keyPrefix}`,
-    keysOf: (names) => checkpointKeysOf(prefix, names),
-    load,
-    async read(key) {
-      const stored = await load(key);
-      if (stored) return { state: stored.document.state, version: stored.version };
-      return legacy();
+/** The checkpoints as documents: `{prefix}/{key}.json`, the seed's state without one. */
+function checkpointDocuments(options: CheckpointObjectsOptions): DocumentObjects<'state', StreamState> {
+  const { prefix, legacyKey, location, readObject } = options;
+  return documentObjects({
+    kind: checkpointDocumentKind,
+    prefix,
+    location,
+    versionName: options.versionName,
+    readObject,
+    reserved: MANIFESTS_FOLDER,
+    fallback: {
+      version: LEGACY_VERSION,
+      async read() {
+        if (legacyKey === undefined) return undefined;
+        const found = await readObject(legacyKey);
+        return found && checkpointFromLegacyState(found.text, location(legacyKey))?.state;
+      },
     },
-    prepareWrite(key, state, ifVersion) {
-      const name = objectName(key);
-      const written = newCheckpointDocument(state);
-      return {
-        name,
-        body: encodeCheckpointDocument(written),
-        ...(createsCheckpoint(ifVersion) ? { create: true as const } : { create: false as const, ifVersion }),
-        refused: (cause: unknown) =>
-          settleRefusedWrite({
-            key,
-            written,
-            ifVersion,
-            location: location(name),
-            versionName,
-            reread: () => load(key),
-            cause,
-          }),
-      };
+  });
+}
+
+/** The checkpoints of an object store: names, reads with the seed's state, what a write sends. */
+export function checkpointObjects(options: CheckpointObjectsOptions): CheckpointObjects {
+  const objects = checkpointDocuments(options);
+  return {
+    ...objects,
+    async read(key) {
+      const found = await objects.read(key);
+      return found && { state: found.content, version: found.version };
+    },
+  };
+}
+
+export type ManifestObjectsOptions = Omit<CheckpointObjectsOptions, 'legacyKey'>;
+
+/**
+ * The window manifests beside the checkpoints of an object store at `prefix`: at
+ * `{prefix}/_manifests/{key}.json`, without any seed fallback.
+ */
+export function manifestObjects(options: ManifestObjectsOptions): DocumentObjects<'document', JsonRecord> {
+  return documentObjects({
+    kind: manifestDocumentKind,
+    prefix: manifestPrefix(options.prefix),
+    location: options.location,
+    versionName: options.versionName,
+    readObject: options.readObject,
+  });
+}
+
+export interface ObjectCheckpointStoreOptions {
+  /** `CheckpointStore.type`: `s3`, `gcs`. */
+  type: string;
+  prefix: string;
+  /** The seed's `state.json` a stream without a checkpoint continues from. */
+  legacyKey?: string | undefined;
+  bucket: ObjectBucket;
+}
+
+export interface ObjectCheckpointStore extends CheckpointStore {
+  /** The object name a checkpoint key is stored at. */
+  objectName(key: string): string;
+  /** The object name a manifest key is stored at. */
+  manifestObjectName(key: string): string;
+}
+
+/** A whole checkpoint store, checkpoints and manifests, over the service's requests. */
+export function objectCheckpointStore(options: ObjectCheckpointStoreOptions): ObjectCheckpointStore {
+  const { bucket } = options;
+  const base = {
+    prefix: options.prefix,
+    location: (name: string) => bucket.location(name),
+    versionName: bucket.versionName,
+  };
+  const checkpoints = checkpointDocuments({
+    ...base,
+    legacyKey: options.legacyKey,
+    readObject: (name) => bucket.get(name, 'checkpoint'),
+  });
+  const manifests = manifestObjects({ ...base, readObject: (name) => bucket.get(name, 'manifest') });
+  const checkpointStore = objectDocumentStore(checkpoints, bucket);
+  const manifestStore = objectDocumentStore(manifests, bucket);
+  return {
+    type: options.type,
+    objectName: checkpoints.objectName,
+    manifestObjectName: manifests.objectName,
+    async read(key) {
+      const found = await checkpointStore.read(key);
+      return found && { state: found.content, version: found.version };
+    },
+    write: checkpointStore.write,
+    delete: checkpointStore.delete,
+    list: checkpointStore.list,
+    manifests: {
+      async read(key) {
+        const found = await manifestStore.read(key);
+        return found && { document: found.content, version: found.version };
+      },
+      write: manifestStore.write,
+      delete: manifestStore.delete,
+      list: manifestStore.list,
     },
   };
 }

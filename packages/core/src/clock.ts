@@ -25,3 +25,8 @@ export class ManualClock implements Clock {
     this.#now = typeof to === 'number' ? to : to.getTime();
   }
 }
+
+/** `base` shifted by `offsetMs`: a process whose clock disagrees with the others' (tests of skew). */
+export function offsetClock(offsetMs: number, base: Clock = systemClock): Clock {
+  return offsetMs === 0 ? base : { now: () => base.now() + offsetMs };
+}

@@ -50,6 +50,17 @@ export interface PullStream {
   readonly schema?: RecordSchema;
   /** Reads the window from its start, or from `resume` (a page's `next`) when given. */
   read(window: Window, resume: string | undefined, signal: AbortSignal): AsyncIterable<Page>;
+  /**
+   * What makes two reads of a record the same record, for the window manifest's digests (default: the
+   * whole record). Analytics answers its `raw` row: the envelope's `collection_timestamp` changes per read.
+   */
+  identity?(record: JsonRecord): unknown;
+  /**
+   * How many records the API holds for the window now (Monitor: `$count`). The reconcile pass compares
+   * it with what was delivered and re-reads only windows that gained records; without it (or when it
+   * answers undefined: unknown), every due check re-reads the window.
+   */
+  count?(window: Window, signal: AbortSignal): Promise<number | undefined>;
 }
 
 export interface CheckResult {
@@ -86,16 +97,24 @@ export interface ConnectorDeps {
 
 export type SourceFactory<Config> = (config: Config, deps: ConnectorDeps) => Source;
 
-/** What the runner hands a sink: one page's records with the identity that names its object. */
-export interface Batch {
+/**
+ * What names one part: tenant, source, stream, the claimed window and the part number inside it. Two
+ * different identities never name the same object, whatever the sink's prefix.
+ */
+export interface PartIdentity {
   tenant: string;
   source: string;
   stream: string;
+  /** The claimed window; its start (to the millisecond) is in the part name. */
   window: Window;
-  /** Page number inside the window, from 0: with the window start it makes the object name. */
+  /** Part number inside the window, from 0; numbering continues across re-reads of the window. */
   seq: number;
   /** `records` for data, `deadletter` for records that failed validation (each `{reason, record}`). */
   kind: 'records' | 'deadletter';
+}
+
+/** What the runner hands a sink: one part's records with the identity that names its object. */
+export interface Batch extends PartIdentity {
   records: JsonRecord[];
 }
 
@@ -104,12 +123,28 @@ export interface Receipt {
   location: string;
   records: number;
   bytes: number;
+  /**
+   * False when the part already existed with identical content (a retried write whose first attempt
+   * landed): acknowledged without rewriting it.
+   */
+  created: boolean;
+  /** Hex SHA-256 of the stored bytes, kept in the window manifest. */
+  sha256: string;
 }
 
 export interface Sink {
   readonly type: string;
-  /** Stores the batch. Idempotent: the same batch identity always lands in the same place. */
+  /**
+   * Stores the batch as a new part, create-only: a part is never rewritten, since SIEM feeds ingest an
+   * object again when it is modified. When the part already exists with identical content the write is
+   * acknowledged (`created: false`); with different content it throws `PartExistsError`.
+   */
   write(batch: Batch): Promise<Receipt>;
+  /**
+   * Reads a stored part back, or undefined when it does not exist: the runner adopts a part a killed
+   * run wrote but never recorded (its records count as delivered).
+   */
+  readPart(part: PartIdentity): Promise<JsonRecord[] | undefined>;
   /** A real probe that mimics a write (write and delete a small object). Throws with a clear reason. */
   check(): Promise<string>;
   close(): Promise<void>;
@@ -117,13 +152,58 @@ export interface Sink {
 
 export type SinkFactory<Config> = (config: Config, deps: ConnectorDeps) => Sink;
 
+/**
+ * The window a runner claimed and is delivering: `[position, to)`. It is committed before the first
+ * part is written, so a successor resumes the same window with the same part numbering.
+ */
+export interface ClaimedWindow {
+  /** End of the claimed window. */
+  to: string;
+  /** The next part number. */
+  seq: number;
+  /** Resume token inside the range being read (`''`: from the range's start). */
+  resume: string;
+  /** The range being read, after query-timeout splits (default: the whole window). */
+  readFrom?: string | undefined;
+  readTo?: string | undefined;
+}
+
+/** Who holds a stream: the runner that may write its parts until `expiresAt`. */
+export interface StreamLease {
+  owner: string;
+  expiresAt: string;
+}
+
+/** A closed window the reconcile pass will check again for late records, at `at`. */
+export interface ReconcileEntry {
+  from: string;
+  to: string;
+  /** Checks done so far. */
+  checks: number;
+  at: string;
+}
+
 /** What a checkpoint holds for one stream. */
 export interface StreamState {
   /** Everything before this instant has been delivered. */
   position: string;
-  /** Set while a window is part-way delivered: resume there instead of re-reading it. */
-  window?: { to: string; resume: string; seq: number } | undefined;
+  /** Set while a window is claimed: resume it instead of planning a new one. */
+  window?: ClaimedWindow | undefined;
+  /** Set while a runner works on the stream: others leave it alone until it expires. */
+  lease?: StreamLease | undefined;
+  /** Closed windows within the reconcile horizon, with when each is next checked. */
+  reconcile?: ReconcileEntry[] | undefined;
   updatedAt?: string;
+}
+
+/** A JSON document stored beside the checkpoints, with conditional writes like them. */
+export interface DocumentStore {
+  read(key: string): Promise<{ document: JsonRecord; version: string } | undefined>;
+  /** Writes only if the stored version still equals `ifVersion` (undefined = must not exist yet). */
+  write(key: string, document: JsonRecord, ifVersion: string | undefined): Promise<string>;
+  delete(key: string): Promise<void>;
+  /** Keys starting with `prefix`, sorted. */
+  list(prefix?: string): Promise<string[]>;
 }
 
 export interface VersionedState {
@@ -142,11 +222,21 @@ export interface CheckpointStore {
   write(key: string, state: StreamState, ifVersion: string | undefined): Promise<string>;
   /** Removes a stream's checkpoint (`ctxsiem state reset`). */
   delete(key: string): Promise<void>;
-  /** Lists keys under a prefix (`ctxsiem state show`). */
+  /** Lists keys under a prefix (`ctxsiem state show`); never manifest keys. */
   list(prefix?: string): Promise<string[]>;
+  /**
+   * Window manifests, one per window at `manifestKey(checkpoint key, window start)`: kept apart from
+   * the checkpoints (`_manifests/` beside them), with the same conditional writes.
+   */
+  readonly manifests: DocumentStore;
 }
 
 /** Checkpoint key for one stream: tenant × source × stream. */
 export function checkpointKey(tenant: string, source: string, stream: string): string {
   return `${tenant}/${source}/${stream}`;
+}
+
+/** Manifest key of the window starting at `from` of the stream at `checkpointKey`. */
+export function manifestKey(streamKey: string, from: Date): string {
+  return `${streamKey}/${from.toISOString().replaceAll(':', '')}`;
 }

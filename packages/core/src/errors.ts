@@ -57,6 +57,20 @@ export class SinkError extends CtxsiemError {
   }
 }
 
+/**
+ * A part already exists with other content than the write carried. Parts are create-only; the runner
+ * answers by adopting the existing part (a killed run wrote it) and writing what is left as the next
+ * part. Anywhere else it is a bug worth stopping for.
+ */
+export class PartExistsError extends CtxsiemError {
+  readonly location: string;
+
+  constructor(location: string, detail: string, options?: { cause?: unknown }) {
+    super('PART_EXISTS', `part ${location} already exists with other content (${detail})`, options);
+    this.location = location;
+  }
+}
+
 /** A source could not read. `status` is the HTTP status when there was one. */
 export class SourceError extends CtxsiemError {
   readonly status: number | undefined;

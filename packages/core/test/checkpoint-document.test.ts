@@ -2,12 +2,18 @@ import { describe, expect, it } from 'vitest';
 import {
   CheckpointConflictError,
   CtxsiemError,
+  checkpointDocumentKind,
   checkpointFromLegacyState,
   createsCheckpoint,
   decodeCheckpointDocument,
+  decodeStoredDocument,
   encodeCheckpointDocument,
+  encodeStoredDocument,
+  isJsonObject,
   LEGACY_VERSION,
+  manifestDocumentKind,
   newCheckpointDocument,
+  newStoredDocument,
   type RefusedWrite,
   type StoredCheckpoint,
   settleRefusedWrite,
@@ -102,6 +108,7 @@ describe('a refused conditional write', () => {
     key: KEY,
     written,
     ifVersion,
+    creates: createsCheckpoint(ifVersion),
     location: 'gs://b/_state/k.json',
     versionName: 'generation',
     reread,
@@ -143,11 +150,69 @@ describe('a refused conditional write', () => {
     await expect(unreadable).rejects.toThrow(/could not read it back/);
   });
 
+  it('is a create when the write says so, else when it had no version', async () => {
+    const { creates: _, ...withoutCreates } = refused(undefined, async () => stored('theirs', '3'));
+    await expect(settleRefusedWrite(withoutCreates)).rejects.toThrow(
+      /\(gs:\/\/b\/_state\/k\.json already exists\)/,
+    );
+    await expect(settleRefusedWrite({ ...withoutCreates, ifVersion: LEGACY_VERSION })).rejects.toThrow(
+      /expected generation legacy:none of/,
+    );
+  });
+
   it('is a conflict when creating over an existing checkpoint, also after reading the seed state', async () => {
     for (const ifVersion of [undefined, LEGACY_VERSION]) {
       await expect(settleRefusedWrite(refused(ifVersion, async () => stored('theirs', '3')))).rejects.toThrow(
         /\(gs:\/\/b\/_state\/k\.json already exists\)/,
       );
     }
+  });
+});
+
+describe('documents of any kind (document-objects)', () => {
+  it("wraps the content under the kind's field: state for checkpoints, document for manifests", () => {
+    const now = new Date('2024-08-06T07:05:00Z');
+    const manifest = newStoredDocument(manifestDocumentKind, { parts: [] }, now);
+    expect(manifest).toEqual({
+      document: { parts: [] },
+      writeId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      writtenAt: '2024-08-06T07:05:00.000Z',
+    });
+    expect(newStoredDocument(checkpointDocumentKind, STATE, now)).toMatchObject({ state: STATE });
+    const text = encodeStoredDocument(manifest);
+    expect(decodeStoredDocument(manifestDocumentKind, text, 'gs://b/m.json')).toEqual(manifest);
+  });
+
+  it('names the object when a manifest is not a JSON object or holds no JSON object', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['[1]', /\(it is not a JSON object\)/],
+      ['"text"', /\(it is not a JSON object\)/],
+      ['null', /\(it is not a JSON object\)/],
+      ['{"document": [1]}', /\(its document is not a JSON object\)/],
+      ['{"state": {"position": "x"}}', /\(its document is not a JSON object\)/],
+      ['{', /\(.+JSON.+\)/],
+    ];
+    for (const [text, reason] of cases) {
+      const decode = () =>
+        decodeStoredDocument(manifestDocumentKind, text, 's3://b/_state/_manifests/k.json');
+      expect(decode).toThrow(CtxsiemError);
+      expect(decode).toThrow(/^manifest s3:\/\/b\/_state\/_manifests\/k\.json is not a ctxsiem manifest /);
+      expect(decode).toThrow(reason);
+    }
+    expect(thrown(() => decodeStoredDocument(manifestDocumentKind, '[]', 'x'))).toMatchObject({
+      code: 'CHECKPOINT_READ_FAILED',
+    });
+  });
+
+  it('accepts any JSON object as a manifest, and only a state with a position as a checkpoint', () => {
+    expect(manifestDocumentKind.accept({})).toEqual({ content: {} });
+    expect(manifestDocumentKind.accept([])).toEqual({ reason: 'its document is not a JSON object' });
+    expect(checkpointDocumentKind.accept({ position: 'p', lease: { owner: 'o' } })).toEqual({
+      content: { position: 'p', lease: { owner: 'o' } },
+    });
+    expect(checkpointDocumentKind.accept({ position: 1 })).toEqual({ reason: 'it has no state.position' });
+    expect(isJsonObject({})).toBe(true);
+    expect(isJsonObject([])).toBe(false);
+    expect(isJsonObject(null)).toBe(false);
   });
 });

@@ -4,9 +4,11 @@
  * $orderby. The response is `{"value":[...]}` without a nextLink: clients page with $top/$skip until a short
  * page. Records are derived from the same session timelines and inventory as Monitor (same SessionKey,
  * machine ids and user names). About one hour in CASODATA_EMPTY_HOUR_ONE_IN has no data for an entity; an hour
- * still in progress returns the records whose time is before `now`.
+ * still in progress returns the records whose time is before `now`. Under the lateArrivals fault, delayed rows
+ * of an hour appear only some minutes after the hour ends (late-arrivals.ts).
  */
 import { badRequest } from './api-error.ts';
+import { casodataRowArrived, type LateArrivals } from './late-arrivals.ts';
 import {
   collectOptions,
   type OrderTerm,
@@ -262,16 +264,19 @@ export function isEmptyHour(seed: number, entity: string, hour: number): boolean
   return hashOf(seed, 'casodata-empty', entity, hour) % CASODATA_EMPTY_HOUR_ONE_IN === 0;
 }
 
-/** Internal rows of one hour at `now`, in default order (time field, then key). */
+/** Internal rows of one hour visible at `now`, in default order (time field, then key). */
 function hourRows(
   world: World,
   entity: CasodataEntity,
   hour: number,
   now: number,
   budget: ScanBudget,
+  late: LateArrivals | null,
 ): Row[] {
   if (isEmptyHour(world.seed, entity.name, hour) || hour * HOUR_MS >= now) return [];
-  const rows = entity.generate(world, hour, now, budget);
+  const rows = entity
+    .generate(world, hour, now, budget)
+    .filter((row) => casodataRowArrived(late, entity.name, hour, row[entity.key], now));
   rows.sort(
     (a, b) =>
       compareSortValues(a[entity.timeField], b[entity.timeField]) ||
@@ -290,16 +295,17 @@ function toWire(entity: CasodataEntity, row: Row, select?: readonly string[]): R
   return out;
 }
 
-/** Ground truth: every record of one hour at `now`, in the default order, in wire format. */
+/** Ground truth: every record of one hour visible at `now`, in the default order, in wire format. */
 export function casodataHour(
   world: World,
   entityName: string,
   hourStartMs: number,
   now: number,
   budget: ScanBudget,
+  late: LateArrivals | null,
 ) {
   const entity = entityOrThrow(entityName);
-  return hourRows(world, entity, hourIndex(hourStartMs), now, budget).map((row) => toWire(entity, row));
+  return hourRows(world, entity, hourIndex(hourStartMs), now, budget, late).map((row) => toWire(entity, row));
 }
 
 const CASODATA_OPTIONS = new Set(['$top', '$skip', '$select', '$orderby']);
@@ -340,6 +346,7 @@ export function queryCasodata(
   params: URLSearchParams,
   now: number,
   budget: ScanBudget,
+  late: LateArrivals | null,
 ): { value: Record<string, unknown>[] } {
   const entity = entityOrThrow(entityName);
   const options = collectOptions(params, CASODATA_OPTIONS);
@@ -364,7 +371,7 @@ export function queryCasodata(
     let toSkip = skip;
     for (const hour of hours) {
       if (page.length >= top) break;
-      for (const row of hourRows(world, entity, hour, now, budget)) {
+      for (const row of hourRows(world, entity, hour, now, budget, late)) {
         if (toSkip > 0) {
           toSkip--;
           continue;
@@ -375,7 +382,7 @@ export function queryCasodata(
     }
   } else {
     const terms = [...orderBy, { property: entity.key, descending: false }];
-    const all = hours.flatMap((hour) => hourRows(world, entity, hour, now, budget));
+    const all = hours.flatMap((hour) => hourRows(world, entity, hour, now, budget, late));
     const keyed = all.map((row) => ({ row, tuple: terms.map((t) => row[t.property] ?? null) }));
     keyed.sort((a, b) => compareTuples(a.tuple, b.tuple, terms));
     page = keyed.slice(skip, skip + top).map((entry) => entry.row);

@@ -20,7 +20,8 @@ export type InjectedKind =
   | 'failEntity'
   | 'rejectFilter'
   | 'forbidden'
-  | 'queryTimeout';
+  | 'queryTimeout'
+  | 'unordered';
 
 export interface FaultDecision {
   /** Destroy the socket without responding. */
@@ -31,6 +32,15 @@ export interface FaultDecision {
   truncate: boolean;
   /** Delay before responding (0 = none). */
   delayMs: number;
+}
+
+/**
+ * How the unordered fault lays out one read of a Monitor query: its page size and the seed of its row order.
+ * Drawn for the first page and carried by the read's $skiptoken.
+ */
+export interface UnorderedRead {
+  pageSize: number;
+  shuffleSeed: number;
 }
 
 export const DEFAULT_SLOW_MS = 1000;
@@ -56,6 +66,18 @@ export class FaultInjector {
     this.#faults = { ...faults };
     this.#generation++;
     this.#rng = createRng(hashOf(this.#seed, 'faults', this.#generation));
+  }
+
+  /**
+   * The unordered fault's layout for a new read whose configured page size is `pageSize`, or undefined when
+   * the fault is off. Draws two more numbers, only when the fault is on, so other faults' sequences are
+   * unchanged by it.
+   */
+  drawUnorderedRead(pageSize: number): UnorderedRead | undefined {
+    if (!this.#faults.unordered) return undefined;
+    const scale = 0.5 + this.#rng.next();
+    const shuffleSeed = Math.floor(this.#rng.next() * 4294967296);
+    return { pageSize: Math.max(1, Math.floor(pageSize * scale)), shuffleSeed };
   }
 
   decide(): FaultDecision {

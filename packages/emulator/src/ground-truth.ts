@@ -1,9 +1,10 @@
 /**
  * Ground truth for tests and benchmarks: the same generators the server uses, without HTTP. Everything is
- * computed at the emulator's current `now` (the clock passed in the options), exactly as a request arriving
- * at that moment would see it.
+ * computed at the emulator's current `now` (the clock passed in the options) under the current faults that
+ * shape the data (lateArrivals), exactly as a request arriving at that moment would see it.
  */
 import { CASODATA_ENTITY_NAMES, casodataHour, isEmptyHour } from './casodata.ts';
+import type { LateArrivals } from './late-arrivals.ts';
 import { RETENTION_MS, rowsInCursorOrder, toWire } from './monitor-query.ts';
 import { ENTITY_SETS, entitySetOrThrow } from './monitor-schema.ts';
 import type { RowSource } from './row-source.ts';
@@ -29,6 +30,11 @@ export interface GroundTruth {
   monitor(entitySet: string, range: { from: Date; to: Date }): Iterable<Record<string, unknown>>;
   /** Current version of one Users / Machines / Applications record (what $expand embeds), if it exists. */
   monitorRecord(entitySet: string, key: string | number): Record<string, unknown> | undefined;
+  /**
+   * How long after a change the API shows this Monitor record under the current lateArrivals fault: the
+   * API shows it as it was that long before `now`. 0 for an undelayed record or without the fault.
+   */
+  arrivalDelayMs(entitySet: string, key: string | number): number;
   casodataEntities(): string[];
   /** Every casodata record of the hour starting at `hourStart`, at the current `now`, in default order. */
   casodata(entity: string, hourStart: Date): Record<string, unknown>[];
@@ -36,13 +42,15 @@ export interface GroundTruth {
   isEmptyCasodataHour(entity: string, hourStart: Date): boolean;
 }
 
-export function createGroundTruth(
-  world: World,
-  sources: ReadonlyMap<string, RowSource>,
-  clock: () => number,
-): GroundTruth {
+/** The data as the current faults shape it: the Monitor sources and the late-arrival delays. */
+export interface VisibleData {
+  sources: ReadonlyMap<string, RowSource>;
+  late: LateArrivals | null;
+}
+
+export function createGroundTruth(world: World, view: () => VisibleData, clock: () => number): GroundTruth {
   const sourceOf = (entitySet: string): RowSource => {
-    const source = sources.get(entitySet);
+    const source = view().sources.get(entitySet);
     if (!source) throw new Error(`Unknown Monitor entity set '${entitySet}'`);
     return source;
   };
@@ -73,9 +81,13 @@ export function createGroundTruth(
       const row = sourceOf(entitySet).lookup?.(key, clock());
       return row ? toWire(def, row) : undefined;
     },
+    arrivalDelayMs(entitySet, key) {
+      entitySetOrThrow(entitySet);
+      return view().late?.monitorDelayMs(entitySet, key) ?? 0;
+    },
     casodataEntities: () => [...CASODATA_ENTITY_NAMES],
     casodata: (entity, hourStart) =>
-      casodataHour(world, entity, hourStart.getTime(), clock(), createScanBudget(null)),
+      casodataHour(world, entity, hourStart.getTime(), clock(), createScanBudget(null), view().late),
     isEmptyCasodataHour: (entity, hourStart) =>
       isEmptyHour(world.seed, entity, hourIndex(hourStart.getTime())),
   };

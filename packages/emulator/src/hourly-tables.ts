@@ -29,6 +29,10 @@ export function machineMetricSource(world: World): RowSource {
       }
     },
     key: (hour, machine) => hour * 1000 + machine,
+    cursorAt(hour, machine, _c, at) {
+      const collected = collectedAt(hour, machine);
+      return collected <= at ? collected : undefined;
+    },
     build(hour, index) {
       const rng = createRng(hashOf(world.seed, 'machine-metric-values', hour, index));
       const collected = collectedAt(hour, index);
@@ -74,6 +78,10 @@ export function machineFailureLogsSource(world: World): RowSource {
       }
     },
     key: (hour, machine) => hour * 1000 + machine,
+    cursorAt(hour, machine, _c, at) {
+      const times = failureOf(hour, machine)?.times ?? [];
+      return times[latestIndex(times, at)];
+    },
     build(hour, index, _c, now) {
       const failure = failureOf(hour, index);
       const times = failure?.times ?? [];
@@ -123,6 +131,10 @@ export function logOnSummariesSource(world: World): RowSource {
       }
     },
     key: (hour, group) => hour * 10 + group,
+    cursorAt(hour, group, _c, at) {
+      const created = createdAt(hour, group);
+      return created <= at ? created : undefined;
+    },
     build(hour, index) {
       const { count, duration } = summarise(hour);
       const created = createdAt(hour, index);

@@ -3,6 +3,7 @@
  * paging (absolute `@odata.nextLink` carrying a `$skiptoken`).
  */
 import { odataError } from './api-error.ts';
+import type { UnorderedRead } from './faults.ts';
 import { jsonReply, ODATA_JSON, type Reply } from './http-response.ts';
 import { buildMetadataDocument } from './metadata.ts';
 import { type MonitorContext, runMonitorQuery } from './monitor-query.ts';
@@ -24,6 +25,8 @@ export interface MonitorRequest {
   now: number;
   budget: ScanBudget;
   pageSize: number;
+  /** The unordered fault's draw for a new read (a request without $skiptoken); undefined when it is off. */
+  drawUnorderedRead?: (pageSize: number) => UnorderedRead | undefined;
 }
 
 const ODATA_HEADERS = { 'content-type': ODATA_JSON, 'odata-version': '4.0' };
@@ -100,7 +103,9 @@ export function monitorReply(request: MonitorRequest, onForeignNextLink: () => v
       return targetDef && targetSource ? { def: targetDef, source: targetSource } : undefined;
     },
   };
-  const page = runMonitorQuery(ctx, query, request.pageSize, position);
+  // Only a new read draws (from the fault PRNG): its follow-up pages find the layout in their $skiptoken.
+  const firstRead = position ? undefined : request.drawUnorderedRead?.(request.pageSize);
+  const page = runMonitorQuery(ctx, query, request.pageSize, position, firstRead);
   const body: Record<string, unknown> = {
     '@odata.context': `${origin}/monitorodata/$metadata#${name}${contextSuffix(query)}`,
   };

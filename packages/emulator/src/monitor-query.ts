@@ -7,11 +7,15 @@
  * candidates are generated and sorted compactly, only consumed rows are materialised and filtered, and
  * generation stops once the page is full. Any other $orderby materialises the whole window, then sorts.
  * Paging is keyset-based: the nextLink's $skiptoken carries the sort key of the last row returned.
+ * Under the unordered fault, a read without $orderby returns the window's rows in an order drawn for that read
+ * (materialising the window, as $orderby does) and pages by offset; its page size is drawn too.
  */
 
+import type { UnorderedRead } from './faults.ts';
 import type { EntitySetDef } from './monitor-schema.ts';
 import { type CursorWindow, cursorWindow, matchesFilter } from './odata-filter.ts';
 import type { MonitorQuery, OrderTerm } from './odata-query.ts';
+import { hashOf } from './random.ts';
 import { CandidateBuffer, type Row, type RowSource } from './row-source.ts';
 import { createScanBudget, type ScanBudget } from './scan-budget.ts';
 import type { PagePosition } from './skiptoken.ts';
@@ -191,25 +195,50 @@ function render(ctx: MonitorContext, query: MonitorQuery, row: Row): Record<stri
   return out;
 }
 
-/** Runs one page of a query. `position` is the decoded $skiptoken of a follow-up page. */
+/** Position of a row in the order the unordered fault drew for one read: a hash of the seed and the key. */
+function shuffleRank(shuffleSeed: number, key: unknown): number {
+  return hashOf(shuffleSeed, typeof key === 'number' ? key : String(key));
+}
+
+/**
+ * Runs one page of a query. `position` is the decoded $skiptoken of a follow-up page; `firstRead` is the
+ * unordered fault's layout for a first page (follow-up pages take it from `position`).
+ */
 export function runMonitorQuery(
   ctx: MonitorContext,
   query: MonitorQuery,
   pageSize: number,
   position?: PagePosition,
+  firstRead?: UnorderedRead,
 ): MonitorPage {
   const { def, source, now, budget } = ctx;
   const window = queryWindow(def.cursor, query, now);
   const terms = effectiveOrder(def, query.orderBy);
   const tupleOf = (row: Row) => terms.map((t) => row[t.property] ?? null);
+  const read = position ? position.read : firstRead;
   const emitted = position?.emitted ?? 0;
-  const take = Math.max(0, Math.min(pageSize, (query.top ?? Number.POSITIVE_INFINITY) - emitted));
+  const size = read?.pageSize ?? pageSize;
+  const take = Math.max(0, Math.min(size, (query.top ?? Number.POSITIVE_INFINITY) - emitted));
   const matches = (row: Row) => !query.filter || matchesFilter(query.filter, row);
 
   let page: Row[] = [];
   let more = false;
   let count: number | undefined;
-  if (isDefaultOrder(def, terms)) {
+  if (read && query.orderBy.length === 0) {
+    // The unordered fault: no $orderby, so no order is promised. The rank depends only on the read's seed
+    // and the key, so the order stays the same across the pages of one read; a record that appears or
+    // disappears between pages only shifts the rows ranked after it by one place (one repeat or skip), as
+    // offset paging does. The key breaks (unlikely) rank ties.
+    const all: { row: Row; rank: number }[] = [];
+    for (const row of rowsInCursorOrder(source, window, now, budget)) {
+      if (matches(row)) all.push({ row, rank: shuffleRank(read.shuffleSeed, row[def.key]) });
+    }
+    all.sort((x, y) => x.rank - y.rank || compareSortValues(x.row[def.key], y.row[def.key]));
+    const start = query.skip + emitted;
+    page = all.slice(start, start + take).map((entry) => entry.row);
+    more = all.length > start + take;
+    if (query.count) count = all.length;
+  } else if (isDefaultOrder(def, terms)) {
     const after = position ? ([Number(position.after[0]), position.after[1]] as const) : undefined;
     let toSkip = position ? 0 : query.skip;
     if (take > 0) {
@@ -250,6 +279,9 @@ export function runMonitorQuery(
   if (count !== undefined) result.count = count;
   const last = page[page.length - 1];
   const reachedTop = query.top !== undefined && emitted + page.length >= query.top;
-  if (more && last && !reachedTop) result.next = { after: tupleOf(last), emitted: emitted + page.length };
+  if (more && last && !reachedTop) {
+    result.next = { after: tupleOf(last), emitted: emitted + page.length };
+    if (read) result.next.read = read;
+  }
   return result;
 }

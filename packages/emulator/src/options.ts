@@ -31,6 +31,18 @@ export interface Faults {
   rejectFilter?: string[];
   /** Every API call answers 403 naming the missing permission. */
   forbidden?: boolean;
+  /**
+   * Records reach the API after a replication delay: 30 % of them (by seed, entity set and key) are delayed
+   * uniformly up to maxMinutes. Monitor shows such a record as it was `delay` before now; a casodata row
+   * appears `delay` after its hour ends. null (or maxMinutes 0) = off. See late-arrivals.ts.
+   */
+  lateArrivals?: { maxMinutes: number } | null;
+  /**
+   * Monitor pages are not in cursor order and their size varies: each read of a query (a first request,
+   * without $skiptoken) draws a page size in [pageSize / 2, 1.5 × pageSize) and, without $orderby, a row
+   * order; both stay fixed while that read follows its nextLinks.
+   */
+  unordered?: boolean;
 }
 
 export interface EmulatorOptions {

@@ -53,6 +53,10 @@ function poolSource<M>(world: World, spec: PoolSpec<M>): RowSource {
       if (member === undefined) throw new Error(`${spec.name}: no member ${position}`);
       return spec.key(member);
     },
+    cursorAt(position, _b, _c, at) {
+      const member = spec.members[position];
+      return member === undefined ? undefined : versionAt(member, at)?.modifiedMs;
+    },
     build(position, _b, _c, now) {
       const member = spec.members[position];
       const version = member === undefined ? undefined : versionAt(member, now);

@@ -39,6 +39,12 @@ export interface RowSource {
   scan(lo: number, hi: number, now: number, budget: ScanBudget, into: CandidateBuffer): void;
   /** The entity key of a candidate (used to order records with equal cursor values). */
   key(a: number, b: number, c: number): string | number;
+  /**
+   * The cursor value of a candidate's version at `at`, or undefined when the record does not exist yet at
+   * `at`. Defined for any candidate a scan has produced; it lets the lateArrivals fault show a record as it
+   * was some time before `now` without rescanning.
+   */
+  cursorAt(a: number, b: number, c: number, at: number): number | undefined;
   /** Materialises a candidate's current version at `now`. */
   build(a: number, b: number, c: number, now: number): Row;
   /** Pools only: the current version of one member, for $expand. */

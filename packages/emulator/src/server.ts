@@ -15,7 +15,7 @@ import {
   type InjectedKind,
   injectedStatusError,
 } from './faults.ts';
-import { createGroundTruth, type GroundTruth } from './ground-truth.ts';
+import { createGroundTruth, type GroundTruth, type VisibleData } from './ground-truth.ts';
 import {
   type EncodedReply,
   encodeReply,
@@ -25,6 +25,7 @@ import {
   sendReply,
   writeReply,
 } from './http-response.ts';
+import { createLateArrivals, lateMonitorSources } from './late-arrivals.ts';
 import { createMonitorSources } from './monitor-data.ts';
 import { monitorEntitySetOf, monitorReply } from './monitor-endpoint.ts';
 import { TokenStore } from './oauth.ts';
@@ -51,7 +52,10 @@ export interface Emulator {
   url: string;
   /** How a client reaches the first configured customer: its credentials and the API base (`url`). */
   connection: { customerId: string; clientId: string; clientSecret: string; apiBase: string };
-  /** Replaces the faults at runtime (and reseeds the fault PRNG). */
+  /**
+   * Replaces the faults at runtime (and reseeds the fault PRNG); the ground truth follows at once. Throws,
+   * changing nothing, on an invalid `lateArrivals`.
+   */
   setFaults(faults: Faults): void;
   stats(): EmulatorStats;
   resetStats(): void;
@@ -95,7 +99,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const config = resolveOptions(options);
   const clock = config.now;
   const world = createWorld(config.seed, config.sessionsPerHour, createPopulation(config.seed));
-  const sources = createMonitorSources(world);
+  const baseSources = createMonitorSources(world);
+  // The data as the current faults show it (lateArrivals); rebuilt by setFaults, shared with the ground
+  // truth so that it always equals what a request would see.
+  const viewFor = (faults: Faults): VisibleData => {
+    const late = createLateArrivals(config.seed, faults.lateArrivals);
+    return { late, sources: lateMonitorSources(baseSources, late) };
+  };
+  let view = viewFor(config.faults);
   const tokens = new TokenStore(config.customers, config.tokenTtlSeconds);
   const injector = new FaultInjector(config.seed, config.faults);
   const stats = new StatsRecorder();
@@ -213,10 +224,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             params: target.searchParams,
             origin,
             foreignOrigin: f.foreignNextLink ?? null,
-            sources,
+            sources: view.sources,
             now,
             budget,
             pageSize: preferredPageSize(req.headers.prefer, config.pageSize),
+            drawUnorderedRead: (pageSize) => {
+              const read = injector.drawUnorderedRead(pageSize);
+              if (read) inject('unordered');
+              return read;
+            },
           },
           () => inject('foreignNextLink'),
         );
@@ -229,7 +245,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             `Unknown casodata entity '${segments.join('/')}'. Use sessions, machines or users.`,
           );
         }
-        reply = jsonReply(200, queryCasodata(world, name, target.searchParams, now, budget), {
+        reply = jsonReply(200, queryCasodata(world, name, target.searchParams, now, budget, view.late), {
           'odata-version': '4.0',
         });
       }
@@ -303,10 +319,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url,
     connection: { ...customer, apiBase: url },
-    setFaults: (faults) => injector.replace(faults),
+    setFaults: (faults) => {
+      const next = viewFor(faults); // validates before anything changes
+      injector.replace(faults);
+      view = next;
+    },
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
-    data: createGroundTruth(world, sources, clock),
+    data: createGroundTruth(world, () => view, clock),
     close: async () => {
       shutdown.abort();
       await new Promise<void>((resolve) => {

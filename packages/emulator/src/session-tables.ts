@@ -96,6 +96,7 @@ export function sessionsSource(world: World): RowSource {
       }
     },
     key: (hour, index) => sessionKey(world, hour, index),
+    cursorAt: (hour, index, _c, at) => sessionStateAt(sessionTimeline(world, hour, index), at)?.since,
     build(hour, index, _c, now) {
       const t = sessionTimeline(world, hour, index);
       return sessionRow(world, t, sessionDetail(world, t), stateOrThrow(t, now));
@@ -205,6 +206,10 @@ export function connectionsSource(world: World): RowSource {
       }
     },
     key: (hour, index, k) => hour * ID_HOUR_STRIDE + index * 2 + k,
+    cursorAt(hour, index, k, at) {
+      const times = connectionVersions(sessionTimeline(world, hour, index))[k] ?? [];
+      return times[latestIndex(times, at)];
+    },
     build(hour, index, k, now) {
       const t = sessionTimeline(world, hour, index);
       const times = connectionVersions(t)[k] ?? [];
@@ -235,6 +240,10 @@ export function applicationInstancesSource(world: World): RowSource {
       }
     },
     key: (hour, index, k) => hour * ID_HOUR_STRIDE + index * 4 + k,
+    cursorAt(hour, index, k, at) {
+      const times = applicationInstanceTimes(sessionTimeline(world, hour, index), k);
+      return times[latestIndex(times, at)];
+    },
     build(hour, index, k, now) {
       const t = sessionTimeline(world, hour, index);
       const d = sessionDetail(world, t);
@@ -268,6 +277,11 @@ export function sessionMetricsSource(world: World): RowSource {
       }
     },
     key: (hour, index, k) => hour * ID_HOUR_STRIDE + index * 64 + k,
+    cursorAt(hour, index, k, at) {
+      const t = sessionTimeline(world, hour, index);
+      const collected = (t.activeAt ?? t.start) + k * METRIC_INTERVAL_MS;
+      return collected <= at ? collected : undefined;
+    },
     build(hour, index, k) {
       const t = sessionTimeline(world, hour, index);
       const d = sessionDetail(world, t);
@@ -304,6 +318,10 @@ export function connectionFailureLogsSource(world: World): RowSource {
       }
     },
     key: (hour, index) => hour * ID_HOUR_STRIDE + index,
+    cursorAt(hour, index, _c, at) {
+      const times = failureLogTimes(world, sessionTimeline(world, hour, index));
+      return times[latestIndex(times, at)];
+    },
     build(hour, index, _c, now) {
       const t = sessionTimeline(world, hour, index);
       const d = sessionDetail(world, t);

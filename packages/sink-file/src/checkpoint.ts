@@ -1,118 +1,63 @@
 /**
- * The file checkpoint store: one JSON file per stream (`{directory}/{tenant}/{source}/{stream}.json`)
- * holding `{ version, state }`. Writes are conditional: a lock file created with O_EXCL serialises
- * compare-and-swap across processes, the stored version must equal the caller's, and the new content
- * replaces the old by rename. A lock left by a crashed process is broken once it is older than
- * `lockStaleMs`.
+ * The file checkpoint store: the checkpoints of a folder's streams and, beside them, their window
+ * manifests, with conditional writes that hold across processes and never take a lock.
+ *
+ * - Checkpoint of key `{tenant}/{source}/{stream}`: the files `{directory}/{key}.v{N}.json`, each
+ *   holding `{ version: N, writeId, writtenAt, state }`; the highest N is the current one.
+ * - Window manifest of key `{tenant}/{source}/{stream}/{window start}`: the same under
+ *   `{directory}/_manifests/`, holding `document` instead of `state`. Checkpoint keys may not start
+ *   with `_manifests/`, and `list()` leaves that folder out.
+ *
+ * A write over version `${N}:${writeId}` creates v{N+1} with `link()` (exclusive: exactly one of the
+ * writers racing for it wins), gives up if a newer version appeared meanwhile, then removes the older
+ * versions; `delete` writes a tombstone version, so version numbers never restart and no old version
+ * can match again. The whole design, and why it is safe, is in `versioned-files.ts`.
+ *
+ * The lock-based store this replaces kept `{directory}/{key}.json` holding `{ version, state }`: such a
+ * file is read as the checkpoint (version `0:legacy`) until the first write, which creates v1 and
+ * removes it. Its `lockStaleMs` option is still accepted and ignored.
  */
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { join } from 'node:path';
 import {
-  CheckpointConflictError,
   type CheckpointStore,
-  CtxsiemError,
+  checkpointDocumentKind,
+  MANIFESTS_FOLDER,
+  manifestDocumentKind,
   parseConfig,
-  type StreamState,
-  type VersionedState,
 } from '@ctxsiem/core';
-import { writeFileAtomic } from './atomic-write.ts';
 import { type FileCheckpointConfig, FileCheckpointConfigSchema } from './config.ts';
-
-interface StoredFile {
-  version: number;
-  state: StreamState;
-}
+import { versionedFiles } from './versioned-files.ts';
 
 export function fileCheckpointStore(input: unknown): CheckpointStore {
   const config: FileCheckpointConfig = parseConfig('checkpoint-file', FileCheckpointConfigSchema, input);
-  const pathOf = (key: string) => {
-    if (key.split('/').some((part) => part === '..' || part === '')) {
-      throw new CtxsiemError('CHECKPOINT_KEY_INVALID', `checkpoint key "${key}" is not a plain path`);
-    }
-    return join(config.directory, `${key}.json`);
-  };
-
-  async function load(key: string): Promise<StoredFile | undefined> {
-    try {
-      return JSON.parse(await readFile(pathOf(key), 'utf8')) as StoredFile;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new CtxsiemError('CHECKPOINT_READ_FAILED', `could not read checkpoint "${key}"`, {
-        cause: error,
-      });
-    }
-  }
-
-  async function withLock<T>(key: string, action: () => Promise<T>): Promise<T> {
-    const lock = `${pathOf(key)}.lock`;
-    await mkdir(dirname(lock), { recursive: true });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const handle = await open(lock, 'wx');
-        await handle.close();
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const age = await stat(lock).then(
-          (s) => Date.now() - s.mtimeMs,
-          () => 0,
-        );
-        if (age > config.lockStaleMs) await rm(lock, { force: true });
-        else if (attempt > 200) {
-          throw new CheckpointConflictError(key, `lock ${lock} held by another runner`);
-        } else await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    }
-    try {
-      return await action();
-    } finally {
-      await rm(lock, { force: true });
-    }
-  }
+  const checkpoints = versionedFiles({
+    directory: config.directory,
+    kind: checkpointDocumentKind,
+    legacyFiles: true,
+    reserved: MANIFESTS_FOLDER,
+  });
+  const manifests = versionedFiles({
+    directory: join(config.directory, MANIFESTS_FOLDER),
+    kind: manifestDocumentKind,
+  });
 
   return {
     type: 'file',
     async read(key) {
-      const stored = await load(key);
-      return stored
-        ? ({ state: stored.state, version: String(stored.version) } satisfies VersionedState)
-        : undefined;
+      const found = await checkpoints.read(key);
+      return found && { state: found.content, version: found.version };
     },
-    async write(key, state, ifVersion) {
-      return withLock(key, async () => {
-        const current = await load(key);
-        const currentVersion = current ? String(current.version) : undefined;
-        if (currentVersion !== ifVersion) {
-          throw new CheckpointConflictError(
-            key,
-            ifVersion === undefined
-              ? `it already exists at version ${currentVersion}`
-              : `expected version ${ifVersion}, found ${currentVersion ?? 'none'}`,
-          );
-        }
-        const version = (current?.version ?? 0) + 1;
-        await writeFileAtomic(
-          pathOf(key),
-          `${JSON.stringify({ version, state } satisfies StoredFile, null, 2)}\n`,
-        );
-        return String(version);
-      });
-    },
-    async delete(key) {
-      await rm(pathOf(key), { force: true });
-    },
-    async list(prefix = '') {
-      const entries = await readdir(config.directory, { recursive: true }).catch(() => [] as string[]);
-      return entries
-        .filter((entry) => entry.endsWith('.json'))
-        .map((entry) =>
-          entry
-            .split(sep)
-            .join('/')
-            .replace(/\.json$/, ''),
-        )
-        .filter((key) => key.startsWith(prefix))
-        .sort();
+    write: checkpoints.write,
+    delete: checkpoints.delete,
+    list: checkpoints.list,
+    manifests: {
+      async read(key) {
+        const found = await manifests.read(key);
+        return found && { document: found.content, version: found.version };
+      },
+      write: manifests.write,
+      delete: manifests.delete,
+      list: manifests.list,
     },
   };
 }

@@ -23,13 +23,17 @@ export const FileCheckpointConfigSchema = z
     directory: z
       .string()
       .min(1, 'must name a directory')
-      .describe('Folder holding one JSON file per stream checkpoint.'),
+      .describe(
+        'Folder holding the checkpoints: {tenant}/{source}/{stream}.v{N}.json per stream, window manifests under _manifests/.',
+      ),
     lockStaleMs: z
       .number()
       .int()
       .positive()
-      .default(30_000)
-      .describe('A lock file older than this is considered abandoned by a crashed runner and broken.'),
+      .optional()
+      .describe(
+        'Deprecated and ignored: the store no longer takes locks (lock-free compare-and-swap on versioned files). Still accepted so existing configs keep working.',
+      ),
   })
   .strict();
 

@@ -1,42 +1,116 @@
-/** The local file sink: the embedded default. Same layout as the object sinks, written atomically. */
-import { rm } from 'node:fs/promises';
+/**
+ * The local file sink: the embedded default. Same layout as the object sinks. Parts are create-only:
+ * each is written to a temporary file, fsynced and hard-linked to its name, which fails instead of
+ * replacing a file that exists (a SIEM feed watching the folder would ingest a replaced file again).
+ * A part that exists is compared with the write: identical content is acknowledged without touching
+ * the file (`created: false`), other content is refused with core's `PartExistsError`.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import {
   type Batch,
   batchKey,
+  digestOf,
   encodeNdjson,
+  type JsonRecord,
+  PartExistsError,
+  type PartIdentity,
   parseConfig,
+  type Receipt,
   type Sink,
   SinkError,
   type SinkFactory,
 } from '@ctxsiem/core';
-import { writeFileAtomic } from './atomic-write.ts';
+import { createFileExclusive } from './atomic-write.ts';
 import { type FileSinkConfig, FileSinkConfigSchema } from './config.ts';
+import { decodePart, isGzip } from './read-back.ts';
+
+/** True when the stored gzip part holds exactly `plain` once decompressed (another zlib, same records). */
+function sameWhenGunzipped(stored: Buffer, plain: Buffer): boolean {
+  if (!isGzip(stored)) return false;
+  try {
+    return gunzipSync(stored).equals(plain);
+  } catch {
+    return false;
+  }
+}
 
 export const fileSink: SinkFactory<unknown> = (input) => {
   const config: FileSinkConfig = parseConfig('sink-file', FileSinkConfigSchema, input);
   const layout = { prefix: config.prefix, gzip: config.gzip };
+  const pathOf = (part: PartIdentity) => join(config.directory, batchKey(part, layout));
+
+  /** The receipt for a part that already exists: identical content, or `PartExistsError`. */
+  async function existing(path: string, batch: Batch, sha256: string): Promise<Receipt> {
+    let stored: Buffer;
+    try {
+      stored = await readFile(path);
+    } catch (error) {
+      throw new SinkError(`${path} exists but could not be read to compare it with the write`, {
+        cause: error,
+        retryable: false,
+      });
+    }
+    const storedSha256 = digestOf(stored).sha256;
+    const same =
+      storedSha256 === sha256 ||
+      (config.gzip && sameWhenGunzipped(stored, encodeNdjson(batch.records, false)));
+    if (!same) {
+      throw new PartExistsError(path, `stored sha256 ${storedSha256}, this write's ${sha256}`);
+    }
+    return {
+      location: path,
+      records: batch.records.length,
+      bytes: stored.length,
+      created: false,
+      sha256: storedSha256,
+    };
+  }
 
   const sink: Sink = {
     type: 'file',
     async write(batch: Batch) {
-      const path = join(config.directory, batchKey(batch, layout));
+      const path = pathOf(batch);
       const body = encodeNdjson(batch.records, config.gzip);
+      const sha256 = digestOf(body).sha256;
+      let created: boolean;
       try {
-        await writeFileAtomic(path, body);
+        created = await createFileExclusive(path, body);
       } catch (error) {
         throw new SinkError(`could not write ${path}`, { cause: error, retryable: false });
       }
-      return { location: path, records: batch.records.length, bytes: body.length };
+      if (!created) return existing(path, batch, sha256);
+      return { location: path, records: batch.records.length, bytes: body.length, created: true, sha256 };
+    },
+    async readPart(part: PartIdentity): Promise<JsonRecord[] | undefined> {
+      const path = pathOf(part);
+      let raw: Buffer;
+      try {
+        raw = await readFile(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new SinkError(`could not read the part ${path}`, { cause: error, retryable: false });
+      }
+      try {
+        return decodePart(raw);
+      } catch (error) {
+        throw new SinkError(`the part ${path} is not ${config.gzip ? 'gzip ' : ''}NDJSON`, {
+          cause: error,
+          retryable: false,
+        });
+      }
     },
     async check() {
       const probe = join(
         config.directory,
         config.prefix.replaceAll('{tenant}', '_probe'),
-        `.ctxsiem-probe-${process.pid}`,
+        `.ctxsiem-probe-${process.pid}-${randomBytes(4).toString('hex')}`,
       );
       try {
-        await writeFileAtomic(probe, '{}\n');
+        // The same create-only write as a part's, so a folder without hard links fails here.
+        await createFileExclusive(probe, '{}\n');
         await rm(probe);
       } catch (error) {
         throw new SinkError(`the output folder ${config.directory} is not writable`, { cause: error });

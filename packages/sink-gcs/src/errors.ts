@@ -67,6 +67,15 @@ export function isNotFound(error: unknown): boolean {
   return gcsFailure(error).status === 404;
 }
 
+/**
+ * True for GCS's 404 about the bucket ("The specified bucket does not exist.") rather than the object
+ * ("No such object: …"). Both are `notFound`; only the message tells them apart.
+ */
+export function isMissingBucket(error: unknown): boolean {
+  const failure = gcsFailure(error);
+  return failure.status === 404 && /bucket/i.test(failure.detail) && !/no such object/i.test(failure.detail);
+}
+
 /** A message naming the operation, the status/reason and the fix; `retryable` as `gcsFailure` says. */
 export function explainGcsError(error: unknown, op: GcsOperation): { message: string; retryable: boolean } {
   const failure = gcsFailure(error);

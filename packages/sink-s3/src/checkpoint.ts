@@ -1,7 +1,9 @@
 /**
  * The S3 checkpoint store: one JSON object per stream at `{prefix}/{tenant}/{source}/{stream}.json`
- * holding `{ state, writeId, writtenAt }`; its ETag is the version. Writes are conditional, so two
- * runners can never both advance a stream:
+ * holding `{ state, writeId, writtenAt }`, and beside them the window manifests (`manifests`), one
+ * object per window at `{prefix}/_manifests/{key}.json` holding `{ document, writeId, writtenAt }`.
+ * An object's ETag is its version. Writes of both are conditional, so two runners can never both
+ * advance a stream:
  *
  * - create: `PutObject` with `If-None-Match: *` (fails with 412 when the object exists);
  * - advance: `PutObject` with `If-Match: <etag>` (412 when someone wrote since; 404 when deleted).
@@ -9,14 +11,14 @@
  * ETags of single-part objects are the MD5 of the content, so every write carries a fresh `writeId`:
  * no two writes have the same content and an old ETag can never match again (no ABA).
  *
- * Migration from the seed collectors: when a stream has no object yet and `legacyKey` names a seed's
- * `state.json` (`{"last_hour_utc": "…"}`), `read` answers the hour after it with the version
- * `LEGACY_VERSION`; the first `write` then creates the stream's own object (create-only). The seed's
- * object is only read, never changed.
+ * Migration from the seed collectors (checkpoints only, never manifests): when a stream has no object
+ * yet and `legacyKey` names a seed's `state.json` (`{"last_hour_utc": "…"}`), `read` answers the hour
+ * after it with the version `LEGACY_VERSION`; the first `write` then creates the stream's own object
+ * (create-only). The seed's object is only read, never changed.
  *
- * What does not depend on the service is core's, shared with the GCS store: the document, the
- * object names, `read` with the seed's state and recognising a retried write (`checkpoint-document.ts`,
- * `checkpoint-objects.ts`). What is S3's is here: the conditional requests
+ * What does not depend on the service is core's, shared with the GCS store: the documents, the object
+ * names, `read` with the seed's state, recognising a retried write and the store itself
+ * (`document-objects.ts`, `checkpoint-objects.ts`). What is S3's is here: the requests (`ObjectBucket`)
  * and what their failures mean.
  */
 import {
@@ -29,8 +31,8 @@ import {
 import {
   type CheckpointStore,
   CtxsiemError,
-  checkpointObjects,
-  type ObjectText,
+  type ObjectBucket,
+  objectCheckpointStore,
   parseConfig,
 } from '@ctxsiem/core';
 import { createS3Client, describeTarget, encryptionParams } from './client.ts';
@@ -40,6 +42,8 @@ import { explainS3Error, isNoSuchKey, isPreconditionFailure, type S3Operation } 
 export interface S3CheckpointStore extends CheckpointStore {
   /** The object key a checkpoint key is stored at. */
   objectKey(key: string): string;
+  /** The object key a manifest key is stored at. */
+  manifestObjectKey(key: string): string;
   close(): Promise<void>;
 }
 
@@ -49,89 +53,73 @@ export function s3CheckpointStore(input: unknown): S3CheckpointStore {
   const encryption = encryptionParams(config);
   const target = describeTarget(config);
   const url = (objKey: string) => `s3://${config.bucket}/${objKey}`;
+  const arn = (objKey: string) => `arn:aws:s3:::${config.bucket}/${objKey}`;
 
   const failure = (code: string, error: unknown, op: Omit<S3Operation, 'bucket' | 'target'>) =>
     new CtxsiemError(code, explainS3Error(error, { ...op, bucket: config.bucket, target }).message, {
       cause: error,
     });
 
-  const readOp = (objKey: string) => ({
-    action: `reading the checkpoint ${url(objKey)}`,
-    permission:
-      's3:GetObject (and s3:ListBucket, without which S3 answers 403 instead of 404 for a missing key)',
-    resource: `arn:aws:s3:::${config.bucket}/${objKey}`,
-  });
-
-  /** The object's text and ETag, or undefined when it does not exist. */
-  async function getText(objKey: string): Promise<ObjectText | undefined> {
-    try {
-      const response = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key: objKey }));
-      const text = (await response.Body?.transformToString('utf8')) ?? '';
-      if (!response.ETag) throw new Error(`S3 returned no ETag for ${objKey}`);
-      return { text, version: response.ETag };
-    } catch (error) {
-      if (isNoSuchKey(error)) return undefined;
-      throw failure('CHECKPOINT_READ_FAILED', error, readOp(objKey));
-    }
-  }
-
-  const objects = checkpointObjects({
-    prefix: config.prefix,
-    legacyKey: config.legacyKey,
-    location: url,
+  /** S3's requests, as core's object checkpoint store needs them; `noun` names the object in messages. */
+  const bucket: ObjectBucket = {
     versionName: 'version',
-    readObject: getText,
-  });
-  const objectKey = objects.objectName;
-
-  return {
-    type: 's3',
-    objectKey,
-    read: objects.read,
-    async write(key, state, ifVersion) {
-      const write = objects.prepareWrite(key, state, ifVersion);
+    location: url,
+    async get(objKey, noun) {
+      try {
+        const response = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key: objKey }));
+        const text = (await response.Body?.transformToString('utf8')) ?? '';
+        if (!response.ETag) throw new Error(`S3 returned no ETag for ${objKey}`);
+        return { text, version: response.ETag };
+      } catch (error) {
+        if (isNoSuchKey(error)) return undefined;
+        throw failure('CHECKPOINT_READ_FAILED', error, {
+          action: `reading the ${noun} ${url(objKey)}`,
+          permission:
+            's3:GetObject (and s3:ListBucket, without which S3 answers 403 instead of 404 for a missing key)',
+          resource: arn(objKey),
+        });
+      }
+    },
+    async put(objKey, body, condition, noun) {
       try {
         const response = await client.send(
           new PutObjectCommand({
             Bucket: config.bucket,
-            Key: write.name,
-            Body: write.body,
+            Key: objKey,
+            Body: body,
             ContentType: 'application/json',
-            ...(write.create ? { IfNoneMatch: '*' } : { IfMatch: write.ifVersion }),
+            ...(condition.create ? { IfNoneMatch: '*' } : { IfMatch: condition.ifVersion }),
             ...encryption,
           }),
         );
-        if (response.ETag) return response.ETag;
-        const head = await client.send(new HeadObjectCommand({ Bucket: config.bucket, Key: write.name }));
-        if (!head.ETag) throw new Error(`S3 returned no ETag for ${write.name}`);
-        return head.ETag;
+        if (response.ETag) return { version: response.ETag };
+        const head = await client.send(new HeadObjectCommand({ Bucket: config.bucket, Key: objKey }));
+        if (!head.ETag) throw new Error(`S3 returned no ETag for ${objKey}`);
+        return { version: head.ETag };
       } catch (error) {
-        const lost = isPreconditionFailure(error) || (!write.create && isNoSuchKey(error));
-        if (!lost) {
-          throw failure('CHECKPOINT_WRITE_FAILED', error, {
-            action: `writing the checkpoint ${url(write.name)}`,
-            permission: 's3:PutObject',
-            resource: `arn:aws:s3:::${config.bucket}/${write.name}`,
-            encryption: config.serverSideEncryption,
-          });
+        if (isPreconditionFailure(error) || (!condition.create && isNoSuchKey(error))) {
+          return { refused: error };
         }
-        return write.refused(error);
+        throw failure('CHECKPOINT_WRITE_FAILED', error, {
+          action: `writing the ${noun} ${url(objKey)}`,
+          permission: 's3:PutObject',
+          resource: arn(objKey),
+          encryption: config.serverSideEncryption,
+        });
       }
     },
-    async delete(key) {
-      const objKey = objectKey(key);
+    async delete(objKey, noun) {
       try {
         await client.send(new DeleteObjectCommand({ Bucket: config.bucket, Key: objKey }));
       } catch (error) {
         throw failure('CHECKPOINT_DELETE_FAILED', error, {
-          action: `deleting the checkpoint ${url(objKey)}`,
+          action: `deleting the ${noun} ${url(objKey)}`,
           permission: 's3:DeleteObject',
-          resource: `arn:aws:s3:::${config.bucket}/${objKey}`,
+          resource: arn(objKey),
         });
       }
     },
-    async list(keyPrefix = '') {
-      const under = objects.listPrefix(keyPrefix);
+    async list(under, noun) {
       const names: string[] = [];
       try {
         for await (const page of paginateListObjectsV2(
@@ -142,13 +130,25 @@ export function s3CheckpointStore(input: unknown): S3CheckpointStore {
         }
       } catch (error) {
         throw failure('CHECKPOINT_LIST_FAILED', error, {
-          action: `listing checkpoints under ${url(under)}`,
+          action: `listing ${noun}s under ${url(under)}`,
           permission: 's3:ListBucket',
           resource: `arn:aws:s3:::${config.bucket}`,
         });
       }
-      return objects.keysOf(names);
+      return names;
     },
+  };
+
+  const store = objectCheckpointStore({
+    type: 's3',
+    prefix: config.prefix,
+    legacyKey: config.legacyKey,
+    bucket,
+  });
+  return {
+    ...store,
+    objectKey: store.objectName,
+    manifestObjectKey: store.manifestObjectName,
     async close() {
       client.destroy();
     },

@@ -122,6 +122,9 @@ export function explainS3Error(error: unknown, op: S3Operation): { message: stri
   ) {
     const kms = op.encryption === 'aws:kms' ? ' and kms:GenerateDataKey on the KMS key (SSE-KMS)' : '';
     message = `access denied (${tag}) ${where}: the identity needs ${op.permission} on ${op.resource}${kms}; check its IAM policy, the bucket policy and any SCP or VPC endpoint policy`;
+  } else if (code === 'ConditionalRequestConflict') {
+    message = `S3 kept refusing a create-only write because another write to the same key was in progress (${tag}) ${where}; a later attempt compares with whatever landed`;
+    return { message, retryable: true };
   } else if (NETWORK.has(code)) {
     message = `could not reach S3 (${tag}) ${where}${failure.attempts ? ` after ${attempts(failure.attempts)}` : ''}: check the endpoint/region and the network path`;
   } else if (failure.retryable) {
@@ -134,6 +137,23 @@ export function explainS3Error(error: unknown, op: S3Operation): { message: stri
 
 const attempts = (n: number | undefined) =>
   n === undefined ? 'several attempts' : `${n} attempt${n === 1 ? '' : 's'}`;
+
+/** True when a create-only write (`If-None-Match: *`) was refused because the key exists (412). */
+export function isAlreadyExists(error: unknown): boolean {
+  const failure = s3Failure(error);
+  return failure.status === 412 || failure.code === 'PreconditionFailed';
+}
+
+/**
+ * True for S3's 409 `ConditionalRequestConflict`: a conditional write raced another write to the same
+ * key that was still in progress. The request may be sent again.
+ */
+export function isConditionalConflict(error: unknown): boolean {
+  const failure = s3Failure(error);
+  return (
+    failure.code === 'ConditionalRequestConflict' || (failure.status === 409 && failure.code === 'HTTP409')
+  );
+}
 
 /** True for S3's "precondition failed" answers to a conditional write. */
 export function isPreconditionFailure(error: unknown): boolean {

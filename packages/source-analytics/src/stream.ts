@@ -101,6 +101,8 @@ export function analyticsStream(
     cursorField: CURSOR_FIELD,
     window: analyticsWindowPolicy(options.lookbackMinutes),
     schema: analyticsRecordSchema(entity),
+    // The envelope's collection_timestamp changes with every read: a record is its raw row.
+    identity: (record) => record.raw,
     async *read(window, resume, signal): AsyncGenerator<Page> {
       const hour = hourOf(entity, window);
       const hourUtc = isoSeconds(hour);

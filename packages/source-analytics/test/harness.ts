@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  batchKey,
   type CheckpointStore,
-  compactInstant,
   HOUR_MS,
   hourPartition,
   isoSeconds,
@@ -83,11 +83,13 @@ export function hoursBetween(from: Date, to: Date): Date[] {
   return hours;
 }
 
-/** The part names a window of `pages` non-empty pages gets: seq 0, 1, … in the hour's partition. */
-export function partNames(hour: Date, pages: number): string[] {
-  return Array.from(
-    { length: pages },
-    (_, seq) => `${hourPartition(hour)}/part-${compactInstant(hour)}-${String(seq).padStart(5, '0')}.ndjson`,
+/** The part names (inside the entity's folder) a window of `pages` non-empty pages gets: seq 0, 1, … */
+export function partNames(entity: string, hour: Date, pages: number): string[] {
+  const window = { from: hour, to: new Date(hour.getTime() + HOUR_MS) };
+  return Array.from({ length: pages }, (_, seq) =>
+    batchKey({ tenant: 'demo', source: 'analytics', stream: entity, window, seq, kind: 'records' }).slice(
+      entity.length + 1,
+    ),
   );
 }
 
@@ -108,7 +110,7 @@ export async function expectExact(
   for (const hour of hoursBetween(range.from, range.to)) {
     const truth = h.emulator.data.casodata(entity, hour);
     if (truth.length === 0) empty.push(hour);
-    const names = partNames(hour, Math.ceil(truth.length / range.top));
+    const names = partNames(entity, hour, Math.ceil(truth.length / range.top));
     expectedPaths.push(...names);
     const stored = files
       .filter((f) => f.path.startsWith(`${hourPartition(hour)}/`))

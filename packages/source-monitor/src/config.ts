@@ -41,8 +41,10 @@ export const MonitorOptionsSchema = z
     lagMinutes: z
       .number()
       .min(0)
-      .default(10)
-      .describe('Only data older than now minus this is read, so rows Citrix writes late are not missed.'),
+      .optional()
+      .describe(
+        'Only data older than now minus this is read. Default by cursor column: 10 for ModifiedDate and CreatedDate (written as changes are recorded), 30 for CollectedDate and UserInitStartDate (event times uploaded later). Later rows are caught by the reconcile pass.',
+      ),
     maxWindowMinutes: z
       .number()
       .int()

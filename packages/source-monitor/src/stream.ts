@@ -1,7 +1,10 @@
 /**
  * One Monitor entity set as a pull stream: a window becomes
  * `$filter=(Cursor ge {from} and Cursor lt {to})`, pages follow `@odata.nextLink` through the client's
- * origin guard, and a page's nextLink is the resume token.
+ * origin guard, and a page's nextLink is the resume token. When the API refused the filter, the set is
+ * read unfiltered and the resume token says so (`unfiltered:` before the nextLink), so a restarted
+ * process continues in the same mode. `$count` on the window's filter lets the reconcile pass skip
+ * windows that gained no records.
  */
 import {
   buildODataUrl,
@@ -21,7 +24,7 @@ import {
 } from '@ctxsiem/core';
 import { z } from 'zod';
 import type { MonitorOptions } from './config.ts';
-import { cursorColumn } from './entities.ts';
+import { cursorColumn, defaultLagMinutes, rowsMoveBetweenWindows } from './entities.ts';
 
 /** The shape every Monitor record must have to be placed in a window: its cursor column, a date. */
 function recordSchema(cursor: string) {
@@ -42,6 +45,9 @@ function flattenUser(record: JsonRecord): JsonRecord {
   return rest;
 }
 
+/** Resume tokens of the unfiltered read start with this: the mode travels with the token. */
+const UNFILTERED = 'unfiltered:';
+
 export function monitorStream(
   entitySet: string,
   options: MonitorOptions,
@@ -54,15 +60,26 @@ export function monitorStream(
   // Once the API refused a filter on this set, later windows go straight to the unfiltered read.
   let filterRefused = !options.useTimeFilter;
 
+  const filterOf = (window: Window) =>
+    `(${cursor} ge ${formatODataInstant(window.from)} and ${cursor} lt ${formatODataInstant(window.to)})`;
   const url = (window: Window | undefined) =>
     buildODataUrl(`monitorodata/${entitySet}`, {
-      filter: window
-        ? `(${cursor} ge ${formatODataInstant(window.from)} and ${cursor} lt ${formatODataInstant(window.to)})`
-        : undefined,
+      filter: window ? filterOf(window) : undefined,
       expand: expandUser ? 'User($select=UserName,FullName)' : undefined,
     });
 
   const shape = (records: JsonRecord[]) => (expandUser ? records.map(flattenUser) : records);
+
+  /** The API's count for a window: the reconcile pass's cheap check, where rows never move. */
+  const count = async (window: Window, signal: AbortSignal) => {
+    if (filterRefused) return undefined;
+    const body = await client.getJson<{ '@odata.count'?: unknown }>(
+      buildODataUrl(`monitorodata/${entitySet}`, { filter: filterOf(window), count: true, top: 0 }),
+      { signal },
+    );
+    const total = body['@odata.count'];
+    return typeof total === 'number' ? total : undefined;
+  };
 
   return {
     name: entitySet,
@@ -70,12 +87,16 @@ export function monitorStream(
     window: {
       alignMs: HOUR_MS,
       maxWindowMs: options.maxWindowMinutes * MINUTE_MS,
-      lagMs: options.lagMinutes * MINUTE_MS,
+      lagMs: (options.lagMinutes ?? defaultLagMinutes(cursor)) * MINUTE_MS,
       minWindowMs: MINUTE_MS,
     },
     schema: recordSchema(cursor),
+    // Rows windowed on a modification time move to a later window as they change, so a count cannot
+    // tell a late row from one that left: the reconcile pass re-reads those windows instead.
+    ...(rowsMoveBetweenWindows(cursor) ? {} : { count }),
     async *read(window, resume, signal): AsyncGenerator<Page> {
-      if (!filterRefused) {
+      const unfilteredResume = resume?.startsWith(UNFILTERED) ? resume.slice(UNFILTERED.length) : undefined;
+      if (!filterRefused && unfilteredResume === undefined) {
         try {
           for await (const page of paginateOData(client, url(window), { signal, resume, headers })) {
             yield { records: shape(page.records), next: page.next };
@@ -103,12 +124,13 @@ export function monitorStream(
       // through the record schema instead of being guessed into a window.
       const from = window.from.getTime();
       const to = window.to.getTime();
-      for await (const page of paginateOData(client, url(undefined), { signal, resume, headers })) {
+      const pages = paginateOData(client, url(undefined), { signal, resume: unfilteredResume, headers });
+      for await (const page of pages) {
         const records = shape(page.records).filter((record) => {
           const at = Date.parse(String(record[cursor]));
           return Number.isNaN(at) || (at >= from && at < to);
         });
-        yield { records, next: page.next };
+        yield { records, next: page.next === undefined ? undefined : `${UNFILTERED}${page.next}` };
       }
     },
   };

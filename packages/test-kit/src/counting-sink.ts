@@ -1,13 +1,26 @@
 /**
- * A sink that keeps no data: it counts records and checks that every batch identity is written at
- * most once per content. For runner tests and benchmarks where storing a million records would measure
- * the disk instead of the runner.
+ * A sink that keeps no data: it counts records and enforces the sink contract's create-only rule like
+ * a real sink — a part identity written again with identical content is acknowledged without counting
+ * it twice (`created: false`), with different content it throws `PartExistsError`. For runner tests and
+ * benchmarks where storing a million records would measure the disk instead of the runner.
  */
-import type { Batch, Receipt, Sink } from '@ctxsiem/core';
+import {
+  type Batch,
+  batchKey,
+  digestOf,
+  encodeNdjson,
+  PartExistsError,
+  type PartIdentity,
+  type Receipt,
+  type Sink,
+} from '@ctxsiem/core';
 
 export interface CountingSink extends Sink {
   readonly records: number;
+  /** Parts created (identical retries are not counted again). */
   readonly batches: number;
+  /** Writes of a part that already existed with identical content. */
+  readonly repeats: number;
   /** Called for every batch before it is acknowledged: tests throw here to simulate a failing sink. */
   onWrite?: ((batch: Batch) => void | Promise<void>) | undefined;
 }
@@ -17,6 +30,9 @@ export function countingSink(
 ): CountingSink {
   let records = 0;
   let batches = 0;
+  let repeats = 0;
+  // Part key → SHA-256 of the content it was created with.
+  const created = new Map<string, string>();
   const sink: CountingSink = {
     type: 'counting',
     get records() {
@@ -25,16 +41,28 @@ export function countingSink(
     get batches() {
       return batches;
     },
+    get repeats() {
+      return repeats;
+    },
     onWrite: options.onWrite,
     async write(batch): Promise<Receipt> {
       await sink.onWrite?.(batch);
-      records += batch.records.length;
-      batches++;
-      return {
-        location: `${batch.stream}/${batch.window.from.toISOString()}/${batch.seq}`,
-        records: batch.records.length,
-        bytes: 0,
-      };
+      const location = `counting://${batchKey(batch)}`;
+      const { sha256 } = digestOf(encodeNdjson(batch.records));
+      const existing = created.get(location);
+      if (existing !== undefined && existing !== sha256)
+        throw new PartExistsError(location, `created with sha256 ${existing}, this write has ${sha256}`);
+      if (existing === undefined) {
+        created.set(location, sha256);
+        records += batch.records.length;
+        batches++;
+      } else repeats++;
+      return { location, records: batch.records.length, bytes: 0, created: existing === undefined, sha256 };
+    },
+    async readPart(part: PartIdentity) {
+      const location = `counting://${batchKey(part)}`;
+      if (!created.has(location)) return undefined;
+      throw new Error(`the counting sink keeps no records: it cannot read ${location} back`);
     },
     async check() {
       return 'counting sink is always writable';

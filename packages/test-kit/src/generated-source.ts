@@ -15,6 +15,7 @@ import {
   type WindowPolicy,
 } from '@ctxsiem/core';
 import { z } from 'zod';
+import { seededRandom } from './seeded-random.ts';
 
 export interface GeneratedStreamSpec {
   name: string;
@@ -23,6 +24,8 @@ export interface GeneratedStreamSpec {
 
 export interface GeneratedSourceOptions {
   tenant?: string;
+  /** Source type (default `generated`): two types make two sources of one tenant. */
+  type?: string;
   streams?: GeneratedStreamSpec[];
   pageSize?: number;
   policy?: Partial<WindowPolicy>;
@@ -31,13 +34,26 @@ export interface GeneratedSourceOptions {
   invalidEvery?: number;
   /** Called before each page is yielded: tests advance clocks, inject delays or throw. */
   beforePage?: (info: { stream: string; window: Window; offset: number }) => void | Promise<void>;
+  /**
+   * Pages not in cursor order, cut differently on every read: each read of a window from its start
+   * draws a new order and page size (between half and 1.5× `pageSize`) from this seed; its resume
+   * tokens continue that read's order.
+   */
+  unordered?: { seed: number };
+  /**
+   * Late data: a record becomes visible `lateMs(id)` after its time, judged by `clock` (the API's
+   * clock). `truth` and `count` still describe every record; `visible` what the API shows now.
+   */
+  late?: { lateMs: (id: string) => number; clock: { now(): number } };
 }
 
 export const generatedRecordSchema = z.object({ id: z.string(), time: z.string(), value: z.number() });
 
 export interface GeneratedSource extends Source {
-  /** Every record of the stream in the window, in read order. */
+  /** Every record of the stream in the window, in time order (late ones included). */
   truth(stream: string, window: Window): Generator<JsonRecord>;
+  /** The records the API shows now (all of them without `late`). */
+  visible(stream: string, window: Window): JsonRecord[];
   /** The number of records in the window. */
   count(stream: string, window: Window): number;
 }
@@ -82,12 +98,26 @@ export function generatedSource(options: GeneratedSourceOptions = {}): Generated
     return spec;
   };
 
+  const isVisible = (record: JsonRecord) =>
+    !options.late ||
+    Date.parse(String(record.time)) + options.late.lateMs(String(record.id)) <= options.late.clock.now();
+  const visible = (spec: GeneratedStreamSpec, window: Window) =>
+    [...recordsIn(spec, window, options.invalidEvery)].filter(isVisible);
+  let reads = 0;
+
   const streams: PullStream[] = specs.map((spec) => ({
     name: spec.name,
     cursorField: 'time',
     window: policy,
     schema: generatedRecordSchema,
+    async count(window: Window) {
+      return options.late ? visible(spec, window).length : countIn(spec, window);
+    },
     async *read(window: Window, resume: string | undefined, signal: AbortSignal): AsyncGenerator<Page> {
+      if (options.unordered || options.late) {
+        yield* readMaterialised(spec, window, resume, signal);
+        return;
+      }
       const total = countIn(spec, window);
       let offset = resume ? Number(resume) : 0;
       const records = recordsIn(spec, window, options.invalidEvery);
@@ -108,13 +138,45 @@ export function generatedSource(options: GeneratedSourceOptions = {}): Generated
     },
   }));
 
+  /**
+   * Reads of the unordered or late modes: the window's visible records, in a random order when asked,
+   * paged by `{read}:{pageSize}:{offset}` tokens (the read's seed and cut travel in the token).
+   */
+  async function* readMaterialised(
+    spec: GeneratedStreamSpec,
+    window: Window,
+    resume: string | undefined,
+    signal: AbortSignal,
+  ): AsyncGenerator<Page> {
+    const [readText, sizeText, offsetText] = resume ? resume.split(':') : [];
+    const read = readText === undefined ? ++reads : Number(readText);
+    let records = visible(spec, window);
+    let size = sizeText === undefined ? pageSize : Number(sizeText);
+    if (options.unordered) {
+      const random = seededRandom(options.unordered.seed * 7919 + read);
+      if (sizeText === undefined) size = Math.max(1, Math.round(pageSize * (0.5 + random())));
+      else random();
+      records = shuffled(records, random);
+    }
+    let offset = offsetText === undefined ? 0 : Number(offsetText);
+    while (!signal.aborted) {
+      const page = records.slice(offset, offset + size);
+      await options.beforePage?.({ stream: spec.name, window, offset });
+      offset += page.length;
+      const more = offset < records.length;
+      yield { records: page, next: more ? `${read}:${size}:${offset}` : undefined };
+      if (!more) return;
+    }
+  }
+
   return {
-    type: 'generated',
+    type: options.type ?? 'generated',
     tenant: options.tenant ?? 'test-tenant',
     tenantField: 'tenant',
     streams,
     ...(options.start ? { start: options.start } : {}),
     truth: (name, window) => recordsIn(specOf(name), window, options.invalidEvery),
+    visible: (name, window) => visible(specOf(name), window),
     count: (name, window) => countIn(specOf(name), window),
   };
 }
@@ -131,4 +193,14 @@ function countBefore(spec: GeneratedStreamSpec, t: number): number {
   const rpm = spec.recordsPerMinute;
   // Record i sits at floor(i * 60000 / rpm) ms into its minute: before `into` when i * 60000 < into * rpm.
   return minute * rpm + Math.min(rpm, Math.ceil((into * rpm) / MINUTE_MS));
+}
+
+/** A Fisher–Yates shuffle of a copy of `items`. */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
 }

@@ -4,7 +4,7 @@
  * answers like GCS does (`startRefusingGcs`); the missing bucket is fake-gcs-server's own answer.
  */
 import { describeError, SinkError, silentLogger } from '@ctxsiem/core';
-import { expectFailedRunKeepsCheckpoint, sampleBatch } from '@ctxsiem/test-kit';
+import { expectFailedRunKeepsCheckpoint, partIdentity, sampleBatch } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GcsSinkConfigInput } from '../../src/config.ts';
 import { gcsCheckpointStore, gcsSink } from '../../src/index.ts';
@@ -66,7 +66,7 @@ const cases: Case[] = [
     name: 'a denied write (403)',
     config: () => ({ bucket: 'logs', endpoint: forbidden.endpoint, maxRetries: 0 }),
     write:
-      /access denied \(HTTP 403 forbidden\) while writing gs:\/\/logs\/citrix_monitor\/\w+\/\S+ .*the identity needs storage\.objects\.create \(and storage\.objects\.delete to replace a retried batch\) on bucket "logs" \(e\.g\. roles\/storage\.objectUser\)/,
+      /access denied \(HTTP 403 forbidden\) while writing gs:\/\/logs\/citrix_monitor\/\w+\/\S+ .*the identity needs storage\.objects\.create on bucket "logs" \(e\.g\. roles\/storage\.objectUser\)/,
     check:
       /access denied \(HTTP 403 forbidden\) while writing the probe object .*needs storage\.objects\.create on bucket "logs"/,
     retryable: false,
@@ -111,6 +111,31 @@ describe('gcs sink failures', () => {
           c.check,
         );
       });
+
+      // fake-gcs-server answers a missing bucket's object like a missing object ("Not Found"); GCS
+      // says "The specified bucket does not exist.", which readPart reports instead of "missing". The
+      // local refusing servers cover the real answer; against fake-gcs-server the fake's answer is pinned.
+      if (c.name.includes('fake-gcs-server')) {
+        it('answers readPart() on a missing bucket as fake-gcs-server allows: as a missing part', async () => {
+          const sink = gcsSink({ ...c.config(), prefix: 'citrix_monitor' }, deps);
+          expect(await sink.readPart(partIdentity(sampleBatch()))).toBeUndefined();
+        });
+      } else {
+        it('fails readPart() clearly instead of answering "missing"', async () => {
+          const sink = gcsSink({ ...c.config(), prefix: 'citrix_monitor' }, deps);
+          const error = await sink.readPart(partIdentity(sampleBatch())).then(
+            (records) => records,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(SinkError);
+          expect((error as SinkError).message).toMatch(
+            /while reading the part gs:\/\/logs\/citrix_monitor\//,
+          );
+          if (c.name.includes('403'))
+            expect((error as SinkError).message).toMatch(/needs storage\.objects\.get/);
+          expect((error as SinkError).retryable).toBe(c.retryable);
+        });
+      }
 
       it('leaves the checkpoint where it was when a run hits it', async () => {
         await expectFailedRunKeepsCheckpoint({

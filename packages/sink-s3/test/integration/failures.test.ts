@@ -1,6 +1,6 @@
 /** Failures a user meets first: wrong credentials, a missing bucket, a denied write — clear, and safe. */
-import { describeError, SinkError, silentLogger } from '@ctxsiem/core';
-import { expectFailedRunKeepsCheckpoint, sampleBatch } from '@ctxsiem/test-kit';
+import { describeError, PartExistsError, SinkError, silentLogger } from '@ctxsiem/core';
+import { expectFailedRunKeepsCheckpoint, partIdentity, sampleBatch } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3SinkConfigInput } from '../../src/config.ts';
 import { s3CheckpointStore, s3Sink } from '../../src/index.ts';
@@ -116,12 +116,81 @@ describe('s3 sink failures', () => {
   it('names the probe object and s3:DeleteObject when the probe cannot be removed', async () => {
     const credentials = await fixture.restrictedCredentials({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }],
+      Statement: [
+        { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] },
+      ],
     });
     const sink = s3Sink(fixture.sinkConfig(bucket, { prefix: 'probe-test', credentials }), deps);
     await expect(sink.check()).rejects.toThrow(
       /access denied \(AccessDenied, HTTP 403\) while deleting the probe object s3:\/\/\S+\/probe-test\/_ctxsiem-probe-[0-9a-f]+\.json .*needs s3:DeleteObject.*\(the probe object was left behind\)/,
     );
+    await sink.close();
+  });
+
+  describe('credentials that may write but not read', () => {
+    const writeOnly = () =>
+      fixture.restrictedCredentials({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['s3:PutObject', 's3:DeleteObject'],
+            Resource: [`arn:aws:s3:::${bucket}/*`],
+          },
+        ],
+      });
+
+    it('fail check(), naming s3:GetObject, and remove the probe', async () => {
+      const sink = s3Sink(
+        fixture.sinkConfig(bucket, { prefix: 'write-only', credentials: await writeOnly() }),
+        deps,
+      );
+      const error = await sink.check().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SinkError);
+      expect((error as Error).message).toMatch(
+        /access denied \(AccessDenied, HTTP 403\) while reading the probe object back s3:\/\/\S+\/write-only\/_ctxsiem-probe-[0-9a-f]+\.json .*the identity needs s3:GetObject on arn:aws:s3:::ctxsiem-[^/]+\/write-only\/\*/,
+      );
+      expect((error as Error).message).not.toContain('left behind');
+      expect(await fixture.keys(bucket, 'write-only/')).toEqual([]);
+      await sink.close();
+    });
+
+    it('write new parts, but cannot compare a retried one or read parts back', async () => {
+      const sink = s3Sink(
+        fixture.sinkConfig(bucket, { prefix: 'write-only', credentials: await writeOnly() }),
+        deps,
+      );
+      const batch = sampleBatch({ seq: 1 });
+      expect((await sink.write(batch)).created).toBe(true);
+      await expect(sink.write(batch)).rejects.toThrow(
+        /access denied \(AccessDenied, HTTP 403\) while reading the existing part s3:\/\/\S+ .*the identity needs s3:GetObject/,
+      );
+      await expect(sink.readPart(partIdentity(batch))).rejects.toThrow(
+        /access denied \(AccessDenied, HTTP 403\) while reading the part s3:\/\/\S+ .*the identity needs s3:GetObject \(and s3:ListBucket, so that a missing part is a 404, not a 403\)/,
+      );
+      await sink.close();
+    });
+  });
+
+  // AWS answers 403 for a missing key without s3:ListBucket (readPart then fails, naming it); MinIO
+  // answers 404 all the same, so here s3:PutObject + s3:GetObject suffice.
+  it('writes, compares and reads parts with s3:PutObject and s3:GetObject alone', async () => {
+    const credentials = await fixture.restrictedCredentials({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] },
+      ],
+    });
+    const sink = s3Sink(fixture.sinkConfig(bucket, { prefix: 'no-list', credentials }), deps);
+    const batch = sampleBatch({ seq: 2 });
+    expect(await sink.readPart(partIdentity(batch))).toBeUndefined();
+    expect((await sink.write(batch)).created).toBe(true);
+    expect((await sink.write(batch)).created).toBe(false);
+    await expect(sink.write(sampleBatch({ seq: 2, records: [] }))).rejects.toBeInstanceOf(PartExistsError);
+    expect(await sink.readPart(partIdentity(batch))).toEqual(batch.records);
     await sink.close();
   });
 

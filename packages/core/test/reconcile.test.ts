@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RECONCILE, dueChecks, firstCheck, HOUR_MS, MINUTE_MS, nextCheck } from '../src/index.ts';
+
+const window = { from: new Date('2024-08-06T07:00:00Z'), to: new Date('2024-08-06T08:00:00Z') };
+const end = window.to.getTime();
+
+describe('reconcile schedule', () => {
+  it('checks a closed window 30 min after its end, then at twice its age, up to the horizon', () => {
+    let entry = firstCheck(window, end + MINUTE_MS, DEFAULT_RECONCILE);
+    const ages: number[] = [];
+    while (entry) {
+      ages.push((Date.parse(entry.at) - end) / MINUTE_MS);
+      entry = nextCheck(entry, Date.parse(entry.at), DEFAULT_RECONCILE);
+    }
+    expect(ages).toEqual([30, 60, 120, 240, 480, 960, 1440]);
+  });
+
+  it('schedules from when a late check really ran, and never plans a window already past the horizon', () => {
+    const entry = firstCheck(window, end, DEFAULT_RECONCILE)!;
+    // Runs are hourly: the 30-minute check happened at 3 h.
+    expect(nextCheck(entry, end + 3 * HOUR_MS, DEFAULT_RECONCILE)?.at).toBe(
+      new Date(end + 6 * HOUR_MS).toISOString(),
+    );
+    expect(firstCheck(window, end + 24 * HOUR_MS, DEFAULT_RECONCILE)).toBeUndefined();
+  });
+
+  it('first checks a window read late (a catch-up) at twice its age: it saw every row that late', () => {
+    expect(firstCheck(window, end + 5 * HOUR_MS, DEFAULT_RECONCILE)?.at).toBe(
+      new Date(end + 10 * HOUR_MS).toISOString(),
+    );
+    expect(firstCheck(window, end + 20 * HOUR_MS, DEFAULT_RECONCILE)?.at).toBe(
+      new Date(end + 24 * HOUR_MS).toISOString(),
+    );
+  });
+
+  it('lists the checks due now, the most overdue first', () => {
+    const entries = [
+      { from: 'b', to: 'x', checks: 0, at: '2024-08-06T09:00:00.000Z' },
+      { from: 'a', to: 'x', checks: 0, at: '2024-08-06T08:30:00.000Z' },
+      { from: 'c', to: 'x', checks: 0, at: '2024-08-06T11:00:00.000Z' },
+    ];
+    expect(dueChecks(entries, Date.parse('2024-08-06T10:00:00Z')).map((e) => e.from)).toEqual(['a', 'b']);
+  });
+});

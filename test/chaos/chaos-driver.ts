@@ -1,0 +1,309 @@
+/**
+ * The chaos driver: many runs of the real `ctxsiem collect` process against the emulator, with random
+ * API faults (429 with and without Retry-After, 5xx, connection resets, slow pages, revoked tokens,
+ * unordered pages cut differently on every read, late arrivals), random `kill -9` of the process at
+ * random moments, and pairs of overlapping processes whose clocks are minutes apart. Time moves on
+ * between runs. At the end, with the faults off and time past every late arrival, one more run
+ * converges; then the sink is compared with the emulator's ground truth:
+ *
+ *   lost        a record version the API holds that no part contains
+ *   duplicated  a record version contained more than once (in the same or different parts)
+ *
+ * The emulator's clock is the real clock shifted forward step by step; each collector process gets the
+ * same shift (plus its own skew) through CTXSIEM_CLOCK_OFFSET_MS, so "now" agrees as it would between
+ * a scheduler's hosts — or disagrees by minutes, for the overlapping pairs.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Emulator, Faults } from '@ctxsiem/emulator';
+import { seededRandom } from '@ctxsiem/test-kit';
+import { configure } from 'safe-stable-stringify';
+
+const CLI = join(import.meta.dirname, '..', '..', 'apps', 'container', 'src', 'cli.ts');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const canonical = configure({ deterministic: true });
+/** Rows reach the API up to this long after their cursor time (the emulator's lateArrivals). */
+const LATE_MINUTES = 20;
+/** The key of each casodata entity's rows. */
+const CASODATA_KEYS: Record<string, string> = {
+  sessions: 'sessionKey',
+  machines: 'machineId',
+  users: 'userName',
+};
+
+/** What the collectors write to and how the driver reads it back. */
+export interface ChaosTarget {
+  name: string;
+  /** The `sink` and `checkpoint` sections of the deployment config. */
+  config: { sink: Record<string, unknown>; checkpoint: Record<string, unknown> };
+  /** Every stored record of every part under the stream's folder (dead letters excluded). */
+  records(stream: string): Promise<Record<string, unknown>[]>;
+  /** Every stored dead letter. */
+  deadLetters(): Promise<number>;
+}
+
+export interface ChaosOptions {
+  emulator: Emulator;
+  /** Shifts the emulator's clock: its `now` is `Date.now() + offset.value`. */
+  offset: { value: number };
+  target: ChaosTarget;
+  runs: number;
+  seed: number;
+  directory: string;
+  /** Monitor entity sets and casodata entities collected. */
+  monitorEntities: string[];
+  analyticsEntities: string[];
+  log?: (line: string) => void;
+}
+
+export interface ChaosFigures {
+  target: string;
+  runs: number;
+  processes: number;
+  kills: number;
+  overlaps: number;
+  busy: number;
+  faults: number;
+  adoptedParts: number;
+  lateRecords: number;
+  expected: number;
+  lost: number;
+  duplicated: number;
+  deadLetters: number;
+  lostExamples: string[];
+  duplicatedExamples: string[];
+}
+
+interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  summary?: {
+    streams: { status: string; adoptedParts?: number; lateRecords?: number; records: number }[];
+  };
+  stderr: string;
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
+  const { emulator, offset, target } = options;
+  const random = seededRandom(options.seed);
+  const chance = (p: number) => random() < p;
+  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const log = options.log ?? (() => {});
+  const emulatorNow = () => Date.now() + offset.value;
+  const start = new Date(Math.floor((emulatorNow() - 3 * HOUR) / HOUR) * HOUR);
+  emulator.resetStats();
+
+  const configPath = join(options.directory, `chaos-${target.name}.json`);
+  await writeFile(
+    configPath,
+    JSON.stringify({
+      tenants: [
+        {
+          customerId: emulator.connection.customerId,
+          clientId: emulator.connection.clientId,
+          clientSecret: 'env:CHAOS_CLIENT_SECRET',
+          apiBase: emulator.connection.apiBase,
+        },
+      ],
+      sources: [
+        { type: 'monitor', entities: options.monitorEntities, pageSize: 40 },
+        { type: 'analytics', entities: options.analyticsEntities, top: 60 },
+      ],
+      ...target.config,
+      runner: { start: start.toISOString(), leaseSeconds: 300, concurrency: 2 },
+      logLevel: 'warn',
+    }),
+  );
+
+  const figures: ChaosFigures = {
+    target: target.name,
+    runs: 0,
+    processes: 0,
+    kills: 0,
+    overlaps: 0,
+    busy: 0,
+    faults: 0,
+    adoptedParts: 0,
+    lateRecords: 0,
+    expected: 0,
+    lost: 0,
+    duplicated: 0,
+    deadLetters: 0,
+    lostExamples: [],
+    duplicatedExamples: [],
+  };
+
+  const launch = (skewMs: number, killAfterMs: number | undefined): Promise<Outcome> =>
+    new Promise((resolve, reject) => {
+      figures.processes++;
+      const child: ChildProcess = spawn(
+        process.execPath,
+        ['--conditions=@ctxsiem/source', CLI, 'collect', '--json', '--config', configPath],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '',
+            CHAOS_CLIENT_SECRET: emulator.connection.clientSecret,
+            CTXSIEM_CLOCK_OFFSET_MS: String(offset.value + skewMs),
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (chunk) => {
+        stdout += chunk;
+      });
+      child.stderr?.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const timer =
+        killAfterMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              if (child.exitCode === null && child.kill('SIGKILL')) figures.kills++;
+            }, killAfterMs);
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
+        let summary: Outcome['summary'];
+        try {
+          summary = stdout.trim() ? JSON.parse(stdout) : undefined;
+        } catch {
+          summary = undefined;
+        }
+        resolve({ code, signal, summary, stderr });
+      });
+    });
+
+  const account = (outcome: Outcome) => {
+    for (const stream of outcome.summary?.streams ?? []) {
+      if (stream.status === 'busy') figures.busy++;
+      figures.adoptedParts += stream.adoptedParts ?? 0;
+      figures.lateRecords += stream.lateRecords ?? 0;
+    }
+    // A process that was not killed must end cleanly (0) or report a failed stream (1) with a summary.
+    if (outcome.signal === null && outcome.code !== 0 && !(outcome.code === 1 && outcome.summary))
+      throw new Error(`collector exited with ${outcome.code}:\n${outcome.stderr.slice(-3000)}`);
+  };
+
+  for (let i = 0; i < options.runs; i++) {
+    figures.runs++;
+    offset.value += between(3, 15) * MINUTE;
+    const faults: Faults = {
+      rate429: chance(0.5) ? random() * 0.15 : 0,
+      retryAfterSeconds: chance(0.5) ? null : 1,
+      rate500: chance(0.3) ? random() * 0.08 : 0,
+      rate503: chance(0.3) ? random() * 0.08 : 0,
+      resetRate: chance(0.3) ? random() * 0.05 : 0,
+      slowRate: chance(0.3) ? random() * 0.2 : 0,
+      slowMs: 150,
+      earlyTokenExpiry: chance(0.2),
+      unordered: chance(0.6),
+      // Late arrival is how the API's data behaves, not a passing fault: always on.
+      lateArrivals: { maxMinutes: LATE_MINUTES },
+    };
+    emulator.setFaults(faults);
+    const kill = () => (chance(0.35) ? between(200, 2500) : undefined);
+    if (chance(0.25)) {
+      figures.overlaps++;
+      const skew = (chance(0.5) ? 1 : -1) * between(1, 4) * MINUTE;
+      const outcomes = await Promise.all([launch(0, kill()), launch(skew, kill())]);
+      for (const outcome of outcomes) account(outcome);
+    } else {
+      account(await launch(0, kill()));
+    }
+    log(`run ${i + 1}/${options.runs}: kills ${figures.kills}, overlaps ${figures.overlaps}`);
+  }
+  figures.faults = Object.values(emulator.stats().injected).reduce((sum, n) => sum + n, 0);
+
+  // Converge: faults off (late arrivals stay: data that came late stays visible), time past every late
+  // arrival and the first reconcile check, and runs until a run delivers nothing.
+  emulator.setFaults({ lateArrivals: { maxMinutes: LATE_MINUTES } });
+  offset.value += 100 * MINUTE;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const outcome = await launch(0, undefined);
+    account(outcome);
+    if (outcome.code !== 0) throw new Error(`the converging run failed:\n${outcome.stderr.slice(-3000)}`);
+    const delivered = outcome.summary?.streams.reduce((sum, s) => sum + s.records, 0) ?? 0;
+    const busy = outcome.summary?.streams.some((s) => s.status === 'busy');
+    if (attempt > 0 && delivered === 0 && !busy) break;
+    if (busy) offset.value += 6 * MINUTE;
+  }
+
+  await compare(options, figures, start, new Date(emulatorNow() - 90 * MINUTE));
+  figures.deadLetters = await target.deadLetters();
+  return figures;
+}
+
+/** Compares the sink with the ground truth for cursor values in [start, cutoff). */
+async function compare(
+  options: ChaosOptions,
+  figures: ChaosFigures,
+  start: Date,
+  cutoff: Date,
+): Promise<void> {
+  const truth = options.emulator.data;
+  const tally = (expected: Iterable<string>, delivered: Iterable<string>, stream: string) => {
+    const counts = new Map<string, number>();
+    for (const id of delivered) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const id of expected) {
+      figures.expected++;
+      if (!counts.has(id)) {
+        figures.lost++;
+        if (figures.lostExamples.length < 5) figures.lostExamples.push(`${stream} ${id}`);
+      }
+    }
+    for (const [id, n] of counts) {
+      if (n > 1) {
+        figures.duplicated += n - 1;
+        if (figures.duplicatedExamples.length < 5) figures.duplicatedExamples.push(`${stream} ${id} ×${n}`);
+      }
+    }
+  };
+
+  for (const entitySet of options.monitorEntities) {
+    const key = truth.keyColumn(entitySet);
+    const cursor = truth.cursorColumn(entitySet);
+    const id = (record: Record<string, unknown>) => `${record[key]}@${record[cursor]}`;
+    const inRange = (record: Record<string, unknown>) => {
+      const at = Date.parse(String(record[cursor]));
+      return at >= start.getTime() && at < cutoff.getTime();
+    };
+    const stored = (await options.target.records(entitySet)).filter(inRange).map(id);
+    const expected = [...truth.monitor(entitySet, { from: start, to: cutoff })].map(id);
+    tally(expected, stored, entitySet);
+  }
+  // A casodata row of an hour is updated while its session goes on (its content changes), so each read
+  // may see a newer version: a row is lost when no version of its key reached the sink, duplicated when
+  // the same version was stored twice.
+  for (const entity of options.analyticsEntities) {
+    const key = CASODATA_KEYS[entity] ?? 'id';
+    const hours: number[] = [];
+    for (let hour = start.getTime(); hour + HOUR <= cutoff.getTime(); hour += HOUR) hours.push(hour);
+    const hourName = (hour: number) => new Date(hour).toISOString().replace('.000Z', 'Z');
+    const inHours = new Set(hours.map(hourName));
+    const stored = (await options.target.records(entity)).filter((record) =>
+      inHours.has(String(record.citrix_hour_utc)),
+    );
+    const keyOf = (hour: unknown, raw: unknown) => `${hour} ${(raw as Record<string, unknown>)[key]}`;
+    const storedKeys = new Set(stored.map((record) => keyOf(record.citrix_hour_utc, record.raw)));
+    const expected = hours.flatMap((hour) =>
+      truth.casodata(entity, new Date(hour)).map((raw) => keyOf(hourName(hour), raw)),
+    );
+    tally(expected, [...storedKeys], `casodata/${entity}`);
+    // Identical versions stored more than once.
+    tally(
+      [],
+      stored.map((record) => `${record.citrix_hour_utc} ${canonical(record.raw)}`),
+      `casodata/${entity}`,
+    );
+  }
+}
+
+/** One line of figures, as the test prints it. */
+export function formatFigures(f: ChaosFigures): string {
+  return `chaos ${f.target}: runs ${f.runs}, processes ${f.processes}, kills ${f.kills}, overlaps ${f.overlaps}, busy ${f.busy}, faults ${f.faults}, adopted parts ${f.adoptedParts}, late records ${f.lateRecords}, records expected ${f.expected}, lost ${f.lost}, duplicated ${f.duplicated}`;
+}

@@ -1,0 +1,135 @@
+/**
+ * The chaos pass of `make test`: CHAOS_RUNS runs (default 40, half into the file sink, half into
+ * MinIO) of the real collector process under random faults, kills and overlaps, then the sink against
+ * the emulator's ground truth. Prints the figures; lost and duplicated must be 0.
+ * Locally: `CHAOS_RUNS=200 pnpm exec vitest run test/chaos`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { decodeNdjson, type JsonRecord } from '@ctxsiem/core';
+import { type Emulator, startEmulator } from '@ctxsiem/emulator';
+import { readStoredFiles } from '@ctxsiem/sink-file';
+import { ensureBucket, listObjectKeys } from '@ctxsiem/sink-s3';
+import { type RunningMinio, startMinio } from '@ctxsiem/test-kit/servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ChaosFigures,
+  type ChaosOptions,
+  type ChaosTarget,
+  formatFigures,
+  runChaos,
+} from './chaos-driver.ts';
+
+const RUNS = Number(process.env.CHAOS_RUNS ?? 40);
+const SEED = Number(process.env.CHAOS_SEED ?? 2026);
+
+let directory: string;
+let emulator: Emulator;
+let minio: RunningMinio;
+const offset = { value: 0 };
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'ctxsiem-chaos-'));
+  [emulator, minio] = await Promise.all([
+    startEmulator({
+      seed: SEED,
+      sessionsPerHour: 90,
+      pageSize: 50,
+      now: () => Date.now() + offset.value,
+    }),
+    startMinio(),
+  ]);
+}, 300_000);
+afterAll(async () => {
+  await emulator?.close();
+  await minio?.stop();
+  await rm(directory, { recursive: true, force: true });
+});
+
+const common = (name: string): Omit<ChaosOptions, 'target' | 'runs'> => ({
+  emulator,
+  offset,
+  seed: SEED + name.length,
+  directory,
+  monitorEntities: ['Sessions', 'Connections', 'Machines'],
+  analyticsEntities: ['sessions'],
+  log: process.env.CHAOS_VERBOSE ? (line) => console.log(line) : undefined,
+});
+
+function fileTarget(): ChaosTarget {
+  const out = join(directory, 'out');
+  const parts = async (folder: string) =>
+    (await readStoredFiles(join(out, folder))).flatMap((f) => f.records);
+  return {
+    name: 'file',
+    config: {
+      sink: { type: 'file', directory: out },
+      checkpoint: { type: 'file', directory: join(directory, 'state') },
+    },
+    records: parts,
+    deadLetters: async () => (await parts('_deadletter')).length,
+  };
+}
+
+function minioTarget(bucket: string): ChaosTarget {
+  const connection = {
+    bucket,
+    endpoint: minio.endpoint,
+    forcePathStyle: true,
+    region: minio.region,
+    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+  };
+  const s3 = new S3Client({ ...connection, credentials: { ...connection.credentials } });
+  const read = async (prefix: string): Promise<JsonRecord[]> => {
+    const keys = await listObjectKeys({ ...connection, prefix });
+    const records: JsonRecord[] = [];
+    for (const key of keys) {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      records.push(...decodeNdjson((await object.Body?.transformToString('utf8')) ?? ''));
+    }
+    return records;
+  };
+  return {
+    name: 'minio',
+    config: {
+      sink: { type: 's3', ...connection, prefix: 'chaos' },
+      checkpoint: { type: 's3', ...connection, prefix: 'chaos-state' },
+    },
+    records: (stream) => read(`chaos/${stream}/`),
+    deadLetters: async () => (await read('chaos/_deadletter/')).length,
+  };
+}
+
+/** Prints the figures (the line `make test` shows) and checks them. */
+function expectNothingLostOrDuplicated(figures: ChaosFigures): void {
+  console.log(formatFigures(figures));
+  expect(figures.expected).toBeGreaterThan(0);
+  expect(figures.lostExamples).toEqual([]);
+  expect(figures.duplicatedExamples).toEqual([]);
+  expect([figures.lost, figures.duplicated, figures.deadLetters]).toEqual([0, 0, 0]);
+}
+
+describe('chaos: nothing lost, nothing duplicated', () => {
+  it(`file sink: ${Math.ceil(RUNS / 2)} runs with faults, kills and overlaps`, async () => {
+    const figures = await runChaos({ ...common('file'), target: fileTarget(), runs: Math.ceil(RUNS / 2) });
+    expectNothingLostOrDuplicated(figures);
+  }, 1_800_000);
+
+  it(`MinIO: ${Math.floor(RUNS / 2)} runs with faults, kills and overlaps`, async () => {
+    await ensureBucket({
+      bucket: 'chaos',
+      endpoint: minio.endpoint,
+      forcePathStyle: true,
+      region: minio.region,
+      credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+    });
+    const figures = await runChaos({
+      ...common('minio'),
+      target: minioTarget('chaos'),
+      runs: Math.floor(RUNS / 2),
+    });
+    expectNothingLostOrDuplicated(figures);
+  }, 1_800_000);
+});
