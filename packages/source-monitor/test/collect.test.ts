@@ -87,6 +87,43 @@ describe('Monitor source against the emulator', () => {
     expect(h.emulator.stats().injected.rejectFilter).toBe(1);
   });
 
+  it('continues an unfiltered read in the same mode after a restart: the mode travels in the resume token', async () => {
+    h = await monitorHarness({ faults: { rejectFilter: ['Users'] } });
+    const controller = new AbortController();
+    let written = 0;
+    const first = await run({
+      source: h.source({ entities: ['Users'], pageSize: 10 }),
+      sink: {
+        ...h.sink,
+        async write(batch) {
+          const receipt = await h.sink.write(batch);
+          if (++written === 2) controller.abort(new Error('shutdown'));
+          return receipt;
+        },
+      },
+      checkpoints: h.checkpoints,
+      logger,
+      clock: h.clock,
+      start: SIX_HOURS_AGO,
+      signal: controller.signal,
+    });
+    expect(first.streams[0]).toMatchObject({ status: 'partial', midWindow: true });
+    const token = (await h.checkpoints.read(checkpointKey('demo', 'monitor', 'Users')))?.state.window?.resume;
+    expect(token).toMatch(/^unfiltered:/);
+
+    // A new process: its source has not seen the refusal, the token tells it.
+    const requestsBefore = h.emulator.stats().log.length;
+    const { summary } = await collectInto(h, { entities: ['Users'], pageSize: 10 });
+    expect(summary.streams[0]?.status).toBe('ok');
+    const resumed = h.emulator
+      .stats()
+      .log.slice(requestsBefore)
+      .find((entry) => entry.path.includes('Users'));
+    expect(resumed?.path).toContain('skiptoken');
+    expect(resumed?.path).not.toContain('filter');
+    await expectComplete(h, 'Users', summary.streams[0]!.to);
+  });
+
   it('reads unfiltered with USE_TIME_FILTER off, still delivering each record version once', async () => {
     h = await monitorHarness();
     const { summary } = await collectInto(h, { entities: ['Users'], useTimeFilter: false });
