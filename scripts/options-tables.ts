@@ -22,65 +22,39 @@ interface ReadmeTables {
   tables: () => Promise<OptionsTable[]>;
 }
 
-export const README_TABLES: ReadmeTables[] = [
-  {
-    readme: 'packages/citrix-cloud/README.md',
-    tables: async () => {
-      const { CitrixCloudConfigSchema } = await import('../packages/citrix-cloud/src/config.ts');
-      return [{ id: 'config', schema: CitrixCloudConfigSchema }];
+/** Which options table of a connector package's README documents a connector of each kind. */
+const TABLE_ID = {
+  'pull-source': 'source',
+  'stream-source': 'source',
+  sink: 'sink',
+  'checkpoint-store': 'checkpoint',
+};
+
+/**
+ * The READMEs and their tables: the Citrix Cloud client's, and one per installed connector (from the
+ * registry, so a new connector package is covered without an edit here) whose README has its marker.
+ */
+export async function readmeTables(): Promise<ReadmeTables[]> {
+  const { connectors } = await import('../packages/registry/src/index.ts');
+  const byReadme = new Map<string, OptionsTable[]>();
+  for (const connector of connectors) {
+    const readme = `packages/${connector.package.replace(/^@ctxsiem\//, '')}/README.md`;
+    const id = TABLE_ID[connector.kind];
+    const text = readFileSync(fileURLToPath(new URL(`../${readme}`, import.meta.url)), 'utf8');
+    if (!text.includes(`<!-- options:${id} -->`)) continue;
+    byReadme.set(readme, [...(byReadme.get(readme) ?? []), { id, schema: connector.schema }]);
+  }
+  return [
+    {
+      readme: 'packages/citrix-cloud/README.md',
+      tables: async () => {
+        const { CitrixCloudConfigSchema } = await import('../packages/citrix-cloud/src/config.ts');
+        return [{ id: 'config', schema: CitrixCloudConfigSchema }];
+      },
     },
-  },
-  {
-    readme: 'packages/source-monitor/README.md',
-    tables: async () => {
-      const { MonitorOptionsSchema } = await import('../packages/source-monitor/src/config.ts');
-      return [{ id: 'source', schema: MonitorOptionsSchema }];
-    },
-  },
-  {
-    readme: 'packages/source-analytics/README.md',
-    tables: async () => {
-      const { AnalyticsOptionsSchema } = await import('../packages/source-analytics/src/config.ts');
-      return [{ id: 'source', schema: AnalyticsOptionsSchema }];
-    },
-  },
-  {
-    readme: 'packages/sink-file/README.md',
-    tables: async () => {
-      const { FileCheckpointConfigSchema, FileSinkConfigSchema } = await import(
-        '../packages/sink-file/src/config.ts'
-      );
-      return [
-        { id: 'sink', schema: FileSinkConfigSchema },
-        { id: 'checkpoint', schema: FileCheckpointConfigSchema },
-      ];
-    },
-  },
-  {
-    readme: 'packages/sink-s3/README.md',
-    tables: async () => {
-      const { S3CheckpointConfigSchema, S3SinkConfigSchema } = await import(
-        '../packages/sink-s3/src/config.ts'
-      );
-      return [
-        { id: 'sink', schema: S3SinkConfigSchema },
-        { id: 'checkpoint', schema: S3CheckpointConfigSchema },
-      ];
-    },
-  },
-  {
-    readme: 'packages/sink-gcs/README.md',
-    tables: async () => {
-      const { GcsCheckpointConfigSchema, GcsSinkConfigSchema } = await import(
-        '../packages/sink-gcs/src/config.ts'
-      );
-      return [
-        { id: 'sink', schema: GcsSinkConfigSchema },
-        { id: 'checkpoint', schema: GcsCheckpointConfigSchema },
-      ];
-    },
-  },
-];
+    ...[...byReadme].map(([readme, tables]) => ({ readme, tables: async () => tables })),
+  ];
+}
 
 async function main(write: boolean): Promise<number> {
   const { isOptionsTableCurrent, renderOptionsTable, replaceOptionsTable } = await import(
@@ -89,7 +63,7 @@ async function main(write: boolean): Promise<number> {
   const stale: string[] = [];
   const broken: string[] = [];
   let written = 0;
-  for (const { readme, tables } of README_TABLES) {
+  for (const { readme, tables } of await readmeTables()) {
     const path = fileURLToPath(new URL(`../${readme}`, import.meta.url));
     try {
       const current = readFileSync(path, 'utf8');

@@ -30,6 +30,12 @@ function bench(
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
+out('== registry: cold import of every connector manifest vs every connector implementation (SDKs)');
+const registry = bench('registry-load.ts');
+out(
+  `   manifests ${registry.manifestsMs} ms, implementations ${registry.implementationsMs} ms → ratio ${registry.ratio} (median of 5 fresh processes)`,
+);
+
 out('== runner + file sink, generated source, one window (peak RSS should stay flat as the window grows)');
 for (const [label, recordsPerMinute] of [
   ['100k records', '1667'],

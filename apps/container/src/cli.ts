@@ -5,8 +5,8 @@
  */
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { ConfigError, configJsonSchema, createLogger, describeError, SecretRegistry } from '@ctxsiem/core';
+import { connectors, connectorsText, DeploymentConfigSchema } from '@ctxsiem/registry';
 import { type CollectSummary, collect } from './collect.ts';
-import { DeploymentConfigSchema } from './config.ts';
 import { DEMO_SOURCES, type DemoSource, runDemo } from './demo.ts';
 import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { serveEmulator } from './emulator-command.ts';
@@ -208,6 +208,29 @@ program
   .description('Print the JSON Schema of the deployment config (generated from its zod schema).')
   .action(() => {
     process.stdout.write(`${JSON.stringify(configJsonSchema(DeploymentConfigSchema), null, 2)}\n`);
+  });
+
+program
+  .command('connectors')
+  .description('List the installed connectors: sources, sinks and checkpoint stores, with their variables.')
+  .option('--json', 'print them as JSON')
+  .action((options) => {
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify(
+            connectors.map(({ type, kind, package: pkg, summary, env, siem }) => ({
+              type,
+              kind,
+              package: pkg,
+              summary,
+              variables: env?.variables ?? {},
+              ...(siem ? { siem } : {}),
+            })),
+            null,
+            2,
+          )}\n`
+        : connectorsText(connectors),
+    );
   });
 
 try {

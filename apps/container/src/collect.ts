@@ -12,8 +12,7 @@ import {
   type SecretRegistry,
   type StreamSummary,
 } from '@ctxsiem/core';
-import type { DeploymentConfig } from './config.ts';
-import { buildCheckpointStore, buildSink, buildSource } from './registry.ts';
+import { buildCheckpointStore, buildSink, buildSource, type DeploymentConfig } from '@ctxsiem/registry';
 import { resolveSecret } from './secrets.ts';
 
 export interface CollectedStream extends StreamSummary {
@@ -69,7 +68,7 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
   const sink = await buildSink(config.sink, connectorDeps);
-  const checkpoints = await buildCheckpointStore(config.checkpoint);
+  const checkpoints = await buildCheckpointStore(config.checkpoint, connectorDeps);
   // Without a checkpoint: an explicit start wins; otherwise the source's own first hour (Analytics: the
   // seed's fallback hour) or the hour containing now - lookback (the seeds' fallback hour).
   const explicitStart = config.runner.start ? new Date(config.runner.start) : undefined;
@@ -89,7 +88,7 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
         ),
       };
       for (const sourceConfig of config.sources) {
-        const source = await buildSource(sourceConfig, tenant, connectorDeps);
+        const source = await buildSource(sourceConfig, { ...connectorDeps, tenant });
         try {
           const summary = await run({
             source,

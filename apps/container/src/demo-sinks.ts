@@ -4,7 +4,7 @@
  * fake-gcs-server for GCS. The servers are the ones the test suites use, obtained the same way.
  */
 import { join } from 'node:path';
-import type { DeploymentConfig } from './config.ts';
+import type { DeploymentConfig } from '@ctxsiem/registry';
 
 export const DEMO_SINKS = ['file', 's3', 'gcs'] as const;
 export type DemoSink = (typeof DEMO_SINKS)[number];

@@ -5,8 +5,8 @@
  */
 import { floorTo, HOUR_MS, type Logger, type SecretRegistry, systemClock } from '@ctxsiem/core';
 import { startEmulator } from '@ctxsiem/emulator';
+import { type DeploymentConfig, DeploymentConfigSchema } from '@ctxsiem/registry';
 import { type CollectSummary, collect } from './collect.ts';
-import { type DeploymentConfig, DeploymentConfigSchema } from './config.ts';
 import { type DemoSink, demoTarget } from './demo-sinks.ts';
 
 export const DEMO_SOURCES = ['monitor', 'analytics'] as const;

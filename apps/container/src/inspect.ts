@@ -11,8 +11,7 @@ import {
   type SecretRegistry,
   type Source,
 } from '@ctxsiem/core';
-import type { DeploymentConfig } from './config.ts';
-import { buildSink, buildSource } from './registry.ts';
+import { buildSink, buildSource, type DeploymentConfig } from '@ctxsiem/registry';
 import { resolveSecret } from './secrets.ts';
 
 interface InspectDeps extends ConnectorDeps {
@@ -31,7 +30,7 @@ async function eachSource(
       deps.secrets,
     );
     for (const sourceConfig of config.sources) {
-      const source = await buildSource(sourceConfig, { ...tenantConfig, clientSecret }, deps);
+      const source = await buildSource(sourceConfig, { ...deps, tenant: { ...tenantConfig, clientSecret } });
       try {
         await visit(source);
       } finally {

@@ -1,19 +1,24 @@
 /** Reads the deployment config from `--config FILE` (JSON or YAML) or from the environment. */
 import { readFile } from 'node:fs/promises';
 import { ConfigError, parseConfig } from '@ctxsiem/core';
+import {
+  configFromEnv,
+  type DeploymentConfig,
+  DeploymentConfigSchema,
+  withEnvNames,
+} from '@ctxsiem/registry';
 import { parse as parseYaml } from 'yaml';
-import { type DeploymentConfig, DeploymentConfigSchema } from './config.ts';
-import { configFromEnv, withEnvNames } from './env.ts';
 
 export async function loadConfig(
   file: string | undefined,
   env: Record<string, string | undefined> = process.env,
 ): Promise<DeploymentConfig> {
   if (!file) {
+    const { config, variables } = configFromEnv(env);
     try {
-      return parseConfig('environment', DeploymentConfigSchema, configFromEnv(env));
+      return parseConfig('environment', DeploymentConfigSchema, config);
     } catch (error) {
-      throw error instanceof ConfigError ? withEnvNames(error) : error;
+      throw error instanceof ConfigError ? withEnvNames(error, variables) : error;
     }
   }
   let text: string;

@@ -1,7 +1,10 @@
 /** `ctxsiem state show|reset`: read and delete checkpoints (and window manifests) through the configured store. */
 import type { StreamState } from '@ctxsiem/core';
-import type { DeploymentConfig } from './config.ts';
-import { buildCheckpointStore } from './registry.ts';
+import { silentLogger, systemClock } from '@ctxsiem/core';
+import { buildCheckpointStore, type DeploymentConfig } from '@ctxsiem/registry';
+
+/** Checkpoint stores log nothing worth showing next to `state` output. */
+const STORE_DEPS = { logger: silentLogger(), clock: systemClock };
 
 function describeState(state: StreamState, now: number): string {
   const { position, window, lease, reconcile } = state;
@@ -17,7 +20,7 @@ function describeState(state: StreamState, now: number): string {
 }
 
 export async function showState(config: DeploymentConfig, now = Date.now()): Promise<string> {
-  const store = await buildCheckpointStore(config.checkpoint);
+  const store = await buildCheckpointStore(config.checkpoint, STORE_DEPS);
   const keys = await store.list();
   if (keys.length === 0)
     return 'no checkpoints yet: the first run starts from the configured start or lookback\n';
@@ -36,7 +39,7 @@ export async function showState(config: DeploymentConfig, now = Date.now()): Pro
  * never rewritten; parts with the same names are acknowledged when identical).
  */
 export async function resetState(config: DeploymentConfig, prefix: string | undefined): Promise<string> {
-  const store = await buildCheckpointStore(config.checkpoint);
+  const store = await buildCheckpointStore(config.checkpoint, STORE_DEPS);
   const keys = await store.list(prefix);
   let manifests = 0;
   for (const key of keys) {

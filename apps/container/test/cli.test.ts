@@ -22,6 +22,20 @@ const validEnv = () => ({
 });
 
 describe('ctxsiem CLI', () => {
+  it('lists the installed connectors from the registry, as a table or as JSON', async () => {
+    const table = await ctxsiem(['connectors']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^source +monitor +@ctxsiem\/source-monitor/m);
+    expect(table.stdout).toMatch(/^checkpoint store +s3 +@ctxsiem\/sink-s3/m);
+    const json = await ctxsiem(['connectors', '--json']);
+    const listed = JSON.parse(json.stdout) as {
+      type: string;
+      kind: string;
+      variables: Record<string, string>;
+    }[];
+    expect(listed.find((c) => c.kind === 'sink' && c.type === 's3')?.variables.bucket).toBe('S3_BUCKET');
+  });
+
   let firstTo = '';
   it('has --help on every command', async () => {
     for (const command of [

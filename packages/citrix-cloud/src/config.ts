@@ -2,6 +2,7 @@
  * The Citrix Cloud client's configuration: one zod schema is the source of its type, defaults and docs
  * (the README's options table is generated from it by the repository's `scripts/options-tables.ts`).
  */
+import { parseConfig, type TenantConnection } from '@ctxsiem/core';
 import { z } from 'zod';
 import { CITRIX_REGION_NAMES, regionApiBase } from './regions.ts';
 
@@ -98,4 +99,12 @@ export function resolveEndpoints(config: CitrixCloudConfig): CitrixCloudEndpoint
     ? new URL(config.tokenUrl)
     : new URL(`cctrustoauth2/${encodeURIComponent(config.customerId)}/tokens/clients`, base);
   return { apiBase: base, apiOrigin: base.origin, tokenUrl };
+}
+
+/**
+ * A tenant's connection as the deployment config carries it (`TenantConnection`: region as text),
+ * validated into this client's config; a bad field is a ConfigError naming it.
+ */
+export function tenantConnection(tenant: TenantConnection): CitrixCloudConfig {
+  return parseConfig('tenant', CitrixCloudConfigSchema, tenant);
 }

@@ -12,6 +12,7 @@ export {
   CitrixCloudConfigSchema,
   type CitrixCloudEndpoints,
   resolveEndpoints,
+  tenantConnection,
 } from './config.ts';
 export {
   type AttemptRecord,

@@ -1,26 +1,200 @@
-export * from './budget.ts';
-export * from './byte-count.ts';
-export * from './checkpoint-document.ts';
-export * from './checkpoint-objects.ts';
-export * from './clock.ts';
-export * from './config.ts';
-export * from './content-digest.ts';
-export * from './contracts.ts';
-export * from './document-objects.ts';
-export * from './errors.ts';
-export * from './layout.ts';
-export * from './legacy-state.ts';
-export * from './logger.ts';
-export * from './ndjson.ts';
-export * from './ndjson-size.ts';
-export * from './network-errors.ts';
-export * from './part-writer.ts';
-export * from './probe-object.ts';
-export * from './queue.ts';
-export * from './range-reader.ts';
-export * from './reconcile.ts';
-export * from './record-digest.ts';
-export * from './runner.ts';
-export * from './stream-checkpoint.ts';
-export * from './window-manifest.ts';
-export * from './windows.ts';
+/**
+ * The public surface of `@ctxsiem/core`, by group. Each folder's `index.ts` lists its modules' exports;
+ * other packages import only from this root.
+ */
+
+// Object-store checkpoints: conditional JSON documents, checkpoint documents, seed state, stores.
+export {
+  assertPlainKey,
+  assertUnreserved,
+  type CheckpointObjects,
+  type CheckpointObjectsOptions,
+  type CheckpointWrite,
+  checkpointDocumentKind,
+  checkpointFromLegacyState,
+  checkpointKeysOf,
+  checkpointObjectName,
+  checkpointObjects,
+  checkpointRoot,
+  createsCheckpoint,
+  type DocumentKind,
+  type DocumentObjects,
+  type DocumentObjectsOptions,
+  type DocumentWrite,
+  decodeCheckpointDocument,
+  decodeStoredDocument,
+  documentKeysOf,
+  documentObjectName,
+  documentObjects,
+  encodeCheckpointDocument,
+  encodeStoredDocument,
+  invalidDocumentError,
+  isJsonObject,
+  LEGACY_VERSION,
+  type LegacyState,
+  MANIFESTS_FOLDER,
+  type ManifestObjectsOptions,
+  manifestDocumentKind,
+  manifestObjectName,
+  manifestObjects,
+  manifestPrefix,
+  newCheckpointDocument,
+  newStoredDocument,
+  type ObjectBucket,
+  type ObjectCheckpointStore,
+  type ObjectCheckpointStoreOptions,
+  type ObjectDocumentStore,
+  type ObjectText,
+  objectCheckpointStore,
+  objectDocumentStore,
+  objectRoot,
+  type PutOutcome,
+  parseStoredDocument,
+  positionFromLegacyState,
+  type RefusedWrite,
+  type StoredCheckpoint,
+  type StoredDocument,
+  settleRefusedWrite,
+  type VersionedCheckpoint,
+  type VersionedDocument,
+  type WriteCondition,
+} from './checkpoint/index.ts';
+// Clocks: the system clock, and manual and shifted clocks for tests.
+export { type Clock, ManualClock, offsetClock, systemClock } from './clock/index.ts';
+// Config helpers: parsing with named issues, JSON Schema, shared field types.
+export { configJsonSchema, isoInstant, parseConfig, stringList, toIssues } from './config/index.ts';
+// Contracts: sources, pull streams, sinks, checkpoint stores, and connector manifests.
+export {
+  type Batch,
+  type CheckpointStore,
+  type CheckpointStoreConnector,
+  type CheckResult,
+  type ClaimedWindow,
+  type Connector,
+  type ConnectorDeps,
+  type ConnectorKind,
+  checkpointKey,
+  type DocumentStore,
+  defineCheckpointStore,
+  definePullSource,
+  defineSink,
+  type Env,
+  type EnvMapping,
+  envValue,
+  type JsonRecord,
+  manifestKey,
+  type Page,
+  type PartIdentity,
+  type PullSourceConnector,
+  type PullStream,
+  type Receipt,
+  type ReconcileEntry,
+  type RecordSchema,
+  type SiemDefaults,
+  type Sink,
+  type SinkConnector,
+  type SinkFactory,
+  type Source,
+  type SourceDeps,
+  type SourceFactory,
+  type StreamLease,
+  type StreamState,
+  type TenantConnection,
+  type VersionedState,
+  type Window,
+  type WindowPolicy,
+} from './contracts/index.ts';
+// Encoding: NDJSON with optional gzip, its size, byte counts and SHA-256 content digests.
+export {
+  ByteCounter,
+  type Digest,
+  DigestingStream,
+  decodeNdjson,
+  digestOf,
+  digestStream,
+  encodeNdjson,
+  ndjsonExceeds,
+  ndjsonStream,
+  SHA256_METADATA_KEY,
+  validSha256,
+} from './encoding/index.ts';
+// Errors: named errors with stable codes, and retryable network error codes.
+export {
+  CheckpointConflictError,
+  ConfigError,
+  type ConfigIssue,
+  CtxsiemError,
+  describeError,
+  NETWORK_ERROR_CODES,
+  PartExistsError,
+  QueryTimeoutError,
+  SinkError,
+  SourceError,
+} from './errors/index.ts';
+// Object layout: partition folders, part names, dead letters, the probe object.
+export {
+  assertPathName,
+  batchKey,
+  compactInstant,
+  DEAD_LETTER_FOLDER,
+  hourPartition,
+  type LayoutOptions,
+  normalizePrefix,
+  type ProbeObject,
+  probeObject,
+} from './layout/index.ts';
+// Logging: structured JSON logs with redaction of secrets.
+export {
+  createLogger,
+  type Logger,
+  type LoggerOptions,
+  redactLine,
+  SECRET_KEYS,
+  SecretRegistry,
+  silentLogger,
+} from './logging/index.ts';
+// The runner: leases, windows, range reading, create-only parts, window manifests, reconcile, budget.
+export {
+  BoundedQueue,
+  BudgetExhaustedError,
+  type CommittedState,
+  DEFAULT_LEASE_MS,
+  DEFAULT_RECONCILE,
+  DIGEST_BYTES,
+  DigestSet,
+  dueChecks,
+  firstCheck,
+  floorTo,
+  HOUR_MS,
+  horizon,
+  isoSeconds,
+  type LeaseOptions,
+  type ManifestPart,
+  ManifestPartSchema,
+  MINUTE_MS,
+  newLeaseOwner,
+  nextCheck,
+  nextWindow,
+  type PageDelivery,
+  PartWriter,
+  type PartWriterOptions,
+  parseStreamState,
+  type RangeOutcome,
+  type RangeRead,
+  type ReconcilePolicy,
+  RunBudget,
+  type RunOptions,
+  type RunSummary,
+  readRange,
+  recordDigest,
+  run,
+  StoredManifest,
+  StreamCheckpoint,
+  StreamStateSchema,
+  type StreamStatus,
+  type StreamSummary,
+  splitWindow,
+  WindowManifest,
+  type WindowManifestDocument,
+  WindowManifestSchema,
+} from './runner/index.ts';

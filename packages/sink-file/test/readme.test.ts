@@ -1,10 +1,10 @@
 import { testReadmeOptions } from '@ctxsiem/test-kit/options-table';
-import { FileCheckpointConfigSchema, FileSinkConfigSchema } from '../src/config.ts';
+import { fileCheckpointConnector, fileSinkConnector } from '../src/connector.ts';
 
 testReadmeOptions({
   readme: new URL('../README.md', import.meta.url),
   tables: [
-    { id: 'sink', schema: FileSinkConfigSchema },
-    { id: 'checkpoint', schema: FileCheckpointConfigSchema },
+    { id: 'sink', schema: fileSinkConnector.schema },
+    { id: 'checkpoint', schema: fileCheckpointConnector.schema },
   ],
 });

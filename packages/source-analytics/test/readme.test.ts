@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { optionRows, testReadmeOptions } from '@ctxsiem/test-kit/options-table';
 import { describe, expect, it } from 'vitest';
 import { AnalyticsOptionsSchema } from '../src/config.ts';
+import { analyticsConnector } from '../src/connector.ts';
 
 const README = new URL('../README.md', import.meta.url);
 
-testReadmeOptions({ readme: README, tables: [{ id: 'source', schema: AnalyticsOptionsSchema }] });
+testReadmeOptions({ readme: README, tables: [{ id: 'source', schema: analyticsConnector.schema }] });
 
 describe('README', () => {
   it('shows the defaults the schema applies, the comma-separated list included', () => {

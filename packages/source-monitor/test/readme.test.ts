@@ -1,7 +1,7 @@
 import { testReadmeOptions } from '@ctxsiem/test-kit/options-table';
-import { MonitorOptionsSchema } from '../src/config.ts';
+import { monitorConnector } from '../src/connector.ts';
 
 testReadmeOptions({
   readme: new URL('../README.md', import.meta.url),
-  tables: [{ id: 'source', schema: MonitorOptionsSchema }],
+  tables: [{ id: 'source', schema: monitorConnector.schema }],
 });

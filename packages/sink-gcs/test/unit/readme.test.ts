@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { testReadmeOptions } from '@ctxsiem/test-kit/options-table';
 import { describe, expect, it } from 'vitest';
-import { GcsCheckpointConfigSchema, GcsSinkConfigSchema } from '../../src/index.ts';
+import { gcsCheckpointConnector, gcsSinkConnector } from '../../src/connector.ts';
 
 const README = new URL('../../README.md', import.meta.url);
 
 testReadmeOptions({
   readme: README,
   tables: [
-    { id: 'sink', schema: GcsSinkConfigSchema },
-    { id: 'checkpoint', schema: GcsCheckpointConfigSchema },
+    { id: 'sink', schema: gcsSinkConnector.schema },
+    { id: 'checkpoint', schema: gcsCheckpointConnector.schema },
   ],
 });
 

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { testReadmeOptions } from '@ctxsiem/test-kit/options-table';
 import { describe, expect, it } from 'vitest';
-import { S3CheckpointConfigSchema, S3SinkConfigSchema } from '../../src/index.ts';
+import { s3CheckpointConnector, s3SinkConnector } from '../../src/connector.ts';
 
 const README = new URL('../../README.md', import.meta.url);
 
 testReadmeOptions({
   readme: README,
   tables: [
-    { id: 'sink', schema: S3SinkConfigSchema },
-    { id: 'checkpoint', schema: S3CheckpointConfigSchema },
+    { id: 'sink', schema: s3SinkConnector.schema },
+    { id: 'checkpoint', schema: s3CheckpointConnector.schema },
   ],
 });
 

@@ -1,0 +1,4 @@
+/** Config helpers: zod schemas parsed into a ConfigError that names each bad field, and their JSON Schema. */
+
+// Parsing into a ConfigError, JSON Schema, and field types configs share (ISO instants, string lists).
+export { configJsonSchema, isoInstant, parseConfig, stringList, toIssues } from './config.ts';

@@ -1,0 +1,129 @@
+/**
+ * The connector manifest: what a connector package says about itself, from one subpath
+ * (`@ctxsiem/<package>/connector`), so that every app builds its configuration, environment mapping,
+ * docs and connectors from one registry instead of hand-written lists. A manifest is cheap to load: it
+ * imports its zod schema and nothing heavy; `create` imports the implementation (and its cloud SDK)
+ * only when the connector is used.
+ */
+import type { z } from 'zod';
+import { parseConfig } from '../config/config.ts';
+import type { CheckpointStore, ConnectorDeps, Sink, Source } from './contracts.ts';
+
+/** What a connector can be. (`stream-source`: a consumer such as Kafka, whose position is offsets.) */
+export type ConnectorKind = 'pull-source' | 'stream-source' | 'sink' | 'checkpoint-store';
+
+/** Environment variables as a process sees them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** How a connector reads its config section from environment variables (the seeds' names). */
+export interface EnvMapping {
+  /** Field of the connector's section (`bucket`, `credentials.accessKeyId`) → the variable it comes from. */
+  readonly variables: Readonly<Record<string, string>>;
+  /** The section from the environment; fields left undefined get the schema's defaults. */
+  read(env: Env): Record<string, unknown>;
+}
+
+/** Where records of this connector land in a SIEM by default. */
+export interface SiemDefaults {
+  /** Google SecOps log type (`CITRIX_MONITOR`). */
+  secopsLogType?: string;
+  /** Azure Monitor custom table (`CitrixMonitor_CL`). */
+  azureTable?: string;
+}
+
+/** The Citrix Cloud connection of one tenant, its secret already resolved. */
+export interface TenantConnection {
+  customerId: string;
+  clientId: string;
+  clientSecret: string;
+  region?: string | undefined;
+  apiBase?: string | undefined;
+  tokenUrl?: string | undefined;
+}
+
+/** What a source is built with: the connector dependencies and the tenant it reads. */
+export interface SourceDeps extends ConnectorDeps {
+  tenant: TenantConnection;
+}
+
+interface Manifest<Kind extends ConnectorKind, Schema extends z.ZodType, Built, Deps> {
+  /** The `type` value that selects it in a config (`monitor`, `s3`). */
+  readonly type: string;
+  readonly kind: Kind;
+  /** The package it comes from (`@ctxsiem/source-monitor`). */
+  readonly package: string;
+  /** One line for `ctxsiem connectors` and the README. */
+  readonly summary: string;
+  /** Its config section's schema, with a `type` literal: the single source of types, defaults and docs. */
+  readonly schema: Schema;
+  readonly env?: EnvMapping | undefined;
+  readonly siem?: SiemDefaults | undefined;
+  /** Builds the connector from a parsed config; imports the heavy code on first use. */
+  create(config: z.output<Schema>, deps: Deps): Promise<Built>;
+  /** Validates `input` with `schema` (a ConfigError names each bad field), then `create`s. */
+  build(input: unknown, deps: Deps): Promise<Built>;
+}
+
+export type PullSourceConnector<S extends z.ZodType = z.ZodType> = Manifest<
+  'pull-source',
+  S,
+  Source,
+  SourceDeps
+>;
+export type SinkConnector<S extends z.ZodType = z.ZodType> = Manifest<'sink', S, Sink, ConnectorDeps>;
+export type CheckpointStoreConnector<S extends z.ZodType = z.ZodType> = Manifest<
+  'checkpoint-store',
+  S,
+  CheckpointStore,
+  ConnectorDeps
+>;
+export type Connector = PullSourceConnector | SinkConnector | CheckpointStoreConnector;
+
+type Definition<C extends Connector> = Omit<C, 'kind' | 'build'>;
+
+function withBuild<Kind extends ConnectorKind, S extends z.ZodType, Built, Deps>(
+  kind: Kind,
+  definition: Omit<Manifest<Kind, S, Built, Deps>, 'kind' | 'build'>,
+): Manifest<Kind, S, Built, Deps> {
+  return {
+    ...definition,
+    kind,
+    build: async (input, deps) =>
+      definition.create(parseConfig(definition.type, definition.schema, input), deps),
+  };
+}
+
+export function definePullSource<S extends z.ZodType>(
+  definition: Definition<PullSourceConnector<S>>,
+): PullSourceConnector<S> {
+  return withBuild('pull-source', definition);
+}
+
+export function defineSink<S extends z.ZodType>(definition: Definition<SinkConnector<S>>): SinkConnector<S> {
+  return withBuild('sink', definition);
+}
+
+export function defineCheckpointStore<S extends z.ZodType>(
+  definition: Definition<CheckpointStoreConnector<S>>,
+): CheckpointStoreConnector<S> {
+  return withBuild('checkpoint-store', definition);
+}
+
+/** Reading environment values for an `EnvMapping`: a number or boolean when the text is one, else the text (so the schema names the field). */
+export const envValue = {
+  number(value: string | undefined): number | string | undefined {
+    if (value === undefined || value === '') return undefined;
+    return /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  },
+  boolean(value: string | undefined): boolean | string | undefined {
+    if (value === undefined || value === '') return undefined;
+    const v = value.trim().toLowerCase();
+    if (['true', '1', 'yes'].includes(v)) return true;
+    if (['false', '0', 'no'].includes(v)) return false;
+    return value;
+  },
+  /** The object without its undefined fields (so defaults apply). */
+  defined<T extends Record<string, unknown>>(object: T): Partial<T> {
+    return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
+  },
+};

@@ -1,0 +1,242 @@
+/**
+ * The contracts every connector implements. A source yields pages of records with a resume token; the
+ * runner hands each page to a sink and, only after the sink acknowledges, commits the position in a
+ * checkpoint store. See docs in the repository's architecture notes and README.
+ */
+import type { Clock } from '../clock/clock.ts';
+import type { Logger } from '../logging/logger.ts';
+
+/** A record as it travels: a plain JSON object. */
+export type JsonRecord = Record<string, unknown>;
+
+/** A half-open UTC interval `[from, to)`. */
+export interface Window {
+  from: Date;
+  to: Date;
+}
+
+/** One page read from a stream. `next` resumes after this page; absent on the window's last page. */
+export interface Page {
+  records: JsonRecord[];
+  next?: string | undefined;
+}
+
+/** How the runner cuts time into windows for a stream. */
+export interface WindowPolicy {
+  /** Windows never cross a multiple of this (UTC): one hour keeps a window inside one partition. */
+  alignMs: number;
+  /** The longest window to ask for at once. */
+  maxWindowMs: number;
+  /** Only data older than `now - lagMs` is asked for, so late writes on the API side are not missed. */
+  lagMs: number;
+  /** Only whole aligned windows are read (casodata hours): a partial last window waits for the next run. */
+  wholeWindowsOnly?: boolean;
+  /** The smallest window a query timeout may split down to. */
+  minWindowMs?: number;
+}
+
+/** Record validation: anything with a zod-like `safeParse`. */
+export interface RecordSchema {
+  safeParse(value: unknown): { success: true } | { success: false; error: { message: string } };
+}
+
+export interface PullStream {
+  /** Stream name; also the folder name in object layouts (`Sessions`, `sessions`). */
+  readonly name: string;
+  /** The record field windows are cut on (`ModifiedDate`), for docs and logs. */
+  readonly cursorField: string;
+  readonly window: WindowPolicy;
+  /** Optional record schema: records failing it go to the dead-letter with the reason. */
+  readonly schema?: RecordSchema;
+  /** Reads the window from its start, or from `resume` (a page's `next`) when given. */
+  read(window: Window, resume: string | undefined, signal: AbortSignal): AsyncIterable<Page>;
+  /**
+   * What makes two reads of a record the same record, for the window manifest's digests (default: the
+   * whole record). Analytics answers its `raw` row: the envelope's `collection_timestamp` changes per read.
+   */
+  identity?(record: JsonRecord): unknown;
+  /**
+   * How many records the API holds for the window now (Monitor: `$count`). The reconcile pass compares
+   * it with what was delivered and re-reads only windows that gained records; without it (or when it
+   * answers undefined: unknown), every due check re-reads the window.
+   */
+  count?(window: Window, signal: AbortSignal): Promise<number | undefined>;
+}
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface Source {
+  /** Source type (`monitor`, `analytics`). */
+  readonly type: string;
+  /** The tenant (Citrix customer id) every record is tagged with. */
+  readonly tenant: string;
+  readonly streams: readonly PullStream[];
+  /** Field added to every record carrying the tenant. */
+  readonly tenantField?: string;
+  /** Where a first run starts when no checkpoint exists. */
+  readonly start?: Date;
+  /** Authenticates and makes one minimal query per stream (`ctxsiem check`). */
+  check?(): Promise<CheckResult[]>;
+  /** Counters of the source's client for the run summary (requests, retries, throttled…). */
+  metrics?(): Record<string, number>;
+  close?(): Promise<void>;
+}
+
+/** Narrow dependencies handed to factories; constructible in tests. */
+export interface ConnectorDeps {
+  logger: Logger;
+  clock: Clock;
+  signal?: AbortSignal;
+  /** Secret values to scrub from logs; connectors register tokens they obtain. */
+  secrets?: { add(value: string | undefined): void };
+}
+
+export type SourceFactory<Config> = (config: Config, deps: ConnectorDeps) => Source;
+
+/**
+ * What names one part: tenant, source, stream, the claimed window and the part number inside it. Two
+ * different identities never name the same object, whatever the sink's prefix.
+ */
+export interface PartIdentity {
+  tenant: string;
+  source: string;
+  stream: string;
+  /** The claimed window; its start (to the millisecond) is in the part name. */
+  window: Window;
+  /** Part number inside the window, from 0; numbering continues across re-reads of the window. */
+  seq: number;
+  /** `records` for data, `deadletter` for records that failed validation (each `{reason, record}`). */
+  kind: 'records' | 'deadletter';
+}
+
+/** What the runner hands a sink: one part's records with the identity that names its object. */
+export interface Batch extends PartIdentity {
+  records: JsonRecord[];
+}
+
+/** The sink's acknowledgement: where the batch went. */
+export interface Receipt {
+  location: string;
+  records: number;
+  bytes: number;
+  /**
+   * False when the part already existed with identical content (a retried write whose first attempt
+   * landed): acknowledged without rewriting it.
+   */
+  created: boolean;
+  /** Hex SHA-256 of the stored bytes, kept in the window manifest. */
+  sha256: string;
+}
+
+export interface Sink {
+  readonly type: string;
+  /**
+   * Stores the batch as a new part, create-only: a part is never rewritten, since SIEM feeds ingest an
+   * object again when it is modified. When the part already exists with identical content the write is
+   * acknowledged (`created: false`); with different content it throws `PartExistsError`.
+   */
+  write(batch: Batch): Promise<Receipt>;
+  /**
+   * Reads a stored part back, or undefined when it does not exist: the runner adopts a part a killed
+   * run wrote but never recorded (its records count as delivered).
+   */
+  readPart(part: PartIdentity): Promise<JsonRecord[] | undefined>;
+  /** A real probe that mimics a write (write and delete a small object). Throws with a clear reason. */
+  check(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export type SinkFactory<Config> = (config: Config, deps: ConnectorDeps) => Sink;
+
+/**
+ * The window a runner claimed and is delivering: `[position, to)`. It is committed before the first
+ * part is written, so a successor resumes the same window with the same part numbering.
+ */
+export interface ClaimedWindow {
+  /** End of the claimed window. */
+  to: string;
+  /** The next part number. */
+  seq: number;
+  /** Resume token inside the range being read (`''`: from the range's start). */
+  resume: string;
+  /** The range being read, after query-timeout splits (default: the whole window). */
+  readFrom?: string | undefined;
+  readTo?: string | undefined;
+}
+
+/** Who holds a stream: the runner that may write its parts until `expiresAt`. */
+export interface StreamLease {
+  owner: string;
+  expiresAt: string;
+}
+
+/** A closed window the reconcile pass will check again for late records, at `at`. */
+export interface ReconcileEntry {
+  from: string;
+  to: string;
+  /** Checks done so far. */
+  checks: number;
+  at: string;
+}
+
+/** What a checkpoint holds for one stream. */
+export interface StreamState {
+  /** Everything before this instant has been delivered. */
+  position: string;
+  /** Set while a window is claimed: resume it instead of planning a new one. */
+  window?: ClaimedWindow | undefined;
+  /** Set while a runner works on the stream: others leave it alone until it expires. */
+  lease?: StreamLease | undefined;
+  /** Closed windows within the reconcile horizon, with when each is next checked. */
+  reconcile?: ReconcileEntry[] | undefined;
+  updatedAt?: string;
+}
+
+/** A JSON document stored beside the checkpoints, with conditional writes like them. */
+export interface DocumentStore {
+  read(key: string): Promise<{ document: JsonRecord; version: string } | undefined>;
+  /** Writes only if the stored version still equals `ifVersion` (undefined = must not exist yet). */
+  write(key: string, document: JsonRecord, ifVersion: string | undefined): Promise<string>;
+  delete(key: string): Promise<void>;
+  /** Keys starting with `prefix`, sorted. */
+  list(prefix?: string): Promise<string[]>;
+}
+
+export interface VersionedState {
+  state: StreamState;
+  /** Opaque version for the conditional write (an ETag, a generation, a file version). */
+  version: string;
+}
+
+export interface CheckpointStore {
+  readonly type: string;
+  read(key: string): Promise<VersionedState | undefined>;
+  /**
+   * Writes only if the stored version still equals `ifVersion` (undefined = must not exist yet).
+   * Returns the new version; throws CheckpointConflictError otherwise.
+   */
+  write(key: string, state: StreamState, ifVersion: string | undefined): Promise<string>;
+  /** Removes a stream's checkpoint (`ctxsiem state reset`). */
+  delete(key: string): Promise<void>;
+  /** Lists keys under a prefix (`ctxsiem state show`); never manifest keys. */
+  list(prefix?: string): Promise<string[]>;
+  /**
+   * Window manifests, one per window at `manifestKey(checkpoint key, window start)`: kept apart from
+   * the checkpoints (`_manifests/` beside them), with the same conditional writes.
+   */
+  readonly manifests: DocumentStore;
+}
+
+/** Checkpoint key for one stream: tenant × source × stream. */
+export function checkpointKey(tenant: string, source: string, stream: string): string {
+  return `${tenant}/${source}/${stream}`;
+}
+
+/** Manifest key of the window starting at `from` of the stream at `checkpointKey`. */
+export function manifestKey(streamKey: string, from: Date): string {
+  return `${streamKey}/${from.toISOString().replaceAll(':', '')}`;
+}

@@ -1,0 +1,46 @@
+/** What every connector implements and what a connector package says about itself. */
+
+// Connector manifests: kind, config schema, environment mapping, SIEM defaults and factory of each connector.
+export {
+  type CheckpointStoreConnector,
+  type Connector,
+  type ConnectorKind,
+  defineCheckpointStore,
+  definePullSource,
+  defineSink,
+  type Env,
+  type EnvMapping,
+  envValue,
+  type PullSourceConnector,
+  type SiemDefaults,
+  type SinkConnector,
+  type SourceDeps,
+  type TenantConnection,
+} from './connector.ts';
+// The source, pull stream, sink and checkpoint store contracts, and the keys of checkpoints and manifests.
+export {
+  type Batch,
+  type CheckpointStore,
+  type CheckResult,
+  type ClaimedWindow,
+  type ConnectorDeps,
+  checkpointKey,
+  type DocumentStore,
+  type JsonRecord,
+  manifestKey,
+  type Page,
+  type PartIdentity,
+  type PullStream,
+  type Receipt,
+  type ReconcileEntry,
+  type RecordSchema,
+  type Sink,
+  type SinkFactory,
+  type Source,
+  type SourceFactory,
+  type StreamLease,
+  type StreamState,
+  type VersionedState,
+  type Window,
+  type WindowPolicy,
+} from './contracts.ts';

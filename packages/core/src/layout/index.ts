@@ -1,0 +1,14 @@
+/** Where sinks put objects: the partition folders and part names, dead letters, the probe object. */
+
+// Part keys under the seeds' partition folders, and the dead-letter folder.
+export {
+  assertPathName,
+  batchKey,
+  compactInstant,
+  DEAD_LETTER_FOLDER,
+  hourPartition,
+  type LayoutOptions,
+  normalizePrefix,
+} from './layout.ts';
+// The object a sink's check() writes and deletes.
+export { type ProbeObject, probeObject } from './probe-object.ts';

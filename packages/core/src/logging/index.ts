@@ -1,0 +1,12 @@
+/** Structured JSON logging (pino) with redaction of secrets by key and by value. */
+
+// The logger, its secret registry and the redaction it applies.
+export {
+  createLogger,
+  type Logger,
+  type LoggerOptions,
+  redactLine,
+  SECRET_KEYS,
+  SecretRegistry,
+  silentLogger,
+} from './logger.ts';

@@ -1,0 +1,43 @@
+/** The runner and what it is made of: leases, window planning, reading, part writing, manifests, reconcile. */
+
+// The run's time budget: whether another page fits, and a signal when the deadline passes.
+export { BudgetExhaustedError, RunBudget } from './budget.ts';
+// Writing pages as create-only parts, skipping what the window manifest says was delivered.
+export { type PageDelivery, PartWriter, type PartWriterOptions } from './part-writer.ts';
+// A bounded async queue between the fetching producer and the delivering consumer.
+export { BoundedQueue } from './queue.ts';
+// Reading one range of a window page by page while the previous page is delivered.
+export { type RangeOutcome, type RangeRead, readRange } from './range-reader.ts';
+// When the reconcile pass checks a closed window again for late records.
+export { DEFAULT_RECONCILE, dueChecks, firstCheck, nextCheck, type ReconcilePolicy } from './reconcile.ts';
+// Compact digests of records, whatever order their keys came in.
+export { DIGEST_BYTES, DigestSet, recordDigest } from './record-digest.ts';
+// One run over every stream: lease, claim, read, write, commit, reconcile.
+export {
+  DEFAULT_LEASE_MS,
+  type RunOptions,
+  type RunSummary,
+  run,
+  type StreamStatus,
+  type StreamSummary,
+} from './runner.ts';
+// One stream's checkpoint as a runner holds it, with its lease.
+export {
+  type CommittedState,
+  type LeaseOptions,
+  newLeaseOwner,
+  parseStreamState,
+  StreamCheckpoint,
+  StreamStateSchema,
+} from './stream-checkpoint.ts';
+// Window manifests: the parts a window wrote and the digests of the records it delivered.
+export {
+  type ManifestPart,
+  ManifestPartSchema,
+  StoredManifest,
+  WindowManifest,
+  type WindowManifestDocument,
+  WindowManifestSchema,
+} from './window-manifest.ts';
+// Half-open UTC windows planned from a checkpoint position, and splitting them.
+export { floorTo, HOUR_MS, horizon, isoSeconds, MINUTE_MS, nextWindow, splitWindow } from './windows.ts';

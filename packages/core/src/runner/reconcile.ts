@@ -1,0 +1,57 @@
+/**
+ * When the reconcile pass checks a closed window again for records that became visible in the API
+ * after the window was read (late data). Each closed window within the horizon has an entry in the
+ * stream's checkpoint; checks come `firstCheckMs` after the window's end (or at twice its age when it
+ * was read later than that), then each at twice the window's age at the previous check, and a last one
+ * at the horizon: with the defaults at 30 min, 1 h, 2 h, 4 h, 8 h, 16 h and 24 h — seven checks a day
+ * per window, each a `$count` where that can tell, else a re-read.
+ */
+import type { ReconcileEntry, Window } from '../contracts/contracts.ts';
+import { HOUR_MS, MINUTE_MS } from './windows.ts';
+
+export interface ReconcilePolicy {
+  /** Closed windows are checked for late records until their end is this old. */
+  horizonMs: number;
+  /** The first check comes this long after a window's end. */
+  firstCheckMs: number;
+}
+
+export const DEFAULT_RECONCILE: ReconcilePolicy = { horizonMs: 24 * HOUR_MS, firstCheckMs: 30 * MINUTE_MS };
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The entry of a window read completely at `now`, or undefined when its end is already beyond the
+ * horizon. A window read late (a catch-up) has seen every row that was `now − end` late; its first check
+ * comes at twice that age, like every later one.
+ */
+export function firstCheck(window: Window, now: number, policy: ReconcilePolicy): ReconcileEntry | undefined {
+  const to = window.to.getTime();
+  const age = now - to;
+  if (age >= policy.horizonMs) return undefined;
+  return {
+    from: window.from.toISOString(),
+    to: iso(to),
+    checks: 0,
+    at: iso(to + Math.min(policy.horizonMs, Math.max(policy.firstCheckMs, 2 * age))),
+  };
+}
+
+/** The entry after a check done at `now`, or undefined when that was the last one. */
+export function nextCheck(
+  entry: ReconcileEntry,
+  now: number,
+  policy: ReconcilePolicy,
+): ReconcileEntry | undefined {
+  const to = Date.parse(entry.to);
+  const age = Math.max(now, Date.parse(entry.at)) - to;
+  if (age >= policy.horizonMs) return undefined;
+  return { ...entry, checks: entry.checks + 1, at: iso(to + Math.min(policy.horizonMs, 2 * age)) };
+}
+
+/** The entries due at `now`, oldest due first. */
+export function dueChecks(entries: readonly ReconcileEntry[] | undefined, now: number): ReconcileEntry[] {
+  return (entries ?? [])
+    .filter((entry) => Date.parse(entry.at) <= now)
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}

@@ -1,0 +1,540 @@
+/**
+ * The runner: for each stream it takes the stream's lease, claims a window in the checkpoint before
+ * writing anything, reads the window page by page while the previous page is delivered, writes each
+ * page as create-only parts that skip what the window's manifest says was already delivered, and
+ * commits the checkpoint only after the sink acknowledged. Then it re-checks closed windows for late
+ * records (the reconcile pass). It stops cleanly at a page boundary when the time budget runs out,
+ * isolates failures per stream, and returns a summary of what happened.
+ */
+
+import type { Clock } from '../clock/clock.ts';
+import {
+  type CheckpointStore,
+  checkpointKey,
+  type JsonRecord,
+  manifestKey,
+  type Page,
+  type PullStream,
+  type ReconcileEntry,
+  type Sink,
+  type Source,
+  type Window,
+} from '../contracts/contracts.ts';
+import { CheckpointConflictError, describeError, QueryTimeoutError } from '../errors/errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import { RunBudget } from './budget.ts';
+import { type PageDelivery, PartWriter } from './part-writer.ts';
+import type { BoundedQueue } from './queue.ts';
+import { readRange } from './range-reader.ts';
+import { DEFAULT_RECONCILE, dueChecks, firstCheck, nextCheck, type ReconcilePolicy } from './reconcile.ts';
+import { newLeaseOwner, StreamCheckpoint } from './stream-checkpoint.ts';
+import { StoredManifest } from './window-manifest.ts';
+import { floorTo, MINUTE_MS, nextWindow, splitWindow } from './windows.ts';
+
+export interface RunOptions {
+  source: Source;
+  sink: Sink;
+  checkpoints: CheckpointStore;
+  logger: Logger;
+  clock: Clock;
+  /** Where a stream without a checkpoint starts (overrides the source's own start). */
+  start?: Date | undefined;
+  /** Stop at the first page boundary after which another page would not fit in this many ms. */
+  budgetMs?: number | undefined;
+  /** Pages read ahead of delivery (default 2). */
+  queueCapacity?: number | undefined;
+  /** Only these streams (default all). */
+  streams?: readonly string[] | undefined;
+  /** Streams run at once (default 1; Citrix sources serialise per tenant anyway). */
+  concurrency?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** This run's lease owner id (default: host, pid and a random suffix). */
+  owner?: string | undefined;
+  /** How long a stream's lease lasts without renewal (default 10 minutes). */
+  leaseMs?: number | undefined;
+  /** When closed windows are checked again for late records; `false` turns the pass off. */
+  reconcile?: ReconcilePolicy | false | undefined;
+  /** Observes queue bounds in tests and benchmarks. */
+  onQueue?: (stream: string, queue: BoundedQueue<unknown>) => void;
+}
+
+export const DEFAULT_LEASE_MS = 10 * MINUTE_MS;
+
+/** `busy`: another runner holds the stream's lease; this run left it alone (not a failure). */
+export type StreamStatus = 'ok' | 'partial' | 'failed' | 'idle' | 'busy';
+
+export interface StreamSummary {
+  stream: string;
+  /** Position (everything before it delivered) when the run began. */
+  from: string;
+  /** Position when the run ended. */
+  to: string;
+  /** True when the run stopped inside a window and will resume there. */
+  midWindow: boolean;
+  records: number;
+  deadLetters: number;
+  pages: number;
+  windows: number;
+  bytes: number;
+  splits: number;
+  /** Records skipped because their window had delivered them already (re-reads). */
+  skipped: number;
+  /** Records the API returned outside the window asked for, dropped by the client-side check. */
+  outsideWindow: number;
+  /** Parts a killed run wrote and this run adopted. */
+  adoptedParts: number;
+  /** Closed windows checked again for late records, and the late records delivered. */
+  reconciledWindows: number;
+  lateRecords: number;
+  /** Where this run's dead letters went. */
+  deadLetterLocations: string[];
+  /** How far behind real time the stream is after the run: now − position, in seconds. */
+  lagSeconds: number;
+  status: StreamStatus;
+  error?: string;
+}
+
+export interface RunSummary {
+  tenant: string;
+  source: string;
+  sink: string;
+  startedAt: string;
+  durationMs: number;
+  streams: StreamSummary[];
+  totals: { records: number; deadLetters: number; pages: number; bytes: number };
+  failed: string[];
+  /** Streams another runner was working on, left alone. */
+  busy: string[];
+  /** The source client's counters (requests, retries, throttled, reauthentications…). */
+  sourceMetrics: Record<string, number>;
+  /** True when the budget ran out before every due window was read. */
+  budgetExhausted: boolean;
+}
+
+/** Runs every stream of one source into one sink. Never throws for a stream's failure: see `failed`. */
+export async function run(options: RunOptions): Promise<RunSummary> {
+  const { source, clock } = options;
+  const startedAt = clock.now();
+  const streams = source.streams.filter((s) => !options.streams || options.streams.includes(s.name));
+  const budget = new RunBudget(clock, options.budgetMs, options.signal);
+  const owner = options.owner ?? newLeaseOwner();
+
+  const summaries: StreamSummary[] = new Array(streams.length);
+  let nextIndex = 0;
+  const worker = async () => {
+    while (nextIndex < streams.length) {
+      const index = nextIndex++;
+      const stream = streams[index]!;
+      summaries[index] = await runStream({ options, stream, budget, owner });
+    }
+  };
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, streams.length));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    budget.dispose();
+  }
+
+  const totals = { records: 0, deadLetters: 0, pages: 0, bytes: 0 };
+  for (const s of summaries) {
+    totals.records += s.records;
+    totals.deadLetters += s.deadLetters;
+    totals.pages += s.pages;
+    totals.bytes += s.bytes;
+  }
+  return {
+    tenant: source.tenant,
+    source: source.type,
+    sink: options.sink.type,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: clock.now() - startedAt,
+    streams: summaries,
+    totals,
+    failed: summaries.filter((s) => s.status === 'failed').map((s) => s.stream),
+    busy: summaries.filter((s) => s.status === 'busy').map((s) => s.stream),
+    sourceMetrics: source.metrics?.() ?? {},
+    budgetExhausted: budget.exhausted,
+  };
+}
+
+interface StreamRun {
+  options: RunOptions;
+  stream: PullStream;
+  budget: RunBudget;
+  owner: string;
+}
+
+/** Everything one stream's run works with. */
+interface StreamContext extends StreamRun {
+  checkpoint: StreamCheckpoint;
+  summary: StreamSummary;
+  logger: Logger;
+  reconcile: ReconcilePolicy | false;
+}
+
+function emptySummary(stream: string): StreamSummary {
+  return {
+    stream,
+    from: '',
+    to: '',
+    midWindow: false,
+    records: 0,
+    deadLetters: 0,
+    pages: 0,
+    windows: 0,
+    bytes: 0,
+    splits: 0,
+    skipped: 0,
+    outsideWindow: 0,
+    adoptedParts: 0,
+    reconciledWindows: 0,
+    lateRecords: 0,
+    deadLetterLocations: [],
+    lagSeconds: 0,
+    status: 'idle',
+  };
+}
+
+async function runStream(run: StreamRun): Promise<StreamSummary> {
+  const { options, stream, budget, owner } = run;
+  const { source, clock } = options;
+  const logger = options.logger.child({ source: source.type, tenant: source.tenant, stream: stream.name });
+  const summary = emptySummary(stream.name);
+  const finish = () => {
+    if (summary.to)
+      summary.lagSeconds = Math.max(0, Math.round((clock.now() - Date.parse(summary.to)) / 1000));
+    return summary;
+  };
+
+  let checkpoint: StreamCheckpoint | undefined;
+  try {
+    checkpoint = await StreamCheckpoint.open(
+      options.checkpoints,
+      checkpointKey(source.tenant, source.type, stream.name),
+      clock,
+      { owner, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS },
+      options.start ?? source.start ?? new Date(clock.now()),
+    );
+    summary.from = checkpoint.state.position;
+    summary.to = checkpoint.state.position;
+    summary.midWindow = checkpoint.state.window !== undefined;
+    const holder = checkpoint.heldBy();
+    if (holder) {
+      summary.status = 'busy';
+      summary.error = `another runner (${holder.owner}) holds this stream until ${holder.expiresAt}`;
+      logger.info({ owner: holder.owner, expiresAt: holder.expiresAt }, 'stream busy: left alone');
+      return finish();
+    }
+    await checkpoint.acquire();
+    const context: StreamContext = {
+      ...run,
+      checkpoint,
+      summary,
+      logger,
+      reconcile: options.reconcile ?? DEFAULT_RECONCILE,
+    };
+    const stopped = await deliverDueWindows(context);
+    if (!stopped && context.reconcile) await reconcileClosedWindows(context, context.reconcile);
+    if (summary.status === 'idle') {
+      // Stopped between windows by the run's signal: more may be due. Otherwise every due window is done.
+      if (budget.stopReason()) summary.status = 'partial';
+      else if (summary.pages + summary.windows + summary.reconciledWindows > 0) summary.status = 'ok';
+    }
+    return finish();
+  } catch (error) {
+    if (error instanceof CheckpointConflictError) {
+      summary.status = 'busy';
+      summary.error = `another runner took this stream over: ${error.message}`;
+      logger.warn({ err: error }, 'another runner took the stream over: this run stops it');
+      return finish();
+    }
+    summary.status = 'failed';
+    summary.error = describeError(error);
+    logger.error({ err: error }, `stream ${stream.name} failed; its checkpoint stays at ${summary.to}`);
+    return finish();
+  } finally {
+    const problem = await checkpoint?.release();
+    if (problem) logger.warn({ problem }, 'could not release the stream lease; it expires on its own');
+  }
+}
+
+/** The forward pass: claims and delivers windows up to `now − lag`. True when the run must stop. */
+async function deliverDueWindows(context: StreamContext): Promise<boolean> {
+  const { checkpoint, stream, summary, budget, options } = context;
+  // Windows are planned up to `now − lag` as of the stream's start, to the whole second: a run never
+  // chases the clock, and window bounds stay whole seconds.
+  const planningNow = floorTo(options.clock.now(), 1000);
+  while (!budget.stopReason()) {
+    if (!checkpoint.state.window) {
+      const next = nextWindow(Date.parse(checkpoint.state.position), planningNow, stream.window);
+      if (!next) return false;
+      if (!budget.allowsAnother()) break;
+      // The claim: bounds and part numbering are committed before the first part is written.
+      await checkpoint.commit({
+        ...checkpoint.state,
+        window: { to: next.to.toISOString(), seq: 0, resume: '' },
+      });
+    } else if (!budget.allowsAnother()) break;
+    if ((await deliverClaimedWindow(context)) === 'stopped') break;
+    summary.windows++;
+  }
+  summary.status = 'partial';
+  return true;
+}
+
+/** The claimed window `[position, window.to)` from the checkpoint. */
+function claimedWindow(checkpoint: StreamCheckpoint): Window {
+  const { position, window } = checkpoint.state;
+  if (!window) throw new Error('no claimed window');
+  return { from: new Date(position), to: new Date(window.to) };
+}
+
+/** Delivers the claimed window, range by range (query timeouts split it), resuming where it stopped. */
+async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 'stopped'> {
+  const { checkpoint, stream, summary, options, logger } = context;
+  const window = claimedWindow(checkpoint);
+  const claim = checkpoint.state.window!;
+  const manifest = await StoredManifest.load(
+    options.checkpoints.manifests,
+    manifestKey(checkpoint.key, window.from),
+    { tenant: options.source.tenant, source: options.source.type, stream: stream.name, window },
+  );
+  const writer = partWriter(context, manifest, claim.seq);
+  // Parts acknowledged (the checkpoint's number moved past them) but not yet in the saved manifest.
+  summary.adoptedParts += await writer.recover(manifest.manifest.nextSeq, claim.seq);
+
+  for (;;) {
+    const current = checkpoint.state.window!;
+    const range: Window = {
+      from: new Date(current.readFrom ?? checkpoint.state.position),
+      to: new Date(current.readTo ?? current.to),
+    };
+    const outcome = await readWindowRange(
+      context,
+      window,
+      range,
+      current.resume || undefined,
+      writer,
+      manifest,
+      {
+        commitPage: (page) =>
+          checkpoint.commit({
+            ...checkpoint.state,
+            window: { ...checkpoint.state.window!, resume: page.next ?? '', seq: writer.seq },
+          }),
+      },
+    );
+    switch (outcome) {
+      case 'stopped':
+        await manifest.save();
+        summary.midWindow = true;
+        return 'stopped';
+      case 'refused-resume':
+        logger.warn(
+          { from: range.from, to: range.to },
+          'the API refused the stored resume token: reading the range again from its start (records already delivered are skipped)',
+        );
+        await checkpoint.commit({ ...checkpoint.state, window: { ...current, resume: '', seq: writer.seq } });
+        continue;
+      case 'timeout': {
+        const halves = splitWindow(range, stream.window.minWindowMs ?? MINUTE_MS);
+        if (!halves)
+          throw new QueryTimeoutError(
+            `query timed out on the smallest allowed window ${range.from.toISOString()} – ${range.to.toISOString()}`,
+          );
+        summary.splits++;
+        logger.warn(
+          { from: range.from, to: range.to },
+          'query timed out: reading the range again in halves (records already delivered are skipped)',
+        );
+        await manifest.save();
+        await checkpoint.commit({
+          ...checkpoint.state,
+          window: {
+            ...current,
+            readFrom: range.from.toISOString(),
+            readTo: halves[0].to.toISOString(),
+            resume: '',
+            seq: writer.seq,
+          },
+        });
+        continue;
+      }
+      case 'done':
+        if (range.to.getTime() < window.to.getTime()) {
+          await checkpoint.commit({
+            ...checkpoint.state,
+            window: {
+              ...current,
+              readFrom: range.to.toISOString(),
+              readTo: current.to,
+              resume: '',
+              seq: writer.seq,
+            },
+          });
+          continue;
+        }
+    }
+    // The whole window is delivered: close its manifest, then move the position past it.
+    const now = options.clock.now();
+    manifest.manifest.close(new Date(now));
+    await manifest.save();
+    const entry = context.reconcile ? firstCheck(window, now, context.reconcile) : undefined;
+    const { window: _done, ...rest } = checkpoint.state;
+    await checkpoint.commit({
+      ...rest,
+      position: window.to.toISOString(),
+      reconcile: [...(rest.reconcile ?? []), ...(entry ? [entry] : [])],
+    });
+    summary.to = window.to.toISOString();
+    summary.midWindow = false;
+    return 'done';
+  }
+}
+
+function partWriter(context: StreamContext, manifest: StoredManifest, seq: number): PartWriter {
+  const { options, stream, checkpoint, logger } = context;
+  return new PartWriter({
+    sink: options.sink,
+    stream,
+    tenant: options.source.tenant,
+    source: options.source.type,
+    tenantField: options.source.tenantField,
+    manifest: manifest.manifest,
+    seq,
+    beforeWrite: () => checkpoint.renewIfDue(),
+    logger,
+  });
+}
+
+/**
+ * Reads `range` of `window` and delivers every page: dropped when outside the window (a second line of
+ * defence behind the query's own filter), de-duplicated and written by `writer`, then committed.
+ */
+async function readWindowRange(
+  context: StreamContext,
+  window: Window,
+  range: Window,
+  resume: string | undefined,
+  writer: PartWriter,
+  manifest: StoredManifest,
+  hooks: { commitPage: (page: Page) => Promise<void> },
+): Promise<ReturnType<typeof readRange> extends Promise<infer T> ? T : never> {
+  const { options, stream, summary, budget, logger } = context;
+  let lastBoundary = options.clock.now();
+  return readRange({
+    stream,
+    range,
+    resume,
+    signal: budget.signal,
+    queueCapacity: options.queueCapacity ?? 2,
+    onQueue: options.onQueue,
+    deliver: async (page) => {
+      const inWindow = keepInWindow(stream, window, page.records);
+      summary.outsideWindow += page.records.length - inWindow.length;
+      const delivered = await writer.deliver(inWindow);
+      count(summary, delivered);
+      if (delivered.deadLetters > 0)
+        logger.warn(
+          { count: delivered.deadLetters, locations: delivered.deadLetterLocations },
+          'records failed validation: dead-lettered',
+        );
+      summary.pages++;
+      await manifest.saveIfDue();
+      if (page.next) await hooks.commitPage(page);
+      const now = options.clock.now();
+      budget.observe(now - lastBoundary);
+      lastBoundary = now;
+    },
+    shouldStop: () => {
+      if (budget.stopReason() === 'aborted') {
+        logger.info('run aborted: stopping at a page boundary');
+        return true;
+      }
+      if (!budget.allowsAnother()) {
+        logger.info('time budget reached: stopping at a page boundary');
+        return true;
+      }
+      return false;
+    },
+  });
+}
+
+function count(summary: StreamSummary, delivered: PageDelivery): void {
+  summary.records += delivered.records;
+  summary.deadLetters += delivered.deadLetters;
+  summary.skipped += delivered.skipped;
+  summary.bytes += delivered.bytes;
+  summary.adoptedParts += delivered.adopted;
+  summary.deadLetterLocations.push(...delivered.deadLetterLocations);
+}
+
+/** Records whose cursor lies in the window; a record without a readable cursor is kept for validation. */
+function keepInWindow(stream: PullStream, window: Window, records: readonly JsonRecord[]): JsonRecord[] {
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+  return records.filter((record) => {
+    const at = Date.parse(String(record[stream.cursorField]));
+    return Number.isNaN(at) || (at >= from && at < to);
+  });
+}
+
+/**
+ * The reconcile pass: closed windows due for a check are compared with the API (its count where it has
+ * one) and, when the API holds records the window never delivered, read again; only those records are
+ * delivered, into new parts that continue the window's numbering.
+ */
+async function reconcileClosedWindows(context: StreamContext, policy: ReconcilePolicy): Promise<void> {
+  const { checkpoint, stream, summary, options, budget, logger } = context;
+  for (const entry of dueChecks(checkpoint.state.reconcile, options.clock.now())) {
+    if (budget.stopReason() || !budget.allowsAnother()) {
+      summary.status = 'partial';
+      return;
+    }
+    const window: Window = { from: new Date(entry.from), to: new Date(entry.to) };
+    const manifest = await StoredManifest.load(
+      options.checkpoints.manifests,
+      manifestKey(checkpoint.key, window.from),
+      { tenant: options.source.tenant, source: options.source.type, stream: stream.name, window },
+    );
+    let complete = true;
+    if (!manifest.stored) {
+      logger.warn({ from: entry.from }, 'the window manifest is gone: this window cannot be reconciled');
+    } else {
+      const onApi = stream.count ? await stream.count(window, budget.signal) : undefined;
+      if (onApi === undefined || onApi !== manifest.manifest.delivered) {
+        const before = summary.records + summary.deadLetters;
+        const writer = partWriter(context, manifest, manifest.manifest.nextSeq);
+        const outcome = await readWindowRange(context, window, window, undefined, writer, manifest, {
+          commitPage: async () => {},
+        });
+        const late = summary.records + summary.deadLetters - before;
+        manifest.manifest.document.late += late;
+        summary.lateRecords += late;
+        await manifest.save();
+        if (outcome === 'stopped') {
+          summary.status = 'partial';
+          return;
+        }
+        complete = outcome === 'done';
+        if (!complete) logger.warn({ from: entry.from, outcome }, 'reconcile read did not finish: skipped');
+        if (late > 0) logger.info({ from: entry.from, late }, 'reconcile delivered late records');
+      }
+      summary.reconciledWindows++;
+    }
+    const next = manifest.stored ? nextCheck(entry, options.clock.now(), policy) : undefined;
+    if (!next && manifest.stored) await manifest.delete();
+    await checkpoint.commit({
+      ...checkpoint.state,
+      reconcile: replaceEntry(checkpoint.state.reconcile ?? [], entry, next),
+    });
+  }
+}
+
+function replaceEntry(
+  entries: readonly ReconcileEntry[],
+  done: ReconcileEntry,
+  next: ReconcileEntry | undefined,
+): ReconcileEntry[] {
+  return entries.flatMap((entry) => (entry.from === done.from ? (next ? [next] : []) : [entry]));
+}

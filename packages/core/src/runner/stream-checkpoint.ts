@@ -1,0 +1,157 @@
+/**
+ * One stream's checkpoint as a runner holds it: the state read at the start, every later write
+ * conditional on the version last seen, and the stream's **lease**.
+ *
+ * The lease is what the Powertools idempotency "in progress" record is: before a runner writes anything
+ * it commits its lease (owner, expiry) with a conditional write; a runner that finds a live lease held
+ * by another owner leaves the stream alone (`busy`); an expired one is taken over, and the successor
+ * resumes the same claimed window. Every commit renews the lease, and `renewIfDue` renews it before a
+ * write once half of it has passed, so a runner that lost its lease finds out (a conflict) before it
+ * writes a part rather than after. Expiry is judged by the reader's clock; clocks apart by less than a
+ * lease keep a live holder safe, and the create-only parts and window manifests keep the data safe even
+ * when they do not.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import type { Clock } from '../clock/clock.ts';
+import type { CheckpointStore, StreamLease, StreamState } from '../contracts/contracts.ts';
+import { CtxsiemError } from '../errors/errors.ts';
+
+const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO instant');
+
+/** The checkpoint state as stored; unknown fields (from a newer version) are kept. */
+export const StreamStateSchema = z.looseObject({
+  position: instant,
+  window: z
+    .object({
+      to: instant,
+      seq: z.number().int().nonnegative(),
+      resume: z.string(),
+      readFrom: instant.optional(),
+      readTo: instant.optional(),
+    })
+    .optional(),
+  lease: z.object({ owner: z.string(), expiresAt: instant }).optional(),
+  reconcile: z
+    .array(z.object({ from: instant, to: instant, checks: z.number().int().nonnegative(), at: instant }))
+    .optional(),
+  updatedAt: z.string().optional(),
+});
+
+/** The state stored at `key`; anything else stops the stream with the key and the field named. */
+export function parseStreamState(key: string, value: unknown): StreamState {
+  const parsed = StreamStateSchema.safeParse(value);
+  if (parsed.success) return parsed.data as StreamState;
+  const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new CtxsiemError(
+    'CHECKPOINT_INVALID',
+    `checkpoint "${key}" is not a valid ctxsiem checkpoint (${issues.join('; ')}); fix it or reset the stream (ctxsiem state reset)`,
+  );
+}
+
+/** An owner id for this process's runs: readable in `state show`, unique per run. */
+export function newLeaseOwner(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+export interface LeaseOptions {
+  owner: string;
+  /** How long a lease lasts without renewal. */
+  leaseMs: number;
+}
+
+/** The state without the fields the checkpoint manages itself. */
+export type CommittedState = Omit<StreamState, 'lease' | 'updatedAt'>;
+
+export class StreamCheckpoint {
+  readonly key: string;
+  readonly #store: CheckpointStore;
+  readonly #clock: Clock;
+  readonly #lease: LeaseOptions;
+  #state: StreamState;
+  #version: string | undefined;
+  #holding = false;
+
+  private constructor(
+    key: string,
+    store: CheckpointStore,
+    clock: Clock,
+    lease: LeaseOptions,
+    state: StreamState,
+    version: string | undefined,
+  ) {
+    this.key = key;
+    this.#store = store;
+    this.#clock = clock;
+    this.#lease = lease;
+    this.#state = state;
+    this.#version = version;
+  }
+
+  /** Reads the stream's checkpoint; a stream never seen starts at `start`. */
+  static async open(
+    store: CheckpointStore,
+    key: string,
+    clock: Clock,
+    lease: LeaseOptions,
+    start: Date,
+  ): Promise<StreamCheckpoint> {
+    const stored = await store.read(key);
+    const state = stored ? parseStreamState(key, stored.state) : { position: start.toISOString() };
+    return new StreamCheckpoint(key, store, clock, lease, state, stored?.version);
+  }
+
+  get state(): Readonly<StreamState> {
+    return this.#state;
+  }
+
+  /** Another runner's live lease, or undefined when this runner may take the stream. */
+  heldBy(): StreamLease | undefined {
+    const lease = this.#state.lease;
+    if (!lease || lease.owner === this.#lease.owner) return undefined;
+    return Date.parse(lease.expiresAt) > this.#clock.now() ? lease : undefined;
+  }
+
+  /** Takes the stream: commits this runner's lease. Throws CheckpointConflictError if another won. */
+  async acquire(): Promise<void> {
+    await this.commit(this.#state);
+    this.#holding = true;
+  }
+
+  /** Commits `next` with this runner's lease renewed. Throws CheckpointConflictError if it was lost. */
+  async commit(next: CommittedState): Promise<void> {
+    const now = this.#clock.now();
+    const { lease: _lease, updatedAt: _updatedAt, ...rest } = next as StreamState;
+    const state: StreamState = {
+      ...rest,
+      lease: { owner: this.#lease.owner, expiresAt: new Date(now + this.#lease.leaseMs).toISOString() },
+      updatedAt: new Date(now).toISOString(),
+    };
+    this.#version = await this.#store.write(this.key, state, this.#version);
+    this.#state = state;
+  }
+
+  /** Renews the lease once half of it has passed: called before each write. */
+  async renewIfDue(): Promise<void> {
+    const expiresAt = Date.parse(this.#state.lease?.expiresAt ?? '');
+    if (Number.isNaN(expiresAt) || expiresAt - this.#clock.now() < this.#lease.leaseMs / 2)
+      await this.commit(this.#state);
+  }
+
+  /** Gives the stream up so the next run need not wait for the lease to expire. Never throws. */
+  async release(): Promise<string | undefined> {
+    if (!this.#holding) return undefined;
+    this.#holding = false;
+    const { lease: _lease, ...rest } = this.#state;
+    const state: StreamState = { ...rest, updatedAt: new Date(this.#clock.now()).toISOString() };
+    try {
+      this.#version = await this.#store.write(this.key, state, this.#version);
+      this.#state = state;
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The deployment config: tenants, sources, one sink, one checkpoint store and runner settings. This zod
+ * schema is the single source of the config's type, defaults, docs and JSON Schema (`ctxsiem config
+ * schema`). The sections for sources, sinks and checkpoint stores are the unions of the installed
+ * connectors' own schemas, so a new connector package extends it without an edit here.
+ */
+import type { z as zod } from 'zod';
+import { z } from 'zod';
+import { checkpointConnectors, sinkConnectors, sourceConnectors } from './registry.ts';
+
+/** The discriminated union (on `type`) of a kind's connector schemas. */
+function unionOf<S extends { schema: zod.ZodObject }>(kind: string, installed: readonly S[]) {
+  const [first, ...rest] = installed.map((connector) => connector.schema as S['schema']);
+  if (!first) throw new Error(`no ${kind} connector is installed: the workspace registry is empty`);
+  return z.discriminatedUnion('type', [first, ...rest]);
+}
+
+export const TenantSchema = z
+  .object({
+    customerId: z
+      .string()
+      .min(1, 'must be the Citrix Cloud customer id')
+      .describe('Citrix Cloud customer id (CITRIX_CUSTOMER_ID).'),
+    clientId: z.string().min(1, 'must be the API client id').describe('API client id (CITRIX_CLIENT_ID).'),
+    clientSecret: z
+      .string()
+      .min(1, 'must be the API client secret or a reference to it')
+      .describe('API client secret, or a reference: `env:NAME`, `file:/path` (CITRIX_CLIENT_SECRET).'),
+    region: z.enum(['global', 'us', 'eu', 'ap-s', 'jp']).default('global').describe('Citrix Cloud region.'),
+    apiBase: z
+      .url({ message: 'must be an absolute URL such as https://api.cloud.com' })
+      .optional()
+      .describe('API origin override (API_BASE); wins over region.'),
+    tokenUrl: z
+      .url({ message: 'must be an absolute URL' })
+      .optional()
+      .describe('Token endpoint override (US Gov).'),
+  })
+  .strict();
+
+export const SourceConfigSchema = unionOf('source', sourceConnectors);
+export const SinkConfigSchema = unionOf('sink', sinkConnectors);
+export const CheckpointConfigSchema = unionOf('checkpoint store', checkpointConnectors);
+
+export const RunnerConfigSchema = z
+  .object({
+    budgetSeconds: z
+      .number()
+      .positive()
+      .optional()
+      .describe('Stop cleanly at a page boundary after this long (BUDGET_SECONDS).'),
+    lookbackMinutes: z
+      .number()
+      .int()
+      .positive()
+      .default(75)
+      .describe('First run without a checkpoint starts this long before now (LOOKBACK_MINUTES).'),
+    start: z.iso
+      .datetime({ offset: true, message: 'must be an ISO-8601 date-time' })
+      .optional()
+      .describe('First run starts here instead.'),
+    queueCapacity: z.number().int().min(1).max(64).default(2).describe('Pages read ahead of delivery.'),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(16)
+      .default(4)
+      .describe(
+        'Streams collected at once. Requests to one tenant stay one at a time; running streams side by side shares a time budget between them instead of letting the first stream use it all.',
+      ),
+    leaseSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .default(600)
+      .describe(
+        "How long a run's hold on a stream lasts without renewal (LEASE_SECONDS). Another run leaves a held stream alone (status busy); a run killed mid-window blocks its streams this long, then the next run takes over and resumes the same window.",
+      ),
+    reconcileHorizonMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .default(1440)
+      .describe(
+        'Closed windows are checked again for late records until they are this old (RECONCILE_HORIZON_MINUTES); 0 turns the reconcile pass off.',
+      ),
+    reconcileFirstCheckMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .default(30)
+      .describe(
+        "The first reconcile check of a window comes this long after its end; each later one at twice the window's age, up to the horizon.",
+      ),
+  })
+  .strict();
+
+export const DeploymentConfigSchema = z
+  .object({
+    tenants: z.array(TenantSchema).min(1, 'must list at least one tenant'),
+    sources: z.array(SourceConfigSchema).min(1, 'must list at least one source'),
+    sink: SinkConfigSchema,
+    checkpoint: CheckpointConfigSchema,
+    runner: RunnerConfigSchema.default(RunnerConfigSchema.parse({})),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .strict();
+
+export type DeploymentConfig = z.output<typeof DeploymentConfigSchema>;
+export type TenantConfig = z.output<typeof TenantSchema>;
+export type SourceConfig = z.output<typeof SourceConfigSchema>;

@@ -1,0 +1,108 @@
+/**
+ * Config from environment variables: the seeds' names (API_BASE, CITRIX_*, ENTITIES, PAGE_SIZE, TOP_N,
+ * LOOKBACK_MINUTES, USE_TIME_FILTER, S3_BUCKET, S3_PREFIX, STATE_KEY) plus SOURCE, SINK, CHECKPOINT and
+ * the runner's own, so ctxsiem drops in where the seed scripts ran. SOURCE and SINK pick connectors,
+ * whose manifests say which variables fill their sections. The result goes through the same schema as a
+ * config file; errors name the environment variable a bad field came from.
+ */
+import { ConfigError, type ConfigIssue, type Connector, type Env, envValue } from '@ctxsiem/core';
+import { findConnector } from './registry.ts';
+
+/** Config field paths of the deployment itself (not of a connector) → their variables. */
+const DEPLOYMENT_VARIABLES: Record<string, string> = {
+  'tenants[0].customerId': 'CITRIX_CUSTOMER_ID',
+  'tenants[0].clientId': 'CITRIX_CLIENT_ID',
+  'tenants[0].clientSecret': 'CITRIX_CLIENT_SECRET',
+  'tenants[0].apiBase': 'API_BASE',
+  'tenants[0].region': 'CITRIX_REGION',
+  'tenants[0].tokenUrl': 'TOKEN_URL',
+  'sources[0].type': 'SOURCE',
+  'sink.type': 'SINK',
+  'checkpoint.type': 'CHECKPOINT',
+  'runner.lookbackMinutes': 'LOOKBACK_MINUTES',
+  'runner.budgetSeconds': 'BUDGET_SECONDS',
+  'runner.start': 'START',
+  'runner.leaseSeconds': 'LEASE_SECONDS',
+  'runner.reconcileHorizonMinutes': 'RECONCILE_HORIZON_MINUTES',
+  logLevel: 'LOG_LEVEL',
+};
+
+/** API_BASE may carry a service path (seed 001 sets https://api.cloud.com/casodata): keep the origin. */
+function apiOrigin(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    return new URL(value).origin;
+  } catch {
+    return value;
+  }
+}
+
+export interface EnvironmentConfig {
+  /** The deployment config read from the environment, not yet validated. */
+  config: Record<string, unknown>;
+  /** Config field path → the variable it came from, for error messages. */
+  variables: Record<string, string>;
+}
+
+/** One connector's section from the environment, with its field → variable map under `path`. */
+function section(
+  path: string,
+  connector: Connector | undefined,
+  type: string,
+  env: Env,
+  variables: Record<string, string>,
+): Record<string, unknown> {
+  for (const [field, variable] of Object.entries(connector?.env?.variables ?? {}))
+    variables[`${path}.${field}`] = variable;
+  return { type, ...connector?.env?.read(env) };
+}
+
+export function configFromEnv(env: Env): EnvironmentConfig {
+  const variables = { ...DEPLOYMENT_VARIABLES };
+  const sourceType = (env.SOURCE ?? 'monitor').trim();
+  const sinkType = (env.SINK ?? 'file').trim();
+  // The checkpoint store goes with the sink when one of its type exists (S3 sink → S3 checkpoints).
+  const checkpointType = (
+    env.CHECKPOINT ?? (findConnector('checkpoint-store', sinkType) ? sinkType : 'file')
+  ).trim();
+
+  const config = envValue.defined({
+    tenants: [
+      envValue.defined({
+        customerId: env.CITRIX_CUSTOMER_ID,
+        clientId: env.CITRIX_CLIENT_ID,
+        clientSecret: env.CITRIX_CLIENT_SECRET,
+        apiBase: apiOrigin(env.API_BASE ?? env.URL_DOMAIN),
+        region: env.CITRIX_REGION,
+        tokenUrl: env.TOKEN_URL,
+      }),
+    ],
+    sources: [section('sources[0]', findConnector('pull-source', sourceType), sourceType, env, variables)],
+    sink: section('sink', findConnector('sink', sinkType), sinkType, env, variables),
+    checkpoint: section(
+      'checkpoint',
+      findConnector('checkpoint-store', checkpointType),
+      checkpointType,
+      env,
+      variables,
+    ),
+    runner: envValue.defined({
+      lookbackMinutes: envValue.number(env.LOOKBACK_MINUTES),
+      budgetSeconds: envValue.number(env.BUDGET_SECONDS),
+      start: env.START,
+      leaseSeconds: envValue.number(env.LEASE_SECONDS),
+      reconcileHorizonMinutes: envValue.number(env.RECONCILE_HORIZON_MINUTES),
+    }),
+    logLevel: env.LOG_LEVEL,
+  });
+  return { config, variables };
+}
+
+/** Adds "(from VARIABLE)" to each issue whose field came from the environment. */
+export function withEnvNames(error: ConfigError, variables: Record<string, string>): ConfigError {
+  const issues: ConfigIssue[] = error.issues.map((issue) => {
+    const variable = variables[issue.path] ?? variables[issue.path.replace(/\[\d+\]$/, '')];
+    return variable ? { path: issue.path, reason: `${issue.reason} (from ${variable})` } : issue;
+  });
+  return new ConfigError('environment', issues);
+}

@@ -1,0 +1,28 @@
+/**
+ * @ctxsiem/registry — what every app (CLI, Lambda, Cloud Function, daemon) builds from: the installed
+ * connectors (generated from the workspace), the deployment schema made of their schemas, the
+ * environment mapping, and the connectors table.
+ */
+export { type ConnectorRow, connectorRows, connectorsMarkdown, connectorsText } from './connectors-table.ts';
+export {
+  CheckpointConfigSchema,
+  type DeploymentConfig,
+  DeploymentConfigSchema,
+  RunnerConfigSchema,
+  SinkConfigSchema,
+  type SourceConfig,
+  SourceConfigSchema,
+  type TenantConfig,
+  TenantSchema,
+} from './deployment.ts';
+export { configFromEnv, type EnvironmentConfig, withEnvNames } from './environment.ts';
+export {
+  buildCheckpointStore,
+  buildSink,
+  buildSource,
+  checkpointConnectors,
+  connectors,
+  findConnector,
+  sinkConnectors,
+  sourceConnectors,
+} from './registry.ts';

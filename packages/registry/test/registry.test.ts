@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, parseConfig } from '@ctxsiem/core';
+import { describe, expect, it } from 'vitest';
+import {
+  configFromEnv,
+  connectors,
+  connectorsMarkdown,
+  connectorsText,
+  DeploymentConfigSchema,
+  findConnector,
+  withEnvNames,
+} from '../src/index.ts';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const tenant = { customerId: 'acme', clientId: 'id', clientSecret: 'env:SECRET' };
+
+const fromEnv = (env: Record<string, string>) => {
+  const { config, variables } = configFromEnv(env);
+  try {
+    return parseConfig('environment', DeploymentConfigSchema, config);
+  } catch (error) {
+    throw error instanceof ConfigError ? withEnvNames(error, variables) : error;
+  }
+};
+
+describe('the connector registry', () => {
+  it('is generated from the workspace and up to date (module, dependencies, README table)', () => {
+    const check = spawnSync(process.execPath, ['scripts/generate-registry.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
+  it('holds every kind, each type once per kind', () => {
+    const keys = connectors.map((c) => `${c.kind}:${c.type}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const key of [
+      'pull-source:monitor',
+      'pull-source:analytics',
+      'sink:file',
+      'sink:s3',
+      'checkpoint-store:gcs',
+    ])
+      expect(keys).toContain(key);
+    expect(findConnector('sink', 'nope')).toBeUndefined();
+  });
+
+  it('builds the deployment schema from the connectors: a config file selects them by type', () => {
+    const config = DeploymentConfigSchema.parse({
+      tenants: [tenant],
+      sources: [{ type: 'monitor' }, { type: 'analytics', top: 500 }],
+      sink: { type: 's3', bucket: 'logs' },
+      checkpoint: { type: 'file', directory: 'state' },
+    });
+    expect(config.sources.map((s) => s.type)).toEqual(['monitor', 'analytics']);
+    const bad = DeploymentConfigSchema.safeParse({
+      tenants: [tenant],
+      sources: [{ type: 'nosuch' }],
+      sink: { type: 'file', directory: 'out' },
+      checkpoint: { type: 'file', directory: 'state' },
+    });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['sources', 0, 'type']);
+  });
+
+  it("maps the seeds' environment through each connector's own variables, and names the variable of a bad value", () => {
+    const config = fromEnv({
+      CITRIX_CUSTOMER_ID: 'acme',
+      CITRIX_CLIENT_ID: 'id',
+      CITRIX_CLIENT_SECRET: 'secret',
+      ENTITIES: 'Sessions,Users',
+      PAGE_SIZE: '250',
+      SINK: 's3',
+      S3_BUCKET: 'logs',
+      S3_PREFIX: '/citrix/',
+    });
+    expect(config.sources[0]).toMatchObject({
+      type: 'monitor',
+      entities: ['Sessions', 'Users'],
+      pageSize: 250,
+    });
+    expect(config.sink).toMatchObject({ type: 's3', bucket: 'logs', prefix: 'citrix' });
+    expect(config.checkpoint).toMatchObject({
+      type: 's3',
+      prefix: 'citrix/_state',
+      legacyKey: 'citrix/state.json',
+    });
+    expect(() =>
+      fromEnv({
+        CITRIX_CUSTOMER_ID: 'a',
+        CITRIX_CLIENT_ID: 'b',
+        CITRIX_CLIENT_SECRET: 'c',
+        PAGE_SIZE: 'lots',
+      }),
+    ).toThrow(/sources\[0\]\.pageSize: .*\(from PAGE_SIZE\)/);
+    expect(() =>
+      fromEnv({
+        CITRIX_CUSTOMER_ID: 'a',
+        CITRIX_CLIENT_ID: 'b',
+        CITRIX_CLIENT_SECRET: 'c',
+        SOURCE: 'nosuch',
+      }),
+    ).toThrow(/sources\[0\]\.type: .*\(from SOURCE\)/);
+  });
+
+  it('renders the connectors table for the CLI and the README', () => {
+    expect(connectorsText(connectors)).toMatch(
+      /source\s+monitor\s+@ctxsiem\/source-monitor\s+ENTITIES, PAGE_SIZE/,
+    );
+    expect(connectorsMarkdown(connectors).split('\n')[0]).toMatch(/^\| Kind +\| Type +\|/);
+  });
+
+  it('loads every manifest without loading a cloud SDK', () => {
+    const probe = `
+      import { registerHooks } from 'node:module';
+      const heavy = [];
+      registerHooks({ resolve(specifier, context, next) {
+        if (/^@aws-sdk|^@google-cloud|^undici$/.test(specifier)) heavy.push(specifier);
+        return next(specifier, context);
+      } });
+      const registry = await import('@ctxsiem/registry');
+      console.log(JSON.stringify({ connectors: registry.connectors.length, heavy }));
+    `;
+    const result = spawnSync(
+      process.execPath,
+      ['--conditions=@ctxsiem/source', '--input-type=module', '-e', probe],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' },
+    );
+    expect(result.stderr).toBe('');
+    const loaded = JSON.parse(result.stdout) as { connectors: number; heavy: string[] };
+    expect(loaded.connectors).toBe(connectors.length);
+    expect(loaded.heavy).toEqual([]);
+  });
+});
