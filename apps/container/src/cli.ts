@@ -98,7 +98,7 @@ program
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    const unknown = sources.filter((s) => !(DEMO_SOURCES as readonly string[]).includes(s));
+    const unknown = sources.filter((s) => !DEMO_SOURCES.includes(s));
     if (unknown.length > 0 || sources.length === 0) {
       throw new ConfigError('demo', [
         { path: '--sources', reason: `must list some of ${DEMO_SOURCES.join(', ')}; got ${options.sources}` },

@@ -6,6 +6,10 @@
 import { join } from 'node:path';
 import type { DeploymentConfig } from '@ctxsiem/registry';
 
+/**
+ * The local stand-ins the demo can start, named by the sink they stand in for. Not a connector list:
+ * a sink joins only with a server the demo can run on this machine.
+ */
 export const DEMO_SINKS = ['file', 's3', 'gcs'] as const;
 export type DemoSink = (typeof DEMO_SINKS)[number];
 

@@ -5,12 +5,15 @@
  */
 import { floorTo, HOUR_MS, type Logger, type SecretRegistry, systemClock } from '@ctxsiem/core';
 import { startEmulator } from '@ctxsiem/emulator';
-import { type DeploymentConfig, DeploymentConfigSchema } from '@ctxsiem/registry';
+import { type DeploymentConfig, DeploymentConfigSchema, sourceConnectors } from '@ctxsiem/registry';
 import { type CollectSummary, collect } from './collect.ts';
 import { type DemoSink, demoTarget } from './demo-sinks.ts';
 
-export const DEMO_SOURCES = ['monitor', 'analytics'] as const;
-export type DemoSource = (typeof DEMO_SOURCES)[number];
+/** The sources whose API the built-in emulator serves, as their manifests say. */
+export const DEMO_SOURCES: readonly string[] = sourceConnectors
+  .filter((connector) => connector.emulated)
+  .map((connector) => connector.type);
+export type DemoSource = string;
 
 export interface DemoOptions {
   out: string;

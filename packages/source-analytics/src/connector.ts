@@ -20,6 +20,7 @@ export const analyticsConnector = definePullSource({
         lookbackMinutes: envValue.number(env.LOOKBACK_MINUTES),
       }),
   },
+  emulated: true,
   siem: { secopsLogType: 'CITRIX_ANALYTICS', azureTable: 'CitrixAnalytics_CL' },
   async create(options, deps) {
     const [{ analyticsSource }, { tenantConnection }] = await Promise.all([

@@ -19,6 +19,7 @@ export const monitorConnector = definePullSource({
         useTimeFilter: envValue.boolean(env.USE_TIME_FILTER),
       }),
   },
+  emulated: true,
   siem: { secopsLogType: 'CITRIX_MONITOR', azureTable: 'CitrixMonitor_CL' },
   async create(options, deps) {
     const [{ monitorSource }, { tenantConnection }] = await Promise.all([

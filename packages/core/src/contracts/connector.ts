@@ -58,6 +58,8 @@ interface Manifest<Kind extends ConnectorKind, Schema extends z.ZodType, Built, 
   readonly schema: Schema;
   readonly env?: EnvMapping | undefined;
   readonly siem?: SiemDefaults | undefined;
+  /** Its API is served by the built-in Citrix Cloud emulator, so `ctxsiem demo` can collect it. */
+  readonly emulated?: boolean | undefined;
   /** Builds the connector from a parsed config; imports the heavy code on first use. */
   create(config: z.output<Schema>, deps: Deps): Promise<Built>;
   /** Validates `input` with `schema` (a ConfigError names each bad field), then `create`s. */
