@@ -20,6 +20,14 @@ import { resetState, showState } from './state.ts';
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
+/**
+ * Every secret this process knows, registered before anything can print: the secret environment
+ * variables now, the config's secrets as it is loaded, tokens as they are obtained. The logger and
+ * every message this CLI writes to stderr are scrubbed with it.
+ */
+const secrets = new SecretRegistry();
+registerEnvironmentSecrets(secrets);
+
 const program = new Command()
   .name('ctxsiem')
   .description('Move Citrix Cloud telemetry into SIEMs without losing or duplicating data.')
@@ -46,14 +54,15 @@ function interruptible(): AbortController {
   return controller;
 }
 
-function report(summary: CollectSummary, json: boolean | undefined): void {
+function report(summary: CollectSummary, json: boolean | undefined, deadLetterExitCode = 0): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    process.stderr.write(formatReport(summary));
+    process.stdout.write(secrets.scrub(`${JSON.stringify(summary, null, 2)}\n`));
+    process.stderr.write(secrets.scrub(formatReport(summary)));
   } else {
-    process.stdout.write(formatReport(summary));
+    process.stdout.write(secrets.scrub(formatReport(summary)));
   }
   if (summary.totals.failed.length > 0) process.exitCode = EXIT_FAILED;
+  else if (summary.totals.deadLetters > 0 && deadLetterExitCode > 0) process.exitCode = deadLetterExitCode;
 }
 
 program
@@ -63,10 +72,8 @@ program
   .addOption(jsonOption())
   .option('--budget-seconds <n>', 'stop cleanly at a page boundary after this many seconds', Number)
   .action(async (options) => {
-    const config = await loadConfig(options.config);
+    const config = await loadConfig(options.config, secrets);
     if (options.budgetSeconds !== undefined) config.runner.budgetSeconds = options.budgetSeconds;
-    const secrets = new SecretRegistry();
-    registerEnvironmentSecrets(secrets);
     const logger = createLogger({ level: config.logLevel, secrets });
     const summary = await collect(config, {
       logger,
@@ -74,7 +81,7 @@ program
       secrets,
       signal: interruptible().signal,
     });
-    report(summary, options.json);
+    report(summary, options.json, config.runner.deadLetterExitCode);
   });
 
 program
@@ -104,7 +111,6 @@ program
         { path: '--sources', reason: `must list some of ${DEMO_SOURCES.join(', ')}; got ${options.sources}` },
       ]);
     }
-    const secrets = new SecretRegistry();
     const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets });
     const summary = await runDemo({
       out: options.out,
@@ -146,13 +152,13 @@ program
   .addOption(configOption())
   .addOption(jsonOption())
   .action(async (options) => {
-    const config = await loadConfig(options.config);
-    const secrets = new SecretRegistry();
+    const config = await loadConfig(options.config, secrets);
     const logger = createLogger({ level: config.logLevel, secrets });
     const lines = await checkDeployment(config, { logger, clock: processClock(), secrets });
-    if (options.json) process.stdout.write(`${JSON.stringify(lines, null, 2)}\n`);
+    if (options.json) process.stdout.write(secrets.scrub(`${JSON.stringify(lines, null, 2)}\n`));
     const out = options.json ? process.stderr : process.stdout;
-    for (const line of lines) out.write(`${line.ok ? 'ok  ' : 'FAIL'}  ${line.target}: ${line.detail}\n`);
+    for (const line of lines)
+      out.write(secrets.scrub(`${line.ok ? 'ok  ' : 'FAIL'}  ${line.target}: ${line.detail}\n`));
     if (lines.some((line) => !line.ok)) process.exitCode = EXIT_FAILED;
   });
 
@@ -165,8 +171,7 @@ program
   .option('--stream <name>', 'stream to preview (default: the first configured)')
   .option('--window-minutes <n>', 'window length to query', Number, 60)
   .action(async (options) => {
-    const config = await loadConfig(options.config);
-    const secrets = new SecretRegistry();
+    const config = await loadConfig(options.config, secrets);
     const logger = createLogger({ level: config.logLevel, secrets });
     await previewStream(
       config,
@@ -185,7 +190,7 @@ state
   .description('Print every checkpoint (position, and the resume point inside a window).')
   .addOption(configOption())
   .action(async (options) => {
-    process.stdout.write(await showState(await loadConfig(options.config)));
+    process.stdout.write(await showState(await loadConfig(options.config, secrets)));
   });
 state
   .command('reset')
@@ -198,7 +203,7 @@ state
       throw new ConfigError('state reset', [
         { path: '--yes', reason: 'resetting re-collects data; pass --yes to confirm' },
       ]);
-    process.stdout.write(await resetState(await loadConfig(options.config), options.stream));
+    process.stdout.write(await resetState(await loadConfig(options.config, secrets), options.stream));
   });
 
 program
@@ -239,10 +244,10 @@ try {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
   } else if (error instanceof ConfigError) {
-    process.stderr.write(`ctxsiem: ${error.message}\n`);
+    process.stderr.write(secrets.scrub(`ctxsiem: ${error.message}\n`));
     process.exitCode = EXIT_USAGE;
   } else {
-    process.stderr.write(`ctxsiem: ${describeError(error)}\n`);
+    process.stderr.write(secrets.scrub(`ctxsiem: ${describeError(error)}\n`));
     process.exitCode = EXIT_FAILED;
   }
 }

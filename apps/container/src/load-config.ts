@@ -1,20 +1,44 @@
 /** Reads the deployment config from `--config FILE` (JSON or YAML) or from the environment. */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, parseConfig } from '@ctxsiem/core';
+import { ConfigError, parseConfig, type SecretRegistry } from '@ctxsiem/core';
 import {
   configFromEnv,
   type DeploymentConfig,
   DeploymentConfigSchema,
   withEnvNames,
 } from '@ctxsiem/registry';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
+import { registerConfigSecrets } from './secrets.ts';
 
+/** `line L, column C` of a parse error, never the text around it (it may hold a secret). */
+function position(text: string, offset: number): string {
+  const before = text.slice(0, Math.max(0, offset));
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+/** Why a config file does not parse, by position only: parsers quote the offending line, secrets included. */
+function parseFailure(file: string, text: string, error: unknown): string {
+  if (error instanceof YAMLError) {
+    const at = error.linePos?.[0];
+    return `${file} is not valid YAML (${error.code}${at ? ` at line ${at.line}, column ${at.col}` : ''})`;
+  }
+  const offset = /position (\d+)/.exec((error as Error).message)?.[1];
+  return `${file} is not valid JSON${offset === undefined ? '' : ` (at ${position(text, Number(offset))})`}`;
+}
+
+/**
+ * The deployment config from `file` or the environment. Every secret it carries is registered with
+ * `secrets` before anything can be printed, including the messages of a config that does not validate.
+ */
 export async function loadConfig(
   file: string | undefined,
+  secrets: SecretRegistry,
   env: Record<string, string | undefined> = process.env,
 ): Promise<DeploymentConfig> {
   if (!file) {
     const { config, variables } = configFromEnv(env);
+    registerConfigSecrets(config, secrets, env);
     try {
       return parseConfig('environment', DeploymentConfigSchema, config);
     } catch (error) {
@@ -33,12 +57,8 @@ export async function loadConfig(
   try {
     input = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError('config', [
-      {
-        path: '(file)',
-        reason: `${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
-      },
-    ]);
+    throw new ConfigError('config', [{ path: '(file)', reason: parseFailure(file, text, error) }]);
   }
+  registerConfigSecrets(input, secrets, env);
   return parseConfig(file, DeploymentConfigSchema, input);
 }

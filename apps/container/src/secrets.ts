@@ -4,7 +4,7 @@
  * secret registry so it can never appear in a log line.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, type SecretRegistry } from '@ctxsiem/core';
+import { ConfigError, SECRET_KEYS, type SecretRegistry } from '@ctxsiem/core';
 
 export async function resolveSecret(
   reference: string,
@@ -47,4 +47,28 @@ export function registerEnvironmentSecrets(
   env: Record<string, string | undefined> = process.env,
 ): void {
   for (const name of SECRET_ENVIRONMENT_VARIABLES) registry.add(env[name]);
+}
+
+const SECRET_KEY = new Set(SECRET_KEYS.map((key) => key.toLowerCase()));
+
+/**
+ * Registers every secret a config carries before anything can print it: values under a credential key
+ * (`clientSecret`, `secretAccessKey`, `sessionToken`…) at any depth, and for an `env:NAME` reference
+ * the variable's value. `file:` references are registered when they are read (`resolveSecret`).
+ */
+export function registerConfigSecrets(
+  config: unknown,
+  registry: SecretRegistry,
+  env: Record<string, string | undefined> = process.env,
+): void {
+  const visit = (value: unknown, key: string | undefined): void => {
+    if (typeof value === 'string') {
+      if (key === undefined || !SECRET_KEY.has(key.toLowerCase())) return;
+      if (value.startsWith('env:')) registry.add(env[value.slice(4)]);
+      else if (!value.startsWith('file:')) registry.add(value);
+    } else if (Array.isArray(value)) for (const item of value) visit(item, key);
+    else if (value && typeof value === 'object')
+      for (const [field, inner] of Object.entries(value)) visit(inner, field);
+  };
+  visit(config, undefined);
 }

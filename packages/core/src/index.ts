@@ -141,6 +141,7 @@ export {
   type LayoutOptions,
   normalizePrefix,
   type ProbeObject,
+  pathNameSchema,
   probeObject,
 } from './layout/index.ts';
 // Logging: structured JSON logs with redaction of secrets.
@@ -148,6 +149,7 @@ export {
   createLogger,
   type Logger,
   type LoggerOptions,
+  MIN_SECRET_LENGTH,
   redactLine,
   SECRET_KEYS,
   SecretRegistry,

@@ -4,6 +4,8 @@
  * schema`). The sections for sources, sinks and checkpoint stores are the unions of the installed
  * connectors' own schemas, so a new connector package extends it without an edit here.
  */
+
+import { pathNameSchema } from '@ctxsiem/core';
 import type { z as zod } from 'zod';
 import { z } from 'zod';
 import { checkpointConnectors, sinkConnectors, sourceConnectors } from './registry.ts';
@@ -17,10 +19,9 @@ function unionOf<S extends { schema: zod.ZodObject }>(kind: string, installed: r
 
 export const TenantSchema = z
   .object({
-    customerId: z
-      .string()
-      .min(1, 'must be the Citrix Cloud customer id')
-      .describe('Citrix Cloud customer id (CITRIX_CUSTOMER_ID).'),
+    customerId: pathNameSchema('tenant').describe(
+      'Citrix Cloud customer id (CITRIX_CUSTOMER_ID); it names the tenant in object keys, so it must be usable in paths.',
+    ),
     clientId: z.string().min(1, 'must be the API client id').describe('API client id (CITRIX_CLIENT_ID).'),
     clientSecret: z
       .string()
@@ -68,6 +69,15 @@ export const RunnerConfigSchema = z
       .default(4)
       .describe(
         'Streams collected at once. Requests to one tenant stay one at a time; running streams side by side shares a time budget between them instead of letting the first stream use it all.',
+      ),
+    deadLetterExitCode: z
+      .number()
+      .int()
+      .min(0)
+      .max(125)
+      .default(0)
+      .describe(
+        'Exit code of a run that dead-lettered records and failed nothing (DEAD_LETTER_EXIT_CODE); 0 keeps it a success. The summary lists where the dead letters went either way.',
       ),
     leaseSeconds: z
       .number()

@@ -23,6 +23,7 @@ const DEPLOYMENT_VARIABLES: Record<string, string> = {
   'runner.budgetSeconds': 'BUDGET_SECONDS',
   'runner.start': 'START',
   'runner.leaseSeconds': 'LEASE_SECONDS',
+  'runner.deadLetterExitCode': 'DEAD_LETTER_EXIT_CODE',
   'runner.reconcileHorizonMinutes': 'RECONCILE_HORIZON_MINUTES',
   logLevel: 'LOG_LEVEL',
 };
@@ -91,6 +92,7 @@ export function configFromEnv(env: Env): EnvironmentConfig {
       budgetSeconds: envValue.number(env.BUDGET_SECONDS),
       start: env.START,
       leaseSeconds: envValue.number(env.LEASE_SECONDS),
+      deadLetterExitCode: envValue.number(env.DEAD_LETTER_EXIT_CODE),
       reconcileHorizonMinutes: envValue.number(env.RECONCILE_HORIZON_MINUTES),
     }),
     logLevel: env.LOG_LEVEL,

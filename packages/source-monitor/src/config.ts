@@ -1,4 +1,4 @@
-import { stringList } from '@ctxsiem/core';
+import { pathNameSchema, stringList } from '@ctxsiem/core';
 import { z } from 'zod';
 import { DEFAULT_ENTITIES } from './entities.ts';
 
@@ -7,6 +7,7 @@ export const MonitorOptionsSchema = z
   .object({
     type: z.literal('monitor').describe('Selects the Citrix Monitor Service OData source.'),
     entities: stringList
+      .pipe(z.array(pathNameSchema('stream')))
       .default([...DEFAULT_ENTITIES])
       .describe('Monitor entity sets to collect, one stream each (ENTITIES, comma-separated).'),
     pageSize: z

@@ -2,14 +2,16 @@
  * The generated source's connector manifest: a deterministic source for tests, benchmarks and a quick
  * look at the pipeline without any API.
  */
-import { definePullSource, envValue } from '@ctxsiem/core';
+import { definePullSource, envValue, pathNameSchema } from '@ctxsiem/core';
 import { z } from 'zod';
 
 export const GeneratedSourceConfigSchema = z
   .object({
     type: z.literal('generated'),
     streams: z
-      .array(z.object({ name: z.string().min(1), recordsPerMinute: z.number().int().positive() }).strict())
+      .array(
+        z.object({ name: pathNameSchema('stream'), recordsPerMinute: z.number().int().positive() }).strict(),
+      )
       .min(1)
       .default([{ name: 'events', recordsPerMinute: 10 }]),
     pageSize: z.number().int().positive().default(100),

@@ -9,6 +9,7 @@ export {
   hourPartition,
   type LayoutOptions,
   normalizePrefix,
+  pathNameSchema,
 } from './layout.ts';
 // The object a sink's check() writes and deletes.
 export { type ProbeObject, probeObject } from './probe-object.ts';

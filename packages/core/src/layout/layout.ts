@@ -10,6 +10,8 @@
  * `{prefix}/_deadletter/{stream}/…` with the same part name. `{tenant}` in the prefix is replaced by the
  * batch's tenant, for operators who want a folder per tenant.
  */
+
+import { z } from 'zod';
 import type { PartIdentity } from '../contracts/contracts.ts';
 import { CtxsiemError } from '../errors/errors.ts';
 
@@ -28,6 +30,24 @@ const NAME_PATTERNS = {
   source: /^[a-z][a-z0-9]{0,31}$/,
   stream: /^[A-Za-z][A-Za-z0-9_]{0,127}$/,
 } as const;
+
+const NAME_RULES = {
+  tenant: 'letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128',
+  source: 'lowercase letters and digits, starting with a letter, at most 32',
+  stream: 'letters, digits and `_`, starting with a letter, at most 128',
+} as const;
+
+/**
+ * A config field holding a tenant, source or stream name that will become part of a path: checked
+ * where it is configured, so a bad one is a config error naming the field, never a path outside its
+ * folder.
+ */
+export function pathNameSchema(kind: keyof typeof NAME_PATTERNS) {
+  return z
+    .string()
+    .regex(NAME_PATTERNS[kind], `must be a ${kind} name usable in paths: ${NAME_RULES[kind]}`)
+    .refine((value) => !value.includes('..'), `must be a ${kind} name usable in paths: no ".."`);
+}
 
 /** Refuses a tenant, source or stream name that could escape its folder or make two keys collide. */
 export function assertPathName(kind: keyof typeof NAME_PATTERNS, value: string): string {

@@ -5,6 +5,7 @@ export {
   createLogger,
   type Logger,
   type LoggerOptions,
+  MIN_SECRET_LENGTH,
   redactLine,
   SECRET_KEYS,
   SecretRegistry,

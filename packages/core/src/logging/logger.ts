@@ -29,6 +29,9 @@ export const SECRET_KEYS = [
 
 const REDACTED = '[REDACTED]';
 
+/** Values shorter than this are not scrubbed by value (they are by key). */
+export const MIN_SECRET_LENGTH = 8;
+
 /**
  * Holds the secret values known to this process. Sources register tokens as they obtain them; the CLI
  * registers resolved config secrets. The logger scrubs every one of them from each line it writes.
@@ -37,8 +40,10 @@ export class SecretRegistry {
   readonly #values = new Set<string>();
 
   add(value: string | undefined): void {
-    // Very short values would scrub ordinary words; real secrets are longer.
-    if (value && value.length >= 4) this.#values.add(value);
+    // Very short values would scrub ordinary words and names (the emulator's customer "demo" has the
+    // secret "demo"); real secrets (API client secrets, AWS keys) are far longer. Short ones are still
+    // redacted by key.
+    if (value && value.length >= MIN_SECRET_LENGTH) this.#values.add(value);
   }
 
   scrub(text: string): string {
