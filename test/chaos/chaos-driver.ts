@@ -17,7 +17,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Emulator, Faults } from '@ctxsiem/emulator';
-import { seededRandom } from '@ctxsiem/test-kit';
+import { keepProcessOutput, seededRandom } from '@ctxsiem/test-kit';
 import { configure } from 'safe-stable-stringify';
 
 const CLI = join(import.meta.dirname, '..', '..', 'apps', 'container', 'src', 'cli.ts');
@@ -168,6 +168,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       child.on('error', reject);
       child.on('close', (code, signal) => {
         if (timer) clearTimeout(timer);
+        keepProcessOutput(`chaos-${target.name}`, stdout, stderr);
         let summary: Outcome['summary'];
         try {
           summary = stdout.trim() ? JSON.parse(stdout) : undefined;

@@ -12,6 +12,7 @@ import { decodeNdjson, type JsonRecord } from '@ctxsiem/core';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
 import { readStoredFiles } from '@ctxsiem/sink-file';
 import { ensureBucket, listObjectKeys } from '@ctxsiem/sink-s3';
+import { TEST_SECRETS } from '@ctxsiem/test-kit';
 import { type RunningMinio, startMinio } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -35,6 +36,7 @@ beforeAll(async () => {
   [emulator, minio] = await Promise.all([
     startEmulator({
       seed: SEED,
+      customers: [{ customerId: 'demo', clientId: 'chaos-client', clientSecret: TEST_SECRETS.chaos }],
       sessionsPerHour: 90,
       pageSize: 50,
       now: () => Date.now() + offset.value,

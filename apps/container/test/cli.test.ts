@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_SECRETS } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxsiem } from './run-cli.ts';
 
@@ -16,7 +17,7 @@ const validEnv = () => ({
   SOURCE: 'generated',
   CITRIX_CUSTOMER_ID: 'acme',
   CITRIX_CLIENT_ID: 'client',
-  CITRIX_CLIENT_SECRET: 'super-secret-value-123',
+  CITRIX_CLIENT_SECRET: TEST_SECRETS.cli,
   OUTPUT_DIR: join(dir, 'out'),
   LOOKBACK_MINUTES: '90',
 });
@@ -96,7 +97,7 @@ describe('ctxsiem CLI', () => {
   it('never prints a secret from the config, even at debug level', async () => {
     const result = await ctxsiem(['collect'], { env: { ...validEnv(), LOG_LEVEL: 'debug' } });
     expect(result.code).toBe(0);
-    expect(result.stdout + result.stderr).not.toContain('super-secret-value-123');
+    expect(result.stdout + result.stderr).not.toContain(TEST_SECRETS.cli);
   });
 });
 

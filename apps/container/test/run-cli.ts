@@ -1,6 +1,7 @@
 /** Runs the real CLI (from source, with the project's Node) as a child process. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { keepProcessOutput } from '@ctxsiem/test-kit';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
@@ -30,7 +31,10 @@ export function ctxsiem(
       stderr += chunk;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      keepProcessOutput(`cli-${args[0] ?? 'none'}`, stdout, stderr);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

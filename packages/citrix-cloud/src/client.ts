@@ -23,6 +23,7 @@ import {
   type AttemptRecord,
   AuthenticationError,
   PermissionError,
+  ResponseTooLargeError,
   RetriesExhaustedError,
   TokenUnavailableError,
 } from './errors.ts';
@@ -233,9 +234,12 @@ export class CitrixCloudClient {
         },
         dispatcher: this.#dispatcher,
         timeoutMs: this.config.requestTimeoutMs,
+        maxResponseBytes: this.config.maxResponseBytes,
         signal,
       });
     } catch (error) {
+      // Too large is the same answer next time: fail the call at once.
+      if (error instanceof ResponseTooLargeError) throw error;
       if (error instanceof TransportError && !NON_RETRYABLE_TRANSPORT.has(error.code)) {
         return {
           kind: 'retry',

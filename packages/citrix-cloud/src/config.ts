@@ -66,6 +66,14 @@ export const CitrixCloudConfigSchema = z
       .describe(
         'Attempts per call (first try included) before giving up on 429, 5xx, timeouts and broken bodies.',
       ),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024 * 1024)
+      .describe(
+        'Largest response accepted, in bytes (default 64 MiB), both as received and after gzip/deflate/br decoding. Checked on Content-Length and while streaming; a larger answer fails with ResponseTooLargeError (RESPONSE_TOO_LARGE) and is not retried.',
+      ),
     backoff: BackoffSchema.default({ baseMs: 500, maxMs: 30_000 }),
     refreshSkewSeconds: z
       .number()

@@ -97,3 +97,74 @@ export class TokenUnavailableError extends SourceError {
     this.outcome = outcome;
   }
 }
+
+/** Which cap a response broke: its announced size, the bytes received, or the bytes it decoded to. */
+export type ResponseTooLargeReason = 'content-length' | 'body' | 'decoded';
+
+/**
+ * A response was larger than `maxResponseBytes`: announced by `Content-Length`, seen while its body
+ * streamed in, or reached while decompressing it (a compression bomb). Reading stopped at the cap and
+ * the connection was dropped. Never retried: the same request would get the same answer.
+ */
+export class ResponseTooLargeError extends SourceError {
+  /** `GET https://api.cloud.com/monitorodata/Sessions`: method, origin and path, never the query string. */
+  readonly operation: string;
+  readonly reason: ResponseTooLargeReason;
+  /** The cap in bytes (`maxResponseBytes`). */
+  readonly limitBytes: number;
+  /** Body bytes received from the network before reading stopped (0 when refused on Content-Length). */
+  readonly receivedBytes: number;
+  /** Bytes of decoded (decompressed) body produced before reading stopped; equals `receivedBytes` when not encoded. */
+  readonly decodedBytes: number;
+  /** The `Content-Length` the server announced, when it sent one. */
+  readonly contentLength: number | undefined;
+  /** The `Content-Encoding` that was being decoded (`gzip`, `deflate`, `br`), if any. */
+  readonly encoding: string | undefined;
+
+  constructor(details: {
+    operation: string;
+    reason: ResponseTooLargeReason;
+    limitBytes: number;
+    receivedBytes: number;
+    decodedBytes: number;
+    contentLength?: number | undefined;
+    encoding?: string | undefined;
+    status?: number | undefined;
+  }) {
+    const { operation, reason, limitBytes, receivedBytes, decodedBytes, contentLength, encoding } = details;
+    const limit = `the ${formatBytes(limitBytes)} limit (maxResponseBytes = ${limitBytes} bytes)`;
+    let what: string;
+    if (reason === 'content-length') {
+      what = `announced a ${formatBytes(contentLength ?? 0)} body (Content-Length ${contentLength}), over ${limit}; the body was not read`;
+    } else if (reason === 'decoded') {
+      what = `sent a ${encoding ?? 'compressed'} body that decodes to more than ${limit}; decoding stopped after ${decodedBytes} bytes (from ${receivedBytes} bytes received)`;
+    } else {
+      what = `sent a body larger than ${limit}; reading stopped after ${receivedBytes} bytes`;
+    }
+    super(
+      'RESPONSE_TOO_LARGE',
+      `${operation} ${what}. Raise maxResponseBytes in the Citrix Cloud client config if responses this large are expected, or ask for smaller pages (e.g. Prefer: odata.maxpagesize).`,
+      details.status === undefined ? {} : { status: details.status },
+    );
+    this.operation = operation;
+    this.reason = reason;
+    this.limitBytes = limitBytes;
+    this.receivedBytes = receivedBytes;
+    this.decodedBytes = decodedBytes;
+    this.contentLength = contentLength;
+    this.encoding = encoding;
+  }
+}
+
+/** `64 MiB`, `1.5 MiB`, `512 KiB`, `900 bytes`. */
+export function formatBytes(bytes: number): string {
+  const units: Array<[string, number]> = [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ];
+  for (const [unit, size] of units) {
+    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}

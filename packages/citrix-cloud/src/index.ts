@@ -18,7 +18,10 @@ export {
   type AttemptRecord,
   AuthenticationError,
   ForeignOriginError,
+  formatBytes,
   PermissionError,
+  ResponseTooLargeError,
+  type ResponseTooLargeReason,
   RetriesExhaustedError,
   TokenUnavailableError,
 } from './errors.ts';

@@ -8,7 +8,7 @@ import type { Clock, Logger } from '@ctxsiem/core';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { CitrixCloudConfig } from './config.ts';
-import { AuthenticationError, TokenUnavailableError } from './errors.ts';
+import { AuthenticationError, ResponseTooLargeError, TokenUnavailableError } from './errors.ts';
 import { exchange, TransportError } from './http-exchange.ts';
 import { odataErrorMessage } from './odata.ts';
 import { isRetryableStatus } from './retry-policy.ts';
@@ -128,8 +128,11 @@ export class TokenClient {
         body,
         dispatcher: this.#deps.dispatcher,
         timeoutMs: this.#config.requestTimeoutMs,
+        maxResponseBytes: this.#config.maxResponseBytes,
       });
     } catch (error) {
+      // Not transient: passed on as it is, so the API call fails instead of retrying it.
+      if (error instanceof ResponseTooLargeError) throw error;
       const code = error instanceof TransportError ? error.code : 'NETWORK_ERROR';
       throw new TokenUnavailableError(
         `TOKEN_${code}`,

@@ -41,7 +41,7 @@ export interface GcsCheckpointStore extends CheckpointStore {
 }
 
 /** Reads that lose a race with a writer this many times in a row give up. */
-const READ_ATTEMPTS = 5;
+const READ_ATTEMPTS = 20;
 
 export function gcsCheckpointStore(input: unknown): GcsCheckpointStore {
   const config: GcsCheckpointConfig = parseConfig('checkpoint-gcs', GcsCheckpointConfigSchema, input);
@@ -85,6 +85,8 @@ export function gcsCheckpointStore(input: unknown): GcsCheckpointStore {
         } catch (error) {
           if (!isNotFound(error)) throw failure('CHECKPOINT_READ_FAILED', error, readOp(name, noun));
         }
+        // Replaced between the two requests: back off a little (with jitter) so racing writers settle.
+        await new Promise((resolve) => setTimeout(resolve, attempt * (5 + Math.random() * 15)));
       }
       throw new CtxsiemError(
         'CHECKPOINT_READ_FAILED',

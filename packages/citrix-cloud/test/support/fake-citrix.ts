@@ -200,3 +200,64 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('error', reject);
   });
 }
+
+/** What `streamBody` wrote, filled in as it goes. */
+export interface StreamedBody {
+  /** Bytes handed to the socket so far. */
+  written: number;
+  /** Whether every chunk was written and the response ended. */
+  complete: boolean;
+  /** Whether the client closed the connection before every chunk was written. */
+  closedEarly: boolean;
+  /** Settles when the writer stopped (finished or saw the connection closed). */
+  done: Promise<void>;
+}
+
+/**
+ * Sends `chunks` one by one, honouring backpressure and pausing `pauseMs` between them, and stops as soon
+ * as the client closes the connection, so a test can tell how much of a body was ever sent.
+ */
+export function streamBody(
+  res: ServerResponse,
+  headers: Record<string, string>,
+  chunks: Iterable<Buffer>,
+  options: { status?: number; pauseMs?: number } = {},
+): StreamedBody {
+  let closed = false;
+  res.once('close', () => {
+    closed = true;
+  });
+  const state: StreamedBody = { written: 0, complete: false, closedEarly: false, done: Promise.resolve() };
+  state.done = (async () => {
+    res.writeHead(options.status ?? 200, headers);
+    for (const chunk of chunks) {
+      if (closed || res.destroyed) {
+        state.closedEarly = true;
+        return;
+      }
+      const flushed = res.write(chunk);
+      state.written += chunk.length;
+      if (!flushed) await drainOrClose(res);
+      if (options.pauseMs) await delay(options.pauseMs);
+    }
+    if (closed || res.destroyed) {
+      state.closedEarly = true;
+      return;
+    }
+    res.end();
+    state.complete = true;
+  })();
+  return state;
+}
+
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}

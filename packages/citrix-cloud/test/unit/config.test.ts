@@ -11,6 +11,7 @@ describe('CitrixCloudConfigSchema', () => {
       region: 'global',
       requestTimeoutMs: 60_000,
       maxAttempts: 6,
+      maxResponseBytes: 64 * 1024 * 1024,
       backoff: { baseMs: 500, maxMs: 30_000 },
       refreshSkewSeconds: 300,
     });
@@ -60,6 +61,7 @@ describe('CitrixCloudConfigSchema', () => {
           region: 'mars',
           apiBase: 'ftp://x',
           maxAttempts: 0,
+          maxResponseBytes: 100,
         });
       } catch (e) {
         return e;
@@ -67,7 +69,7 @@ describe('CitrixCloudConfigSchema', () => {
     })();
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((i) => i.path).sort()).toEqual(
-      ['apiBase', 'clientId', 'clientSecret', 'maxAttempts', 'region'].sort(),
+      ['apiBase', 'clientId', 'clientSecret', 'maxAttempts', 'maxResponseBytes', 'region'].sort(),
     );
   });
 });

@@ -2,6 +2,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { TEST_SECRETS } from '../test-logs.ts';
 import { obtainServer } from './obtain.ts';
 import { launchOnFreePort, type RunningServer } from './process.ts';
 
@@ -19,7 +20,7 @@ export interface StartMinioOptions {
 }
 
 const ACCESS_KEY_ID = 'ctxsiem-test';
-const SECRET_ACCESS_KEY = 'ctxsiem-test-secret';
+const SECRET_ACCESS_KEY = TEST_SECRETS.minio;
 const REGION = 'us-east-1';
 
 /**
