@@ -95,7 +95,29 @@ describe('delivery guarantee', () => {
 
     clock.advance(5 * MINUTE_MS);
     const before = await partFiles(setup.directory);
-    const successor = await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
+    // The successor's API no longer knows the stored token, and answers the re-read in another order:
+    // the part the killed run wrote after its last checkpoint holds other records than the re-read's
+    // page of that number, so it is adopted, not overwritten.
+    let refused = false;
+    const reread = generatedSource({
+      start: START,
+      pageSize: 30,
+      unordered: { seed: 8 },
+      beforePage: ({ offset }) => {
+        if (offset > 0 && !refused) {
+          refused = true;
+          throw new SourceError('REQUEST_REJECTED', 'the skiptoken has expired', { status: 410 });
+        }
+      },
+    });
+    const successor = await run({
+      source: reread,
+      sink: setup.sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock,
+    });
+    expect(refused).toBe(true);
     expect(successor.streams[0]?.status).toBe('ok');
     expect(successor.streams[0]?.adoptedParts).toBeGreaterThanOrEqual(1);
     // The same window was resumed: its parts all carry the claimed window's start.

@@ -2,13 +2,17 @@
  * Writes a window's pages as parts, so that each record reaches the sink once:
  *
  * - records are validated (failures become dead letters with the reason) and tagged with the tenant;
- * - a record whose digest the window manifest already holds is skipped: it was delivered by an earlier
- *   read of the window (a re-read after a refused resume token or a split, a lease takeover, the
- *   reconcile pass);
  * - parts are written create-only, numbered on from the window's last part. When a part number is
  *   already taken by content this writer did not send, a killed run wrote that part and never recorded
  *   it: the writer **adopts** it (reads it back and adds its records' digests to the manifest) and
- *   writes what is still undelivered as the next part.
+ *   writes what is still undelivered as the next part;
+ * - when the window is read again (a refused resume token, a query-timeout split, the reconcile pass),
+ *   the writer first **deduplicates**: it reads back every part it has no digests for, then skips each
+ *   record whose digest the window already holds.
+ *
+ * The forward path computes no digests at all (reading a window for the first time, page after page,
+ * cannot meet a record twice), so its cost and memory do not grow with the window; only a re-read pays
+ * for the digests, once per window (they are kept in the manifest).
  */
 import type { JsonRecord, PartIdentity, PullStream, Sink } from '../contracts/contracts.ts';
 import { PartExistsError } from '../errors/errors.ts';
@@ -54,6 +58,8 @@ export interface PartWriterOptions {
 
 export class PartWriter {
   #seq: number;
+  /** True once the window's digests are complete up to `#seq`: every page is then filtered. */
+  #deduplicating = false;
   readonly #options: PartWriterOptions;
   readonly #base: Omit<PartIdentity, 'seq' | 'kind'>;
 
@@ -77,26 +83,41 @@ export class PartWriter {
 
   /** The digest of a record as stored in a part of `kind` (tenant tag removed, dead letter unwrapped). */
   storedDigestOf(kind: Kind, stored: JsonRecord): string {
-    if (kind === 'deadletter') return this.digestOf((stored.record ?? {}) as JsonRecord);
-    const tenantField = this.#options.tenantField;
-    if (!tenantField || !(tenantField in stored)) return this.digestOf(stored);
-    const { [tenantField]: _tenant, ...original } = stored;
-    return this.digestOf(original);
+    return this.digestOf(unwrap(kind, stored, this.#options.tenantField));
   }
 
-  /** Validates, de-duplicates and writes one page's records (as the source returned them). */
+  /**
+   * Reads back every part numbered from the manifest's `digestedThrough` up to the next part number
+   * (the parts it has no digests for: written by this run's forward path, or by a killed run), so that
+   * from now on every page is filtered against everything the window delivered. Returns how many parts
+   * were read back.
+   */
+  async startDeduplicating(): Promise<number> {
+    if (this.#deduplicating) return 0;
+    const { manifest } = this.#options;
+    let found = 0;
+    for (let seq = manifest.document.digestedThrough; seq < this.#seq; seq++)
+      found += await this.#adopt(seq, false);
+    manifest.digestedUpTo(this.#seq);
+    this.#deduplicating = true;
+    return found;
+  }
+
+  /** Validates, de-duplicates where needed, and writes one page's records (as the source returned them). */
   async deliver(records: readonly JsonRecord[]): Promise<PageDelivery> {
     const { stream, tenant, tenantField } = this.#options;
     const result = emptyDelivery();
     const pending: Record<Kind, Pending[]> = { records: [], deadletter: [] };
+    // Digests only where a record may have been delivered already: a re-read, or after an adoption.
+    const filtering = this.#deduplicating || this.#options.manifest.digests.size > 0;
     const seen = new Set<string>();
     for (const record of records) {
-      const digest = this.digestOf(record);
-      if (seen.has(digest) || this.#options.manifest.digests.has(digest)) {
+      const digest = filtering ? this.digestOf(record) : '';
+      if (filtering && (seen.has(digest) || this.#options.manifest.digests.has(digest))) {
         result.skipped++;
         continue;
       }
-      seen.add(digest);
+      if (filtering) seen.add(digest);
       const checked = stream.schema?.safeParse(record);
       if (checked && !checked.success) {
         pending.deadletter.push({
@@ -111,28 +132,12 @@ export class PartWriter {
     return result;
   }
 
-  /**
-   * Adds to the manifest the parts numbered `[from, to)` that a run acknowledged (the checkpoint's part
-   * number had moved past them) but did not save in the manifest before it stopped.
-   */
-  async recover(from: number, to: number): Promise<number> {
-    let recovered = 0;
-    for (let seq = from; seq < to; seq++) {
-      const found = await this.#adopt(seq, false);
-      if (found === 0)
-        this.#options.logger.warn(
-          { seq, window: this.#base.window.from },
-          'an acknowledged part is missing from the sink: its records cannot be recognised if the window is read again',
-        );
-      recovered += found;
-    }
-    return recovered;
-  }
-
   async #write(pending: Record<Kind, Pending[]>, result: PageDelivery): Promise<void> {
     const { sink, manifest } = this.#options;
     for (;;) {
-      for (const kind of KINDS) pending[kind] = pending[kind].filter((p) => !manifest.digests.has(p.digest));
+      if (manifest.digests.size > 0)
+        for (const kind of KINDS)
+          pending[kind] = pending[kind].filter((p) => !manifest.digests.has(p.digest));
       if (pending.records.length + pending.deadletter.length === 0) return;
       const seq = this.#seq;
       let taken = false;
@@ -151,9 +156,11 @@ export class PartWriter {
             kind,
             records: items.map((item) => item.record),
           });
+          // Digests are kept once the window is being deduplicated (or an adoption filled some).
+          const keep = this.#deduplicating || manifest.digests.size > 0;
           manifest.addPart(
             { seq, kind, records: items.length, sha256: receipt.sha256, location: receipt.location },
-            items.map((item) => item.digest),
+            keep ? items.map((item) => item.digest || this.storedDigestOf(kind, item.record)) : [],
           );
           result.bytes += receipt.bytes;
           if (kind === 'records') result.records += items.length;
@@ -172,18 +179,27 @@ export class PartWriter {
           break;
         }
       }
-      if (taken) result.adopted += await this.#adopt(seq, true);
+      if (taken) {
+        result.adopted += await this.#adopt(seq, true);
+        // The page's records were kept without digests: compute them now to filter against the part.
+        for (const kind of KINDS)
+          for (const item of pending[kind]) item.digest ||= this.storedDigestOf(kind, item.record);
+      }
       this.#seq = seq + 1;
       if (!taken) return;
     }
   }
 
-  /** Reads the parts numbered `seq` back into the manifest; returns how many were found. */
+  /**
+   * Reads the parts numbered `seq` back into the manifest, with their digests; returns how many were
+   * found. `adopted`: found taken by a killed run's part (listed parts are already known then);
+   * otherwise every part is read, listed or not, because the forward path keeps no digests.
+   */
   async #adopt(seq: number, adopted: boolean): Promise<number> {
     const { sink, manifest } = this.#options;
     let found = 0;
     for (const kind of KINDS) {
-      if (manifest.hasPart(seq, kind)) {
+      if (adopted && manifest.hasPart(seq, kind)) {
         found++;
         continue;
       }
@@ -198,6 +214,14 @@ export class PartWriter {
     this.#seq = Math.max(this.#seq, seq + 1);
     return found;
   }
+}
+
+/** A pending record as the source returned it: the dead letter's record, or the record untagged. */
+function unwrap(kind: Kind, record: JsonRecord, tenantField: string | undefined): JsonRecord {
+  if (kind === 'deadletter') return (record.record ?? {}) as JsonRecord;
+  if (!tenantField || !(tenantField in record)) return record;
+  const { [tenantField]: _tenant, ...original } = record;
+  return original;
 }
 
 function emptyDelivery(): PageDelivery {

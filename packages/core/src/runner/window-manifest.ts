@@ -30,8 +30,14 @@ export const WindowManifestSchema = z.object({
   from: instant,
   to: instant,
   parts: z.array(ManifestPartSchema),
-  /** `DigestSet.encode()` of every record delivered in the window. */
+  /**
+   * `DigestSet.encode()` of the records of the parts numbered below `digestedThrough` (and of parts
+   * adopted since). Digests are computed only when the window is read again; the forward path writes
+   * parts without them.
+   */
   digests: z.string(),
+  /** The part number up to which (exclusive) `digests` covers every part. */
+  digestedThrough: z.number().int().nonnegative().default(0),
   /** When the window was completely read the first time; absent while it is being delivered. */
   closedAt: instant.optional(),
   /** Records the reconcile pass delivered late, in all. */
@@ -62,6 +68,7 @@ export class WindowManifest {
         to: window.to.toISOString(),
         parts: [],
         digests: '',
+        digestedThrough: 0,
         late: 0,
       },
       new DigestSet(),
@@ -83,9 +90,9 @@ export class WindowManifest {
     return { from: new Date(this.document.from), to: new Date(this.document.to) };
   }
 
-  /** How many distinct records the window delivered. */
+  /** How many records (and dead letters) the window's listed parts hold. */
   get delivered(): number {
-    return this.digests.size;
+    return this.document.parts.reduce((sum, part) => sum + part.records, 0);
   }
 
   /** The part number after the highest one written. */
@@ -99,13 +106,23 @@ export class WindowManifest {
 
   /** Grows with every part and digest added: what `StoredManifest` compares to know it changed. */
   get changeCount(): number {
-    return this.document.parts.length + this.digests.size + (this.document.closedAt ? 1 : 0);
+    return (
+      this.document.parts.length +
+      this.digests.size +
+      this.document.digestedThrough +
+      (this.document.closedAt ? 1 : 0)
+    );
   }
 
-  /** Records a part and the digests of its records. */
-  addPart(part: ManifestPart, digests: Iterable<string>): void {
+  /** Records a part, and the digests of its records when they were computed. */
+  addPart(part: ManifestPart, digests: Iterable<string> = []): void {
     if (!this.hasPart(part.seq, part.kind)) this.document.parts.push(part);
     for (const digest of digests) this.digests.add(digest);
+  }
+
+  /** Marks the digests as covering every part numbered below `seq`. */
+  digestedUpTo(seq: number): void {
+    this.document.digestedThrough = Math.max(this.document.digestedThrough, seq);
   }
 
   /** Marks the window as completely read once. */
@@ -124,10 +141,10 @@ const MIN_SAVE_STEP = 1_000;
 
 /**
  * A window's manifest as stored beside the checkpoint, saved with conditional writes. Saving is lazy:
- * after every `max(1000, size at the last save)` new digests, when the window closes and when a run
- * stops — so a window's manifest costs O(records) bytes in all, not a rewrite per page. What a killed
- * run did not save is recovered from the parts themselves (`PartWriter.recover`): the checkpoint's part
- * number says which parts were acknowledged.
+ * after every `max(1000, size at the last save)` changes, when the window closes and when a run stops —
+ * so a window's manifest costs O(records) bytes in all, not a rewrite per page. What a killed run did
+ * not save is found in the sink when it matters: a re-read reads back every part it has no digests for
+ * (`PartWriter.startDeduplicating`), and a part number found taken is adopted.
  */
 export class StoredManifest {
   readonly key: string;
