@@ -66,6 +66,7 @@ export class PartWriter {
   constructor(options: PartWriterOptions) {
     this.#options = options;
     this.#seq = Math.max(options.seq, options.manifest.nextSeq);
+    options.manifest.partsUpTo(this.#seq);
     const { tenant, source, stream, manifest } = options;
     this.#base = { tenant, source, stream: stream.name, window: manifest.window };
   }
@@ -186,6 +187,7 @@ export class PartWriter {
           for (const item of pending[kind]) item.digest ||= this.storedDigestOf(kind, item.record);
       }
       this.#seq = seq + 1;
+      manifest.partsUpTo(this.#seq);
       if (!taken) return;
     }
   }
@@ -212,6 +214,7 @@ export class PartWriter {
       );
     }
     this.#seq = Math.max(this.#seq, seq + 1);
+    manifest.partsUpTo(this.#seq);
     return found;
   }
 }

@@ -167,6 +167,8 @@ interface StreamRun {
 /** Everything one stream's run works with. */
 interface StreamContext extends StreamRun {
   checkpoint: StreamCheckpoint;
+  /** `now` as of the stream's start, to the whole second: windows are planned up to `now − lag` of it. */
+  planningNow: number;
   summary: StreamSummary;
   logger: Logger;
   reconcile: ReconcilePolicy | false;
@@ -228,6 +230,9 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
     await checkpoint.acquire();
     const context: StreamContext = {
       ...run,
+      // Windows are planned up to `now − lag` as of the stream's start, to the whole second: a run never
+      // chases the clock, and window bounds stay whole seconds.
+      planningNow: floorTo(clock.now(), 1000),
       checkpoint,
       summary,
       logger,
@@ -260,13 +265,10 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
 
 /** The forward pass: claims and delivers windows up to `now − lag`. True when the run must stop. */
 async function deliverDueWindows(context: StreamContext): Promise<boolean> {
-  const { checkpoint, stream, summary, budget, options } = context;
-  // Windows are planned up to `now − lag` as of the stream's start, to the whole second: a run never
-  // chases the clock, and window bounds stay whole seconds.
-  const planningNow = floorTo(options.clock.now(), 1000);
+  const { checkpoint, stream, summary, budget } = context;
   while (!budget.stopReason()) {
     if (!checkpoint.state.window) {
-      const next = nextWindow(Date.parse(checkpoint.state.position), planningNow, stream.window);
+      const next = nextWindow(Date.parse(checkpoint.state.position), context.planningNow, stream.window);
       if (!next) return false;
       if (!budget.allowsAnother()) break;
       // The claim: bounds and part numbering are committed before the first part is written.
@@ -377,15 +379,20 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
           continue;
         }
     }
-    // The whole window is delivered: close its manifest, then move the position past it.
+    // The whole window is delivered: close its manifest (an empty window needs none: the reconcile
+    // pass reads a missing manifest as an empty window), then move the position past it — claiming the
+    // next due window in the same write, when there is one and the budget allows it.
     const now = options.clock.now();
     manifest.manifest.close(new Date(now));
-    await manifest.save();
+    if (manifest.stored || manifest.manifest.nextSeq > 0) await manifest.save();
     const entry = context.reconcile ? firstCheck(window, now, context.reconcile) : undefined;
     const { window: _done, ...rest } = checkpoint.state;
+    const next = nextWindow(window.to.getTime(), context.planningNow, stream.window);
+    const claimNext = next !== undefined && !context.budget.stopReason() && context.budget.allowsAnother();
     await checkpoint.commit({
       ...rest,
       position: window.to.toISOString(),
+      ...(claimNext ? { window: { to: next.to.toISOString(), seq: 0, resume: '' } } : {}),
       reconcile: [...(rest.reconcile ?? []), ...(entry ? [entry] : [])],
     });
     summary.to = window.to.toISOString();
@@ -499,10 +506,7 @@ async function reconcileClosedWindows(context: StreamContext, policy: ReconcileP
       manifestKey(checkpoint.key, window.from),
       { tenant: options.source.tenant, source: options.source.type, stream: stream.name, window },
     );
-    let complete = true;
-    if (!manifest.stored) {
-      logger.warn({ from: entry.from }, 'the window manifest is gone: this window cannot be reconciled');
-    } else {
+    {
       const onApi = stream.count ? await stream.count(window, budget.signal) : undefined;
       if (onApi === undefined || onApi !== manifest.manifest.delivered) {
         const before = summary.records + summary.deadLetters;
@@ -514,18 +518,18 @@ async function reconcileClosedWindows(context: StreamContext, policy: ReconcileP
         const late = summary.records + summary.deadLetters - before;
         manifest.manifest.document.late += late;
         summary.lateRecords += late;
-        await manifest.save();
+        if (manifest.stored || manifest.manifest.nextSeq > 0) await manifest.save();
         if (outcome === 'stopped') {
           summary.status = 'partial';
           return;
         }
-        complete = outcome === 'done';
-        if (!complete) logger.warn({ from: entry.from, outcome }, 'reconcile read did not finish: skipped');
+        if (outcome !== 'done')
+          logger.warn({ from: entry.from, outcome }, 'reconcile read did not finish: skipped');
         if (late > 0) logger.info({ from: entry.from, late }, 'reconcile delivered late records');
       }
       summary.reconciledWindows++;
     }
-    const next = manifest.stored ? nextCheck(entry, options.clock.now(), policy) : undefined;
+    const next = nextCheck(entry, options.clock.now(), policy);
     if (!next && manifest.stored) await manifest.delete();
     await checkpoint.commit({
       ...checkpoint.state,

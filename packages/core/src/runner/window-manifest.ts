@@ -38,6 +38,8 @@ export const WindowManifestSchema = z.object({
   digests: z.string(),
   /** The part number up to which (exclusive) `digests` covers every part. */
   digestedThrough: z.number().int().nonnegative().default(0),
+  /** The next part number (parts a killed run wrote may be missing from `parts`, never from this). */
+  nextPart: z.number().int().nonnegative().default(0),
   /** When the window was completely read the first time; absent while it is being delivered. */
   closedAt: instant.optional(),
   /** Records the reconcile pass delivered late, in all. */
@@ -69,6 +71,7 @@ export class WindowManifest {
         parts: [],
         digests: '',
         digestedThrough: 0,
+        nextPart: 0,
         late: 0,
       },
       new DigestSet(),
@@ -97,7 +100,12 @@ export class WindowManifest {
 
   /** The part number after the highest one written. */
   get nextSeq(): number {
-    return this.document.parts.reduce((next, part) => Math.max(next, part.seq + 1), 0);
+    return this.document.parts.reduce((next, part) => Math.max(next, part.seq + 1), this.document.nextPart);
+  }
+
+  /** Records that every part number below `seq` is taken. */
+  partsUpTo(seq: number): void {
+    this.document.nextPart = Math.max(this.document.nextPart, seq);
   }
 
   hasPart(seq: number, kind: ManifestPart['kind']): boolean {
