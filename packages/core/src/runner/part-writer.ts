@@ -163,9 +163,15 @@ export class PartWriter {
             { seq, kind, records: items.length, sha256: receipt.sha256, location: receipt.location },
             keep ? items.map((item) => item.digest || this.storedDigestOf(kind, item.record)) : [],
           );
-          result.bytes += receipt.bytes;
-          if (kind === 'records') result.records += items.length;
-          else {
+          if (!receipt.created) {
+            // The part was there already with exactly these records (a run killed after writing it):
+            // they were delivered then, not now.
+            result.skipped += items.length;
+          } else if (kind === 'records') {
+            result.bytes += receipt.bytes;
+            result.records += items.length;
+          } else {
+            result.bytes += receipt.bytes;
             result.deadLetters += items.length;
             result.deadLetterLocations.push(receipt.location);
           }

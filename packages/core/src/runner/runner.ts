@@ -304,6 +304,9 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
   // Parts acknowledged (the checkpoint's number moved past them) continue the numbering even when a
   // killed run did not save them in the manifest; a re-read reads them back for their digests.
   const writer = partWriter(context, manifest, claim.seq);
+  // Reading from a range's start when the window already has parts (a lost checkpoint, a split or a
+  // refused token before a restart) is a re-read: deduplicate against everything delivered.
+  if (!claim.resume && writer.seq > 0) await writer.startDeduplicating();
 
   for (;;) {
     const current = checkpoint.state.window!;
