@@ -100,7 +100,7 @@ function minioTarget(bucket: string): ChaosTarget {
       checkpoint: { type: 's3', ...connection, prefix: 'chaos-state' },
     },
     records: (stream) => read(`chaos/${stream}/`),
-    deadLetters: async () => (await read('chaos/_deadletter/')).length,
+    deadLetters: async () => (await read('_ctxsiem/chaos/deadletter/')).length,
   };
 }
 

@@ -12,6 +12,7 @@ import {
   ManualClock,
   MINUTE_MS,
   QueryTimeoutError,
+  type RunSummary,
   run,
   SourceError,
   silentLogger,
@@ -20,7 +21,15 @@ import {
 } from '@ctxsiem/core';
 import { generatedSource } from '@ctxsiem/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FileSetup, fileSetup, hookedSink, ids, mortalStore, partFiles } from './harness.ts';
+import {
+  type FileSetup,
+  fileSetup,
+  holdFirstWrite,
+  hookedSink,
+  ids,
+  mortalStore,
+  partFiles,
+} from './harness.ts';
 
 const logger = silentLogger();
 const START = new Date('2024-08-06T00:00:00Z');
@@ -44,10 +53,15 @@ describe('delivery guarantee', () => {
     const source = generatedSource({ start: START, pageSize: 25, unordered: { seed: 1 } });
     const early = new ManualClock(new Date('2024-08-06T00:40:00Z'));
     const late = new ManualClock(new Date('2024-08-06T00:45:00Z'));
-    const [a, b] = await Promise.all([
-      run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock: early, owner: 'a' }),
-      run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock: late, owner: 'b' }),
-    ]);
+    // Whichever runner takes the stream holds its first write until the other has finished: the two
+    // really overlap, whatever the scheduling.
+    const sink = holdFirstWrite(setup.sink);
+    const runs = [
+      run({ source, sink, checkpoints: setup.checkpoints, logger, clock: early, owner: 'a' }),
+      run({ source, sink, checkpoints: setup.checkpoints, logger, clock: late, owner: 'b' }),
+    ];
+    void Promise.race(runs).then(sink.release);
+    const [a, b] = (await Promise.all(runs)) as [RunSummary, RunSummary];
     const statuses = [a.streams[0]?.status, b.streams[0]?.status].sort();
     expect(statuses).toEqual(['busy', 'ok']);
     // Whoever lost comes back later and continues from the winner's position.

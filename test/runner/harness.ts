@@ -50,6 +50,26 @@ export function hookedSink(
   };
 }
 
+/** A sink whose first write waits until `release()`: the runner that took the stream holds it meanwhile. */
+export function holdFirstWrite(inner: Sink): Sink & { release: () => void } {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let first = true;
+  return {
+    ...inner,
+    release: () => release(),
+    async write(batch) {
+      if (first) {
+        first = false;
+        await released;
+      }
+      return inner.write(batch);
+    },
+  };
+}
+
 /**
  * A checkpoint store whose process "dies" when `kill()` is called: every later write and delete fails,
  * as if the process were killed with -9 — nothing more is committed, not even the lease's release.

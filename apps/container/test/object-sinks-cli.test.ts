@@ -67,7 +67,7 @@ describe('SINK=s3 with the seed environment variables', () => {
 
     const keys = await listObjectKeys({
       bucket: BUCKET,
-      prefix: 'citrix_monitor',
+      prefix: '',
       endpoint: minio.endpoint,
       forcePathStyle: true,
       region: minio.region,
@@ -80,7 +80,10 @@ describe('SINK=s3 with the seed environment variables', () => {
         ),
       ),
     ).toBe(true);
-    expect(keys).toContain('citrix_monitor/_state/demo/monitor/Sessions.json');
+    // Checkpoints beside the prefix the SecOps feed reads, not under it: under the prefix, only data
+    // and the seed's own state.json.
+    expect(keys).toContain('_ctxsiem/citrix_monitor/state/demo/monitor/Sessions.json');
+    expect(keys.filter((k) => k.startsWith('citrix_monitor/_'))).toEqual([]);
     const seedState = await s3.send(
       new GetObjectCommand({ Bucket: BUCKET, Key: 'citrix_monitor/state.json' }),
     );
@@ -124,9 +127,10 @@ describe('SINK=gcs', () => {
       };
       const result = await ctxsiem(['collect', '--json'], { env });
       expect(result.code, result.stderr).toBe(0);
-      const keys = await listGcsKeys({ ...bucket, prefix: 'citrix_monitor' });
+      const keys = await listGcsKeys({ ...bucket, prefix: '' });
       expect(keys.some((k) => k.startsWith('citrix_monitor/Users/year='))).toBe(true);
-      expect(keys).toContain('citrix_monitor/_state/demo/monitor/Users.json');
+      expect(keys).toContain('_ctxsiem/citrix_monitor/state/demo/monitor/Users.json');
+      expect(keys.filter((k) => k.startsWith('citrix_monitor/_'))).toEqual([]);
     } finally {
       await gcs.stop();
     }

@@ -136,6 +136,7 @@ export {
   assertPathName,
   batchKey,
   compactInstant,
+  controlPrefix,
   DEAD_LETTER_FOLDER,
   hourPartition,
   type LayoutOptions,

@@ -85,7 +85,8 @@ describe('the connector registry', () => {
     expect(config.sink).toMatchObject({ type: 's3', bucket: 'logs', prefix: 'citrix' });
     expect(config.checkpoint).toMatchObject({
       type: 's3',
-      prefix: 'citrix/_state',
+      prefix: '_ctxsiem/citrix/state',
+      previousPrefix: 'citrix/_state',
       legacyKey: 'citrix/state.json',
     });
     expect(() =>

@@ -149,6 +149,7 @@ export function gcsCheckpointStore(input: unknown): GcsCheckpointStore {
     type: 'gcs',
     prefix: config.prefix,
     legacyKey: config.legacyKey,
+    previousPrefix: config.previousPrefix,
     bucket,
   });
   return { ...store, async close() {} };

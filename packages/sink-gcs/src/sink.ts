@@ -19,6 +19,7 @@ import {
   type Batch,
   batchKey,
   type ConnectorDeps,
+  controlPrefix,
   type Digest,
   DigestingStream,
   decodeNdjson,
@@ -71,7 +72,11 @@ export function gcsSink(input: unknown, deps?: ConnectorDeps): GcsSink {
   // Every upload is preconditioned, so retrying one is safe either way.
   const storage = createStorage(config, 'always');
   const bucket = storage.bucket(config.bucket);
-  const layout = { prefix: config.prefix, gzip: config.gzip };
+  const layout = {
+    prefix: config.prefix,
+    gzip: config.gzip,
+    deadLetterPrefix: config.deadLetterPrefix ?? `${controlPrefix(config.prefix)}/deadletter`,
+  };
   const target = describeTarget(config);
   const locationOf = (name: string) => `gs://${config.bucket}/${name}`;
   const metadata = (sha256: string) => ({

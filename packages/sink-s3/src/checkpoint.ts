@@ -143,6 +143,7 @@ export function s3CheckpointStore(input: unknown): S3CheckpointStore {
     type: 's3',
     prefix: config.prefix,
     legacyKey: config.legacyKey,
+    previousPrefix: config.previousPrefix,
     bucket,
   });
   return {

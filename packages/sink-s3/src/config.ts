@@ -104,6 +104,12 @@ export const S3SinkConfigSchema = z
       .describe(
         'Key prefix (S3_PREFIX), e.g. citrix_monitor; `{tenant}` is replaced by the tenant id. Objects land at {prefix}/{stream}/year=…/month=…/day=…/hour=…/part-….ndjson.',
       ),
+    deadLetterPrefix: z
+      .string()
+      .optional()
+      .describe(
+        "Where dead-lettered records go; `{tenant}` is replaced by the tenant id. Default `_ctxsiem/{prefix}/deadletter`, beside the prefix a SecOps feed reads rather than under it. `{prefix}/_deadletter` is the seeds' layout (SEED_LAYOUT=true).",
+      ),
     gzip: z
       .boolean()
       .default(false)
@@ -141,7 +147,13 @@ export const S3CheckpointConfigSchema = z
       .string()
       .default('_state')
       .describe(
-        'Key prefix of the checkpoint objects: one {prefix}/{tenant}/{source}/{stream}.json per stream. The CLI passes {S3_PREFIX}/_state.',
+        'Key prefix of the checkpoint objects: one {prefix}/{tenant}/{source}/{stream}.json per stream. The CLI passes _ctxsiem/{S3_PREFIX}/state (or {S3_PREFIX}/_state with SEED_LAYOUT=true).',
+      ),
+    previousPrefix: z
+      .string()
+      .optional()
+      .describe(
+        'Where an earlier layout kept the checkpoints: a stream with no object under `prefix` continues from its object here, and its first write creates the new one. The CLI passes {S3_PREFIX}/_state.',
       ),
     legacyKey: z
       .string()

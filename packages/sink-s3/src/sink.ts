@@ -28,6 +28,7 @@ import {
   type Batch,
   batchKey,
   type ConnectorDeps,
+  controlPrefix,
   type Digest,
   DigestingStream,
   decodeNdjson,
@@ -87,7 +88,11 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
   deps?.secrets?.add(config.credentials?.secretAccessKey);
   deps?.secrets?.add(config.credentials?.sessionToken);
   const client = createS3Client(config);
-  const layout = { prefix: config.prefix, gzip: config.gzip };
+  const layout = {
+    prefix: config.prefix,
+    gzip: config.gzip,
+    deadLetterPrefix: config.deadLetterPrefix ?? `${controlPrefix(config.prefix)}/deadletter`,
+  };
   const encryption = encryptionParams(config);
   const target = describeTarget(config);
   // The IAM resource writes need: every key under the prefix (any tenant for `{tenant}`).

@@ -20,6 +20,7 @@ import {
   type JsonRecord,
   LEGACY_VERSION,
   ManualClock,
+  type RunSummary,
   run,
   type Sink,
   type SinkFactory,
@@ -42,6 +43,7 @@ export interface ObjectStoreLayout {
 export interface CheckpointPlacement {
   prefix?: string;
   legacyKey?: string;
+  previousPrefix?: string;
 }
 
 /** Reads the bucket the way a SIEM feed or an operator would: independently of the sink and the store. */
@@ -93,11 +95,11 @@ const KEY = 'acme/monitor/Sessions';
 
 const ids = (records: Iterable<JsonRecord>) => [...records].map((r) => String(r.id)).sort();
 
-/** Every batch object under PREFIX, as key relative to it → records. */
-async function storedContents(store: ObjectStoreReader): Promise<Map<string, JsonRecord[]>> {
+/** Every batch object under `root` (default PREFIX), as key relative to it → records. */
+async function storedContents(store: ObjectStoreReader, root = PREFIX): Promise<Map<string, JsonRecord[]>> {
   const contents = new Map<string, JsonRecord[]>();
-  for (const key of await store.listKeys(`${PREFIX}/`)) {
-    contents.set(key.slice(PREFIX.length + 1), await store.read(key));
+  for (const key of await store.listKeys(`${root}/`)) {
+    contents.set(key.slice(root.length + 1), await store.read(key));
   }
   return contents;
 }
@@ -188,11 +190,22 @@ export function testObjectStoreRuns(options: TestObjectStoreRunsOptions): void {
         expect(viaStore.failed).toEqual([]);
         expect(viaStore.totals).toEqual(viaFile.totals);
         expect(viaStore.totals.deadLetters).toBeGreaterThan(0);
+        // The same parts: records under the prefix, as the file sink lays them out; dead letters beside
+        // the prefix (`_ctxsiem/{prefix}/deadletter/`), where the file sink keeps them in `_deadletter/`.
         const expected = await fileContents(join(data, PREFIX));
+        const expectedDead = new Map(
+          [...expected]
+            .filter(([key]) => key.startsWith('_deadletter/'))
+            .map(([key, r]) => [key.slice(12), r]),
+        );
+        for (const key of expectedDead.keys()) expected.delete(`_deadletter/${key}`);
         const actual = await storedContents(store);
         expect([...actual.keys()]).toEqual([...expected.keys()]);
-        expect([...actual.keys()].some((key) => key.startsWith('_deadletter/Sessions/'))).toBe(true);
         for (const [key, records] of expected) expect(actual.get(key), key).toEqual(records);
+        const actualDead = await storedContents(store, `_ctxsiem/${PREFIX}/deadletter`);
+        expect([...actualDead.keys()]).toEqual([...expectedDead.keys()]);
+        expect([...actualDead.keys()].some((key) => key.startsWith('Sessions/'))).toBe(true);
+        for (const [key, records] of expectedDead) expect(actualDead.get(key), key).toEqual(records);
       });
 
       it('re-reads a window whose checkpoint was lost without creating or rewriting an object', async () => {
@@ -236,22 +249,34 @@ export function testObjectStoreRuns(options: TestObjectStoreRunsOptions): void {
         const source = generatedSource({ start: START, pageSize: 25, unordered: { seed: 5 } });
         const store = await open();
         const { sink } = store;
-        const [a, b] = await Promise.all([
+        // Whichever runner takes the stream holds its first write until the other has finished: the two
+        // really overlap, whatever the scheduling.
+        let release = () => {};
+        const released = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let first = true;
+        const held: Sink = {
+          ...sink,
+          async write(batch) {
+            if (first) {
+              first = false;
+              await released;
+            }
+            return sink.write(batch);
+          },
+        };
+        const runs = ['2024-08-06T00:45:00Z', '2024-08-06T00:42:00Z'].map((now) =>
           run({
             source,
-            sink,
+            sink: held,
             checkpoints: store.checkpoints(),
             logger,
-            clock: new ManualClock(new Date('2024-08-06T00:45:00Z')),
+            clock: new ManualClock(new Date(now)),
           }),
-          run({
-            source,
-            sink,
-            checkpoints: store.checkpoints(),
-            logger,
-            clock: new ManualClock(new Date('2024-08-06T00:42:00Z')),
-          }),
-        ]);
+        );
+        void Promise.race(runs).then(release);
+        const [a, b] = (await Promise.all(runs)) as [RunSummary, RunSummary];
         expect([a.streams[0]?.status, b.streams[0]?.status].sort()).toEqual(['busy', 'ok']);
         const loser = [a, b].find((s) => s.streams[0]?.status === 'busy');
         expect(loser?.streams[0]?.error).toMatch(/another runner/);
@@ -319,6 +344,31 @@ export function testObjectStoreRuns(options: TestObjectStoreRunsOptions): void {
         const write = checkpoints.write(KEY, { position: '2024-08-06T08:00:00.000Z' }, v1);
         await expect(write).rejects.toBeInstanceOf(CheckpointConflictError);
         await expect(write).rejects.toThrow(/it was deleted/);
+      });
+    });
+
+    describe('checkpoints of the earlier layout (previousPrefix)', () => {
+      it('continues a stream from its checkpoint under the old prefix, and writes the new one beside the data prefix', async () => {
+        const store = await open();
+        const old = store.checkpoints({ prefix: `${PREFIX}/_state` });
+        await old.write(KEY, { position: '2024-08-06T09:00:00.000Z' }, undefined);
+        const moved = store.checkpoints({
+          prefix: `_ctxsiem/${PREFIX}/state`,
+          previousPrefix: `${PREFIX}/_state`,
+        });
+        const read = await moved.read(KEY);
+        expect(read).toEqual({ state: { position: '2024-08-06T09:00:00.000Z' }, version: LEGACY_VERSION });
+        await moved.write(KEY, { position: '2024-08-06T10:00:00.000Z' }, read!.version);
+        expect((await moved.read(KEY))?.state.position).toBe('2024-08-06T10:00:00.000Z');
+        expect(await store.listKeys(`_ctxsiem/${PREFIX}/state/`)).toEqual([
+          `_ctxsiem/${PREFIX}/state/${KEY}.json`,
+        ]);
+        // The old checkpoint is left as it was (an older collector may still read it).
+        expect((await old.read(KEY))?.state.position).toBe('2024-08-06T09:00:00.000Z');
+        // A second runner that also read the old checkpoint loses: the new one exists now.
+        await expect(
+          moved.write(KEY, { position: '2024-08-06T11:00:00.000Z' }, LEGACY_VERSION),
+        ).rejects.toBeInstanceOf(CheckpointConflictError);
       });
     });
 

@@ -10,7 +10,6 @@
 import {
   type Batch,
   batchKey,
-  DEAD_LETTER_FOLDER,
   type JsonRecord,
   PartExistsError,
   type PartIdentity,
@@ -85,7 +84,7 @@ export function testSink(options: TestSinkOptions): void {
     /** The stored key whose name is the batch's part name (relative, whatever the sink's root). */
     const storedKey = async (batch: Batch): Promise<string> => {
       const name = batchKey(batch).split('/').pop() ?? '';
-      const deadLetter = (k: string) => k.includes(`${DEAD_LETTER_FOLDER}/${batch.stream}/`);
+      const deadLetter = (k: string) => new RegExp(`(^|/)_?deadletter/${batch.stream}/`).test(k);
       const keys = await harness.inspect.list();
       const key = keys.find(
         (k) =>
@@ -226,7 +225,7 @@ export function testSink(options: TestSinkOptions): void {
       const receipt = await harness.sink.write(batch);
       expect(receipt.created).toBe(true);
       const key = await storedKey(batch);
-      expect(key).toContain(`${DEAD_LETTER_FOLDER}/Sessions/`);
+      expect(key).toMatch(/(^|\/)_?deadletter\/Sessions\//);
       expect(key).toContain('-00003-monitor-acme.');
       expect(await harness.inspect.read(key)).toEqual(records);
       // Create-only like records: the same dead letters again are acknowledged, others refused.

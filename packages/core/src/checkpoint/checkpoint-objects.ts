@@ -21,6 +21,7 @@ import {
   checkpointDocumentKind,
   type DocumentObjects,
   type DocumentWrite,
+  decodeStoredDocument,
   documentKeysOf,
   documentObjectName,
   documentObjects,
@@ -71,6 +72,11 @@ export interface CheckpointObjectsOptions {
   prefix: string;
   /** The seed's `state.json` a stream without an object continues from. */
   legacyKey?: string | undefined;
+  /**
+   * Where an earlier layout kept the checkpoints (`{prefix}/_state` under the data prefix): a stream
+   * with no object at `prefix` continues from its object there, and its first write creates the new one.
+   */
+  previousPrefix?: string | undefined;
   /** The object's address for messages: `s3://bucket/name`. */
   location: (name: string) => string;
   /** What the service calls an object's version, for messages: `version` (an ETag), `generation`. */
@@ -95,7 +101,7 @@ export interface CheckpointObjects extends Omit<DocumentObjects<'state', StreamS
 
 /** The checkpoints as documents: `{prefix}/{key}.json`, the seed's state without one. */
 function checkpointDocuments(options: CheckpointObjectsOptions): DocumentObjects<'state', StreamState> {
-  const { prefix, legacyKey, location, readObject } = options;
+  const { prefix, legacyKey, previousPrefix, location, readObject } = options;
   return documentObjects({
     kind: checkpointDocumentKind,
     prefix,
@@ -105,7 +111,13 @@ function checkpointDocuments(options: CheckpointObjectsOptions): DocumentObjects
     reserved: MANIFESTS_FOLDER,
     fallback: {
       version: LEGACY_VERSION,
-      async read() {
+      async read(key) {
+        if (previousPrefix !== undefined) {
+          const name = documentObjectName(previousPrefix, key);
+          const previous = await readObject(name);
+          if (previous)
+            return decodeStoredDocument(checkpointDocumentKind, previous.text, location(name)).state;
+        }
         if (legacyKey === undefined) return undefined;
         const found = await readObject(legacyKey);
         return found && checkpointFromLegacyState(found.text, location(legacyKey))?.state;
@@ -126,7 +138,7 @@ export function checkpointObjects(options: CheckpointObjectsOptions): Checkpoint
   };
 }
 
-export type ManifestObjectsOptions = Omit<CheckpointObjectsOptions, 'legacyKey'>;
+export type ManifestObjectsOptions = Omit<CheckpointObjectsOptions, 'legacyKey' | 'previousPrefix'>;
 
 /**
  * The window manifests beside the checkpoints of an object store at `prefix`: at
@@ -148,6 +160,7 @@ export interface ObjectCheckpointStoreOptions {
   prefix: string;
   /** The seed's `state.json` a stream without a checkpoint continues from. */
   legacyKey?: string | undefined;
+  previousPrefix?: string | undefined;
   bucket: ObjectBucket;
 }
 
@@ -169,6 +182,7 @@ export function objectCheckpointStore(options: ObjectCheckpointStoreOptions): Ob
   const checkpoints = checkpointDocuments({
     ...base,
     legacyKey: options.legacyKey,
+    previousPrefix: options.previousPrefix,
     readObject: (name) => bucket.get(name, 'checkpoint'),
   });
   const manifests = manifestObjects({ ...base, readObject: (name) => bucket.get(name, 'manifest') });

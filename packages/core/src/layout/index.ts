@@ -5,6 +5,7 @@ export {
   assertPathName,
   batchKey,
   compactInstant,
+  controlPrefix,
   DEAD_LETTER_FOLDER,
   hourPartition,
   type LayoutOptions,

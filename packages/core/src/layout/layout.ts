@@ -71,6 +71,18 @@ export function normalizePrefix(prefix: string | undefined, tenant: string): str
 export interface LayoutOptions {
   prefix?: string | undefined;
   gzip?: boolean | undefined;
+  /** Where dead letters go (`{tenant}` allowed); default `{prefix}/_deadletter`. */
+  deadLetterPrefix?: string | undefined;
+}
+
+/**
+ * The prefix that keeps ctxsiem's own objects (checkpoints, manifests, dead letters) beside the data
+ * prefix rather than under it, so a SIEM feed reading `{prefix}/` never ingests them:
+ * `_ctxsiem/{prefix}` (or `_ctxsiem` for the bucket root).
+ */
+export function controlPrefix(prefix: string | undefined): string {
+  const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '');
+  return trimmed ? `_ctxsiem/${trimmed}` : '_ctxsiem';
 }
 
 /** The object key (or relative file path) of a part. */
@@ -79,7 +91,12 @@ export function batchKey(part: PartIdentity, options: LayoutOptions = {}): strin
   const source = assertPathName('source', part.source);
   const stream = assertPathName('stream', part.stream);
   const prefix = normalizePrefix(options.prefix, tenant);
-  const folder = part.kind === 'deadletter' ? `${DEAD_LETTER_FOLDER}/${stream}` : stream;
+  const root =
+    part.kind !== 'deadletter'
+      ? prefix
+      : options.deadLetterPrefix !== undefined
+        ? normalizePrefix(options.deadLetterPrefix, tenant)
+        : [prefix, DEAD_LETTER_FOLDER].filter(Boolean).join('/');
   const name = `part-${compactInstant(part.window.from)}-${pad(part.seq, 5)}-${source}-${tenant}.ndjson${options.gzip ? '.gz' : ''}`;
-  return [prefix, folder, hourPartition(part.window.from), name].filter(Boolean).join('/');
+  return [root, stream, hourPartition(part.window.from), name].filter(Boolean).join('/');
 }
