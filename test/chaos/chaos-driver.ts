@@ -13,11 +13,10 @@
  * same shift (plus its own skew) through CTXSIEM_CLOCK_OFFSET_MS, so "now" agrees as it would between
  * a scheduler's hosts — or disagrees by minutes, for the overlapping pairs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Emulator, Faults } from '@ctxsiem/emulator';
-import { keepProcessOutput, seededRandom } from '@ctxsiem/test-kit';
+import { runCli, seededRandom } from '@ctxsiem/test-kit';
 import { configure } from 'safe-stable-stringify';
 
 const CLI = join(import.meta.dirname, '..', '..', 'apps', 'container', 'src', 'cli.ts');
@@ -135,49 +134,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     duplicatedExamples: [],
   };
 
-  const launch = (skewMs: number, killAfterMs: number | undefined): Promise<Outcome> =>
-    new Promise((resolve, reject) => {
-      figures.processes++;
-      const child: ChildProcess = spawn(
-        process.execPath,
-        ['--conditions=@ctxsiem/source', CLI, 'collect', '--json', '--config', configPath],
-        {
-          env: {
-            PATH: process.env.PATH ?? '',
-            HOME: process.env.HOME ?? '',
-            CHAOS_CLIENT_SECRET: emulator.connection.clientSecret,
-            CTXSIEM_CLOCK_OFFSET_MS: String(offset.value + skewMs),
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (chunk) => {
-        stdout += chunk;
-      });
-      child.stderr?.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      const timer =
-        killAfterMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              if (child.exitCode === null && child.kill('SIGKILL')) figures.kills++;
-            }, killAfterMs);
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        if (timer) clearTimeout(timer);
-        keepProcessOutput(`chaos-${target.name}`, stdout, stderr);
-        let summary: Outcome['summary'];
-        try {
-          summary = stdout.trim() ? JSON.parse(stdout) : undefined;
-        } catch {
-          summary = undefined;
-        }
-        resolve({ code, signal, summary, stderr });
-      });
+  const launch = async (skewMs: number, killAfterMs: number | undefined): Promise<Outcome> => {
+    figures.processes++;
+    const run = await runCli(CLI, ['collect', '--json', '--config', configPath], {
+      env: {
+        CHAOS_CLIENT_SECRET: emulator.connection.clientSecret,
+        CTXSIEM_CLOCK_OFFSET_MS: String(offset.value + skewMs),
+      },
+      label: `chaos-${target.name}`,
+      killAfterMs,
+      onKill: () => {
+        figures.kills++;
+      },
     });
+    let summary: Outcome['summary'];
+    try {
+      summary = run.stdout.trim() ? JSON.parse(run.stdout) : undefined;
+    } catch {
+      summary = undefined;
+    }
+    return { code: run.code, signal: run.signal, summary, stderr: run.stderr };
+  };
 
   const account = (outcome: Outcome) => {
     for (const stream of outcome.summary?.streams ?? []) {

@@ -5,7 +5,6 @@
  * dead-letter; the suite checks all three, and that the client secret and the access token appear in
  * none of the output. Prints `hostile inputs: N tried, N handled`.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +13,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { checkpointKey, manifestKey } from '@ctxsiem/core';
 import { fileCheckpointStore, readStoredRecords } from '@ctxsiem/sink-file';
-import { keepProcessOutput, TEST_SECRETS } from '@ctxsiem/test-kit';
+import { runCli, TEST_SECRETS } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Behaviour, goodPage, type HostileApi, json, SESSIONS, startHostileApi } from './hostile-api.ts';
 
@@ -463,8 +462,6 @@ function collect(context: Context, testCase: Case): Promise<{ code: number | nul
   const configFile = testCase.config?.name ?? testCase.env?.HOSTILE_CONFIG;
   const args = ['collect', ...(configFile ? ['--config', join(context.dir, configFile)] : [])];
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
     CTXSIEM_CLOCK_OFFSET_MS: String(NOW - Date.now()),
     CITRIX_CUSTOMER_ID: 'acme',
     CITRIX_CLIENT_ID: 'hostile-client',
@@ -479,25 +476,10 @@ function collect(context: Context, testCase: Case): Promise<{ code: number | nul
     LOG_LEVEL: 'info',
     ...testCase.env,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@ctxsiem/source', CLI, ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      keepProcessOutput('hostile', stdout, stderr);
-      resolve({ code, output: `${stdout}\n${stderr}` });
-    });
-  });
+  return runCli(CLI, args, { env, label: 'hostile' }).then(({ code, stdout, stderr }) => ({
+    code,
+    output: `${stdout}\n${stderr}`,
+  }));
 }
 
 describe('hostile inputs', () => {

@@ -1,3 +1,4 @@
+export * from './cli-process.ts';
 export * from './counting-sink.ts';
 export * from './generated-source.ts';
 export * from './seeded-random.ts';

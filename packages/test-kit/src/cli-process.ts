@@ -1,0 +1,59 @@
+/**
+ * Runs a collector CLI as a child process, the way the suites that test the real process do (the CLI
+ * tests, the hostile-input catalogue, the chaos pass): from source with the project's Node, with a
+ * clean environment (only what the test passes, plus PATH and HOME), optionally killed with SIGKILL
+ * after a delay. Its output is kept for the secret scan.
+ */
+import { spawn } from 'node:child_process';
+import { keepProcessOutput } from './test-logs.ts';
+
+export interface CliRun {
+  code: number | null;
+  /** `SIGKILL` when the run was killed. */
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  /** The only environment the process gets, besides PATH and HOME. */
+  env?: Record<string, string> | undefined;
+  cwd?: string | undefined;
+  /** Names the kept output (`cli-collect`, `hostile`, `chaos-minio`). */
+  label: string;
+  /** Kill the process with SIGKILL after this many ms, if it is still running. */
+  killAfterMs?: number | undefined;
+  /** Called when the kill was delivered. */
+  onKill?: (() => void) | undefined;
+}
+
+/** Runs `node --conditions=@ctxsiem/source {cli} {args}` and resolves when it exits. */
+export function runCli(cli: string, args: string[], options: CliOptions): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=@ctxsiem/source', cli, ...args], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const timer =
+      options.killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            if (child.exitCode === null && child.kill('SIGKILL')) options.onKill?.();
+          }, options.killAfterMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      keepProcessOutput(options.label, stdout, stderr);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
