@@ -25,7 +25,7 @@ import type { Logger } from '../logging/logger.ts';
 import { RunBudget } from './budget.ts';
 import { type PageDelivery, PartWriter } from './part-writer.ts';
 import type { BoundedQueue } from './queue.ts';
-import { readRange } from './range-reader.ts';
+import { type RangeOutcome, readRange } from './range-reader.ts';
 import { DEFAULT_RECONCILE, dueChecks, firstCheck, nextCheck, type ReconcilePolicy } from './reconcile.ts';
 import { newLeaseOwner, StreamCheckpoint } from './stream-checkpoint.ts';
 import { StoredManifest } from './window-manifest.ts';
@@ -431,7 +431,7 @@ async function readWindowRange(
   writer: PartWriter,
   manifest: StoredManifest,
   hooks: { commitPage: (page: Page) => Promise<void> },
-): Promise<ReturnType<typeof readRange> extends Promise<infer T> ? T : never> {
+): Promise<RangeOutcome> {
   const { options, stream, summary, budget, logger } = context;
   let lastBoundary = options.clock.now();
   return readRange({
