@@ -6,13 +6,13 @@
  *   already taken by content this writer did not send, a killed run wrote that part and never recorded
  *   it: the writer **adopts** it (reads it back and adds its records' digests to the manifest) and
  *   writes what is still undelivered as the next part;
- * - when the window is read again (a refused resume token, a query-timeout split, the reconcile pass),
- *   the writer first **deduplicates**: it reads back every part it has no digests for, then skips each
- *   record whose digest the window already holds.
+ * - every record's digest is checked against the window's: a record delivered already — by an earlier
+ *   page of this read (an API paging by offset over rows that arrive meanwhile serves a row twice), by
+ *   a stopped or killed run, or by an earlier read of the window (a refused resume token, a split, the
+ *   reconcile pass) — is skipped. Before its first page the writer reads back every part it has no
+ *   digests for (the manifest is saved lazily, so a killed run's last parts may be missing from it).
  *
- * The forward path computes no digests at all (reading a window for the first time, page after page,
- * cannot meet a record twice), so its cost and memory do not grow with the window; only a re-read pays
- * for the digests, once per window (they are kept in the manifest).
+ * The digests of the window being written are held in memory (9 bytes of hash each, in a string set).
  */
 import type { JsonRecord, PartIdentity, PullStream, Sink } from '../contracts/contracts.ts';
 import { PartExistsError } from '../errors/errors.ts';
@@ -89,9 +89,9 @@ export class PartWriter {
 
   /**
    * Reads back every part numbered from the manifest's `digestedThrough` up to the next part number
-   * (the parts it has no digests for: written by this run's forward path, or by a killed run), so that
-   * from now on every page is filtered against everything the window delivered. Returns how many parts
-   * were read back.
+   * (the parts it has no digests for: written by a run that stopped before saving the manifest, or by a
+   * killed run), so that every page is filtered against everything the window delivered. Returns how
+   * many parts were read back. `deliver` calls it before its first page.
    */
   async startDeduplicating(): Promise<number> {
     if (this.#deduplicating) return 0;
@@ -110,15 +110,17 @@ export class PartWriter {
     const result = emptyDelivery();
     const pending: Record<Kind, Pending[]> = { records: [], deadletter: [] };
     // Digests only where a record may have been delivered already: a re-read, or after an adoption.
-    const filtering = this.#deduplicating || this.#options.manifest.digests.size > 0;
+    // Before the first page: the digests of the parts written earlier (by a run that stopped or was
+    // killed, or a read of this window that is now repeated) must be known to filter against them.
+    await this.startDeduplicating();
     const seen = new Set<string>();
     for (const record of records) {
-      const digest = filtering ? this.digestOf(record) : '';
-      if (filtering && (seen.has(digest) || this.#options.manifest.digests.has(digest))) {
+      const digest = this.digestOf(record);
+      if (seen.has(digest) || this.#options.manifest.digests.has(digest)) {
         result.skipped++;
         continue;
       }
-      if (filtering) seen.add(digest);
+      seen.add(digest);
       const checked = stream.schema?.safeParse(record);
       if (checked && !checked.success) {
         pending.deadletter.push({
@@ -136,9 +138,7 @@ export class PartWriter {
   async #write(pending: Record<Kind, Pending[]>, result: PageDelivery): Promise<void> {
     const { sink, manifest } = this.#options;
     for (;;) {
-      if (manifest.digests.size > 0)
-        for (const kind of KINDS)
-          pending[kind] = pending[kind].filter((p) => !manifest.digests.has(p.digest));
+      for (const kind of KINDS) pending[kind] = pending[kind].filter((p) => !manifest.digests.has(p.digest));
       if (pending.records.length + pending.deadletter.length === 0) return;
       const seq = this.#seq;
       let taken = false;
@@ -157,11 +157,9 @@ export class PartWriter {
             kind,
             records: items.map((item) => item.record),
           });
-          // Digests are kept once the window is being deduplicated (or an adoption filled some).
-          const keep = this.#deduplicating || manifest.digests.size > 0;
           manifest.addPart(
             { seq, kind, records: items.length, sha256: receipt.sha256, location: receipt.location },
-            keep ? items.map((item) => item.digest || this.storedDigestOf(kind, item.record)) : [],
+            items.map((item) => item.digest),
           );
           if (!receipt.created) {
             // The part was there already with exactly these records (a run killed after writing it):
@@ -186,14 +184,10 @@ export class PartWriter {
           break;
         }
       }
-      if (taken) {
-        result.adopted += await this.#adopt(seq, true);
-        // The page's records were kept without digests: compute them now to filter against the part.
-        for (const kind of KINDS)
-          for (const item of pending[kind]) item.digest ||= this.storedDigestOf(kind, item.record);
-      }
+      if (taken) result.adopted += await this.#adopt(seq, true);
       this.#seq = seq + 1;
       manifest.partsUpTo(this.#seq);
+      manifest.digestedUpTo(this.#seq);
       if (!taken) return;
     }
   }
@@ -201,7 +195,7 @@ export class PartWriter {
   /**
    * Reads the parts numbered `seq` back into the manifest, with their digests; returns how many were
    * found. `adopted`: found taken by a killed run's part (listed parts are already known then);
-   * otherwise every part is read, listed or not, because the forward path keeps no digests.
+   * otherwise every part is read, listed or not: a listed part's digests may not have been saved.
    */
   async #adopt(seq: number, adopted: boolean): Promise<number> {
     const { sink, manifest } = this.#options;

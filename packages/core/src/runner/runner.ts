@@ -302,11 +302,8 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
     { tenant: options.source.tenant, source: options.source.type, stream: stream.name, window },
   );
   // Parts acknowledged (the checkpoint's number moved past them) continue the numbering even when a
-  // killed run did not save them in the manifest; a re-read reads them back for their digests.
+  // killed run did not save them in the manifest; the writer reads them back for their digests.
   const writer = partWriter(context, manifest, claim.seq);
-  // Reading from a range's start when the window already has parts (a lost checkpoint, a split or a
-  // refused token before a restart) is a re-read: deduplicate against everything delivered.
-  if (!claim.resume && writer.seq > 0) await writer.startDeduplicating();
 
   for (;;) {
     const current = checkpoint.state.window!;
@@ -339,7 +336,6 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
           { from: range.from, to: range.to },
           'the API refused the stored resume token: reading the range again from its start (records already delivered are skipped)',
         );
-        await writer.startDeduplicating();
         await checkpoint.commit({ ...checkpoint.state, window: { ...current, resume: '', seq: writer.seq } });
         continue;
       case 'timeout': {
@@ -349,7 +345,6 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
             `query timed out on the smallest allowed window ${range.from.toISOString()} – ${range.to.toISOString()}`,
           );
         summary.splits++;
-        await writer.startDeduplicating();
         logger.warn(
           { from: range.from, to: range.to },
           'query timed out: reading the range again in halves (records already delivered are skipped)',
@@ -514,7 +509,6 @@ async function reconcileClosedWindows(context: StreamContext, policy: ReconcileP
       if (onApi === undefined || onApi !== manifest.manifest.delivered) {
         const before = summary.records + summary.deadLetters;
         const writer = partWriter(context, manifest, manifest.manifest.nextSeq);
-        await writer.startDeduplicating();
         const outcome = await readWindowRange(context, window, window, undefined, writer, manifest, {
           commitPage: async () => {},
         });

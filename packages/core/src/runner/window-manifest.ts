@@ -32,8 +32,7 @@ export const WindowManifestSchema = z.object({
   parts: z.array(ManifestPartSchema),
   /**
    * `DigestSet.encode()` of the records of the parts numbered below `digestedThrough` (and of parts
-   * adopted since). Digests are computed only when the window is read again; the forward path writes
-   * parts without them.
+   * adopted since). Saved lazily: parts written after the last save are read back for their digests.
    */
   digests: z.string(),
   /** The part number up to which (exclusive) `digests` covers every part. */
