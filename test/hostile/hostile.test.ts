@@ -11,8 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { checkpointKey, manifestKey } from '@ctxsiem/core';
-import { fileCheckpointStore, readStoredRecords } from '@ctxsiem/sink-file';
+import { checkpointKey, type JsonRecord, manifestKey, silentLogger, systemClock } from '@ctxsiem/core';
+import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
+import { TENANT_FIELD } from '@ctxsiem/source-monitor';
 import { runCli, TEST_SECRETS } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Behaviour, goodPage, type HostileApi, json, SESSIONS, startHostileApi } from './hostile-api.ts';
@@ -39,6 +40,8 @@ interface Case {
   api?: Behaviour;
   refuseToken?: boolean;
   prepare?: (context: Context) => Promise<void>;
+  /** The command run (default `collect`). */
+  command?: string[];
   exit: number;
   message: RegExp;
   left: Left;
@@ -93,6 +96,45 @@ async function writeVersion(path: string, content: string): Promise<void> {
   await mkdir(join(path, '..'), { recursive: true });
   await writeFile(path, content);
 }
+/** Writes a dead-letter part (or its replay round) as the collector writes them, into the case's sink. */
+async function deadLetterPart(
+  context: Context,
+  records: JsonRecord[],
+  part: { stream?: string; tenant?: string; replay?: number } = {},
+): Promise<string> {
+  const sink = fileSink(
+    { directory: join(context.dir, 'out') },
+    { logger: silentLogger(), clock: systemClock },
+  );
+  const { stream = 'Sessions', tenant = 'acme', replay } = part;
+  const receipt = await sink.write({
+    tenant,
+    source: 'monitor',
+    stream,
+    window: { from: new Date(START) },
+    seq: 0,
+    ...(replay === undefined
+      ? {
+          kind: 'deadletter',
+          records: records.map((record) => ({
+            reason: 'refused by an older version',
+            stream,
+            tenant,
+            record,
+          })),
+        }
+      : {
+          kind: 'records',
+          replay,
+          records: records.map((record) => ({ ...record, [TENANT_FIELD]: tenant })),
+        }),
+  });
+  return receipt.location;
+}
+/** A Sessions record the current schema accepts, and one it refuses. */
+const ACCEPTED = { SessionKey: 's-9', ModifiedDate: '2024-08-06T07:09:00Z', UserName: 'dee' };
+const REFUSED = { SessionKey: 's-8', ModifiedDate: 'last tuesday' };
+
 const versionFile = (fields: Record<string, unknown>) =>
   JSON.stringify({ version: 1, writeId: 'hand-edited', writtenAt: START, history: [], ...fields });
 
@@ -428,8 +470,75 @@ const CASES: Case[] = [
       json(res, 200, { value: [SESSIONS[0], { SessionKey: 's-x', ModifiedDate: 'not a date' }] });
     },
     exit: 3,
-    message: /DEAD LETTERS acme\/monitor\/Sessions: .*_deadletter\/Sessions\//,
+    message:
+      /DEAD LETTERS acme\/monitor\/Sessions: .*_deadletter\/Sessions\/[\s\S]*ctxsiem deadletter replay/,
     left: { records: 1, deadLetters: 1, checkpoint: 'advanced' },
+  },
+  {
+    kind: 'dead letters',
+    name: 'listing dead-letter parts beside a stray file in their folder',
+    prepare: async (context) => {
+      const location = await deadLetterPart(context, [ACCEPTED, REFUSED]);
+      await writeFile(join(location, '..', 'notes.txt'), 'an operator was here');
+    },
+    command: ['deadletter', 'list'],
+    exit: 0,
+    message: /2 dead letters in 1 part, 0 replayed\. Deliver those the current schemas accept/,
+    left: { records: 0, deadLetters: 2, checkpoint: 'none' },
+  },
+  {
+    kind: 'dead letters',
+    name: 'replaying dead letters of which the current schema accepts one',
+    prepare: async (context) => void (await deadLetterPart(context, [ACCEPTED, REFUSED])),
+    command: ['deadletter', 'replay'],
+    exit: 0,
+    message: /1 record replayed now, 0 earlier; 1 still invalid[\s\S]*wrote .*-replay0\.ndjson/,
+    // The dead-letter part is kept as it was; the accepted record joins the data.
+    left: { records: 1, deadLetters: 2, checkpoint: 'none' },
+  },
+  {
+    kind: 'dead letters',
+    name: 'replaying dead letters a replay delivered already',
+    prepare: async (context) => {
+      await deadLetterPart(context, [ACCEPTED]);
+      await deadLetterPart(context, [ACCEPTED], { replay: 0 });
+    },
+    command: ['deadletter', 'replay'],
+    exit: 0,
+    message: /0 records replayed now, 1 earlier; 0 still invalid/,
+    left: { records: 1, deadLetters: 1, checkpoint: 'none' },
+  },
+  {
+    kind: 'dead letters',
+    name: 'replaying dead letters still refused, with DEAD_LETTER_EXIT_CODE set',
+    env: { DEAD_LETTER_EXIT_CODE: '3' },
+    prepare: async (context) => void (await deadLetterPart(context, [REFUSED])),
+    command: ['deadletter', 'replay'],
+    exit: 3,
+    message: /ModifiedDate must be an ISO date-time[\s\S]*0 records replayed now, 0 earlier; 1 still invalid/,
+    left: { records: 0, deadLetters: 1, checkpoint: 'none' },
+  },
+  {
+    kind: 'dead letters',
+    name: 'a dead-letter part edited into something that is not NDJSON',
+    prepare: async (context) => {
+      await deadLetterPart(context, [ACCEPTED]);
+      const broken = await deadLetterPart(context, [ACCEPTED], { stream: 'Machines' });
+      await writeFile(broken, '{"reason": "cut short", "record": {');
+    },
+    command: ['deadletter', 'replay'],
+    exit: 1,
+    message: /acme\/monitor\/Machines .*FAILED: the part .* is not NDJSON[\s\S]*1 record replayed now/,
+    left: { records: 1, deadLetters: 1, checkpoint: 'none' },
+  },
+  {
+    kind: 'dead letters',
+    name: 'a dead-letter part of a tenant this deployment does not collect',
+    prepare: async (context) => void (await deadLetterPart(context, [ACCEPTED], { tenant: 'someone-else' })),
+    command: ['deadletter', 'replay'],
+    exit: 1,
+    message: /someone-else\/monitor\/Sessions .*FAILED: someone-else\/monitor\/Sessions is not configured/,
+    left: { records: 0, deadLetters: 1, checkpoint: 'none' },
   },
 ];
 
@@ -460,7 +569,10 @@ afterAll(async () => {
 
 function collect(context: Context, testCase: Case): Promise<{ code: number | null; output: string }> {
   const configFile = testCase.config?.name ?? testCase.env?.HOSTILE_CONFIG;
-  const args = ['collect', ...(configFile ? ['--config', join(context.dir, configFile)] : [])];
+  const args = [
+    ...(testCase.command ?? ['collect']),
+    ...(configFile ? ['--config', join(context.dir, configFile)] : []),
+  ];
   const env: Record<string, string> = {
     CTXSIEM_CLOCK_OFFSET_MS: String(NOW - Date.now()),
     CITRIX_CUSTOMER_ID: 'acme',

@@ -7,6 +7,12 @@ import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { ConfigError, configJsonSchema, createLogger, describeError, SecretRegistry } from '@ctxsiem/core';
 import { connectors, connectorsText, DeploymentConfigSchema } from '@ctxsiem/registry';
 import { type CollectSummary, collect } from './collect.ts';
+import {
+  type DeadLetterSummary,
+  formatDeadLetters,
+  listDeployedDeadLetters,
+  replayDeployedDeadLetters,
+} from './dead-letters.ts';
 import { DEMO_SOURCES, type DemoSource, runDemo } from './demo.ts';
 import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { serveEmulator } from './emulator-command.ts';
@@ -205,6 +211,58 @@ state
       ]);
     process.stdout.write(await resetState(await loadConfig(options.config, secrets), options.stream));
   });
+
+const deadletter = program
+  .command('deadletter')
+  .description('Inspect dead-lettered records, and deliver those the streams accept now.');
+const streamOption = () =>
+  new Option('--stream <key>', 'only dead letters whose tenant/source/stream starts with this');
+
+function reportDeadLetters(
+  summary: DeadLetterSummary,
+  replayed: boolean,
+  json: boolean | undefined,
+  deadLetterExitCode: number,
+): void {
+  const text = secrets.scrub(formatDeadLetters(summary, replayed));
+  if (json) {
+    process.stdout.write(secrets.scrub(`${JSON.stringify(summary, null, 2)}\n`));
+    process.stderr.write(text);
+  } else process.stdout.write(text);
+  if (summary.totals.failed > 0) process.exitCode = EXIT_FAILED;
+  else if (replayed && summary.totals.stillInvalid > 0 && deadLetterExitCode > 0)
+    process.exitCode = deadLetterExitCode;
+}
+
+/** `deadletter list` and `deadletter replay`: the same options, and the same report. */
+function deadLetterCommand(name: 'list' | 'replay', description: string) {
+  const replay = name === 'replay';
+  deadletter
+    .command(name)
+    .description(description)
+    .addOption(configOption())
+    .addOption(streamOption())
+    .addOption(jsonOption())
+    .action(async (options) => {
+      const config = await loadConfig(options.config, secrets);
+      const logger = createLogger({ level: config.logLevel, secrets });
+      const handle = replay ? replayDeployedDeadLetters : listDeployedDeadLetters;
+      const summary = await handle(
+        config,
+        { logger, clock: processClock(), secrets },
+        { select: options.stream, signal: interruptible().signal },
+      );
+      reportDeadLetters(summary, replay, options.json, replay ? config.runner.deadLetterExitCode : 0);
+    });
+}
+deadLetterCommand(
+  'list',
+  'List the dead-letter parts in the sink: records, first reason, how many were replayed.',
+);
+deadLetterCommand(
+  'replay',
+  'Validate dead letters again with the configured streams and deliver those that pass, once: replaying again writes nothing twice.',
+);
 
 program
   .command('config')

@@ -3,42 +3,9 @@
  * `check` authenticates, probes the sink with a real write and makes one minimal query per stream;
  * `preview` prints one page of one stream and writes nothing.
  */
-import {
-  type ConnectorDeps,
-  floorTo,
-  MINUTE_MS,
-  type PullStream,
-  type SecretRegistry,
-  type Source,
-} from '@ctxsiem/core';
-import { buildSink, buildSource, type DeploymentConfig } from '@ctxsiem/registry';
-import { resolveSecret } from './secrets.ts';
-
-interface InspectDeps extends ConnectorDeps {
-  secrets: SecretRegistry;
-}
-
-async function eachSource(
-  config: DeploymentConfig,
-  deps: InspectDeps,
-  visit: (source: Source) => Promise<void>,
-) {
-  for (const [index, tenantConfig] of config.tenants.entries()) {
-    const clientSecret = await resolveSecret(
-      tenantConfig.clientSecret,
-      `tenants[${index}].clientSecret`,
-      deps.secrets,
-    );
-    for (const sourceConfig of config.sources) {
-      const source = await buildSource(sourceConfig, { ...deps, tenant: { ...tenantConfig, clientSecret } });
-      try {
-        await visit(source);
-      } finally {
-        await source.close?.();
-      }
-    }
-  }
-}
+import { floorTo, MINUTE_MS, type PullStream } from '@ctxsiem/core';
+import { buildSink, type DeploymentConfig } from '@ctxsiem/registry';
+import { eachSource, type SourceDeps } from './each-source.ts';
 
 export interface CheckLine {
   target: string;
@@ -46,7 +13,7 @@ export interface CheckLine {
   detail: string;
 }
 
-export async function checkDeployment(config: DeploymentConfig, deps: InspectDeps): Promise<CheckLine[]> {
+export async function checkDeployment(config: DeploymentConfig, deps: SourceDeps): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
   const sink = await buildSink(config.sink, deps);
   try {
@@ -87,7 +54,7 @@ function latestWindow(stream: PullStream, now: number, windowMinutes: number) {
 
 export async function previewStream(
   config: DeploymentConfig,
-  deps: InspectDeps,
+  deps: SourceDeps,
   options: { stream?: string | undefined; windowMinutes: number; write: (line: string) => void },
 ): Promise<void> {
   let shown = false;

@@ -1,5 +1,6 @@
 /** The human-readable run report. */
 import type { CollectSummary } from './collect.ts';
+import { formatTable } from './table.ts';
 
 export function formatReport(summary: CollectSummary): string {
   const header = ['tenant', 'source', 'stream', 'from', 'to', 'records', 'pages', 'status'];
@@ -13,14 +14,7 @@ export function formatReport(summary: CollectSummary): string {
     String(s.pages),
     s.status + (s.deadLetters ? ` (${s.deadLetters} dead-lettered)` : ''),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-  out.push('');
+  const out = [formatTable(header, rows), ''];
   out.push(
     `${summary.totals.records} records in ${summary.totals.pages} pages to the ${summary.sink} sink in ${(summary.durationMs / 1000).toFixed(1)} s` +
       (summary.budgetExhausted ? ' (time budget reached: the next run resumes where this one stopped)' : ''),
@@ -39,6 +33,10 @@ export function formatReport(summary: CollectSummary): string {
   for (const { stream, locations } of summary.deadLetters) {
     out.push(`DEAD LETTERS ${stream}: ${locations.join(', ')}`);
   }
+  if (summary.deadLetters.length > 0)
+    out.push(
+      'See them with `ctxsiem deadletter list`; deliver those a fixed schema accepts with `ctxsiem deadletter replay`.',
+    );
   for (const s of summary.streams.filter((x) => x.status === 'failed')) {
     out.push(
       `FAILED ${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'unknown error'} (checkpoint kept at ${s.to})`,

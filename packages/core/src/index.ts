@@ -82,9 +82,11 @@ export {
   type EnvMapping,
   envValue,
   type JsonRecord,
+  type ListedPart,
   manifestKey,
   type Page,
   type PartIdentity,
+  type PartName,
   type PullSourceConnector,
   type PullStream,
   type Receipt,
@@ -104,6 +106,16 @@ export {
   type Window,
   type WindowPolicy,
 } from './contracts/index.ts';
+// Dead letters after the run: listing and replaying them.
+export {
+  type DeadLetterOptions,
+  type DeadLetterReport,
+  listDeadLetters,
+  type ReplayOptions,
+  type ReplayTarget,
+  reasonLine,
+  replayDeadLetters,
+} from './deadletter/index.ts';
 // Encoding: NDJSON with optional gzip, its size, byte counts and SHA-256 content digests.
 export {
   ByteCounter,
@@ -138,6 +150,8 @@ export {
   compactInstant,
   controlPrefix,
   DEAD_LETTER_FOLDER,
+  type DeadLetterListing,
+  deadLetterListing,
   hourPartition,
   type LayoutOptions,
   normalizePrefix,

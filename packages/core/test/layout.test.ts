@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { batchKey, decodeNdjson, encodeNdjson } from '../src/index.ts';
+import { batchKey, deadLetterListing, decodeNdjson, encodeNdjson, type LayoutOptions } from '../src/index.ts';
 
 const batch = {
   tenant: 'acme',
@@ -45,6 +45,65 @@ describe('object layout', () => {
     expect(batchKey({ ...batch, kind: 'deadletter' }, { prefix: 'x/{tenant}', gzip: true })).toBe(
       'x/acme/_deadletter/Sessions/year=2024/month=08/day=06/hour=07/part-20240806T073000.000Z-00012-monitor-acme.ndjson.gz',
     );
+  });
+
+  it('names a replayed part beside the data, apart from the part it replays', () => {
+    const deadLetter = { ...batch, kind: 'deadletter' as const };
+    const replayed = batchKey({ ...batch, replay: 2 }, { prefix: 'feed' });
+    expect(replayed).toBe(
+      'feed/Sessions/year=2024/month=08/day=06/hour=07/part-20240806T073000.000Z-00012-monitor-acme-replay2.ndjson',
+    );
+    expect(replayed).not.toBe(batchKey(batch, { prefix: 'feed' }));
+    expect(replayed).not.toBe(batchKey(deadLetter, { prefix: 'feed' }));
+  });
+
+  it.each<[string, LayoutOptions, string]>([
+    ['no prefix', {}, '_deadletter/'],
+    ['a prefix, gzipped', { prefix: '/feed/', gzip: true }, 'feed/_deadletter/'],
+    ['a tenant folder', { prefix: 'feed/{tenant}' }, 'feed/'],
+    [
+      'a dead-letter prefix of its own',
+      { prefix: 'feed', deadLetterPrefix: '_ctxsiem/feed/deadletter' },
+      '_ctxsiem/feed/deadletter/',
+    ],
+    ['a tenant inside a folder name', { deadLetterPrefix: 'dl-{tenant}/x' }, 'dl-'],
+  ])('finds the dead-letter parts it names back by listing, with %s', (_label, options, prefix) => {
+    const listing = deadLetterListing(options);
+    expect(listing.prefix).toBe(prefix);
+    for (const tenant of ['acme', 'acme-2.eu', 'a_b'])
+      for (const source of ['monitor', 'analytics']) {
+        const name = {
+          ...batch,
+          tenant,
+          source,
+          kind: 'deadletter' as const,
+          window: { from: batch.window.from },
+        };
+        const { records: _records, ...expected } = name;
+        const key = batchKey(name, options);
+        expect(key.startsWith(prefix)).toBe(true);
+        expect(listing.parse(key)).toEqual(expected);
+        // Not dead letters: the data part and a replayed part, whatever folder they are in.
+        expect(listing.parse(batchKey({ ...name, kind: 'records' }, options))).toBeUndefined();
+        expect(listing.parse(batchKey({ ...name, kind: 'records', replay: 0 }, options))).toBeUndefined();
+      }
+  });
+
+  it('leaves out keys under the dead-letter folder that are not parts this layout names', () => {
+    const options = { prefix: 'feed' };
+    const listing = deadLetterListing(options);
+    const key = batchKey({ ...batch, kind: 'deadletter' }, options);
+    expect(listing.parse(key)).toBeDefined();
+    for (const stray of [
+      `${key}.tmp`,
+      key.replace('.ndjson', '.ndjson.gz'),
+      key.replace('hour=07', 'hour=08'),
+      key.replace('20240806T073000.000Z', '20240806T073000.000'),
+      key.replace('-monitor-', '-Monitor-'),
+      'feed/_deadletter/README.md',
+      key.replace('feed/_deadletter/', 'feed/_deadletter/x/'),
+    ])
+      expect(listing.parse(stray), stray).toBeUndefined();
   });
 
   it('encodes NDJSON that round-trips, gzipped or not', () => {

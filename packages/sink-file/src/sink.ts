@@ -6,17 +6,20 @@
  * the file (`created: false`), other content is refused with core's `PartExistsError`.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
   type Batch,
   batchKey,
+  deadLetterListing,
   digestOf,
   encodeNdjson,
   type JsonRecord,
+  type ListedPart,
   PartExistsError,
-  type PartIdentity,
+  type PartName,
   parseConfig,
   type Receipt,
   type Sink,
@@ -40,7 +43,7 @@ function sameWhenGunzipped(stored: Buffer, plain: Buffer): boolean {
 export const fileSink: SinkFactory<unknown> = (input) => {
   const config: FileSinkConfig = parseConfig('sink-file', FileSinkConfigSchema, input);
   const layout = { prefix: config.prefix, gzip: config.gzip };
-  const pathOf = (part: PartIdentity) => join(config.directory, batchKey(part, layout));
+  const pathOf = (part: PartName) => join(config.directory, batchKey(part, layout));
 
   /** The receipt for a part that already exists: identical content, or `PartExistsError`. */
   async function existing(path: string, batch: Batch, sha256: string): Promise<Receipt> {
@@ -84,7 +87,7 @@ export const fileSink: SinkFactory<unknown> = (input) => {
       if (!created) return existing(path, batch, sha256);
       return { location: path, records: batch.records.length, bytes: body.length, created: true, sha256 };
     },
-    async readPart(part: PartIdentity): Promise<JsonRecord[] | undefined> {
+    async readPart(part: PartName): Promise<JsonRecord[] | undefined> {
       const path = pathOf(part);
       let raw: Buffer;
       try {
@@ -100,6 +103,26 @@ export const fileSink: SinkFactory<unknown> = (input) => {
           cause: error,
           retryable: false,
         });
+      }
+    },
+    async *listDeadLetters(): AsyncGenerator<ListedPart> {
+      const listing = deadLetterListing(layout);
+      // The folder every dead-letter key starts in (the prefix may end inside a folder name).
+      const folder = join(config.directory, listing.prefix.slice(0, listing.prefix.lastIndexOf('/') + 1));
+      let entries: Dirent[];
+      try {
+        entries = await readdir(folder, { recursive: true, withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw new SinkError(`could not list the dead letters under ${folder}`, { cause: error });
+      }
+      const keys = entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => relative(config.directory, join(entry.parentPath, entry.name)).split(sep).join('/'))
+        .sort();
+      for (const key of keys) {
+        const name = listing.parse(key);
+        if (name) yield { name, location: join(config.directory, key) };
       }
     },
     async check() {

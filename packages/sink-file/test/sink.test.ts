@@ -12,7 +12,7 @@ import {
   silentLogger,
   systemClock,
 } from '@ctxsiem/core';
-import { partIdentity, sampleBatch, testSink } from '@ctxsiem/test-kit';
+import { partName, sampleBatch, testSink } from '@ctxsiem/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileSink } from '../src/index.ts';
 
@@ -82,7 +82,7 @@ describe('file sink errors', () => {
     const sink = fileSink({ directory: blocker }, deps);
     await expect(sink.check()).rejects.toThrow(/not writable/);
     await expect(sink.write(sampleBatch())).rejects.toThrow(/could not write/);
-    await expect(sink.readPart(partIdentity(sampleBatch()))).rejects.toThrow(SinkError);
+    await expect(sink.readPart(partName(sampleBatch()))).rejects.toThrow(SinkError);
   });
 });
 
@@ -141,7 +141,7 @@ describe('file sink create-only parts', () => {
     const { location } = await sink.write(batch);
     await rm(location);
     await writeFile(location, '{"truncated": \n');
-    await expect(sink.readPart(partIdentity(batch))).rejects.toThrow(/the part .* is not NDJSON/);
+    await expect(sink.readPart(partName(batch))).rejects.toThrow(/the part .* is not NDJSON/);
   });
 
   it('reports a part it may not read as a SinkError, not as missing', async () => {
@@ -151,7 +151,7 @@ describe('file sink create-only parts', () => {
     const batch = sampleBatch();
     const { location } = await sink.write(batch);
     await chmod(location, 0o000);
-    await expect(sink.readPart(partIdentity(batch))).rejects.toThrow(/could not read the part/);
+    await expect(sink.readPart(partName(batch))).rejects.toThrow(/could not read the part/);
   });
 
   it('lets one of two concurrent writers of the same part create it', async () => {

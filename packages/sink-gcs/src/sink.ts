@@ -22,15 +22,17 @@ import {
   controlPrefix,
   type Digest,
   DigestingStream,
+  deadLetterListing,
   decodeNdjson,
   digestOf,
   digestStream,
   encodeNdjson,
   type JsonRecord,
+  type ListedPart,
   ndjsonExceeds,
   ndjsonStream,
   PartExistsError,
-  type PartIdentity,
+  type PartName,
   parseConfig,
   probeObject,
   type Receipt,
@@ -39,7 +41,7 @@ import {
   SinkError,
   validSha256,
 } from '@ctxsiem/core';
-import type { File, FileMetadata } from '@google-cloud/storage';
+import type { File, FileMetadata, GetFilesOptions } from '@google-cloud/storage';
 import { createStorage, describeTarget } from './client.ts';
 import { type GcsSinkConfig, GcsSinkConfigSchema } from './config.ts';
 import {
@@ -220,7 +222,7 @@ export function gcsSink(input: unknown, deps?: ConnectorDeps): GcsSink {
       );
       return receipt;
     },
-    async readPart(part: PartIdentity) {
+    async readPart(part: PartName) {
       const name = batchKey(part, layout);
       const chunks: Buffer[] = [];
       try {
@@ -245,6 +247,32 @@ export function gcsSink(input: unknown, deps?: ConnectorDeps): GcsSink {
           `the part ${locationOf(name)} is not ${config.gzip ? 'gzip ' : ''}NDJSON: ${(error as Error).message}`,
           { cause: error },
         );
+      }
+    },
+    async *listDeadLetters(): AsyncGenerator<ListedPart> {
+      const listing = deadLetterListing(layout);
+      // Objects come back in name order, a page at a time.
+      let query: GetFilesOptions | null = {
+        autoPaginate: false,
+        maxResults: 1000,
+        ...(listing.prefix ? { prefix: listing.prefix } : {}),
+      };
+      while (query) {
+        let files: File[];
+        let next: GetFilesOptions | null | undefined;
+        try {
+          [files, next] = await bucket.getFiles(query);
+        } catch (error) {
+          throw fail(
+            error,
+            operation('listing the dead letters under', listing.prefix, 'storage.objects.list'),
+          );
+        }
+        for (const file of files) {
+          const name = listing.parse(file.name);
+          if (name) yield { name, location: locationOf(file.name) };
+        }
+        query = next;
       }
     },
     async check() {

@@ -22,6 +22,7 @@ import {
   type GetObjectCommandOutput,
   HeadObjectCommand,
   PutObjectCommand,
+  paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import {
@@ -31,15 +32,17 @@ import {
   controlPrefix,
   type Digest,
   DigestingStream,
+  deadLetterListing,
   decodeNdjson,
   digestOf,
   digestStream,
   encodeNdjson,
   type JsonRecord,
+  type ListedPart,
   ndjsonExceeds,
   ndjsonStream,
   PartExistsError,
-  type PartIdentity,
+  type PartName,
   parseConfig,
   probeObject,
   type Receipt,
@@ -278,7 +281,7 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
       );
       return receipt;
     },
-    async readPart(part: PartIdentity) {
+    async readPart(part: PartName) {
       const key = batchKey(part, layout);
       let body: Uint8Array;
       try {
@@ -296,6 +299,24 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
           `the part ${locationOf(key)} is not ${config.gzip ? 'gzip ' : ''}NDJSON: ${(error as Error).message}`,
           { cause: error },
         );
+      }
+    },
+    async *listDeadLetters(): AsyncGenerator<ListedPart> {
+      const listing = deadLetterListing(layout);
+      // ListObjectsV2 returns keys in UTF-8 binary order, page by page.
+      const pages = paginateListObjectsV2(
+        { client },
+        { Bucket: config.bucket, ...(listing.prefix ? { Prefix: listing.prefix } : {}) },
+      );
+      try {
+        for await (const page of pages) {
+          for (const object of page.Contents ?? []) {
+            const name = object.Key === undefined ? undefined : listing.parse(object.Key);
+            if (name) yield { name, location: locationOf(object.Key!) };
+          }
+        }
+      } catch (error) {
+        throw fail(error, operation('listing the dead letters under', listing.prefix, 's3:ListBucket'));
       }
     },
     async check() {

@@ -157,6 +157,7 @@ describe('Analytics source against the emulator', () => {
         return h.sink.write(batch);
       },
       readPart: (part) => h.sink.readPart(part),
+      listDeadLetters: () => h.sink.listDeadLetters(),
       check: () => h.sink.check(),
       close: () => h.sink.close(),
     };

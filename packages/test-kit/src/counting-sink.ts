@@ -9,8 +9,9 @@ import {
   batchKey,
   digestOf,
   encodeNdjson,
+  type ListedPart,
   PartExistsError,
-  type PartIdentity,
+  type PartName,
   type Receipt,
   type Sink,
 } from '@ctxsiem/core';
@@ -33,6 +34,7 @@ export function countingSink(
   let repeats = 0;
   // Part key → SHA-256 of the content it was created with.
   const created = new Map<string, string>();
+  const deadLetterParts: ListedPart[] = [];
   const sink: CountingSink = {
     type: 'counting',
     get records() {
@@ -54,15 +56,24 @@ export function countingSink(
         throw new PartExistsError(location, `created with sha256 ${existing}, this write has ${sha256}`);
       if (existing === undefined) {
         created.set(location, sha256);
+        if (batch.kind === 'deadletter') {
+          const { records: _records, ...name } = batch;
+          deadLetterParts.push({ name, location });
+        }
         records += batch.records.length;
         batches++;
       } else repeats++;
       return { location, records: batch.records.length, bytes: 0, created: existing === undefined, sha256 };
     },
-    async readPart(part: PartIdentity) {
+    async readPart(part: PartName) {
       const location = `counting://${batchKey(part)}`;
       if (!created.has(location)) return undefined;
       throw new Error(`the counting sink keeps no records: it cannot read ${location} back`);
+    },
+    async *listDeadLetters() {
+      yield* deadLetterParts.toSorted((a, b) =>
+        a.location < b.location ? -1 : a.location > b.location ? 1 : 0,
+      );
     },
     async check() {
       return 'counting sink is always writable';

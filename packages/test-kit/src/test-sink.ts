@@ -12,7 +12,7 @@ import {
   batchKey,
   type JsonRecord,
   PartExistsError,
-  type PartIdentity,
+  type PartName,
   type Sink,
   SinkError,
 } from '@ctxsiem/core';
@@ -62,10 +62,10 @@ export function sampleBatch(overrides: Partial<Batch> = {}): Batch {
   };
 }
 
-/** The identity half of a batch (what `readPart` takes). */
-export function partIdentity(batch: Batch): PartIdentity {
-  const { records: _records, ...identity } = batch;
-  return identity;
+/** The name half of a batch (what `readPart` takes). */
+export function partName(batch: Batch): PartName {
+  const { records: _records, ...name } = batch;
+  return name;
 }
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
@@ -168,21 +168,21 @@ export function testSink(options: TestSinkOptions): void {
     it('reads a stored part back with readPart (and undefined for a missing one)', async () => {
       const batch = sampleBatch({ seq: 4 });
       await harness.sink.write(batch);
-      expect(await harness.sink.readPart(partIdentity(batch))).toEqual(batch.records);
+      expect(await harness.sink.readPart(partName(batch))).toEqual(batch.records);
 
       const records = [{ reason: 'n: expected number', record: { n: 'x' } }];
       const deadLetters = sampleBatch({ seq: 4, kind: 'deadletter', records });
-      expect(await harness.sink.readPart(partIdentity(deadLetters))).toBeUndefined();
+      expect(await harness.sink.readPart(partName(deadLetters))).toBeUndefined();
       await harness.sink.write(deadLetters);
-      expect(await harness.sink.readPart(partIdentity(deadLetters))).toEqual(records);
+      expect(await harness.sink.readPart(partName(deadLetters))).toEqual(records);
 
-      expect(await harness.sink.readPart(partIdentity(sampleBatch({ seq: 99_999 })))).toBeUndefined();
+      expect(await harness.sink.readPart(partName(sampleBatch({ seq: 99_999 })))).toBeUndefined();
       expect(
-        await harness.sink.readPart(partIdentity(sampleBatch({ seq: 4, tenant: 'nobody' }))),
+        await harness.sink.readPart(partName(sampleBatch({ seq: 4, tenant: 'nobody' }))),
       ).toBeUndefined();
       const empty = sampleBatch({ seq: 5, stream: 'Empty', records: [] });
       await harness.sink.write(empty);
-      expect(await harness.sink.readPart(partIdentity(empty))).toEqual([]);
+      expect(await harness.sink.readPart(partName(empty))).toEqual([]);
     });
 
     it('two tenants and two sources with the same stream and window get different keys', async () => {
@@ -197,7 +197,7 @@ export function testSink(options: TestSinkOptions): void {
       expect(new Set(receipts.map((receipt) => receipt.location)).size).toBe(batches.length);
       expect(new Set(receipts.map((receipt) => receipt.location.toLowerCase())).size).toBe(batches.length);
       for (const batch of batches) {
-        expect(await harness.sink.readPart(partIdentity(batch))).toEqual(batch.records);
+        expect(await harness.sink.readPart(partName(batch))).toEqual(batch.records);
         expect(await harness.inspect.read(await storedKey(batch))).toEqual(batch.records);
       }
     });
@@ -238,6 +238,48 @@ export function testSink(options: TestSinkOptions): void {
         ),
       ).rejects.toBeInstanceOf(PartExistsError);
       expect(await harness.inspect.read(key)).toEqual(records);
+    });
+
+    it('lists its dead-letter parts by name, and nothing else', async () => {
+      const hour = (h: number) => new Date(`2024-08-06T${String(h).padStart(2, '0')}:00:00.000Z`);
+      const written = [];
+      for (const tenant of ['acme-2', 'acme'])
+        for (const [at, seq] of [
+          [hour(9), 12],
+          [hour(7), 3],
+        ] as const) {
+          const batch = sampleBatch({
+            tenant,
+            stream: 'Listed',
+            window: { from: at, to: hour(10) },
+            seq,
+            kind: 'deadletter',
+            records: [{ reason: 'n: expected number', record: { n: `${tenant}-${seq}` } }],
+          });
+          written.push({ batch, receipt: await harness.sink.write(batch) });
+        }
+      // Neither data parts nor replayed parts are dead letters.
+      await harness.sink.write(sampleBatch({ stream: 'Listed', seq: 3 }));
+      await harness.sink.write(sampleBatch({ stream: 'Listed', seq: 3, replay: 0 }));
+
+      const listed = [];
+      for await (const part of harness.sink.listDeadLetters())
+        if (part.name.stream === 'Listed') listed.push(part);
+      expect(listed.map((part) => part.location)).toEqual(
+        written.map(({ receipt }) => receipt.location).sort(),
+      );
+      for (const part of listed) {
+        const { batch } = written.find(({ receipt }) => receipt.location === part.location)!;
+        expect(part.name).toEqual({
+          tenant: batch.tenant,
+          source: batch.source,
+          stream: batch.stream,
+          window: { from: batch.window.from },
+          seq: batch.seq,
+          kind: 'deadletter',
+        });
+        expect(await harness.sink.readPart(part.name)).toEqual(batch.records);
+      }
     });
 
     it('passes its health check with a real probe that leaves nothing behind', async () => {

@@ -111,10 +111,29 @@ export interface PartIdentity {
   seq: number;
   /** `records` for data, `deadletter` for records that failed validation (each `{reason, record}`). */
   kind: 'records' | 'deadletter';
+  /**
+   * Set on a `records` part that re-delivers dead letters (`ctxsiem deadletter replay`): the replay
+   * round (0, 1, …) of the dead-letter part with the same window start and number.
+   */
+  replay?: number | undefined;
 }
 
-/** What the runner hands a sink: one part's records with the identity that names its object. */
-export interface Batch extends PartIdentity {
+/**
+ * What names a part's object: the window enters the name by its start only, so a part found by
+ * listing (whose window end is not in its name) can be read and replayed.
+ */
+export interface PartName extends Omit<PartIdentity, 'window'> {
+  window: Pick<Window, 'from'> & Partial<Pick<Window, 'to'>>;
+}
+
+/** A stored part found by listing: its name and where it is. */
+export interface ListedPart {
+  name: PartName;
+  location: string;
+}
+
+/** What the runner hands a sink: one part's records with the name of its object. */
+export interface Batch extends PartName {
   records: JsonRecord[];
 }
 
@@ -144,7 +163,12 @@ export interface Sink {
    * Reads a stored part back, or undefined when it does not exist: the runner adopts a part a killed
    * run wrote but never recorded (its records count as delivered).
    */
-  readPart(part: PartIdentity): Promise<JsonRecord[] | undefined>;
+  readPart(part: PartName): Promise<JsonRecord[] | undefined>;
+  /**
+   * Every stored dead-letter part (`ctxsiem deadletter list|replay`), in key order. Reads names only;
+   * a key under the dead-letter prefix that is not a part's name is left out.
+   */
+  listDeadLetters(): AsyncIterable<ListedPart>;
   /** A real probe that mimics a write (write and delete a small object). Throws with a clear reason. */
   check(): Promise<string>;
   close(): Promise<void>;

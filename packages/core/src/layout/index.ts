@@ -7,6 +7,8 @@ export {
   compactInstant,
   controlPrefix,
   DEAD_LETTER_FOLDER,
+  type DeadLetterListing,
+  deadLetterListing,
   hourPartition,
   type LayoutOptions,
   normalizePrefix,

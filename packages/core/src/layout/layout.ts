@@ -7,12 +7,13 @@
  * The window start carries milliseconds, and the name carries source and tenant, so two windows, two
  * tenants or two sources (Monitor `Sessions` and Analytics `sessions` on a case-insensitive disk) can
  * never produce the same key, whatever the prefix. Dead-lettered records go under
- * `{prefix}/_deadletter/{stream}/…` with the same part name. `{tenant}` in the prefix is replaced by the
- * batch's tenant, for operators who want a folder per tenant.
+ * `{prefix}/_deadletter/{stream}/…` (or the sink's dead-letter prefix) with the same part name; records
+ * replayed from a dead-letter part go beside the data as `part-…-{tenant}-replay{round}.ndjson`.
+ * `{tenant}` in a prefix is replaced by the batch's tenant, for operators who want a folder per tenant.
  */
 
 import { z } from 'zod';
-import type { PartIdentity } from '../contracts/contracts.ts';
+import type { PartName } from '../contracts/contracts.ts';
 import { CtxsiemError } from '../errors/errors.ts';
 
 export const DEAD_LETTER_FOLDER = '_deadletter';
@@ -85,18 +86,71 @@ export function controlPrefix(prefix: string | undefined): string {
   return trimmed ? `_ctxsiem/${trimmed}` : '_ctxsiem';
 }
 
+/** The folder template a part of `kind` goes under, `{tenant}` not yet replaced, without edge slashes. */
+function rootTemplate(kind: PartName['kind'], options: LayoutOptions): string {
+  const prefix = trimSlashes(options.prefix ?? '');
+  if (kind !== 'deadletter') return prefix;
+  if (options.deadLetterPrefix !== undefined) return trimSlashes(options.deadLetterPrefix);
+  return [prefix, DEAD_LETTER_FOLDER].filter(Boolean).join('/');
+}
+
+const trimSlashes = (value: string) => value.replace(/^\/+|\/+$/g, '');
+
 /** The object key (or relative file path) of a part. */
-export function batchKey(part: PartIdentity, options: LayoutOptions = {}): string {
+export function batchKey(part: PartName, options: LayoutOptions = {}): string {
   const tenant = assertPathName('tenant', part.tenant);
   const source = assertPathName('source', part.source);
   const stream = assertPathName('stream', part.stream);
-  const prefix = normalizePrefix(options.prefix, tenant);
-  const root =
-    part.kind !== 'deadletter'
-      ? prefix
-      : options.deadLetterPrefix !== undefined
-        ? normalizePrefix(options.deadLetterPrefix, tenant)
-        : [prefix, DEAD_LETTER_FOLDER].filter(Boolean).join('/');
-  const name = `part-${compactInstant(part.window.from)}-${pad(part.seq, 5)}-${source}-${tenant}.ndjson${options.gzip ? '.gz' : ''}`;
+  const root = rootTemplate(part.kind, options).replaceAll('{tenant}', tenant);
+  const replay = part.replay === undefined ? '' : `-replay${part.replay}`;
+  const name = `part-${compactInstant(part.window.from)}-${pad(part.seq, 5)}-${source}-${tenant}${replay}.ndjson${options.gzip ? '.gz' : ''}`;
   return [root, stream, hourPartition(part.window.from), name].filter(Boolean).join('/');
+}
+
+/** How a sink finds its dead-letter parts: list the keys under `prefix`, keep those `parse` names. */
+export interface DeadLetterListing {
+  /** Every dead-letter key starts with this (the dead-letter folder up to its first `{tenant}`). */
+  prefix: string;
+  /** The part a key names, or undefined for a key that is not a dead-letter part of this layout. */
+  parse(key: string): PartName | undefined;
+}
+
+const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `20240806T070000.000Z` back to its instant. */
+function parseCompactInstant(value: string): Date {
+  const iso = `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}T${value.slice(9, 11)}:${value.slice(11, 13)}:${value.slice(13)}`;
+  return new Date(iso);
+}
+
+export function deadLetterListing(options: LayoutOptions = {}): DeadLetterListing {
+  const root = rootTemplate('deadletter', options);
+  const fixed = root.split('{tenant}')[0] ?? '';
+  const prefix = fixed === root && root ? `${root}/` : fixed;
+  const rootPattern = root.split('{tenant}').map(escapeRegExp).join('[^/]+');
+  const pattern = new RegExp(
+    `^${rootPattern ? `${rootPattern}/` : ''}(?<stream>[^/]+)/year=\\d{4}/month=\\d{2}/day=\\d{2}/hour=\\d{2}/` +
+      `part-(?<start>\\d{8}T\\d{6}\\.\\d{3}Z)-(?<seq>\\d{5,})-(?<source>[a-z][a-z0-9]*)-(?<tenant>[^/]+?)\\.ndjson(?:\\.gz)?$`,
+  );
+  return {
+    prefix,
+    parse(key) {
+      const groups = pattern.exec(key)?.groups;
+      if (!groups) return undefined;
+      const name: PartName = {
+        tenant: groups.tenant!,
+        source: groups.source!,
+        stream: groups.stream!,
+        window: { from: parseCompactInstant(groups.start!) },
+        seq: Number(groups.seq),
+        kind: 'deadletter',
+      };
+      // Only a key this layout would give the part (tenant folder, hour, compression included).
+      try {
+        return batchKey(name, options) === key ? name : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }

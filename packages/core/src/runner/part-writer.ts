@@ -17,7 +17,7 @@
 import type { JsonRecord, PartIdentity, PullStream, Sink } from '../contracts/contracts.ts';
 import { PartExistsError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
-import { recordDigest } from './record-digest.ts';
+import { sourceRecordOf, streamRecordDigest } from './record-digest.ts';
 import type { WindowManifest } from './window-manifest.ts';
 
 type Kind = PartIdentity['kind'];
@@ -78,13 +78,15 @@ export class PartWriter {
 
   /** The digest of a record as the source returned it. */
   digestOf(record: JsonRecord): string {
-    const { identity } = this.#options.stream;
-    return recordDigest(identity ? identity(record) : record);
+    return streamRecordDigest(this.#options.stream, record);
   }
 
   /** The digest of a record as stored in a part of `kind` (tenant tag removed, dead letter unwrapped). */
   storedDigestOf(kind: Kind, stored: JsonRecord): string {
-    return this.digestOf(unwrap(kind, stored, this.#options.tenantField));
+    return streamRecordDigest(
+      this.#options.stream,
+      sourceRecordOf(kind, stored, this.#options.tenantField) ?? {},
+    );
   }
 
   /**
@@ -217,14 +219,6 @@ export class PartWriter {
     manifest.partsUpTo(this.#seq);
     return found;
   }
-}
-
-/** A pending record as the source returned it: the dead letter's record, or the record untagged. */
-function unwrap(kind: Kind, record: JsonRecord, tenantField: string | undefined): JsonRecord {
-  if (kind === 'deadletter') return (record.record ?? {}) as JsonRecord;
-  if (!tenantField || !(tenantField in record)) return record;
-  const { [tenantField]: _tenant, ...original } = record;
-  return original;
 }
 
 function emptyDelivery(): PageDelivery {

@@ -6,6 +6,7 @@
  */
 import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
+import type { JsonRecord, PartName, PullStream } from '../contracts/contracts.ts';
 
 export const DIGEST_BYTES = 9;
 const DIGEST_CHARS = 12;
@@ -17,6 +18,26 @@ export function recordDigest(identity: unknown): string {
   const text = canonicalJson(identity) ?? 'undefined';
   // 12 base64url characters are exactly the first 9 bytes.
   return hash('sha256', text, 'base64url').slice(0, DIGEST_CHARS);
+}
+
+/** The digest of a record as the source returned it, by the stream's identity. */
+export function streamRecordDigest(stream: Pick<PullStream, 'identity'>, record: unknown): string {
+  return recordDigest(stream.identity ? stream.identity(record as JsonRecord) : record);
+}
+
+/**
+ * A stored record as the source returned it: a dead letter's `record`, or a delivered record without
+ * the tenant tag the runner added.
+ */
+export function sourceRecordOf(
+  kind: PartName['kind'],
+  stored: JsonRecord,
+  tenantField: string | undefined,
+): unknown {
+  if (kind === 'deadletter') return stored.record;
+  if (!tenantField || !(tenantField in stored)) return stored;
+  const { [tenantField]: _tenant, ...original } = stored;
+  return original;
 }
 
 /** A set of record digests that encodes to one compact string (the raw bytes concatenated, base64). */

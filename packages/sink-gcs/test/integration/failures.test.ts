@@ -4,7 +4,7 @@
  * answers like GCS does (`startRefusingGcs`); the missing bucket is fake-gcs-server's own answer.
  */
 import { describeError, SinkError, silentLogger } from '@ctxsiem/core';
-import { expectFailedRunKeepsCheckpoint, partIdentity, sampleBatch } from '@ctxsiem/test-kit';
+import { expectFailedRunKeepsCheckpoint, partName, sampleBatch } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GcsSinkConfigInput } from '../../src/config.ts';
 import { gcsCheckpointStore, gcsSink } from '../../src/index.ts';
@@ -118,12 +118,12 @@ describe('gcs sink failures', () => {
       if (c.name.includes('fake-gcs-server')) {
         it('answers readPart() on a missing bucket as fake-gcs-server allows: as a missing part', async () => {
           const sink = gcsSink({ ...c.config(), prefix: 'citrix_monitor' }, deps);
-          expect(await sink.readPart(partIdentity(sampleBatch()))).toBeUndefined();
+          expect(await sink.readPart(partName(sampleBatch()))).toBeUndefined();
         });
       } else {
         it('fails readPart() clearly instead of answering "missing"', async () => {
           const sink = gcsSink({ ...c.config(), prefix: 'citrix_monitor' }, deps);
-          const error = await sink.readPart(partIdentity(sampleBatch())).then(
+          const error = await sink.readPart(partName(sampleBatch())).then(
             (records) => records,
             (e: unknown) => e,
           );

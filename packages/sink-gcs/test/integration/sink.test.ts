@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { get } from 'node:http';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type JsonRecord, PartExistsError, SinkError, silentLogger, systemClock } from '@ctxsiem/core';
-import { partIdentity, sampleBatch, testSink } from '@ctxsiem/test-kit';
+import { partName, sampleBatch, testSink } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gcsSink, MIB } from '../../src/index.ts';
 import { type FakeGcsFixture, SERVER_HOOK_TIMEOUT_MS, startFakeGcsFixture } from '../support/fake-gcs.ts';
@@ -296,7 +296,7 @@ describe('gcs sink readPart()', () => {
           records: Array.from({ length: 600 }, (_, i) => bigRecord(i)),
         });
         expect((await sink.write(batch)).upload).toBe(resumable ? 'resumable' : 'simple');
-        expect(await sink.readPart(partIdentity(batch))).toEqual(batch.records);
+        expect(await sink.readPart(partName(batch))).toEqual(batch.records);
       }
     }
   });
@@ -308,7 +308,7 @@ describe('gcs sink readPart()', () => {
     const name = nameOf((await sink.write(batch)).location);
     await fetch(objectUrl(bucket, name), { method: 'DELETE' });
     await fixture.put(bucket, name, 'not json');
-    await expect(sink.readPart(partIdentity(batch))).rejects.toThrow(/the part gs:\/\/\S+ is not NDJSON/);
+    await expect(sink.readPart(partName(batch))).rejects.toThrow(/the part gs:\/\/\S+ is not NDJSON/);
   });
 });
 

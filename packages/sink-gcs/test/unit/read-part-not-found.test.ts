@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SinkError, silentLogger, systemClock } from '@ctxsiem/core';
-import { partIdentity, sampleBatch } from '@ctxsiem/test-kit';
+import { partName, sampleBatch } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMissingBucket } from '../../src/errors.ts';
 import { gcsSink } from '../../src/index.ts';
@@ -41,13 +41,13 @@ const sink = () => gcsSink({ bucket: 'logs', endpoint, maxRetries: 0 }, deps);
 describe('gcs sink readPart() on 404', () => {
   it('answers undefined for a missing object', async () => {
     message = 'No such object: logs/Sessions/part.ndjson';
-    expect(await sink().readPart(partIdentity(sampleBatch()))).toBeUndefined();
+    expect(await sink().readPart(partName(sampleBatch()))).toBeUndefined();
   });
 
   it('fails for a missing bucket instead of answering "missing"', async () => {
     message = 'The specified bucket does not exist.';
     const error = await sink()
-      .readPart(partIdentity(sampleBatch()))
+      .readPart(partName(sampleBatch()))
       .then(
         (records) => records,
         (e: unknown) => e,

@@ -1,6 +1,6 @@
 /** Failures a user meets first: wrong credentials, a missing bucket, a denied write — clear, and safe. */
 import { describeError, PartExistsError, SinkError, silentLogger } from '@ctxsiem/core';
-import { expectFailedRunKeepsCheckpoint, partIdentity, sampleBatch } from '@ctxsiem/test-kit';
+import { expectFailedRunKeepsCheckpoint, partName, sampleBatch } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3SinkConfigInput } from '../../src/config.ts';
 import { s3CheckpointStore, s3Sink } from '../../src/index.ts';
@@ -168,7 +168,7 @@ describe('s3 sink failures', () => {
       await expect(sink.write(batch)).rejects.toThrow(
         /access denied \(AccessDenied, HTTP 403\) while reading the existing part s3:\/\/\S+ .*the identity needs s3:GetObject/,
       );
-      await expect(sink.readPart(partIdentity(batch))).rejects.toThrow(
+      await expect(sink.readPart(partName(batch))).rejects.toThrow(
         /access denied \(AccessDenied, HTTP 403\) while reading the part s3:\/\/\S+ .*the identity needs s3:GetObject \(and s3:ListBucket, so that a missing part is a 404, not a 403\)/,
       );
       await sink.close();
@@ -186,11 +186,11 @@ describe('s3 sink failures', () => {
     });
     const sink = s3Sink(fixture.sinkConfig(bucket, { prefix: 'no-list', credentials }), deps);
     const batch = sampleBatch({ seq: 2 });
-    expect(await sink.readPart(partIdentity(batch))).toBeUndefined();
+    expect(await sink.readPart(partName(batch))).toBeUndefined();
     expect((await sink.write(batch)).created).toBe(true);
     expect((await sink.write(batch)).created).toBe(false);
     await expect(sink.write(sampleBatch({ seq: 2, records: [] }))).rejects.toBeInstanceOf(PartExistsError);
-    expect(await sink.readPart(partIdentity(batch))).toEqual(batch.records);
+    expect(await sink.readPart(partName(batch))).toEqual(batch.records);
     await sink.close();
   });
 

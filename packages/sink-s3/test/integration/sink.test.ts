@@ -10,7 +10,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { type JsonRecord, PartExistsError, SinkError, silentLogger, systemClock } from '@ctxsiem/core';
-import { partIdentity, sampleBatch, testSink } from '@ctxsiem/test-kit';
+import { partName, sampleBatch, testSink } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIB, s3Sink } from '../../src/index.ts';
 import {
@@ -302,7 +302,7 @@ describe('s3 sink readPart()', () => {
         records: Array.from({ length: 6000 }, (_, i) => bigRecord(i)),
       });
       expect((await sink.write(batch)).upload).toBe('multipart');
-      expect(await sink.readPart(partIdentity(batch))).toEqual(batch.records);
+      expect(await sink.readPart(partName(batch))).toEqual(batch.records);
       await sink.close();
     }
   });
@@ -313,7 +313,7 @@ describe('s3 sink readPart()', () => {
     const batch = sampleBatch();
     const key = keyOf((await sink.write(batch)).location);
     await fixture.put(bucket, key, 'not json');
-    await expect(sink.readPart(partIdentity(batch))).rejects.toThrow(
+    await expect(sink.readPart(partName(batch))).rejects.toThrow(
       new RegExp(`the part s3://${bucket}/${key.replaceAll('.', '\\.')} is not NDJSON`),
     );
     await sink.close();

@@ -1,0 +1,138 @@
+/**
+ * `ctxsiem deadletter list|replay`: the dead-letter parts the configured sink holds, and delivering
+ * those records the streams' schemas accept now (core's `replayDeadLetters`: idempotent, create-only).
+ */
+import { type DeadLetterReport, listDeadLetters, type ReplayTarget, replayDeadLetters } from '@ctxsiem/core';
+import { buildSink, type DeploymentConfig } from '@ctxsiem/registry';
+import { eachSource, type SourceDeps } from './each-source.ts';
+import { formatTable } from './table.ts';
+
+export interface DeadLetterSummary {
+  sink: string;
+  parts: DeadLetterReport[];
+  totals: {
+    parts: number;
+    deadLetters: number;
+    replayed: number;
+    replayedNow: number;
+    stillInvalid: number;
+    /** Parts that could not be read or replayed. */
+    failed: number;
+  };
+}
+
+interface DeadLetterCommand {
+  /** Only parts whose `tenant/source/stream` starts with this. */
+  select?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+function summarise(sink: string, parts: DeadLetterReport[]): DeadLetterSummary {
+  const sum = (field: 'deadLetters' | 'replayed' | 'replayedNow' | 'stillInvalid') =>
+    parts.reduce((total, part) => total + part[field], 0);
+  return {
+    sink,
+    parts,
+    totals: {
+      parts: parts.length,
+      deadLetters: sum('deadLetters'),
+      replayed: sum('replayed'),
+      replayedNow: sum('replayedNow'),
+      stillInvalid: sum('stillInvalid'),
+      failed: parts.filter((part) => part.error !== undefined).length,
+    },
+  };
+}
+
+export async function listDeployedDeadLetters(
+  config: DeploymentConfig,
+  deps: SourceDeps,
+  command: DeadLetterCommand,
+): Promise<DeadLetterSummary> {
+  const sink = await buildSink(config.sink, deps);
+  try {
+    const parts = await listDeadLetters({ sink, logger: deps.logger, ...command });
+    return summarise(sink.type, parts);
+  } finally {
+    await sink.close();
+  }
+}
+
+export async function replayDeployedDeadLetters(
+  config: DeploymentConfig,
+  deps: SourceDeps,
+  command: DeadLetterCommand,
+): Promise<DeadLetterSummary> {
+  // The streams the records are validated against: every configured tenant × source × stream.
+  const targets = new Map<string, ReplayTarget>();
+  await eachSource(config, deps, async (source) => {
+    for (const stream of source.streams)
+      targets.set(`${source.tenant}/${source.type}/${stream.name}`, {
+        stream,
+        tenantField: source.tenantField,
+      });
+  });
+  const sink = await buildSink(config.sink, deps);
+  try {
+    const parts = await replayDeadLetters({
+      sink,
+      logger: deps.logger,
+      ...command,
+      target: (part) => targets.get(`${part.tenant}/${part.source}/${part.stream}`),
+    });
+    return summarise(sink.type, parts);
+  } finally {
+    await sink.close();
+  }
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** The human-readable report of `deadletter list` (`replayed: false`) or `deadletter replay`. */
+export function formatDeadLetters(summary: DeadLetterSummary, replayed: boolean): string {
+  const { totals } = summary;
+  if (totals.parts === 0) return `no dead letters in the ${summary.sink} sink\n`;
+  const header = replayed
+    ? ['stream', 'window', 'part', 'dead letters', 'replayed now', 'replayed', 'still invalid', 'reason']
+    : ['stream', 'window', 'part', 'dead letters', 'replayed', 'reason'];
+  const rows = summary.parts.map((part) => {
+    const reason = part.error ? `FAILED: ${part.error}` : (part.reasons[0] ?? '');
+    return replayed
+      ? [
+          part.stream,
+          part.windowStart,
+          String(part.seq),
+          String(part.deadLetters),
+          String(part.replayedNow),
+          String(part.replayed),
+          String(part.stillInvalid),
+          reason,
+        ]
+      : [
+          part.stream,
+          part.windowStart,
+          String(part.seq),
+          String(part.deadLetters),
+          String(part.replayed),
+          reason,
+        ];
+  });
+  const lines = [formatTable(header, rows), ''];
+  if (replayed) {
+    lines.push(
+      `${plural(totals.replayedNow, 'record')} replayed now, ${totals.replayed - totals.replayedNow} earlier; ` +
+        `${totals.stillInvalid} still invalid (they stay in their dead-letter parts)`,
+    );
+    for (const part of summary.parts) for (const location of part.written) lines.push(`  wrote ${location}`);
+  } else {
+    lines.push(
+      `${plural(totals.deadLetters, 'dead letter')} in ${plural(totals.parts, 'part')}, ${totals.replayed} replayed` +
+        (totals.replayed < totals.deadLetters
+          ? '. Deliver those the current schemas accept with: ctxsiem deadletter replay'
+          : ''),
+    );
+    for (const part of summary.parts) lines.push(`  ${part.location}`);
+  }
+  if (totals.failed > 0) lines.push(`${plural(totals.failed, 'part')} could not be handled (FAILED above)`);
+  return `${lines.join('\n')}\n`;
+}
