@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Obtains the real test servers (MinIO for S3, fake-gcs-server for GCS) by building them from source
-# with Go, ONCE, into a per-user cache. Prints the binary path(s) on stdout; progress goes to stderr.
+# Obtains the real test servers (MinIO for S3, fake-gcs-server for GCS, moto for the other AWS APIs)
+# ONCE, into a per-user cache: the first two built from source with Go, moto installed from PyPI into
+# a virtualenv. Prints the executable path(s) on stdout; progress goes to stderr.
 #
 #   test/servers/obtain.sh minio              → …/servers/minio-<version>/minio
 #   test/servers/obtain.sh fake-gcs-server    → …/servers/fake-gcs-server-<version>/fake-gcs-server
-#   test/servers/obtain.sh all                → both paths, one per line
+#   test/servers/obtain.sh moto               → …/servers/moto-<version>/moto-server
+#   test/servers/obtain.sh all                → every path, one per line
 #
 # Cache: ${CTXSIEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ctxsiem}/servers. GOPATH, GOMODCACHE and
 # GOCACHE live under it too, so a rebuild (e.g. after a version bump) reuses downloaded modules and
@@ -22,6 +24,9 @@ MINIO_MODULE=github.com/minio/minio
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 FAKE_GCS_MODULE=github.com/fsouza/fake-gcs-server
 FAKE_GCS_VERSION=v1.56.1
+# moto serves Secrets Manager, IAM, SQS, EventBridge Scheduler, Lambda and CloudWatch on loopback.
+# Its dependencies are pinned by moto-constraints.txt beside this script.
+MOTO_VERSION=5.2.5
 
 CACHE="${CTXSIEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ctxsiem}"
 SERVERS="$CACHE/servers"
@@ -30,7 +35,7 @@ log() { printf 'obtain.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  echo "usage: $0 <minio|fake-gcs-server|all>" >&2
+  echo "usage: $0 <minio|fake-gcs-server|moto|all>" >&2
   exit 2
 }
 
@@ -153,13 +158,57 @@ obtain() {
   printf '%s\n' "$bin"
 }
 
+# moto: a virtualenv with moto[server] at the pinned versions, and a `moto-server` launcher in it.
+obtain_moto() {
+  local dir="$SERVERS/moto-$MOTO_VERSION"
+  local bin="$dir/moto-server"
+  if [ -x "$bin" ]; then
+    printf '%s\n' "$bin"
+    return 0
+  fi
+  command -v python3 >/dev/null 2>&1 || die "moto: python3 is not on PATH; install Python >= 3.9"
+  mkdir -p "$SERVERS"
+  (
+    exec 9>"$SERVERS/.moto.lock"
+    if ! flock -n 9; then
+      log "moto: another process is installing it; waiting for its lock"
+      flock 9
+    fi
+    if [ -x "$bin" ]; then exit 0; fi
+    local tmp="$dir.tmp.$$" started=$SECONDS
+    rm -rf "$tmp"
+    trap 'rm -rf "$tmp"' EXIT
+    log "moto: installing moto[server]==$MOTO_VERSION from PyPI (first time only, about a minute)"
+    python3 -m venv "$tmp/venv" || die "moto: python3 -m venv failed"
+    if ! run_with_heartbeat "$tmp/install.log" moto \
+      "$tmp/venv/bin/pip" install --disable-pip-version-check --no-input \
+      -c "$(dirname "${BASH_SOURCE[0]}")/moto-constraints.txt" "moto[server]==$MOTO_VERSION"; then
+      tail -n 40 "$tmp/install.log" >&2
+      die "moto: pip install failed (log above)"
+    fi
+    rm -f "$tmp/install.log"
+    # The venv's python is a symlink to the system one, so the folder can move; the launcher finds it.
+    printf '#!/usr/bin/env bash\nexec "$(dirname "$0")/venv/bin/python" -m moto.server "$@"\n' >"$tmp/moto-server"
+    chmod +x "$tmp/moto-server"
+    echo "version=$MOTO_VERSION installed=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$tmp/BUILD_INFO"
+    rm -rf "$dir"
+    mv "$tmp" "$dir"
+    trap - EXIT
+    log "moto: installed in $((SECONDS - started))s → $bin"
+  )
+  [ -x "$bin" ] || die "moto: $bin is missing after the install"
+  printf '%s\n' "$bin"
+}
+
 [ $# -eq 1 ] || usage
 case "$1" in
   all)
     obtain minio
     obtain fake-gcs-server
+    obtain_moto
     ;;
   minio | fake-gcs-server) obtain "$1" ;;
+  moto) obtain_moto ;;
   -h | --help) usage ;;
   *) usage ;;
 esac

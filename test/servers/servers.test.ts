@@ -4,7 +4,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { obtainServers, startFakeGcs, startMinio } from '../../packages/test-kit/src/servers/index.ts';
+import {
+  obtainServers,
+  startFakeGcs,
+  startMinio,
+  startMoto,
+} from '../../packages/test-kit/src/servers/index.ts';
 
 // On a fresh machine the first call builds both servers from source (minutes on 2 cores).
 const FIRST_BUILD_TIMEOUT_MS = 20 * 60_000;
@@ -82,4 +87,33 @@ describe('startFakeGcs', () => {
       expect(await answers(`${gcs.endpoint}/storage/v1/b`)).toBeUndefined();
     });
   }
+});
+
+describe('startMoto', () => {
+  it('serves the AWS APIs (Secrets Manager here) on a loopback port until stopped', async () => {
+    const moto = await startMoto();
+    try {
+      expect(moto.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const call = (target: string, body: object) =>
+        fetch(moto.endpoint, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amz-target': `secretsmanager.${target}`,
+            // moto routes by the signed service name in the authorization header.
+            authorization: `AWS4-HMAC-SHA256 Credential=${moto.accessKeyId}/20261128/${moto.region}/secretsmanager/aws4_request, SignedHeaders=host, Signature=0`,
+          },
+          body: JSON.stringify(body),
+        });
+      expect((await call('CreateSecret', { Name: 'smoke', SecretString: 'value-1' })).status).toBe(200);
+      const read = await call('GetSecretValue', { SecretId: 'smoke' });
+      expect(((await read.json()) as { SecretString: string }).SecretString).toBe('value-1');
+      const missing = await call('GetSecretValue', { SecretId: 'missing' });
+      expect(missing.status).toBe(404);
+      expect(((await missing.json()) as { __type: string }).__type).toBe('ResourceNotFoundException');
+    } finally {
+      await moto.stop();
+    }
+    expect(await answers(`${moto.endpoint}/moto-api/data.json`)).toBeUndefined();
+  });
 });

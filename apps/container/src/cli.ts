@@ -5,8 +5,14 @@
  */
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { ConfigError, configJsonSchema, createLogger, describeError, SecretRegistry } from '@ctxsiem/core';
+import {
+  type CollectSummary,
+  collect,
+  formatReport,
+  loadConfig,
+  registerEnvironmentSecrets,
+} from '@ctxsiem/deployment';
 import { connectors, connectorsText, DeploymentConfigSchema } from '@ctxsiem/registry';
-import { type CollectSummary, collect } from './collect.ts';
 import {
   type DeadLetterSummary,
   formatDeadLetters,
@@ -17,10 +23,7 @@ import { DEMO_SOURCES, type DemoSource, runDemo } from './demo.ts';
 import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { serveEmulator } from './emulator-command.ts';
 import { checkDeployment, previewStream } from './inspect.ts';
-import { loadConfig } from './load-config.ts';
 import { processClock } from './process-clock.ts';
-import { formatReport } from './report.ts';
-import { registerEnvironmentSecrets } from './secrets.ts';
 import { resetState, showState } from './state.ts';
 
 const EXIT_FAILED = 1;

@@ -3,9 +3,8 @@
  * those records the streams' schemas accept now (core's `replayDeadLetters`: idempotent, create-only).
  */
 import { type DeadLetterReport, listDeadLetters, type ReplayTarget, replayDeadLetters } from '@ctxsiem/core';
+import { eachSource, formatTable, type SourceDeps } from '@ctxsiem/deployment';
 import { buildSink, type DeploymentConfig } from '@ctxsiem/registry';
-import { eachSource, type SourceDeps } from './each-source.ts';
-import { formatTable } from './table.ts';
 
 export interface DeadLetterSummary {
   sink: string;

@@ -4,9 +4,9 @@
  * `out/demo`, and keeps the checkpoints there, so running it again resumes where it stopped.
  */
 import { floorTo, HOUR_MS, type Logger, type SecretRegistry, systemClock } from '@ctxsiem/core';
+import { type CollectSummary, collect } from '@ctxsiem/deployment';
 import { startEmulator } from '@ctxsiem/emulator';
 import { type DeploymentConfig, DeploymentConfigSchema, sourceConnectors } from '@ctxsiem/registry';
-import { type CollectSummary, collect } from './collect.ts';
 import { type DemoSink, demoTarget } from './demo-sinks.ts';
 
 /** The sources whose API the built-in emulator serves, as their manifests say. */

@@ -4,8 +4,8 @@
  * `preview` prints one page of one stream and writes nothing.
  */
 import { floorTo, MINUTE_MS, type PullStream } from '@ctxsiem/core';
+import { eachSource, type SourceDeps } from '@ctxsiem/deployment';
 import { buildSink, type DeploymentConfig } from '@ctxsiem/registry';
-import { eachSource, type SourceDeps } from './each-source.ts';
 
 export interface CheckLine {
   target: string;

@@ -1,9 +1,9 @@
-// Locates (and on a fresh machine builds) the real test-server binaries through test/servers/obtain.sh.
+// Locates (and on a fresh machine builds or installs) the real test servers through test/servers/obtain.sh.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ServerName = 'minio' | 'fake-gcs-server';
+export type ServerName = 'minio' | 'fake-gcs-server' | 'moto';
 
 const here = import.meta.dirname ?? path.dirname(fileURLToPath(import.meta.url));
 
@@ -33,8 +33,12 @@ export function obtainServer(name: ServerName): Promise<string> {
 
 /** Obtains every server (for a vitest globalSetup that pays the one-time build up front). */
 export async function obtainServers(): Promise<Record<ServerName, string>> {
-  const [minio, fakeGcs] = await Promise.all([obtainServer('minio'), obtainServer('fake-gcs-server')]);
-  return { minio, 'fake-gcs-server': fakeGcs };
+  const [minio, fakeGcs, moto] = await Promise.all([
+    obtainServer('minio'),
+    obtainServer('fake-gcs-server'),
+    obtainServer('moto'),
+  ]);
+  return { minio, 'fake-gcs-server': fakeGcs, moto };
 }
 
 function runObtain(name: ServerName): Promise<string> {

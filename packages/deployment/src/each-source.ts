@@ -4,7 +4,7 @@
  */
 import type { ConnectorDeps, SecretRegistry, Source } from '@ctxsiem/core';
 import { buildSource, type DeploymentConfig } from '@ctxsiem/registry';
-import { resolveSecret } from './secrets.ts';
+import { resolveSecret } from './secret-references.ts';
 
 export interface SourceDeps extends ConnectorDeps {
   secrets: SecretRegistry;

@@ -4,6 +4,8 @@
  */
 import {
   type Clock,
+  ConfigError,
+  type ConfigIssue,
   floorTo,
   HOUR_MS,
   type Logger,
@@ -13,7 +15,7 @@ import {
   type StreamSummary,
 } from '@ctxsiem/core';
 import { buildCheckpointStore, buildSink, buildSource, type DeploymentConfig } from '@ctxsiem/registry';
-import { resolveSecret } from './secrets.ts';
+import { resolveSecret } from './secret-references.ts';
 
 export interface CollectedStream extends StreamSummary {
   tenant: string;
@@ -56,8 +58,42 @@ export interface CollectDeps {
   signal?: AbortSignal | undefined;
 }
 
-export async function collect(config: DeploymentConfig, deps: CollectDeps): Promise<CollectSummary> {
+/** Which of the configured tenants (customer ids) and sources (types) a run collects; default all. */
+export interface CollectSelection {
+  tenants?: readonly string[] | undefined;
+  sources?: readonly string[] | undefined;
+  /** Where the selection came from, for error messages (`event`); default `selection`. */
+  field?: string | undefined;
+}
+
+/** Refuses a selection naming a tenant or source the deployment does not configure. */
+function checkSelection(config: DeploymentConfig, selection: CollectSelection): void {
+  const field = selection.field ?? 'selection';
+  const issues: ConfigIssue[] = [];
+  const configured = {
+    tenants: config.tenants.map((tenant): string => tenant.customerId),
+    sources: config.sources.map((source): string => source.type),
+  };
+  for (const kind of ['tenants', 'sources'] as const)
+    for (const name of selection[kind] ?? [])
+      if (!configured[kind].includes(name))
+        issues.push({
+          path: `${field}.${kind}`,
+          reason: `"${name}" is not configured (configured: ${configured[kind].join(', ')})`,
+        });
+  if (issues.length > 0) throw new ConfigError('selection', issues);
+}
+
+const selected = (names: readonly string[] | undefined, name: string) =>
+  names === undefined || names.length === 0 || names.includes(name);
+
+export async function collect(
+  config: DeploymentConfig,
+  deps: CollectDeps,
+  selection: CollectSelection = {},
+): Promise<CollectSummary> {
   const { clock, logger } = deps;
+  checkSelection(config, selection);
   const startedAt = clock.now();
   const deadline =
     config.runner.budgetSeconds === undefined ? undefined : startedAt + config.runner.budgetSeconds * 1000;
@@ -79,6 +115,7 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
   let budgetExhausted = false;
   try {
     for (const [index, tenantConfig] of config.tenants.entries()) {
+      if (!selected(selection.tenants, tenantConfig.customerId)) continue;
       const tenant = {
         ...tenantConfig,
         clientSecret: await resolveSecret(
@@ -88,6 +125,7 @@ export async function collect(config: DeploymentConfig, deps: CollectDeps): Prom
         ),
       };
       for (const sourceConfig of config.sources) {
+        if (!selected(selection.sources, sourceConfig.type)) continue;
         const source = await buildSource(sourceConfig, { ...connectorDeps, tenant });
         try {
           const summary = await run({

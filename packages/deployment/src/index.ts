@@ -1,0 +1,39 @@
+/**
+ * Running a deployment, shared by every app (the CLI and daemon, the Lambda, the Cloud Run function):
+ * loading its config, resolving secret references, collecting every tenant × source once, and the
+ * report of a run.
+ */
+
+// One collection run over the configured (or selected) tenants and sources.
+export {
+  type CollectDeps,
+  type CollectedSource,
+  type CollectedStream,
+  type CollectSelection,
+  type CollectSummary,
+  collect,
+} from './collect.ts';
+// Config documents kept in a bucket (s3://, gs://).
+export { isConfigUri, MAX_CONFIG_BYTES, readConfigUri } from './config-uri.ts';
+// Building every configured source in turn, for commands that look without collecting.
+export { eachSource, type SourceDeps } from './each-source.ts';
+// The config from a file, CTXSIEM_CONFIG or the environment.
+export { loadConfig } from './load-config.ts';
+// The human-readable run report.
+export { formatReport } from './report.ts';
+// Secret references: env:, file:, secretsmanager:, gcpsecret:.
+export {
+  clearSecretCache,
+  type Env,
+  isSecretReference,
+  resolveSecret,
+  SecretUnavailableError,
+} from './secret-references.ts';
+// Registering secrets before anything can print them.
+export {
+  registerConfigSecrets,
+  registerEnvironmentSecrets,
+  SECRET_ENVIRONMENT_VARIABLES,
+} from './secrets.ts';
+// Plain-text tables for terminal reports.
+export { formatTable } from './table.ts';
