@@ -36,6 +36,16 @@ out(
   `   manifests ${registry.manifestsMs} ms, implementations ${registry.implementationsMs} ms → ratio ${registry.ratio} (median of 5 fresh processes)`,
 );
 
+out(
+  '== deployable functions: zip size (Lambda target ≤ 1.5 MB), two clean builds, cold import (target ≤ 300 ms)',
+);
+for (const artifact of ['lambda']) {
+  const r = bench('function-artifacts.ts', [artifact]);
+  out(
+    `   ${artifact}: zip ${r.zipKiB} KiB (index.mjs ${r.bundleKiB} KiB), two clean builds ${r.identical ? 'byte-identical' : 'DIFFERENT'} (sha256 ${r.sha256}), cold import ${r.coldImportMs} ms (median of 7 fresh processes)`,
+  );
+}
+
 out('== runner + file sink, generated source, one window (peak RSS should stay flat as the window grows)');
 for (const [label, recordsPerMinute] of [
   ['100k records', '1667'],

@@ -42,13 +42,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
       const { S3SinkConfigSchema, S3CheckpointConfigSchema } = await import('@ctxsiem/sink-s3/config');
       const { ensureBucket, listObjectKeys } = await import('@ctxsiem/sink-s3');
       const minio = await startMinio({ dataDir: join(out, '.minio') });
-      const connection = {
-        bucket: BUCKET,
-        endpoint: minio.endpoint,
-        forcePathStyle: true,
-        region: minio.region,
-        credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-      };
+      const connection = minio.connection(BUCKET);
       const sink = S3SinkConfigSchema.parse({ type: 's3', prefix: PREFIX, ...connection });
       await ensureBucket(sink);
       return {

@@ -17,13 +17,7 @@ const BUCKET = 'citrix-monitor-logs';
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ctxsiem-object-cli-'));
   [minio, emulator] = await Promise.all([startMinio(), ctxsiemEmulator(['--seed', '11'])]);
-  const connection = {
-    bucket: BUCKET,
-    endpoint: minio.endpoint,
-    forcePathStyle: true,
-    region: minio.region,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-  };
+  const connection = minio.connection(BUCKET);
   await ensureBucket(connection);
   s3 = new S3Client({ ...connection, credentials: { ...connection.credentials } });
 }, 300_000);
@@ -65,14 +59,7 @@ describe('SINK=s3 with the seed environment variables', () => {
     }
     expect(result.stdout + result.stderr).not.toContain(minio.secretAccessKey);
 
-    const keys = await listObjectKeys({
-      bucket: BUCKET,
-      prefix: '',
-      endpoint: minio.endpoint,
-      forcePathStyle: true,
-      region: minio.region,
-      credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-    });
+    const keys = await listObjectKeys({ ...minio.connection(BUCKET), prefix: '' });
     expect(
       keys.some((k) =>
         /^citrix_monitor\/Sessions\/year=\d{4}\/month=\d\d\/day=\d\d\/hour=\d\d\/part-\d{8}T\d{6}\.\d{3}Z-\d{5}-monitor-demo\.ndjson$/.test(

@@ -58,10 +58,38 @@ function section(
   return { type, ...connector?.env?.read(env) };
 }
 
+/** Seed 001 (Analytics) sets API_BASE=https://api.cloud.com/casodata and no SOURCE. */
+function apiService(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    return new URL(value).pathname.replace(/\/+$/, '').toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The source when SOURCE is unset: `analytics` when API_BASE names the casodata service (seed 001),
+ * else `monitor`.
+ */
+function defaultSource(env: Env): string {
+  return apiService(env.API_BASE ?? env.URL_DOMAIN) === '/casodata' ? 'analytics' : 'monitor';
+}
+
+/**
+ * The sink when SINK is unset: where the seeds write when their bucket variable is set (S3_BUCKET:
+ * the Lambdas of seeds 001 and 002; GCS_BUCKET), else local files.
+ */
+function defaultSink(env: Env): string {
+  if (env.S3_BUCKET) return 's3';
+  if (env.GCS_BUCKET) return 'gcs';
+  return 'file';
+}
+
 export function configFromEnv(env: Env): EnvironmentConfig {
   const variables = { ...DEPLOYMENT_VARIABLES };
-  const sourceType = (env.SOURCE ?? 'monitor').trim();
-  const sinkType = (env.SINK ?? 'file').trim();
+  const sourceType = (env.SOURCE ?? defaultSource(env)).trim();
+  const sinkType = (env.SINK ?? defaultSink(env)).trim();
   // The checkpoint store goes with the sink when one of its type exists (S3 sink → S3 checkpoints).
   const checkpointType = (
     env.CHECKPOINT ?? (findConnector('checkpoint-store', sinkType) ? sinkType : 'file')

@@ -107,6 +107,51 @@ describe('the connector registry', () => {
     ).toThrow(/sources\[0\]\.type: .*\(from SOURCE\)/);
   });
 
+  it("runs the seeds' documented environments unchanged: their source and their bucket's sink", () => {
+    const tenant = { CITRIX_CUSTOMER_ID: 'acme', CITRIX_CLIENT_ID: 'id', CITRIX_CLIENT_SECRET: 'secret' };
+    // Seed 001: the Analytics Lambda (API_BASE names casodata; no SOURCE, no SINK).
+    const analytics = fromEnv({
+      ...tenant,
+      S3_BUCKET: 'citrix-analytics-logs',
+      S3_PREFIX: 'citrix_analytics',
+      STATE_KEY: 'citrix_analytics/state.json',
+      API_BASE: 'https://api.cloud.com/casodata',
+      ENTITIES: 'sessions,machines,users',
+      TOP_N: '1000',
+      LOOKBACK_MINUTES: '75',
+    });
+    expect(analytics.sources[0]).toMatchObject({
+      type: 'analytics',
+      entities: ['sessions', 'machines', 'users'],
+    });
+    expect(analytics.sink).toMatchObject({
+      type: 's3',
+      bucket: 'citrix-analytics-logs',
+      prefix: 'citrix_analytics',
+    });
+    expect(analytics.checkpoint).toMatchObject({ type: 's3', legacyKey: 'citrix_analytics/state.json' });
+    // Seed 002: the Monitor Lambda.
+    const monitor = fromEnv({
+      ...tenant,
+      S3_BUCKET: 'citrix-monitor-logs',
+      S3_PREFIX: 'citrix_monitor',
+      STATE_KEY: 'citrix_monitor/state.json',
+      API_BASE: 'https://api.cloud.com',
+      ENTITIES: 'Machines,Sessions,Connections,Applications,Users',
+      PAGE_SIZE: '1000',
+      LOOKBACK_MINUTES: '75',
+      USE_TIME_FILTER: 'true',
+    });
+    expect(monitor.sources[0]).toMatchObject({ type: 'monitor', pageSize: 1000 });
+    expect(monitor.sink).toMatchObject({ type: 's3', bucket: 'citrix-monitor-logs' });
+    // A bucket of each kind, or an explicit SINK, or neither.
+    expect(fromEnv({ ...tenant, GCS_BUCKET: 'citrix-logs' }).sink).toMatchObject({ type: 'gcs' });
+    expect(fromEnv({ ...tenant, S3_BUCKET: 'citrix-logs', SINK: 'file' }).sink).toMatchObject({
+      type: 'file',
+    });
+    expect(fromEnv(tenant).sink).toMatchObject({ type: 'file' });
+  });
+
   it('renders the connectors table for the CLI and the README', () => {
     expect(connectorsText(connectors)).toMatch(
       /source\s+monitor\s+@ctxsiem\/source-monitor\s+ENTITIES, PAGE_SIZE/,

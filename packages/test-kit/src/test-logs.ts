@@ -16,6 +16,8 @@ export const TEST_SECRETS = {
   /** The client secret of the hostile-input catalogue, and the access token its API hands out. */
   hostile: 'hostile-secret-7f3a9c21',
   hostileToken: 'hostile-access-token-0d9c8b7a',
+  /** The client secret the Lambda and function tests keep in Secrets Manager / Secret Manager. */
+  cloudFunction: 'function-client-secret-4c1d8e',
   /** MinIO's secret access key (test/servers). */
   minio: 'ctxsiem-test-secret',
 } as const;

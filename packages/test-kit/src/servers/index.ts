@@ -1,7 +1,7 @@
 // Launchers for the real test servers (MinIO for S3, fake-gcs-server for GCS, moto for other AWS APIs).
 // See test/servers/README.md.
 export { type StartFakeGcsOptions, startFakeGcs } from './fake-gcs.ts';
-export { type RunningMinio, type StartMinioOptions, startMinio } from './minio.ts';
+export { type MinioConnection, type RunningMinio, type StartMinioOptions, startMinio } from './minio.ts';
 export { type RunningMoto, startMoto } from './moto.ts';
 export { obtainScript, obtainServer, obtainServers, repoRoot, type ServerName } from './obtain.ts';
 export { freePort, type RunningServer, ServerStartError } from './process.ts';

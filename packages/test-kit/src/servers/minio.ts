@@ -10,6 +10,16 @@ export interface RunningMinio extends RunningServer {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
+  /** How an S3 client, sink or checkpoint store reaches `bucket` on this server. */
+  connection(bucket: string): MinioConnection;
+}
+
+export interface MinioConnection {
+  bucket: string;
+  endpoint: string;
+  forcePathStyle: true;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
 }
 
 export interface StartMinioOptions {
@@ -66,11 +76,19 @@ export async function startMinio(options: StartMinioOptions = {}): Promise<Runni
       readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
     };
   });
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     accessKeyId: ACCESS_KEY_ID,
     secretAccessKey: SECRET_ACCESS_KEY,
     region: REGION,
+    connection: (bucket) => ({
+      bucket,
+      endpoint,
+      forcePathStyle: true,
+      region: REGION,
+      credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
+    }),
     stop: launched.stop,
   };
 }

@@ -1,0 +1,165 @@
+/**
+ * Builds a deployable function artifact:
+ *
+ *   node scripts/package-function.ts lambda           → apps/lambda/dist/lambda.zip
+ *   node scripts/package-function.ts cloud-function   → apps/cloud-function/dist/function.zip
+ *   … [--out DIR]                                      (another folder, for tests and benchmarks)
+ *
+ * esbuild bundles the app's entry, with the workspace packages from source, into one minified ESM
+ * file (`index.mjs`). The other cloud's SDKs are left out: a module that imports one throws, when it is
+ * first loaded, an error saying which artifact to use instead (the registry loads connectors lazily, so
+ * this happens only if a deployment configures them). The file — and for Cloud Run functions a
+ * package.json — is zipped deterministically with fflate: sorted entries, a fixed timestamp, fixed
+ * permissions, so two clean builds give the same bytes. The zip's SHA-256, base64 (Terraform's
+ * `source_code_hash`), is written beside it as `<zip>.base64sha256`.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, type Plugin } from 'esbuild';
+import { type Zippable, zipSync } from 'fflate';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+interface Target {
+  /** The app folder, relative to the repository. */
+  app: string;
+  entry: string;
+  zip: string;
+  /** What the artifact is, for the message of a left-out SDK. */
+  label: string;
+  /** Packages (and their subpaths) not in the artifact, and what to use for them instead. */
+  leaveOut: { packages: string[]; instead: string };
+  /** Further files in the zip. */
+  files?: () => Record<string, string>;
+}
+
+const TARGETS: Record<string, Target> = {
+  lambda: {
+    app: 'apps/lambda',
+    entry: 'src/index.ts',
+    zip: 'lambda.zip',
+    label: 'AWS Lambda',
+    leaveOut: {
+      packages: ['@google-cloud/storage', 'google-auth-library'],
+      instead: 'Google Cloud Storage and Secret Manager are in the Cloud Run function and the container',
+    },
+  },
+  'cloud-function': {
+    app: 'apps/cloud-function',
+    entry: 'src/index.ts',
+    zip: 'function.zip',
+    label: 'Cloud Run function',
+    leaveOut: {
+      packages: ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@aws-sdk/client-secrets-manager'],
+      instead: 'S3 and Secrets Manager are in the AWS Lambda and the container',
+    },
+    files: () => ({ 'package.json': `${JSON.stringify(functionPackageJson(), null, 2)}\n` }),
+  },
+};
+
+/** The functions framework version Cloud Build installs for the function (the bundle holds the rest). */
+export const FUNCTIONS_FRAMEWORK_VERSION = '5.0.5';
+
+function functionPackageJson() {
+  return {
+    name: 'ctxsiem-cloud-function',
+    version: '0.1.0',
+    private: true,
+    type: 'module',
+    main: 'index.mjs',
+    engines: { node: '>=24' },
+    dependencies: { '@google-cloud/functions-framework': FUNCTIONS_FRAMEWORK_VERSION },
+  };
+}
+
+/** Zip timestamps: a fixed local date (DOS times are local), so the bytes do not depend on the clock. */
+const FIXED_MTIME = new Date(1980, 0, 2, 0, 0, 0);
+/** -rw-r--r-- regular files, as Lambda and Cloud Build expect to read them. */
+const FILE_ATTRIBUTES = (0o100644 << 16) >>> 0;
+
+function leaveOut(target: Target): Plugin {
+  const { packages, instead } = target.leaveOut;
+  const filter = new RegExp(
+    `^(${packages.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})(/.*)?$`,
+  );
+  return {
+    name: 'leave-out',
+    setup(plugin) {
+      plugin.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'left-out' }));
+      plugin.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+        // CommonJS (it assigns module.exports), so any named import of it bundles.
+        contents: `module.exports = {}; throw new Error(${JSON.stringify(
+          `${args.path} is not part of the ${target.label} artifact: ${instead}`,
+        )});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+export interface PackagedFunction {
+  zip: string;
+  bytes: number;
+  /** Base64 SHA-256 of the zip. */
+  sha256: string;
+  /** Size of the bundled `index.mjs`. */
+  bundleBytes: number;
+}
+
+export async function packageFunction(name: string, outDir?: string): Promise<PackagedFunction> {
+  const target = TARGETS[name];
+  if (!target) throw new Error(`unknown function "${name}"; expected ${Object.keys(TARGETS).join(' or ')}`);
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [join(target.app, target.entry)],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    conditions: ['@ctxsiem/source'],
+    minify: true,
+    keepNames: true,
+    legalComments: 'eof',
+    outfile: 'index.mjs',
+    // CommonJS dependencies (pino, the AWS SDK's parts) call require() for Node's built-ins.
+    banner: {
+      js: "import{createRequire as __ctxsiemRequire}from'node:module';const require=__ctxsiemRequire(import.meta.url);",
+    },
+    plugins: [leaveOut(target)],
+    logLevel: 'warning',
+  });
+  const bundle = result.outputFiles[0]!.contents;
+  const files: Zippable = {};
+  const entries: Record<string, Uint8Array> = {
+    'index.mjs': bundle,
+    ...Object.fromEntries(
+      Object.entries(target.files?.() ?? {}).map(([path, text]) => [path, new TextEncoder().encode(text)]),
+    ),
+  };
+  for (const path of Object.keys(entries).sort())
+    files[path] = [entries[path]!, { mtime: FIXED_MTIME, os: 3, attrs: FILE_ATTRIBUTES, level: 9 }];
+  const zip = zipSync(files);
+  const dir = outDir ? resolve(outDir) : join(ROOT, target.app, 'dist');
+  await mkdir(dir, { recursive: true });
+  const zipPath = join(dir, target.zip);
+  const sha256 = createHash('sha256').update(zip).digest('base64');
+  await writeFile(zipPath, zip);
+  await writeFile(`${zipPath}.base64sha256`, `${sha256}\n`);
+  return { zip: zipPath, bytes: zip.length, sha256, bundleBytes: bundle.length };
+}
+
+if (import.meta.main) {
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' } } });
+  const [name] = positionals;
+  if (!name || !TARGETS[name]) {
+    console.error(`usage: node scripts/package-function.ts <${Object.keys(TARGETS).join('|')}> [--out DIR]`);
+    process.exit(2);
+  }
+  const packaged = await packageFunction(name, values.out);
+  console.log(
+    `${relative(process.cwd(), packaged.zip)}: ${(packaged.bytes / 1024).toFixed(0)} KiB (index.mjs ${(packaged.bundleBytes / 1024).toFixed(0)} KiB), sha256 ${packaged.sha256}`,
+  );
+}
