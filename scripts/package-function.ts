@@ -14,11 +14,11 @@
  * `source_code_hash`), is written beside it as `<zip>.base64sha256`.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
-import { type Zippable, zipSync } from 'fflate';
+import { unzipSync, type Zippable, zipSync } from 'fflate';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -149,6 +149,14 @@ export async function packageFunction(name: string, outDir?: string): Promise<Pa
   await writeFile(zipPath, zip);
   await writeFile(`${zipPath}.base64sha256`, `${sha256}\n`);
   return { zip: zipPath, bytes: zip.length, sha256, bundleBytes: bundle.length };
+}
+
+/** Unpacks a function zip into `dir`, as the platform does before loading it (tests, benchmarks). */
+export async function unpackFunction(zip: string, dir: string): Promise<void> {
+  for (const [path, bytes] of Object.entries(unzipSync(await readFile(zip)))) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), bytes);
+  }
 }
 
 if (import.meta.main) {

@@ -6,12 +6,11 @@
  *   node test/bench/function-artifacts.ts lambda|cloud-function
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { unzipSync } from 'fflate';
-import { packageFunction } from '../../scripts/package-function.ts';
+import { packageFunction, unpackFunction } from '../../scripts/package-function.ts';
 
 const RUNS = 7;
 const name = process.argv[2] ?? 'lambda';
@@ -20,10 +19,7 @@ try {
   const first = await packageFunction(name, join(dir, 'a'));
   const second = await packageFunction(name, join(dir, 'b'));
   const identical = (await readFile(first.zip)).equals(await readFile(second.zip));
-  for (const [path, bytes] of Object.entries(unzipSync(await readFile(first.zip)))) {
-    await mkdir(dirname(join(dir, 'unzipped', path)), { recursive: true });
-    await writeFile(join(dir, 'unzipped', path), bytes);
-  }
+  await unpackFunction(first.zip, join(dir, 'unzipped'));
   const index = pathToFileURL(join(dir, 'unzipped', 'index.mjs')).href;
   const script = `
     const started = performance.now();

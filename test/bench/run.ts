@@ -39,7 +39,7 @@ out(
 out(
   '== deployable functions: zip size (Lambda target ≤ 1.5 MB), two clean builds, cold import (target ≤ 300 ms)',
 );
-for (const artifact of ['lambda']) {
+for (const artifact of ['lambda', 'cloud-function']) {
   const r = bench('function-artifacts.ts', [artifact]);
   out(
     `   ${artifact}: zip ${r.zipKiB} KiB (index.mjs ${r.bundleKiB} KiB), two clean builds ${r.identical ? 'byte-identical' : 'DIFFERENT'} (sha256 ${r.sha256}), cold import ${r.coldImportMs} ms (median of 7 fresh processes)`,

@@ -1,2 +1,2 @@
 /** The Lambda artifact's entry: `index.handler` (bundled as `index.mjs` in `dist/lambda.zip`). */
-export { handler, type LambdaResponse, type ResponseBody, StreamsFailedError } from './handler.ts';
+export { handler, type LambdaResponse } from './handler.ts';

@@ -4,9 +4,9 @@
  * emulator (Citrix Cloud), MinIO (the bucket) and moto (Secrets Manager). Configured with the seeds'
  * documented environment variables.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { decodeNdjson, HOUR_MS, type JsonRecord } from '@ctxsiem/core';
@@ -16,7 +16,7 @@ import { runCli, TEST_SECRETS } from '@ctxsiem/test-kit';
 import { type RunningMinio, type RunningMoto, startMinio, startMoto } from '@ctxsiem/test-kit/servers';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PackagedFunction, packageFunction } from '../../../scripts/package-function.ts';
+import { type PackagedFunction, packageFunction, unpackFunction } from '../../../scripts/package-function.ts';
 
 const INVOKER = join(import.meta.dirname, 'support', 'invoke-handler.ts');
 const BUCKET = 'citrix-monitor-logs';
@@ -58,10 +58,7 @@ interface Outcome {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ctxsiem-lambda-'));
   packaged = await packageFunction('lambda', join(dir, 'build'));
-  for (const [path, bytes] of Object.entries(unzipSync(await readFile(packaged.zip)))) {
-    await mkdir(dirname(join(dir, 'unzipped', path)), { recursive: true });
-    await writeFile(join(dir, 'unzipped', path), bytes);
-  }
+  await unpackFunction(packaged.zip, join(dir, 'unzipped'));
   indexFile = join(dir, 'unzipped', 'index.mjs');
   [minio, moto, emulator] = await Promise.all([
     startMinio(),

@@ -17,6 +17,21 @@ export {
 export { isConfigUri, MAX_CONFIG_BYTES, readConfigUri } from './config-uri.ts';
 // Building every configured source in turn, for commands that look without collecting.
 export { eachSource, type SourceDeps } from './each-source.ts';
+// One instance of a function app (Lambda container, function instance) and its invocations.
+export {
+  FunctionInstance,
+  type FunctionInstanceOptions,
+  type Invocation,
+  type InvocationBody,
+  StreamsFailedError,
+} from './function-instance.ts';
+// How long an invocation may collect: the time it has left minus a safety margin.
+export {
+  type BudgetOptions,
+  DEFAULT_SAFETY_MARGIN_SECONDS,
+  invocationBudgetSeconds,
+  MIN_BUDGET_MS,
+} from './invocation-budget.ts';
 // The config from a file, CTXSIEM_CONFIG or the environment.
 export { loadConfig } from './load-config.ts';
 // The human-readable run report.
@@ -35,5 +50,7 @@ export {
   registerEnvironmentSecrets,
   SECRET_ENVIRONMENT_VARIABLES,
 } from './secrets.ts';
+// What an invocation selects: some tenants and sources.
+export { parseSelection, SelectionSchema } from './selection.ts';
 // Plain-text tables for terminal reports.
 export { formatTable } from './table.ts';

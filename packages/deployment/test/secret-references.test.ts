@@ -12,10 +12,14 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { SecretRegistry } from '@ctxsiem/core';
-import { type RunningMoto, startMoto } from '@ctxsiem/test-kit/servers';
+import {
+  type RunningMoto,
+  type SecretManagerApi,
+  startMoto,
+  startSecretManagerApi,
+} from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clearSecretCache, resolveSecret, SecretUnavailableError } from '../src/index.ts';
-import { type SecretManagerApi, startSecretManagerApi } from './support/secret-manager-api.ts';
 
 let moto: RunningMoto;
 let client: SecretsManagerClient;

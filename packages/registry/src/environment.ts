@@ -1,6 +1,7 @@
 /**
- * Config from environment variables: the seeds' names (API_BASE, CITRIX_*, ENTITIES, PAGE_SIZE, TOP_N,
- * LOOKBACK_MINUTES, USE_TIME_FILTER, S3_BUCKET, S3_PREFIX, STATE_KEY) plus SOURCE, SINK, CHECKPOINT and
+ * Config from environment variables: the seeds' names (API_BASE or URL_DOMAIN, CITRIX_*, ENTITIES,
+ * PAGE_SIZE, TOP_N, LOOKBACK_MINUTES or CHRONICLE_FUNCTION_INTERVAL, USE_TIME_FILTER, S3_BUCKET,
+ * S3_PREFIX, STATE_KEY) plus SOURCE, SINK, CHECKPOINT and
  * the runner's own, so ctxsiem drops in where the seed scripts ran. SOURCE and SINK pick connectors,
  * whose manifests say which variables fill their sections. The result goes through the same schema as a
  * config file; errors name the environment variable a bad field came from.
@@ -28,11 +29,15 @@ const DEPLOYMENT_VARIABLES: Record<string, string> = {
   logLevel: 'LOG_LEVEL',
 };
 
-/** API_BASE may carry a service path (seed 001 sets https://api.cloud.com/casodata): keep the origin. */
+/**
+ * API_BASE may carry a service path (seed 001 sets https://api.cloud.com/casodata): keep the origin.
+ * URL_DOMAIN is a bare host in seed 000 (`api-us.cloud.com`): HTTPS is meant.
+ */
 function apiOrigin(value: string | undefined): string | undefined {
   if (!value) return undefined;
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()) ? value.trim() : `https://${value.trim()}`;
   try {
-    return new URL(value).origin;
+    return new URL(url).origin;
   } catch {
     return value;
   }
@@ -88,6 +93,12 @@ function defaultSink(env: Env): string {
 
 export function configFromEnv(env: Env): EnvironmentConfig {
   const variables = { ...DEPLOYMENT_VARIABLES };
+  // Seed 000 (the Cloud Function) names its look-back CHRONICLE_FUNCTION_INTERVAL (minutes).
+  const lookback = env.LOOKBACK_MINUTES ?? env.CHRONICLE_FUNCTION_INTERVAL;
+  if (env.LOOKBACK_MINUTES === undefined && env.CHRONICLE_FUNCTION_INTERVAL !== undefined)
+    variables['runner.lookbackMinutes'] = 'CHRONICLE_FUNCTION_INTERVAL';
+  if (env.API_BASE === undefined && env.URL_DOMAIN !== undefined)
+    variables['tenants[0].apiBase'] = 'URL_DOMAIN';
   const sourceType = (env.SOURCE ?? defaultSource(env)).trim();
   const sinkType = (env.SINK ?? defaultSink(env)).trim();
   // The checkpoint store goes with the sink when one of its type exists (S3 sink → S3 checkpoints).
@@ -116,7 +127,7 @@ export function configFromEnv(env: Env): EnvironmentConfig {
       variables,
     ),
     runner: envValue.defined({
-      lookbackMinutes: envValue.number(env.LOOKBACK_MINUTES),
+      lookbackMinutes: envValue.number(lookback),
       budgetSeconds: envValue.number(env.BUDGET_SECONDS),
       start: env.START,
       leaseSeconds: envValue.number(env.LEASE_SECONDS),

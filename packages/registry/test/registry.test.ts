@@ -144,6 +144,18 @@ describe('the connector registry', () => {
     });
     expect(monitor.sources[0]).toMatchObject({ type: 'monitor', pageSize: 1000 });
     expect(monitor.sink).toMatchObject({ type: 's3', bucket: 'citrix-monitor-logs' });
+    // Seed 000: the Cloud Function (a bare host, its interval as the look-back).
+    const fn = fromEnv({
+      ...tenant,
+      URL_DOMAIN: 'api-us.cloud.com',
+      CHRONICLE_FUNCTION_INTERVAL: '60',
+      GCS_BUCKET: 'citrix-logs',
+    });
+    expect(fn.tenants[0]).toMatchObject({ apiBase: 'https://api-us.cloud.com' });
+    expect(fn.runner).toMatchObject({ lookbackMinutes: 60 });
+    expect(() => fromEnv({ ...tenant, CHRONICLE_FUNCTION_INTERVAL: 'hourly' })).toThrow(
+      /runner\.lookbackMinutes: .*\(from CHRONICLE_FUNCTION_INTERVAL\)/,
+    );
     // A bucket of each kind, or an explicit SINK, or neither.
     expect(fromEnv({ ...tenant, GCS_BUCKET: 'citrix-logs' }).sink).toMatchObject({ type: 'gcs' });
     expect(fromEnv({ ...tenant, S3_BUCKET: 'citrix-logs', SINK: 'file' }).sink).toMatchObject({

@@ -1,7 +1,9 @@
-// Launchers for the real test servers (MinIO for S3, fake-gcs-server for GCS, moto for other AWS APIs).
+// Launchers for the real test servers (MinIO for S3, fake-gcs-server for GCS, moto for other AWS APIs),
+// and the contract server of Google Secret Manager's access call (nothing runnable serves it offline).
 // See test/servers/README.md.
 export { type StartFakeGcsOptions, startFakeGcs } from './fake-gcs.ts';
 export { type MinioConnection, type RunningMinio, type StartMinioOptions, startMinio } from './minio.ts';
 export { type RunningMoto, startMoto } from './moto.ts';
 export { obtainScript, obtainServer, obtainServers, repoRoot, type ServerName } from './obtain.ts';
 export { freePort, type RunningServer, ServerStartError } from './process.ts';
+export { type SecretManagerApi, startSecretManagerApi } from './secret-manager-api.ts';
