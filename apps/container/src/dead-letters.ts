@@ -3,8 +3,8 @@
  * those records the streams' schemas accept now (core's `replayDeadLetters`: idempotent, create-only).
  */
 import { type DeadLetterReport, listDeadLetters, type ReplayTarget, replayDeadLetters } from '@ctxsiem/core';
-import { eachSource, formatTable, type SourceDeps } from '@ctxsiem/deployment';
-import { buildSink, type DeploymentConfig } from '@ctxsiem/registry';
+import { buildDeploymentSink, eachSource, formatTable, type SourceDeps } from '@ctxsiem/deployment';
+import { buildCheckpointStore, type DeploymentConfig } from '@ctxsiem/registry';
 
 export interface DeadLetterSummary {
   sink: string;
@@ -48,7 +48,7 @@ export async function listDeployedDeadLetters(
   deps: SourceDeps,
   command: DeadLetterCommand,
 ): Promise<DeadLetterSummary> {
-  const sink = await buildSink(config.sink, deps);
+  const sink = await buildDeploymentSink(config, deps, await buildCheckpointStore(config.checkpoint, deps));
   try {
     const parts = await listDeadLetters({ sink, logger: deps.logger, ...command });
     return summarise(sink.type, parts);
@@ -71,7 +71,7 @@ export async function replayDeployedDeadLetters(
         tenantField: source.tenantField,
       });
   });
-  const sink = await buildSink(config.sink, deps);
+  const sink = await buildDeploymentSink(config, deps, await buildCheckpointStore(config.checkpoint, deps));
   try {
     const parts = await replayDeadLetters({
       sink,

@@ -4,8 +4,8 @@
  * `preview` prints one page of one stream and writes nothing.
  */
 import { floorTo, MINUTE_MS, type PullStream } from '@ctxsiem/core';
-import { eachSource, type SourceDeps } from '@ctxsiem/deployment';
-import { buildSink, type DeploymentConfig } from '@ctxsiem/registry';
+import { buildDeploymentSink, eachSource, type SourceDeps } from '@ctxsiem/deployment';
+import { buildCheckpointStore, type DeploymentConfig } from '@ctxsiem/registry';
 
 export interface CheckLine {
   target: string;
@@ -15,7 +15,7 @@ export interface CheckLine {
 
 export async function checkDeployment(config: DeploymentConfig, deps: SourceDeps): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
-  const sink = await buildSink(config.sink, deps);
+  const sink = await buildDeploymentSink(config, deps, await buildCheckpointStore(config.checkpoint, deps));
   try {
     lines.push({ target: `sink ${sink.type}`, ok: true, detail: await sink.check() });
   } catch (error) {

@@ -116,6 +116,8 @@ export {
   reasonLine,
   replayDeadLetters,
 } from './deadletter/index.ts';
+// Delivering to sinks that cannot read parts back: the delivery ledger, dead letters kept elsewhere.
+export { DeliveryLedger, LedgerPart, type LedgerPlan, withDeadLetterSink } from './delivery/index.ts';
 // Encoding: NDJSON with optional gzip, its size, byte counts and SHA-256 content digests.
 export {
   ByteCounter,

@@ -14,7 +14,8 @@ import {
   type SecretRegistry,
   type StreamSummary,
 } from '@ctxsiem/core';
-import { buildCheckpointStore, buildSink, buildSource, type DeploymentConfig } from '@ctxsiem/registry';
+import { buildCheckpointStore, buildSource, type DeploymentConfig } from '@ctxsiem/registry';
+import { buildDeploymentSink } from './deployment-sink.ts';
 import { resolveSecret } from './secret-references.ts';
 
 export interface CollectedStream extends StreamSummary {
@@ -103,8 +104,8 @@ export async function collect(
     secrets: deps.secrets,
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
-  const sink = await buildSink(config.sink, connectorDeps);
   const checkpoints = await buildCheckpointStore(config.checkpoint, connectorDeps);
+  const sink = await buildDeploymentSink(config, connectorDeps, checkpoints);
   // Without a checkpoint: an explicit start wins; otherwise the source's own first hour (Analytics: the
   // seed's fallback hour) or the hour containing now - lookback (the seeds' fallback hour).
   const explicitStart = config.runner.start ? new Date(config.runner.start) : undefined;

@@ -15,6 +15,8 @@ export {
 } from './collect.ts';
 // Config documents kept in a bucket (s3://, gs://).
 export { isConfigUri, MAX_CONFIG_BYTES, readConfigUri } from './config-uri.ts';
+// The deployment's sink: its delivery ledger in the checkpoint store, its dead letters routed.
+export { buildDeploymentSink } from './deployment-sink.ts';
 // Building every configured source in turn, for commands that look without collecting.
 export { eachSource, type SourceDeps } from './each-source.ts';
 // One instance of a function app (Lambda container, function instance) and its invocations.

@@ -8,7 +8,7 @@
 import { pathNameSchema } from '@ctxsiem/core';
 import type { z as zod } from 'zod';
 import { z } from 'zod';
-import { checkpointConnectors, sinkConnectors, sourceConnectors } from './registry.ts';
+import { checkpointConnectors, findConnector, sinkConnectors, sourceConnectors } from './registry.ts';
 
 /** The discriminated union (on `type`) of a kind's connector schemas. */
 function unionOf<S extends { schema: zod.ZodObject }>(kind: string, installed: readonly S[]) {
@@ -26,7 +26,9 @@ export const TenantSchema = z
     clientSecret: z
       .string()
       .min(1, 'must be the API client secret or a reference to it')
-      .describe('API client secret, or a reference: `env:NAME`, `file:/path` (CITRIX_CLIENT_SECRET).'),
+      .describe(
+        'API client secret, or a reference: `env:NAME`, `file:/path`, `secretsmanager:NAME-or-ARN[#key]`, `gcpsecret:projects/P/secrets/S/versions/V` (CITRIX_CLIENT_SECRET).',
+      ),
     region: z.enum(['global', 'us', 'eu', 'ap-s', 'jp']).default('global').describe('Citrix Cloud region.'),
     apiBase: z
       .url({ message: 'must be an absolute URL such as https://api.cloud.com' })
@@ -42,6 +44,11 @@ export const TenantSchema = z
 export const SourceConfigSchema = unionOf('source', sourceConnectors);
 export const SinkConfigSchema = unionOf('sink', sinkConnectors);
 export const CheckpointConfigSchema = unionOf('checkpoint store', checkpointConnectors);
+/** The sinks that keep dead letters themselves (object stores): where a SIEM API sink's go. */
+export const DeadLetterSinkConfigSchema = unionOf(
+  'dead-letter sink',
+  sinkConnectors.filter((connector) => !connector.deadLettersElsewhere),
+);
 
 export const RunnerConfigSchema = z
   .object({
@@ -111,11 +118,22 @@ export const DeploymentConfigSchema = z
     tenants: z.array(TenantSchema).min(1, 'must list at least one tenant'),
     sources: z.array(SourceConfigSchema).min(1, 'must list at least one source'),
     sink: SinkConfigSchema,
+    deadLetters: DeadLetterSinkConfigSchema.optional().describe(
+      'Where dead letters go when the sink keeps none (a SIEM API): a file, S3 or GCS sink (DEAD_LETTER_SINK, with that sink’s variables).',
+    ),
     checkpoint: CheckpointConfigSchema,
     runner: RunnerConfigSchema.default(RunnerConfigSchema.parse({})),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    if (findConnector('sink', config.sink.type)?.deadLettersElsewhere && !config.deadLetters)
+      context.addIssue({
+        code: 'custom',
+        path: ['deadLetters'],
+        message: `the ${config.sink.type} sink keeps no dead letters: name a file, s3 or gcs sink for them`,
+      });
+  });
 
 export type DeploymentConfig = z.output<typeof DeploymentConfigSchema>;
 export type TenantConfig = z.output<typeof TenantSchema>;

@@ -19,6 +19,7 @@ const DEPLOYMENT_VARIABLES: Record<string, string> = {
   'tenants[0].tokenUrl': 'TOKEN_URL',
   'sources[0].type': 'SOURCE',
   'sink.type': 'SINK',
+  'deadLetters.type': 'DEAD_LETTER_SINK',
   'checkpoint.type': 'CHECKPOINT',
   'runner.lookbackMinutes': 'LOOKBACK_MINUTES',
   'runner.budgetSeconds': 'BUDGET_SECONDS',
@@ -101,10 +102,15 @@ export function configFromEnv(env: Env): EnvironmentConfig {
     variables['tenants[0].apiBase'] = 'URL_DOMAIN';
   const sourceType = (env.SOURCE ?? defaultSource(env)).trim();
   const sinkType = (env.SINK ?? defaultSink(env)).trim();
-  // The checkpoint store goes with the sink when one of its type exists (S3 sink → S3 checkpoints).
-  const checkpointType = (
-    env.CHECKPOINT ?? (findConnector('checkpoint-store', sinkType) ? sinkType : 'file')
+  // A sink that keeps no dead letters (a SIEM API) sends them to an object sink: DEAD_LETTER_SINK, else
+  // the bucket the variables name, else files.
+  const deadLetterType = (
+    env.DEAD_LETTER_SINK ?? (findConnector('sink', sinkType)?.deadLettersElsewhere ? defaultSink(env) : '')
   ).trim();
+  // The checkpoint store goes with the sink when one of its type exists (S3 sink → S3 checkpoints), else
+  // with the dead letters' (a SIEM API sink with dead letters in S3 → S3 checkpoints), else files.
+  const storeOf = (type: string) => (type && findConnector('checkpoint-store', type) ? type : undefined);
+  const checkpointType = (env.CHECKPOINT ?? storeOf(sinkType) ?? storeOf(deadLetterType) ?? 'file').trim();
 
   const config = envValue.defined({
     tenants: [
@@ -119,6 +125,9 @@ export function configFromEnv(env: Env): EnvironmentConfig {
     ],
     sources: [section('sources[0]', findConnector('pull-source', sourceType), sourceType, env, variables)],
     sink: section('sink', findConnector('sink', sinkType), sinkType, env, variables),
+    deadLetters: deadLetterType
+      ? section('deadLetters', findConnector('sink', deadLetterType), deadLetterType, env, variables)
+      : undefined,
     checkpoint: section(
       'checkpoint',
       findConnector('checkpoint-store', checkpointType),

@@ -60,6 +60,11 @@ interface Manifest<Kind extends ConnectorKind, Schema extends z.ZodType, Built, 
   readonly siem?: SiemDefaults | undefined;
   /** Its API is served by the built-in Citrix Cloud emulator, so `ctxsiem demo` can collect it. */
   readonly emulated?: boolean | undefined;
+  /**
+   * A sink that cannot keep dead letters itself (a SIEM API): a deployment using it names a
+   * `deadLetters` sink (file, S3, GCS) for them.
+   */
+  readonly deadLettersElsewhere?: boolean | undefined;
   /** Builds the connector from a parsed config; imports the heavy code on first use. */
   create(config: z.output<Schema>, deps: Deps): Promise<Built>;
   /** Validates `input` with `schema` (a ConfigError names each bad field), then `create`s. */

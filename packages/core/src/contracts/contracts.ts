@@ -93,6 +93,11 @@ export interface ConnectorDeps {
   signal?: AbortSignal;
   /** Secret values to scrub from logs; connectors register tokens they obtain. */
   secrets?: { add(value: string | undefined): void };
+  /**
+   * Conditional JSON documents beside the checkpoints (the checkpoint store's): where a sink that
+   * cannot read its parts back keeps its delivery ledger.
+   */
+  documents?: DocumentStore;
 }
 
 export type SourceFactory<Config> = (config: Config, deps: ConnectorDeps) => Source;
@@ -135,6 +140,14 @@ export interface ListedPart {
 /** What the runner hands a sink: one part's records with the name of its object. */
 export interface Batch extends PartName {
   records: JsonRecord[];
+  /**
+   * The runner's digest of each record (by the stream's identity), in the records' order. A sink that
+   * cannot read its parts back (a SIEM API) keeps them in its delivery ledger, so that a re-read after
+   * a kill skips what it delivered (`readPartDigests`).
+   */
+  digests?: readonly string[] | undefined;
+  /** The record field holding the event time (the stream's cursor field), for sinks that send one. */
+  timeField?: string | undefined;
 }
 
 /** The sink's acknowledgement: where the batch went. */
@@ -164,6 +177,17 @@ export interface Sink {
    * run wrote but never recorded (its records count as delivered).
    */
   readPart(part: PartName): Promise<JsonRecord[] | undefined>;
+  /**
+   * For a sink that cannot read records back (a SIEM API): the digests of the records a part delivered
+   * — all of a complete part, those of the requests accepted of a part a killed run left half-sent — or
+   * undefined when it delivered none. The runner prefers it to `readPart` for `records` parts.
+   */
+  readPartDigests?(part: PartName): Promise<string[] | undefined>;
+  /**
+   * Why the sink cannot take this record (one record over an API's request limit), or undefined. The
+   * runner dead-letters a refused record with the reason and delivers the rest.
+   */
+  refuse?(record: JsonRecord): string | undefined;
   /**
    * Every stored dead-letter part (`ctxsiem deadletter list|replay`), in key order. Reads names only;
    * a key under the dead-letter prefix that is not a part's name is left out.

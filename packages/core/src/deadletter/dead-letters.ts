@@ -23,7 +23,7 @@ const ROUND_ATTEMPTS = 5;
 
 /** What re-validating a dead letter needs: the stream's schema and identity, and the tenant tag. */
 export interface ReplayTarget {
-  stream: Pick<PullStream, 'schema' | 'identity'>;
+  stream: Pick<PullStream, 'schema' | 'identity' | 'cursorField'>;
   /** Field delivered records carry the tenant in (the source's `tenantField`). */
   tenantField?: string | undefined;
 }
@@ -94,13 +94,24 @@ function replayName(part: PartName, round: number): PartName {
   return { ...part, kind: 'records', replay: round };
 }
 
-/** Every replay round written so far for `part`, in order. */
-async function replayRounds(sink: Sink, part: PartName): Promise<JsonRecord[][]> {
-  const rounds: JsonRecord[][] = [];
+/**
+ * The digests of the records every replay round of `part` written so far delivered, round by round:
+ * from the sink's delivery ledger when it keeps one (a SIEM API), else by reading each round back
+ * (`digestOf` digests a stored record; without it, each round's records are only counted).
+ */
+async function replayRounds(
+  sink: Sink,
+  part: PartName,
+  digestOf: (stored: JsonRecord) => string = () => '',
+): Promise<string[][]> {
+  const rounds: string[][] = [];
   for (;;) {
-    const records = await sink.readPart(replayName(part, rounds.length));
-    if (!records) return rounds;
-    rounds.push(records);
+    const name = replayName(part, rounds.length);
+    const digests = sink.readPartDigests
+      ? await sink.readPartDigests(name)
+      : (await sink.readPart(name))?.map(digestOf);
+    if (!digests) return rounds;
+    rounds.push(digests);
   }
 }
 
@@ -172,13 +183,13 @@ export function replayDeadLetters(options: ReplayOptions): Promise<DeadLetterRep
       );
     const { stream, tenantField } = target;
     for (let attempt = 1; ; attempt++) {
-      const replayed = new Set<string>();
-      const rounds = await replayRounds(sink, name);
-      for (const round of rounds)
-        for (const stored of round)
-          replayed.add(streamRecordDigest(stream, sourceRecordOf('records', stored, tenantField)));
+      const rounds = await replayRounds(sink, name, (stored) =>
+        streamRecordDigest(stream, sourceRecordOf('records', stored, tenantField)),
+      );
+      const replayed = new Set(rounds.flat());
 
       const pending: JsonRecord[] = [];
+      const pendingDigests: string[] = [];
       let already = 0;
       let invalid = 0;
       report.reasons = [];
@@ -202,6 +213,7 @@ export function replayDeadLetters(options: ReplayOptions): Promise<DeadLetterRep
         }
         replayed.add(digest);
         pending.push(tenantField ? { ...original, [tenantField]: name.tenant } : original);
+        pendingDigests.push(digest);
       }
       report.stillInvalid = invalid;
       report.replayed = already;
@@ -209,7 +221,12 @@ export function replayDeadLetters(options: ReplayOptions): Promise<DeadLetterRep
 
       const round = rounds.length;
       try {
-        const receipt = await sink.write({ ...replayName(name, round), records: pending });
+        const receipt = await sink.write({
+          ...replayName(name, round),
+          records: pending,
+          digests: pendingDigests,
+          timeField: stream.cursorField,
+        });
         report.replayed += pending.length;
         if (receipt.created) {
           report.replayedNow = pending.length;

@@ -124,14 +124,13 @@ export class PartWriter {
       }
       seen.add(digest);
       const checked = stream.schema?.safeParse(record);
-      if (checked && !checked.success) {
-        pending.deadletter.push({
-          digest,
-          record: { reason: checked.error.message, stream: stream.name, tenant, record },
-        });
-      } else {
-        pending.records.push({ digest, record: tenantField ? { ...record, [tenantField]: tenant } : record });
-      }
+      const tagged = tenantField ? { ...record, [tenantField]: tenant } : record;
+      // Valid, and a record the sink can take (an API's request limit): else a dead letter with why.
+      const reason =
+        checked && !checked.success ? checked.error.message : this.#options.sink.refuse?.(tagged);
+      if (reason !== undefined)
+        pending.deadletter.push({ digest, record: { reason, stream: stream.name, tenant, record } });
+      else pending.records.push({ digest, record: tagged });
     }
     await this.#write(pending, result);
     return result;
@@ -158,6 +157,8 @@ export class PartWriter {
             seq,
             kind,
             records: items.map((item) => item.record),
+            digests: items.map((item) => item.digest),
+            timeField: this.#options.stream.cursorField,
           });
           manifest.addPart(
             { seq, kind, records: items.length, sha256: receipt.sha256, location: receipt.location },
@@ -195,6 +196,18 @@ export class PartWriter {
   }
 
   /**
+   * The digests of the records part `seq` of `kind` delivered, or undefined when there is no such part:
+   * from the sink's delivery ledger when it keeps one (a SIEM API), else by reading the part back.
+   */
+  async #storedDigests(seq: number, kind: Kind): Promise<string[] | undefined> {
+    const { sink } = this.#options;
+    const part = { ...this.#base, seq, kind };
+    if (kind === 'records' && sink.readPartDigests) return sink.readPartDigests(part);
+    const stored = await sink.readPart(part);
+    return stored?.map((record) => this.storedDigestOf(kind, record));
+  }
+
+  /**
    * Reads the parts numbered `seq` back into the manifest, with their digests; returns how many were
    * found. `adopted`: found taken by a killed run's part (listed parts are already known then);
    * otherwise every part is read, listed or not: a listed part's digests may not have been saved.
@@ -207,12 +220,12 @@ export class PartWriter {
         found++;
         continue;
       }
-      const stored = await sink.readPart({ ...this.#base, seq, kind });
-      if (!stored) continue;
+      const digests = await this.#storedDigests(seq, kind);
+      if (!digests) continue;
       found++;
       manifest.addPart(
-        { seq, kind, records: stored.length, ...(adopted ? { adopted: true } : {}) },
-        stored.map((record) => this.storedDigestOf(kind, record)),
+        { seq, kind, records: digests.length, ...(adopted ? { adopted: true } : {}) },
+        digests,
       );
     }
     this.#seq = Math.max(this.#seq, seq + 1);

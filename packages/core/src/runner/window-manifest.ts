@@ -197,7 +197,9 @@ export class StoredManifest {
     this.#savedAt = this.manifest.changeCount;
   }
 
+  /** Deletes the manifest and what is kept under its key (the delivery ledger of an API sink's parts). */
   async delete(): Promise<void> {
+    for (const child of await this.#store.list(`${this.key}/`)) await this.#store.delete(child);
     await this.#store.delete(this.key);
   }
 }
