@@ -4,9 +4,13 @@
  * on 401, fail-fast on 403 and on query timeouts, and an origin guard on every URL.
  */
 import {
+  abortableSleep,
   type Clock,
+  isRetryableStatus,
   type Logger,
+  nextWaitMs,
   parseConfig,
+  parseRetryAfter,
   QueryTimeoutError,
   SourceError,
   silentLogger,
@@ -30,7 +34,6 @@ import {
 import { type ExchangeResponse, exchange, headerValue, TransportError } from './http-exchange.ts';
 import { isQueryTimeoutResponse, odataErrorMessage, retryDelayFromBody } from './odata.ts';
 import { OriginGuard } from './origin-guard.ts';
-import { abortableSleep, isRetryableStatus, nextWaitMs, parseRetryAfter } from './retry-policy.ts';
 import { tenantLockKey, withTenantLock } from './tenant-lock.ts';
 import { TokenClient } from './token.ts';
 

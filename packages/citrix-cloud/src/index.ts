@@ -38,6 +38,5 @@ export {
 export { OriginGuard } from './origin-guard.ts';
 export { type ODataPage, type PaginateOptions, paginateOData } from './paginate.ts';
 export { CITRIX_REGION_NAMES, CITRIX_REGIONS, type CitrixRegion, regionApiBase } from './regions.ts';
-export { backoffDelayMs, parseRetryAfter } from './retry-policy.ts';
 export { tenantLockKey, withTenantLock } from './tenant-lock.ts';
 export { type CachedToken, TokenClient } from './token.ts';

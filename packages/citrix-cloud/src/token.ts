@@ -4,14 +4,13 @@
  * `invalidate()` when the API answers 401. Every token obtained is registered with the secret
  * registry so logs scrub it, and `scrub()` removes tokens and the secret from any text.
  */
-import type { Clock, Logger } from '@ctxsiem/core';
+import { type Clock, isRetryableStatus, type Logger } from '@ctxsiem/core';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { CitrixCloudConfig } from './config.ts';
 import { AuthenticationError, ResponseTooLargeError, TokenUnavailableError } from './errors.ts';
 import { exchange, TransportError } from './http-exchange.ts';
 import { odataErrorMessage } from './odata.ts';
-import { isRetryableStatus } from './retry-policy.ts';
 
 /** Lifetime assumed when the endpoint omits `expires_in` (Citrix documents one hour). */
 const DEFAULT_LIFETIME_SECONDS = 3600;

@@ -172,6 +172,15 @@ export {
   SecretRegistry,
   silentLogger,
 } from './logging/index.ts';
+// Retrying HTTP calls: retryable statuses, backoff with jitter, Retry-After, an abortable sleep.
+export {
+  abortableSleep,
+  type BackoffOptions,
+  backoffDelayMs,
+  isRetryableStatus,
+  nextWaitMs,
+  parseRetryAfter,
+} from './retry/index.ts';
 // The runner: leases, windows, range reading, create-only parts, window manifests, reconcile, budget.
 export {
   BoundedQueue,

@@ -5,7 +5,8 @@
  * - `file:/path` — a file's content, trimmed (a mounted Kubernetes or Cloud Run secret);
  * - `secretsmanager:ARN-or-name` — an AWS Secrets Manager secret's string, or one key of it when it is
  *   JSON (`secretsmanager:ctxsiem/acme#clientSecret`);
- * - `gcpsecret:projects/P/secrets/S/versions/V` — a Google Secret Manager secret version;
+ * - `gcpsecret:projects/P/secrets/S/versions/V` — a Google Secret Manager secret version; the bare
+ *   `projects/P/secrets/S/versions/V` too, as Google's own SecOps ingestion scripts set their variables;
  * - anything else is the literal secret.
  *
  * Cloud secrets are fetched once per process and cached (one fetch per Lambda container or function
@@ -56,12 +57,16 @@ function cloudSecret(scheme: string, reference: string, field: string): Promise<
   return pending;
 }
 
+/** A Secret Manager version name given without a scheme (Google's ingestion scripts). */
+const SECRET_MANAGER_NAME = /^projects\/[^/\s]+\/secrets\/[^/\s]+\/versions\/[^/\s]+$/;
+
 export async function resolveSecret(
-  reference: string,
+  given: string,
   field: string,
   registry: SecretRegistry,
   env: Env = process.env,
 ): Promise<string> {
+  const reference = SECRET_MANAGER_NAME.test(given) ? `gcpsecret:${given}` : given;
   let value: string;
   const scheme = Object.keys(CLOUD_READERS).find((prefix) => reference.startsWith(prefix));
   if (scheme) {
@@ -91,5 +96,8 @@ export async function resolveSecret(
 
 /** True when `value` is a reference to a secret kept elsewhere, not the secret itself. */
 export function isSecretReference(value: string): boolean {
-  return ['env:', 'file:', ...Object.keys(CLOUD_READERS)].some((prefix) => value.startsWith(prefix));
+  return (
+    SECRET_MANAGER_NAME.test(value) ||
+    ['env:', 'file:', ...Object.keys(CLOUD_READERS)].some((prefix) => value.startsWith(prefix))
+  );
 }

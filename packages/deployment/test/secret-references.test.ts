@@ -136,6 +136,10 @@ describe('gcpsecret: references', () => {
         'gcp-secret-value-2',
       );
     expect(api.requests).toBe(before + 1);
+    // Google's SecOps ingestion scripts give the version name without a scheme.
+    expect(await resolveSecret('projects/p1/secrets/citrix/versions/1', 'f', registry)).toBe(
+      'gcp-secret-value-1',
+    );
     expect(registry.scrub('gcp-secret-value-2')).not.toContain('gcp-secret-value');
   });
 

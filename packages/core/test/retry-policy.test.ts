@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, parseRetryAfter } from '../../src/index.ts';
+import { backoffDelayMs, parseRetryAfter } from '../src/index.ts';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2024-08-06T07:00:00Z');
