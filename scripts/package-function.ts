@@ -42,8 +42,8 @@ const TARGETS: Record<string, Target> = {
     zip: 'lambda.zip',
     label: 'AWS Lambda',
     leaveOut: {
-      packages: ['@google-cloud/storage', 'google-auth-library'],
-      instead: 'Google Cloud Storage and Secret Manager are in the Cloud Run function and the container',
+      packages: ['@google-cloud/storage'],
+      instead: 'Google Cloud Storage is in the Cloud Run function and the container',
     },
   },
   'cloud-function': {

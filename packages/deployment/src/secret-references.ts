@@ -63,7 +63,7 @@ const SECRET_MANAGER_NAME = /^projects\/[^/\s]+\/secrets\/[^/\s]+\/versions\/[^/
 export async function resolveSecret(
   given: string,
   field: string,
-  registry: SecretRegistry,
+  registry: Pick<SecretRegistry, 'add'>,
   env: Env = process.env,
 ): Promise<string> {
   const reference = SECRET_MANAGER_NAME.test(given) ? `gcpsecret:${given}` : given;

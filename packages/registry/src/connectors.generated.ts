@@ -4,6 +4,7 @@
 import { connectors as sinkFile } from '@ctxsiem/sink-file/connector';
 import { connectors as sinkGcs } from '@ctxsiem/sink-gcs/connector';
 import { connectors as sinkS3 } from '@ctxsiem/sink-s3/connector';
+import { connectors as sinkSecops } from '@ctxsiem/sink-secops/connector';
 import { connectors as sourceAnalytics } from '@ctxsiem/source-analytics/connector';
 import { connectors as sourceMonitor } from '@ctxsiem/source-monitor/connector';
 import { connectors as testKit } from '@ctxsiem/test-kit/connector';
@@ -12,6 +13,7 @@ export const CONNECTORS = [
   ...sinkFile,
   ...sinkGcs,
   ...sinkS3,
+  ...sinkSecops,
   ...sourceAnalytics,
   ...sourceMonitor,
   ...testKit,

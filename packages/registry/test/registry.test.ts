@@ -164,6 +164,37 @@ describe('the connector registry', () => {
     expect(fromEnv(tenant).sink).toMatchObject({ type: 'file' });
   });
 
+  it('gives a SIEM API sink a dead-letter sink and checkpoints where its bucket is, and refuses it without one', () => {
+    const tenant = { CITRIX_CUSTOMER_ID: 'acme', CITRIX_CLIENT_ID: 'id', CITRIX_CLIENT_SECRET: 'secret' };
+    // Google's Citrix ingestion scripts' variables, plus the bucket dead letters and checkpoints go to.
+    const config = fromEnv({
+      ...tenant,
+      SINK: 'secops',
+      CHRONICLE_CUSTOMER_ID: '01234567-89ab-cdef-0123-456789abcdef',
+      CHRONICLE_REGION: 'europe',
+      CHRONICLE_SERVICE_ACCOUNT: 'projects/p/secrets/sa/versions/latest',
+      SECOPS_PROJECT: 'secops-project',
+      GCS_BUCKET: 'citrix-dead-letters',
+    });
+    expect(config.sink).toMatchObject({ type: 'secops', region: 'europe', project: 'secops-project' });
+    expect(config.deadLetters).toMatchObject({ type: 'gcs', bucket: 'citrix-dead-letters' });
+    expect(config.checkpoint).toMatchObject({ type: 'gcs', bucket: 'citrix-dead-letters' });
+    expect(
+      fromEnv({ ...tenant, SINK: 'secops', SECOPS_INSTANCE: 'x', SECOPS_PROJECT: 'p' }).deadLetters,
+    ).toMatchObject({
+      type: 'file',
+    });
+    const refused = DeploymentConfigSchema.safeParse({
+      tenants: [{ customerId: 'acme', clientId: 'id', clientSecret: 'secret' }],
+      sources: [{ type: 'monitor' }],
+      sink: { type: 'secops', project: 'p', instance: 'x' },
+      checkpoint: { type: 'file', directory: 'state' },
+    });
+    expect(refused.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['deadLetters', 'the secops sink keeps no dead letters: name a file, s3 or gcs sink for them'],
+    ]);
+  });
+
   it('renders the connectors table for the CLI and the README', () => {
     expect(connectorsText(connectors)).toMatch(
       /source\s+monitor\s+@ctxsiem\/source-monitor\s+ENTITIES, PAGE_SIZE/,

@@ -98,6 +98,12 @@ export interface ConnectorDeps {
    * cannot read its parts back keeps its delivery ledger.
    */
   documents?: DocumentStore;
+  /**
+   * Resolves a secret reference in a connector's config (`env:`, `file:`, `secretsmanager:`,
+   * `gcpsecret:`, else the literal value) and registers the value for redaction. `field` names it in
+   * errors.
+   */
+  resolveSecret?: (reference: string, field: string) => Promise<string>;
 }
 
 export type SourceFactory<Config> = (config: Config, deps: ConnectorDeps) => Source;

@@ -24,6 +24,7 @@ export const SECRET_KEYS = [
   'apiKey',
   'privateKey',
   'private_key',
+  'serviceAccountKey',
   'sessionToken',
 ];
 

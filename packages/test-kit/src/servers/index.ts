@@ -6,4 +6,5 @@ export { type MinioConnection, type RunningMinio, type StartMinioOptions, startM
 export { type RunningMoto, startMoto } from './moto.ts';
 export { obtainScript, obtainServer, obtainServers, repoRoot, type ServerName } from './obtain.ts';
 export { freePort, type RunningServer, ServerStartError } from './process.ts';
+export { type SecOpsApi, type SecOpsFault, type SecOpsLog, startSecOpsApi } from './secops-api.ts';
 export { type SecretManagerApi, startSecretManagerApi } from './secret-manager-api.ts';

@@ -1,0 +1,27 @@
+/**
+ * Which SecOps log type a stream's records are ingested as. The defaults follow what SecOps parses:
+ * Monitor `Sessions` is seed 000's CITRIX_SESSION_METADATA, the other Monitor sets CITRIX_MONITOR (a
+ * default parser exists), Analytics CITRIX_ANALYTICS; `logTypes` overrides per `source/stream` or per
+ * source.
+ */
+import type { PartName } from '@ctxsiem/core';
+
+const DEFAULTS: Record<string, string> = {
+  'monitor/Sessions': 'CITRIX_SESSION_METADATA',
+  monitor: 'CITRIX_MONITOR',
+  analytics: 'CITRIX_ANALYTICS',
+};
+
+export function logTypeOf(
+  part: Pick<PartName, 'source' | 'stream'>,
+  overrides: Record<string, string>,
+): string {
+  const byStream = `${part.source}/${part.stream}`;
+  return (
+    overrides[byStream] ??
+    overrides[part.source] ??
+    DEFAULTS[byStream] ??
+    DEFAULTS[part.source] ??
+    `CITRIX_${part.source.toUpperCase()}`
+  );
+}

@@ -1,0 +1,243 @@
+/**
+ * The SecOps sink against the SecOps contract server (test-kit): what it sends is what the API
+ * documents, cut by encoded size under the limit, each record delivered once across retries, 429s,
+ * token expiry, a part resent after a failure and a run killed mid-window; refused records and
+ * failures named.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Batch,
+  type CheckpointStore,
+  type JsonRecord,
+  ManualClock,
+  PartExistsError,
+  recordDigest,
+  run,
+  type Sink,
+  SinkError,
+  silentLogger,
+  withDeadLetterSink,
+} from '@ctxsiem/core';
+import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
+import { generatedSource } from '@ctxsiem/test-kit';
+import { type SecOpsApi, startSecOpsApi } from '@ctxsiem/test-kit/servers';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type SecOpsSinkConfigInput, secopsSink } from '../src/index.ts';
+
+let api: SecOpsApi;
+let dir: string;
+let checkpoints: CheckpointStore;
+
+beforeEach(async () => {
+  api = await startSecOpsApi();
+  dir = await mkdtemp(join(tmpdir(), 'ctxsiem-secops-'));
+  checkpoints = fileCheckpointStore({ directory: join(dir, 'state') });
+});
+afterEach(async () => {
+  await api.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function sink(overrides: Partial<SecOpsSinkConfigInput> = {}): Sink {
+  return secopsSink(
+    {
+      project: 'test-project',
+      instance: '01234567-89ab-cdef-0123-456789abcdef',
+      region: 'us',
+      endpoint: api.endpoint,
+      tokenUrl: api.tokenUrl,
+      serviceAccountKey: api.serviceAccountKey,
+      namespace: 'citrix-prod',
+      labels: { env: 'prod' },
+      ...overrides,
+    },
+    { logger: silentLogger(), clock: { now: Date.now }, documents: checkpoints.manifests },
+  );
+}
+
+const FROM = new Date('2024-08-06T07:00:00Z');
+function batch(records: JsonRecord[], overrides: Partial<Batch> = {}): Batch {
+  return {
+    tenant: 'acme',
+    source: 'monitor',
+    stream: 'Sessions',
+    window: { from: FROM, to: new Date('2024-08-06T08:00:00Z') },
+    seq: 0,
+    kind: 'records',
+    records,
+    digests: records.map((record) => recordDigest(record)),
+    timeField: 'ModifiedDate',
+    ...overrides,
+  };
+}
+const sessions = (count: number, pad = 0) =>
+  Array.from({ length: count }, (_, i) => ({
+    SessionKey: `s-${i}`,
+    ModifiedDate: new Date(FROM.getTime() + i * 1000).toISOString(),
+    UserName: 'x'.repeat(pad),
+  }));
+const delivered = () => api.accepted.map((log) => JSON.parse(log.text) as JsonRecord);
+
+describe('SecOps sink (logs:import)', () => {
+  it('imports each record as its stream’s log type, with its event time, namespace and labels', async () => {
+    const records = sessions(5);
+    const receipt = await sink().write(batch(records));
+    expect(receipt).toMatchObject({ records: 5, created: true });
+    expect(delivered()).toEqual(records);
+    expect(api.accepted.every((log) => log.logType === 'CITRIX_SESSION_METADATA')).toBe(true);
+    expect(api.accepted[2]).toMatchObject({
+      logEntryTime: '2024-08-06T07:00:02.000Z',
+      namespace: 'citrix-prod',
+      labels: { env: 'prod' },
+    });
+    await sink().write(batch(sessions(2), { stream: 'Machines', seq: 1 }));
+    await sink().write(batch(sessions(2), { source: 'analytics', stream: 'sessions', seq: 1 }));
+    expect(api.accepted.slice(5).map((log) => log.logType)).toEqual([
+      'CITRIX_MONITOR',
+      'CITRIX_MONITOR',
+      'CITRIX_ANALYTICS',
+      'CITRIX_ANALYTICS',
+    ]);
+  });
+
+  it('acknowledges a retried part without sending it again, and refuses other content at it', async () => {
+    const records = sessions(4);
+    await sink().write(batch(records));
+    const requests = api.stats.requests;
+    expect(await sink().write(batch(records))).toMatchObject({ created: false });
+    expect(api.stats.requests).toBe(requests);
+    await expect(sink().write(batch(sessions(3)))).rejects.toBeInstanceOf(PartExistsError);
+    expect(delivered()).toEqual(records);
+  });
+
+  it('cuts parts by encoded size: records from 10 bytes to 1.5 MB, every request under the limit, each record once', async () => {
+    const sizes = [10, 1_500_000, 200, 900_000, 1_500_000, 50, 3_000, 1_200_000, 10, 700_000];
+    const records = sizes.map((size, i) => ({ i, pad: 'y'.repeat(size) }));
+    const receipt = await sink().write(batch(records, { timeField: undefined }));
+    expect(receipt.records).toBe(records.length);
+    expect(api.stats.refused413).toBe(0);
+    expect(api.stats.largestBody).toBeLessThanOrEqual(api.limits.import);
+    expect(api.stats.requests).toBeGreaterThan(1);
+    expect(delivered()).toEqual(records);
+    // With no time field, the window's start is the event time.
+    expect(api.accepted[0]?.logEntryTime).toBe(FROM.toISOString());
+  });
+
+  it('refuses a record no request can hold, with its size', () => {
+    const small = sink({ maxRequestBytes: 100_000 });
+    expect(small.refuse?.({ pad: 'z'.repeat(10) })).toBeUndefined();
+    expect(small.refuse?.({ pad: 'z'.repeat(99_000) })).toMatch(
+      /^the record takes \d+ bytes in a SecOps import request; a request holds at most 100000/,
+    );
+  });
+
+  it('retries 429 (honouring Retry-After) and 5xx, delivering each record once', async () => {
+    api.failNext({ status: 429, retryAfter: '0' }, { status: 503 }, { status: 500 });
+    const records = sessions(3);
+    await sink().write(batch(records));
+    expect(api.stats.requests).toBe(4);
+    expect(delivered()).toEqual(records);
+  });
+
+  it('after a failed request, the part is written again sending only the requests not accepted', async () => {
+    const records = sessions(6, 40_000);
+    const limited = () => sink({ maxRequestBytes: 100_000 });
+    api.failNext('pass', { status: 400, body: '{"error":{"message":"logs[0] is bad"}}' });
+    const error = await limited()
+      .write(batch(records))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SinkError);
+    expect((error as Error).message).toMatch(
+      /#0: request 2 of \d+ \(records \d+–\d+\): SecOps answered 400: logs\[0\] is bad/,
+    );
+    const firstRequest = delivered();
+    expect(firstRequest.length).toBeGreaterThan(0);
+    expect(await limited().readPartDigests?.(batch(records))).toEqual(
+      batch(records).digests?.slice(0, firstRequest.length),
+    );
+    await limited().write(batch(records));
+    expect(delivered()).toEqual(records);
+    expect(await limited().readPartDigests?.(batch(records))).toEqual(batch(records).digests);
+  });
+
+  it('sends again the one request accepted while its answer was lost: the duplicate the API cannot prevent', async () => {
+    const records = sessions(3);
+    api.failNext('accept-then-reset');
+    await sink({ maxAttempts: 3 }).write(batch(records));
+    expect(delivered()).toEqual([...records, ...records]);
+  });
+
+  it('refreshes an expired token once; a 403 is not retried and names the permission', async () => {
+    await api.close();
+    api = await startSecOpsApi({ tokenTtlSeconds: 1 });
+    const s = sink();
+    await s.write(batch(sessions(1)));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await s.write(batch(sessions(1), { seq: 1 }));
+    expect(api.stats.tokens).toBeGreaterThanOrEqual(2);
+    api.deniedLogTypes.add('CITRIX_MONITOR');
+    const requests = api.stats.requests;
+    await expect(s.write(batch(sessions(1), { stream: 'Machines', seq: 2 }))).rejects.toThrow(
+      /permission denied \(403: Permission 'chronicle\.logs\.import' denied .*\); the service account needs chronicle\.logs\.import/,
+    );
+    expect(api.stats.requests).toBe(requests + 1);
+  });
+
+  it('says what check() found: authenticated and permitted, or not', async () => {
+    expect(await sink().check()).toMatch(
+      /^authenticated to SecOps import \(127\.0\.0\.1:\d+\) with permission to import CITRIX_MONITOR/,
+    );
+    api.deniedLogTypes.add('CITRIX_MONITOR');
+    await expect(sink().check()).rejects.toThrow(/permission denied \(403\)/);
+    expect(api.accepted).toEqual([]);
+  });
+});
+
+describe('SecOps sink (legacy Ingestion API)', () => {
+  it('sends batchCreate requests with the customer id and log type, under 1 MB', async () => {
+    const records = sessions(30, 60_000);
+    await sink({ api: 'legacy' }).write(batch(records));
+    expect(
+      api.accepted.every((log) => log.api === 'legacy' && log.logType === 'CITRIX_SESSION_METADATA'),
+    ).toBe(true);
+    expect(delivered()).toEqual(records);
+    expect(api.stats.largestBody).toBeLessThanOrEqual(api.limits.legacy);
+    expect(api.stats.requests).toBeGreaterThan(1);
+  });
+});
+
+describe('SecOps sink under the runner', () => {
+  it('delivers every record once across a run stopped mid-window, oversized records dead-lettered', async () => {
+    const source = generatedSource({ start: FROM, pageSize: 40, invalidEvery: 50 });
+    const deadLetters = fileSink(
+      { directory: join(dir, 'out') },
+      { logger: silentLogger(), clock: { now: Date.now } },
+    );
+    const routed = withDeadLetterSink(sink({ maxRequestBytes: 20_000 }), deadLetters);
+    const clock = new ManualClock(new Date('2024-08-06T09:10:00Z'));
+    // Stop the first run after a few parts were delivered (the manifest is saved lazily: the second
+    // run learns what was delivered from the ledger).
+    const controller = new AbortController();
+    let writes = 0;
+    const stopping: Sink = {
+      ...routed,
+      async write(part) {
+        const receipt = await routed.write(part);
+        if (++writes === 5) controller.abort(new Error('stopped'));
+        return receipt;
+      },
+    };
+    const logger = silentLogger();
+    await run({ source, sink: stopping, checkpoints, logger, clock, signal: controller.signal });
+    await run({ source, sink: routed, checkpoints, logger, clock });
+    const truth = [...source.truth('events', { from: FROM, to: new Date('2024-08-06T09:05:00Z') })];
+    const valid = truth.filter((record) => typeof record.value === 'number');
+    const ids = delivered().map((record) => String(record.id));
+    expect(ids.length).toBe(new Set(ids).size);
+    expect(ids.sort()).toEqual(valid.map((record) => String(record.id)).sort());
+    const dead = await readStoredRecords(join(dir, 'out', '_deadletter'));
+    expect(dead.length).toBe(truth.length - valid.length);
+  });
+});

@@ -1,0 +1,311 @@
+/**
+ * A contract server for Google SecOps ingestion (nothing runnable serves it offline). It enforces what
+ * the documentation says and records what it accepted:
+ *
+ * - `POST /token`: Google's OAuth token endpoint for service accounts — a JWT bearer assertion
+ *   (RFC 7523) signed RS256 with the key of the service account it issued, `aud` the token URL,
+ *   `iss` the account, a scope, at most an hour of validity. Answers an access token (`tokenTtlSeconds`).
+ * - `POST /v1alpha/projects/{p}/locations/{l}/instances/{i}/logTypes/{t}/logs:import` (Chronicle API):
+ *   a bearer token it issued, `inlineSource.logs[]` each with base64 `data`, RFC 3339 `logEntryTime`
+ *   and `collectionTime` (not before the entry time), optional `environmentNamespace` and `labels`
+ *   (`{key: {value}}`), an optional `forwarder` resource name. Empty body on success.
+ * - `POST /v2/unstructuredlogentries:batchCreate` (legacy Ingestion API): `customer_id`, `log_type`,
+ *   `entries[]` of `{log_text, ts_epoch_microseconds}`, optional `namespace` and `labels[]`.
+ * - Request bodies over the limit (4 MB, legacy 1 MB, as configured) are refused with 413; a token it
+ *   did not issue (or one expired) with 401; a log type in `deniedLogTypes` with 403; a malformed body
+ *   with 400. Faults queued with `failNext` answer the next ingestion requests: a status (with
+ *   `Retry-After`; the logs are not accepted), `accept-then-reset` — the logs are accepted and the
+ *   connection dropped before the answer, as when a process is killed with the request in flight — or
+ *   `pass` (answered normally, to reach a later request).
+ */
+import { createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SecOpsLog {
+  logType: string;
+  /** The decoded `data` (or the legacy `log_text`). */
+  text: string;
+  logEntryTime: string;
+  collectionTime?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  api: 'import' | 'legacy';
+}
+
+/** What the next ingestion request gets: a status, accepted-then-dropped, or `pass` (handled normally). */
+export type SecOpsFault =
+  | { status: number; retryAfter?: string; body?: string }
+  | 'accept-then-reset'
+  | 'pass';
+
+export interface SecOpsApi {
+  endpoint: string;
+  tokenUrl: string;
+  /** A service-account key file's JSON for the account the server knows. */
+  serviceAccountKey: string;
+  /** Everything accepted, in order. */
+  accepted: SecOpsLog[];
+  /** Ingestion requests received (accepted or not), and tokens issued. */
+  stats: { requests: number; tokens: number; refused413: number; largestBody: number };
+  /** The limit a request body may reach, per API. */
+  limits: { import: number; legacy: number };
+  deniedLogTypes: Set<string>;
+  failNext(...faults: SecOpsFault[]): void;
+  close(): Promise<void>;
+}
+
+export interface StartSecOpsOptions {
+  tokenTtlSeconds?: number;
+  limits?: Partial<SecOpsApi['limits']>;
+}
+
+const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
+const IMPORT_PATH =
+  /^\/v1alpha\/projects\/([^/]+)\/locations\/([^/]+)\/instances\/([^/]+)\/logTypes\/([A-Z0-9_]+)\/logs:import$/;
+
+function base64UrlJson(part: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      return 'too large';
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<SecOpsApi> {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const clientEmail = 'ctxsiem-ingest@test-project.iam.gserviceaccount.com';
+  const tokens = new Map<string, number>();
+  const faults: SecOpsFault[] = [];
+  const api = {
+    accepted: [] as SecOpsLog[],
+    stats: { requests: 0, tokens: 0, refused413: 0, largestBody: 0 },
+    limits: { import: 4_000_000, legacy: 1_000_000, ...options.limits },
+    deniedLogTypes: new Set<string>(),
+    failNext: (...next: SecOpsFault[]) => void faults.push(...next),
+  };
+  const ttl = options.tokenTtlSeconds ?? 3600;
+
+  const json = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  };
+  const error = (res: ServerResponse, status: number, message: string, code: string): void =>
+    json(res, status, { error: { code: status, message, status: code } });
+
+  function issueToken(assertion: string): string | undefined {
+    const [header, claims, signature] = assertion.split('.');
+    if (!header || !claims || !signature) return undefined;
+    if (base64UrlJson(header).alg !== 'RS256') return undefined;
+    const verified = createVerify('RSA-SHA256')
+      .update(`${header}.${claims}`)
+      .verify(publicKey, Buffer.from(signature, 'base64url'));
+    if (!verified) return undefined;
+    const c = base64UrlJson(claims) as {
+      iss?: string;
+      aud?: string;
+      scope?: string;
+      iat?: number;
+      exp?: number;
+    };
+    const now = Date.now() / 1000;
+    if (c.iss !== clientEmail || c.aud !== GOOGLE_TOKEN_URL || !c.scope) return undefined;
+    if (!c.exp || !c.iat || c.exp < now || c.exp - c.iat > 3600) return undefined;
+    const token = `ya29.${randomBytes(24).toString('base64url')}`;
+    tokens.set(token, Date.now() + ttl * 1000);
+    api.stats.tokens++;
+    return token;
+  }
+
+  function authorised(req: IncomingMessage): boolean {
+    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const expires = token ? tokens.get(token) : undefined;
+    return expires !== undefined && expires > Date.now();
+  }
+
+  /** Checks one import log; returns why it is malformed, or undefined. */
+  function importLogProblem(log: Record<string, unknown>): string | undefined {
+    if (typeof log.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(log.data))
+      return 'data must be base64';
+    for (const field of ['logEntryTime', 'collectionTime'])
+      if (typeof log[field] !== 'string' || !RFC3339.test(log[field] as string))
+        return `${field} must be an RFC 3339 timestamp`;
+    if (Date.parse(log.collectionTime as string) < Date.parse(log.logEntryTime as string))
+      return 'collectionTime must be after logEntryTime';
+    if (log.labels !== undefined)
+      for (const label of Object.values(log.labels as Record<string, unknown>))
+        if (typeof (label as { value?: unknown })?.value !== 'string')
+          return 'labels must map keys to {value}';
+    return undefined;
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((failure: unknown) => {
+      if (!res.headersSent)
+        error(res, 500, `contract server failure: ${(failure as Error).message}`, 'INTERNAL');
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://secops.invalid');
+    if (req.method === 'POST' && url.pathname === '/token') {
+      const body = await readBody(req, 64 * 1024);
+      const form = new URLSearchParams(body === 'too large' ? '' : body.toString('utf8'));
+      if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
+        return json(res, 400, { error: 'unsupported_grant_type' });
+      const token = issueToken(form.get('assertion') ?? '');
+      if (!token)
+        return json(res, 400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
+      return json(res, 200, { access_token: token, expires_in: ttl, token_type: 'Bearer' });
+    }
+    const importMatch = IMPORT_PATH.exec(url.pathname);
+    const legacy = url.pathname === '/v2/unstructuredlogentries:batchCreate';
+    if (req.method !== 'POST' || (!importMatch && !legacy)) return error(res, 404, 'Not found', 'NOT_FOUND');
+    api.stats.requests++;
+    const limit = legacy ? api.limits.legacy : api.limits.import;
+    const body = await readBody(req, limit);
+    if (body === 'too large') {
+      api.stats.refused413++;
+      return error(res, 413, `Request payload size exceeds the limit: ${limit} bytes.`, 'INVALID_ARGUMENT');
+    }
+    api.stats.largestBody = Math.max(api.stats.largestBody, body.length);
+    if (!authorised(req))
+      return error(res, 401, 'Request had invalid authentication credentials.', 'UNAUTHENTICATED');
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return error(res, 400, 'Invalid JSON payload received.', 'INVALID_ARGUMENT');
+    }
+    const logType = importMatch ? importMatch[4]! : String(parsed.log_type ?? '');
+    if (api.deniedLogTypes.has(logType))
+      return error(
+        res,
+        403,
+        `Permission 'chronicle.logs.import' denied on log type ${logType}`,
+        'PERMISSION_DENIED',
+      );
+    const logs: SecOpsLog[] = [];
+    if (importMatch) {
+      const source = parsed.inlineSource as { logs?: unknown; forwarder?: unknown } | undefined;
+      if (!source || !Array.isArray(source.logs) || source.logs.length === 0)
+        return error(res, 400, 'inlineSource.logs must list logs', 'INVALID_ARGUMENT');
+      if (
+        source.forwarder !== undefined &&
+        !/^projects\/[^/]+\/locations\/[^/]+\/instances\/[^/]+\/forwarders\/[^/]+$/.test(
+          String(source.forwarder),
+        )
+      )
+        return error(
+          res,
+          400,
+          'inlineSource.forwarder must be a forwarder resource name',
+          'INVALID_ARGUMENT',
+        );
+      for (const [index, log] of (source.logs as Record<string, unknown>[]).entries()) {
+        const problem = importLogProblem(log);
+        if (problem) return error(res, 400, `inlineSource.logs[${index}]: ${problem}`, 'INVALID_ARGUMENT');
+        logs.push({
+          api: 'import',
+          logType,
+          text: Buffer.from(log.data as string, 'base64').toString('utf8'),
+          logEntryTime: log.logEntryTime as string,
+          collectionTime: log.collectionTime as string,
+          ...(typeof log.environmentNamespace === 'string' ? { namespace: log.environmentNamespace } : {}),
+          ...(log.labels
+            ? {
+                labels: Object.fromEntries(
+                  Object.entries(log.labels as Record<string, { value: string }>).map(([k, v]) => [
+                    k,
+                    v.value,
+                  ]),
+                ),
+              }
+            : {}),
+        });
+      }
+    } else {
+      const entries = parsed.entries;
+      if (
+        typeof parsed.customer_id !== 'string' ||
+        !logType ||
+        !Array.isArray(entries) ||
+        entries.length === 0
+      )
+        return error(res, 400, 'customer_id, log_type and entries are required', 'INVALID_ARGUMENT');
+      for (const [index, entry] of (entries as Record<string, unknown>[]).entries()) {
+        if (typeof entry.log_text !== 'string' || !/^\d+$/.test(String(entry.ts_epoch_microseconds ?? '')))
+          return error(
+            res,
+            400,
+            `entries[${index}]: log_text and ts_epoch_microseconds are required`,
+            'INVALID_ARGUMENT',
+          );
+        logs.push({
+          api: 'legacy',
+          logType,
+          text: entry.log_text,
+          logEntryTime: new Date(Number(entry.ts_epoch_microseconds) / 1000).toISOString(),
+          ...(typeof parsed.namespace === 'string' ? { namespace: parsed.namespace } : {}),
+        });
+      }
+    }
+    const fault = faults.shift();
+    if (fault === 'pass' || fault === undefined) {
+      api.accepted.push(...logs);
+      return json(res, 200, {});
+    }
+    if (fault === 'accept-then-reset') {
+      api.accepted.push(...logs);
+      res.socket?.destroy();
+      return;
+    }
+    if (fault) {
+      res.writeHead(fault.status, {
+        'content-type': 'application/json',
+        ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}),
+      });
+      return void res.end(
+        fault.body ?? JSON.stringify({ error: { code: fault.status, message: 'injected' } }),
+      );
+    }
+    api.accepted.push(...logs);
+    json(res, 200, {});
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    ...api,
+    endpoint,
+    tokenUrl: `${endpoint}/token`,
+    serviceAccountKey: JSON.stringify({
+      type: 'service_account',
+      project_id: 'test-project',
+      private_key_id: randomBytes(8).toString('hex'),
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      client_email: clientEmail,
+      client_id: '1234567890',
+      token_uri: GOOGLE_TOKEN_URL,
+    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
