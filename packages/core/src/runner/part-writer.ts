@@ -213,7 +213,7 @@ export class PartWriter {
    * otherwise every part is read, listed or not: a listed part's digests may not have been saved.
    */
   async #adopt(seq: number, adopted: boolean): Promise<number> {
-    const { sink, manifest } = this.#options;
+    const { manifest } = this.#options;
     let found = 0;
     for (const kind of KINDS) {
       if (adopted && manifest.hasPart(seq, kind)) {
