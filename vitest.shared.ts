@@ -1,7 +1,10 @@
 import { defineProject } from 'vitest/config';
 
 /** Every package's vitest project: tests import workspace packages from source, not dist. */
-export function project(name: string, options: { timeoutMs?: number; include?: string[] } = {}) {
+export function project(
+  name: string,
+  options: { timeoutMs?: number; include?: string[]; globalSetup?: string[] } = {},
+) {
   return defineProject({
     resolve: { conditions: ['@ctxsiem/source'] },
     ssr: { resolve: { conditions: ['@ctxsiem/source'] } },
@@ -10,6 +13,7 @@ export function project(name: string, options: { timeoutMs?: number; include?: s
       include: options.include ?? ['test/**/*.test.ts'],
       testTimeout: options.timeoutMs ?? 30_000,
       hookTimeout: 120_000,
+      ...(options.globalSetup ? { globalSetup: options.globalSetup } : {}),
     },
   });
 }

@@ -117,7 +117,20 @@ export {
   replayDeadLetters,
 } from './deadletter/index.ts';
 // Delivering to sinks that cannot read parts back: the delivery ledger, dead letters kept elsewhere.
-export { DeliveryLedger, LedgerPart, type LedgerPlan, withDeadLetterSink } from './delivery/index.ts';
+export {
+  DeliveryLedger,
+  type IngestionRequest,
+  type IngestionSinkDefinition,
+  ingestionRequestOptions,
+  ingestionSink,
+  LedgerPart,
+  type LedgerPlan,
+  type PartRequest,
+  partPath,
+  sendIngestionRequest,
+  serverMessage,
+  withDeadLetterSink,
+} from './delivery/index.ts';
 // Encoding: NDJSON with optional gzip, its size, byte counts and SHA-256 content digests.
 export {
   ByteCounter,

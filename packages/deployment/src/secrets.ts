@@ -10,6 +10,9 @@ export const SECRET_ENVIRONMENT_VARIABLES = [
   'CITRIX_CLIENT_SECRET',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
+  'AZURE_CLIENT_SECRET',
+  'SECOPS_SERVICE_ACCOUNT',
+  'CHRONICLE_SERVICE_ACCOUNT',
 ];
 
 /** Registers the secret environment variables' values so no log line can carry them. */

@@ -69,9 +69,11 @@ export function tokenSource(config: SecOpsSinkConfig, deps: ConnectorDeps | unde
       try {
         ({ token } = await auth.getAccessToken());
       } catch (error) {
+        // The token endpoint refusing the key (400 invalid_grant, 401) will refuse it again.
+        const status = (error as { response?: { status?: number } }).response?.status;
         throw new SinkError(
           `could not obtain a Google access token (${config.serviceAccountKey ? 'the service-account key' : 'Application Default Credentials'}): ${(error as Error).message}`,
-          { cause: error, retryable: true },
+          { cause: error, retryable: status === undefined || status >= 500 },
         );
       }
       if (!token) throw new SinkError('Google returned no access token', { retryable: true });

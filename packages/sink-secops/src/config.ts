@@ -2,6 +2,7 @@
  * The SecOps sink's configuration: one zod schema, the source of its type, defaults, validation
  * messages and the README's options table.
  */
+import { ingestionRequestOptions } from '@ctxsiem/core';
 import { z } from 'zod';
 
 /** What one request may carry, per API (the Chronicle API's backend limit; the legacy API's 1 MB). */
@@ -74,14 +75,7 @@ export const SecOpsSinkConfigSchema = z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
       .optional()
       .describe('OAuth token endpoint override for the service-account key (tests) (SECOPS_TOKEN_URL).'),
-    maxAttempts: z
-      .number()
-      .int()
-      .min(1)
-      .max(20)
-      .default(8)
-      .describe('Attempts per request on 429, 5xx and network errors, honouring Retry-After.'),
-    requestTimeoutSeconds: z.number().positive().default(60).describe('Timeout of one request.'),
+    ...ingestionRequestOptions,
   })
   .strict()
   .superRefine((config, context) => {

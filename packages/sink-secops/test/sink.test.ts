@@ -8,12 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Batch,
   type CheckpointStore,
   type JsonRecord,
   ManualClock,
   PartExistsError,
-  recordDigest,
   run,
   type Sink,
   SinkError,
@@ -21,7 +19,7 @@ import {
   withDeadLetterSink,
 } from '@ctxsiem/core';
 import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
-import { generatedSource } from '@ctxsiem/test-kit';
+import { generatedSource, ingestionBatch } from '@ctxsiem/test-kit';
 import { type SecOpsApi, startSecOpsApi } from '@ctxsiem/test-kit/servers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SecOpsSinkConfigInput, secopsSink } from '../src/index.ts';
@@ -58,20 +56,7 @@ function sink(overrides: Partial<SecOpsSinkConfigInput> = {}): Sink {
 }
 
 const FROM = new Date('2024-08-06T07:00:00Z');
-function batch(records: JsonRecord[], overrides: Partial<Batch> = {}): Batch {
-  return {
-    tenant: 'acme',
-    source: 'monitor',
-    stream: 'Sessions',
-    window: { from: FROM, to: new Date('2024-08-06T08:00:00Z') },
-    seq: 0,
-    kind: 'records',
-    records,
-    digests: records.map((record) => recordDigest(record)),
-    timeField: 'ModifiedDate',
-    ...overrides,
-  };
-}
+const batch = ingestionBatch;
 const sessions = (count: number, pad = 0) =>
   Array.from({ length: count }, (_, i) => ({
     SessionKey: `s-${i}`,
@@ -180,7 +165,7 @@ describe('SecOps sink (logs:import)', () => {
     api.deniedLogTypes.add('CITRIX_MONITOR');
     const requests = api.stats.requests;
     await expect(s.write(batch(sessions(1), { stream: 'Machines', seq: 2 }))).rejects.toThrow(
-      /permission denied \(403: Permission 'chronicle\.logs\.import' denied .*\); the service account needs chronicle\.logs\.import/,
+      /SecOps answered 403: Permission 'chronicle\.logs\.import' denied .*; the service account needs chronicle\.logs\.import/,
     );
     expect(api.stats.requests).toBe(requests + 1);
   });

@@ -13,6 +13,7 @@ import {
   type JsonRecord,
   PartExistsError,
   type PartName,
+  recordDigest,
   type Sink,
   SinkError,
 } from '@ctxsiem/core';
@@ -58,6 +59,21 @@ export function sampleBatch(overrides: Partial<Batch> = {}): Batch {
       n: i,
       text: 'é ✓ "quoted"\nline',
     })),
+    ...overrides,
+  };
+}
+
+/**
+ * A batch as the runner hands it to a SIEM API sink: `sampleBatch`'s identity (acme / monitor /
+ * Sessions, the 07:00 window, part 0) with these records, each record's digest, and the cursor field
+ * as the time field.
+ */
+export function ingestionBatch(records: JsonRecord[], overrides: Partial<Batch> = {}): Batch {
+  return {
+    ...sampleBatch(),
+    records,
+    digests: records.map((record) => recordDigest(record)),
+    timeField: 'ModifiedDate',
     ...overrides,
   };
 }

@@ -78,6 +78,11 @@ export class LedgerPart {
     this.resumed = resumed;
   }
 
+  /** How many requests the part is cut into. */
+  get requests(): number {
+    return this.#entry.ends.length;
+  }
+
   get complete(): boolean {
     return this.#entry.accepted.length === this.#entry.ends.length;
   }

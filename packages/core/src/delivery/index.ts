@@ -4,3 +4,12 @@
 export { withDeadLetterSink } from './dead-letter-routing.ts';
 // What a SIEM API sink delivered, per part and request, beside the checkpoints.
 export { DeliveryLedger, LedgerPart, type LedgerPlan } from './delivery-ledger.ts';
+// One request to a SIEM ingestion API, retried as the API asks.
+export {
+  type IngestionRequest,
+  ingestionRequestOptions,
+  sendIngestionRequest,
+  serverMessage,
+} from './ingestion-request.ts';
+// What every SIEM ingestion API sink does around its requests: the ledger, the re-read, no dead letters.
+export { type IngestionSinkDefinition, ingestionSink, type PartRequest, partPath } from './ingestion-sink.ts';

@@ -1,6 +1,8 @@
 // Launchers for the real test servers (MinIO for S3, fake-gcs-server for GCS, moto for other AWS APIs),
 // and the contract server of Google Secret Manager's access call (nothing runnable serves it offline).
 // See test/servers/README.md.
+
+export { type AzureFault, type AzureMonitorApi, startAzureMonitorApi } from './azure-monitor-api.ts';
 export { type StartFakeGcsOptions, startFakeGcs } from './fake-gcs.ts';
 export { type MinioConnection, type RunningMinio, type StartMinioOptions, startMinio } from './minio.ts';
 export { type RunningMoto, startMoto } from './moto.ts';
@@ -8,3 +10,10 @@ export { obtainScript, obtainServer, obtainServers, repoRoot, type ServerName } 
 export { freePort, type RunningServer, ServerStartError } from './process.ts';
 export { type SecOpsApi, type SecOpsFault, type SecOpsLog, startSecOpsApi } from './secops-api.ts';
 export { type SecretManagerApi, startSecretManagerApi } from './secret-manager-api.ts';
+export {
+  makeTestTls,
+  TEST_TLS_DIR_VARIABLE,
+  type TestTls,
+  testTls,
+  tlsGlobalSetup,
+} from './test-tls.ts';

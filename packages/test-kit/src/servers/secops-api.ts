@@ -21,6 +21,7 @@
 import { createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readLimitedBody } from './request-body.ts';
 
 export interface SecOpsLog {
   logType: string;
@@ -67,20 +68,6 @@ const IMPORT_PATH =
 
 function base64UrlJson(part: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      return 'too large';
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<SecOpsApi> {
@@ -164,7 +151,7 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://secops.invalid');
     if (req.method === 'POST' && url.pathname === '/token') {
-      const body = await readBody(req, 64 * 1024);
+      const body = await readLimitedBody(req, 64 * 1024);
       const form = new URLSearchParams(body === 'too large' ? '' : body.toString('utf8'));
       if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
         return json(res, 400, { error: 'unsupported_grant_type' });
@@ -178,7 +165,7 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
     if (req.method !== 'POST' || (!importMatch && !legacy)) return error(res, 404, 'Not found', 'NOT_FOUND');
     api.stats.requests++;
     const limit = legacy ? api.limits.legacy : api.limits.import;
-    const body = await readBody(req, limit);
+    const body = await readLimitedBody(req, limit);
     if (body === 'too large') {
       api.stats.refused413++;
       return error(res, 413, `Request payload size exceeds the limit: ${limit} bytes.`, 'INVALID_ARGUMENT');

@@ -1,0 +1,108 @@
+/**
+ * One request to a SIEM ingestion API, sent until it is accepted or fails in a way another attempt
+ * cannot fix: retried on 429, 408, 5xx and network errors with backoff (full jitter), honouring
+ * `Retry-After`, up to `maxAttempts`; a 401 gets one new token and another attempt; 401 again, 403, 413
+ * and other 4xx are not retried, and say what to do about them. Shared by the SecOps and Azure Monitor
+ * sinks.
+ */
+import { z } from 'zod';
+import { SinkError } from '../errors/errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import { abortableSleep, isRetryableStatus, nextWaitMs, parseRetryAfter } from '../retry/retry-policy.ts';
+
+const BACKOFF = { baseMs: 500, maxMs: 30_000 };
+
+/** The retry options every ingestion API sink's config has (spread into its zod object). */
+export const ingestionRequestOptions = {
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(8)
+    .describe('Attempts per request on 429, 5xx and network errors, honouring Retry-After.'),
+  requestTimeoutSeconds: z.number().positive().default(60).describe('Timeout of one request.'),
+};
+
+export interface IngestionRequest {
+  /** The service, for messages (`SecOps`, `Azure Monitor`). */
+  service: string;
+  url: string;
+  body: string | Uint8Array;
+  headers: Record<string, string>;
+  /** A bearer token; `refresh` asks for a new one (after a 401). */
+  token(refresh: boolean): Promise<string>;
+  /** What is being sent, for messages: the part and the request's records. */
+  what: string;
+  maxAttempts: number;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  logger?: Logger | undefined;
+  /** What to do about a 401 (twice), 403 or 413 from this service. */
+  advice: { 401: string; 403: string; 413: string };
+}
+
+/** The server's own message, for errors: `: <message>`, or nothing. */
+export function serverMessage(text: string): string {
+  try {
+    const error = (JSON.parse(text) as { error?: { message?: unknown } | string }).error;
+    const message = typeof error === 'string' ? error : error?.message;
+    if (typeof message === 'string' && message) return `: ${message.slice(0, 300)}`;
+  } catch {
+    // Not JSON.
+  }
+  return text.trim() ? `: ${text.trim().slice(0, 200)}` : '';
+}
+
+export async function sendIngestionRequest(request: IngestionRequest): Promise<void> {
+  const { service, what, signal } = request;
+  let refreshed = false;
+  for (let attempt = 1; ; attempt++) {
+    let status: number;
+    let retryAfter: string | null;
+    let text: string;
+    try {
+      const response = await fetch(request.url, {
+        method: 'POST',
+        headers: { ...request.headers, authorization: `Bearer ${await request.token(false)}` },
+        body: request.body,
+        signal: AbortSignal.any([AbortSignal.timeout(request.timeoutMs), ...(signal ? [signal] : [])]),
+      });
+      status = response.status;
+      retryAfter = response.headers.get('retry-after');
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      if (error instanceof SinkError && !error.retryable) throw error;
+      if (attempt >= request.maxAttempts)
+        throw new SinkError(`${what}: ${(error as Error).message} (after ${attempt} attempts)`, {
+          cause: error,
+          retryable: true,
+        });
+      await abortableSleep(nextWaitMs(attempt, undefined, BACKOFF).waitMs, signal);
+      continue;
+    }
+    if (status >= 200 && status < 300) return;
+    const reason = serverMessage(text);
+    if (status === 401 && !refreshed) {
+      refreshed = true;
+      await request.token(true);
+      continue;
+    }
+    if (status === 401 || status === 403 || status === 413) {
+      const said =
+        status === 401
+          ? `${service} refused the credentials twice (401${reason})`
+          : `${service} answered ${status}${reason}`;
+      throw new SinkError(`${what}: ${said}; ${request.advice[status]}`, { retryable: false });
+    }
+    if (!isRetryableStatus(status) || attempt >= request.maxAttempts)
+      throw new SinkError(
+        `${what}: ${service} answered ${status}${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}`,
+        { retryable: isRetryableStatus(status) },
+      );
+    const wait = nextWaitMs(attempt, parseRetryAfter(retryAfter ?? undefined, Date.now()), BACKOFF);
+    request.logger?.warn({ status, attempt, waitMs: wait.waitMs, what }, `${service} asked to retry`);
+    await abortableSleep(wait.waitMs, signal);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * What every SIEM ingestion API sink does around its own requests: it delivers a part through the
+ * delivery ledger (opened once per content; only the requests not yet accepted are sent, each recorded
+ * as accepted before the next; a part whose requests were all accepted is acknowledged without a
+ * request), answers the runner's re-read from the ledger, and keeps no dead letters (a deployment
+ * routes them to an object sink). A sink supplies where parts go, how they are cut, how one request is
+ * sent, which records it refuses and its health check.
+ */
+import type { Batch, ConnectorDeps, JsonRecord, Receipt, Sink } from '../contracts/contracts.ts';
+import { digestOf } from '../encoding/content-digest.ts';
+import { encodeNdjson } from '../encoding/ndjson.ts';
+import { SinkError } from '../errors/errors.ts';
+import { DeliveryLedger } from './delivery-ledger.ts';
+
+/** One request of a part: records [start, end), the index-th of the part's requests. */
+export interface PartRequest {
+  index: number;
+  start: number;
+  end: number;
+}
+
+export interface IngestionSinkDefinition {
+  type: string;
+  /** The service, for messages (`SecOps`). */
+  service: string;
+  deps: ConnectorDeps | undefined;
+  /** Where a part goes, for receipts and messages (`secops://…`). */
+  locationOf(batch: Batch): string;
+  /** Where the part's requests end: request i holds records [ends[i - 1] ?? 0, ends[i]). */
+  cut(batch: Batch): number[];
+  /** Sends one request; `what` names it for errors. Returns the bytes sent. */
+  send(batch: Batch, request: PartRequest, what: string): Promise<number>;
+  refuse(record: JsonRecord): string | undefined;
+  check(): Promise<string>;
+}
+
+export function ingestionSink(definition: IngestionSinkDefinition): Sink {
+  const { type, service, deps } = definition;
+
+  function ledger(): DeliveryLedger {
+    if (!deps?.documents)
+      throw new SinkError(
+        `the ${type} sink keeps its delivery ledger beside the checkpoints: build it with the checkpoint store’s documents`,
+      );
+    return new DeliveryLedger(deps.documents);
+  }
+
+  return {
+    type,
+    refuse: (record) => definition.refuse(record),
+    async write(batch: Batch): Promise<Receipt> {
+      if (batch.kind === 'deadletter')
+        throw new SinkError(
+          `the ${type} sink keeps no dead letters: configure deadLetters (file, s3 or gcs)`,
+        );
+      if (!batch.digests || batch.digests.length !== batch.records.length)
+        throw new SinkError(
+          `the ${type} sink needs the digest of every record of a part (the runner gives them)`,
+        );
+      const location = definition.locationOf(batch);
+      const { sha256 } = digestOf(encodeNdjson(batch.records));
+      const part = await ledger().open(batch, {
+        location,
+        sha256,
+        digests: batch.digests,
+        ends: definition.cut(batch),
+      });
+      const pending = part.pending();
+      const receipt = { location, records: batch.records.length, sha256 };
+      if (pending.length === 0) return { ...receipt, bytes: 0, created: false };
+      let bytes = 0;
+      for (const request of pending) {
+        const what = `${location}: request ${request.index + 1} of ${part.requests} (records ${request.start}–${request.end - 1})`;
+        bytes += await definition.send(batch, request, what);
+        await part.accept(request.index);
+      }
+      deps?.logger?.debug(
+        { location, requests: pending.length, bytes, resumed: part.resumed },
+        `delivered to ${service}`,
+      );
+      return { ...receipt, bytes, created: true };
+    },
+    async readPart() {
+      // An ingestion API cannot be read back: the ledger answers for it (readPartDigests).
+      return undefined;
+    },
+    readPartDigests: (part) => ledger().delivered(part),
+    async *listDeadLetters() {
+      // None here: a deployment routes the dead letters of this sink to its `deadLetters` sink.
+    },
+    check: () => definition.check(),
+    async close() {},
+  };
+}
+
+/** `…/{tenant}/{source}/{stream}/{window start}#{seq}[-replay{n}]`: a part's place, for locations. */
+export function partPath(batch: Batch): string {
+  return `${batch.tenant}/${batch.source}/${batch.stream}/${batch.window.from.toISOString()}#${batch.seq}${batch.replay === undefined ? '' : `-replay${batch.replay}`}`;
+}

@@ -1,0 +1,43 @@
+/**
+ * The Azure Monitor sink's connector manifest. Cheap to load: `@azure/identity` is imported only when
+ * a token is first needed. The Entra variables are the ones `@azure/identity` itself reads.
+ */
+import { defineSink, envValue } from '@ctxsiem/core';
+import { z } from 'zod';
+import { AzureMonitorSinkConfigSchema } from './config.ts';
+
+export const azureMonitorSinkConnector = defineSink({
+  type: 'azure-monitor',
+  package: '@ctxsiem/sink-azure-monitor',
+  summary:
+    'Azure Monitor Logs Ingestion API (Microsoft Sentinel): DCR streams, gzipped 1 MB requests, exactly once per request.',
+  schema: AzureMonitorSinkConfigSchema.safeExtend({
+    type: z.literal('azure-monitor').describe('Selects Azure Monitor (SINK=azure-monitor).'),
+  }),
+  deadLettersElsewhere: true,
+  env: {
+    variables: {
+      endpoint: 'AZURE_MONITOR_ENDPOINT',
+      ruleId: 'AZURE_MONITOR_DCR_ID',
+      tenantId: 'AZURE_TENANT_ID',
+      clientId: 'AZURE_CLIENT_ID',
+      clientSecret: 'AZURE_CLIENT_SECRET',
+      authorityHost: 'AZURE_AUTHORITY_HOST',
+    },
+    read: (env) =>
+      envValue.defined({
+        endpoint: env.AZURE_MONITOR_ENDPOINT,
+        ruleId: env.AZURE_MONITOR_DCR_ID,
+        tenantId: env.AZURE_TENANT_ID,
+        clientId: env.AZURE_CLIENT_ID,
+        clientSecret: env.AZURE_CLIENT_SECRET,
+        authorityHost: env.AZURE_AUTHORITY_HOST,
+      }),
+  },
+  async create(config, deps) {
+    const { azureMonitorSink } = await import('./sink.ts');
+    return azureMonitorSink(config, deps);
+  },
+});
+
+export const connectors = [azureMonitorSinkConnector] as const;

@@ -1,0 +1,85 @@
+/**
+ * The Azure Monitor sink: each part's records go to the Logs Ingestion API as the DCR stream of their
+ * stream (what Microsoft Sentinel reads), gzipped, in requests of at most 1 MB after gzip, through
+ * core's `ingestionSink`: the delivery ledger beside the checkpoints records each accepted request, a
+ * retry or a killed run's successor sends only what was not accepted, and the part is acknowledged to
+ * the runner only when every request of it was. A record too large for any request is refused
+ * (`refuse`) and dead-lettered with its size.
+ *
+ * Requests go through `fetch` rather than `@azure/monitor-ingestion`: its `upload` cuts at 1 MB of
+ * uncompressed JSON (the limit is on the gzipped body: a tenth as full), sends chunks concurrently and
+ * retries inside, and reports failed chunks only at the end, so a ledger could not record each accepted
+ * request before the next.
+ */
+import {
+  type Batch,
+  type ConnectorDeps,
+  ingestionSink,
+  type JsonRecord,
+  parseConfig,
+  partPath,
+  type Sink,
+  sendIngestionRequest,
+} from '@ctxsiem/core';
+import { tokenSource } from './auth.ts';
+import { type AzureMonitorSinkConfig, AzureMonitorSinkConfigSchema } from './config.ts';
+import { streamNameOf } from './dcr-streams.ts';
+import { cutByCompressedSize, encodeRequest, singleRecordBytes } from './requests.ts';
+
+export const API_VERSION = '2023-01-01';
+
+export function azureMonitorSink(input: unknown, deps?: ConnectorDeps): Sink {
+  const config: AzureMonitorSinkConfig = parseConfig(
+    'sink-azure-monitor',
+    AzureMonitorSinkConfigSchema,
+    input,
+  );
+  const tokens = tokenSource(config, deps);
+  const urlOf = (stream: string) =>
+    `${config.endpoint.replace(/\/+$/, '')}/dataCollectionRules/${config.ruleId}/streams/${stream}?api-version=${API_VERSION}`;
+  const advice = {
+    401: 'check the app registration (tenant, client id, secret) or the managed identity',
+    403: 'the identity needs the Monitoring Metrics Publisher role on the data collection rule',
+    413: `lower maxRequestBytes (now ${config.maxRequestBytes})`,
+  };
+  const post = (stream: string, body: Buffer, what: string, maxAttempts = config.maxAttempts) =>
+    sendIngestionRequest({
+      service: 'Azure Monitor',
+      url: urlOf(stream),
+      body,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      token: (refresh) => tokens.token(refresh),
+      what,
+      maxAttempts,
+      timeoutMs: config.requestTimeoutSeconds * 1000,
+      signal: deps?.signal,
+      logger: deps?.logger,
+      advice,
+    });
+
+  return ingestionSink({
+    type: 'azure-monitor',
+    service: 'Azure Monitor',
+    deps,
+    locationOf: (batch) =>
+      `azure-monitor://${config.ruleId}/${streamNameOf(batch, config.streams)}/${partPath(batch)}`,
+    cut: (batch) => cutByCompressedSize(batch.records, config.maxRequestBytes),
+    async send(batch: Batch, request, what) {
+      const body = encodeRequest(batch.records.slice(request.start, request.end));
+      await post(streamNameOf(batch, config.streams), body, what);
+      return body.length;
+    },
+    refuse(record: JsonRecord) {
+      const bytes = singleRecordBytes(record, config.maxRequestBytes);
+      return bytes > config.maxRequestBytes
+        ? `the record takes ${bytes} bytes gzipped; a Logs Ingestion call holds at most ${config.maxRequestBytes} (maxRequestBytes)`
+        : undefined;
+    },
+    async check() {
+      // An empty array: the API authenticates and authorises the call, then ingests nothing.
+      const stream = streamNameOf({ source: 'monitor', stream: 'Machines' }, config.streams);
+      await post(stream, encodeRequest([]), `check of ${stream}`, 2);
+      return `authenticated to Azure Monitor (${new URL(config.endpoint).host}) and allowed to send to ${config.ruleId}/${stream}`;
+    },
+  });
+}

@@ -1,0 +1,211 @@
+/**
+ * A contract server for the Azure Monitor Logs Ingestion API and the Entra token endpoint it needs
+ * (nothing runnable serves them offline), over HTTPS with the run's test CA (`testTls`): Azure's
+ * clients refuse bearer tokens over plain HTTP. It enforces what the documentation says and records
+ * what it accepted:
+ *
+ * - `GET /{tenant}/v2.0/.well-known/openid-configuration` and `POST /{tenant}/oauth2/v2.0/token`: the
+ *   client-credentials grant of the one app registration it knows (a wrong secret is `invalid_client`),
+ *   scope `https://monitor.azure.com//.default`; tokens expire after `tokenTtlSeconds`.
+ * - `POST /dataCollectionRules/{dcr}/streams/{stream}?api-version=2023-01-01`: a bearer token it
+ *   issued (401), the DCR it knows and a stream it declares (404), a body of at most 1 MB as sent
+ *   (413; gzip when `Content-Encoding: gzip`), a JSON array of objects (400). 204 when accepted.
+ * - Faults queued with `failNext` answer the next ingestion calls: a status (with `Retry-After`),
+ *   `accept-then-reset`, or `pass`; `forbidden` answers 403 (a missing role assignment).
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { readLimitedBody } from './request-body.ts';
+import { testTls } from './test-tls.ts';
+
+export type AzureFault = { status: number; retryAfter?: string } | 'accept-then-reset' | 'pass';
+
+export interface AzureMonitorApi {
+  /** The logs ingestion endpoint (https). */
+  endpoint: string;
+  /** The Entra authority host (https). */
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  ruleId: string;
+  /** Stream name → the records it accepted, in order. */
+  accepted: Map<string, Record<string, unknown>[]>;
+  /** Streams the DCR declares (every `Custom-…` stream when empty). */
+  streams: Set<string>;
+  stats: { requests: number; tokens: number; refused413: number; largestBody: number; bodies: number[] };
+  forbidden: boolean;
+  failNext(...faults: AzureFault[]): void;
+  close(): Promise<void>;
+}
+
+const LIMIT_BYTES = 1_000_000;
+const SCOPE = 'https://monitor.azure.com//.default';
+
+export async function startAzureMonitorApi(
+  options: { tokenTtlSeconds?: number } = {},
+): Promise<AzureMonitorApi> {
+  const tls = testTls();
+  const tenantId = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+  const clientId = '0a1b2c3d-0000-4000-8000-00000000c175';
+  const clientSecret = `azure-test-secret-${randomBytes(6).toString('hex')}`;
+  const ruleId = `dcr-${randomBytes(16).toString('hex')}`;
+  const ttl = options.tokenTtlSeconds ?? 3600;
+  const tokens = new Map<string, number>();
+  const faults: AzureFault[] = [];
+  const api = {
+    accepted: new Map<string, Record<string, unknown>[]>(),
+    streams: new Set<string>(),
+    stats: { requests: 0, tokens: 0, refused413: 0, largestBody: 0, bodies: [] as number[] },
+    forbidden: false,
+  };
+  let base = '';
+
+  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  };
+  const failure = (res: ServerResponse, status: number, code: string, message: string) =>
+    json(res, status, { error: { code, message } });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', base);
+    if (req.method === 'GET' && url.pathname === `/${tenantId}/v2.0/.well-known/openid-configuration`)
+      return json(res, 200, {
+        issuer: `${base}/${tenantId}/v2.0`,
+        token_endpoint: `${base}/${tenantId}/oauth2/v2.0/token`,
+        authorization_endpoint: `${base}/${tenantId}/oauth2/v2.0/authorize`,
+        jwks_uri: `${base}/${tenantId}/discovery/v2.0/keys`,
+        end_session_endpoint: `${base}/${tenantId}/oauth2/v2.0/logout`,
+        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      });
+    if (req.method === 'POST' && url.pathname === `/${tenantId}/oauth2/v2.0/token`) {
+      const body = await readLimitedBody(req, 64 * 1024);
+      const form = new URLSearchParams(body === 'too large' ? '' : body.toString('utf8'));
+      if (form.get('grant_type') !== 'client_credentials')
+        return json(res, 400, { error: 'unsupported_grant_type' });
+      if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret)
+        return json(res, 401, {
+          error: 'invalid_client',
+          error_description: 'AADSTS7000215: Invalid client secret provided.',
+        });
+      if (form.get('scope') !== SCOPE)
+        return json(res, 400, {
+          error: 'invalid_scope',
+          error_description: `AADSTS70011: scope ${form.get('scope')}`,
+        });
+      const token = `eyJ0eXAiOiJKV1QifQ.${randomBytes(24).toString('base64url')}`;
+      tokens.set(token, Date.now() + ttl * 1000);
+      api.stats.tokens++;
+      return json(res, 200, {
+        token_type: 'Bearer',
+        expires_in: ttl,
+        ext_expires_in: ttl,
+        access_token: token,
+      });
+    }
+    const match = /^\/dataCollectionRules\/([^/]+)\/streams\/([^/]+)$/.exec(url.pathname);
+    if (req.method !== 'POST' || !match) return failure(res, 404, 'NotFound', 'Not found');
+    api.stats.requests++;
+    if (url.searchParams.get('api-version') !== '2023-01-01')
+      return failure(res, 400, 'InvalidApiVersion', 'api-version must be 2023-01-01');
+    const body = await readLimitedBody(req, LIMIT_BYTES);
+    if (body === 'too large') {
+      api.stats.refused413++;
+      return failure(
+        res,
+        413,
+        'ContentLengthLimitExceeded',
+        `Maximum allowed content length: ${LIMIT_BYTES} bytes.`,
+      );
+    }
+    api.stats.largestBody = Math.max(api.stats.largestBody, body.length);
+    api.stats.bodies.push(body.length);
+    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token || (tokens.get(token) ?? 0) < Date.now())
+      return failure(res, 401, 'InvalidToken', 'The authentication token provided is invalid or expired.');
+    if (api.forbidden)
+      return failure(
+        res,
+        403,
+        'OperationFailed',
+        'The authentication token provided does not have access to ingest data for the data collection rule',
+      );
+    const [, rule = '', stream = ''] = match;
+    if (rule !== ruleId)
+      return failure(res, 404, 'InvalidDataCollectionRule', `Data collection rule ${rule} not found`);
+    if (!stream.startsWith('Custom-') || (api.streams.size > 0 && !api.streams.has(stream)))
+      return failure(
+        res,
+        404,
+        'InvalidStream',
+        `Stream ${stream} is not declared by the data collection rule`,
+      );
+    let records: unknown;
+    try {
+      const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8');
+      records = JSON.parse(text);
+    } catch {
+      return failure(res, 400, 'InvalidContent', 'The body is not valid (gzip) JSON.');
+    }
+    if (
+      !Array.isArray(records) ||
+      records.some((r) => typeof r !== 'object' || r === null || Array.isArray(r))
+    )
+      return failure(res, 400, 'InvalidContent', 'The body must be a JSON array of objects.');
+    const fault = faults.shift();
+    const accept = () => {
+      const list = api.accepted.get(stream) ?? [];
+      list.push(...(records as Record<string, unknown>[]));
+      api.accepted.set(stream, list);
+    };
+    if (fault === undefined || fault === 'pass') {
+      accept();
+      res.writeHead(204).end();
+      return;
+    }
+    if (fault === 'accept-then-reset') {
+      accept();
+      res.socket?.destroy();
+      return;
+    }
+    res.writeHead(fault.status, {
+      'content-type': 'application/json',
+      ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}),
+    });
+    res.end(JSON.stringify({ error: { code: 'Injected', message: `injected ${fault.status}` } }));
+  }
+
+  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent)
+        failure(res, 500, 'Internal', `contract server failure: ${(error as Error).message}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    ...api,
+    endpoint: base,
+    authorityHost: base,
+    tenantId,
+    clientId,
+    clientSecret,
+    ruleId,
+    get forbidden() {
+      return api.forbidden;
+    },
+    set forbidden(value: boolean) {
+      api.forbidden = value;
+    },
+    failNext: (...next: AzureFault[]) => void faults.push(...next),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
