@@ -1,10 +1,7 @@
 import { defineProject } from 'vitest/config';
 
 /** Every package's vitest project: tests import workspace packages from source, not dist. */
-export function project(
-  name: string,
-  options: { timeoutMs?: number; include?: string[]; globalSetup?: string[] } = {},
-) {
+export function project(name: string, options: { timeoutMs?: number; include?: string[] } = {}) {
   return defineProject({
     resolve: { conditions: ['@ctxsiem/source'] },
     ssr: { resolve: { conditions: ['@ctxsiem/source'] } },
@@ -13,7 +10,6 @@ export function project(
       include: options.include ?? ['test/**/*.test.ts'],
       testTimeout: options.timeoutMs ?? 30_000,
       hookTimeout: 120_000,
-      ...(options.globalSetup ? { globalSetup: options.globalSetup } : {}),
     },
   });
 }

@@ -46,6 +46,16 @@ for (const artifact of ['lambda', 'cloud-function']) {
   );
 }
 
+out(
+  '== SIEM API sinks against their contract servers: records/s, and full requests ÷ the limit (target ≥ 0.9)',
+);
+for (const sink of ['secops', 'azure-monitor']) {
+  const r = bench('siem-sinks.ts', [sink]);
+  out(
+    `   ${sink}: ${r.recordsPerSecond} records/s over ${r.records} records; ${r.fullRequests} full requests filled to ${r.packing} of the limit`,
+  );
+}
+
 out('== runner + file sink, generated source, one window (peak RSS should stay flat as the window grows)');
 for (const [label, recordsPerMinute] of [
   ['100k records', '1667'],

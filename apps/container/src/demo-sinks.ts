@@ -1,7 +1,9 @@
 /**
  * The sinks `ctxsiem demo --sink …` can write to, each on a local stand-in for its cloud service:
- * local files, MinIO for S3 (data kept under the output folder so a second demo resumes), and
- * fake-gcs-server for GCS. The servers are the ones the test suites use, obtained the same way.
+ * local files, MinIO for S3 (data kept under the output folder so a second demo resumes),
+ * fake-gcs-server for GCS, and the SecOps and Azure Monitor contract servers for the SIEM APIs (their
+ * dead letters and checkpoints in files under the output folder). The servers are the ones the test
+ * suites use, obtained the same way.
  */
 import { join } from 'node:path';
 import type { DeploymentConfig } from '@ctxsiem/registry';
@@ -10,12 +12,14 @@ import type { DeploymentConfig } from '@ctxsiem/registry';
  * The local stand-ins the demo can start, named by the sink they stand in for. Not a connector list:
  * a sink joins only with a server the demo can run on this machine.
  */
-export const DEMO_SINKS = ['file', 's3', 'gcs'] as const;
+export const DEMO_SINKS = ['file', 's3', 'gcs', 'secops', 'azure-monitor'] as const;
 export type DemoSink = (typeof DEMO_SINKS)[number];
 
 export interface DemoTarget {
   sink: DeploymentConfig['sink'];
   checkpoint: DeploymentConfig['checkpoint'];
+  /** Where a SIEM API sink's dead letters go. */
+  deadLetters?: DeploymentConfig['deadLetters'];
   /** Where the data went, for the closing message. */
   describe(): Promise<string>;
   /** Whether the checkpoints outlive the demo, so a second demo resumes. */
@@ -85,5 +89,77 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
         stop: () => server.stop(),
       };
     }
+    case 'secops': {
+      const { startSecOpsApi } = await import('@ctxsiem/test-kit/servers');
+      const api = await startSecOpsApi();
+      return {
+        ...localState(out),
+        sink: {
+          type: 'secops',
+          api: 'import',
+          region: 'us',
+          project: 'ctxsiem-demo',
+          instance: '01234567-89ab-cdef-0123-456789abcdef',
+          labels: {},
+          logTypes: {},
+          endpoint: api.endpoint,
+          tokenUrl: api.tokenUrl,
+          serviceAccountKey: api.serviceAccountKey,
+          maxAttempts: 8,
+          requestTimeoutSeconds: 60,
+        },
+        describe: async () => {
+          const byType = countBy(api.accepted.map((log) => log.logType));
+          return `${api.accepted.length} logs imported into the SecOps contract server (${api.endpoint}) in ${api.stats.requests} logs:import requests: ${byType}. Dead letters and checkpoints are under ${out}/.`;
+        },
+        stop: () => api.close(),
+      };
+    }
+    case 'azure-monitor': {
+      const { startAzureMonitorApi } = await import('@ctxsiem/test-kit/servers');
+      const api = await startAzureMonitorApi();
+      return {
+        ...localState(out),
+        sink: {
+          type: 'azure-monitor',
+          endpoint: api.endpoint,
+          ruleId: api.ruleId,
+          streams: {},
+          tenantId: api.tenantId,
+          clientId: api.clientId,
+          clientSecret: api.clientSecret,
+          authorityHost: api.authorityHost,
+          maxRequestBytes: 1_000_000,
+          maxAttempts: 8,
+          requestTimeoutSeconds: 60,
+        },
+        describe: async () => {
+          const streams = [...api.accepted]
+            .map(([stream, records]) => `${stream} ${records.length}`)
+            .join(', ');
+          return `Records sent to the Azure Monitor contract server (${api.endpoint}, HTTPS with a CA made for it) in ${api.stats.requests} gzipped requests: ${streams}. Dead letters and checkpoints are under ${out}/.`;
+        },
+        stop: () => api.close(),
+      };
+    }
   }
+}
+
+/** A SIEM API sink's local state in the demo: dead letters and checkpoints in files under `out`. */
+function localState(out: string) {
+  return {
+    deadLetters: { type: 'file' as const, directory: out, prefix: '', gzip: false },
+    checkpoint: { type: 'file' as const, directory: join(out, '_state') },
+    resumes: true,
+  };
+}
+
+/** `A 3, B 2`: how many of each value, most first. */
+function countBy(values: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([value, count]) => `${value} ${count}`)
+    .join(', ');
 }

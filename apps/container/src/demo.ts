@@ -39,6 +39,7 @@ export async function runDemo(
       tenants: [emulator.connection],
       sources: options.sources.map((type) => ({ type })),
       sink: target.sink,
+      ...(target.deadLetters ? { deadLetters: target.deadLetters } : {}),
       checkpoint: target.checkpoint,
       runner: { start: new Date(floorTo(systemClock.now(), HOUR_MS) - 6 * HOUR_MS).toISOString() },
     });

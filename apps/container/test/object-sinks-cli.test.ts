@@ -138,4 +138,33 @@ describe('ctxsiem demo --sink', () => {
     expect(JSON.parse(result.stdout).sink).toBe('gcs');
     expect(result.stderr).toMatch(/\d+ objects in gs:\/\/ctxsiem-demo\/citrix\//);
   });
+
+  it('secops: runs the demo into the SecOps contract server it starts, and resumes without sending again', async () => {
+    const out = join(dir, 'demo-secops');
+    const first = await ctxsiem(['demo', '--sink', 'secops', '--out', out, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary.sink).toBe('secops');
+    const imported = Number(/(\d+) logs imported into the SecOps contract server/.exec(first.stderr)?.[1]);
+    expect(imported).toBe(summary.totals.records);
+    expect(first.stderr).toMatch(/CITRIX_SESSION_METADATA \d+/);
+    // A second demo resumes from the checkpoints: only what became due since is sent.
+    const second = await ctxsiem(['demo', '--sink', 'secops', '--out', out, '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout).totals.records).toBeLessThan(summary.totals.records);
+  });
+
+  it('azure-monitor: runs the demo into the Azure Monitor contract server it starts, over HTTPS', async () => {
+    const result = await ctxsiem([
+      'demo',
+      '--sink',
+      'azure-monitor',
+      '--out',
+      join(dir, 'demo-azure'),
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).sink).toBe('azure-monitor');
+    expect(result.stderr).toMatch(/Custom-CitrixMonitorSessions \d+/);
+  });
 });

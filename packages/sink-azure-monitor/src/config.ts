@@ -10,6 +10,7 @@ export const REQUEST_LIMIT_BYTES = 1_000_000;
 
 export const AzureMonitorSinkConfigSchema = z
   .object({
+    type: z.literal('azure-monitor').default('azure-monitor').describe('Sink type.'),
     endpoint: z
       .url({ protocol: /^https$/, error: 'must be the https logs ingestion endpoint of the DCR or of a DCE' })
       .describe(

@@ -10,6 +10,7 @@ export const REQUEST_LIMIT_BYTES = { import: 4_000_000, legacy: 1_000_000 } as c
 
 export const SecOpsSinkConfigSchema = z
   .object({
+    type: z.literal('secops').default('secops').describe('Sink type.'),
     api: z
       .enum(['import', 'legacy'])
       .default('import')

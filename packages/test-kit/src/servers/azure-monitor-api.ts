@@ -1,7 +1,7 @@
 /**
  * A contract server for the Azure Monitor Logs Ingestion API and the Entra token endpoint it needs
- * (nothing runnable serves them offline), over HTTPS with the run's test CA (`testTls`): Azure's
- * clients refuse bearer tokens over plain HTTP. It enforces what the documentation says and records
+ * (nothing runnable serves them offline), over HTTPS with a CA made for it and trusted by this process
+ * (`makeTestTls`): Azure's clients refuse bearer tokens over plain HTTP. It enforces what the documentation says and records
  * what it accepted:
  *
  * - `GET /{tenant}/v2.0/.well-known/openid-configuration` and `POST /{tenant}/oauth2/v2.0/token`: the
@@ -19,7 +19,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { readLimitedBody } from './request-body.ts';
-import { testTls } from './test-tls.ts';
+import { makeTestTls } from './test-tls.ts';
 
 export type AzureFault = { status: number; retryAfter?: string } | 'accept-then-reset' | 'pass';
 
@@ -48,7 +48,7 @@ const SCOPE = 'https://monitor.azure.com//.default';
 export async function startAzureMonitorApi(
   options: { tokenTtlSeconds?: number } = {},
 ): Promise<AzureMonitorApi> {
-  const tls = testTls();
+  const tls = makeTestTls();
   const tenantId = '72f988bf-86f1-41af-91ab-2d7cd011db47';
   const clientId = '0a1b2c3d-0000-4000-8000-00000000c175';
   const clientSecret = `azure-test-secret-${randomBytes(6).toString('hex')}`;
@@ -205,7 +205,10 @@ export async function startAzureMonitorApi(
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          tls.remove();
+          resolve();
+        });
       }),
   };
 }

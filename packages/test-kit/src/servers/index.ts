@@ -10,10 +10,4 @@ export { obtainScript, obtainServer, obtainServers, repoRoot, type ServerName } 
 export { freePort, type RunningServer, ServerStartError } from './process.ts';
 export { type SecOpsApi, type SecOpsFault, type SecOpsLog, startSecOpsApi } from './secops-api.ts';
 export { type SecretManagerApi, startSecretManagerApi } from './secret-manager-api.ts';
-export {
-  makeTestTls,
-  TEST_TLS_DIR_VARIABLE,
-  type TestTls,
-  testTls,
-  tlsGlobalSetup,
-} from './test-tls.ts';
+export { makeTestTls, type TestTls } from './test-tls.ts';

@@ -48,7 +48,8 @@ export interface SecOpsApi {
   /** Everything accepted, in order. */
   accepted: SecOpsLog[];
   /** Ingestion requests received (accepted or not), and tokens issued. */
-  stats: { requests: number; tokens: number; refused413: number; largestBody: number };
+  /** `bodies`: the size of every ingestion request body received, in order. */
+  stats: { requests: number; tokens: number; refused413: number; largestBody: number; bodies: number[] };
   /** The limit a request body may reach, per API. */
   limits: { import: number; legacy: number };
   deniedLogTypes: Set<string>;
@@ -77,7 +78,7 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
   const faults: SecOpsFault[] = [];
   const api = {
     accepted: [] as SecOpsLog[],
-    stats: { requests: 0, tokens: 0, refused413: 0, largestBody: 0 },
+    stats: { requests: 0, tokens: 0, refused413: 0, largestBody: 0, bodies: [] as number[] },
     limits: { import: 4_000_000, legacy: 1_000_000, ...options.limits },
     deniedLogTypes: new Set<string>(),
     failNext: (...next: SecOpsFault[]) => void faults.push(...next),
@@ -171,6 +172,7 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
       return error(res, 413, `Request payload size exceeds the limit: ${limit} bytes.`, 'INVALID_ARGUMENT');
     }
     api.stats.largestBody = Math.max(api.stats.largestBody, body.length);
+    api.stats.bodies.push(body.length);
     if (!authorised(req))
       return error(res, 401, 'Request had invalid authentication credentials.', 'UNAUTHENTICATED');
     let parsed: Record<string, unknown>;
