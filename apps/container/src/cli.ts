@@ -13,6 +13,7 @@ import {
   registerEnvironmentSecrets,
 } from '@ctxsiem/deployment';
 import { connectors, connectorsText, DeploymentConfigSchema } from '@ctxsiem/registry';
+import { azureDcr } from './azure-dcr.ts';
 import {
   type DeadLetterSummary,
   formatDeadLetters,
@@ -266,6 +267,21 @@ deadLetterCommand(
   'replay',
   'Validate dead letters again with the configured streams and deliver those that pass, once: replaying again writes nothing twice.',
 );
+
+program
+  .command('azure')
+  .description('Azure Monitor helpers.')
+  .command('dcr')
+  .description(
+    "Print the data collection rule's stream declarations and data flows, and the custom tables, for the configured sources (JSON, for Terraform).",
+  )
+  .addOption(configOption())
+  .action(async (options) => {
+    const config = await loadConfig(options.config, secrets);
+    const logger = createLogger({ level: config.logLevel, secrets });
+    const declaration = await azureDcr(config, { logger, clock: processClock(), secrets });
+    process.stdout.write(`${JSON.stringify(declaration, null, 2)}\n`);
+  });
 
 program
   .command('config')

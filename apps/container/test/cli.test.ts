@@ -48,11 +48,37 @@ describe('ctxsiem CLI', () => {
       ['state', 'reset'],
       ['config'],
       ['config', 'schema'],
+      ['deadletter'],
+      ['deadletter', 'list'],
+      ['deadletter', 'replay'],
+      ['azure', 'dcr'],
     ]) {
       const result = await ctxsiem([...command, '--help']);
       expect(result.code, command.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: ctxsiem');
     }
+  });
+
+  it('prints the Azure DCR and tables of the configured sources, TimeGenerated from each cursor field', async () => {
+    const result = await ctxsiem(['azure', 'dcr'], {
+      env: {
+        CITRIX_CUSTOMER_ID: 'acme',
+        CITRIX_CLIENT_ID: 'id',
+        CITRIX_CLIENT_SECRET: 'dcr-secret-value-1',
+        ENTITIES: 'Sessions,SessionMetrics',
+      },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const declaration = JSON.parse(result.stdout);
+    expect(Object.keys(declaration.streamDeclarations)).toEqual([
+      'Custom-CitrixMonitorSessions',
+      'Custom-CitrixMonitorSessionMetrics',
+    ]);
+    expect(declaration.dataFlows[1].transformKql).toContain("todatetime(['CollectedDate'])");
+    expect(Object.keys(declaration.tables)).toEqual([
+      'CitrixMonitorSessions_CL',
+      'CitrixMonitorSessionMetrics_CL',
+    ]);
   });
 
   it('prints the JSON Schema generated from the config schema', async () => {

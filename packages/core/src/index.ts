@@ -70,6 +70,8 @@ export {
   type CheckpointStoreConnector,
   type CheckResult,
   type ClaimedWindow,
+  type Column,
+  type ColumnType,
   type Connector,
   type ConnectorDeps,
   type ConnectorKind,

@@ -7,6 +7,7 @@
 import { buildODataUrl, type CitrixCloudClient } from '@ctxsiem/citrix-cloud';
 import {
   type Clock,
+  type Column,
   HOUR_MS,
   isoSeconds,
   type JsonRecord,
@@ -89,6 +90,14 @@ function pageItems(entity: string, body: unknown): unknown[] {
   return value;
 }
 
+/** The envelope's columns: the row Citrix returned stays one dynamic column, as seed 001 delivers it. */
+const ENVELOPE_COLUMNS: readonly Column[] = [
+  { name: 'citrix_entity', type: 'string' },
+  { name: 'citrix_hour_utc', type: 'datetime' },
+  { name: 'collection_timestamp', type: 'datetime' },
+  { name: 'raw', type: 'dynamic' },
+];
+
 export function analyticsStream(
   entity: AnalyticsEntity,
   options: AnalyticsOptions,
@@ -101,6 +110,7 @@ export function analyticsStream(
     cursorField: CURSOR_FIELD,
     window: analyticsWindowPolicy(options.lookbackMinutes),
     schema: analyticsRecordSchema(entity),
+    columns: ENVELOPE_COLUMNS,
     // The envelope's collection_timestamp changes with every read: a record is its raw row.
     identity: (record) => record.raw,
     async *read(window, resume, signal): AsyncGenerator<Page> {

@@ -63,3 +63,11 @@ export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDe
 export { type MonitorOptions, MonitorOptionsSchema } from './config.ts';
 export { cursorColumn, DEFAULT_ENTITIES } from './entities.ts';
 export default monitorSource;
+export {
+  columnType,
+  monitorModel,
+  type ODataEntitySet,
+  type ODataProperty,
+  parseMetadata,
+  recordColumns,
+} from './odata-model.ts';

@@ -13,6 +13,7 @@ import {
   paginateOData,
 } from '@ctxsiem/citrix-cloud';
 import {
+  type Column,
   HOUR_MS,
   type JsonRecord,
   type Logger,
@@ -25,6 +26,7 @@ import {
 import { z } from 'zod';
 import type { MonitorOptions } from './config.ts';
 import { cursorColumn, defaultLagMinutes, rowsMoveBetweenWindows } from './entities.ts';
+import { recordColumns } from './odata-model.ts';
 
 /** The shape every Monitor record must have to be placed in a window: its cursor column, a date. */
 function recordSchema(cursor: string) {
@@ -44,6 +46,8 @@ function flattenUser(record: JsonRecord): JsonRecord {
   }
   return rest;
 }
+
+const withColumns = (columns: Column[] | undefined) => (columns ? { columns } : {});
 
 /** Resume tokens of the unfiltered read start with this: the mode travels with the token. */
 const UNFILTERED = 'unfiltered:';
@@ -91,6 +95,7 @@ export function monitorStream(
       minWindowMs: MINUTE_MS,
     },
     schema: recordSchema(cursor),
+    ...withColumns(recordColumns(entitySet, Boolean(expandUser))),
     // Rows windowed on a modification time move to a later window as they change, so a count cannot
     // tell a late row from one that left: the reconcile pass re-reads those windows instead.
     ...(rowsMoveBetweenWindows(cursor) ? {} : { count }),

@@ -40,6 +40,15 @@ export interface RecordSchema {
   safeParse(value: unknown): { success: true } | { success: false; error: { message: string } };
 }
 
+/** A column type as SIEM tables declare them (Azure Monitor's: a DCR stream's and a table's). */
+export type ColumnType = 'string' | 'int' | 'long' | 'real' | 'boolean' | 'datetime' | 'dynamic';
+
+/** One field of the records a stream delivers, and its type. */
+export interface Column {
+  name: string;
+  type: ColumnType;
+}
+
 export interface PullStream {
   /** Stream name; also the folder name in object layouts (`Sessions`, `sessions`). */
   readonly name: string;
@@ -48,6 +57,11 @@ export interface PullStream {
   readonly window: WindowPolicy;
   /** Optional record schema: records failing it go to the dead-letter with the reason. */
   readonly schema?: RecordSchema;
+  /**
+   * The fields of a delivered record and their types (without the tenant tag), for SIEM table
+   * definitions (Azure's DCR and tables); absent when the stream does not know them.
+   */
+  readonly columns?: readonly Column[];
   /** Reads the window from its start, or from `resume` (a page's `next`) when given. */
   read(window: Window, resume: string | undefined, signal: AbortSignal): AsyncIterable<Page>;
   /**

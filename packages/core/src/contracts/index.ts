@@ -23,6 +23,8 @@ export {
   type CheckpointStore,
   type CheckResult,
   type ClaimedWindow,
+  type Column,
+  type ColumnType,
   type ConnectorDeps,
   checkpointKey,
   type DocumentStore,

@@ -1,0 +1,140 @@
+/**
+ * The DCR and tables generated from the sources' own column lists: for every Monitor entity set (from
+ * the service's `$metadata`) and every Analytics entity, valid by what Azure documents, with
+ * `TimeGenerated` from each stream's cursor field.
+ */
+import { type PullStream, type Source, silentLogger, systemClock } from '@ctxsiem/core';
+import { analyticsSource } from '@ctxsiem/source-analytics';
+import { monitorModel, monitorSource } from '@ctxsiem/source-monitor';
+import { describe, expect, it } from 'vitest';
+import {
+  AZURE_COLUMN_TYPES,
+  type DcrStreamInput,
+  dcrDeclaration,
+  declarationProblems,
+} from '../src/index.ts';
+
+const connection = {
+  customerId: 'acme',
+  clientId: 'id',
+  clientSecret: 'secret-value-1',
+  apiBase: 'https://api.cloud.com',
+};
+const deps = { logger: silentLogger(), clock: systemClock };
+
+function inputs(source: Source): DcrStreamInput[] {
+  return source.streams.map((stream: PullStream) => {
+    expect(stream.columns, `${source.type}/${stream.name} knows its columns`).toBeDefined();
+    return {
+      source: source.type,
+      stream: stream.name,
+      columns: stream.columns ?? [],
+      timeField: stream.cursorField,
+      tenantField: source.tenantField,
+    };
+  });
+}
+
+describe('DCR and table declarations', () => {
+  const monitor = monitorSource(
+    { options: { type: 'monitor', entities: [...monitorModel().keys()] }, connection },
+    deps,
+  );
+  const analytics = analyticsSource(
+    { options: { type: 'analytics', entities: ['sessions', 'machines', 'users'] }, connection },
+    deps,
+  );
+  const declaration = dcrDeclaration([...inputs(monitor), ...inputs(analytics)]);
+
+  it('declares every Monitor entity set and Analytics entity, valid by Azure’s rules', () => {
+    expect(monitorModel().size).toBeGreaterThanOrEqual(11);
+    expect(Object.keys(declaration.streamDeclarations)).toHaveLength(
+      monitorModel().size + analytics.streams.length,
+    );
+    expect(declarationProblems(declaration)).toEqual([]);
+    for (const { columns } of Object.values(declaration.tables))
+      for (const column of columns) expect(AZURE_COLUMN_TYPES).toContain(column.type);
+  });
+
+  it('takes each column’s type from the EDM type, and TimeGenerated from the cursor field', () => {
+    const sessions = declaration.streamDeclarations['Custom-CitrixMonitorSessions']!.columns;
+    const type = (name: string) => sessions.find((column) => column.name === name)?.type;
+    expect(type('SessionKey')).toBe('string');
+    expect(type('ModifiedDate')).toBe('datetime');
+    expect(type('UserName')).toBe('string');
+    expect(type('citrix_customer_id')).toBe('string');
+    const flow = (stream: string) => declaration.dataFlows.find((f) => f.streams[0] === stream)!;
+    expect(flow('Custom-CitrixMonitorSessions')).toMatchObject({
+      outputStream: 'Custom-CitrixMonitorSessions_CL',
+      transformKql: "source | extend TimeGenerated = todatetime(['ModifiedDate'])",
+    });
+    expect(flow('Custom-CitrixMonitorSessionMetrics').transformKql).toContain(
+      "todatetime(['CollectedDate'])",
+    );
+    expect(declaration.tables.CitrixAnalyticsSessions_CL?.columns.map((c) => [c.name, c.type])).toEqual([
+      ['TimeGenerated', 'datetime'],
+      ['citrix_entity', 'string'],
+      ['citrix_hour_utc', 'datetime'],
+      ['collection_timestamp', 'datetime'],
+      ['raw', 'dynamic'],
+      ['citrix_customer_id', 'string'],
+    ]);
+  });
+
+  it('renames a column Log Analytics reserves in the table, and finds what Azure would refuse', () => {
+    const renamed = dcrDeclaration([
+      { source: 'x', stream: 'events', columns: [{ name: 'Type', type: 'string' }], timeField: 'time' },
+    ]);
+    expect(renamed.tables.CitrixXEvents_CL?.columns.map((c) => c.name)).toEqual(['TimeGenerated', 'Type_s']);
+    expect(renamed.dataFlows[0]?.transformKql).toBe(
+      "source | extend TimeGenerated = todatetime(['time']) | extend Type_s = ['Type'] | project-away ['Type']",
+    );
+    expect(declarationProblems(renamed)).toEqual([]);
+    const bad = dcrDeclaration([
+      {
+        source: 'x',
+        stream: 'events',
+        columns: [
+          { name: '1st', type: 'string' },
+          { name: 'a', type: 'guid' as never },
+          { name: 'A', type: 'int' },
+        ],
+        timeField: 'time',
+      },
+    ]);
+    expect(declarationProblems(bad)).toEqual([
+      'Custom-CitrixXEvents.1st: not a column name',
+      'Custom-CitrixXEvents.a: type guid',
+      'Custom-CitrixXEvents.A: declared twice',
+    ]);
+  });
+});
+
+describe('the Monitor model and the emulator', () => {
+  it('is the $metadata the emulator publishes', async () => {
+    const { startEmulator } = await import('@ctxsiem/emulator');
+    const { parseMetadata } = await import('@ctxsiem/source-monitor');
+    const emulator = await startEmulator();
+    try {
+      const { customerId, clientId, clientSecret } = emulator.connection;
+      const token = (await (
+        await fetch(`${emulator.url}/cctrustoauth2/${customerId}/tokens/clients`, {
+          method: 'POST',
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: clientId,
+            client_secret: clientSecret,
+          }),
+        })
+      ).json()) as { access_token: string };
+      const response = await fetch(`${emulator.url}/monitorodata/$metadata`, {
+        headers: { authorization: `CwsAuth bearer=${token.access_token}`, 'citrix-customerid': customerId },
+      });
+      expect(response.status).toBe(200);
+      const published = parseMetadata(await response.text());
+      expect([...published.values()]).toEqual([...monitorModel().values()]);
+    } finally {
+      await emulator.close();
+    }
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The Monitor OData model, read from the `$metadata` the service publishes (`service-metadata.ts`):
+ * each entity set's key and properties with their EDM types, and the columns a delivered record has.
+ * Parsed with fast-xml-parser, once, when first asked.
+ */
+import type { Column, ColumnType } from '@ctxsiem/core';
+import { XMLParser } from 'fast-xml-parser';
+import { MONITOR_METADATA } from './service-metadata.ts';
+
+export interface ODataProperty {
+  name: string;
+  /** `Edm.String`, `Edm.Int32`, … */
+  type: string;
+  nullable: boolean;
+}
+
+export interface ODataEntitySet {
+  name: string;
+  key: string;
+  properties: readonly ODataProperty[];
+}
+
+/** EDM primitive types as SIEM column types. */
+const COLUMN_TYPES: Record<string, ColumnType> = {
+  'Edm.Guid': 'string',
+  'Edm.String': 'string',
+  'Edm.Int16': 'int',
+  'Edm.Int32': 'int',
+  'Edm.Int64': 'long',
+  'Edm.Double': 'real',
+  'Edm.Decimal': 'real',
+  'Edm.Single': 'real',
+  'Edm.Boolean': 'boolean',
+  'Edm.DateTimeOffset': 'datetime',
+  'Edm.Date': 'datetime',
+};
+
+export function columnType(edmType: string): ColumnType {
+  return COLUMN_TYPES[edmType] ?? 'dynamic';
+}
+
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+interface XmlEntityType {
+  '@_Name': string;
+  Key?: { PropertyRef?: { '@_Name': string } | { '@_Name': string }[] };
+  Property?: XmlProperty | XmlProperty[];
+}
+interface XmlProperty {
+  '@_Name': string;
+  '@_Type': string;
+  '@_Nullable'?: string;
+}
+interface XmlSchema {
+  EntityType?: XmlEntityType | XmlEntityType[];
+  EntityContainer?: {
+    EntitySet?: { '@_Name': string; '@_EntityType': string } | { '@_Name': string; '@_EntityType': string }[];
+  };
+}
+
+/** The entity sets a `$metadata` document (EDMX 4.0) describes, by name. */
+export function parseMetadata(xml: string): Map<string, ODataEntitySet> {
+  const parsed = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true }).parse(xml) as {
+    Edmx?: { DataServices?: { Schema?: XmlSchema | XmlSchema[] } };
+  };
+  const schemas = asArray(parsed.Edmx?.DataServices?.Schema);
+  const types = new Map<string, XmlEntityType>();
+  for (const schema of schemas)
+    for (const type of asArray(schema.EntityType)) types.set(type['@_Name'], type);
+  const sets = new Map<string, ODataEntitySet>();
+  for (const schema of schemas)
+    for (const set of asArray(schema.EntityContainer?.EntitySet)) {
+      const type = types.get(set['@_EntityType'].split('.').at(-1) ?? '');
+      if (!type) continue;
+      sets.set(set['@_Name'], {
+        name: set['@_Name'],
+        key: asArray(type.Key?.PropertyRef)[0]?.['@_Name'] ?? '',
+        properties: asArray(type.Property).map((p) => ({
+          name: p['@_Name'],
+          type: p['@_Type'],
+          nullable: p['@_Nullable'] !== 'false',
+        })),
+      });
+    }
+  return sets;
+}
+
+let model: Map<string, ODataEntitySet> | undefined;
+
+/** The Monitor entity sets, from the service's `$metadata`. */
+export function monitorModel(): Map<string, ODataEntitySet> {
+  model ??= parseMetadata(MONITOR_METADATA);
+  return model;
+}
+
+/**
+ * The columns of a delivered record of `entitySet`, or undefined for a set the model does not know:
+ * its properties, and for Sessions with the user's fields the `UserName` and `FullName` moved onto it.
+ */
+export function recordColumns(entitySet: string, sessionUserFields: boolean): Column[] | undefined {
+  const set = monitorModel().get(entitySet);
+  if (!set) return undefined;
+  const columns: Column[] = set.properties.map((p) => ({ name: p.name, type: columnType(p.type) }));
+  if (entitySet === 'Sessions' && sessionUserFields)
+    columns.push({ name: 'UserName', type: 'string' }, { name: 'FullName', type: 'string' });
+  return columns;
+}

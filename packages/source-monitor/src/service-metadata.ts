@@ -1,0 +1,260 @@
+/**
+ * The Monitor Service's OData model as it publishes it at `/monitorodata/$metadata` (EDMX 4.0): the
+ * entity sets ctxsiem collects, their keys and properties with EDM types. A snapshot, so a record's
+ * columns are known without a call (the Azure DCR and table generator, the JSON Schema); a test checks
+ * the emulator publishes the same model.
+ */
+export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="Citrix.Monitor.Repository.V2.Model" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EntityType Name="Session">
+        <Key><PropertyRef Name="SessionKey"/></Key>
+        <Property Name="SessionKey" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="StartDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="LogOnDuration" Type="Edm.Int64"/>
+        <Property Name="EndDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="ExitCode" Type="Edm.Int32"/>
+        <Property Name="FailureId" Type="Edm.Int64"/>
+        <Property Name="FailureDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="ConnectionState" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="SessionIdleTime" Type="Edm.DateTimeOffset"/>
+        <Property Name="ConnectionStateChangeDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="LifecycleState" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="CurrentConnectionId" Type="Edm.Int64"/>
+        <Property Name="UserId" Type="Edm.Int32"/>
+        <Property Name="MachineId" Type="Edm.Guid"/>
+        <Property Name="SessionType" Type="Edm.Int32"/>
+        <Property Name="IsAnonymous" Type="Edm.Boolean"/>
+        <Property Name="PublishedDesktopId" Type="Edm.Int32"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="User" Type="Citrix.Monitor.Repository.V2.Model.User">
+          <ReferentialConstraint Property="UserId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+        <NavigationProperty Name="Machine" Type="Citrix.Monitor.Repository.V2.Model.Machine">
+          <ReferentialConstraint Property="MachineId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="Machine">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="Sid" Type="Edm.String"/>
+        <Property Name="Name" Type="Edm.String"/>
+        <Property Name="DnsName" Type="Edm.String"/>
+        <Property Name="LifecycleState" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="IPAddress" Type="Edm.String"/>
+        <Property Name="HostedMachineId" Type="Edm.String"/>
+        <Property Name="HostingServerName" Type="Edm.String"/>
+        <Property Name="HostedMachineName" Type="Edm.String"/>
+        <Property Name="IsAssigned" Type="Edm.Boolean"/>
+        <Property Name="IsInMaintenanceMode" Type="Edm.Boolean"/>
+        <Property Name="IsPendingUpdate" Type="Edm.Boolean"/>
+        <Property Name="AgentVersion" Type="Edm.String"/>
+        <Property Name="AssociatedUserFullNames" Type="Edm.String"/>
+        <Property Name="AssociatedUserNames" Type="Edm.String"/>
+        <Property Name="AssociatedUserUPNs" Type="Edm.String"/>
+        <Property Name="CurrentRegistrationState" Type="Edm.Int32"/>
+        <Property Name="RegistrationStateChangeDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="LastDeregisteredCode" Type="Edm.Int32"/>
+        <Property Name="LastDeregisteredDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="CurrentPowerState" Type="Edm.Int32"/>
+        <Property Name="CurrentSessionCount" Type="Edm.Int32"/>
+        <Property Name="ControllerDnsName" Type="Edm.String"/>
+        <Property Name="PoweredOnDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="PowerStateChangeDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="FunctionalLevel" Type="Edm.Int32"/>
+        <Property Name="FailureDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="WindowsConnectionSetting" Type="Edm.Int32"/>
+        <Property Name="IsPreparing" Type="Edm.Boolean"/>
+        <Property Name="FaultState" Type="Edm.Int32"/>
+        <Property Name="OSType" Type="Edm.String"/>
+        <Property Name="CurrentLoadIndexId" Type="Edm.Int64"/>
+        <Property Name="CatalogId" Type="Edm.Guid"/>
+        <Property Name="DesktopGroupId" Type="Edm.Guid"/>
+        <Property Name="HypervisorId" Type="Edm.Guid"/>
+        <Property Name="Hash" Type="Edm.String"/>
+        <Property Name="MachineRole" Type="Edm.Int32"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
+      <EntityType Name="User">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="Sid" Type="Edm.String"/>
+        <Property Name="Upn" Type="Edm.String"/>
+        <Property Name="UserName" Type="Edm.String"/>
+        <Property Name="FullName" Type="Edm.String"/>
+        <Property Name="Domain" Type="Edm.String"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
+      <EntityType Name="Connection">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="ClientName" Type="Edm.String"/>
+        <Property Name="ClientAddress" Type="Edm.String"/>
+        <Property Name="ClientVersion" Type="Edm.String"/>
+        <Property Name="ClientPlatform" Type="Edm.String"/>
+        <Property Name="ConnectedViaHostName" Type="Edm.String"/>
+        <Property Name="ConnectedViaIPAddress" Type="Edm.String"/>
+        <Property Name="LaunchedViaHostName" Type="Edm.String"/>
+        <Property Name="LaunchedViaIPAddress" Type="Edm.String"/>
+        <Property Name="IsReconnect" Type="Edm.Boolean"/>
+        <Property Name="IsSecureIca" Type="Edm.Boolean"/>
+        <Property Name="Protocol" Type="Edm.String"/>
+        <Property Name="LogOnStartDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="LogOnEndDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="BrokeringDuration" Type="Edm.Int32"/>
+        <Property Name="BrokeringDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="DisconnectCode" Type="Edm.Int32"/>
+        <Property Name="DisconnectDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="VMStartStartDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="VMStartEndDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="ClientSessionValidateDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="ServerSessionValidateDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="EstablishmentDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="HdxStartDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="HdxEndDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="AuthenticationDuration" Type="Edm.Int32"/>
+        <Property Name="GpoStartDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="GpoEndDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="LogOnScriptsStartDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="LogOnScriptsEndDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="ProfileLoadStartDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="ProfileLoadEndDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="InteractiveStartDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="InteractiveEndDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="SessionKey" Type="Edm.Guid"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
+      <EntityType Name="Application">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="Name" Type="Edm.String"/>
+        <Property Name="PublishedName" Type="Edm.String"/>
+        <Property Name="ApplicationType" Type="Edm.Int32"/>
+        <Property Name="Enabled" Type="Edm.Boolean"/>
+        <Property Name="AdminFolder" Type="Edm.String"/>
+        <Property Name="LifecycleState" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="Path" Type="Edm.String"/>
+        <Property Name="BrowserName" Type="Edm.String"/>
+        <Property Name="Description" Type="Edm.String"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
+      <EntityType Name="ApplicationInstance">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="ApplicationId" Type="Edm.Int32"/>
+        <Property Name="SessionKey" Type="Edm.Guid"/>
+        <Property Name="StartDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="EndDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Application" Type="Citrix.Monitor.Repository.V2.Model.Application">
+          <ReferentialConstraint Property="ApplicationId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="LogOnSummary">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="SummaryDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="DesktopGroupId" Type="Edm.Guid"/>
+        <Property Name="Granularity" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TotalLogOnDuration" Type="Edm.Int64"/>
+        <Property Name="TotalLogOnCount" Type="Edm.Int32"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
+      <EntityType Name="ConnectionFailureLog">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="SessionKey" Type="Edm.Guid"/>
+        <Property Name="FailureDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="UserId" Type="Edm.Int32"/>
+        <Property Name="MachineId" Type="Edm.Guid"/>
+        <Property Name="ConnectionFailureEnumValue" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="User" Type="Citrix.Monitor.Repository.V2.Model.User">
+          <ReferentialConstraint Property="UserId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+        <NavigationProperty Name="Machine" Type="Citrix.Monitor.Repository.V2.Model.Machine">
+          <ReferentialConstraint Property="MachineId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="MachineFailureLog">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="MachineId" Type="Edm.Guid"/>
+        <Property Name="FailureStartDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="FailureEndDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="FaultState" Type="Edm.Int32"/>
+        <Property Name="LastDeregisteredCode" Type="Edm.Int32"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Machine" Type="Citrix.Monitor.Repository.V2.Model.Machine">
+          <ReferentialConstraint Property="MachineId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="SessionMetrics">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="SessionId" Type="Edm.Guid"/>
+        <Property Name="CollectedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="IcaRttMS" Type="Edm.Int32"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
+      <EntityType Name="MachineMetric">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="MachineId" Type="Edm.Guid"/>
+        <Property Name="CollectedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="Iops" Type="Edm.Double"/>
+        <Property Name="Latency" Type="Edm.Double"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Machine" Type="Citrix.Monitor.Repository.V2.Model.Machine">
+          <ReferentialConstraint Property="MachineId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+    </Schema>
+    <Schema Namespace="Default" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EntityContainer Name="Container">
+        <EntitySet Name="Sessions" EntityType="Citrix.Monitor.Repository.V2.Model.Session">
+          <NavigationPropertyBinding Path="User" Target="Users"/>
+          <NavigationPropertyBinding Path="Machine" Target="Machines"/>
+        </EntitySet>
+        <EntitySet Name="Machines" EntityType="Citrix.Monitor.Repository.V2.Model.Machine">
+        </EntitySet>
+        <EntitySet Name="Users" EntityType="Citrix.Monitor.Repository.V2.Model.User">
+        </EntitySet>
+        <EntitySet Name="Connections" EntityType="Citrix.Monitor.Repository.V2.Model.Connection">
+        </EntitySet>
+        <EntitySet Name="Applications" EntityType="Citrix.Monitor.Repository.V2.Model.Application">
+        </EntitySet>
+        <EntitySet Name="ApplicationInstances" EntityType="Citrix.Monitor.Repository.V2.Model.ApplicationInstance">
+          <NavigationPropertyBinding Path="Application" Target="Applications"/>
+        </EntitySet>
+        <EntitySet Name="LogOnSummaries" EntityType="Citrix.Monitor.Repository.V2.Model.LogOnSummary">
+        </EntitySet>
+        <EntitySet Name="ConnectionFailureLogs" EntityType="Citrix.Monitor.Repository.V2.Model.ConnectionFailureLog">
+          <NavigationPropertyBinding Path="User" Target="Users"/>
+          <NavigationPropertyBinding Path="Machine" Target="Machines"/>
+        </EntitySet>
+        <EntitySet Name="MachineFailureLogs" EntityType="Citrix.Monitor.Repository.V2.Model.MachineFailureLog">
+          <NavigationPropertyBinding Path="Machine" Target="Machines"/>
+        </EntitySet>
+        <EntitySet Name="SessionMetrics" EntityType="Citrix.Monitor.Repository.V2.Model.SessionMetrics">
+        </EntitySet>
+        <EntitySet Name="MachineMetric" EntityType="Citrix.Monitor.Repository.V2.Model.MachineMetric">
+          <NavigationPropertyBinding Path="Machine" Target="Machines"/>
+        </EntitySet>
+      </EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>
+`;
