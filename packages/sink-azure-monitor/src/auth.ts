@@ -40,7 +40,10 @@ export function tokenSource(config: AzureMonitorSinkConfig, deps: ConnectorDeps 
   }
 
   return {
-    async token() {
+    async token(refresh = false) {
+      // A token the API refused (revoked before it expired) is replaced by a new credential's: the
+      // library would hand back its cached one.
+      if (refresh) credential = undefined;
       credential ??= create().catch((error: unknown) => {
         credential = undefined;
         throw error;

@@ -148,6 +148,16 @@ describe('Azure Monitor sink', () => {
     expect(await limited().readPartDigests?.(batch(big, { seq: 1 }))).toEqual(batch(big).digests);
   });
 
+  it('replaces a token the API revoked, once', async () => {
+    const s = sink();
+    await s.write(batch(sessions(1)));
+    const issued = api.stats.tokens;
+    api.revokeTokens();
+    await s.write(batch(sessions(1, 0, 1), { seq: 1 }));
+    expect(api.stats.tokens).toBe(issued + 1);
+    expect(accepted()).toHaveLength(2);
+  });
+
   it('names a wrong secret, a missing role and an undeclared stream, without retrying them', async () => {
     await expect(sink({ clientSecret: 'not-the-secret-123' }).write(batch(sessions(1)))).rejects.toThrow(
       /could not obtain an Entra token for Azure Monitor \(client secret\): .*AADSTS7000215/,

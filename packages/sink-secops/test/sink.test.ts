@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type CheckpointStore,
+  checkpointKey,
   type JsonRecord,
   ManualClock,
   PartExistsError,
@@ -194,6 +195,25 @@ describe('SecOps sink (legacy Ingestion API)', () => {
 });
 
 describe('SecOps sink under the runner', () => {
+  it('a permission refused fails the stream with its checkpoint where it was', async () => {
+    const source = generatedSource({ start: FROM, pageSize: 40 });
+    api.deniedLogTypes.add('CITRIX_GENERATED');
+    const clock = new ManualClock(new Date('2024-08-06T09:10:00Z'));
+    const summary = await run({
+      source,
+      sink: sink(),
+      checkpoints,
+      logger: silentLogger(),
+      clock,
+      start: FROM,
+    });
+    expect(summary.streams[0]).toMatchObject({ status: 'failed' });
+    expect(summary.streams[0]?.error).toMatch(/SecOps answered 403/);
+    const state = await checkpoints.read(checkpointKey('test-tenant', 'generated', 'events'));
+    expect(state?.state.position ?? FROM.toISOString()).toBe(FROM.toISOString());
+    expect(api.accepted).toEqual([]);
+  });
+
   it('delivers every record once across a run stopped mid-window, oversized records dead-lettered', async () => {
     const source = generatedSource({ start: FROM, pageSize: 40, invalidEvery: 50 });
     const deadLetters = fileSink(

@@ -38,6 +38,8 @@ export interface AzureMonitorApi {
   streams: Set<string>;
   stats: { requests: number; tokens: number; refused413: number; largestBody: number; bodies: number[] };
   forbidden: boolean;
+  /** Makes every token issued so far invalid, as Entra's revocation does before they expire. */
+  revokeTokens(): void;
   failNext(...faults: AzureFault[]): void;
   close(): Promise<void>;
 }
@@ -202,6 +204,7 @@ export async function startAzureMonitorApi(
       api.forbidden = value;
     },
     failNext: (...next: AzureFault[]) => void faults.push(...next),
+    revokeTokens: () => tokens.clear(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
