@@ -35,8 +35,12 @@ const CASODATA_KEYS: Record<string, string> = {
 /** What the collectors write to and how the driver reads it back. */
 export interface ChaosTarget {
   name: string;
-  /** The `sink` and `checkpoint` sections of the deployment config. */
-  config: { sink: Record<string, unknown>; checkpoint: Record<string, unknown> };
+  /** The `sink` and `checkpoint` sections (and `deadLetters`, for a SIEM API) of the deployment config. */
+  config: {
+    sink: Record<string, unknown>;
+    checkpoint: Record<string, unknown>;
+    deadLetters?: Record<string, unknown>;
+  };
   /** Every stored record of every part under the stream's folder (dead letters excluded). */
   records(stream: string): Promise<Record<string, unknown>[]>;
   /** Every stored dead letter. */
