@@ -6,6 +6,7 @@
 #   test/servers/obtain.sh minio              → …/servers/minio-<version>/minio
 #   test/servers/obtain.sh fake-gcs-server    → …/servers/fake-gcs-server-<version>/fake-gcs-server
 #   test/servers/obtain.sh moto               → …/servers/moto-<version>/moto-server
+#   test/servers/obtain.sh kafka              → …/servers/kafka-<version>/kafka-java (java -cp the broker's jars)
 #   test/servers/obtain.sh all                → every path, one per line
 #
 # Cache: ${CTXSIEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ctxsiem}/servers. GOPATH, GOMODCACHE and
@@ -27,6 +28,8 @@ FAKE_GCS_VERSION=v1.56.1
 # moto serves Secrets Manager, IAM, SQS, EventBridge Scheduler, Lambda and CloudWatch on loopback.
 # Its dependencies are pinned by moto-constraints.txt beside this script.
 MOTO_VERSION=5.2.5
+# Apache Kafka (KRaft, SASL_SSL with SCRAM) from Maven Central: kafka-pom.xml beside this script pins it.
+KAFKA_VERSION=4.4.0
 
 CACHE="${CTXSIEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ctxsiem}"
 SERVERS="$CACHE/servers"
@@ -35,7 +38,7 @@ log() { printf 'obtain.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  echo "usage: $0 <minio|fake-gcs-server|moto|all>" >&2
+  echo "usage: $0 <minio|fake-gcs-server|moto|kafka|all>" >&2
   exit 2
 }
 
@@ -158,47 +161,77 @@ obtain() {
   printf '%s\n' "$bin"
 }
 
-# moto: a virtualenv with moto[server] at the pinned versions, and a `moto-server` launcher in it.
-obtain_moto() {
-  local dir="$SERVERS/moto-$MOTO_VERSION"
-  local bin="$dir/moto-server"
+# Installs a server once into $SERVERS/<dir>: the fast path when <bin> exists; otherwise, under a lock,
+# `<installer> <tmp>` fills a temporary folder that then replaces <dir> whole (a present <dir> is
+# always complete). Prints <bin>.
+install_once() {
+  local name="$1" dir="$2" bin="$2/$3" installer="$4"
   if [ -x "$bin" ]; then
     printf '%s\n' "$bin"
     return 0
   fi
-  command -v python3 >/dev/null 2>&1 || die "moto: python3 is not on PATH; install Python >= 3.9"
   mkdir -p "$SERVERS"
   (
-    exec 9>"$SERVERS/.moto.lock"
+    exec 9>"$SERVERS/.$name.lock"
     if ! flock -n 9; then
-      log "moto: another process is installing it; waiting for its lock"
+      log "$name: another process is installing it; waiting for its lock"
       flock 9
     fi
     if [ -x "$bin" ]; then exit 0; fi
     local tmp="$dir.tmp.$$" started=$SECONDS
     rm -rf "$tmp"
+    mkdir -p "$tmp"
     trap 'rm -rf "$tmp"' EXIT
-    log "moto: installing moto[server]==$MOTO_VERSION from PyPI (first time only, about a minute)"
-    python3 -m venv "$tmp/venv" || die "moto: python3 -m venv failed"
-    if ! run_with_heartbeat "$tmp/install.log" moto \
-      "$tmp/venv/bin/pip" install --disable-pip-version-check --no-input \
-      -c "$(dirname "${BASH_SOURCE[0]}")/moto-constraints.txt" "moto[server]==$MOTO_VERSION"; then
-      tail -n 40 "$tmp/install.log" >&2
-      die "moto: pip install failed (log above)"
-    fi
-    rm -f "$tmp/install.log"
-    # The venv's python is a symlink to the system one, so the folder can move; the launcher finds it.
-    printf '#!/usr/bin/env bash\nexec "$(dirname "$0")/venv/bin/python" -m moto.server "$@"\n' >"$tmp/moto-server"
-    chmod +x "$tmp/moto-server"
-    echo "version=$MOTO_VERSION installed=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$tmp/BUILD_INFO"
+    "$installer" "$tmp"
+    echo "installed=$(date -u +%Y-%m-%dT%H:%M:%SZ) seconds=$((SECONDS - started))" >>"$tmp/BUILD_INFO"
     rm -rf "$dir"
     mv "$tmp" "$dir"
     trap - EXIT
-    log "moto: installed in $((SECONDS - started))s → $bin"
+    log "$name: installed in $((SECONDS - started))s → $bin"
   )
-  [ -x "$bin" ] || die "moto: $bin is missing after the install"
+  [ -x "$bin" ] || die "$name: $bin is missing after the install"
   printf '%s\n' "$bin"
 }
+
+# moto: a virtualenv with moto[server] at the pinned versions, and a `moto-server` launcher in it.
+install_moto() {
+  local tmp="$1"
+  command -v python3 >/dev/null 2>&1 || die "moto: python3 is not on PATH; install Python >= 3.9"
+  log "moto: installing moto[server]==$MOTO_VERSION from PyPI (first time only, about a minute)"
+  python3 -m venv "$tmp/venv" || die "moto: python3 -m venv failed"
+  if ! run_with_heartbeat "$tmp/install.log" moto \
+    "$tmp/venv/bin/pip" install --disable-pip-version-check --no-input \
+    -c "$(dirname "${BASH_SOURCE[0]}")/moto-constraints.txt" "moto[server]==$MOTO_VERSION"; then
+    tail -n 40 "$tmp/install.log" >&2
+    die "moto: pip install failed (log above)"
+  fi
+  rm -f "$tmp/install.log"
+  # The venv's python is a symlink to the system one, so the folder can move; the launcher finds it.
+  printf '#!/usr/bin/env bash\nexec "$(dirname "$0")/venv/bin/python" -m moto.server "$@"\n' >"$tmp/moto-server"
+  chmod +x "$tmp/moto-server"
+  echo "version=$MOTO_VERSION" >"$tmp/BUILD_INFO"
+}
+
+# kafka: the broker's jars copied from Maven Central, and a `kafka-java` launcher (java -cp those jars).
+install_kafka() {
+  local tmp="$1"
+  command -v java >/dev/null 2>&1 || die "kafka: java is not on PATH; install Java >= 17"
+  command -v mvn >/dev/null 2>&1 || die "kafka: mvn is not on PATH; install Maven"
+  log "kafka: copying kafka_2.13:$KAFKA_VERSION and its dependencies from Maven Central (first time only)"
+  if ! run_with_heartbeat "$tmp/mvn.log" kafka \
+    mvn -q -B -f "$(dirname "${BASH_SOURCE[0]}")/kafka-pom.xml" -Dmaven.repo.local="$SERVERS/.m2" \
+    dependency:copy-dependencies -DoutputDirectory="$tmp/libs" -DincludeScope=runtime; then
+    tail -n 40 "$tmp/mvn.log" >&2
+    die "kafka: mvn dependency:copy-dependencies failed (log above)"
+  fi
+  rm -f "$tmp/mvn.log"
+  printf '#!/usr/bin/env bash\nexec java ${KAFKA_JVM_OPTS:--Xms256m -Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC} -cp "$(dirname "$0")/libs/*" "$@"\n' >"$tmp/kafka-java"
+  chmod +x "$tmp/kafka-java"
+  echo "version=$KAFKA_VERSION" >"$tmp/BUILD_INFO"
+}
+
+obtain_moto() { install_once moto "$SERVERS/moto-$MOTO_VERSION" moto-server install_moto; }
+obtain_kafka() { install_once kafka "$SERVERS/kafka-$KAFKA_VERSION" kafka-java install_kafka; }
 
 [ $# -eq 1 ] || usage
 case "$1" in
@@ -206,9 +239,11 @@ case "$1" in
     obtain minio
     obtain fake-gcs-server
     obtain_moto
+    obtain_kafka
     ;;
   minio | fake-gcs-server) obtain "$1" ;;
   moto) obtain_moto ;;
+  kafka) obtain_kafka ;;
   -h | --help) usage ;;
   *) usage ;;
 esac

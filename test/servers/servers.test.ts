@@ -3,10 +3,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   obtainServers,
   startFakeGcs,
+  startKafka,
   startMinio,
   startMoto,
 } from '../../packages/test-kit/src/servers/index.ts';
@@ -116,4 +118,51 @@ describe('startMoto', () => {
     }
     expect(await answers(`${moto.endpoint}/moto-api/data.json`)).toBeUndefined();
   });
+});
+
+describe('startKafka', () => {
+  it('serves Kafka over SASL_SSL with SCRAM users, refusing a wrong password', async () => {
+    const user = { name: 'citrix', password: 'citrix-scram-password-1' };
+    const kafka = await startKafka({ users: [user] });
+    const connection = (password: string) => ({
+      clientId: 'ctxsiem-smoke',
+      bootstrapBrokers: [kafka.bootstrap],
+      tls: { ca: kafka.ca },
+      sasl: { mechanism: 'SCRAM-SHA-256' as const, username: user.name, password },
+    });
+    const admin = new Admin({
+      ...connection(user.password),
+      sasl: { mechanism: 'SCRAM-SHA-512', username: kafka.admin.name, password: kafka.admin.password },
+    });
+    const producer = new Producer({ ...connection(user.password), serializers: stringSerializers });
+    const consumer = new Consumer({
+      ...connection(user.password),
+      groupId: 'smoke',
+      deserializers: stringDeserializers,
+      autocommit: false,
+    });
+    try {
+      await admin.createTopics({ topics: ['smoke'], partitions: 1, replicas: 1 });
+      await producer.send({ messages: [{ topic: 'smoke', key: 'k', value: 'hello' }] });
+      const stream = await consumer.consume({ topics: ['smoke'], mode: 'earliest' });
+      let value: string | undefined;
+      for await (const message of stream) {
+        value = message.value;
+        await message.commit();
+        break;
+      }
+      await stream.close();
+      expect(value).toBe('hello');
+      const refused = new Producer({
+        ...connection('not-the-password'),
+        retries: 0,
+        serializers: stringSerializers,
+      });
+      await expect(refused.send({ messages: [{ topic: 'smoke', value: 'x' }] })).rejects.toThrow();
+      await refused.close();
+    } finally {
+      await Promise.all([consumer.close(), producer.close(), admin.close()]);
+      await kafka.stop();
+    }
+  }, 120_000);
 });

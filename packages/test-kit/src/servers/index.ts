@@ -4,6 +4,7 @@
 
 export { type AzureFault, type AzureMonitorApi, startAzureMonitorApi } from './azure-monitor-api.ts';
 export { type StartFakeGcsOptions, startFakeGcs } from './fake-gcs.ts';
+export { type KafkaUser, type RunningKafka, type StartKafkaOptions, startKafka } from './kafka.ts';
 export { type MinioConnection, type RunningMinio, type StartMinioOptions, startMinio } from './minio.ts';
 export { type RunningMoto, startMoto } from './moto.ts';
 export { obtainScript, obtainServer, obtainServers, repoRoot, type ServerName } from './obtain.ts';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ServerName = 'minio' | 'fake-gcs-server' | 'moto';
+export type ServerName = 'minio' | 'fake-gcs-server' | 'moto' | 'kafka';
 
 const here = import.meta.dirname ?? path.dirname(fileURLToPath(import.meta.url));
 
@@ -33,12 +33,13 @@ export function obtainServer(name: ServerName): Promise<string> {
 
 /** Obtains every server (for a vitest globalSetup that pays the one-time build up front). */
 export async function obtainServers(): Promise<Record<ServerName, string>> {
-  const [minio, fakeGcs, moto] = await Promise.all([
+  const [minio, fakeGcs, moto, kafka] = await Promise.all([
     obtainServer('minio'),
     obtainServer('fake-gcs-server'),
     obtainServer('moto'),
+    obtainServer('kafka'),
   ]);
-  return { minio, 'fake-gcs-server': fakeGcs, moto };
+  return { minio, 'fake-gcs-server': fakeGcs, moto, kafka };
 }
 
 function runObtain(name: ServerName): Promise<string> {

@@ -65,8 +65,10 @@ export interface LaunchSpec {
   env?: Record<string, string>;
   /** Removed once the process has exited (and by the watchdog if this process dies). No spaces. */
   cleanupDirs?: string[];
-  /** Polled until `isReady(status)`; any HTTP answer counts by default. */
-  readyUrl: string;
+  /** Polled until `isReady(status)`; any HTTP answer counts by default. Or, instead, `readyLine`. */
+  readyUrl?: string;
+  /** Ready once a line of its output matches (a server that speaks no HTTP: Kafka). */
+  readyLine?: RegExp;
   isReady?: (status: number) => boolean;
   readyTimeoutMs?: number;
   stopTimeoutMs?: number;
@@ -224,17 +226,21 @@ export async function launch(spec: LaunchSpec): Promise<Launched> {
       }
       if (Date.now() > deadline) {
         throw new ServerStartError(
-          `${spec.name} was not ready at ${spec.readyUrl} within ${spec.readyTimeoutMs ?? 60_000} ms`,
+          `${spec.name} was not ready (${spec.readyUrl ?? spec.readyLine}) within ${spec.readyTimeoutMs ?? 60_000} ms`,
           output(),
         );
       }
-      try {
-        const response = await fetch(spec.readyUrl, { signal: AbortSignal.timeout(2_000) });
-        await response.body?.cancel();
-        if (isReady(response.status)) break;
-      } catch {
-        // not listening yet
-      }
+      if (spec.readyLine) {
+        if (spec.readyLine.test(output())) break;
+      } else if (spec.readyUrl) {
+        try {
+          const response = await fetch(spec.readyUrl, { signal: AbortSignal.timeout(2_000) });
+          await response.body?.cancel();
+          if (isReady(response.status)) break;
+        } catch {
+          // not listening yet
+        }
+      } else throw new Error(`${spec.name}: a launch needs readyUrl or readyLine`);
       await Promise.race([exited, sleep(100)]);
     }
   } catch (error) {

@@ -3,7 +3,8 @@
  * with `openssl` (Node has no API that issues certificates); the CA is then trusted by this process
  * (`tls.setDefaultCACertificates`, Node ≥ 24.5), so its clients — `fetch`, Azure's pipeline, MSAL —
  * reach the server over TLS with full verification. Azure's clients refuse bearer tokens over plain
- * HTTP: its contract server needs this.
+ * HTTP: its contract server needs this; the Kafka broker's SASL_SSL listener uses it too (its key is
+ * PKCS#8 PEM, what Kafka's PEM key store reads).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,10 @@ export function makeTestTls(): TestTls {
       '2',
       '-subj',
       '/CN=ctxsiem test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     );
     run(
       'req',

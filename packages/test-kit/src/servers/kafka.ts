@@ -1,0 +1,134 @@
+// A real Apache Kafka broker (KRaft, one node) for the sentinel source's tests: a SASL_SSL listener with
+// SCRAM-SHA-256/512 users and a certificate from a CA made for it (trusted by this process), as the
+// Citrix Analytics for Security export is reached; a plaintext controller listener on loopback.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { obtainServer } from './obtain.ts';
+import { freePort, launchOnFreePort, type RunningServer } from './process.ts';
+import { makeTestTls } from './test-tls.ts';
+
+export interface KafkaUser {
+  name: string;
+  password: string;
+}
+
+export interface RunningKafka extends RunningServer {
+  /** `127.0.0.1:<port>` of the SASL_SSL listener. */
+  bootstrap: string;
+  /** The CA the broker's certificate is signed by (PEM; already trusted by this process). */
+  ca: string;
+  /** The admin user (a super user) and the users asked for. */
+  admin: KafkaUser;
+  users: KafkaUser[];
+}
+
+export interface StartKafkaOptions {
+  /** SCRAM users created before the broker starts. */
+  users?: KafkaUser[];
+  readyTimeoutMs?: number;
+}
+
+const LOG4J = `status = error
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.server.name = kafka.server.KafkaRaftServer
+logger.server.level = INFO
+`;
+
+/** Starts the broker on free loopback ports; resolves once it logs that it started. */
+export async function startKafka(options: StartKafkaOptions = {}): Promise<RunningKafka> {
+  const java = await obtainServer('kafka');
+  const tls = makeTestTls();
+  const admin = { name: 'admin', password: `admin-${randomBytes(9).toString('base64url')}` };
+  const users = options.users ?? [];
+  const { port, launched } = await launchOnFreePort(async (port) => {
+    const controller = await freePort();
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'ctxsiem-kafka-'));
+    const file = (name: string) => path.join(scratch, name);
+    await writeFile(file('keystore.pem'), `${tls.key}\n${tls.cert}`);
+    await writeFile(file('truststore.pem'), tls.ca);
+    await writeFile(file('log4j2.properties'), LOG4J);
+    const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${admin.name}" password="${admin.password}";`;
+    await writeFile(
+      file('server.properties'),
+      [
+        'process.roles=broker,controller',
+        'node.id=1',
+        `controller.quorum.voters=1@127.0.0.1:${controller}`,
+        `listeners=SASL_SSL://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
+        `advertised.listeners=SASL_SSL://127.0.0.1:${port}`,
+        'controller.listener.names=CONTROLLER',
+        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL',
+        'inter.broker.listener.name=SASL_SSL',
+        'sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512',
+        'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256',
+        `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${jaas}`,
+        `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${jaas}`,
+        'ssl.keystore.type=PEM',
+        `ssl.keystore.location=${file('keystore.pem')}`,
+        'ssl.truststore.type=PEM',
+        `ssl.truststore.location=${file('truststore.pem')}`,
+        'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+        `super.users=User:${admin.name};User:ANONYMOUS`,
+        // Authenticated users may use a topic no ACL names (tests add ACLs where they matter).
+        'allow.everyone.if.no.acl.found=true',
+        `log.dirs=${file('data')}`,
+        'num.partitions=3',
+        'offsets.topic.replication.factor=1',
+        'transaction.state.log.replication.factor=1',
+        'transaction.state.log.min.isr=1',
+        'share.coordinator.state.topic.replication.factor=1',
+        'share.coordinator.state.topic.min.isr=1',
+        'group.initial.rebalance.delay.ms=0',
+        'auto.create.topics.enable=false',
+        '',
+      ].join('\n'),
+    );
+    // A cluster id is 16 random bytes, base64url.
+    const clusterId = randomBytes(16).toString('base64url');
+    const scram = [admin, ...users].flatMap((user) => [
+      '--add-scram',
+      `SCRAM-SHA-256=[name=${user.name},password=${user.password}]`,
+      '--add-scram',
+      `SCRAM-SHA-512=[name=${user.name},password=${user.password}]`,
+    ]);
+    execFileSync(
+      java,
+      ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', file('server.properties'), ...scram],
+      {
+        stdio: 'pipe',
+        env: { ...process.env, KAFKA_JVM_OPTS: '-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC' },
+      },
+    );
+    return {
+      name: 'kafka',
+      binary: java,
+      args: [
+        `-Dlog4j2.configurationFile=${file('log4j2.properties')}`,
+        'kafka.Kafka',
+        file('server.properties'),
+      ],
+      cleanupDirs: [scratch],
+      readyLine: /Kafka Server started/,
+      readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
+    };
+  });
+  return {
+    endpoint: `https://127.0.0.1:${port}`,
+    bootstrap: `127.0.0.1:${port}`,
+    ca: tls.ca,
+    admin,
+    users,
+    stop: async () => {
+      await launched.stop();
+      tls.remove();
+    },
+  };
+}
