@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   obtainServers,
@@ -121,30 +121,34 @@ describe('startMoto', () => {
 });
 
 describe('startKafka', () => {
-  it('serves Kafka over SASL_SSL with SCRAM users, refusing a wrong password', async () => {
+  it('serves Kafka over SASL_SSL with SCRAM users, each reading only the topic and group granted', async () => {
     const user = { name: 'citrix', password: 'citrix-scram-password-1' };
-    const kafka = await startKafka({ users: [user] });
-    const connection = (password: string) => ({
+    const kafka = await startKafka({
+      users: [user],
+      topics: [{ name: 'risk' }, { name: 'other' }],
+      grants: [{ user: user.name, topic: 'risk', group: 'ctxsiem' }],
+    });
+    const as = (username: string, password: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512') => ({
       clientId: 'ctxsiem-smoke',
       bootstrapBrokers: [kafka.bootstrap],
       tls: { ca: kafka.ca },
-      sasl: { mechanism: 'SCRAM-SHA-256' as const, username: user.name, password },
+      sasl: { mechanism, username, password },
     });
-    const admin = new Admin({
-      ...connection(user.password),
-      sasl: { mechanism: 'SCRAM-SHA-512', username: kafka.admin.name, password: kafka.admin.password },
+    const producer = new Producer({
+      ...as(kafka.admin.name, kafka.admin.password, 'SCRAM-SHA-512'),
+      serializers: stringSerializers,
     });
-    const producer = new Producer({ ...connection(user.password), serializers: stringSerializers });
-    const consumer = new Consumer({
-      ...connection(user.password),
-      groupId: 'smoke',
-      deserializers: stringDeserializers,
-      autocommit: false,
-    });
+    const consumer = (topic: string) =>
+      new Consumer({
+        ...as(user.name, user.password, 'SCRAM-SHA-256'),
+        groupId: 'ctxsiem',
+        deserializers: stringDeserializers,
+        autocommit: false,
+      });
+    const reader = consumer('risk');
     try {
-      await admin.createTopics({ topics: ['smoke'], partitions: 1, replicas: 1 });
-      await producer.send({ messages: [{ topic: 'smoke', key: 'k', value: 'hello' }] });
-      const stream = await consumer.consume({ topics: ['smoke'], mode: 'earliest' });
+      await producer.send({ messages: [{ topic: 'risk', key: 'k', value: 'hello' }] });
+      const stream = await reader.consume({ topics: ['risk'], mode: 'earliest' });
       let value: string | undefined;
       for await (const message of stream) {
         value = message.value;
@@ -153,15 +157,19 @@ describe('startKafka', () => {
       }
       await stream.close();
       expect(value).toBe('hello');
+      // Not granted: another topic, and a wrong password.
+      const outsider = consumer('other');
+      await expect(outsider.consume({ topics: ['other'], mode: 'earliest' })).rejects.toThrow(/authoriz/i);
+      await outsider.close(true);
       const refused = new Producer({
-        ...connection('not-the-password'),
+        ...as(user.name, 'not-the-password', 'SCRAM-SHA-256'),
         retries: 0,
         serializers: stringSerializers,
       });
-      await expect(refused.send({ messages: [{ topic: 'smoke', value: 'x' }] })).rejects.toThrow();
+      await expect(refused.send({ messages: [{ topic: 'risk', value: 'x' }] })).rejects.toThrow();
       await refused.close();
     } finally {
-      await Promise.all([consumer.close(), producer.close(), admin.close()]);
+      await Promise.all([reader.close(true), producer.close()]);
       await kafka.stop();
     }
   }, 120_000);

@@ -1,6 +1,7 @@
 // A real Apache Kafka broker (KRaft, one node) for the sentinel source's tests: a SASL_SSL listener with
 // SCRAM-SHA-256/512 users and a certificate from a CA made for it (trusted by this process), as the
-// Citrix Analytics for Security export is reached; a plaintext controller listener on loopback.
+// Citrix Analytics for Security export is reached; a plaintext controller listener on loopback. ACLs
+// (StandardAuthorizer) let a consumer read only its topic, in its group, as Citrix grants it.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -25,9 +26,20 @@ export interface RunningKafka extends RunningServer {
   users: KafkaUser[];
 }
 
+/** What a consumer may do, as the Citrix export grants it: read one topic, in one group. */
+export interface KafkaConsumerGrant {
+  user: string;
+  topic: string;
+  group: string;
+}
+
 export interface StartKafkaOptions {
   /** SCRAM users created before the broker starts. */
   users?: KafkaUser[];
+  /** Topics created once the broker is ready (one partition each unless said). */
+  topics?: { name: string; partitions?: number }[];
+  /** READ (and DESCRIBE) on a topic and READ on a group; a user may do nothing else. */
+  grants?: KafkaConsumerGrant[];
   readyTimeoutMs?: number;
 }
 
@@ -77,8 +89,8 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
         `ssl.truststore.location=${file('truststore.pem')}`,
         'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
         `super.users=User:${admin.name};User:ANONYMOUS`,
-        // Authenticated users may use a topic no ACL names (tests add ACLs where they matter).
-        'allow.everyone.if.no.acl.found=true',
+        // A user may do only what an ACL grants it (the admin is a super user).
+        'allow.everyone.if.no.acl.found=false',
         `log.dirs=${file('data')}`,
         'num.partitions=3',
         'offsets.topic.replication.factor=1',
@@ -120,7 +132,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
       readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
     };
   });
-  return {
+  const running: RunningKafka = {
     endpoint: `https://127.0.0.1:${port}`,
     bootstrap: `127.0.0.1:${port}`,
     ca: tls.ca,
@@ -131,4 +143,46 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
       tls.remove();
     },
   };
+  try {
+    await prepare(running, options);
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+  return running;
+}
+
+/** Creates the topics and the consumers' ACLs as the admin. */
+async function prepare(kafka: RunningKafka, options: StartKafkaOptions): Promise<void> {
+  if (!options.topics?.length && !options.grants?.length) return;
+  const { Admin, AclOperations, AclPermissionTypes, ResourcePatternTypes, ResourceTypes } = await import(
+    '@platformatic/kafka'
+  );
+  const admin = new Admin({
+    clientId: 'ctxsiem-test-admin',
+    bootstrapBrokers: [kafka.bootstrap],
+    tls: { ca: kafka.ca },
+    sasl: { mechanism: 'SCRAM-SHA-512', username: kafka.admin.name, password: kafka.admin.password },
+  });
+  try {
+    for (const topic of options.topics ?? [])
+      await admin.createTopics({ topics: [topic.name], partitions: topic.partitions ?? 1, replicas: 1 });
+    const allow = (principal: string, resourceType: number, resourceName: string, operation: number) => ({
+      resourceType,
+      resourceName,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      principal: `User:${principal}`,
+      host: '*',
+      operation,
+      permissionType: AclPermissionTypes.ALLOW,
+    });
+    const creations = (options.grants ?? []).flatMap((grant) => [
+      allow(grant.user, ResourceTypes.TOPIC, grant.topic, AclOperations.READ),
+      allow(grant.user, ResourceTypes.TOPIC, grant.topic, AclOperations.DESCRIBE),
+      allow(grant.user, ResourceTypes.GROUP, grant.group, AclOperations.READ),
+    ]);
+    if (creations.length > 0) await admin.createAcls({ creations: creations as never });
+  } finally {
+    await admin.close();
+  }
 }
