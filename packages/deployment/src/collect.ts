@@ -4,8 +4,6 @@
  */
 import {
   type Clock,
-  ConfigError,
-  type ConfigIssue,
   floorTo,
   HOUR_MS,
   type Logger,
@@ -14,9 +12,10 @@ import {
   type SecretRegistry,
   type StreamSummary,
 } from '@ctxsiem/core';
-import { buildCheckpointStore, buildSource, type DeploymentConfig } from '@ctxsiem/registry';
+import { buildCheckpointStore, type DeploymentConfig } from '@ctxsiem/registry';
 import { buildDeploymentSink } from './deployment-sink.ts';
-import { resolveSecret } from './secret-references.ts';
+import { eachSource } from './each-source.ts';
+import { type CollectSelection, checkSelection } from './selection.ts';
 
 export interface CollectedStream extends StreamSummary {
   tenant: string;
@@ -59,35 +58,6 @@ export interface CollectDeps {
   signal?: AbortSignal | undefined;
 }
 
-/** Which of the configured tenants (customer ids) and sources (types) a run collects; default all. */
-export interface CollectSelection {
-  tenants?: readonly string[] | undefined;
-  sources?: readonly string[] | undefined;
-  /** Where the selection came from, for error messages (`event`); default `selection`. */
-  field?: string | undefined;
-}
-
-/** Refuses a selection naming a tenant or source the deployment does not configure. */
-function checkSelection(config: DeploymentConfig, selection: CollectSelection): void {
-  const field = selection.field ?? 'selection';
-  const issues: ConfigIssue[] = [];
-  const configured = {
-    tenants: config.tenants.map((tenant): string => tenant.customerId),
-    sources: config.sources.map((source): string => source.type),
-  };
-  for (const kind of ['tenants', 'sources'] as const)
-    for (const name of selection[kind] ?? [])
-      if (!configured[kind].includes(name))
-        issues.push({
-          path: `${field}.${kind}`,
-          reason: `"${name}" is not configured (configured: ${configured[kind].join(', ')})`,
-        });
-  if (issues.length > 0) throw new ConfigError('selection', issues);
-}
-
-const selected = (names: readonly string[] | undefined, name: string) =>
-  names === undefined || names.length === 0 || names.includes(name);
-
 export async function collect(
   config: DeploymentConfig,
   deps: CollectDeps,
@@ -115,46 +85,34 @@ export async function collect(
   const sources: CollectedSource[] = [];
   let budgetExhausted = false;
   try {
-    for (const [index, tenantConfig] of config.tenants.entries()) {
-      if (!selected(selection.tenants, tenantConfig.customerId)) continue;
-      const tenant = {
-        ...tenantConfig,
-        clientSecret: await resolveSecret(
-          tenantConfig.clientSecret,
-          `tenants[${index}].clientSecret`,
-          deps.secrets,
-        ),
-      };
-      for (const sourceConfig of config.sources) {
-        if (!selected(selection.sources, sourceConfig.type)) continue;
-        const source = await buildSource(sourceConfig, { ...connectorDeps, tenant });
-        try {
-          const summary = await run({
-            source,
-            sink,
-            checkpoints,
-            logger,
-            clock,
-            start: explicitStart ?? source.start ?? lookbackStart,
-            budgetMs: deadline === undefined ? undefined : Math.max(0, deadline - clock.now()),
-            queueCapacity: config.runner.queueCapacity,
-            concurrency: config.runner.concurrency,
-            signal: deps.signal,
-            leaseMs: config.runner.leaseSeconds * 1000,
-            reconcile: config.runner.reconcileHorizonMinutes > 0 && {
-              horizonMs: config.runner.reconcileHorizonMinutes * MINUTE_MS,
-              firstCheckMs: config.runner.reconcileFirstCheckMinutes * MINUTE_MS,
-            },
-          });
-          budgetExhausted ||= summary.budgetExhausted;
-          sources.push({ tenant: summary.tenant, source: summary.source, metrics: summary.sourceMetrics });
-          for (const stream of summary.streams)
-            streams.push({ tenant: summary.tenant, source: summary.source, ...stream });
-        } finally {
-          await source.close?.();
-        }
-      }
-    }
+    await eachSource(
+      config,
+      { ...connectorDeps, secrets: deps.secrets },
+      async (source) => {
+        const summary = await run({
+          source,
+          sink,
+          checkpoints,
+          logger,
+          clock,
+          start: explicitStart ?? source.start ?? lookbackStart,
+          budgetMs: deadline === undefined ? undefined : Math.max(0, deadline - clock.now()),
+          queueCapacity: config.runner.queueCapacity,
+          concurrency: config.runner.concurrency,
+          signal: deps.signal,
+          leaseMs: config.runner.leaseSeconds * 1000,
+          reconcile: config.runner.reconcileHorizonMinutes > 0 && {
+            horizonMs: config.runner.reconcileHorizonMinutes * MINUTE_MS,
+            firstCheckMs: config.runner.reconcileFirstCheckMinutes * MINUTE_MS,
+          },
+        });
+        budgetExhausted ||= summary.budgetExhausted;
+        sources.push({ tenant: summary.tenant, source: summary.source, metrics: summary.sourceMetrics });
+        for (const stream of summary.streams)
+          streams.push({ tenant: summary.tenant, source: summary.source, ...stream });
+      },
+      selection,
+    );
   } finally {
     await sink.close();
   }

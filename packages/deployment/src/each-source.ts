@@ -1,10 +1,12 @@
 /**
- * Builds every configured source of every tenant in turn (secrets resolved and registered), hands it to
- * `visit`, and closes it: for the commands that look at sources without collecting.
+ * Builds every configured source of every tenant in turn — or those a selection names — with the
+ * tenant's secret resolved and registered, hands it to `visit`, and closes it: a collection run, and
+ * the commands that look at sources without collecting.
  */
 import type { ConnectorDeps, SecretRegistry, Source } from '@ctxsiem/core';
 import { buildSource, type DeploymentConfig } from '@ctxsiem/registry';
 import { resolveSecret } from './secret-references.ts';
+import { type CollectSelection, isSelected } from './selection.ts';
 
 export interface SourceDeps extends ConnectorDeps {
   secrets: SecretRegistry;
@@ -14,14 +16,17 @@ export async function eachSource(
   config: DeploymentConfig,
   deps: SourceDeps,
   visit: (source: Source) => Promise<void>,
+  selection: CollectSelection = {},
 ): Promise<void> {
   for (const [index, tenantConfig] of config.tenants.entries()) {
+    if (!isSelected(selection.tenants, tenantConfig.customerId)) continue;
     const clientSecret = await resolveSecret(
       tenantConfig.clientSecret,
       `tenants[${index}].clientSecret`,
       deps.secrets,
     );
     for (const sourceConfig of config.sources) {
+      if (!isSelected(selection.sources, sourceConfig.type)) continue;
       const source = await buildSource(sourceConfig, { ...deps, tenant: { ...tenantConfig, clientSecret } });
       try {
         await visit(source);

@@ -7,11 +7,12 @@
  */
 import { createLogger, describeError, type Logger, SecretRegistry, systemClock } from '@ctxsiem/core';
 import type { DeploymentConfig } from '@ctxsiem/registry';
-import { type CollectSelection, type CollectSummary, collect } from './collect.ts';
+import { type CollectSummary, collect } from './collect.ts';
 import { invocationBudgetSeconds } from './invocation-budget.ts';
 import { loadConfig } from './load-config.ts';
 import type { Env } from './secret-references.ts';
 import { registerEnvironmentSecrets } from './secrets.ts';
+import type { CollectSelection } from './selection.ts';
 
 /** What an invocation answers: the seeds' fields, and the run summary. */
 export interface InvocationBody {

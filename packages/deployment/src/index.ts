@@ -9,7 +9,6 @@ export {
   type CollectDeps,
   type CollectedSource,
   type CollectedStream,
-  type CollectSelection,
   type CollectSummary,
   collect,
 } from './collect.ts';
@@ -53,6 +52,12 @@ export {
   SECRET_ENVIRONMENT_VARIABLES,
 } from './secrets.ts';
 // What an invocation selects: some tenants and sources.
-export { parseSelection, SelectionSchema } from './selection.ts';
+export {
+  type CollectSelection,
+  checkSelection,
+  isSelected,
+  parseSelection,
+  SelectionSchema,
+} from './selection.ts';
 // Plain-text tables for terminal reports.
 export { formatTable } from './table.ts';

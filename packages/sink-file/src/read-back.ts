@@ -1,22 +1,11 @@
 /**
  * Reads back what the file sink wrote: every `.ndjson` / `.ndjson.gz` part under a folder, in path
- * order (which is time order, by the layout), decoded. For tests, tooling and audits. The sink's own
- * `readPart` decodes one part with `decodePart`.
+ * order (which is time order, by the layout), decoded (core's `decodePart`). For tests, tooling and
+ * audits.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { decodeNdjson, type JsonRecord } from '@ctxsiem/core';
-
-/** True when `raw` starts with the gzip magic bytes (NDJSON never does: its lines start with `{`). */
-export function isGzip(raw: Uint8Array): boolean {
-  return raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
-}
-
-/** The records of one stored part: NDJSON, gunzipped first when it is gzip. Throws on bad content. */
-export function decodePart(raw: Buffer): JsonRecord[] {
-  return decodeNdjson((isGzip(raw) ? gunzipSync(raw) : raw).toString('utf8'));
-}
+import { decodePart, type JsonRecord } from '@ctxsiem/core';
 
 export interface StoredFile {
   /** Path relative to the folder read, with `/` separators. */

@@ -14,8 +14,10 @@ import {
   type Batch,
   batchKey,
   deadLetterListing,
+  decodePart,
   digestOf,
   encodeNdjson,
+  isGzip,
   type JsonRecord,
   type ListedPart,
   PartExistsError,
@@ -28,7 +30,6 @@ import {
 } from '@ctxsiem/core';
 import { createFileExclusive } from './atomic-write.ts';
 import { type FileSinkConfig, FileSinkConfigSchema } from './config.ts';
-import { decodePart, isGzip } from './read-back.ts';
 
 /** True when the stored gzip part holds exactly `plain` once decompressed (another zlib, same records). */
 function sameWhenGunzipped(stored: Buffer, plain: Buffer): boolean {

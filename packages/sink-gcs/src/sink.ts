@@ -14,7 +14,6 @@
  */
 import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { gunzipSync } from 'node:zlib';
 import {
   type Batch,
   batchKey,
@@ -23,7 +22,7 @@ import {
   type Digest,
   DigestingStream,
   deadLetterListing,
-  decodeNdjson,
+  decodePart,
   digestOf,
   digestStream,
   encodeNdjson,
@@ -66,8 +65,6 @@ export interface GcsSink extends Sink {
 
 /** Only if no live object has the name: GCS answers 412 otherwise. */
 const CREATE_ONLY = { ifGenerationMatch: 0 };
-
-const isGzip = (body: Uint8Array) => body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
 
 export function gcsSink(input: unknown, deps?: ConnectorDeps): GcsSink {
   const config: GcsSinkConfig = parseConfig('sink-gcs', GcsSinkConfigSchema, input);
@@ -240,8 +237,7 @@ export function gcsSink(input: unknown, deps?: ConnectorDeps): GcsSink {
         throw fail(error, operation('reading the part', name, 'storage.objects.get'));
       }
       try {
-        const bytes = Buffer.concat(chunks);
-        return decodeNdjson((isGzip(bytes) ? gunzipSync(bytes) : bytes).toString('utf8'));
+        return decodePart(Buffer.concat(chunks));
       } catch (error) {
         throw new SinkError(
           `the part ${locationOf(name)} is not ${config.gzip ? 'gzip ' : ''}NDJSON: ${(error as Error).message}`,

@@ -15,7 +15,6 @@
 
 import { pipeline, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { gunzipSync } from 'node:zlib';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -33,7 +32,7 @@ import {
   type Digest,
   DigestingStream,
   deadLetterListing,
-  decodeNdjson,
+  decodePart,
   digestOf,
   digestStream,
   encodeNdjson,
@@ -83,8 +82,6 @@ export interface S3Receipt extends Receipt {
 export interface S3Sink extends Sink {
   write(batch: Batch): Promise<S3Receipt>;
 }
-
-const isGzip = (body: Uint8Array) => body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
 
 export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
   const config: S3SinkConfig = parseConfig('sink-s3', S3SinkConfigSchema, input);
@@ -292,8 +289,7 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
         throw fail(error, operation('reading the part', key, READ_PERMISSION));
       }
       try {
-        const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-        return decodeNdjson((isGzip(bytes) ? gunzipSync(bytes) : bytes).toString('utf8'));
+        return decodePart(body);
       } catch (error) {
         throw new SinkError(
           `the part ${locationOf(key)} is not ${config.gzip ? 'gzip ' : ''}NDJSON: ${(error as Error).message}`,

@@ -42,6 +42,22 @@ export interface RequestShape {
   body(logType: string, records: readonly JsonRecord[], times: readonly Date[], collected: Date): string;
 }
 
+/**
+ * A record's size, computed once: the runner asks when it checks the record (`refuse`), the sink again
+ * when it cuts the part — the same record object both times.
+ */
+function rememberSizes(size: (record: JsonRecord) => number): (record: JsonRecord) => number {
+  const sizes = new WeakMap<JsonRecord, number>();
+  return (record) => {
+    let bytes = sizes.get(record);
+    if (bytes === undefined) {
+      bytes = size(record);
+      sizes.set(record, bytes);
+    }
+    return bytes;
+  };
+}
+
 export function requestShape(config: SecOpsSinkConfig): RequestShape {
   const labels = Object.keys(config.labels).length > 0 ? config.labels : undefined;
   if (config.api === 'import') {
@@ -62,7 +78,9 @@ export function requestShape(config: SecOpsSinkConfig): RequestShape {
     const envelope = (logs: string) =>
       `{"inlineSource":{"logs":[${logs}]${forwarder ? `,"forwarder":${JSON.stringify(forwarder)}` : ''}}}`;
     return {
-      recordBytes: (record) => Buffer.byteLength(log(record, PLACEHOLDER_TIME, PLACEHOLDER_TIME)) + 1,
+      recordBytes: rememberSizes(
+        (record) => Buffer.byteLength(log(record, PLACEHOLDER_TIME, PLACEHOLDER_TIME)) + 1,
+      ),
       emptyBytes: () => Buffer.byteLength(envelope('')),
       body: (_logType, records, times, collected) =>
         envelope(records.map((r, i) => log(r, times[i]!.toISOString(), collected.toISOString())).join(',')),
@@ -75,7 +93,7 @@ export function requestShape(config: SecOpsSinkConfig): RequestShape {
       config.namespace ? `,"namespace":${JSON.stringify(config.namespace)}` : ''
     }${labels ? `,"labels":${JSON.stringify(Object.entries(labels).map(([key, value]) => ({ key, value })))}` : ''}}`;
   return {
-    recordBytes: (record) => Buffer.byteLength(entry(record, PLACEHOLDER_MICROS)) + 1,
+    recordBytes: rememberSizes((record) => Buffer.byteLength(entry(record, PLACEHOLDER_MICROS)) + 1),
     emptyBytes: (logType) => Buffer.byteLength(envelope(logType, '')),
     body: (logType, records, times) =>
       envelope(logType, records.map((r, i) => entry(r, String(times[i]!.getTime() * 1000))).join(',')),

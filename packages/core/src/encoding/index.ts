@@ -12,6 +12,6 @@ export {
   validSha256,
 } from './content-digest.ts';
 // NDJSON encoding and decoding, with optional gzip.
-export { decodeNdjson, encodeNdjson, ndjsonStream } from './ndjson.ts';
+export { decodeNdjson, decodePart, encodeNdjson, isGzip, ndjsonStream } from './ndjson.ts';
 // The size of a batch's NDJSON encoding, measured without building the body.
 export { ndjsonExceeds } from './ndjson-size.ts';

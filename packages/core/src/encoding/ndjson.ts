@@ -1,6 +1,6 @@
 /** NDJSON encoding (one JSON object per line, `\n` after each) with optional gzip. */
 import { Readable } from 'node:stream';
-import { createGzip, gzipSync } from 'node:zlib';
+import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import type { JsonRecord } from '../contracts/contracts.ts';
 
 export function encodeNdjson(records: readonly JsonRecord[], gzip = false): Buffer {
@@ -28,4 +28,15 @@ export function decodeNdjson(text: string): JsonRecord[] {
     .split('\n')
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as JsonRecord);
+}
+
+/** True when `raw` starts with the gzip magic bytes (NDJSON never does: its lines start with `{`). */
+export function isGzip(raw: Uint8Array): boolean {
+  return raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
+}
+
+/** The records of a stored part: NDJSON, gunzipped first when it is gzip. Throws on bad content. */
+export function decodePart(raw: Uint8Array): JsonRecord[] {
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  return decodeNdjson((isGzip(bytes) ? gunzipSync(bytes) : bytes).toString('utf8'));
 }

@@ -65,8 +65,12 @@ export function hourPartition(date: Date): string {
   return `year=${date.getUTCFullYear()}/month=${pad(date.getUTCMonth() + 1)}/day=${pad(date.getUTCDate())}/hour=${pad(date.getUTCHours())}`;
 }
 
+/** A path without its leading and trailing slashes. */
+const trimSlashes = (value: string) => value.replace(/^\/+|\/+$/g, '');
+
+/** A prefix as a key starts with it: `{tenant}` replaced, no edge slashes. */
 export function normalizePrefix(prefix: string | undefined, tenant: string): string {
-  return (prefix ?? '').replaceAll('{tenant}', tenant).replace(/^\/+|\/+$/g, '');
+  return trimSlashes((prefix ?? '').replaceAll('{tenant}', tenant));
 }
 
 export interface LayoutOptions {
@@ -82,7 +86,7 @@ export interface LayoutOptions {
  * `_ctxsiem/{prefix}` (or `_ctxsiem` for the bucket root).
  */
 export function controlPrefix(prefix: string | undefined): string {
-  const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '');
+  const trimmed = trimSlashes(prefix ?? '');
   return trimmed ? `_ctxsiem/${trimmed}` : '_ctxsiem';
 }
 
@@ -94,14 +98,12 @@ function rootTemplate(kind: PartName['kind'], options: LayoutOptions): string {
   return [prefix, DEAD_LETTER_FOLDER].filter(Boolean).join('/');
 }
 
-const trimSlashes = (value: string) => value.replace(/^\/+|\/+$/g, '');
-
 /** The object key (or relative file path) of a part. */
 export function batchKey(part: PartName, options: LayoutOptions = {}): string {
   const tenant = assertPathName('tenant', part.tenant);
   const source = assertPathName('source', part.source);
   const stream = assertPathName('stream', part.stream);
-  const root = rootTemplate(part.kind, options).replaceAll('{tenant}', tenant);
+  const root = normalizePrefix(rootTemplate(part.kind, options), tenant);
   const replay = part.replay === undefined ? '' : `-replay${part.replay}`;
   const name = `part-${compactInstant(part.window.from)}-${pad(part.seq, 5)}-${source}-${tenant}${replay}.ndjson${options.gzip ? '.gz' : ''}`;
   return [root, stream, hourPartition(part.window.from), name].filter(Boolean).join('/');
