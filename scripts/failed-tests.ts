@@ -1,6 +1,6 @@
 /**
  * Prints each failed test of a vitest JSON report on a few lines of its own — its file, its name, and
- * the start of its message — so that the end of a long `make test` log (what CI shows) says what
+ * the start and the end of its message — so that the end of a long `make test` log (what CI shows) says what
  * failed and why, not only how many. Secrets are never in these messages: the suites' collector
  * output is scanned separately, and messages come from assertions.
  *
@@ -18,7 +18,13 @@ interface Report {
   }[];
 }
 
-const MESSAGE_CHARS = 600;
+const HEAD_CHARS = 300;
+const TAIL_CHARS = 900;
+/** The start of a long message (what failed) and its end (why: a child's stderr comes last). */
+const shortened = (text: string) =>
+  text.length <= HEAD_CHARS + TAIL_CHARS
+    ? text
+    : `${text.slice(0, HEAD_CHARS)}\n[… ${text.length - HEAD_CHARS - TAIL_CHARS} characters …]\n${text.slice(-TAIL_CHARS)}`;
 /** The message without colour codes and stack frames (the file is named already). */
 const plain = (text: string) =>
   text
@@ -35,13 +41,9 @@ const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
 for (const suite of report.testResults) {
   const where = relative(process.cwd(), suite.name);
   if (suite.status === 'failed' && suite.assertionResults.length === 0)
-    console.log(
-      `FAILED ${where} (the file did not run): ${plain(suite.message ?? '').slice(0, MESSAGE_CHARS)}`,
-    );
+    console.log(`FAILED ${where} (the file did not run): ${shortened(plain(suite.message ?? ''))}`);
   for (const test of suite.assertionResults.filter((t) => t.status === 'failed'))
     console.log(
-      `FAILED ${where} › ${test.fullName}:\n  ${plain(test.failureMessages?.[0] ?? '')
-        .slice(0, MESSAGE_CHARS)
-        .replaceAll('\n', '\n  ')}`,
+      `FAILED ${where} › ${test.fullName}:\n  ${shortened(plain(test.failureMessages?.[0] ?? '')).replaceAll('\n', '\n  ')}`,
     );
 }

@@ -86,7 +86,8 @@ function step(root: string, command: string, args: string[]): void {
 export function wire(folder: string, root = ROOT): void {
   // The registry's module and dependencies first, so that the install links the new package into it.
   step(root, process.execPath, ['scripts/generate-registry.ts', '--write', '--skip-readme']);
-  step(root, 'pnpm', ['install', '--offline', '--reporter=silent']);
+  // Adding a package changes the lockfile on purpose; pnpm freezes it by default when CI is set.
+  step(root, 'pnpm', ['install', '--offline', '--no-frozen-lockfile', '--reporter=silent']);
   step(root, process.execPath, ['scripts/generate-registry.ts', '--write']);
   step(root, process.execPath, ['scripts/options-tables.ts', '--write']);
   step(root, 'pnpm', ['exec', 'biome', 'check', '--write', folder, 'packages/registry']);
