@@ -138,14 +138,14 @@ describe('startKafka', () => {
       ...as(kafka.admin.name, kafka.admin.password, 'SCRAM-SHA-512'),
       serializers: stringSerializers,
     });
-    const consumer = (topic: string) =>
+    const consumer = () =>
       new Consumer({
         ...as(user.name, user.password, 'SCRAM-SHA-256'),
         groupId: 'ctxsiem',
         deserializers: stringDeserializers,
         autocommit: false,
       });
-    const reader = consumer('risk');
+    const reader = consumer();
     try {
       await producer.send({ messages: [{ topic: 'risk', key: 'k', value: 'hello' }] });
       const stream = await reader.consume({ topics: ['risk'], mode: 'earliest' });
@@ -158,7 +158,7 @@ describe('startKafka', () => {
       await stream.close();
       expect(value).toBe('hello');
       // Not granted: another topic, and a wrong password.
-      const outsider = consumer('other');
+      const outsider = consumer();
       await expect(outsider.consume({ topics: ['other'], mode: 'earliest' })).rejects.toThrow(/authoriz/i);
       await outsider.close(true);
       const refused = new Producer({

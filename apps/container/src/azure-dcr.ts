@@ -26,7 +26,7 @@ export async function azureDcr(config: DeploymentConfig, deps: SourceDeps): Prom
         source: source.type,
         stream: stream.name,
         columns: stream.columns,
-        timeField: stream.cursorField,
+        timeField: 'cursorField' in stream ? stream.cursorField : stream.timeField,
         tenantField: source.tenantField,
       });
     }

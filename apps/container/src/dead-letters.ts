@@ -4,7 +4,7 @@
  */
 import { type DeadLetterReport, listDeadLetters, type ReplayTarget, replayDeadLetters } from '@ctxsiem/core';
 import { buildDeploymentSink, eachSource, formatTable, type SourceDeps } from '@ctxsiem/deployment';
-import { buildCheckpointStore, type DeploymentConfig } from '@ctxsiem/registry';
+import { buildCheckpointStore, type DeploymentConfig, isStreamSource } from '@ctxsiem/registry';
 
 export interface DeadLetterSummary {
   sink: string;
@@ -65,6 +65,9 @@ export async function replayDeployedDeadLetters(
   // The streams the records are validated against: every configured tenant × source × stream.
   const targets = new Map<string, ReplayTarget>();
   await eachSource(config, deps, async (source) => {
+    // A consumed source's dead letters are messages as read (not JSON, or no known event type):
+    // replaying them needs the source's routing, not a stream schema. They are listed, not replayed.
+    if (isStreamSource(source)) return;
     for (const stream of source.streams)
       targets.set(`${source.tenant}/${source.type}/${stream.name}`, {
         stream,
@@ -100,21 +103,14 @@ export function formatDeadLetters(summary: DeadLetterSummary, replayed: boolean)
       ? [
           part.stream,
           part.windowStart,
-          String(part.seq),
+          part.part,
           String(part.deadLetters),
           String(part.replayedNow),
           String(part.replayed),
           String(part.stillInvalid),
           reason,
         ]
-      : [
-          part.stream,
-          part.windowStart,
-          String(part.seq),
-          String(part.deadLetters),
-          String(part.replayed),
-          reason,
-        ];
+      : [part.stream, part.windowStart, part.part, String(part.deadLetters), String(part.replayed), reason];
   });
   const lines = [formatTable(header, rows), ''];
   if (replayed) {

@@ -5,7 +5,7 @@
  */
 import { floorTo, MINUTE_MS, type PullStream } from '@ctxsiem/core';
 import { buildDeploymentSink, eachSource, type SourceDeps } from '@ctxsiem/deployment';
-import { buildCheckpointStore, type DeploymentConfig } from '@ctxsiem/registry';
+import { buildCheckpointStore, type DeploymentConfig, isStreamSource } from '@ctxsiem/registry';
 
 export interface CheckLine {
   target: string;
@@ -60,6 +60,10 @@ export async function previewStream(
   let shown = false;
   await eachSource(config, deps, async (source) => {
     if (shown) return;
+    if (isStreamSource(source))
+      throw new Error(
+        `the ${source.type} source is consumed, not queried by window: \`ctxsiem check\` joins its group and says how far behind it is; \`ctxsiem collect\` delivers`,
+      );
     const stream = options.stream ? source.streams.find((s) => s.name === options.stream) : source.streams[0];
     if (!stream) {
       throw new Error(

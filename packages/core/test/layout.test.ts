@@ -1,6 +1,13 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { batchKey, deadLetterListing, decodeNdjson, encodeNdjson, type LayoutOptions } from '../src/index.ts';
+import {
+  batchKey,
+  deadLetterListing,
+  decodeNdjson,
+  encodeNdjson,
+  type LayoutOptions,
+  partNumber,
+} from '../src/index.ts';
 
 const batch = {
   tenant: 'acme',
@@ -87,6 +94,35 @@ describe('object layout', () => {
         expect(listing.parse(batchKey({ ...name, kind: 'records' }, options))).toBeUndefined();
         expect(listing.parse(batchKey({ ...name, kind: 'records', replay: 0 }, options))).toBeUndefined();
       }
+  });
+
+  it('names a part of a partitioned log by partition and first offset, and lists it back', () => {
+    const part = {
+      tenant: 'acme',
+      source: 'sentinel',
+      stream: 'riskScoreChange',
+      window: { from: new Date('2026-11-01T10:15:00.250Z') },
+      seq: 1234,
+      partition: 2,
+    };
+    expect(partNumber(part)).toBe('p2-01234');
+    expect(partNumber({ seq: 7 })).toBe('00007');
+    const key = batchKey({ ...part, kind: 'records' }, { prefix: 'risk' });
+    expect(key).toBe(
+      'risk/riskScoreChange/year=2026/month=11/day=01/hour=10/part-20261101T101500.250Z-p2-01234-sentinel-acme.ndjson',
+    );
+    // Another partition, or another first offset, is another object.
+    expect(batchKey({ ...part, partition: 3, kind: 'records' })).not.toBe(
+      batchKey({ ...part, kind: 'records' }),
+    );
+    expect(batchKey({ ...part, seq: 1235, kind: 'records' })).not.toBe(
+      batchKey({ ...part, kind: 'records' }),
+    );
+    const listing = deadLetterListing({ prefix: 'risk' });
+    expect(listing.parse(batchKey({ ...part, kind: 'deadletter' }, { prefix: 'risk' }))).toEqual({
+      ...part,
+      kind: 'deadletter',
+    });
   });
 
   it('leaves out keys under the dead-letter folder that are not parts this layout names', () => {

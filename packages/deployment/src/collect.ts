@@ -4,6 +4,8 @@
  */
 import {
   type Clock,
+  type ConsumeSummary,
+  consume,
   floorTo,
   HOUR_MS,
   type Logger,
@@ -12,7 +14,7 @@ import {
   type SecretRegistry,
   type StreamSummary,
 } from '@ctxsiem/core';
-import { buildCheckpointStore, type DeploymentConfig } from '@ctxsiem/registry';
+import { buildCheckpointStore, type DeploymentConfig, isStreamSource } from '@ctxsiem/registry';
 import { buildDeploymentSink } from './deployment-sink.ts';
 import { eachSource } from './each-source.ts';
 import { type CollectSelection, checkSelection } from './selection.ts';
@@ -34,6 +36,8 @@ export interface CollectSummary {
   durationMs: number;
   sink: string;
   streams: CollectedStream[];
+  /** Each consumed source (sentinel): what it delivered, and where each partition stands. */
+  logs: ConsumeSummary[];
   sources: CollectedSource[];
   totals: {
     records: number;
@@ -82,6 +86,7 @@ export async function collect(
   const lookbackStart = new Date(floorTo(clock.now() - config.runner.lookbackMinutes * MINUTE_MS, HOUR_MS));
 
   const streams: CollectedStream[] = [];
+  const logs: ConsumeSummary[] = [];
   const sources: CollectedSource[] = [];
   let budgetExhausted = false;
   try {
@@ -89,6 +94,24 @@ export async function collect(
       config,
       { ...connectorDeps, secrets: deps.secrets },
       async (source) => {
+        if (isStreamSource(source)) {
+          // Consumed until caught up (or the budget ends): what was read is delivered, then committed.
+          const consumed = await consume({
+            source,
+            sink,
+            claims: checkpoints.manifests,
+            logger,
+            clock,
+            ...source.consumption,
+            budgetMs: deadline === undefined ? undefined : Math.max(0, deadline - clock.now()),
+            untilCaughtUp: true,
+            signal: deps.signal,
+          });
+          budgetExhausted ||= consumed.stoppedBy === 'budget';
+          logs.push(consumed);
+          sources.push({ tenant: source.tenant, source: source.type, metrics: source.metrics?.() ?? {} });
+          return;
+        }
         const summary = await run({
           source,
           sink,
@@ -127,6 +150,15 @@ export async function collect(
     lateRecords: 0,
   };
   const deadLetters: CollectSummary['deadLetters'] = [];
+  for (const log of logs) {
+    const name = `${log.tenant}/${log.source}`;
+    totals.records += log.records;
+    totals.deadLetters += log.deadLetters;
+    totals.bytes += log.bytes;
+    if (log.status === 'failed') totals.failed.push(name);
+    if (log.deadLetterLocations.length > 0)
+      deadLetters.push({ stream: name, locations: log.deadLetterLocations });
+  }
   for (const s of streams) {
     const name = `${s.tenant}/${s.source}/${s.stream}`;
     totals.records += s.records;
@@ -144,6 +176,7 @@ export async function collect(
     durationMs: clock.now() - startedAt,
     sink: sink.type,
     streams,
+    logs,
     sources,
     totals,
     deadLetters,

@@ -3,8 +3,8 @@
  * tenant's secret resolved and registered, hands it to `visit`, and closes it: a collection run, and
  * the commands that look at sources without collecting.
  */
-import type { ConnectorDeps, SecretRegistry, Source } from '@ctxsiem/core';
-import { buildSource, type DeploymentConfig } from '@ctxsiem/registry';
+import type { ConnectorDeps, SecretRegistry } from '@ctxsiem/core';
+import { type AnySource, buildSource, type DeploymentConfig } from '@ctxsiem/registry';
 import { resolveSecret } from './secret-references.ts';
 import { type CollectSelection, isSelected } from './selection.ts';
 
@@ -15,7 +15,7 @@ export interface SourceDeps extends ConnectorDeps {
 export async function eachSource(
   config: DeploymentConfig,
   deps: SourceDeps,
-  visit: (source: Source) => Promise<void>,
+  visit: (source: AnySource) => Promise<void>,
   selection: CollectSelection = {},
 ): Promise<void> {
   for (const [index, tenantConfig] of config.tenants.entries()) {

@@ -11,6 +11,8 @@ export type { EdmType, EntitySetDef, NavigationDef, PropertyDef } from './monito
 export { ENTITY_SETS as MONITOR_ENTITY_SETS } from './monitor-schema.ts';
 export type { CustomerCredentials, EmulatorOptions, Faults } from './options.ts';
 export { MAX_PAGE_SIZE, preferredPageSize } from './prefer.ts';
+export { produceRiskEvents, type RiskEventProducerOptions } from './risk-event-producer.ts';
+export { type RiskEventOptions, riskEvent, riskEvents } from './risk-events.ts';
 export {
   CASODATA_PERMISSION,
   type Emulator,

@@ -8,6 +8,7 @@ import { connectors as sinkS3 } from '@ctxsiem/sink-s3/connector';
 import { connectors as sinkSecops } from '@ctxsiem/sink-secops/connector';
 import { connectors as sourceAnalytics } from '@ctxsiem/source-analytics/connector';
 import { connectors as sourceMonitor } from '@ctxsiem/source-monitor/connector';
+import { connectors as sourceSentinel } from '@ctxsiem/source-sentinel/connector';
 import { connectors as testKit } from '@ctxsiem/test-kit/connector';
 
 export const CONNECTORS = [
@@ -18,5 +19,6 @@ export const CONNECTORS = [
   ...sinkSecops,
   ...sourceAnalytics,
   ...sourceMonitor,
+  ...sourceSentinel,
   ...testKit,
 ] as const;

@@ -7,7 +7,7 @@
  * config file; errors name the environment variable a bad field came from.
  */
 import { ConfigError, type ConfigIssue, type Connector, type Env, envValue } from '@ctxsiem/core';
-import { findConnector } from './registry.ts';
+import { findConnector, findSource } from './registry.ts';
 
 /** Config field paths of the deployment itself (not of a connector) → their variables. */
 const DEPLOYMENT_VARIABLES: Record<string, string> = {
@@ -123,7 +123,7 @@ export function configFromEnv(env: Env): EnvironmentConfig {
         tokenUrl: env.TOKEN_URL,
       }),
     ],
-    sources: [section('sources[0]', findConnector('pull-source', sourceType), sourceType, env, variables)],
+    sources: [section('sources[0]', findSource(sourceType), sourceType, env, variables)],
     sink: section('sink', findConnector('sink', sinkType), sinkType, env, variables),
     deadLetters: deadLetterType
       ? section('deadLetters', findConnector('sink', deadLetterType), deadLetterType, env, variables)

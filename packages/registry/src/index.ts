@@ -17,12 +17,15 @@ export {
 } from './deployment.ts';
 export { configFromEnv, type EnvironmentConfig, withEnvNames } from './environment.ts';
 export {
+  type AnySource,
   buildCheckpointStore,
   buildSink,
   buildSource,
   checkpointConnectors,
   connectors,
   findConnector,
+  findSource,
+  isStreamSource,
   sinkConnectors,
   sourceConnectors,
 } from './registry.ts';

@@ -10,7 +10,9 @@ import type {
   ConnectorKind,
   Sink,
   Source,
+  SourceConnector,
   SourceDeps,
+  StreamSource,
 } from '@ctxsiem/core';
 import { CONNECTORS } from './connectors.generated.ts';
 
@@ -24,10 +26,15 @@ function ofKind<K extends ConnectorKind>(kind: K): InstalledOfKind<K>[] {
 /** Every installed connector, sources first, then sinks, then checkpoint stores; by type within a kind. */
 export const connectors: readonly Connector[] = [
   ...ofKind('pull-source'),
+  ...ofKind('stream-source'),
   ...ofKind('sink'),
   ...ofKind('checkpoint-store'),
 ];
-export const sourceConnectors = ofKind('pull-source');
+/** Sources of both kinds: queried in windows (pull) and consumed (stream). */
+export const sourceConnectors: readonly (
+  | InstalledOfKind<'pull-source'>
+  | InstalledOfKind<'stream-source'>
+)[] = [...ofKind('pull-source'), ...ofKind('stream-source')];
 export const sinkConnectors = ofKind('sink');
 export const checkpointConnectors = ofKind('checkpoint-store');
 
@@ -50,7 +57,24 @@ function connectorOf<K extends ConnectorKind>(
   return connector as Extract<Connector, { kind: K }>;
 }
 
-export function buildSource(config: { type: string }, deps: SourceDeps): Promise<Source> {
+/** The installed source (of either kind) of a type. */
+export function findSource(type: string): SourceConnector | undefined {
+  return (findConnector('pull-source', type) ?? findConnector('stream-source', type)) as
+    | SourceConnector
+    | undefined;
+}
+
+/** A built source: queried in windows, or consumed. */
+export type AnySource = Source | StreamSource;
+
+/** True for a source that is consumed (its position is offsets), not queried in windows. */
+export function isStreamSource(source: AnySource): source is StreamSource {
+  return 'route' in source;
+}
+
+export function buildSource(config: { type: string }, deps: SourceDeps): Promise<AnySource> {
+  const connector = findSource(config.type);
+  if (connector?.kind === 'stream-source') return connector.build(config, deps);
   return connectorOf('pull-source', config).build(config, deps);
 }
 

@@ -141,7 +141,7 @@ describe('Azure Monitor sink', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SinkError);
     expect((error as Error).message).toMatch(
-      /#1: request 2 of \d+ \(records \d+–\d+\): Azure Monitor answered 400/,
+      /#00001: request 2 of \d+ \(records \d+–\d+\): Azure Monitor answered 400/,
     );
     await limited().write(batch(big, { seq: 1 }));
     expect(accepted().slice(records.length)).toEqual(big);

@@ -136,7 +136,7 @@ describe('SecOps sink (logs:import)', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SinkError);
     expect((error as Error).message).toMatch(
-      /#0: request 2 of \d+ \(records \d+–\d+\): SecOps answered 400: logs\[0\] is bad/,
+      /#00000: request 2 of \d+ \(records \d+–\d+\): SecOps answered 400: logs\[0\] is bad/,
     );
     const firstRequest = delivered();
     expect(firstRequest.length).toBeGreaterThan(0);

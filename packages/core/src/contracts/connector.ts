@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import { parseConfig } from '../config/config.ts';
-import type { CheckpointStore, ConnectorDeps, Sink, Source } from './contracts.ts';
+import type { CheckpointStore, ConnectorDeps, Sink, Source, StreamSource } from './contracts.ts';
 
 /** What a connector can be. (`stream-source`: a consumer such as Kafka, whose position is offsets.) */
 export type ConnectorKind = 'pull-source' | 'stream-source' | 'sink' | 'checkpoint-store';
@@ -77,6 +77,12 @@ export type PullSourceConnector<S extends z.ZodType = z.ZodType> = Manifest<
   Source,
   SourceDeps
 >;
+export type StreamSourceConnector<S extends z.ZodType = z.ZodType> = Manifest<
+  'stream-source',
+  S,
+  StreamSource,
+  SourceDeps
+>;
 export type SinkConnector<S extends z.ZodType = z.ZodType> = Manifest<'sink', S, Sink, ConnectorDeps>;
 export type CheckpointStoreConnector<S extends z.ZodType = z.ZodType> = Manifest<
   'checkpoint-store',
@@ -84,7 +90,13 @@ export type CheckpointStoreConnector<S extends z.ZodType = z.ZodType> = Manifest
   CheckpointStore,
   ConnectorDeps
 >;
-export type Connector = PullSourceConnector | SinkConnector | CheckpointStoreConnector;
+export type Connector =
+  | PullSourceConnector
+  | StreamSourceConnector
+  | SinkConnector
+  | CheckpointStoreConnector;
+/** A source of either kind: queried in windows, or consumed. */
+export type SourceConnector = PullSourceConnector | StreamSourceConnector;
 
 type Definition<C extends Connector> = Omit<C, 'kind' | 'build'>;
 
@@ -104,6 +116,12 @@ export function definePullSource<S extends z.ZodType>(
   definition: Definition<PullSourceConnector<S>>,
 ): PullSourceConnector<S> {
   return withBuild('pull-source', definition);
+}
+
+export function defineStreamSource<S extends z.ZodType>(
+  definition: Definition<StreamSourceConnector<S>>,
+): StreamSourceConnector<S> {
+  return withBuild('stream-source', definition);
 }
 
 export function defineSink<S extends z.ZodType>(definition: Definition<SinkConnector<S>>): SinkConnector<S> {

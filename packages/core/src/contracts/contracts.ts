@@ -100,6 +100,113 @@ export interface Source {
   close?(): Promise<void>;
 }
 
+/** One message of a partitioned log (a Kafka topic) as consumed: where it sits, and its bytes. */
+export interface LogMessage {
+  partition: number;
+  /** Its offset in the partition. */
+  offset: number;
+  /** The log's timestamp of the message. */
+  timestamp: Date;
+  /** Its value, as stored (undefined for a tombstone). */
+  value: Uint8Array | undefined;
+}
+
+/**
+ * Where one message goes: a record of one of the source's streams, or — with `reason` — a dead letter
+ * (the message could not be parsed, or failed its stream's schema) kept under `stream`.
+ */
+export interface RoutedMessage {
+  stream: string;
+  record: JsonRecord;
+  reason?: string | undefined;
+}
+
+/** A stream a stream source routes messages to (one event type): what its records look like. */
+export interface RoutedStream {
+  readonly name: string;
+  /** The record field holding the event time, for sinks that send one. */
+  readonly timeField: string;
+  /** The fields of a delivered record and their types, for SIEM table definitions. */
+  readonly columns?: readonly Column[];
+  /** What makes two deliveries of a record the same record (default: the whole record). */
+  identity?(record: JsonRecord): unknown;
+}
+
+/** Where a consumer stands in one partition. */
+export interface PartitionLag {
+  partition: number;
+  /** The committed position: the offset of the next message to deliver (−1: nothing committed). */
+  committed: number;
+  /** The partition's end offset (its high watermark). */
+  end: number;
+  /** Messages not yet delivered and committed. */
+  lag: number;
+}
+
+/** A member of a consumer group: the messages of the partitions it owns, and their commits. */
+export interface LogConsumer {
+  /** Messages of the owned partitions, in offset order per partition, until `stop` or the signal. */
+  messages(): AsyncIterable<LogMessage>;
+  /**
+   * Whether the partition is this member's now. False from the moment a rebalance starts: a message
+   * buffered from a partition this member no longer owns must be neither delivered nor committed.
+   */
+  owns(partition: number): boolean;
+  /** Changes each time the group's assignment changes, so a delivery can tell it outlived its own. */
+  readonly generation: number;
+  /**
+   * Where delivery of the partition resumes: its committed position, or — when nothing is committed, or
+   * the committed offset is no longer in the log — the log's start. The first message `messages()`
+   * yields for the partition (after a rebalance too) is this one.
+   */
+  startOf(partition: number): Promise<number>;
+  /** Commits `next` (the offset of the next message to deliver) as the partition's position. */
+  commit(partition: number, next: number): Promise<void>;
+  /** Committed position and end offset of each owned partition. */
+  lag(): Promise<PartitionLag[]>;
+  /** Ends `messages()`. */
+  stop(): Promise<void>;
+  /** Leaves the group and closes connections. */
+  close(): Promise<void>;
+}
+
+/** How a stream source asks for its messages to be cut into batches and delivered (its config's). */
+export interface ConsumptionSettings {
+  /** A batch is cut at this many messages, bytes of values, or milliseconds after its first message. */
+  flush?: { records?: number; bytes?: number; ms?: number } | undefined;
+  /** Batches delivered at once, across partitions. */
+  maxInFlight?: number | undefined;
+  /** A one-shot run checks whether it caught up after this long without a message. */
+  idleMs?: number | undefined;
+}
+
+/**
+ * A source that is consumed rather than queried (Analytics for Security's Kafka export): its position
+ * is the committed offsets of a consumer group, moved only after the sink acknowledged.
+ */
+export interface StreamSource {
+  /** Source type (`sentinel`). */
+  readonly type: string;
+  /** The tenant every record is tagged with. */
+  readonly tenant: string;
+  /** Field added to every record carrying the tenant. */
+  readonly tenantField?: string;
+  /** The log the offsets belong to (the topic): names the partitions' claims. */
+  readonly log: string;
+  /** Every stream its messages are routed to. */
+  readonly streams: readonly RoutedStream[];
+  readonly consumption?: ConsumptionSettings;
+  /** The stream and record of one message, or why it is a dead letter. Never throws. */
+  route(message: LogMessage): RoutedMessage;
+  /** Joins the consumer group. */
+  open(signal: AbortSignal): Promise<LogConsumer>;
+  /** Connects, authenticates and checks the topic can be read (`ctxsiem check`). */
+  check?(): Promise<CheckResult[]>;
+  /** Counters for the run summary. */
+  metrics?(): Record<string, number>;
+  close?(): Promise<void>;
+}
+
 /** Narrow dependencies handed to factories; constructible in tests. */
 export interface ConnectorDeps {
   logger: Logger;
@@ -141,6 +248,11 @@ export interface PartIdentity {
    * round (0, 1, …) of the dead-letter part with the same window start and number.
    */
   replay?: number | undefined;
+  /**
+   * Set on a part of a partitioned log (a Kafka topic): the partition, with `seq` the offset of the
+   * first message of the batch the part comes from — so a batch delivered again names the same parts.
+   */
+  partition?: number | undefined;
 }
 
 /**

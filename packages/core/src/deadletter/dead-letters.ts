@@ -13,6 +13,7 @@
  */
 import type { JsonRecord, ListedPart, PartName, PullStream, Sink } from '../contracts/contracts.ts';
 import { PartExistsError } from '../errors/errors.ts';
+import { partNumber } from '../layout/layout.ts';
 import type { Logger } from '../logging/logger.ts';
 import { sourceRecordOf, streamRecordDigest } from '../runner/record-digest.ts';
 
@@ -35,7 +36,8 @@ export interface DeadLetterReport {
   stream: string;
   /** Start of the window the records were read in. */
   windowStart: string;
-  seq: number;
+  /** The part's number as its name carries it (`00003`, `p2-01200` for a partitioned log's). */
+  part: string;
   /** Records the dead-letter part holds. */
   deadLetters: number;
   /** How many of them replay parts hold (written by any replay so far, this one included). */
@@ -79,7 +81,7 @@ function emptyReport(listed: ListedPart): DeadLetterReport {
     location: listed.location,
     stream: streamPath(listed.name),
     windowStart: listed.name.window.from.toISOString(),
-    seq: listed.name.seq,
+    part: partNumber(listed.name),
     deadLetters: 0,
     replayed: 0,
     replayedNow: 0,

@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import { checkpointKey, type DocumentStore, manifestKey, type PartName } from '../contracts/contracts.ts';
 import { CheckpointConflictError, PartExistsError } from '../errors/errors.ts';
+import { partNumber } from '../layout/layout.ts';
 import { DIGEST_BYTES } from '../runner/record-digest.ts';
 
 const DIGEST_CHARS = 12;
@@ -116,8 +117,7 @@ export class DeliveryLedger {
   /** Where a part's entry is kept: under its window's manifest key. */
   static keyOf(part: PartName): string {
     const window = manifestKey(checkpointKey(part.tenant, part.source, part.stream), part.window.from);
-    const name = `${String(part.seq).padStart(5, '0')}${part.replay === undefined ? '' : `-replay${part.replay}`}`;
-    return `${window}/parts/${name}`;
+    return `${window}/parts/${partNumber(part)}`;
   }
 
   async #read(key: string): Promise<{ entry: LedgerEntry; version: string } | undefined> {

@@ -10,6 +10,7 @@ import type { Batch, ConnectorDeps, JsonRecord, Receipt, Sink } from '../contrac
 import { digestOf } from '../encoding/content-digest.ts';
 import { encodeNdjson } from '../encoding/ndjson.ts';
 import { SinkError } from '../errors/errors.ts';
+import { partNumber } from '../layout/layout.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
 
 /** One request of a part: records [start, end), the index-th of the part's requests. */
@@ -93,7 +94,7 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
   };
 }
 
-/** `…/{tenant}/{source}/{stream}/{window start}#{seq}[-replay{n}]`: a part's place, for locations. */
+/** `…/{tenant}/{source}/{stream}/{window start}#{part number}`: a part's place, for locations. */
 export function partPath(batch: Batch): string {
-  return `${batch.tenant}/${batch.source}/${batch.stream}/${batch.window.from.toISOString()}#${batch.seq}${batch.replay === undefined ? '' : `-replay${batch.replay}`}`;
+  return `${batch.tenant}/${batch.source}/${batch.stream}/${batch.window.from.toISOString()}#${partNumber(batch)}`;
 }

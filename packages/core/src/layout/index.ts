@@ -12,6 +12,7 @@ export {
   hourPartition,
   type LayoutOptions,
   normalizePrefix,
+  partNumber,
   pathNameSchema,
 } from './layout.ts';
 // The object a sink's check() writes and deletes.

@@ -98,14 +98,25 @@ function rootTemplate(kind: PartName['kind'], options: LayoutOptions): string {
   return [prefix, DEAD_LETTER_FOLDER].filter(Boolean).join('/');
 }
 
+/**
+ * A part's number as names carry it: `00042`, or `p3-01234` for a part of a partitioned log
+ * (partition 3, batch starting at offset 1234); `-replay{round}` for a replayed dead-letter part.
+ */
+export function partNumber(part: Pick<PartName, 'seq' | 'partition' | 'replay'>): string {
+  const partition = part.partition === undefined ? '' : `p${part.partition}-`;
+  const replay = part.replay === undefined ? '' : `-replay${part.replay}`;
+  return `${partition}${pad(part.seq, 5)}${replay}`;
+}
+
 /** The object key (or relative file path) of a part. */
 export function batchKey(part: PartName, options: LayoutOptions = {}): string {
   const tenant = assertPathName('tenant', part.tenant);
   const source = assertPathName('source', part.source);
   const stream = assertPathName('stream', part.stream);
   const root = normalizePrefix(rootTemplate(part.kind, options), tenant);
+  const number = partNumber({ seq: part.seq, partition: part.partition });
   const replay = part.replay === undefined ? '' : `-replay${part.replay}`;
-  const name = `part-${compactInstant(part.window.from)}-${pad(part.seq, 5)}-${source}-${tenant}${replay}.ndjson${options.gzip ? '.gz' : ''}`;
+  const name = `part-${compactInstant(part.window.from)}-${number}-${source}-${tenant}${replay}.ndjson${options.gzip ? '.gz' : ''}`;
   return [root, stream, hourPartition(part.window.from), name].filter(Boolean).join('/');
 }
 
@@ -132,7 +143,7 @@ export function deadLetterListing(options: LayoutOptions = {}): DeadLetterListin
   const rootPattern = root.split('{tenant}').map(escapeRegExp).join('[^/]+');
   const pattern = new RegExp(
     `^${rootPattern ? `${rootPattern}/` : ''}(?<stream>[^/]+)/year=\\d{4}/month=\\d{2}/day=\\d{2}/hour=\\d{2}/` +
-      `part-(?<start>\\d{8}T\\d{6}\\.\\d{3}Z)-(?<seq>\\d{5,})-(?<source>[a-z][a-z0-9]*)-(?<tenant>[^/]+?)\\.ndjson(?:\\.gz)?$`,
+      `part-(?<start>\\d{8}T\\d{6}\\.\\d{3}Z)-(?:p(?<partition>\\d+)-)?(?<seq>\\d{5,})-(?<source>[a-z][a-z0-9]*)-(?<tenant>[^/]+?)\\.ndjson(?:\\.gz)?$`,
   );
   return {
     prefix,
@@ -146,6 +157,7 @@ export function deadLetterListing(options: LayoutOptions = {}): DeadLetterListin
         window: { from: parseCompactInstant(groups.start!) },
         seq: Number(groups.seq),
         kind: 'deadletter',
+        ...(groups.partition === undefined ? {} : { partition: Number(groups.partition) }),
       };
       // Only a key this layout would give the part (tenant folder, hour, compression included).
       try {

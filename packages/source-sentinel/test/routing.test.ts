@@ -1,0 +1,135 @@
+/** Messages to records: streams by event type, schemas, dead letters with the raw message. */
+import type { LogMessage } from '@ctxsiem/core';
+import { riskEvents } from '@ctxsiem/emulator';
+import { describe, expect, it } from 'vitest';
+import {
+  columnsOf,
+  EVENT_STREAM_NAMES,
+  routeMessage,
+  SentinelOptionsSchema,
+  streamOfEventType,
+} from '../src/index.ts';
+
+const message = (value: string | Uint8Array | undefined, offset = 41): LogMessage => ({
+  partition: 2,
+  offset,
+  timestamp: new Date('2026-11-01T00:00:00Z'),
+  value: typeof value === 'string' ? Buffer.from(value) : value,
+});
+
+describe('routeMessage', () => {
+  it('routes every emulated event to its stream with where it was read, and no reason', () => {
+    const events = riskEvents({ seed: 3, tenant: 't1', count: 400, start: new Date('2026-11-01T00:00:00Z') });
+    const streams = new Set<string>();
+    for (const [index, event] of events.entries()) {
+      const routed = routeMessage('risk', message(JSON.stringify(event), index));
+      expect(routed.reason).toBeUndefined();
+      expect(routed.record).toMatchObject({
+        ...event,
+        record_id: `risk/2/${index}`,
+        kafka_partition: 2,
+        kafka_offset: index,
+      });
+      streams.add(routed.stream);
+    }
+    expect([...streams].sort()).toEqual([...EVENT_STREAM_NAMES].sort());
+  });
+
+  it('maps event types to streams as Citrix’s data collection rule does', () => {
+    expect(streamOfEventType('userProfileRiskscore')).toBe('userProfile');
+    expect(streamOfEventType('userProfileDevice')).toBe('userProfile');
+    expect(streamOfEventType('datasourceDPSEventDetails')).toBe('SPA_Events');
+    expect(streamOfEventType('datasourceCVADEventDetails')).toBe('CVAD_Events');
+    expect(streamOfEventType('riskScoreChange')).toBe('riskScoreChange');
+    expect(streamOfEventType('riskScoreChanges')).toBeUndefined();
+  });
+
+  it('dead-letters what it cannot deliver, keeping the raw value, partition and offset', () => {
+    const cases: [LogMessage, RegExp, string][] = [
+      [message('{"event_type": '), /not JSON/, 'unrouted'],
+      [message('[1,2]'), /not a JSON object/, 'unrouted'],
+      [message('{"tenant_id":"t"}'), /no event_type/, 'unrouted'],
+      [message(undefined), /no value/, 'unrouted'],
+      [
+        message('{"event_type":"quantumRisk","tenant_id":"t","timestamp":"2026-11-01T00:00:00Z"}'),
+        /unknown event_type "quantumRisk"/,
+        'unrouted',
+      ],
+      [
+        message(
+          '{"event_type":"riskScoreChange","tenant_id":"t","timestamp":"2026-11-01T00:00:00Z","cur_riskscore":"high"}',
+        ),
+        /riskScoreChange does not match its schema: cur_riskscore/,
+        'riskScoreChange',
+      ],
+      [
+        message('{"event_type":"indicatorSummary","timestamp":"2026-11-01T00:00:00Z"}'),
+        /tenant_id/,
+        'indicatorSummary',
+      ],
+    ];
+    for (const [input, reason, stream] of cases) {
+      const routed = routeMessage('risk', input);
+      expect(routed.reason).toMatch(reason);
+      expect(routed.stream).toBe(stream);
+      expect(routed.record).toMatchObject({ record_id: 'risk/2/41', kafka_partition: 2, kafka_offset: 41 });
+    }
+    expect(routeMessage('risk', message('not json')).record.value).toBe('not json');
+    const binary = routeMessage('risk', message(new Uint8Array([0xff, 0xfe, 0x00])));
+    expect(binary.record.valueBase64).toBe('//4A');
+  });
+
+  it('keeps fields it does not know', () => {
+    const routed = routeMessage(
+      'risk',
+      message(
+        '{"event_type":"riskScoreChange","tenant_id":"t","timestamp":"2026-11-01T00:00:00Z","new_field":{"a":1}}',
+      ),
+    );
+    expect(routed.reason).toBeUndefined();
+    expect(routed.record.new_field).toEqual({ a: 1 });
+  });
+});
+
+describe('columns', () => {
+  it('gives each stream its schema’s fields with SIEM types, and where the record was read', () => {
+    const columns = Object.fromEntries(columnsOf('riskScoreChange').map((c) => [c.name, c.type]));
+    expect(columns).toMatchObject({
+      event_type: 'string',
+      timestamp: 'datetime',
+      cur_riskscore: 'long',
+      alert_value: 'real',
+      version: 'long',
+      record_id: 'string',
+      kafka_offset: 'long',
+    });
+    expect(
+      Object.fromEntries(columnsOf('indicatorSummary').map((c) => [c.name, c.type])).occurrence_details,
+    ).toBe('dynamic');
+  });
+});
+
+describe('options', () => {
+  it('names the bad field and defaults the brokers to the region’s', () => {
+    const parsed = SentinelOptionsSchema.safeParse({
+      type: 'sentinel',
+      topic: 't',
+      groupId: 'g',
+      username: 'u',
+      password: 'p',
+      brokers: 'casnb-0.citrix.com',
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(['brokers', 0]);
+    const region = SentinelOptionsSchema.parse({
+      type: 'sentinel',
+      topic: 't',
+      groupId: 'g',
+      username: 'u',
+      password: 'p',
+      region: 'eu',
+    });
+    expect(region.brokers).toBeUndefined();
+    expect(region.verifyHostname).toBe(true);
+  });
+});
