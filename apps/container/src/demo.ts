@@ -8,6 +8,7 @@ import { type CollectSummary, collect } from '@ctxsiem/deployment';
 import { startEmulator } from '@ctxsiem/emulator';
 import { type DeploymentConfig, DeploymentConfigSchema, sourceConnectors } from '@ctxsiem/registry';
 import { type DemoSink, demoTarget } from './demo-sinks.ts';
+import { type DemoSource as DemoSourceSetup, demoSource } from './demo-sources.ts';
 
 /** The sources whose API the built-in emulator serves, as their manifests say. */
 export const DEMO_SOURCES: readonly string[] = sourceConnectors
@@ -34,10 +35,16 @@ export async function runDemo(
     await emulator.close();
     throw error;
   });
+  const sources: DemoSourceSetup[] = [];
   try {
+    for (const type of options.sources)
+      sources.push(
+        await demoSource(type, emulator.connection.customerId, systemClock.now(), options.seed ?? 1),
+      );
+    for (const source of sources) options.secrets.add(source.secret);
     const config: DeploymentConfig = DeploymentConfigSchema.parse({
       tenants: [emulator.connection],
-      sources: options.sources.map((type) => ({ type })),
+      sources: sources.map((source) => source.config),
       sink: target.sink,
       ...(target.deadLetters ? { deadLetters: target.deadLetters } : {}),
       checkpoint: target.checkpoint,
@@ -49,8 +56,10 @@ export async function runDemo(
       secrets: options.secrets,
       signal: options.signal,
     });
-    return { ...summary, emulator: emulator.url, where: await target.describe(), resumes: target.resumes };
+    const where = [...sources.map((source) => source.describe).filter(Boolean), await target.describe()];
+    return { ...summary, emulator: emulator.url, where: where.join('\n'), resumes: target.resumes };
   } finally {
+    for (const source of sources) await source.stop();
     await target.stop();
     await emulator.close();
   }

@@ -14,9 +14,25 @@ export function formatReport(summary: CollectSummary): string {
     String(s.pages),
     s.status + (s.deadLetters ? ` (${s.deadLetters} dead-lettered)` : ''),
   ]);
-  const out = [formatTable(header, rows), ''];
+  const out = rows.length > 0 ? [formatTable(header, rows), ''] : [];
+  for (const log of summary.logs) {
+    const streams = log.streams.map((s) => `${s.stream} ${s.records}`).join(', ');
+    const partitions = log.partitions
+      .map((p) => `p${p.partition} ${Math.max(p.committed, 0)}/${p.end}${p.lag ? ` (${p.lag} behind)` : ''}`)
+      .join(', ');
+    out.push(
+      `${log.tenant}/${log.source} (topic ${log.log}): ${log.records} records in ${log.batches} batches${streams ? ` — ${streams}` : ''}` +
+        (log.deadLetters ? `; ${log.deadLetters} dead-lettered` : '') +
+        (log.alreadyDelivered
+          ? `; ${log.alreadyDelivered} delivered again after an uncommitted stop, found stored`
+          : ''),
+      `  committed/end: ${partitions || 'no partition assigned'}; stopped: ${log.stoppedBy}` +
+        (log.status === 'failed' ? ` — FAILED: ${log.error ?? 'unknown error'} (offsets kept)` : ''),
+      '',
+    );
+  }
   out.push(
-    `${summary.totals.records} records in ${summary.totals.pages} pages to the ${summary.sink} sink in ${(summary.durationMs / 1000).toFixed(1)} s` +
+    `${summary.totals.records} records${summary.totals.pages ? ` in ${summary.totals.pages} pages` : ''} to the ${summary.sink} sink in ${(summary.durationMs / 1000).toFixed(1)} s` +
       (summary.budgetExhausted ? ' (time budget reached: the next run resumes where this one stopped)' : ''),
   );
   for (const source of summary.sources) {

@@ -19,7 +19,14 @@ function messageOf(topic: string, event: Record<string, unknown> | string | Uint
   if (typeof event === 'string') return { topic, value: Buffer.from(event) };
   if (event instanceof Uint8Array) return { topic, value: Buffer.from(event) };
   const key = typeof event.entity_id === 'string' ? Buffer.from(event.entity_id) : undefined;
-  return { topic, ...(key ? { key } : {}), value: Buffer.from(JSON.stringify(event)) };
+  // The message's time is the event's, as an export stamps what it sends.
+  const time = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : Number.NaN;
+  return {
+    topic,
+    ...(key ? { key } : {}),
+    ...(Number.isNaN(time) ? {} : { timestamp: BigInt(time) }),
+    value: Buffer.from(JSON.stringify(event)),
+  };
 }
 
 /** Sends every event (acknowledged by the broker); returns how many were sent. */

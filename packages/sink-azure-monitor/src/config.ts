@@ -24,7 +24,7 @@ export const AzureMonitorSinkConfigSchema = z
       .record(z.string(), z.string().regex(/^Custom-[A-Za-z0-9_]+$/, 'must be a DCR stream name, Custom-…'))
       .default({})
       .describe(
-        'DCR stream per stream, as `source/stream` or `source` → name, over the default `Custom-Citrix<Source><Stream>` (table `Citrix<Source><Stream>_CL`, as the generated DCR declares).',
+        'DCR stream per stream, as `source/stream` or `source` → name, over the default `Custom-Citrix<Source><Stream>` (table `Citrix<Source><Stream>_CL`; sentinel: `Custom-CitrixAnalytics_<stream>`, table `CitrixAnalytics_<stream>_CL`), as the generated DCR declares.',
       ),
     tenantId: z
       .string()

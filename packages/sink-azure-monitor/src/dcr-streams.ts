@@ -1,6 +1,7 @@
 /**
  * Which data collection rule stream (and so which Log Analytics table) a stream's records go to: by
- * default `Custom-Citrix<Source><Stream>`, feeding the table `Citrix<Source><Stream>_CL`, as the
+ * default `Custom-Citrix<Source><Stream>` (sentinel: `Custom-CitrixAnalytics_<stream>`), feeding the table
+ * `Citrix<Source><Stream>_CL` (`CitrixAnalytics_<stream>_CL`), as the
  * generated DCR declares them; `streams` overrides by `source/stream` or by source.
  */
 import type { PartName } from '@ctxsiem/core';
@@ -8,8 +9,12 @@ import type { PartName } from '@ctxsiem/core';
 const pascal = (name: string) =>
   name.replace(/(^|[_-])([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
 
-/** The default DCR stream of a source's stream. */
+/**
+ * The default DCR stream of a source's stream. The sentinel source's streams keep the names of the
+ * Citrix Analytics for Security tables Sentinel users know (`CitrixAnalytics_riskScoreChange_CL`).
+ */
 export function defaultStreamName(source: string, stream: string): string {
+  if (source === 'sentinel') return `Custom-CitrixAnalytics_${stream}`;
   return `Custom-Citrix${pascal(source)}${pascal(stream)}`;
 }
 

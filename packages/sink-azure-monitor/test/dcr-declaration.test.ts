@@ -6,6 +6,7 @@
 import { type PullStream, type Source, silentLogger, systemClock } from '@ctxsiem/core';
 import { analyticsSource } from '@ctxsiem/source-analytics';
 import { monitorModel, monitorSource } from '@ctxsiem/source-monitor';
+import { SENTINEL_STREAMS, TENANT_FIELD } from '@ctxsiem/source-sentinel';
 import { describe, expect, it } from 'vitest';
 import {
   AZURE_COLUMN_TYPES,
@@ -54,6 +55,25 @@ describe('DCR and table declarations', () => {
     expect(declarationProblems(declaration)).toEqual([]);
     for (const { columns } of Object.values(declaration.tables))
       for (const column of columns) expect(AZURE_COLUMN_TYPES).toContain(column.type);
+  });
+
+  it('declares the sentinel source’s event streams as the CitrixAnalytics_<stream>_CL tables, valid by Azure’s rules', () => {
+    const sentinel = dcrDeclaration(
+      SENTINEL_STREAMS.map((stream) => ({
+        source: 'sentinel',
+        stream: stream.name,
+        columns: stream.columns ?? [],
+        timeField: stream.timeField,
+        tenantField: TENANT_FIELD,
+      })),
+    );
+    expect(declarationProblems(sentinel)).toEqual([]);
+    expect(Object.keys(sentinel.tables).sort()).toEqual(
+      SENTINEL_STREAMS.map((stream) => `CitrixAnalytics_${stream.name}_CL`).sort(),
+    );
+    const risk = sentinel.tables.CitrixAnalytics_riskScoreChange_CL!.columns;
+    expect(risk).toContainEqual({ name: 'cur_riskscore', type: 'long' });
+    expect(risk).toContainEqual({ name: 'record_id', type: 'string' });
   });
 
   it('takes each column’s type from the EDM type, and TimeGenerated from the cursor field', () => {

@@ -51,7 +51,7 @@ export const SecOpsSinkConfigSchema = z
       )
       .default({})
       .describe(
-        'Log type per stream, as `source/stream` or `source` → type, over the defaults: Monitor `Sessions` → CITRIX_SESSION_METADATA, other Monitor sets → CITRIX_MONITOR, Analytics → CITRIX_ANALYTICS.',
+        'Log type per stream, as `source/stream` or `source` → type, over the defaults: Monitor `Sessions` → CITRIX_SESSION_METADATA, other Monitor sets → CITRIX_MONITOR, Analytics and sentinel (risk events) → CITRIX_ANALYTICS.',
       ),
     maxRequestBytes: z
       .number()

@@ -1,7 +1,7 @@
 /**
  * Which SecOps log type a stream's records are ingested as. The defaults follow what SecOps parses:
  * Monitor `Sessions` is seed 000's CITRIX_SESSION_METADATA, the other Monitor sets CITRIX_MONITOR (a
- * default parser exists), Analytics CITRIX_ANALYTICS; `logTypes` overrides per `source/stream` or per
+ * default parser exists), Analytics and the sentinel source's risk events CITRIX_ANALYTICS; `logTypes` overrides per `source/stream` or per
  * source.
  */
 import type { PartName } from '@ctxsiem/core';
@@ -10,6 +10,8 @@ const DEFAULTS: Record<string, string> = {
   'monitor/Sessions': 'CITRIX_SESSION_METADATA',
   monitor: 'CITRIX_MONITOR',
   analytics: 'CITRIX_ANALYTICS',
+  // Risk events from the Kafka export: SecOps' CITRIX_ANALYTICS parser maps their fields.
+  sentinel: 'CITRIX_ANALYTICS',
 };
 
 export function logTypeOf(
