@@ -56,6 +56,14 @@ for (const sink of ['secops', 'azure-monitor']) {
   );
 }
 
+out(
+  '== sentinel: a real broker (SASL_SSL, SCRAM) → file sink, claimed, committed after the ack (target ≥ 50,000 events/s)',
+);
+const sentinel = bench('sentinel-consume.ts');
+out(
+  `   ${sentinel.eventsPerSecond} events/s over ${sentinel.events} events in ${sentinel.batches} batches; the client alone ${sentinel.rawPerSecond} msg/s → ratio ${sentinel.ratio}; peak RSS ${sentinel.peakRssMb} MB`,
+);
+
 out('== runner + file sink, generated source, one window (peak RSS should stay flat as the window grows)');
 for (const [label, recordsPerMinute] of [
   ['100k records', '1667'],

@@ -22,11 +22,7 @@ export async function produce(
   extra: string[] = [],
 ): Promise<void> {
   await produceRiskEvents({
-    connection: {
-      bootstrapBrokers: [kafka.bootstrap],
-      tls: { ca: kafka.ca },
-      sasl: { mechanism: 'SCRAM-SHA-512', username: kafka.admin.name, password: kafka.admin.password },
-    },
+    connection: kafka.adminConnection,
     topic,
     events: [
       ...riskEvents({ seed: 11, tenant: TENANT, count, start: new Date('2026-11-02T00:00:00Z') }),

@@ -42,11 +42,7 @@ export async function demoSource(
   });
   try {
     const sent = await produceRiskEvents({
-      connection: {
-        bootstrapBrokers: [kafka.bootstrap],
-        tls: { ca: kafka.ca },
-        sasl: { mechanism: 'SCRAM-SHA-512', username: kafka.admin.name, password: kafka.admin.password },
-      },
+      connection: kafka.adminConnection,
       topic,
       events: riskEvents({
         seed,

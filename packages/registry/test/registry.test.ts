@@ -40,6 +40,7 @@ describe('the connector registry', () => {
     for (const key of [
       'pull-source:monitor',
       'pull-source:analytics',
+      'stream-source:sentinel',
       'sink:file',
       'sink:s3',
       'checkpoint-store:gcs',
@@ -105,6 +106,44 @@ describe('the connector registry', () => {
         SOURCE: 'nosuch',
       }),
     ).toThrow(/sources\[0\]\.type: .*\(from SOURCE\)/);
+  });
+
+  it('configures the sentinel source from the CAS_* variables, naming the variable of a bad value', () => {
+    const config = fromEnv({
+      CITRIX_CUSTOMER_ID: 'acme',
+      CITRIX_CLIENT_ID: 'id',
+      CITRIX_CLIENT_SECRET: 'secret',
+      SOURCE: 'sentinel',
+      CAS_REGION: 'eu',
+      CAS_TOPIC: 'cas-acme',
+      CAS_GROUP_ID: 'acme-ctxsiem',
+      CAS_USERNAME: 'acme-export',
+      CAS_PASSWORD: 'env:CAS_PASSWORD_VALUE',
+      CAS_VERIFY_HOSTNAME: 'false',
+    });
+    expect(config.sources[0]).toMatchObject({
+      type: 'sentinel',
+      region: 'eu',
+      topic: 'cas-acme',
+      groupId: 'acme-ctxsiem',
+      username: 'acme-export',
+      password: 'env:CAS_PASSWORD_VALUE',
+      mechanism: 'SCRAM-SHA-256',
+      verifyHostname: false,
+    });
+    expect(() =>
+      fromEnv({
+        CITRIX_CUSTOMER_ID: 'a',
+        CITRIX_CLIENT_ID: 'b',
+        CITRIX_CLIENT_SECRET: 'c',
+        SOURCE: 'sentinel',
+        CAS_TOPIC: 't',
+        CAS_GROUP_ID: 'g',
+        CAS_USERNAME: 'u',
+        CAS_PASSWORD: 'p',
+        CAS_BROKERS: 'casnb-0.citrix.com',
+      }),
+    ).toThrow(/sources\[0\]\.brokers\[0\]: must be host:port \(from CAS_BROKERS\)/);
   });
 
   it("runs the seeds' documented environments unchanged: their source and their bucket's sink", () => {

@@ -116,7 +116,16 @@ export const SentinelOptionsSchema = z
       .int()
       .min(6_000)
       .default(60_000)
-      .describe('Group session timeout, as Citrix’s consumer sets it.'),
+      .describe(
+        'Group session timeout, as Citrix’s consumer sets it. Also how long the group waits for its members to rejoin in a rebalance: a member killed without leaving holds the others up this long (the client’s own default, 102 s, would hold them longer).',
+      ),
+    groupInstanceId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Static group membership (`group.instance.id`): a restarted member with the same id takes its partitions back at once instead of after `sessionTimeoutMs`. Give each replica its own (`{tenant}` allowed); two running members with one id fence each other.',
+      ),
     idleSeconds: z
       .number()
       .min(0.1)

@@ -91,6 +91,7 @@ export function sentinelSource(input: SentinelSourceInput, deps: ConnectorDeps):
       maxBytes: options.maxBytes,
       highWaterMark: options.highWaterMark,
       sessionTimeoutMs: options.sessionTimeoutMs,
+      groupInstanceId: options.groupInstanceId && forTenant(options.groupInstanceId, tenant),
     };
   }
 

@@ -70,11 +70,7 @@ export async function produce(
     start: new Date('2026-11-01T00:00:00Z'),
   }).slice(first);
   await produceRiskEvents({
-    connection: {
-      bootstrapBrokers: [kafka.bootstrap],
-      tls: { ca: kafka.ca },
-      sasl: { mechanism: 'SCRAM-SHA-512', username: kafka.admin.name, password: kafka.admin.password },
-    },
+    connection: kafka.adminConnection,
     topic,
     events: [...events, ...extra],
   });

@@ -33,6 +33,7 @@ import type {
 } from '../contracts/contracts.ts';
 import { CheckpointConflictError, describeError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import { abortableSleep, backoffDelayMs } from '../retry/retry-policy.ts';
 import { recordDigest } from '../runner/record-digest.ts';
 import { type HeldClaim, PartitionClaims } from './partition-claims.ts';
 
@@ -66,6 +67,11 @@ export interface ConsumeOptions {
    */
   untilCaughtUp?: boolean | undefined;
   idleMs?: number | undefined;
+  /**
+   * In a run `untilCaughtUp`: give up, as failed, when partitions are behind and no batch was committed
+   * for this long (a partition that cannot be read past some offset), instead of waiting forever.
+   */
+  stallMs?: number | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -96,6 +102,8 @@ export interface ConsumeSummary {
   alreadyDelivered: number;
   /** Messages dropped because their partition had been revoked, or read again by a rewind. */
   droppedRevoked: number;
+  /** Times the member left and rejoined the group because it stopped receiving while behind. */
+  rejoins: number;
   streams: ConsumedStream[];
   partitions: PartitionLag[];
   deadLetterLocations: string[];
@@ -109,6 +117,8 @@ interface PartitionState {
   generation: number;
   /** Where delivery resumes: nothing before it is accepted. */
   expected: number;
+  /** When `expected` was last asked for (it is asked again while messages arrive elsewhere). */
+  expectedAt: number;
   /** The offset after the last message accepted (undefined: none yet). */
   next: number | undefined;
   messages: LogMessage[];
@@ -123,6 +133,13 @@ interface PartitionState {
 }
 
 const valueBytes = (message: LogMessage) => message.value?.byteLength ?? 0;
+
+/** How often a partition's resume offset is asked again while its messages are not the expected one. */
+const REASK_MS = 500;
+/** How many times in a row, without a commit between, a run leaves and rejoins the group. */
+const MAX_REJOINS = 3;
+/** Commit attempts before a delivery fails (a commit refused during a rebalance is not retried). */
+const COMMIT_ATTEMPTS = 4;
 
 export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> {
   const { source, sink, logger, clock } = options;
@@ -145,6 +162,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     batches: 0,
     alreadyDelivered: 0,
     droppedRevoked: 0,
+    rejoins: 0,
     streams: [],
     partitions: [],
     deadLetterLocations: [],
@@ -159,12 +177,25 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
   };
 
   const controller = new AbortController();
-  const consumer: LogConsumer = await source.open(controller.signal);
+  let consumer: LogConsumer = await source.open(controller.signal);
+  /** Set when the member stopped receiving while behind: the loop rejoins with a fresh consumer. */
+  let rejoinWanted = false;
   const states = new Map<number, PartitionState>();
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   let stopping: ConsumeStop | undefined;
   let lastMessageAt = clock.now();
+  let lastCommitAt = clock.now();
+  let rejoins = 0;
+  let failedRejoins = 0;
+  let committedSinceRejoin = true;
+  /** Rejoining is allowed while rejoins help: after progress, or up to MAX_REJOINS times in a row. */
+  const mayRejoin = () => {
+    failedRejoins = committedSinceRejoin ? 0 : failedRejoins + 1;
+    return failedRejoins < MAX_REJOINS;
+  };
+  const quietBeforeRejoinMs = Math.max(idleMs, 10_000);
+  const stallMs = options.stallMs ?? 120_000;
 
   const stop = (why: ConsumeStop) => {
     if (stopping) return;
@@ -273,7 +304,32 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
       );
       return;
     }
-    await consumer.commit(partition, batch.at(-1)!.offset + 1);
+    await commit(state, partition, batch.at(-1)!.offset + 1);
+    lastCommitAt = clock.now();
+    committedSinceRejoin = true;
+  }
+
+  /**
+   * Commits, retrying a refused commit while this member still owns the partition in the same
+   * generation; a commit refused because the group moved on is left to the partition's next owner.
+   */
+  async function commit(state: PartitionState, partition: number, next: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await consumer.commit(partition, next);
+        return;
+      } catch (error) {
+        if (consumer.generation !== state.generation || !consumer.owns(partition)) {
+          logger.info(
+            { partition, next, err: describeError(error) },
+            'the group rebalanced before the commit: its next owner finds the claim',
+          );
+          return;
+        }
+        if (attempt >= COMMIT_ATTEMPTS) throw error;
+        await abortableSleep(backoffDelayMs(attempt, { baseMs: 200, maxMs: 2_000 }));
+      }
+    }
   }
 
   function flushPartition(partition: number, state: PartitionState): void {
@@ -302,6 +358,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     const state: PartitionState = {
       generation,
       expected,
+      expectedAt: clock.now(),
       next: undefined,
       messages: [],
       bytes: 0,
@@ -334,9 +391,16 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
       state = await stateOf(partition);
     }
     if (state.next === undefined && message.offset !== state.expected) {
-      // Buffered before a rebalance, ahead of where delivery resumes: the re-read brings it again.
-      summary.droppedRevoked++;
-      return;
+      // A commit that landed after `expected` was read moves where the client resumes: ask again.
+      if (message.offset > state.expected && clock.now() - state.expectedAt >= REASK_MS) {
+        state.expected = await consumer.startOf(partition);
+        state.expectedAt = clock.now();
+      }
+      if (message.offset !== state.expected) {
+        // Buffered before a rebalance, away from where delivery resumes: the re-read brings it again.
+        summary.droppedRevoked++;
+        return;
+      }
     }
     if (state.messages.length === 0) state.since = clock.now();
     state.messages.push(message);
@@ -359,15 +423,42 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
   }
 
   let checkingIdle = false;
+  /**
+   * One-shot runs: stops when every owned partition is committed to its end after a quiet spell, and
+   * fails when partitions stay behind with nothing committed for `stallMs`.
+   */
   async function checkCaughtUp(): Promise<void> {
     if (checkingIdle || stopping) return;
     checkingIdle = true;
     try {
       flushAged(true);
       await Promise.all([...inFlight]);
-      if (stopping || clock.now() - lastMessageAt < idleMs) return;
+      const now = clock.now();
+      const idle = now - lastMessageAt >= idleMs;
+      const stalled = now - lastCommitAt >= stallMs;
+      if (stopping || (!idle && !stalled)) return;
       const lag = await consumer.lag();
-      if (lag.every((partition) => partition.lag === 0)) stop('caught-up');
+      if (lag.every((partition) => partition.lag === 0)) {
+        lastCommitAt = clock.now();
+        if (idle) stop('caught-up');
+        return;
+      }
+      // Behind, yet nothing arrives: a member can come out of a rebalance with its fetching stuck
+      // (seen with the client after a member was killed). Leave and join again, a few times.
+      if (now - lastMessageAt >= quietBeforeRejoinMs && mayRejoin() && !stalled) {
+        rejoinWanted = true;
+        void consumer.stop();
+        return;
+      }
+      if (stalled) {
+        const behind = lag
+          .filter((p) => p.lag > 0)
+          .map((p) => `p${p.partition} at ${p.committed} of ${p.end}`);
+        failure ??= new Error(
+          `no batch committed for ${Math.round(stallMs / 1000)} s while partitions are behind (${behind.join(', ')}); offsets kept, the next run resumes there`,
+        );
+        stop('failed');
+      }
     } finally {
       checkingIdle = false;
     }
@@ -378,7 +469,8 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     () => {
       if (deadline !== undefined && clock.now() >= deadline) stop('budget');
       flushAged(false);
-      if (options.untilCaughtUp && clock.now() - lastMessageAt >= idleMs)
+      const now = clock.now();
+      if (options.untilCaughtUp && (now - lastMessageAt >= idleMs || now - lastCommitAt >= stallMs))
         checkCaughtUp().catch((error: unknown) => {
           failure ??= error;
           stop('failed');
@@ -388,13 +480,36 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
   );
 
   try {
-    if (!stopping)
-      for await (const message of consumer.messages()) {
-        lastMessageAt = clock.now();
-        if (stopping) break;
-        await accept(message);
-        while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    while (!stopping) {
+      let why = 'partitions are behind but no message arrived';
+      try {
+        for await (const message of consumer.messages()) {
+          lastMessageAt = clock.now();
+          if (stopping || rejoinWanted) break;
+          await accept(message);
+          while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+        }
+      } catch (error) {
+        // The client gave up fetching (seen: a fetch session or offset the broker refused). Nothing
+        // was committed past what was delivered: join again and go on from the committed offsets.
+        if (stopping || !mayRejoin()) throw error;
+        why = `the consumer failed: ${describeError(error).split('\n')[0]}`;
+        rejoinWanted = true;
       }
+      if (!rejoinWanted || stopping) break;
+      // What was gathered is dropped (never committed: read again), what is being delivered finishes.
+      await Promise.all([...inFlight]);
+      for (const state of states.values()) summary.droppedRevoked += state.messages.length;
+      states.clear();
+      await consumer.close().catch(() => undefined);
+      rejoins++;
+      summary.rejoins = rejoins;
+      logger.warn({ rejoin: rejoins, log: source.log }, `${why}: leaving the group and joining again`);
+      committedSinceRejoin = false;
+      consumer = await source.open(controller.signal);
+      rejoinWanted = false;
+      lastMessageAt = clock.now();
+    }
     // Drain: deliver what was gathered (a claimed batch only when complete), then commit.
     if (stopping !== 'failed') flushAged(true);
     await Promise.all([...inFlight]);

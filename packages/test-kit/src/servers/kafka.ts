@@ -23,6 +23,12 @@ export interface RunningKafka extends RunningServer {
   ca: string;
   /** The admin user (a super user) and the users asked for. */
   admin: KafkaUser;
+  /** How a client connects as the admin (SCRAM-SHA-512 over TLS): what producers in tests use. */
+  adminConnection: {
+    bootstrapBrokers: string[];
+    tls: { ca: string };
+    sasl: { mechanism: 'SCRAM-SHA-512'; username: string; password: string };
+  };
   users: KafkaUser[];
 }
 
@@ -137,6 +143,11 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
     bootstrap: `127.0.0.1:${port}`,
     ca: tls.ca,
     admin,
+    adminConnection: {
+      bootstrapBrokers: [`127.0.0.1:${port}`],
+      tls: { ca: tls.ca },
+      sasl: { mechanism: 'SCRAM-SHA-512', username: admin.name, password: admin.password },
+    },
     users,
     stop: async () => {
       await launched.stop();
