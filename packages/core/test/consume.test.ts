@@ -170,16 +170,7 @@ describe('consume', () => {
   it('leaves and rejoins when it receives nothing while behind', async () => {
     const log = new MemoryLog(1, 50);
     const sink = memorySink();
-    const summary = await consume({
-      source: sourceOver(log, [() => log.member({ deaf: true })]),
-      sink,
-      claims: claims(log),
-      logger: silentLogger(),
-      clock: systemClock,
-      flush: { records: 40, ms: 50 },
-      untilCaughtUp: true,
-      idleMs: 100,
-    });
+    const summary = await run(log, sink, [() => log.member({ deaf: true })]);
     expect(summary).toMatchObject({ status: 'ok', rejoins: 1, records: 50 });
   }, 30_000);
 });
