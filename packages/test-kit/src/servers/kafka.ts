@@ -117,14 +117,28 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
       '--add-scram',
       `SCRAM-SHA-512=[name=${user.name},password=${user.password}]`,
     ]);
-    execFileSync(
-      java,
-      ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', file('server.properties'), ...scram],
-      {
-        stdio: 'pipe',
-        env: { ...process.env, KAFKA_JVM_OPTS: '-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC' },
-      },
-    );
+    // `--cluster-id=…` in one argument: a random id may start with `-`, which the tool would take
+    // for an option. A failure says what the tool printed, not its command line (it holds passwords).
+    try {
+      execFileSync(
+        java,
+        [
+          'kafka.tools.StorageTool',
+          'format',
+          `--cluster-id=${clusterId}`,
+          '-c',
+          file('server.properties'),
+          ...scram,
+        ],
+        {
+          stdio: 'pipe',
+          env: { ...process.env, KAFKA_JVM_OPTS: '-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC' },
+        },
+      );
+    } catch (error) {
+      const output = String((error as { stderr?: Buffer }).stderr ?? '').trim();
+      throw new Error(`formatting the Kafka storage failed: ${output || (error as Error).name}`);
+    }
     return {
       name: 'kafka',
       binary: java,
