@@ -186,7 +186,6 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
   let stopping: ConsumeStop | undefined;
   let lastMessageAt = clock.now();
   let lastCommitAt = clock.now();
-  let rejoins = 0;
   let failedRejoins = 0;
   let committedSinceRejoin = true;
   /** Rejoining is allowed while rejoins help: after progress, or up to MAX_REJOINS times in a row. */
@@ -502,9 +501,11 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
       for (const state of states.values()) summary.droppedRevoked += state.messages.length;
       states.clear();
       await consumer.close().catch(() => undefined);
-      rejoins++;
-      summary.rejoins = rejoins;
-      logger.warn({ rejoin: rejoins, log: source.log }, `${why}: leaving the group and joining again`);
+      summary.rejoins++;
+      logger.warn(
+        { rejoin: summary.rejoins, log: source.log },
+        `${why}: leaving the group and joining again`,
+      );
       committedSinceRejoin = false;
       consumer = await source.open(controller.signal);
       rejoinWanted = false;
