@@ -61,7 +61,7 @@ out(
 );
 const sentinel = bench('sentinel-consume.ts');
 out(
-  `   ${sentinel.eventsPerSecond} events/s over ${sentinel.events} events in ${sentinel.batches} batches; the client alone ${sentinel.rawPerSecond} msg/s → ratio ${sentinel.ratio}; peak RSS ${sentinel.peakRssMb} MB`,
+  `   ${sentinel.eventsPerSecond} events/s over ${sentinel.events} events in ${sentinel.batches} batches (CPU ${sentinel.cpuShare} of a core); the client alone ${sentinel.rawPerSecond} msg/s → ratio ${sentinel.ratio}; peak RSS ${sentinel.peakRssMb} MB`,
 );
 
 out('== runner + file sink, generated source, one window (peak RSS should stay flat as the window grows)');

@@ -1,7 +1,7 @@
 /**
  * `consume` against a partitioned log held in memory (the broker suites run it against Kafka): every
- * message once, a batch claimed and delivered again after a failed commit stored once, and a member
- * that stops receiving while behind leaves and rejoins.
+ * message once, a batch claimed and delivered again after a failed commit stored once, a consumer that
+ * fails replaced by a new member, and messages deleted by retention reported instead of skipped.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,6 +12,7 @@ import {
   type LogMessage,
   type PartitionLag,
   type Receipt,
+  resumeOffset,
   type Sink,
   type StreamSource,
   silentLogger,
@@ -22,6 +23,8 @@ import {
 class MemoryLog {
   readonly partitions: LogMessage[][];
   readonly committed = new Map<number, number>();
+  /** Each partition's oldest kept offset (retention deletes from the front). */
+  readonly start = new Map<number, number>();
   readonly documents = new Map<string, { document: JsonRecord; version: string }>();
 
   constructor(partitions: number, perPartition: number) {
@@ -35,32 +38,64 @@ class MemoryLog {
     );
   }
 
-  /** A member owning every partition; `deaf` makes it receive nothing (a stuck fetch). */
-  member(options: { deaf?: boolean; failCommits?: boolean } = {}): LogConsumer {
+  position(partition: number) {
+    return {
+      partition,
+      committed: this.committed.get(partition) ?? -1,
+      start: this.start.get(partition) ?? 0,
+    };
+  }
+
+  /**
+   * A member owning every partition. `failAfter`: its stream fails after that many messages (a client
+   * giving up fetching). `expireAt`: when it reaches that offset of partition 0, retention deletes the
+   * partition up to `to` and the member skips there, as a client whose fetch fell out of range does.
+   */
+  member(
+    options: {
+      failAfter?: number;
+      failCommits?: boolean;
+      expireAt?: { offset: number; to: number };
+      /** The partitions it owns (default: all); another member holds the rest. */
+      owned?: number[];
+    } = {},
+  ): LogConsumer {
     const log = this;
     let stopped = false;
     let wake: (() => void) | undefined;
+    let yielded = 0;
+    const owns = (partition: number) => options.owned?.includes(partition) ?? true;
     return {
       generation: 1,
-      owns: () => true,
+      owns,
       async *messages() {
-        if (!options.deaf)
-          for (const [partition, messages] of log.partitions.entries())
-            for (const message of messages.slice(log.committed.get(partition) ?? 0)) {
+        for (const [partition, messages] of log.partitions.entries())
+          if (owns(partition))
+            for (let offset = resumeOffset(log.position(partition)); offset < messages.length; offset++) {
               if (stopped) return;
-              yield message;
+              if (yielded++ === options.failAfter) throw new Error('fetch failed: connection reset');
+              if (partition === 0 && offset === options.expireAt?.offset) {
+                log.start.set(0, options.expireAt.to);
+                offset = options.expireAt.to;
+              }
+              yield messages[offset]!;
             }
         while (!stopped) await new Promise<void>((resolve) => (wake = resolve));
       },
-      startOf: async (partition) => log.committed.get(partition) ?? 0,
+      position: async (partition) => log.position(partition),
       async commit(partition, next) {
         if (options.failCommits) throw new Error('killed before the commit');
         log.committed.set(partition, next);
       },
       lag: async (): Promise<PartitionLag[]> =>
         log.partitions.map((messages, partition) => {
-          const committed = log.committed.get(partition) ?? 0;
-          return { partition, committed, end: messages.length, lag: messages.length - committed };
+          const position = log.position(partition);
+          return {
+            ...position,
+            owned: owns(partition),
+            end: messages.length,
+            lag: messages.length - resumeOffset(position),
+          };
         }),
       async stop() {
         stopped = true;
@@ -129,7 +164,12 @@ const stored = (sink: ReturnType<typeof memorySink>) =>
   [...sink.parts.entries()].filter(([k]) => k.startsWith('records/')).flatMap(([, records]) => records);
 
 describe('consume', () => {
-  const run = (log: MemoryLog, sink: Sink, members: (() => LogConsumer)[] = []) =>
+  const run = (
+    log: MemoryLog,
+    sink: Sink,
+    members: (() => LogConsumer)[] = [],
+    extra: Partial<Parameters<typeof consume>[0]> = {},
+  ) =>
     consume({
       source: sourceOver(log, members),
       sink,
@@ -139,6 +179,7 @@ describe('consume', () => {
       flush: { records: 40, ms: 50 },
       untilCaughtUp: true,
       idleMs: 100,
+      ...extra,
     });
 
   it('delivers every message once and commits each partition to its end', async () => {
@@ -167,10 +208,78 @@ describe('consume', () => {
     expect(stored(sink)).toHaveLength(200);
   });
 
-  it('leaves and rejoins when it receives nothing while behind', async () => {
-    const log = new MemoryLog(1, 50);
+  it('replaces a consumer that fails with a new member, and delivers the rest once', async () => {
+    const log = new MemoryLog(1, 200);
     const sink = memorySink();
-    const summary = await run(log, sink, [() => log.member({ deaf: true })]);
-    expect(summary).toMatchObject({ status: 'ok', rejoins: 1, records: 50 });
-  }, 30_000);
+    const summary = await run(log, sink, [() => log.member({ failAfter: 130 })]);
+    expect(summary).toMatchObject({ status: 'ok', rejoins: 1, records: 200, expired: [] });
+    expect(new Set(stored(sink).map((r) => r.id)).size).toBe(200);
+  });
+
+  it('fails the run when the consumer keeps failing without progress', async () => {
+    const log = new MemoryLog(1, 200);
+    const failing = () => log.member({ failAfter: 0 });
+    const summary = await run(log, memorySink(), [failing, failing, failing, failing]);
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toContain('connection reset');
+    expect(summary.rejoins).toBe(3);
+  });
+
+  it('reports offsets that retention deleted before a run, and delivers what is left', async () => {
+    const log = new MemoryLog(2, 100);
+    log.committed.set(0, 20);
+    log.start.set(0, 60);
+    log.committed.set(1, 100);
+    log.start.set(1, 100);
+    const sink = memorySink();
+    const summary = await run(log, sink);
+    expect(summary).toMatchObject({ status: 'ok', records: 40 });
+    expect(summary.expired).toEqual([{ partition: 0, first: 20, last: 59 }]);
+    expect(log.committed.get(0)).toBe(100);
+  });
+
+  it('reports offsets that retention deleted while they were being read', async () => {
+    const log = new MemoryLog(1, 300);
+    const sink = memorySink();
+    const summary = await run(log, sink, [() => log.member({ expireAt: { offset: 150, to: 170 } })]);
+    expect(summary.expired).toEqual([{ partition: 0, first: 150, last: 169 }]);
+    expect(summary.records).toBe(280);
+  });
+
+  it('reports a partition deleted to its end, once, by moving its position to the log start', async () => {
+    const log = new MemoryLog(1, 100);
+    log.committed.set(0, 30);
+    log.start.set(0, 100);
+    const first = await run(log, memorySink());
+    expect(first).toMatchObject({ status: 'ok', stoppedBy: 'caught-up', records: 0 });
+    expect(first.expired).toEqual([{ partition: 0, first: 30, last: 99 }]);
+    expect(log.committed.get(0)).toBe(100);
+    expect((await run(log, memorySink())).expired).toEqual([]);
+  });
+
+  it('waits for partitions a member killed without leaving still holds, and fails saying so when they never move', async () => {
+    const log = new MemoryLog(2, 100);
+    const summary = await run(log, memorySink(), [() => log.member({ owned: [0] })], { stallMs: 1_000 });
+    expect(summary).toMatchObject({ status: 'failed', records: 100 });
+    expect(summary.error).toContain('p1 at -1 of 100 (held by another member that commits nothing)');
+    expect(summary.partitions.map((p) => [p.partition, p.owned, p.lag])).toEqual([
+      [0, true, 0],
+      [1, false, 100],
+    ]);
+  });
+
+  it('leaves a partition to the member that owns it while that member commits', async () => {
+    const log = new MemoryLog(2, 100);
+    // The other member consumes partition 1, committing 10 messages every 50 ms.
+    const other = setInterval(
+      () => log.committed.set(1, Math.min(100, (log.committed.get(1) ?? 0) + 10)),
+      50,
+    );
+    try {
+      const summary = await run(log, memorySink(), [() => log.member({ owned: [0] })], { stallMs: 60_000 });
+      expect(summary).toMatchObject({ status: 'ok', stoppedBy: 'caught-up', records: 100 });
+    } finally {
+      clearInterval(other);
+    }
+  });
 });

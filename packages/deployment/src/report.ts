@@ -18,7 +18,10 @@ export function formatReport(summary: CollectSummary): string {
   for (const log of summary.logs) {
     const streams = log.streams.map((s) => `${s.stream} ${s.records}`).join(', ');
     const partitions = log.partitions
-      .map((p) => `p${p.partition} ${Math.max(p.committed, 0)}/${p.end}${p.lag ? ` (${p.lag} behind)` : ''}`)
+      .map(
+        (p) =>
+          `p${p.partition} ${Math.max(p.committed, 0)}/${p.end}${p.lag ? ` (${p.lag} behind)` : ''}${p.owned ? '' : ' [another member]'}`,
+      )
       .join(', ');
     out.push(
       `${log.tenant}/${log.source} (topic ${log.log}): ${log.records} records in ${log.batches} batches${streams ? ` — ${streams}` : ''}` +
@@ -28,6 +31,10 @@ export function formatReport(summary: CollectSummary): string {
           : ''),
       `  committed/end: ${partitions || 'no partition assigned'}; stopped: ${log.stoppedBy}` +
         (log.status === 'failed' ? ` — FAILED: ${log.error ?? 'unknown error'} (offsets kept)` : ''),
+      ...log.expired.map(
+        (e) =>
+          `  EXPIRED p${e.partition} offsets ${e.first}–${e.last} (${e.last - e.first + 1} messages): deleted by the topic's retention before they were delivered — lost at the source`,
+      ),
       '',
     );
   }

@@ -125,11 +125,12 @@ export function sentinelSource(input: SentinelSourceInput, deps: ConnectorDeps):
         try {
           const lag = await consumer.lag();
           const behind = lag.reduce((sum, partition) => sum + partition.lag, 0);
+          const owned = lag.filter((partition) => partition.owned).length;
           return [
             {
               name: `sentinel ${topic}`,
               ok: true,
-              detail: `joined group ${groupId} as ${username}: ${lag.length} partition(s) assigned, ${behind} message(s) not yet delivered`,
+              detail: `joined group ${groupId} as ${username}: ${owned} of the topic's ${lag.length} partition(s) assigned, ${behind} message(s) not yet delivered`,
             },
           ];
         } finally {

@@ -9,7 +9,13 @@
  * client's `group:rebalance` event is no guide: it is also emitted for a request refused during a
  * rebalance, without a `group:join` after it.)
  */
-import type { LogConsumer, LogMessage, PartitionLag } from '@ctxsiem/core';
+import {
+  type LogConsumer,
+  type LogMessage,
+  type PartitionLag,
+  type PartitionPosition,
+  resumeOffset,
+} from '@ctxsiem/core';
 import { Consumer, type ConsumerOptions, type Message, type MessagesStream } from '@platformatic/kafka';
 import { kafkaFailureOf } from './kafka-failures.ts';
 
@@ -193,19 +199,26 @@ export class KafkaLogConsumer implements LogConsumer {
     }
   }
 
-  async startOf(partition: number): Promise<number> {
-    const topics = [{ topic: this.#topic, partitions: [partition] }];
-    const [committed, earliest] = await Promise.all([
-      this.#consumer.listCommittedOffsets({ topics }),
+  async position(partition: number): Promise<PartitionPosition> {
+    const [position] = await this.#positions([partition]);
+    return position!;
+  }
+
+  /** Committed offsets and log starts of partitions of the topic. */
+  async #positions(partitions: number[]): Promise<PartitionPosition[]> {
+    const [committed, starts] = await Promise.all([
+      this.#consumer.listCommittedOffsets({ topics: [{ topic: this.#topic, partitions }] }),
       this.#consumer.listOffsets({
         topics: [this.#topic],
-        partitions: { [this.#topic]: [partition] },
+        partitions: { [this.#topic]: partitions },
         timestamp: EARLIEST,
       }),
     ]);
-    const start = Number(earliest.get(this.#topic)?.[partition] ?? 0n);
-    const position = Number(committed.get(this.#topic)?.[partition] ?? -1n);
-    return Math.max(position, start);
+    return partitions.map((partition) => ({
+      partition,
+      committed: Number(committed.get(this.#topic)?.[partition] ?? -1n),
+      start: Number(starts.get(this.#topic)?.[partition] ?? 0n),
+    }));
   }
 
   async commit(partition: number, next: number): Promise<void> {
@@ -222,23 +235,26 @@ export class KafkaLogConsumer implements LogConsumer {
   }
 
   async lag(): Promise<PartitionLag[]> {
-    const owned = (this.#consumer.assignments ?? [])
-      .filter((assignment) => assignment.topic === this.#topic)
-      .flatMap((assignment) => assignment.partitions)
-      .sort((a, b) => a - b);
-    if (owned.length === 0) return [];
-    const [committed, ends] = await Promise.all([
-      this.#consumer.listCommittedOffsets({ topics: [{ topic: this.#topic, partitions: owned }] }),
+    const metadata = await this.#consumer.metadata({ topics: [this.#topic] });
+    const count = metadata.topics.get(this.#topic)?.partitionsCount ?? 0;
+    const partitions = Array.from({ length: count }, (_, partition) => partition);
+    if (partitions.length === 0) return [];
+    const [positions, ends] = await Promise.all([
+      this.#positions(partitions),
       this.#consumer.listOffsets({
         topics: [this.#topic],
-        partitions: { [this.#topic]: owned },
+        partitions: { [this.#topic]: partitions },
         timestamp: LATEST,
       }),
     ]);
-    return owned.map((partition) => {
-      const position = Number(committed.get(this.#topic)?.[partition] ?? -1n);
-      const end = Number(ends.get(this.#topic)?.[partition] ?? 0n);
-      return { partition, committed: position, end, lag: Math.max(0, end - Math.max(position, 0)) };
+    return positions.map((position) => {
+      const end = Number(ends.get(this.#topic)?.[position.partition] ?? 0n);
+      return {
+        ...position,
+        owned: this.owns(position.partition),
+        end,
+        lag: Math.max(0, end - resumeOffset(position)),
+      };
     });
   }
 

@@ -51,8 +51,10 @@ export function routeMessage(topic: string, message: LogMessage): RoutedMessage 
   if (typeof eventType !== 'string') return unrouted(topic, message, 'the message has no event_type');
   const stream = streamOfEventType(eventType);
   if (!stream) return unrouted(topic, message, `unknown event_type ${JSON.stringify(eventType)}`);
-  const record = { ...(event as JsonRecord), ...deliveryFields(topic, message) };
+  // Checked as the export sent it; then the fields saying where it was read are added (to the parsed
+  // object itself: it is this call's own).
   const checked = EVENT_STREAMS[stream].schema.safeParse(event);
+  const record = Object.assign(event as JsonRecord, deliveryFields(topic, message));
   if (!checked.success) {
     const issue = checked.error.issues[0];
     return {

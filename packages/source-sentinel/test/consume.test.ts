@@ -2,7 +2,8 @@
  * The sentinel source on a real Apache Kafka broker (SASL_SSL, SCRAM, ACLs): every event delivered
  * once, broken messages dead-lettered, a stop between the sink's acknowledgement and the commit
  * delivered again without duplicates, clear errors for wrong credentials, an untrusted CA and a
- * missing grant, and a rebalance across two members that loses nothing.
+ * missing grant, a rebalance across two members that loses nothing, and messages deleted by retention
+ * before they were delivered reported by partition and offsets.
  */
 import {
   type ConsumeSummary,
@@ -13,6 +14,7 @@ import {
   systemClock,
 } from '@ctxsiem/core';
 import { makeTestTls, type RunningKafka } from '@ctxsiem/test-kit/servers';
+import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sentinelSource } from '../src/index.ts';
 import {
@@ -113,7 +115,7 @@ describe('sentinel source on a real broker', () => {
           get generation() {
             return real.generation;
           },
-          startOf: (partition) => real.startOf(partition),
+          position: (partition) => real.position(partition),
           lag: () => real.lag(),
           stop: () => real.stop(),
           close: () => real.close(),
@@ -201,4 +203,40 @@ describe('sentinel source on a real broker', () => {
       `rebalance: A delivered ${summaryA.records}, B ${summaryB.records}, the last run ${last.records}; ${summaryA.droppedRevoked + summaryB.droppedRevoked} buffered messages dropped on revocation, ${summaryA.alreadyDelivered + summaryB.alreadyDelivered + last.alreadyDelivered} re-delivered and found stored, 0 stored twice`,
     );
   }, 180_000);
+
+  it('reports messages retention deleted before they were delivered, and delivers the rest once', async () => {
+    const topic = 'risk-e';
+    const out = await delivery();
+    const options = optionsFor(kafka, topic);
+    await produce(kafka, topic, 600);
+    const first = await out.consume(options);
+    expect(first).toMatchObject({ status: 'ok', records: 600, expired: [] });
+    // The collector is away; more arrives, and the broker deletes the oldest 100 of it per partition.
+    await produce(kafka, topic, 900, [], 600);
+    const admin = new Admin({ ...kafka.adminConnection, clientId: 'retention' });
+    try {
+      await admin.deleteRecords({
+        topics: [
+          {
+            name: topic,
+            partitions: first.partitions.map((p) => ({
+              partition: p.partition,
+              offset: BigInt(p.end + 100),
+            })),
+          },
+        ],
+      });
+    } finally {
+      await admin.close();
+    }
+    const second = await out.consume(options);
+    expect(second.status).toBe('ok');
+    expect(second.expired.toSorted((a, b) => a.partition - b.partition)).toEqual(
+      first.partitions.map((p) => ({ partition: p.partition, first: p.end, last: p.end + 99 })),
+    );
+    expect(second.records).toBe(900 - 300);
+    const stored = await out.stored();
+    expect(stored).toHaveLength(600 + 600);
+    expect(duplicates(stored)).toBe(0);
+  }, 120_000);
 });

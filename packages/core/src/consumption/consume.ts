@@ -27,10 +27,12 @@ import type {
   LogConsumer,
   LogMessage,
   PartitionLag,
+  PartitionPosition,
   RoutedStream,
   Sink,
   StreamSource,
 } from '../contracts/contracts.ts';
+import { resumeOffset } from '../contracts/contracts.ts';
 import { CheckpointConflictError, describeError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { abortableSleep, backoffDelayMs } from '../retry/retry-policy.ts';
@@ -83,6 +85,13 @@ export interface ConsumedStream {
 
 export type ConsumeStop = 'caught-up' | 'budget' | 'signal' | 'failed';
 
+/** Offsets of a partition the log deleted (its retention) before the group delivered them. */
+export interface ExpiredRange {
+  partition: number;
+  first: number;
+  last: number;
+}
+
 export interface ConsumeSummary {
   tenant: string;
   source: string;
@@ -102,8 +111,13 @@ export interface ConsumeSummary {
   alreadyDelivered: number;
   /** Messages dropped because their partition had been revoked, or read again by a rewind. */
   droppedRevoked: number;
-  /** Times the member left and rejoined the group because it stopped receiving while behind. */
+  /** Times the member left and joined the group again because its consumer failed. */
   rejoins: number;
+  /**
+   * Messages lost at the source: deleted by the topic's retention before this group delivered them
+   * (consumption fell further behind than the topic keeps). Reported, never silently skipped.
+   */
+  expired: ExpiredRange[];
   streams: ConsumedStream[];
   partitions: PartitionLag[];
   deadLetterLocations: string[];
@@ -119,6 +133,8 @@ interface PartitionState {
   expected: number;
   /** When `expected` was last asked for (it is asked again while messages arrive elsewhere). */
   expectedAt: number;
+  /** When the log's start was last asked for because offsets were skipped. */
+  gapCheckedAt: number;
   /** The offset after the last message accepted (undefined: none yet). */
   next: number | undefined;
   messages: LogMessage[];
@@ -163,6 +179,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     alreadyDelivered: 0,
     droppedRevoked: 0,
     rejoins: 0,
+    expired: [],
     streams: [],
     partitions: [],
     deadLetterLocations: [],
@@ -178,8 +195,6 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
 
   const controller = new AbortController();
   let consumer: LogConsumer = await source.open(controller.signal);
-  /** Set when the member stopped receiving while behind: the loop rejoins with a fresh consumer. */
-  let rejoinWanted = false;
   const states = new Map<number, PartitionState>();
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
@@ -193,7 +208,6 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     failedRejoins = committedSinceRejoin ? 0 : failedRejoins + 1;
     return failedRejoins < MAX_REJOINS;
   };
-  const quietBeforeRejoinMs = Math.max(idleMs, 10_000);
   const stallMs = options.stallMs ?? 120_000;
 
   const stop = (why: ConsumeStop) => {
@@ -235,20 +249,24 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     for (const message of messages) {
       const routed = source.route(message);
       const stream = streamsByName.get(routed.stream);
-      const tagged = source.tenantField
-        ? { ...routed.record, [source.tenantField]: source.tenant }
-        : routed.record;
-      const reason = routed.reason ?? sink.refuse?.(tagged);
+      // Identity first: the digest is of the record as the source routed it, before the tenant tag.
+      const digest = recordDigest(stream?.identity ? stream.identity(routed.record) : routed.record);
+      let reason = routed.reason;
+      if (reason === undefined) {
+        // Tagged in place (the routed record is this call's own), then offered to the sink.
+        if (source.tenantField) routed.record[source.tenantField] = source.tenant;
+        reason = sink.refuse?.(routed.record);
+      }
       const kind: Batch['kind'] = reason === undefined ? 'records' : 'deadletter';
       const record =
         reason === undefined
-          ? tagged
+          ? routed.record
           : { reason, stream: routed.stream, tenant: source.tenant, record: routed.record };
       const key = `${kind}/${routed.stream}`;
       const group = groups.get(key) ?? { stream: routed.stream, kind, records: [], digests: [] };
       groups.set(key, group);
       group.records.push(record);
-      group.digests.push(recordDigest(stream?.identity ? stream.identity(routed.record) : routed.record));
+      group.digests.push(digest);
     }
     const window = { from: first.timestamp, to: new Date(last.timestamp.getTime() + 1) };
     for (const group of groups.values())
@@ -353,11 +371,15 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     // A new generation (or a first sight): what was gathered before is dropped, not delivered.
     if (current) summary.droppedRevoked += current.messages.length;
     const generation = consumer.generation;
-    const [expected, held] = await Promise.all([consumer.startOf(partition), claims.read(partition)]);
+    const [position, held] = await Promise.all([consumer.position(partition), claims.read(partition)]);
+    const expected = resumeOffset(position);
+    if (position.committed >= 0 && position.committed < position.start)
+      expire(partition, position.committed, position.start - 1);
     const state: PartitionState = {
       generation,
       expected,
       expectedAt: clock.now(),
+      gapCheckedAt: 0,
       next: undefined,
       messages: [],
       bytes: 0,
@@ -375,8 +397,44 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     return state;
   }
 
-  /** Takes a message into its partition's batch; false when it is dropped. */
-  async function accept(message: LogMessage): Promise<void> {
+  /** Records (and warns about) offsets the log deleted before they were delivered. */
+  function expire(partition: number, first: number, last: number): void {
+    summary.expired.push({ partition, first, last });
+    logger.warn(
+      { partition, first, last, messages: last - first + 1, log: source.log },
+      `offsets ${first}–${last} of partition ${partition} were deleted by the topic's retention before they were delivered: they are lost at the source (consume more often, or ask for a longer retention)`,
+    );
+  }
+
+  /**
+   * A message further on than the next one expected: offsets in between are normal (transaction
+   * markers, compaction) unless the log's start moved past them, which is retention deleting them.
+   */
+  async function checkGap(partition: number, state: PartitionState, offset: number): Promise<void> {
+    if (clock.now() - state.gapCheckedAt < REASK_MS) return;
+    state.gapCheckedAt = clock.now();
+    const position: PartitionPosition = await consumer.position(partition);
+    if (position.start > state.next!) expire(partition, state.next!, Math.min(position.start, offset) - 1);
+  }
+
+  /**
+   * Takes a message into its partition's batch: at once when it is the one after the last taken (the
+   * usual case, kept free of awaits), otherwise after checking where the partition stands.
+   */
+  function accept(message: LogMessage): Promise<void> | undefined {
+    const state = states.get(message.partition);
+    if (
+      state?.next === message.offset &&
+      state.generation === consumer.generation &&
+      consumer.owns(message.partition)
+    ) {
+      take(message.partition, state, message);
+      return undefined;
+    }
+    return acceptChecked(message);
+  }
+
+  async function acceptChecked(message: LogMessage): Promise<void> {
     const { partition } = message;
     if (!consumer.owns(partition)) {
       summary.droppedRevoked++;
@@ -392,7 +450,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     if (state.next === undefined && message.offset !== state.expected) {
       // A commit that landed after `expected` was read moves where the client resumes: ask again.
       if (message.offset > state.expected && clock.now() - state.expectedAt >= REASK_MS) {
-        state.expected = await consumer.startOf(partition);
+        state.expected = resumeOffset(await consumer.position(partition));
         state.expectedAt = clock.now();
       }
       if (message.offset !== state.expected) {
@@ -401,6 +459,13 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
         return;
       }
     }
+    // One skipped offset is a transaction marker; more may be retention deleting them.
+    if (state.next !== undefined && message.offset > state.next + 1)
+      await checkGap(partition, state, message.offset);
+    take(partition, state, message);
+  }
+
+  function take(partition: number, state: PartitionState, message: LogMessage): void {
     if (state.messages.length === 0) state.since = clock.now();
     state.messages.push(message);
     state.bytes += valueBytes(message);
@@ -421,10 +486,41 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     }
   }
 
+  /**
+   * A partition whose committed offset points at messages the log deleted, with nothing after them:
+   * no message comes to report the loss, so it is reported here, and the position moved to the log's
+   * start (there is nothing in between to deliver).
+   */
+  async function settleExpired(lag: PartitionLag[]): Promise<void> {
+    for (const { partition, owned, committed, start, lag: behind } of lag) {
+      if (!owned || committed < 0 || committed >= start || behind > 0 || states.has(partition)) continue;
+      expire(partition, committed, start - 1);
+      await consumer.commit(partition, start);
+    }
+  }
+
+  /** Committed offsets of partitions another member owns, as last seen: one that moves is consumed. */
+  const othersCommitted = new Map<number, number>();
+  /**
+   * The partitions a one-shot run still waits for: its own that are behind, and another member's that
+   * are behind with commits standing still — a member killed without leaving holds its partitions
+   * until its session ends, and the group then gives them to those left. Another member's partition
+   * whose commits move is that member's to finish.
+   */
+  function waitingFor(lag: PartitionLag[]): PartitionLag[] {
+    return lag.filter((p) => {
+      if (p.lag === 0) return false;
+      if (p.owned) return true;
+      const before = othersCommitted.get(p.partition);
+      othersCommitted.set(p.partition, p.committed);
+      return before === undefined || p.committed <= before;
+    });
+  }
+
   let checkingIdle = false;
   /**
-   * One-shot runs: stops when every owned partition is committed to its end after a quiet spell, and
-   * fails when partitions stay behind with nothing committed for `stallMs`.
+   * One-shot runs: stops after a quiet spell when no partition is left to wait for (see `waitingFor`),
+   * and fails when some stay behind with nothing committed for `stallMs`.
    */
   async function checkCaughtUp(): Promise<void> {
     if (checkingIdle || stopping) return;
@@ -437,24 +533,20 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
       const stalled = now - lastCommitAt >= stallMs;
       if (stopping || (!idle && !stalled)) return;
       const lag = await consumer.lag();
-      if (lag.every((partition) => partition.lag === 0)) {
+      await settleExpired(lag);
+      const behind = waitingFor(lag);
+      if (behind.length === 0) {
         lastCommitAt = clock.now();
         if (idle) stop('caught-up');
         return;
       }
-      // Behind, yet nothing arrives: a member can come out of a rebalance with its fetching stuck
-      // (seen with the client after a member was killed). Leave and join again, a few times.
-      if (now - lastMessageAt >= quietBeforeRejoinMs && mayRejoin() && !stalled) {
-        rejoinWanted = true;
-        void consumer.stop();
-        return;
-      }
       if (stalled) {
-        const behind = lag
-          .filter((p) => p.lag > 0)
-          .map((p) => `p${p.partition} at ${p.committed} of ${p.end}`);
+        const where = behind.map(
+          (p) =>
+            `p${p.partition} at ${p.committed} of ${p.end}${p.owned ? '' : ' (held by another member that commits nothing)'}`,
+        );
         failure ??= new Error(
-          `no batch committed for ${Math.round(stallMs / 1000)} s while partitions are behind (${behind.join(', ')}); offsets kept, the next run resumes there`,
+          `no batch committed for ${Math.round(stallMs / 1000)} s while partitions are behind (${where.join(', ')}); offsets kept, the next run resumes there`,
         );
         stop('failed');
       }
@@ -479,37 +571,35 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
   );
 
   try {
-    while (!stopping) {
-      let why = 'partitions are behind but no message arrived';
+    for (;;) {
       try {
         for await (const message of consumer.messages()) {
           lastMessageAt = clock.now();
-          if (stopping || rejoinWanted) break;
-          await accept(message);
+          if (stopping) break;
+          const checking = accept(message);
+          if (checking) await checking;
           while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
         }
+        if (stopping) break;
+        throw new Error('its message stream ended');
       } catch (error) {
-        // The client gave up fetching (seen: a fetch session or offset the broker refused). Nothing
-        // was committed past what was delivered: join again and go on from the committed offsets.
+        // The client gave up fetching (a fetch the broker refused, a lost connection it could not
+        // restore). Nothing was committed past what was delivered: join again, go on from the commits.
         if (stopping || !mayRejoin()) throw error;
-        why = `the consumer failed: ${describeError(error).split('\n')[0]}`;
-        rejoinWanted = true;
+        // What was gathered is dropped (never committed: read again), what is being delivered finishes.
+        await Promise.all([...inFlight]);
+        for (const state of states.values()) summary.droppedRevoked += state.messages.length;
+        states.clear();
+        await consumer.close().catch(() => undefined);
+        summary.rejoins++;
+        logger.warn(
+          { rejoin: summary.rejoins, log: source.log, err: describeError(error) },
+          'the consumer failed: leaving the group and joining again',
+        );
+        committedSinceRejoin = false;
+        consumer = await source.open(controller.signal);
+        lastMessageAt = clock.now();
       }
-      if (!rejoinWanted || stopping) break;
-      // What was gathered is dropped (never committed: read again), what is being delivered finishes.
-      await Promise.all([...inFlight]);
-      for (const state of states.values()) summary.droppedRevoked += state.messages.length;
-      states.clear();
-      await consumer.close().catch(() => undefined);
-      summary.rejoins++;
-      logger.warn(
-        { rejoin: summary.rejoins, log: source.log },
-        `${why}: leaving the group and joining again`,
-      );
-      committedSinceRejoin = false;
-      consumer = await source.open(controller.signal);
-      rejoinWanted = false;
-      lastMessageAt = clock.now();
     }
     // Drain: deliver what was gathered (a claimed batch only when complete), then commit.
     if (stopping !== 'failed') flushAged(true);

@@ -132,16 +132,28 @@ export interface RoutedStream {
   identity?(record: JsonRecord): unknown;
 }
 
-/** Where a consumer stands in one partition. */
-export interface PartitionLag {
+/** A group's position in one partition, and the part of the partition the log still keeps. */
+export interface PartitionPosition {
   partition: number;
   /** The committed position: the offset of the next message to deliver (−1: nothing committed). */
   committed: number;
+  /** The log's start: its oldest kept message (retention deletes from the front). */
+  start: number;
+}
+
+/** Where a consumer group stands in one partition. */
+export interface PartitionLag extends PartitionPosition {
+  /** Whether this member owns the partition now (otherwise another member of the group does, or no one). */
+  owned: boolean;
   /** The partition's end offset (its high watermark). */
   end: number;
-  /** Messages not yet delivered and committed. */
+  /** Messages the log still keeps that are not yet delivered and committed. */
   lag: number;
 }
+
+/** Where delivery of a partition resumes: its committed position, or the log's start when that is later. */
+export const resumeOffset = (position: PartitionPosition): number =>
+  Math.max(position.committed, position.start);
 
 /** A member of a consumer group: the messages of the partitions it owns, and their commits. */
 export interface LogConsumer {
@@ -155,14 +167,14 @@ export interface LogConsumer {
   /** Changes each time the group's assignment changes, so a delivery can tell it outlived its own. */
   readonly generation: number;
   /**
-   * Where delivery of the partition resumes: its committed position, or — when nothing is committed, or
-   * the committed offset is no longer in the log — the log's start. The first message `messages()`
-   * yields for the partition (after a rebalance too) is this one.
+   * The partition's committed position and the log's start. The first message `messages()` yields for
+   * the partition (after a rebalance too) is at `resumeOffset` of it: the committed position, or the
+   * log's start when nothing is committed or retention deleted what the committed offset points at.
    */
-  startOf(partition: number): Promise<number>;
+  position(partition: number): Promise<PartitionPosition>;
   /** Commits `next` (the offset of the next message to deliver) as the partition's position. */
   commit(partition: number, next: number): Promise<void>;
-  /** Committed position and end offset of each owned partition. */
+  /** Committed position, log start and end offset of every partition of the log, owned or not. */
   lag(): Promise<PartitionLag[]>;
   /** Ends `messages()`. */
   stop(): Promise<void>;
@@ -196,7 +208,10 @@ export interface StreamSource {
   /** Every stream its messages are routed to. */
   readonly streams: readonly RoutedStream[];
   readonly consumption?: ConsumptionSettings;
-  /** The stream and record of one message, or why it is a dead letter. Never throws. */
+  /**
+   * The stream and record of one message, or why it is a dead letter. Never throws. The record is a
+   * new object each call, the caller's to own: `consume` adds the tenant field to it in place.
+   */
   route(message: LogMessage): RoutedMessage;
   /** Joins the consumer group. */
   open(signal: AbortSignal): Promise<LogConsumer>;
