@@ -64,6 +64,17 @@ out(
   `   ${sentinel.eventsPerSecond} events/s over ${sentinel.events} events in ${sentinel.batches} batches (CPU ${sentinel.cpuShare} of a core); the client alone ${sentinel.rawPerSecond} msg/s → ratio ${sentinel.ratio}; peak RSS ${sentinel.peakRssMb} MB`,
 );
 
+out(
+  '== tenants side by side: Monitor Sessions of N tenants, emulator 200 ms per request, tenantConcurrency N (target ≤ 1.2 × one tenant at 50)',
+);
+const oneTenant = bench('tenants.ts', ['1']);
+for (const tenants of ['1', '10', '50']) {
+  const r = tenants === '1' ? oneTenant : bench('tenants.ts', [tenants]);
+  out(
+    `   ${tenants.padStart(2)} tenant(s): ${r.seconds} s for ${r.pages} pages → ${(Number(r.seconds) / Number(oneTenant.seconds)).toFixed(2)} × one tenant; CPU ${r.cpuShare} of a core; peak RSS ${r.peakRssMb} MB`,
+  );
+}
+
 out('== runner + file sink, generated source, one window (peak RSS should stay flat as the window grows)');
 for (const [label, recordsPerMinute] of [
   ['100k records', '1667'],

@@ -6,6 +6,7 @@ import {
   type Clock,
   type ConsumeSummary,
   consume,
+  describeError,
   floorTo,
   HOUR_MS,
   type Logger,
@@ -52,6 +53,8 @@ export interface CollectSummary {
   };
   /** Where dead-lettered records went, by stream. */
   deadLetters: { stream: string; locations: string[] }[];
+  /** Tenants that could not be collected at all (a secret not found, a source that could not be built). */
+  tenantFailures: { tenant: string; error: string }[];
   budgetExhausted: boolean;
 }
 
@@ -88,6 +91,7 @@ export async function collect(
   const streams: CollectedStream[] = [];
   const logs: ConsumeSummary[] = [];
   const sources: CollectedSource[] = [];
+  const tenantFailures: CollectSummary['tenantFailures'] = [];
   let budgetExhausted = false;
   try {
     await eachSource(
@@ -135,6 +139,13 @@ export async function collect(
           streams.push({ tenant: summary.tenant, source: summary.source, ...stream });
       },
       selection,
+      {
+        tenantConcurrency: config.runner.tenantConcurrency,
+        onTenantFailure: (tenant, error) => {
+          logger.error({ tenant, err: describeError(error) }, 'the tenant could not be collected');
+          tenantFailures.push({ tenant, error: describeError(error) });
+        },
+      },
     );
   } finally {
     await sink.close();
@@ -150,6 +161,15 @@ export async function collect(
     lateRecords: 0,
   };
   const deadLetters: CollectSummary['deadLetters'] = [];
+  // Tenants ran side by side: their results are put back in the configuration's order.
+  const order = new Map(config.tenants.map((tenant, index) => [tenant.customerId, index]));
+  const byTenant = <T extends { tenant: string }>(items: T[]) =>
+    items.sort((a, b) => (order.get(a.tenant) ?? 0) - (order.get(b.tenant) ?? 0));
+  byTenant(streams);
+  byTenant(logs);
+  byTenant(sources);
+  byTenant(tenantFailures);
+  for (const failure of tenantFailures) totals.failed.push(failure.tenant);
   for (const log of logs) {
     const name = `${log.tenant}/${log.source}`;
     totals.records += log.records;
@@ -180,6 +200,7 @@ export async function collect(
     sources,
     totals,
     deadLetters,
+    tenantFailures,
     budgetExhausted,
   };
 }

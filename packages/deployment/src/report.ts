@@ -60,6 +60,7 @@ export function formatReport(summary: CollectSummary): string {
     out.push(
       'See them with `ctxsiem deadletter list`; deliver those a fixed schema accepts with `ctxsiem deadletter replay`.',
     );
+  for (const { tenant, error } of summary.tenantFailures) out.push(`FAILED tenant ${tenant}: ${error}`);
   for (const s of summary.streams.filter((x) => x.status === 'failed')) {
     out.push(
       `FAILED ${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'unknown error'} (checkpoint kept at ${s.to})`,

@@ -16,6 +16,8 @@ export interface EmulatorStats {
   tokensIssued: number;
   /** Highest number of simultaneously in-flight API requests seen for one customer (rejected ones included). */
   maxConcurrentPerCustomer: number;
+  /** Highest number of customers with API requests in flight at once (tenants collected side by side). */
+  maxConcurrentCustomers: number;
   /** 429s due to single-flight. */
   rejectedConcurrent: number;
   /** Counts per injected fault kind (see InjectedKind). */
@@ -30,6 +32,7 @@ function emptyStats(): EmulatorStats {
     tokenRequests: 0,
     tokensIssued: 0,
     maxConcurrentPerCustomer: 0,
+    maxConcurrentCustomers: 0,
     rejectedConcurrent: 0,
     injected: {},
     log: [],
@@ -53,6 +56,7 @@ export class StatsRecorder {
     const count = (this.#inFlight.get(customerId) ?? 0) + 1;
     this.#inFlight.set(customerId, count);
     this.#stats.maxConcurrentPerCustomer = Math.max(this.#stats.maxConcurrentPerCustomer, count);
+    this.#stats.maxConcurrentCustomers = Math.max(this.#stats.maxConcurrentCustomers, this.#inFlight.size);
     return count;
   }
 

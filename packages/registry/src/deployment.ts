@@ -77,6 +77,15 @@ export const RunnerConfigSchema = z
       .describe(
         'Streams collected at once. Requests to one tenant stay one at a time; running streams side by side shares a time budget between them instead of letting the first stream use it all.',
       ),
+    tenantConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(16)
+      .describe(
+        "Tenants collected at once. Each tenant keeps its one request in flight (Citrix's limit is per tenant); tenants run side by side, sharing the sink and the time budget, so fifty tenants take about as long as one.",
+      ),
     deadLetterExitCode: z
       .number()
       .int()
