@@ -20,21 +20,28 @@ import {
   MINUTE_MS,
   type Page,
   type PullStream,
+  type RecordSchema,
   SourceError,
   type Window,
 } from '@ctxsiem/core';
 import { z } from 'zod';
 import type { MonitorOptions } from './config.ts';
 import { cursorColumn, defaultLagMinutes, rowsMoveBetweenWindows } from './entities.ts';
-import { recordColumns } from './odata-model.ts';
+import { monitorModel, recordColumns } from './odata-model.ts';
 
-/** The shape every Monitor record must have to be placed in a window: its cursor column, a date. */
-function recordSchema(cursor: string) {
-  return z.looseObject({
+/**
+ * What every Monitor record must have to be placed in a window: its cursor column, a date. Only that
+ * column is parsed (parsing the whole record would copy each of its fields, for every record).
+ */
+function recordSchema(cursor: string): RecordSchema {
+  const schema = z.object({
     [cursor]: z
       .string()
       .refine((value) => !Number.isNaN(Date.parse(value)), { message: `${cursor} must be an ISO date-time` }),
   });
+  return {
+    safeParse: (record) => schema.safeParse({ [cursor]: (record as JsonRecord | null)?.[cursor] }),
+  };
 }
 
 /** Moves `User.UserName` / `User.FullName` onto a Sessions record, as seed 000's sample event shows. */
@@ -59,6 +66,7 @@ export function monitorStream(
   logger: Logger,
 ): PullStream {
   const cursor = cursorColumn(entitySet, options.cursorColumns);
+  const key = monitorModel().get(entitySet)?.key;
   const expandUser = entitySet === 'Sessions' && options.sessionUserFields;
   const headers = options.pageSize ? { Prefer: `odata.maxpagesize=${options.pageSize}` } : undefined;
   // Once the API refused a filter on this set, later windows go straight to the unfiltered read.
@@ -95,6 +103,10 @@ export function monitorStream(
       minWindowMs: MINUTE_MS,
     },
     schema: recordSchema(cursor),
+    // A record is a version of a row: its key and cursor value. Two reads of it are the same record
+    // even when an expanded field (a session's user name) changed between them, and the window's
+    // digests cost a short hash instead of the whole record's canonical JSON.
+    ...(key ? { identity: (record: JsonRecord) => [record[key], record[cursor]] } : {}),
     ...withColumns(recordColumns(entitySet, Boolean(expandUser))),
     // Rows windowed on a modification time move to a later window as they change, so a count cannot
     // tell a late row from one that left: the reconcile pass re-reads those windows instead.
