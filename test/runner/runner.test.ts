@@ -227,6 +227,20 @@ describe('runner', () => {
     expect(
       (await setup.checkpoints.read(checkpointKey('test-tenant', 'generated', 'good')))?.state.position,
     ).toBe('2024-08-06T01:25:00.000Z');
+    // How the run ended is kept for `ctxsiem status`: the failure, and after a good run, both.
+    expect(after?.lastRun).toMatchObject({ status: 'failed', records: 0, at: '2024-08-06T01:30:00.000Z' });
+    expect(after?.lastRun?.error).toContain('simulated outage');
+    expect(after?.lastFailure?.error).toContain('simulated outage');
+    clock.set(new Date('2024-08-06T01:40:00Z'));
+    await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
+    const recovered = (await setup.checkpoints.read(key))?.state;
+    expect(recovered?.lastRun).toMatchObject({ status: 'ok', at: '2024-08-06T01:40:00.000Z' });
+    expect(recovered?.lastRun?.records).toBeGreaterThan(0);
+    expect(recovered?.lastRun?.error).toBeUndefined();
+    expect(recovered?.lastFailure).toEqual({
+      at: '2024-08-06T01:30:00.000Z',
+      error: after?.lastFailure?.error,
+    });
   });
 
   it('stops inside its budget at a page boundary with the checkpoint written', async () => {

@@ -25,7 +25,7 @@ import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { serveEmulator } from './emulator-command.ts';
 import { checkDeployment, previewStream } from './inspect.ts';
 import { processClock } from './process-clock.ts';
-import { resetState, showState } from './state.ts';
+import { formatStatus, resetState, showState, streamStatus } from './state.ts';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -191,6 +191,20 @@ program
         windowMinutes: options.windowMinutes,
         write: (line) => process.stdout.write(line),
       },
+    );
+  });
+
+program
+  .command('status')
+  .description(
+    'Where each tenant × stream stands, from the checkpoints: position, lag, the last run and the last error.',
+  )
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .action(async (options) => {
+    const rows = await streamStatus(await loadConfig(options.config, secrets));
+    process.stdout.write(
+      secrets.scrub(options.json ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows)),
     );
   });
 

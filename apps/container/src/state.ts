@@ -1,6 +1,10 @@
-/** `ctxsiem state show|reset`: read and delete checkpoints (and window manifests) through the configured store. */
-import type { StreamState } from '@ctxsiem/core';
+/**
+ * `ctxsiem state show|reset` and `ctxsiem status`: read and delete checkpoints (and window manifests)
+ * through the configured store, and say where each tenant × stream stands.
+ */
+import type { RunOutcome, StreamState } from '@ctxsiem/core';
 import { silentLogger, systemClock } from '@ctxsiem/core';
+import { formatTable } from '@ctxsiem/deployment';
 import { buildCheckpointStore, type DeploymentConfig } from '@ctxsiem/registry';
 
 /** Checkpoint stores log nothing worth showing next to `state` output. */
@@ -52,4 +56,76 @@ export async function resetState(config: DeploymentConfig, prefix: string | unde
   return keys.length
     ? `reset ${keys.length} checkpoint(s) and ${manifests} window manifest(s):\n${keys.map((k) => `  ${k}`).join('\n')}\n`
     : 'no matching checkpoints\n';
+}
+
+/** Where one tenant × source × stream stands, from its checkpoint. */
+export interface StreamStatusRow {
+  tenant: string;
+  source: string;
+  stream: string;
+  /** Everything before this instant is delivered. */
+  position: string;
+  /** Seconds between the position and now. */
+  lagSeconds: number;
+  /** A window claimed and not finished (a run stopped inside it, or one is running). */
+  midWindow: boolean;
+  /** The run holding the stream now, if any. */
+  heldBy?: string | undefined;
+  lastRun?: RunOutcome | undefined;
+  lastFailure?: { at: string; error: string } | undefined;
+}
+
+/** Every checkpoint of the configured store as a status row, in key order. */
+export async function streamStatus(config: DeploymentConfig, now = Date.now()): Promise<StreamStatusRow[]> {
+  const store = await buildCheckpointStore(config.checkpoint, STORE_DEPS);
+  const rows: StreamStatusRow[] = [];
+  for (const key of await store.list()) {
+    const stored = await store.read(key);
+    if (!stored) continue;
+    const [tenant = '', source = '', stream = ''] = key.split('/');
+    const { position, window, lease, lastRun, lastFailure } = stored.state;
+    rows.push({
+      tenant,
+      source,
+      stream,
+      position,
+      lagSeconds: Math.max(0, Math.round((now - Date.parse(position)) / 1000)),
+      midWindow: window !== undefined,
+      heldBy: lease && Date.parse(lease.expiresAt) > now ? lease.owner : undefined,
+      lastRun,
+      lastFailure,
+    });
+  }
+  return rows;
+}
+
+/** A duration the way an operator reads it: 45 s, 12 min, 3.5 h, 2.0 d. */
+export function humanDuration(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 2 * 86400) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} d`;
+}
+
+/** The status rows as the table `ctxsiem status` prints. */
+export function formatStatus(rows: readonly StreamStatusRow[], now = Date.now()): string {
+  if (rows.length === 0) return 'no checkpoints yet: nothing has been collected with this configuration\n';
+  const ago = (at: string) => `${humanDuration(Math.max(0, Math.round((now - Date.parse(at)) / 1000)))} ago`;
+  const table = formatTable(
+    ['tenant', 'source', 'stream', 'position', 'lag', 'last run', 'last error'],
+    rows.map((row) => [
+      row.tenant,
+      row.source,
+      row.stream,
+      row.position + (row.midWindow ? ' (mid-window)' : ''),
+      humanDuration(row.lagSeconds),
+      row.heldBy
+        ? `running (${row.heldBy})`
+        : row.lastRun
+          ? `${row.lastRun.status}, ${row.lastRun.records} records, ${ago(row.lastRun.at)}`
+          : '—',
+      row.lastFailure ? `${ago(row.lastFailure.at)}: ${row.lastFailure.error.split('\n')[0]}` : '—',
+    ]),
+  );
+  return `${table}\n`;
 }

@@ -44,6 +44,7 @@ describe('ctxsiem CLI', () => {
       ['collect'],
       ['demo'],
       ['state'],
+      ['status'],
       ['state', 'show'],
       ['state', 'reset'],
       ['config'],
@@ -115,6 +116,21 @@ describe('ctxsiem CLI', () => {
     const shown = await ctxsiem(['state', 'show'], { env: validEnv() });
     expect(shown.stdout).toContain('acme/generated/events');
     expect(shown.stdout).toContain(`delivered up to ${summary.streams[0].to}`);
+    const status = JSON.parse((await ctxsiem(['status', '--json'], { env: validEnv() })).stdout);
+    expect(status).toEqual([
+      expect.objectContaining({
+        tenant: 'acme',
+        source: 'generated',
+        stream: 'events',
+        position: summary.streams[0].to,
+        midWindow: false,
+        lastRun: expect.objectContaining({ status: summary.streams[0].status }),
+      }),
+    ]);
+    expect(status[0].lagSeconds).toBeGreaterThan(0);
+    const table = (await ctxsiem(['status'], { env: validEnv() })).stdout;
+    expect(table).toMatch(/tenant +source +stream +position +lag +last run +last error/);
+    expect(table).toMatch(new RegExp(`acme +generated +events +${summary.streams[0].to}`));
     expect((await ctxsiem(['state', 'reset'], { env: validEnv() })).code).toBe(2);
     const reset = await ctxsiem(['state', 'reset', '--yes'], { env: validEnv() });
     expect(reset.stdout).toContain('reset 1 checkpoint');

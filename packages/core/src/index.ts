@@ -115,6 +115,7 @@ export {
   type RecordSchema,
   type RoutedMessage,
   type RoutedStream,
+  type RunOutcome,
   resumeOffset,
   type SiemDefaults,
   type Sink,

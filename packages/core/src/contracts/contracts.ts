@@ -388,7 +388,19 @@ export interface StreamState {
   lease?: StreamLease | undefined;
   /** Closed windows within the reconcile horizon, with when each is next checked. */
   reconcile?: ReconcileEntry[] | undefined;
+  /** How the last run that held the stream ended (`ctxsiem status`). */
+  lastRun?: RunOutcome | undefined;
+  /** The last run that failed, kept after later runs succeed. */
+  lastFailure?: { at: string; error: string } | undefined;
   updatedAt?: string;
+}
+
+/** How a run that held a stream ended. */
+export interface RunOutcome {
+  at: string;
+  status: 'ok' | 'partial' | 'idle' | 'failed';
+  records: number;
+  error?: string | undefined;
 }
 
 /** A JSON document stored beside the checkpoints, with conditional writes like them. */

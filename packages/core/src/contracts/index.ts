@@ -48,6 +48,7 @@ export {
   type RecordSchema,
   type RoutedMessage,
   type RoutedStream,
+  type RunOutcome,
   resumeOffset,
   type Sink,
   type SinkFactory,

@@ -258,7 +258,11 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
     logger.error({ err: error }, `stream ${stream.name} failed; its checkpoint stays at ${summary.to}`);
     return finish();
   } finally {
-    const problem = await checkpoint?.release();
+    const problem = await checkpoint?.release(
+      summary.status === 'busy'
+        ? undefined
+        : { status: summary.status, records: summary.records, error: summary.error },
+    );
     if (problem) logger.warn({ problem }, 'could not release the stream lease; it expires on its own');
   }
 }

@@ -16,8 +16,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { Clock } from '../clock/clock.ts';
-import type { CheckpointStore, StreamLease, StreamState } from '../contracts/contracts.ts';
+import type { CheckpointStore, RunOutcome, StreamLease, StreamState } from '../contracts/contracts.ts';
 import { CtxsiemError } from '../errors/errors.ts';
+
+/** A run's error is kept in the checkpoint up to this long (its first lines say what failed). */
+const MAX_ERROR_CHARS = 500;
 
 const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO instant');
 
@@ -37,6 +40,15 @@ export const StreamStateSchema = z.looseObject({
   reconcile: z
     .array(z.object({ from: instant, to: instant, checks: z.number().int().nonnegative(), at: instant }))
     .optional(),
+  lastRun: z
+    .object({
+      at: instant,
+      status: z.enum(['ok', 'partial', 'idle', 'failed']),
+      records: z.number().int().nonnegative(),
+      error: z.string().optional(),
+    })
+    .optional(),
+  lastFailure: z.object({ at: instant, error: z.string() }).optional(),
   updatedAt: z.string().optional(),
 });
 
@@ -140,12 +152,22 @@ export class StreamCheckpoint {
       await this.commit(this.#state);
   }
 
-  /** Gives the stream up so the next run need not wait for the lease to expire. Never throws. */
-  async release(): Promise<string | undefined> {
+  /**
+   * Gives the stream up so the next run need not wait for the lease to expire, recording how the run
+   * ended (a failure is also kept as the last failure). Never throws.
+   */
+  async release(outcome?: Omit<RunOutcome, 'at'>): Promise<string | undefined> {
     if (!this.#holding) return undefined;
     this.#holding = false;
     const { lease: _lease, ...rest } = this.#state;
-    const state: StreamState = { ...rest, updatedAt: new Date(this.#clock.now()).toISOString() };
+    const at = new Date(this.#clock.now()).toISOString();
+    const error = outcome?.error?.slice(0, MAX_ERROR_CHARS);
+    const state: StreamState = {
+      ...rest,
+      ...(outcome ? { lastRun: { at, ...outcome, ...(error ? { error } : {}) } } : {}),
+      ...(outcome?.status === 'failed' ? { lastFailure: { at, error: error ?? 'unknown error' } } : {}),
+      updatedAt: at,
+    };
     try {
       this.#version = await this.#store.write(this.key, state, this.#version);
       this.#state = state;

@@ -1,0 +1,52 @@
+/** `ctxsiem status` as a table: lag, the run holding a stream, the last run and the last failure. */
+import { describe, expect, it } from 'vitest';
+import { formatStatus, humanDuration, type StreamStatusRow } from '../src/state.ts';
+
+const NOW = Date.parse('2026-11-29T12:00:00Z');
+const base: StreamStatusRow = {
+  tenant: 'acme',
+  source: 'monitor',
+  stream: 'Sessions',
+  position: '2026-11-29T11:00:00.000Z',
+  lagSeconds: 3600,
+  midWindow: false,
+};
+
+describe('ctxsiem status', () => {
+  it('says how each stream stands', () => {
+    const text = formatStatus(
+      [
+        { ...base, lastRun: { at: '2026-11-29T11:55:00.000Z', status: 'ok', records: 120 } },
+        {
+          ...base,
+          stream: 'Machines',
+          position: '2026-11-28T12:00:00.000Z',
+          lagSeconds: 86_400,
+          midWindow: true,
+          heldBy: 'host:42:abcd1234',
+          lastFailure: { at: '2026-11-29T09:00:00.000Z', error: 'HTTP 403 from Monitor\nmore detail' },
+        },
+      ],
+      NOW,
+    );
+    const [header, , sessions, machines] = text.split('\n');
+    expect(header).toMatch(/^tenant +source +stream +position +lag +last run +last error$/);
+    expect(sessions).toMatch(/Sessions +2026-11-29T11:00:00.000Z +60 min +ok, 120 records, 5 min ago +—$/);
+    expect(machines).toMatch(
+      /\(mid-window\) +24.0 h +running \(host:42:abcd1234\) +3.0 h ago: HTTP 403 from Monitor$/,
+    );
+  });
+
+  it('says when nothing was collected yet', () => {
+    expect(formatStatus([], NOW)).toMatch(/^no checkpoints yet/);
+  });
+
+  it('reads durations in the unit an operator would', () => {
+    expect([45, 600, 7200 * 1.75, 86_400 * 3].map(humanDuration)).toEqual([
+      '45 s',
+      '10 min',
+      '3.5 h',
+      '3.0 d',
+    ]);
+  });
+});
