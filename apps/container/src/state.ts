@@ -71,6 +71,8 @@ export interface StreamStatusRow {
   midWindow: boolean;
   /** The run holding the stream now, if any. */
   heldBy?: string | undefined;
+  /** Set for a backfill's checkpoint: the range it fills (the live stream's row has none). */
+  backfill?: { from: string; to: string } | undefined;
   lastRun?: RunOutcome | undefined;
   lastFailure?: { at: string; error: string } | undefined;
 }
@@ -82,8 +84,8 @@ export async function streamStatus(config: DeploymentConfig, now = Date.now()): 
   for (const key of await store.list()) {
     const stored = await store.read(key);
     if (!stored) continue;
-    const [tenant = '', source = '', stream = ''] = key.split('/');
-    const { position, window, lease, lastRun, lastFailure } = stored.state;
+    const [tenant = '', source = '', stream = '', marker] = key.split('/');
+    const { position, window, lease, lastRun, lastFailure, origin, until } = stored.state;
     rows.push({
       tenant,
       source,
@@ -94,6 +96,7 @@ export async function streamStatus(config: DeploymentConfig, now = Date.now()): 
       heldBy: lease && Date.parse(lease.expiresAt) > now ? lease.owner : undefined,
       lastRun,
       lastFailure,
+      ...(marker === '_backfill' && origin && until ? { backfill: { from: origin, to: until } } : {}),
     });
   }
   return rows;
@@ -116,7 +119,7 @@ export function formatStatus(rows: readonly StreamStatusRow[], now = Date.now())
     rows.map((row) => [
       row.tenant,
       row.source,
-      row.stream,
+      row.backfill ? `${row.stream} (backfill ${row.backfill.from} to ${row.backfill.to})` : row.stream,
       row.position + (row.midWindow ? ' (mid-window)' : ''),
       humanDuration(row.lagSeconds),
       row.heldBy

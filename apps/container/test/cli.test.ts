@@ -45,6 +45,7 @@ describe('ctxsiem CLI', () => {
       ['demo'],
       ['state'],
       ['status'],
+      ['backfill'],
       ['state', 'show'],
       ['state', 'reset'],
       ['config'],

@@ -229,6 +229,7 @@ export {
 export {
   BoundedQueue,
   BudgetExhaustedError,
+  backfillKey,
   type CommittedState,
   DEFAULT_LEASE_MS,
   DEFAULT_RECONCILE,
@@ -269,4 +270,5 @@ export {
   WindowManifest,
   type WindowManifestDocument,
   WindowManifestSchema,
+  windowsIn,
 } from './runner/index.ts';

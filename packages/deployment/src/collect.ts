@@ -14,6 +14,8 @@ import {
   run,
   type SecretRegistry,
   type StreamSummary,
+  type Window,
+  windowsIn,
 } from '@ctxsiem/core';
 import { buildCheckpointStore, type DeploymentConfig, isStreamSource } from '@ctxsiem/registry';
 import { buildDeploymentSink } from './deployment-sink.ts';
@@ -65,10 +67,23 @@ export interface CollectDeps {
   signal?: AbortSignal | undefined;
 }
 
+/** A backfill instead of a live run: the pull streams' windows of a past range (see `RunOptions.backfill`). */
+export interface BackfillRange {
+  from: Date;
+  to: Date;
+  /** Only these streams (default all of each selected source). */
+  streams?: readonly string[] | undefined;
+  /** Before the first window: how many windows each selected stream covers (progress totals). */
+  onPlan?: (tenant: string, stream: string, windows: number) => void;
+  /** After each window a stream delivered (progress). */
+  onWindow?: (tenant: string, stream: string, window: Window, records: number) => void;
+}
+
 export async function collect(
   config: DeploymentConfig,
   deps: CollectDeps,
   selection: CollectSelection = {},
+  backfill?: BackfillRange,
 ): Promise<CollectSummary> {
   const { clock, logger } = deps;
   checkSelection(config, selection);
@@ -99,6 +114,8 @@ export async function collect(
       { ...connectorDeps, secrets: deps.secrets },
       async (source) => {
         if (isStreamSource(source)) {
+          // A consumer group's past is its topic's retention: there is no range to read again.
+          if (backfill) return;
           // Consumed until caught up (or the budget ends): what was read is delivered, then committed.
           const consumed = await consume({
             source,
@@ -116,6 +133,10 @@ export async function collect(
           sources.push({ tenant: source.tenant, source: source.type, metrics: source.metrics?.() ?? {} });
           return;
         }
+        if (backfill)
+          for (const stream of source.streams)
+            if (!backfill.streams || backfill.streams.includes(stream.name))
+              backfill.onPlan?.(source.tenant, stream.name, windowsIn(backfill, stream.window));
         const summary = await run({
           source,
           sink,
@@ -132,6 +153,14 @@ export async function collect(
             horizonMs: config.runner.reconcileHorizonMinutes * MINUTE_MS,
             firstCheckMs: config.runner.reconcileFirstCheckMinutes * MINUTE_MS,
           },
+          ...(backfill
+            ? {
+                backfill,
+                streams: backfill.streams,
+                onWindow: (stream: string, window: Window, summary: { records: number }) =>
+                  backfill.onWindow?.(source.tenant, stream, window, summary.records),
+              }
+            : {}),
         });
         budgetExhausted ||= summary.budgetExhausted;
         sources.push({ tenant: summary.tenant, source: summary.source, metrics: summary.sourceMetrics });

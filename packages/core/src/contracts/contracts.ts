@@ -382,6 +382,10 @@ export interface ReconcileEntry {
 export interface StreamState {
   /** Everything before this instant has been delivered. */
   position: string;
+  /** Where the stream's first run started: a backfill fills the time before it, never after. */
+  origin?: string | undefined;
+  /** A backfill's end: its windows stop here. */
+  until?: string | undefined;
   /** Set while a window is claimed: resume it instead of planning a new one. */
   window?: ClaimedWindow | undefined;
   /** Set while a runner works on the stream: others leave it alone until it expires. */

@@ -14,6 +14,7 @@ export { DEFAULT_RECONCILE, dueChecks, firstCheck, nextCheck, type ReconcilePoli
 export { DIGEST_BYTES, DigestSet, recordDigest } from './record-digest.ts';
 // One run over every stream: lease, claim, read, write, commit, reconcile.
 export {
+  backfillKey,
   DEFAULT_LEASE_MS,
   type RunOptions,
   type RunSummary,
@@ -40,4 +41,13 @@ export {
   WindowManifestSchema,
 } from './window-manifest.ts';
 // Half-open UTC windows planned from a checkpoint position, and splitting them.
-export { floorTo, HOUR_MS, horizon, isoSeconds, MINUTE_MS, nextWindow, splitWindow } from './windows.ts';
+export {
+  floorTo,
+  HOUR_MS,
+  horizon,
+  isoSeconds,
+  MINUTE_MS,
+  nextWindow,
+  splitWindow,
+  windowsIn,
+} from './windows.ts';

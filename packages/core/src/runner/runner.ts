@@ -54,8 +54,22 @@ export interface RunOptions {
   leaseMs?: number | undefined;
   /** When closed windows are checked again for late records; `false` turns the pass off. */
   reconcile?: ReconcilePolicy | false | undefined;
+  /**
+   * A backfill: the windows of `[from, to)` under a checkpoint of their own (`backfillKey`), so the
+   * live checkpoint never moves; window manifests are the live stream's, so records a live run
+   * delivered are not delivered again (nor the other way round). No reconcile pass.
+   */
+  backfill?: { from: Date; to: Date } | undefined;
+  /** Called after each window a stream delivered (progress). */
+  onWindow?: (stream: string, window: Window, summary: Readonly<StreamSummary>) => void;
   /** Observes queue bounds in tests and benchmarks. */
   onQueue?: (stream: string, queue: BoundedQueue<unknown>) => void;
+}
+
+/** The checkpoint key of a backfill of `[from, to)` of the stream at `streamKey`. */
+export function backfillKey(streamKey: string, range: { from: Date; to: Date }): string {
+  const compact = (date: Date) => date.toISOString().replaceAll(/[-:]/g, '').replace('.000', '');
+  return `${streamKey}/_backfill/${compact(range.from)}-${compact(range.to)}`;
 }
 
 export const DEFAULT_LEASE_MS = 10 * MINUTE_MS;
@@ -167,6 +181,8 @@ interface StreamRun {
 /** Everything one stream's run works with. */
 interface StreamContext extends StreamRun {
   checkpoint: StreamCheckpoint;
+  /** The live checkpoint's key: window manifests are under it, a backfill's too. */
+  streamKey: string;
   /** `now` as of the stream's start, to the whole second: windows are planned up to `now − lag` of it. */
   planningNow: number;
   summary: StreamSummary;
@@ -210,12 +226,14 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
 
   let checkpoint: StreamCheckpoint | undefined;
   try {
+    const streamKey = checkpointKey(source.tenant, source.type, stream.name);
     checkpoint = await StreamCheckpoint.open(
       options.checkpoints,
-      checkpointKey(source.tenant, source.type, stream.name),
+      options.backfill ? backfillKey(streamKey, options.backfill) : streamKey,
       clock,
       { owner, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS },
-      options.start ?? source.start ?? new Date(clock.now()),
+      options.backfill?.from ?? options.start ?? source.start ?? new Date(clock.now()),
+      options.backfill?.to,
     );
     summary.from = checkpoint.state.position;
     summary.to = checkpoint.state.position;
@@ -227,6 +245,7 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
       logger.info({ owner: holder.owner, expiresAt: holder.expiresAt }, 'stream busy: left alone');
       return finish();
     }
+    if (options.backfill) await checkBackfillRange(options.checkpoints, streamKey, options.backfill);
     await checkpoint.acquire();
     const context: StreamContext = {
       ...run,
@@ -234,9 +253,10 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
       // chases the clock, and window bounds stay whole seconds.
       planningNow: floorTo(clock.now(), 1000),
       checkpoint,
+      streamKey,
       summary,
       logger,
-      reconcile: options.reconcile ?? DEFAULT_RECONCILE,
+      reconcile: options.backfill ? false : (options.reconcile ?? DEFAULT_RECONCILE),
     };
     const stopped = await deliverDueWindows(context);
     if (!stopped && context.reconcile) await reconcileClosedWindows(context, context.reconcile);
@@ -267,12 +287,46 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
   }
 }
 
+/**
+ * A backfill fills time the stream has not collected: before the live stream's origin, and apart from
+ * other backfills (the same range again resumes it). Window manifests only match windows with the same
+ * bounds, so an overlap would deliver records twice: it is refused, naming the range that is free.
+ */
+async function checkBackfillRange(
+  store: CheckpointStore,
+  streamKey: string,
+  range: { from: Date; to: Date },
+): Promise<void> {
+  const live = await store.read(streamKey);
+  if (live) {
+    const origin = live.state.origin;
+    if (origin === undefined)
+      throw new Error(
+        `the live checkpoint of ${streamKey} does not say where its collection began (it predates backfill support), so a backfill could deliver what it did; reset the stream or collect the past with runner.start`,
+      );
+    if (range.to.getTime() > Date.parse(origin))
+      throw new Error(
+        `the range ends after ${origin}, where live collection of ${streamKey} began: backfill up to ${origin} at most (what the live stream delivered would be delivered again)`,
+      );
+  }
+  const own = backfillKey(streamKey, range);
+  for (const key of await store.list(`${streamKey}/_backfill/`)) {
+    if (key === own) continue;
+    const other = (await store.read(key))?.state;
+    if (!other?.origin || !other.until) continue;
+    if (range.from.getTime() < Date.parse(other.until) && Date.parse(other.origin) < range.to.getTime())
+      throw new Error(
+        `the range overlaps another backfill of ${streamKey} (${other.origin} to ${other.until}): backfill what lies outside it`,
+      );
+  }
+}
+
 /** The forward pass: claims and delivers windows up to `now − lag`. True when the run must stop. */
 async function deliverDueWindows(context: StreamContext): Promise<boolean> {
   const { checkpoint, stream, summary, budget } = context;
   while (!budget.stopReason()) {
     if (!checkpoint.state.window) {
-      const next = nextWindow(Date.parse(checkpoint.state.position), context.planningNow, stream.window);
+      const next = plannedWindow(context, Date.parse(checkpoint.state.position));
       if (!next) return false;
       if (!budget.allowsAnother()) break;
       // The claim: bounds and part numbering are committed before the first part is written.
@@ -281,11 +335,23 @@ async function deliverDueWindows(context: StreamContext): Promise<boolean> {
         window: { to: next.to.toISOString(), seq: 0, resume: '' },
       });
     } else if (!budget.allowsAnother()) break;
+    const window = claimedWindow(checkpoint);
     if ((await deliverClaimedWindow(context)) === 'stopped') break;
     summary.windows++;
+    context.options.onWindow?.(stream.name, window, summary);
   }
   summary.status = 'partial';
   return true;
+}
+
+/** The window to claim from `position`: up to `now − lag`, and within a backfill's range. */
+function plannedWindow(context: StreamContext, position: number): Window | undefined {
+  const { stream, options } = context;
+  const next = nextWindow(position, context.planningNow, stream.window);
+  const end = options.backfill?.to;
+  if (!next || !end) return next;
+  if (next.from.getTime() >= end.getTime()) return undefined;
+  return next.to.getTime() > end.getTime() ? { from: next.from, to: end } : next;
 }
 
 /** The claimed window `[position, window.to)` from the checkpoint. */
@@ -302,7 +368,7 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
   const claim = checkpoint.state.window!;
   const manifest = await StoredManifest.load(
     options.checkpoints.manifests,
-    manifestKey(checkpoint.key, window.from),
+    manifestKey(context.streamKey, window.from),
     { tenant: options.source.tenant, source: options.source.type, stream: stream.name, window },
   );
   // Parts acknowledged (the checkpoint's number moved past them) continue the numbering even when a
@@ -389,7 +455,7 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
     if (manifest.stored || manifest.manifest.nextSeq > 0) await manifest.save();
     const entry = context.reconcile ? firstCheck(window, now, context.reconcile) : undefined;
     const { window: _done, ...rest } = checkpoint.state;
-    const next = nextWindow(window.to.getTime(), context.planningNow, stream.window);
+    const next = plannedWindow(context, window.to.getTime());
     const claimNext = next !== undefined && !context.budget.stopReason() && context.budget.allowsAnother();
     await checkpoint.commit({
       ...rest,
@@ -505,7 +571,7 @@ async function reconcileClosedWindows(context: StreamContext, policy: ReconcileP
     const window: Window = { from: new Date(entry.from), to: new Date(entry.to) };
     const manifest = await StoredManifest.load(
       options.checkpoints.manifests,
-      manifestKey(checkpoint.key, window.from),
+      manifestKey(context.streamKey, window.from),
       { tenant: options.source.tenant, source: options.source.type, stream: stream.name, window },
     );
     {

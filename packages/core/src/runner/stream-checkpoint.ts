@@ -27,6 +27,8 @@ const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), '
 /** The checkpoint state as stored; unknown fields (from a newer version) are kept. */
 export const StreamStateSchema = z.looseObject({
   position: instant,
+  origin: instant.optional(),
+  until: instant.optional(),
   window: z
     .object({
       to: instant,
@@ -102,16 +104,23 @@ export class StreamCheckpoint {
     this.#version = version;
   }
 
-  /** Reads the stream's checkpoint; a stream never seen starts at `start`. */
+  /** Reads the stream's checkpoint; a stream never seen starts at `start` (a backfill ends at `until`). */
   static async open(
     store: CheckpointStore,
     key: string,
     clock: Clock,
     lease: LeaseOptions,
     start: Date,
+    until?: Date,
   ): Promise<StreamCheckpoint> {
     const stored = await store.read(key);
-    const state = stored ? parseStreamState(key, stored.state) : { position: start.toISOString() };
+    const state = stored
+      ? parseStreamState(key, stored.state)
+      : {
+          position: start.toISOString(),
+          origin: start.toISOString(),
+          ...(until ? { until: until.toISOString() } : {}),
+        };
     return new StreamCheckpoint(key, store, clock, lease, state, stored?.version);
   }
 

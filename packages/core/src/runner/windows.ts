@@ -48,3 +48,15 @@ export function isoSeconds(date: Date): string {
   const iso = date.toISOString();
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
+
+/** How many windows a stream plans to cover `[from, to)` (a backfill's progress total). */
+export function windowsIn(range: { from: Date; to: Date }, policy: WindowPolicy): number {
+  const to = range.to.getTime();
+  let count = 0;
+  for (let position = range.from.getTime(); position < to; count++) {
+    const next = nextWindow(position, to + policy.lagMs, { ...policy, wholeWindowsOnly: false });
+    if (!next) break;
+    position = next.to.getTime();
+  }
+  return count;
+}
