@@ -26,6 +26,7 @@ import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { serveEmulator } from './emulator-command.ts';
 import { checkDeployment, previewStream } from './inspect.ts';
 import { processClock } from './process-clock.ts';
+import { Daemon } from './serve.ts';
 import { formatStatus, resetState, showState, streamStatus } from './state.ts';
 
 const EXIT_FAILED = 1;
@@ -109,6 +110,41 @@ program
       signal: interruptible().signal,
     });
     report(summary, options.json, config.runner.deadLetterExitCode);
+  });
+
+program
+  .command('serve')
+  .description(
+    'Run until stopped: pull sources on their schedules (serve.schedules), stream sources consumed continuously. SIGTERM drains and exits; SIGHUP reloads the config (a bad one is refused and the running one goes on).',
+  )
+  .addOption(configOption())
+  .action(async (options) => {
+    const load = () => loadConfig(options.config, secrets);
+    const config = await load();
+    const logger = createLogger({ level: config.logLevel, secrets });
+    const daemon = Daemon.start(config, { logger, clock: processClock(), secrets });
+    logger.info(
+      { schedules: config.serve.schedules.map((schedule) => schedule.cron) },
+      'serving: collecting on schedule until SIGTERM',
+    );
+    process.on('SIGHUP', () => {
+      logger.info('SIGHUP: reloading the configuration');
+      void daemon.reload(load);
+    });
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        logger.info({ signal }, `${signal}: draining (at most ${daemon.config.serve.drainSeconds} s)`);
+        void daemon.stop().then((drained) => {
+          if (!drained) {
+            logger.error('work was still running at the drain deadline: exiting anyway (checkpoints hold)');
+            process.exitCode = EXIT_FAILED;
+          }
+          resolve();
+        });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
   });
 
 program

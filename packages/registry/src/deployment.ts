@@ -122,6 +122,46 @@ export const RunnerConfigSchema = z
   })
   .strict();
 
+const names = z.array(z.string().min(1)).min(1);
+
+export const ScheduleSchema = z
+  .object({
+    cron: z
+      .string()
+      .min(1)
+      .describe(
+        'When the pull sources run: a cron expression (5 fields, or 6 with seconds first), UTC. A tick that is still running when the next one is due makes that one skip.',
+      ),
+    tenants: names.optional().describe('Only these tenants (customer ids); default every configured tenant.'),
+    sources: names.optional().describe('Only these source types; default every configured pull source.'),
+    jitterSeconds: z
+      .number()
+      .min(0)
+      .max(3600)
+      .default(0)
+      .describe(
+        'Each tick waits a random delay up to this long, so replicas and schedules do not start in step.',
+      ),
+  })
+  .strict();
+
+export const ServeConfigSchema = z
+  .object({
+    schedules: z
+      .array(ScheduleSchema)
+      .min(1, 'must list at least one schedule')
+      .default([{ cron: '*/5 * * * *', jitterSeconds: 0 }])
+      .describe('When the pull sources are collected (stream sources are consumed continuously).'),
+    drainSeconds: z
+      .number()
+      .positive()
+      .default(30)
+      .describe(
+        'On SIGTERM: how long running collections have to stop at a page boundary and consumers to commit, before the process exits anyway.',
+      ),
+  })
+  .strict();
+
 export const DeploymentConfigSchema = z
   .object({
     tenants: z.array(TenantSchema).min(1, 'must list at least one tenant'),
@@ -132,6 +172,9 @@ export const DeploymentConfigSchema = z
     ),
     checkpoint: CheckpointConfigSchema,
     runner: RunnerConfigSchema.default(RunnerConfigSchema.parse({})),
+    serve: ServeConfigSchema.default(ServeConfigSchema.parse({})).describe(
+      '`ctxsiem serve`: schedules and shutdown.',
+    ),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .strict()

@@ -9,6 +9,8 @@ export {
   type DeploymentConfig,
   DeploymentConfigSchema,
   RunnerConfigSchema,
+  ScheduleSchema,
+  ServeConfigSchema,
   SinkConfigSchema,
   type SourceConfig,
   SourceConfigSchema,

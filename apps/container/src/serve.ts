@@ -1,0 +1,233 @@
+/**
+ * `ctxsiem serve`: the long-running collector. Pull sources run on their schedules (cron, UTC, with
+ * jitter; a tick still running when the next is due makes that one skip, and the runner's stream
+ * leases keep two replicas off one stream); stream sources are consumed continuously, one consumer per
+ * tenant, restarted with backoff when they fail. SIGTERM stops the schedules, lets running collections
+ * stop at a page boundary and consumers commit, within `serve.drainSeconds`. SIGHUP reloads the config:
+ * a config that does not load is refused with the reason and the running one goes on.
+ */
+import {
+  abortableSleep,
+  backoffDelayMs,
+  type Clock,
+  ConfigError,
+  consume,
+  describeError,
+  type Logger,
+  type SecretRegistry,
+} from '@ctxsiem/core';
+import { buildDeploymentSink, collect, eachSource } from '@ctxsiem/deployment';
+import {
+  buildCheckpointStore,
+  type DeploymentConfig,
+  findConnector,
+  isStreamSource,
+} from '@ctxsiem/registry';
+import { Cron } from 'croner';
+
+/** Every schedule's cron expression parses, or a `ConfigError` names the one that does not. */
+function checkSchedules(config: DeploymentConfig): void {
+  const issues = config.serve.schedules.flatMap((schedule, index) => {
+    try {
+      new Cron(schedule.cron, { paused: true, timezone: 'UTC' }).stop();
+      return [];
+    } catch (error) {
+      return [{ path: `serve.schedules[${index}].cron`, reason: (error as Error).message }];
+    }
+  });
+  if (issues.length > 0) throw new ConfigError('config', issues);
+}
+
+export interface DaemonDeps {
+  logger: Logger;
+  clock: Clock;
+  secrets: SecretRegistry;
+}
+
+/** Everything one loaded config runs: its schedules and consumers, stopped together. */
+class Generation {
+  readonly controller = new AbortController();
+  readonly jobs: Cron[] = [];
+  readonly running = new Set<Promise<unknown>>();
+
+  track(work: Promise<unknown>): void {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
+  }
+
+  /** Stops the schedules and asks running work to stop; true when it all finished within `ms`. */
+  async stop(ms: number): Promise<boolean> {
+    for (const job of this.jobs) job.stop();
+    this.controller.abort(new Error('stopping'));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    const drained = Promise.allSettled([...this.running]).then(() => true);
+    const result = await Promise.race([drained, timedOut]);
+    clearTimeout(timer);
+    return result;
+  }
+}
+
+export class Daemon {
+  readonly #deps: DaemonDeps;
+  #config: DeploymentConfig;
+  #generation: Generation;
+  /** Ticks that ran, by schedule index (tests and logs). */
+  readonly ticks: number[] = [];
+
+  private constructor(config: DeploymentConfig, deps: DaemonDeps) {
+    this.#config = config;
+    this.#deps = deps;
+    this.#generation = this.#start(config);
+  }
+
+  /** Starts the schedules and consumers of `config`; an invalid cron expression is a `ConfigError`. */
+  static start(config: DeploymentConfig, deps: DaemonDeps): Daemon {
+    checkSchedules(config);
+    return new Daemon(config, deps);
+  }
+
+  get config(): DeploymentConfig {
+    return this.#config;
+  }
+
+  /**
+   * Replaces the running config with what `load` returns. If it fails (a file that does not parse, a
+   * field that is invalid) the reason is logged and the running config goes on.
+   */
+  async reload(load: () => Promise<DeploymentConfig>): Promise<boolean> {
+    const { logger } = this.#deps;
+    let next: DeploymentConfig;
+    try {
+      next = await load();
+      checkSchedules(next);
+    } catch (error) {
+      logger.error(
+        { err: describeError(error) },
+        'the new configuration was refused: the running one goes on',
+      );
+      return false;
+    }
+    const drained = await this.#generation.stop(this.#config.serve.drainSeconds * 1000);
+    if (!drained)
+      logger.warn('work of the previous configuration was still stopping when the new one started');
+    this.#config = next;
+    this.#generation = this.#start(next);
+    logger.info({ schedules: next.serve.schedules.length }, 'configuration reloaded');
+    return true;
+  }
+
+  /** Stops everything; true when running work finished within the drain deadline. */
+  stop(): Promise<boolean> {
+    return this.#generation.stop(this.#config.serve.drainSeconds * 1000);
+  }
+
+  #start(config: DeploymentConfig): Generation {
+    const generation = new Generation();
+    const pullTypes: string[] = config.sources
+      .map((source) => source.type)
+      .filter((type) => !findConnector('stream-source', type));
+    config.serve.schedules.forEach((schedule, index) => {
+      const sources = (schedule.sources ?? pullTypes).filter((type) => pullTypes.includes(type));
+      if (sources.length === 0) return;
+      const job = new Cron(schedule.cron, { protect: true, timezone: 'UTC' }, async () => {
+        const work = this.#tick(
+          config,
+          generation,
+          index,
+          { tenants: schedule.tenants, sources },
+          schedule.jitterSeconds,
+        );
+        generation.track(work);
+        await work;
+      });
+      generation.jobs.push(job);
+    });
+    const streamTypes = config.sources
+      .map((source) => source.type)
+      .filter((type) => findConnector('stream-source', type));
+    if (streamTypes.length > 0) generation.track(this.#consumeStreams(config, generation, streamTypes));
+    return generation;
+  }
+
+  async #tick(
+    config: DeploymentConfig,
+    generation: Generation,
+    index: number,
+    selection: { tenants?: readonly string[] | undefined; sources: readonly string[] },
+    jitterSeconds: number,
+  ): Promise<void> {
+    const { logger } = this.#deps;
+    const signal = generation.controller.signal;
+    try {
+      if (jitterSeconds > 0) await abortableSleep(Math.random() * jitterSeconds * 1000, signal);
+      if (signal.aborted) return;
+      this.ticks.push(index);
+      const summary = await collect(config, { ...this.#deps, signal }, selection);
+      logger.info(
+        {
+          schedule: index,
+          records: summary.totals.records,
+          failed: summary.totals.failed,
+          busy: summary.totals.busy,
+          durationMs: summary.durationMs,
+        },
+        summary.totals.failed.length > 0
+          ? 'scheduled collection finished with failures'
+          : 'scheduled collection finished',
+      );
+    } catch (error) {
+      if (!signal.aborted)
+        logger.error({ schedule: index, err: describeError(error) }, 'scheduled collection failed');
+    }
+  }
+
+  /** Every tenant's stream sources, consumed until the generation stops; a failed consumer backs off and starts again. */
+  async #consumeStreams(config: DeploymentConfig, generation: Generation, types: string[]): Promise<void> {
+    const { logger } = this.#deps;
+    const signal = generation.controller.signal;
+    const deps = { ...this.#deps, signal };
+    const checkpoints = await buildCheckpointStore(config.checkpoint, deps);
+    const sink = await buildDeploymentSink(config, deps, checkpoints);
+    try {
+      await eachSource(
+        config,
+        deps,
+        async (source) => {
+          if (!isStreamSource(source)) return;
+          for (let failures = 0; !signal.aborted; ) {
+            const summary = await consume({
+              source,
+              sink,
+              claims: checkpoints.manifests,
+              logger,
+              clock: this.#deps.clock,
+              ...source.consumption,
+              signal,
+            });
+            if (summary.status === 'ok') failures = 0;
+            else {
+              failures++;
+              const waitMs = backoffDelayMs(failures, { baseMs: 1_000, maxMs: 5 * 60_000 });
+              logger.error(
+                { tenant: source.tenant, source: source.type, err: summary.error, retryInMs: waitMs },
+                'the consumer failed: starting it again after a pause',
+              );
+              await abortableSleep(waitMs, signal).catch(() => undefined);
+            }
+          }
+        },
+        { sources: types },
+        {
+          tenantConcurrency: config.tenants.length,
+          onTenantFailure: (tenant, error) =>
+            logger.error({ tenant, err: describeError(error) }, 'the tenant’s consumers could not start'),
+        },
+      );
+    } finally {
+      await sink.close();
+    }
+  }
+}
