@@ -49,6 +49,7 @@ describe('sentinel under ctxsiem serve', () => {
         sources: [sentinelSection(kafka, TOPIC)],
         sink: { type: 'file', directory: out },
         checkpoint: { type: 'file', directory: join(out, '_state') },
+        serve: { host: '127.0.0.1', port: 0 },
       }),
     );
     await produce(kafka, TOPIC, 3_000);
@@ -70,6 +71,28 @@ describe('sentinel under ctxsiem serve', () => {
         60_000,
         `all 5,000 events\n${log.slice(-2000)}`,
       );
+      // Ready once the consumer joined; its deliveries and partition lag in the metrics.
+      const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)![1]!;
+      await until(async () => (await fetch(`${url}/readyz`)).status === 200, 30_000, 'readiness');
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({
+        ready: true,
+        checks: { sink: 'ok', 'consumer acme01': 'joined' },
+      });
+      await until(
+        async () =>
+          /^ctxsiem_kafka_lag_messages\{[^}]*partition="2"\} 0$/m.test(
+            await (await fetch(`${url}/metrics`)).text(),
+          ),
+        30_000,
+        'partition lag 0 in the metrics',
+      );
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      const delivered = [
+        ...metrics.matchAll(
+          /^ctxsiem_records_total\{tenant="acme01",source="sentinel",stream="[^"]+"\} (\d+)$/gm,
+        ),
+      ];
+      expect(delivered.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(5_000);
       child.kill('SIGTERM');
       expect(await exited, log.slice(-2000)).toBe(0);
     } finally {

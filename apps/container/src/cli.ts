@@ -24,6 +24,7 @@ import {
 import { DEMO_SOURCES, type DemoSource, runDemo } from './demo.ts';
 import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { serveEmulator } from './emulator-command.ts';
+import { startHealthServer } from './health-server.ts';
 import { checkDeployment, previewStream } from './inspect.ts';
 import { processClock } from './process-clock.ts';
 import { Daemon } from './serve.ts';
@@ -123,9 +124,15 @@ program
     const config = await load();
     const logger = createLogger({ level: config.logLevel, secrets });
     const daemon = Daemon.start(config, { logger, clock: processClock(), secrets });
+    const health = await startHealthServer({
+      host: config.serve.host,
+      port: config.serve.port,
+      readiness: () => daemon.readiness(),
+      registry: daemon.metrics.registry,
+    });
     logger.info(
-      { schedules: config.serve.schedules.map((schedule) => schedule.cron) },
-      'serving: collecting on schedule until SIGTERM',
+      { schedules: config.serve.schedules.map((schedule) => schedule.cron), health: health.url },
+      `serving: collecting on schedule until SIGTERM; /healthz, /readyz and /metrics on ${health.url}`,
     );
     process.on('SIGHUP', () => {
       logger.info('SIGHUP: reloading the configuration');
@@ -145,6 +152,7 @@ program
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+    await health.close();
   });
 
 program

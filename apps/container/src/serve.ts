@@ -24,6 +24,8 @@ import {
   isStreamSource,
 } from '@ctxsiem/registry';
 import { Cron } from 'croner';
+import { DaemonMetrics } from './daemon-metrics.ts';
+import type { Readiness } from './health-server.ts';
 
 /** Every schedule's cron expression parses, or a `ConfigError` names the one that does not. */
 function checkSchedules(config: DeploymentConfig): void {
@@ -74,6 +76,11 @@ export class Daemon {
   readonly #deps: DaemonDeps;
   #config: DeploymentConfig;
   #generation: Generation;
+  readonly metrics = new DaemonMetrics();
+  /** The sink's probe under the running config: pending, ok, or why it failed. */
+  #sinkProbe = 'pending';
+  /** Each tenant's consumer: joining, or joined (it reported its partitions). */
+  readonly #consumers = new Map<string, 'joining' | 'joined'>();
   /** Ticks that ran, by schedule index (tests and logs). */
   readonly ticks: number[] = [];
 
@@ -119,6 +126,15 @@ export class Daemon {
     return true;
   }
 
+  /** Ready: the sink answered its probe and every consumer joined its group. */
+  readiness(): Readiness {
+    const checks: Record<string, string> = { sink: this.#sinkProbe };
+    for (const [tenant, state] of this.#consumers) checks[`consumer ${tenant}`] = state;
+    const ready =
+      this.#sinkProbe === 'ok' && [...this.#consumers.values()].every((state) => state === 'joined');
+    return { ready, checks };
+  }
+
   /** Stops everything; true when running work finished within the drain deadline. */
   stop(): Promise<boolean> {
     return this.#generation.stop(this.#config.serve.drainSeconds * 1000);
@@ -126,6 +142,9 @@ export class Daemon {
 
   #start(config: DeploymentConfig): Generation {
     const generation = new Generation();
+    this.#sinkProbe = 'pending';
+    this.#consumers.clear();
+    generation.track(this.#probeSink(config, generation));
     const pullTypes: string[] = config.sources
       .map((source) => source.type)
       .filter((type) => !findConnector('stream-source', type));
@@ -166,6 +185,7 @@ export class Daemon {
       if (signal.aborted) return;
       this.ticks.push(index);
       const summary = await collect(config, { ...this.#deps, signal }, selection);
+      this.metrics.collected(index, summary, this.#deps.clock.now());
       logger.info(
         {
           schedule: index,
@@ -184,6 +204,24 @@ export class Daemon {
     }
   }
 
+  /** The sink's real probe (a small write and delete), for readiness; failures are logged. */
+  async #probeSink(config: DeploymentConfig, generation: Generation): Promise<void> {
+    const deps = { ...this.#deps, signal: generation.controller.signal };
+    try {
+      const checkpoints = await buildCheckpointStore(config.checkpoint, deps);
+      const sink = await buildDeploymentSink(config, deps, checkpoints);
+      try {
+        await sink.check();
+        if (!generation.controller.signal.aborted) this.#sinkProbe = 'ok';
+      } finally {
+        await sink.close();
+      }
+    } catch (error) {
+      this.#sinkProbe = `failed: ${describeError(error).split('\n')[0]}`;
+      this.#deps.logger.error({ err: describeError(error) }, 'the sink probe failed: not ready');
+    }
+  }
+
   /** Every tenant's stream sources, consumed until the generation stops; a failed consumer backs off and starts again. */
   async #consumeStreams(config: DeploymentConfig, generation: Generation, types: string[]): Promise<void> {
     const { logger } = this.#deps;
@@ -197,6 +235,7 @@ export class Daemon {
         deps,
         async (source) => {
           if (!isStreamSource(source)) return;
+          this.#consumers.set(source.tenant, 'joining');
           for (let failures = 0; !signal.aborted; ) {
             const summary = await consume({
               source,
@@ -206,6 +245,14 @@ export class Daemon {
               clock: this.#deps.clock,
               ...source.consumption,
               signal,
+              observe: {
+                delivered: (stream, kind, records, bytes) =>
+                  this.metrics.consumed(source.tenant, source.type, stream, kind, records, bytes),
+                lag: (partitions) => {
+                  this.#consumers.set(source.tenant, 'joined');
+                  this.metrics.kafkaLag(source.tenant, source.type, source.log, partitions);
+                },
+              },
             });
             if (summary.status === 'ok') failures = 0;
             else {

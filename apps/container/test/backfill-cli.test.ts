@@ -16,7 +16,10 @@ let dir: string;
 let emulator: Emulator;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ctxsiem-backfill-cli-'));
-  emulator = await startEmulator({ seed: 7, pageSize: 50, sessionsPerHour: 60 });
+  // The emulator's clock stands still at the test's start, so its data does not change under the
+  // comparison (the collector's clock runs on: it sees nothing newer than that instant).
+  const now = Date.now();
+  emulator = await startEmulator({ seed: 7, pageSize: 50, sessionsPerHour: 60, now: () => now });
 });
 afterAll(async () => {
   await emulator?.close();

@@ -18,7 +18,10 @@ let dir: string;
 let emulator: Emulator;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ctxsiem-serve-'));
-  emulator = await startEmulator({ seed: 3, pageSize: 50, sessionsPerHour: 60 });
+  // The emulator's clock stands still at the test's start, so its data does not change under the
+  // comparison (the collector's clock runs on: it sees nothing newer than that instant).
+  const now = Date.now();
+  emulator = await startEmulator({ seed: 3, pageSize: 50, sessionsPerHour: 60, now: () => now });
 });
 afterAll(async () => {
   await emulator?.close();
@@ -31,7 +34,7 @@ const config = (cron: string) => ({
   sink: { type: 'file', directory: join(dir, 'out') },
   checkpoint: { type: 'file', directory: join(dir, 'out', '_state') },
   runner: { lookbackMinutes: 120 },
-  serve: { schedules: [{ cron }], drainSeconds: 20 },
+  serve: { schedules: [{ cron }], drainSeconds: 20, host: '127.0.0.1', port: 0 },
 });
 
 /** The daemon's stderr (its logs), and a way to wait for a line. */
@@ -82,6 +85,24 @@ describe('ctxsiem serve', () => {
     const daemon = watch(child);
     try {
       await daemon.until(/scheduled collection finished"/, 2);
+      // Health, readiness (the sink answered its probe) and metrics, on the port it printed.
+      const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(daemon.log)![1]!;
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ ready: true, checks: { sink: 'ok' } });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      const records =
+        /^ctxsiem_records_total\{tenant="demo",source="monitor",stream="Sessions"\} (\d+)$/m.exec(metrics);
+      expect(Number(records?.[1])).toBeGreaterThan(0);
+      expect(metrics).toMatch(/^ctxsiem_run_duration_seconds_count\{schedule="0",outcome="ok"\} [2-9]/m);
+      expect(metrics).toMatch(
+        /^ctxsiem_lag_seconds\{tenant="demo",source="monitor",stream="Sessions"\} \d+/m,
+      );
+      expect(metrics).toMatch(
+        /^ctxsiem_source_requests_total\{tenant="demo",source="monitor",kind="requests"\} \d+/m,
+      );
+      expect((await fetch(`${url}/nothing`)).status).toBe(404);
 
       // A config that does not validate: refused with the field, and the ticks go on.
       await writeFile(file, JSON.stringify({ ...config('*/2 * * * * *'), tenants: [] }));

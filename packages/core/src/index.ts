@@ -66,6 +66,7 @@ export { configJsonSchema, isoInstant, parseConfig, stringList, toIssues } from 
 // Consuming stream sources (Kafka): batches per partition, claimed, delivered, then committed.
 export {
   type ConsumedStream,
+  type ConsumeObserver,
   type ConsumeOptions,
   type ConsumeStop,
   type ConsumeSummary,

@@ -152,6 +152,14 @@ export const ServeConfigSchema = z
       .min(1, 'must list at least one schedule')
       .default([{ cron: '*/5 * * * *', jitterSeconds: 0 }])
       .describe('When the pull sources are collected (stream sources are consumed continuously).'),
+    host: z.string().min(1).default('0.0.0.0').describe('Where /healthz, /readyz and /metrics listen.'),
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(9464)
+      .describe('Port of /healthz, /readyz and /metrics (0: any free port, printed at start).'),
     drainSeconds: z
       .number()
       .positive()

@@ -75,6 +75,16 @@ export interface ConsumeOptions {
    */
   stallMs?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** Observers of a long consumption (a daemon's metrics and readiness). */
+  observe?: ConsumeObserver | undefined;
+}
+
+export interface ConsumeObserver {
+  /** After each part the sink acknowledged as new: its stream, kind and record count. */
+  delivered?(stream: string, kind: Batch['kind'], records: number, bytes: number): void;
+  /** Every `lagEveryMs` (default 15 s) while consuming, and once the member joined: where each partition stands. */
+  lag?(partitions: PartitionLag[]): void;
+  lagEveryMs?: number | undefined;
 }
 
 export interface ConsumedStream {
@@ -228,6 +238,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
       return;
     }
     summary.bytes += receipt.bytes;
+    options.observe?.delivered?.(stream, batch.kind, batch.records.length, receipt.bytes);
     if (batch.kind === 'records') {
       summary.records += batch.records.length;
       entry.records += batch.records.length;
@@ -556,9 +567,15 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
   }
 
   const deadline = options.budgetMs === undefined ? undefined : startedAt + options.budgetMs;
+  const observeLag = options.observe?.lag;
+  let lagObservedAt = Number.NEGATIVE_INFINITY;
   const tick = setInterval(
     () => {
       if (deadline !== undefined && clock.now() >= deadline) stop('budget');
+      if (observeLag && clock.now() - lagObservedAt >= (options.observe?.lagEveryMs ?? 15_000)) {
+        lagObservedAt = clock.now();
+        consumer.lag().then(observeLag, () => undefined);
+      }
       flushAged(false);
       const now = clock.now();
       if (options.untilCaughtUp && (now - lastMessageAt >= idleMs || now - lastCommitAt >= stallMs))

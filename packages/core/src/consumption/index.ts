@@ -3,6 +3,7 @@
 // The driver: gather, claim, write, commit; drain on stop; lag in the summary.
 export {
   type ConsumedStream,
+  type ConsumeObserver,
   type ConsumeOptions,
   type ConsumeStop,
   type ConsumeSummary,
