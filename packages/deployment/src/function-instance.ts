@@ -116,13 +116,18 @@ export class FunctionInstance {
       'run finished',
     );
     if (totals.failed.length > 0) {
-      const reasons = summary.streams
+      const tenants = summary.tenantFailures.map((failure) => `tenant ${failure.tenant}: ${failure.error}`);
+      const streams = summary.streams
         .filter((stream) => stream.status === 'failed')
         .map(
           (s) => `${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'failed'} (checkpoint kept at ${s.to})`,
         );
+      const what = [
+        tenants.length > 0 ? `${tenants.length} tenant(s)` : '',
+        streams.length > 0 || tenants.length === 0 ? `${streams.length} stream(s)` : '',
+      ].filter(Boolean);
       throw new StreamsFailedError(
-        this.secrets.scrub(`${reasons.length} stream(s) failed: ${reasons.join('; ')}`),
+        this.secrets.scrub(`${what.join(' and ')} failed: ${[...tenants, ...streams].join('; ')}`),
         summary,
       );
     }
