@@ -81,8 +81,6 @@ export class Daemon {
   #sinkProbe = 'pending';
   /** Each tenant's consumer: joining, or joined (it reported its partitions). */
   readonly #consumers = new Map<string, 'joining' | 'joined'>();
-  /** Ticks that ran, by schedule index (tests and logs). */
-  readonly ticks: number[] = [];
 
   private constructor(config: DeploymentConfig, deps: DaemonDeps) {
     this.#config = config;
@@ -145,9 +143,9 @@ export class Daemon {
     this.#sinkProbe = 'pending';
     this.#consumers.clear();
     generation.track(this.#probeSink(config, generation));
-    const pullTypes: string[] = config.sources
-      .map((source) => source.type)
-      .filter((type) => !findConnector('stream-source', type));
+    const types: string[] = config.sources.map((source) => source.type);
+    const streamTypes = types.filter((type) => findConnector('stream-source', type));
+    const pullTypes = types.filter((type) => !streamTypes.includes(type));
     config.serve.schedules.forEach((schedule, index) => {
       const sources = (schedule.sources ?? pullTypes).filter((type) => pullTypes.includes(type));
       if (sources.length === 0) return;
@@ -164,9 +162,6 @@ export class Daemon {
       });
       generation.jobs.push(job);
     });
-    const streamTypes = config.sources
-      .map((source) => source.type)
-      .filter((type) => findConnector('stream-source', type));
     if (streamTypes.length > 0) generation.track(this.#consumeStreams(config, generation, streamTypes));
     return generation;
   }
@@ -183,7 +178,6 @@ export class Daemon {
     try {
       if (jitterSeconds > 0) await abortableSleep(Math.random() * jitterSeconds * 1000, signal);
       if (signal.aborted) return;
-      this.ticks.push(index);
       const summary = await collect(config, { ...this.#deps, signal }, selection);
       this.metrics.collected(index, summary, this.#deps.clock.now());
       logger.info(

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkpointKey, floorTo, HOUR_MS } from '@ctxsiem/core';
+import { backfillKey, checkpointKey, floorTo, HOUR_MS } from '@ctxsiem/core';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
 import { fileCheckpointStore, readStoredRecords } from '@ctxsiem/sink-file';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,9 +66,7 @@ describe('ctxsiem backfill', () => {
 
     // The live checkpoint is as the live run left it; the backfill has its own.
     expect(await store.read(key)).toEqual(before);
-    expect(await store.list()).toContain(
-      `${key}/_backfill/${from.toISOString().replaceAll(/[-:]/g, '').replace('.000', '')}-${to.toISOString().replaceAll(/[-:]/g, '').replace('.000', '')}`,
-    );
+    expect(await store.list()).toContain(backfillKey(key, { from, to }));
 
     // Progress off a terminal: one JSON line per window, counting up to the total.
     const progress = result.stderr

@@ -21,6 +21,7 @@ import {
   type Window,
 } from '../contracts/contracts.ts';
 import { CheckpointConflictError, describeError, QueryTimeoutError } from '../errors/errors.ts';
+import { compactInstant } from '../layout/layout.ts';
 import type { Logger } from '../logging/logger.ts';
 import { RunBudget } from './budget.ts';
 import { type PageDelivery, PartWriter } from './part-writer.ts';
@@ -68,8 +69,7 @@ export interface RunOptions {
 
 /** The checkpoint key of a backfill of `[from, to)` of the stream at `streamKey`. */
 export function backfillKey(streamKey: string, range: { from: Date; to: Date }): string {
-  const compact = (date: Date) => date.toISOString().replaceAll(/[-:]/g, '').replace('.000', '');
-  return `${streamKey}/_backfill/${compact(range.from)}-${compact(range.to)}`;
+  return `${streamKey}/_backfill/${compactInstant(range.from)}-${compactInstant(range.to)}`;
 }
 
 export const DEFAULT_LEASE_MS = 10 * MINUTE_MS;
