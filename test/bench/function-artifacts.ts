@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageFunction, unpackFunction } from '../../scripts/package-function.ts';
+import { packageFunction, unpackFunction } from '../../scripts/package-app.ts';
 
 const RUNS = 7;
 const name = process.argv[2] ?? 'lambda';

@@ -30,7 +30,7 @@ import {
   type PackagedFunction,
   packageFunction,
   unpackFunction,
-} from '../../../scripts/package-function.ts';
+} from '../../../scripts/package-app.ts';
 
 /** The framework's command (its package's `bin`), beside its main module. */
 const FRAMEWORK = join(

@@ -16,7 +16,7 @@ import { runCli, TEST_SECRETS } from '@ctxsiem/test-kit';
 import { type RunningMinio, type RunningMoto, startMinio, startMoto } from '@ctxsiem/test-kit/servers';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PackagedFunction, packageFunction, unpackFunction } from '../../../scripts/package-function.ts';
+import { type PackagedFunction, packageFunction, unpackFunction } from '../../../scripts/package-app.ts';
 
 const INVOKER = join(import.meta.dirname, 'support', 'invoke-handler.ts');
 const BUCKET = 'citrix-monitor-logs';

@@ -1,0 +1,166 @@
+/**
+ * `apps/container/Dockerfile`, built without Docker (see dockerfile-build.ts): its build stage runs for
+ * real — pnpm from the registry, the workspace's install from the lockfile, the bundle — and the image's
+ * stage is started as `docker run` would: `serve` collects from the emulator on schedule, the
+ * `HEALTHCHECK` command passes while it runs and fails once it stopped, and SIGTERM drains it.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkpointKey } from '@ctxsiem/core';
+import { type Emulator, startEmulator } from '@ctxsiem/emulator';
+import { fileCheckpointStore, readStoredRecords } from '@ctxsiem/sink-file';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDockerfile, execInStage, hostPath, run, type Stage } from './dockerfile-build.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+let dir: string;
+let stages: Stage[];
+let image: Stage;
+let emulator: Emulator;
+let buildLog = '';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ctxsiem-dockerfile-'));
+  const now = Date.now();
+  emulator = await startEmulator({ seed: 5, pageSize: 50, sessionsPerHour: 60, now: () => now });
+  try {
+    stages = await buildDockerfile({
+      dockerfile: join(ROOT, 'apps', 'container', 'Dockerfile'),
+      context: ROOT,
+      into: join(dir, 'stages'),
+      log: (text) => {
+        buildLog += text;
+      },
+    });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- build output ---\n${buildLog.slice(-4000)}`);
+  }
+  image = stages.at(-1)!;
+}, 300_000);
+afterAll(async () => {
+  await emulator?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Every file under `path`, relative to it. */
+async function filesUnder(path: string): Promise<string[]> {
+  const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(path.length + 1));
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
+}
+
+function stderrOf(child: ChildProcess): { text: string } {
+  const output = { text: '' };
+  child.stderr!.on('data', (chunk) => {
+    output.text += chunk;
+  });
+  return output;
+}
+
+async function until(check: () => boolean, what: () => string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the container image', () => {
+  it('is built in two stages and runs the bundle as an unprivileged user', () => {
+    expect(stages.map((stage) => stage.name)).toEqual(['build', '1']);
+    expect(image.image).toMatch(/^node:24\.\d+\.\d+-[a-z]+-slim$/);
+    expect(image.user).toBe('node');
+    expect(image.copiedFrom).toEqual(['build']);
+    expect(image.expose).toEqual(['9464']);
+    expect(image.env.NODE_ENV).toBe('production');
+    expect(image.entrypoint).toEqual(['node', '/app/cli.mjs']);
+    expect(image.cmd).toEqual(['serve', '--config', '/etc/ctxsiem/config.yaml']);
+    expect(image.healthcheck?.command).toEqual(['node', '/app/healthcheck.mjs']);
+    expect(image.healthcheck?.flags).toMatchObject({ interval: '30s', timeout: '5s' });
+  });
+
+  it('holds production code only: the bundle, no node_modules, no sources, no dev tooling', async () => {
+    const files = await filesUnder(image.root);
+    expect(files).toContain('app/cli.mjs');
+    expect(files).toContain('app/healthcheck.mjs');
+    expect(
+      files.filter((file) => !/^app\/(cli|healthcheck)\.mjs$|^app\/chunks\/[\w-]+\.mjs$/.test(file)),
+    ).toEqual(
+      // The stand-in for the base image's global prefix, empty in the runtime stage.
+      [],
+    );
+  });
+
+  it('builds from a context without local or built files (.dockerignore)', async () => {
+    const build = stages[0]!;
+    const copied = await readdir(hostPath(build, '.'));
+    expect(copied).toContain('pnpm-lock.yaml');
+    expect(copied).not.toContain('.git');
+    expect(copied).not.toContain('out');
+    // Built on this machine before the test, kept out of the context: the image builds its own.
+    expect(await readdir(hostPath(build, 'packages/core'))).not.toContain('dist');
+    expect(await readdir(hostPath(build, 'apps/container'))).not.toContain('dist');
+  });
+
+  it('serves: collects on schedule, passes its HEALTHCHECK, and drains on SIGTERM', async () => {
+    const out = join(dir, 'volume', 'out');
+    const config = {
+      tenants: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', apiBase: emulator.url }],
+      sources: [{ type: 'monitor', entities: ['Sessions'] }],
+      sink: { type: 'file', directory: out },
+      checkpoint: { type: 'file', directory: join(out, '_state') },
+      runner: { lookbackMinutes: 60 },
+      serve: { schedules: [{ cron: '*/2 * * * * *' }], host: '127.0.0.1', port: 0, drainSeconds: 20 },
+    };
+    // The volume of `docker run -v …:/etc/ctxsiem/config.yaml`.
+    await mkdir(hostPath(image, '/etc/ctxsiem'), { recursive: true });
+    await writeFile(hostPath(image, '/etc/ctxsiem/config.yaml'), JSON.stringify(config));
+
+    const daemon = run(image);
+    const exited = exitOf(daemon);
+    const log = stderrOf(daemon);
+    let url = '';
+    try {
+      await until(
+        () => /scheduled collection finished"/.test(log.text),
+        () => `a scheduled collection:\n${log.text.slice(-3000)}`,
+      );
+      url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(log.text)![1]!;
+      const check = execInStage(image, image.healthcheck!.command, { CTXSIEM_HEALTH_URL: `${url}/healthz` });
+      const checkOutput = stderrOf(check);
+      expect({ code: await exitOf(check), stderr: checkOutput.text }).toEqual({ code: 0, stderr: '' });
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    } finally {
+      daemon.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(log.text).toMatch(/SIGTERM: draining/);
+
+    // What the image stored is the emulator's data for the range its checkpoint covers, once each.
+    const state = (await fileCheckpointStore({ directory: join(out, '_state') }).read(
+      checkpointKey('demo', 'monitor', 'Sessions'),
+    ))!.state;
+    const stored = (await readStoredRecords(join(out, 'Sessions'))).map(
+      (r) => `${r.SessionKey}@${r.ModifiedDate}`,
+    );
+    const truth = [
+      ...emulator.data.monitor('Sessions', { from: new Date(state.origin!), to: new Date(state.position) }),
+    ].map((r) => `${r.SessionKey}@${r.ModifiedDate}`);
+    expect(truth.length).toBeGreaterThan(0);
+    expect(stored.toSorted()).toEqual(truth.toSorted());
+
+    // Stopped: the same HEALTHCHECK now fails, saying why.
+    const check = execInStage(image, image.healthcheck!.command, { CTXSIEM_HEALTH_URL: `${url}/healthz` });
+    const checkOutput = stderrOf(check);
+    expect(await exitOf(check)).toBe(1);
+    expect(checkOutput.text).toMatch(/^unhealthy: http:\/\/127\.0\.0\.1:\d+\/healthz: ECONNREFUSED/);
+  }, 90_000);
+});
