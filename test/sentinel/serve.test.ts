@@ -1,14 +1,17 @@
 /**
  * `ctxsiem serve` with the sentinel source: consumed continuously — events produced while it runs are
- * delivered — and SIGTERM commits and exits 0 with every event stored once.
+ * delivered — and SIGTERM commits and exits 0 with every event stored once. Run from the sources and
+ * from the container image's bundle (`scripts/package-app.ts container`), whose Kafka client carries its
+ * WebAssembly inline.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStoredFiles } from '@ctxsiem/sink-file';
 import type { RunningKafka } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageFolder } from '../../scripts/package-app.ts';
 import { produce, sentinelSection, startBroker, TENANT_ENTRY } from './support.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'apps', 'container', 'src', 'cli.ts');
@@ -16,9 +19,11 @@ const TOPIC = 'served';
 
 let kafka: RunningKafka;
 let scratch: string;
+let bundle: string;
 beforeAll(async () => {
-  kafka = await startBroker([TOPIC]);
+  kafka = await startBroker([TOPIC, `${TOPIC}-bundle`]);
   scratch = await mkdtemp(join(tmpdir(), 'ctxsiem-sentinel-serve-'));
+  bundle = (await packageFolder('container', join(scratch, 'image'))).dir;
 }, 120_000);
 afterAll(async () => {
   await kafka?.stop();
@@ -38,68 +43,78 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
   }
 }
 
-describe('sentinel under ctxsiem serve', () => {
-  it('consumes continuously and drains on SIGTERM, every event stored once', async () => {
-    const out = join(scratch, 'out');
-    const file = join(scratch, 'ctxsiem.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        tenants: [TENANT_ENTRY],
-        sources: [sentinelSection(kafka, TOPIC)],
-        sink: { type: 'file', directory: out },
-        checkpoint: { type: 'file', directory: join(out, '_state') },
-        serve: { host: '127.0.0.1', port: 0 },
-      }),
-    );
-    await produce(kafka, TOPIC, 3_000);
-    const child = spawn(process.execPath, ['--conditions=@ctxsiem/source', CLI, 'serve', '--config', file], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    child.stderr.on('data', (chunk) => {
-      log += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    try {
-      await until(async () => (await storedIds(out)).length >= 3_000, 60_000, 'the first 3,000 events');
-      // More arrive while it runs: consumed without a restart.
-      await produce(kafka, TOPIC, 2_000);
-      await until(
-        async () => (await storedIds(out)).length >= 5_000,
-        60_000,
-        `all 5,000 events\n${log.slice(-2000)}`,
+const COMMANDS = {
+  'from the sources': () => ['--conditions=@ctxsiem/source', CLI],
+  'from the container bundle': () => [join(bundle, 'cli.mjs')],
+};
+
+describe.each(Object.keys(COMMANDS) as (keyof typeof COMMANDS)[])(
+  'sentinel under ctxsiem serve, %s',
+  (how) => {
+    it('consumes continuously and drains on SIGTERM, every event stored once', async () => {
+      const topic = how === 'from the sources' ? TOPIC : `${TOPIC}-bundle`;
+      const out = join(scratch, how, 'out');
+      const file = join(scratch, how, 'ctxsiem.json');
+      await mkdir(join(scratch, how), { recursive: true });
+      await writeFile(
+        file,
+        JSON.stringify({
+          tenants: [TENANT_ENTRY],
+          sources: [sentinelSection(kafka, topic)],
+          sink: { type: 'file', directory: out },
+          checkpoint: { type: 'file', directory: join(out, '_state') },
+          serve: { host: '127.0.0.1', port: 0 },
+        }),
       );
-      // Ready once the consumer joined; its deliveries and partition lag in the metrics.
-      const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)![1]!;
-      await until(async () => (await fetch(`${url}/readyz`)).status === 200, 30_000, 'readiness');
-      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({
-        ready: true,
-        checks: { sink: 'ok', 'consumer acme01': 'joined' },
+      await produce(kafka, topic, 3_000);
+      const child = spawn(process.execPath, [...COMMANDS[how](), 'serve', '--config', file], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      await until(
-        async () =>
-          /^ctxsiem_kafka_lag_messages\{[^}]*partition="2"\} 0$/m.test(
-            await (await fetch(`${url}/metrics`)).text(),
+      let log = '';
+      child.stderr.on('data', (chunk) => {
+        log += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+      try {
+        await until(async () => (await storedIds(out)).length >= 3_000, 60_000, 'the first 3,000 events');
+        // More arrive while it runs: consumed without a restart.
+        await produce(kafka, topic, 2_000);
+        await until(
+          async () => (await storedIds(out)).length >= 5_000,
+          60_000,
+          `all 5,000 events\n${log.slice(-2000)}`,
+        );
+        // Ready once the consumer joined; its deliveries and partition lag in the metrics.
+        const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)![1]!;
+        await until(async () => (await fetch(`${url}/readyz`)).status === 200, 30_000, 'readiness');
+        expect(await (await fetch(`${url}/readyz`)).json()).toEqual({
+          ready: true,
+          checks: { sink: 'ok', 'consumer acme01': 'joined' },
+        });
+        await until(
+          async () =>
+            /^ctxsiem_kafka_lag_messages\{[^}]*partition="2"\} 0$/m.test(
+              await (await fetch(`${url}/metrics`)).text(),
+            ),
+          30_000,
+          'partition lag 0 in the metrics',
+        );
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        const delivered = [
+          ...metrics.matchAll(
+            /^ctxsiem_records_total\{tenant="acme01",source="sentinel",stream="[^"]+"\} (\d+)$/gm,
           ),
-        30_000,
-        'partition lag 0 in the metrics',
-      );
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      const delivered = [
-        ...metrics.matchAll(
-          /^ctxsiem_records_total\{tenant="acme01",source="sentinel",stream="[^"]+"\} (\d+)$/gm,
-        ),
-      ];
-      expect(delivered.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(5_000);
-      child.kill('SIGTERM');
-      expect(await exited, log.slice(-2000)).toBe(0);
-    } finally {
-      child.kill('SIGKILL');
-    }
-    const ids = await storedIds(out);
-    expect(ids).toHaveLength(5_000);
-    expect(new Set(ids).size).toBe(5_000);
-  }, 180_000);
-});
+        ];
+        expect(delivered.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(5_000);
+        child.kill('SIGTERM');
+        expect(await exited, log.slice(-2000)).toBe(0);
+      } finally {
+        child.kill('SIGKILL');
+      }
+      const ids = await storedIds(out);
+      expect(ids).toHaveLength(5_000);
+      expect(new Set(ids).size).toBe(5_000);
+    }, 180_000);
+  },
+);
