@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStoredFiles } from '@ctxsiem/sink-file';
+import { runCli } from '@ctxsiem/test-kit';
 import type { RunningKafka } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageFolder } from '../../scripts/package-app.ts';
@@ -42,6 +43,9 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** `ctxsiem status …` from the sources. */
+const statusOf = (args: string[]) => runCli(CLI, ['status', ...args], { label: 'cli-status' });
 
 const COMMANDS = {
   'from the sources': () => ['--conditions=@ctxsiem/source', CLI],
@@ -115,6 +119,24 @@ describe.each(Object.keys(COMMANDS) as (keyof typeof COMMANDS)[])(
       const ids = await storedIds(out);
       expect(ids).toHaveLength(5_000);
       expect(new Set(ids).size).toBe(5_000);
+
+      // `status`: the group's offsets, read from the broker without joining the group.
+      const status = JSON.parse((await statusOf(['--config', file, '--json'])).stdout);
+      expect(status.streams).toEqual([]);
+      expect(status.consumers).toEqual([
+        {
+          tenant: 'acme01',
+          source: 'sentinel',
+          log: topic,
+          partitions: [0, 1, 2].map((partition) => expect.objectContaining({ partition, start: 0, lag: 0 })),
+          lagMessages: 0,
+        },
+      ]);
+      const committed = status.consumers[0].partitions.map((p: { committed: number }) => p.committed);
+      expect(committed.reduce((sum: number, n: number) => sum + n, 0)).toBe(5_000);
+      expect((await statusOf(['--config', file])).stdout).toMatch(
+        new RegExp(`acme01 +sentinel +${topic} +3 +5,000 +5,000 +0 messages`),
+      );
     }, 180_000);
   },
 );

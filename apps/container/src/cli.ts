@@ -28,7 +28,7 @@ import { startHealthServer } from './health-server.ts';
 import { checkDeployment, previewStream } from './inspect.ts';
 import { processClock } from './process-clock.ts';
 import { Daemon } from './serve.ts';
-import { formatStatus, resetState, showState, streamStatus } from './state.ts';
+import { deploymentStatus, formatDeploymentStatus, resetState, showState } from './state.ts';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -293,14 +293,16 @@ program
 program
   .command('status')
   .description(
-    'Where each tenant × stream stands, from the checkpoints: position, lag, the last run and the last error.',
+    'Where each tenant × stream stands, from the checkpoints: position, lag, the last run and the last error; for stream sources, the consumer group’s offsets and lag per partition.',
   )
   .addOption(configOption())
   .addOption(jsonOption())
   .action(async (options) => {
-    const rows = await streamStatus(await loadConfig(options.config, secrets));
+    const config = await loadConfig(options.config, secrets);
+    const logger = createLogger({ level: config.logLevel, secrets });
+    const status = await deploymentStatus(config, { logger, clock: processClock(), secrets });
     process.stdout.write(
-      secrets.scrub(options.json ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows)),
+      secrets.scrub(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatDeploymentStatus(status)),
     );
   });
 

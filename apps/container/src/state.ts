@@ -2,10 +2,10 @@
  * `ctxsiem state show|reset` and `ctxsiem status`: read and delete checkpoints (and window manifests)
  * through the configured store, and say where each tenant × stream stands.
  */
-import type { RunOutcome, StreamState } from '@ctxsiem/core';
-import { silentLogger, systemClock } from '@ctxsiem/core';
-import { formatTable } from '@ctxsiem/deployment';
-import { buildCheckpointStore, type DeploymentConfig } from '@ctxsiem/registry';
+import type { PartitionOffsets, RunOutcome, StreamState } from '@ctxsiem/core';
+import { describeError, silentLogger, systemClock } from '@ctxsiem/core';
+import { eachSource, formatTable, type SourceDeps } from '@ctxsiem/deployment';
+import { buildCheckpointStore, type DeploymentConfig, isStreamSource } from '@ctxsiem/registry';
 
 /** Checkpoint stores log nothing worth showing next to `state` output. */
 const STORE_DEPS = { logger: silentLogger(), clock: systemClock };
@@ -77,6 +77,71 @@ export interface StreamStatusRow {
   lastFailure?: { at: string; error: string } | undefined;
 }
 
+/**
+ * Where a stream source's consumer group stands for one tenant: its checkpoint is the group's committed
+ * offsets, kept by the broker, read without joining the group (a running daemon keeps its partitions).
+ */
+export interface ConsumerStatusRow {
+  tenant: string;
+  source: string;
+  /** The log (topic) the offsets belong to. */
+  log: string;
+  /** Each partition: committed offset, log start and end, lag. Empty when `error` is set. */
+  partitions: PartitionOffsets[];
+  /** Messages kept in the log and not yet delivered and committed, over every partition. */
+  lagMessages: number;
+  /** Why the offsets could not be read (the broker out of reach, a missing grant). */
+  error?: string | undefined;
+}
+
+/** The whole `ctxsiem status`: pull streams from the checkpoints, stream sources from their groups. */
+export interface DeploymentStatus {
+  streams: StreamStatusRow[];
+  consumers: ConsumerStatusRow[];
+}
+
+export async function deploymentStatus(
+  config: DeploymentConfig,
+  deps: SourceDeps,
+  now = Date.now(),
+): Promise<DeploymentStatus> {
+  const [streams, consumers] = await Promise.all([streamStatus(config, now), consumerStatus(config, deps)]);
+  return { streams, consumers };
+}
+
+/** Every stream source's group offsets, per tenant, in config order; a tenant that fails says why. */
+export async function consumerStatus(
+  config: DeploymentConfig,
+  deps: SourceDeps,
+): Promise<ConsumerStatusRow[]> {
+  const rows: ConsumerStatusRow[] = [];
+  await eachSource(
+    config,
+    deps,
+    async (source) => {
+      if (!isStreamSource(source) || !source.offsets) return;
+      const row = { tenant: source.tenant, source: source.type, log: source.log };
+      try {
+        const partitions = await source.offsets();
+        rows.push({ ...row, partitions, lagMessages: partitions.reduce((sum, p) => sum + p.lag, 0) });
+      } catch (error) {
+        rows.push({
+          ...row,
+          partitions: [],
+          lagMessages: 0,
+          error: deps.secrets.scrub(describeError(error)),
+        });
+      } finally {
+        await source.close?.();
+      }
+    },
+    {},
+    { tenantConcurrency: config.runner.tenantConcurrency },
+  );
+  const order = new Map(config.tenants.map((tenant, index) => [tenant.customerId, index]));
+  return rows.sort((a, b) => (order.get(a.tenant) ?? 0) - (order.get(b.tenant) ?? 0));
+}
+
 /** Every checkpoint of the configured store as a status row, in key order. */
 export async function streamStatus(config: DeploymentConfig, now = Date.now()): Promise<StreamStatusRow[]> {
   const store = await buildCheckpointStore(config.checkpoint, STORE_DEPS);
@@ -110,7 +175,37 @@ export function humanDuration(seconds: number): string {
   return `${(seconds / 86400).toFixed(1)} d`;
 }
 
-/** The status rows as the table `ctxsiem status` prints. */
+/** `ctxsiem status` as tables: the pull streams, then the consumer groups of stream sources. */
+export function formatDeploymentStatus(status: DeploymentStatus, now = Date.now()): string {
+  if (status.consumers.length === 0) return formatStatus(status.streams, now);
+  const streams = status.streams.length > 0 ? `${formatStatus(status.streams, now)}\n` : '';
+  return `${streams}${formatConsumers(status.consumers)}`;
+}
+
+/** The stream sources' groups: offsets committed and kept, and how far behind. */
+export function formatConsumers(rows: readonly ConsumerStatusRow[]): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const table = formatTable(
+    ['tenant', 'source', 'topic', 'partitions', 'committed', 'end', 'lag'],
+    rows.map((row) =>
+      row.error
+        ? [row.tenant, row.source, row.log, '—', '—', '—', `unavailable: ${row.error.split('\n')[0]}`]
+        : [
+            row.tenant,
+            row.source,
+            row.log,
+            String(row.partitions.length),
+            // Offsets committed: the next offset to deliver, summed; a partition never committed counts 0.
+            count(row.partitions.reduce((sum, p) => sum + Math.max(0, p.committed), 0)),
+            count(row.partitions.reduce((sum, p) => sum + p.end, 0)),
+            `${count(row.lagMessages)} messages`,
+          ],
+    ),
+  );
+  return `${table}\n`;
+}
+
+/** The pull streams' rows as the table `ctxsiem status` prints. */
 export function formatStatus(rows: readonly StreamStatusRow[], now = Date.now()): string {
   if (rows.length === 0) return 'no checkpoints yet: nothing has been collected with this configuration\n';
   const ago = (at: string) => `${humanDuration(Math.max(0, Math.round((now - Date.parse(at)) / 1000)))} ago`;

@@ -80,7 +80,7 @@ describe('ctxsiem backfill', () => {
 
     // `status` tells the backfill's row from the live one.
     const status = JSON.parse((await ctxsiem(['status', '--json'], { env: env() })).stdout);
-    expect(status.map((row: { backfill?: unknown }) => row.backfill)).toEqual([
+    expect(status.streams.map((row: { backfill?: unknown }) => row.backfill)).toEqual([
       undefined,
       { from: from.toISOString(), to: to.toISOString() },
     ]);

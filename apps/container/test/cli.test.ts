@@ -118,7 +118,8 @@ describe('ctxsiem CLI', () => {
     expect(shown.stdout).toContain('acme/generated/events');
     expect(shown.stdout).toContain(`delivered up to ${summary.streams[0].to}`);
     const status = JSON.parse((await ctxsiem(['status', '--json'], { env: validEnv() })).stdout);
-    expect(status).toEqual([
+    expect(status.consumers).toEqual([]);
+    expect(status.streams).toEqual([
       expect.objectContaining({
         tenant: 'acme',
         source: 'generated',
@@ -128,7 +129,7 @@ describe('ctxsiem CLI', () => {
         lastRun: expect.objectContaining({ status: summary.streams[0].status }),
       }),
     ]);
-    expect(status[0].lagSeconds).toBeGreaterThan(0);
+    expect(status.streams[0].lagSeconds).toBeGreaterThan(0);
     const table = (await ctxsiem(['status'], { env: validEnv() })).stdout;
     expect(table).toMatch(/tenant +source +stream +position +lag +last run +last error/);
     expect(table).toMatch(new RegExp(`acme +generated +events +${summary.streams[0].to}`));

@@ -1,6 +1,6 @@
 /** `ctxsiem status` as a table: lag, the run holding a stream, the last run and the last failure. */
 import { describe, expect, it } from 'vitest';
-import { formatStatus, humanDuration, type StreamStatusRow } from '../src/state.ts';
+import { formatDeploymentStatus, formatStatus, humanDuration, type StreamStatusRow } from '../src/state.ts';
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 const base: StreamStatusRow = {
@@ -48,5 +48,48 @@ describe('ctxsiem status', () => {
       '3.5 h',
       '3.0 d',
     ]);
+  });
+
+  it('adds the consumer groups of stream sources: offsets, lag, or why they could not be read', () => {
+    const text = formatDeploymentStatus(
+      {
+        streams: [{ ...base, lastRun: { at: '2026-11-29T11:55:00.000Z', status: 'ok', records: 120 } }],
+        consumers: [
+          {
+            tenant: 'acme',
+            source: 'sentinel',
+            log: 'risk-acme',
+            partitions: [
+              { partition: 0, committed: 1_200, start: 0, end: 1_250, lag: 50 },
+              { partition: 1, committed: -1, start: 0, end: 3_000, lag: 3_000 },
+            ],
+            lagMessages: 3_050,
+          },
+          {
+            tenant: 'globex',
+            source: 'sentinel',
+            log: 'risk-globex',
+            partitions: [],
+            lagMessages: 0,
+            error: 'SASL authentication failed for user cas-globex\nmore',
+          },
+        ],
+      },
+      NOW,
+    );
+    const lines = text.split('\n');
+    expect(lines[2]).toMatch(/^acme +monitor +Sessions/);
+    const consumers = lines.findIndex((line) =>
+      /^tenant +source +topic +partitions +committed +end +lag$/.test(line),
+    );
+    expect(consumers).toBeGreaterThan(2);
+    expect(lines[consumers + 2]).toMatch(/^acme +sentinel +risk-acme +2 +1,200 +4,250 +3,050 messages$/);
+    expect(lines[consumers + 3]).toMatch(
+      /^globex +sentinel +risk-globex +— +— +— +unavailable: SASL authentication failed for user cas-globex$/,
+    );
+  });
+
+  it('shows only the pull streams when there is no stream source', () => {
+    expect(formatDeploymentStatus({ streams: [], consumers: [] }, NOW)).toMatch(/^no checkpoints yet/);
   });
 });

@@ -107,6 +107,7 @@ export {
   type Page,
   type PartIdentity,
   type PartitionLag,
+  type PartitionOffsets,
   type PartitionPosition,
   type PartName,
   type PullSourceConnector,

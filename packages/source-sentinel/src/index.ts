@@ -140,6 +140,13 @@ export function sentinelSource(input: SentinelSourceInput, deps: ConnectorDeps):
         return [{ name: `sentinel ${topic}`, ok: false, detail: (error as Error).message }];
       }
     },
+    async offsets() {
+      try {
+        return await KafkaLogConsumer.groupOffsets(await consumerOptions());
+      } catch (error) {
+        throw new SourceError('KAFKA_UNAVAILABLE', describeKafkaFailure(error, where), { cause: error });
+      }
+    },
     metrics: () => ({ ...counters }),
   };
 }

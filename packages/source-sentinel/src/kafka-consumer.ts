@@ -13,6 +13,7 @@ import {
   type LogConsumer,
   type LogMessage,
   type PartitionLag,
+  type PartitionOffsets,
   type PartitionPosition,
   resumeOffset,
 } from '@ctxsiem/core';
@@ -41,6 +42,37 @@ async function settles(promise: Promise<unknown> | undefined, ms: number): Promi
   }
 }
 const LATEST = -1n;
+
+type Client = Consumer<Buffer, Buffer, Buffer, Buffer>;
+
+/** The group's committed offset and the log's start of each partition. */
+async function positionsOf(consumer: Client, topic: string, partitions: number[]): Promise<PartitionPosition[]> {
+  const [committed, starts] = await Promise.all([
+    consumer.listCommittedOffsets({ topics: [{ topic, partitions }] }),
+    consumer.listOffsets({ topics: [topic], partitions: { [topic]: partitions }, timestamp: EARLIEST }),
+  ]);
+  return partitions.map((partition) => ({
+    partition,
+    committed: Number(committed.get(topic)?.[partition] ?? -1n),
+    start: Number(starts.get(topic)?.[partition] ?? 0n),
+  }));
+}
+
+/** Every partition of the topic: committed offset, log start and end, and the messages between. */
+async function offsetsOf(consumer: Client, topic: string): Promise<PartitionOffsets[]> {
+  const metadata = await consumer.metadata({ topics: [topic] });
+  const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+  const partitions = Array.from({ length: count }, (_, partition) => partition);
+  if (partitions.length === 0) return [];
+  const [positions, ends] = await Promise.all([
+    positionsOf(consumer, topic, partitions),
+    consumer.listOffsets({ topics: [topic], partitions: { [topic]: partitions }, timestamp: LATEST }),
+  ]);
+  return positions.map((position) => {
+    const end = Number(ends.get(topic)?.[position.partition] ?? 0n);
+    return { ...position, end, lag: Math.max(0, end - resumeOffset(position)) };
+  });
+}
 
 export interface KafkaConsumerOptions {
   connection: Pick<
@@ -205,20 +237,8 @@ export class KafkaLogConsumer implements LogConsumer {
   }
 
   /** Committed offsets and log starts of partitions of the topic. */
-  async #positions(partitions: number[]): Promise<PartitionPosition[]> {
-    const [committed, starts] = await Promise.all([
-      this.#consumer.listCommittedOffsets({ topics: [{ topic: this.#topic, partitions }] }),
-      this.#consumer.listOffsets({
-        topics: [this.#topic],
-        partitions: { [this.#topic]: partitions },
-        timestamp: EARLIEST,
-      }),
-    ]);
-    return partitions.map((partition) => ({
-      partition,
-      committed: Number(committed.get(this.#topic)?.[partition] ?? -1n),
-      start: Number(starts.get(this.#topic)?.[partition] ?? 0n),
-    }));
+  #positions(partitions: number[]): Promise<PartitionPosition[]> {
+    return positionsOf(this.#consumer, this.#topic, partitions);
   }
 
   async commit(partition: number, next: number): Promise<void> {
@@ -235,27 +255,27 @@ export class KafkaLogConsumer implements LogConsumer {
   }
 
   async lag(): Promise<PartitionLag[]> {
-    const metadata = await this.#consumer.metadata({ topics: [this.#topic] });
-    const count = metadata.topics.get(this.#topic)?.partitionsCount ?? 0;
-    const partitions = Array.from({ length: count }, (_, partition) => partition);
-    if (partitions.length === 0) return [];
-    const [positions, ends] = await Promise.all([
-      this.#positions(partitions),
-      this.#consumer.listOffsets({
-        topics: [this.#topic],
-        partitions: { [this.#topic]: partitions },
-        timestamp: LATEST,
-      }),
-    ]);
-    return positions.map((position) => {
-      const end = Number(ends.get(this.#topic)?.[position.partition] ?? 0n);
-      return {
-        ...position,
-        owned: this.owns(position.partition),
-        end,
-        lag: Math.max(0, end - resumeOffset(position)),
-      };
+    return (await offsetsOf(this.#consumer, this.#topic)).map((offsets) => ({
+      ...offsets,
+      owned: this.owns(offsets.partition),
+    }));
+  }
+
+  /**
+   * Where the group stands on every partition of the topic, read without joining it (a client that
+   * never consumes is no member): the members of a running daemon keep their partitions.
+   */
+  static async groupOffsets(options: KafkaConsumerOptions): Promise<PartitionOffsets[]> {
+    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+      ...options.connection,
+      groupId: options.groupId,
+      autocommit: false,
     });
+    try {
+      return await offsetsOf(consumer, options.topic);
+    } finally {
+      if (!(await settles(consumer.close(), CLOSE_WAIT_MS))) await consumer.close(true).catch(() => undefined);
+    }
   }
 
   async stop(): Promise<void> {

@@ -142,13 +142,17 @@ export interface PartitionPosition {
 }
 
 /** Where a consumer group stands in one partition. */
-export interface PartitionLag extends PartitionPosition {
-  /** Whether this member owns the partition now (otherwise another member of the group does, or no one). */
-  owned: boolean;
+export interface PartitionOffsets extends PartitionPosition {
   /** The partition's end offset (its high watermark). */
   end: number;
   /** Messages the log still keeps that are not yet delivered and committed. */
   lag: number;
+}
+
+/** Where a consumer group stands in one partition, seen by one of its members. */
+export interface PartitionLag extends PartitionOffsets {
+  /** Whether this member owns the partition now (otherwise another member of the group does, or no one). */
+  owned: boolean;
 }
 
 /** Where delivery of a partition resumes: its committed position, or the log's start when that is later. */
@@ -217,6 +221,11 @@ export interface StreamSource {
   open(signal: AbortSignal): Promise<LogConsumer>;
   /** Connects, authenticates and checks the topic can be read (`ctxsiem check`). */
   check?(): Promise<CheckResult[]>;
+  /**
+   * Where the group stands on every partition, read without joining it, so the members of a running
+   * daemon keep their partitions (`ctxsiem status`).
+   */
+  offsets?(): Promise<PartitionOffsets[]>;
   /** Counters for the run summary. */
   metrics?(): Record<string, number>;
   close?(): Promise<void>;
