@@ -45,8 +45,17 @@ const LATEST = -1n;
 
 type Client = Consumer<Buffer, Buffer, Buffer, Buffer>;
 
+/** Closes the client; one that does not finish closing in time is closed by force. */
+async function closeClient(consumer: Client): Promise<void> {
+  if (!(await settles(consumer.close(), CLOSE_WAIT_MS))) await consumer.close(true).catch(() => undefined);
+}
+
 /** The group's committed offset and the log's start of each partition. */
-async function positionsOf(consumer: Client, topic: string, partitions: number[]): Promise<PartitionPosition[]> {
+async function positionsOf(
+  consumer: Client,
+  topic: string,
+  partitions: number[],
+): Promise<PartitionPosition[]> {
   const [committed, starts] = await Promise.all([
     consumer.listCommittedOffsets({ topics: [{ topic, partitions }] }),
     consumer.listOffsets({ topics: [topic], partitions: { [topic]: partitions }, timestamp: EARLIEST }),
@@ -274,7 +283,7 @@ export class KafkaLogConsumer implements LogConsumer {
     try {
       return await offsetsOf(consumer, options.topic);
     } finally {
-      if (!(await settles(consumer.close(), CLOSE_WAIT_MS))) await consumer.close(true).catch(() => undefined);
+      await closeClient(consumer);
     }
   }
 
@@ -287,7 +296,6 @@ export class KafkaLogConsumer implements LogConsumer {
   /** Leaves the group; a client that does not finish closing in time is closed by force. */
   async close(): Promise<void> {
     await this.stop();
-    if (!(await settles(this.#consumer.close(), CLOSE_WAIT_MS)))
-      await this.#consumer.close(true).catch(() => undefined);
+    await closeClient(this.#consumer);
   }
 }
