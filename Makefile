@@ -5,7 +5,7 @@ export TURBO_TELEMETRY_DISABLED := 1
 export DO_NOT_TRACK := 1
 TOOLCHAIN = eval "$$(bin/bootstrap)"
 
-.PHONY: demo test build bench lint typecheck deps clean servers
+.PHONY: demo test build bench lint typecheck deps clean servers synth
 
 deps:
 	@$(TOOLCHAIN); pnpm install --frozen-lockfile --reporter=silent
@@ -35,5 +35,9 @@ bench: build
 servers:
 	@test/servers/obtain.sh all
 
+# The Terraform stacks of terraform/environments/*.json (or ENV=a,b) into terraform/cdktf.out/stacks/.
+synth: build
+	@$(TOOLCHAIN); cd terraform && node --no-deprecation --conditions=@ctxsiem/source src/main.ts $(if $(ENV),--env $(ENV))
+
 clean:
-	rm -rf out packages/*/dist apps/*/dist .turbo packages/*/.turbo apps/*/.turbo
+	rm -rf out packages/*/dist apps/*/dist .turbo packages/*/.turbo apps/*/.turbo terraform/cdktf.out

@@ -8,6 +8,11 @@
 #   test/servers/obtain.sh moto               → …/servers/moto-<version>/moto-server
 #   test/servers/obtain.sh kafka              → …/servers/kafka-<version>/kafka-java (java -cp the broker's jars)
 #   test/servers/obtain.sh all                → every path, one per line
+# and the tools that verify terraform/ offline (not in `all`; the Terraform tests obtain them):
+#   test/servers/obtain.sh tofu               → …/servers/tofu-<version>/tofu (OpenTofu, terraform-compatible)
+#   test/servers/obtain.sh azurerm            → …/servers/terraform-mirror (a provider filesystem mirror
+#                                               holding hashicorp/azurerm, built from source)
+#   test/servers/obtain.sh checkov            → …/servers/checkov-<version>/checkov
 #
 # Cache: ${CTXSIEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ctxsiem}/servers. GOPATH, GOMODCACHE and
 # GOCACHE live under it too, so a rebuild (e.g. after a version bump) reuses downloaded modules and
@@ -30,6 +35,16 @@ FAKE_GCS_VERSION=v1.56.1
 MOTO_VERSION=5.2.5
 # Apache Kafka (KRaft, SASL_SSL with SCRAM) from Maven Central: kafka-pom.xml beside this script pins it.
 KAFKA_VERSION=4.4.0
+# OpenTofu: a terraform-compatible CLI the module proxy serves (terraform itself does not build from it).
+TOFU_MODULE=github.com/opentofu/opentofu
+TOFU_VERSION=v1.10.6
+# The azurerm provider: the proxy serves main-branch pseudo-versions only; this one is main after the
+# v5.2.0 release (the v5 schema). The mirror files it as 5.2.1, a plain version constraints can match.
+AZURERM_MODULE=github.com/hashicorp/terraform-provider-azurerm
+AZURERM_VERSION=v1.44.1-0.20260824201233-fae580791926
+AZURERM_MIRROR_VERSION=5.2.1
+# checkov scans the synthesized stacks; its dependencies are pinned by checkov-constraints.txt.
+CHECKOV_VERSION=3.3.30
 
 CACHE="${CTXSIEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ctxsiem}"
 SERVERS="$CACHE/servers"
@@ -38,15 +53,19 @@ log() { printf 'obtain.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  echo "usage: $0 <minio|fake-gcs-server|moto|kafka|all>" >&2
+  echo "usage: $0 <minio|fake-gcs-server|moto|kafka|all|tofu|azurerm|checkov>" >&2
   exit 2
 }
 
-# server name → "module version binary package-in-module"
+# name → "module version binary package-in-module module-cache", module-cache `shared` (kept under
+# $SERVERS/.go for later builds) or `scratch` (deleted after the build: azurerm's modules and build
+# cache take ~11 GB, for a binary built once per machine).
 spec() {
   case "$1" in
-    minio) echo "$MINIO_MODULE $MINIO_VERSION minio ." ;;
-    fake-gcs-server) echo "$FAKE_GCS_MODULE $FAKE_GCS_VERSION fake-gcs-server ." ;;
+    minio) echo "$MINIO_MODULE $MINIO_VERSION minio . shared" ;;
+    fake-gcs-server) echo "$FAKE_GCS_MODULE $FAKE_GCS_VERSION fake-gcs-server . shared" ;;
+    tofu) echo "$TOFU_MODULE $TOFU_VERSION tofu ./cmd/tofu shared" ;;
+    azurerm) echo "$AZURERM_MODULE $AZURERM_VERSION terraform-provider-azurerm . scratch" ;;
     *) return 1 ;;
   esac
 }
@@ -79,21 +98,26 @@ run_with_heartbeat() {
 }
 
 build() {
-  local name="$1" module="$2" version="$3" binary="$4" pkg="$5" dir="$6"
+  local name="$1" module="$2" version="$3" binary="$4" pkg="$5" cache="$6" dir="$7"
   local tmp="$dir.tmp.$$"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  trap 'rm -rf "$tmp"' EXIT
+  trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
   local buildlog="$tmp/build.log"
   local started=$SECONDS
 
   if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH="$PATH:/usr/local/go/bin"; fi
   command -v go >/dev/null 2>&1 || die "Go is not on PATH; install Go >= 1.24 (https://go.dev/dl/) to build $name"
   go_env
-  log "$name: building $module@$version (first time only; this can take several minutes)"
+  if [ "$cache" = scratch ]; then
+    export GOMODCACHE="$tmp/.go/mod" GOCACHE="$tmp/.go/build"
+  fi
+  local target="$module"
+  [ "$pkg" = . ] || target="$module/${pkg#./}"
+  log "$name: building $target@$version (first time only; this can take several minutes)"
 
   if run_with_heartbeat "$buildlog" "$name" \
-    env GOBIN="$tmp" go install -trimpath -ldflags='-s -w' "$module@$version"; then
+    env GOBIN="$tmp" go install -trimpath -ldflags='-s -w' "$target@$version"; then
     :
   elif grep -qE 'replace directives|exclude directives|must not contain directives' "$buildlog"; then
     # go install refuses modules whose go.mod has replace/exclude directives: build from a copy.
@@ -129,6 +153,10 @@ build() {
     echo "go=$(go version)"
   } >"$tmp/BUILD_INFO"
   rm -f "$buildlog"
+  if [ -d "$tmp/.go" ]; then # the scratch module cache is read-only, as Go leaves it
+    chmod -R u+w "$tmp/.go"
+    rm -rf "$tmp/.go"
+  fi
   rm -rf "$dir"
   mv "$tmp" "$dir" # atomic publish: a present $dir always holds a complete binary
   trap - EXIT
@@ -136,8 +164,8 @@ build() {
 }
 
 obtain() {
-  local name="$1" module version binary pkg
-  read -r module version binary pkg < <(spec "$name") || usage
+  local name="$1" module version binary pkg cache
+  read -r module version binary pkg cache < <(spec "$name") || usage
   local dir="$SERVERS/$name-$version"
   local bin="$dir/$binary"
 
@@ -155,7 +183,7 @@ obtain() {
       flock 9
     fi
     if [ -x "$bin" ]; then exit 0; fi # built by whoever held the lock
-    build "$name" "$module" "$version" "$binary" "$pkg" "$dir"
+    build "$name" "$module" "$version" "$binary" "$pkg" "$cache" "$dir"
   )
   [ -x "$bin" ] || die "$name: $bin is missing after the build"
   printf '%s\n' "$bin"
@@ -230,7 +258,47 @@ install_kafka() {
   echo "version=$KAFKA_VERSION" >"$tmp/BUILD_INFO"
 }
 
+# checkov: a virtualenv with checkov at the pinned versions, and a `checkov` launcher in it.
+install_checkov() {
+  local tmp="$1"
+  command -v python3 >/dev/null 2>&1 || die "checkov: python3 is not on PATH; install Python >= 3.9"
+  log "checkov: installing checkov==$CHECKOV_VERSION from PyPI (first time only, about a minute)"
+  python3 -m venv "$tmp/venv" || die "checkov: python3 -m venv failed"
+  if ! run_with_heartbeat "$tmp/install.log" checkov \
+    "$tmp/venv/bin/pip" install --disable-pip-version-check --no-input \
+    -c "$(dirname "${BASH_SOURCE[0]}")/checkov-constraints.txt" "checkov==$CHECKOV_VERSION"; then
+    tail -n 40 "$tmp/install.log" >&2
+    die "checkov: pip install failed (log above)"
+  fi
+  rm -f "$tmp/install.log"
+  printf '#!/usr/bin/env bash\nexec "$(dirname "$0")/venv/bin/python" -m checkov.main "$@"\n' >"$tmp/checkov"
+  chmod +x "$tmp/checkov"
+  echo "version=$CHECKOV_VERSION" >"$tmp/BUILD_INFO"
+}
+
+# The provider filesystem mirror `tofu init` installs from with no network: azurerm under
+# registry.terraform.io (what a stack's `hashicorp/azurerm` means to terraform) and, hard-linked,
+# registry.opentofu.org (what it means to OpenTofu, which does not follow a symlinked folder).
+install_mirror() {
+  local tmp="$1" provider
+  provider="$(obtain azurerm)"
+  local name="terraform-provider-azurerm_v$AZURERM_MIRROR_VERSION"
+  for registry in registry.terraform.io registry.opentofu.org; do
+    local folder="$tmp/$registry/hashicorp/azurerm/$AZURERM_MIRROR_VERSION/linux_amd64"
+    mkdir -p "$folder"
+    ln "$provider" "$folder/$name" 2>/dev/null || cp "$provider" "$folder/$name"
+  done
+  printf 'azurerm=%s (%s)\n' "$AZURERM_MIRROR_VERSION" "$AZURERM_VERSION" >"$tmp/BUILD_INFO"
+  touch "$tmp/.complete"
+  chmod +x "$tmp/.complete"
+}
+
 obtain_moto() { install_once moto "$SERVERS/moto-$MOTO_VERSION" moto-server install_moto; }
+obtain_checkov() { install_once checkov "$SERVERS/checkov-$CHECKOV_VERSION" checkov install_checkov; }
+obtain_mirror() {
+  install_once terraform-mirror "$SERVERS/terraform-mirror-$AZURERM_MIRROR_VERSION" .complete install_mirror >/dev/null
+  printf '%s\n' "$SERVERS/terraform-mirror-$AZURERM_MIRROR_VERSION"
+}
 obtain_kafka() { install_once kafka "$SERVERS/kafka-$KAFKA_VERSION" kafka-java install_kafka; }
 
 [ $# -eq 1 ] || usage
@@ -244,6 +312,9 @@ case "$1" in
   minio | fake-gcs-server) obtain "$1" ;;
   moto) obtain_moto ;;
   kafka) obtain_kafka ;;
+  tofu) obtain tofu ;;
+  azurerm) obtain_mirror ;;
+  checkov) obtain_checkov ;;
   -h | --help) usage ;;
   *) usage ;;
 esac

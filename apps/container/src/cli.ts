@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { ConfigError, configJsonSchema, createLogger, describeError, SecretRegistry } from '@ctxsiem/core';
 import {
+  azureDcr,
   type CollectSummary,
   collect,
   formatReport,
@@ -13,7 +14,6 @@ import {
   registerEnvironmentSecrets,
 } from '@ctxsiem/deployment';
 import { connectors, connectorsText, DeploymentConfigSchema } from '@ctxsiem/registry';
-import { azureDcr } from './azure-dcr.ts';
 import { BackfillProgress } from './backfill-progress.ts';
 import {
   type DeadLetterSummary,

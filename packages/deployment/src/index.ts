@@ -4,6 +4,8 @@
  * report of a run.
  */
 
+// The Azure data collection rule and custom tables the configured sources need (CLI, terraform/).
+export { azureDcr } from './azure-dcr.ts';
 // One collection run over the configured (or selected) tenants and sources.
 export {
   type CollectDeps,

@@ -3,7 +3,7 @@
  * tables, for the deployment's sources — generated from the streams' own column lists — as JSON for
  * Terraform (or the Azure portal's DCR editor).
  */
-import { eachSource, type SourceDeps } from '@ctxsiem/deployment';
+
 import type { DeploymentConfig } from '@ctxsiem/registry';
 import {
   type DcrDeclaration,
@@ -11,6 +11,7 @@ import {
   dcrDeclaration,
   declarationProblems,
 } from '@ctxsiem/sink-azure-monitor';
+import { eachSource, type SourceDeps } from './each-source.ts';
 
 export async function azureDcr(config: DeploymentConfig, deps: SourceDeps): Promise<DcrDeclaration> {
   const inputs = new Map<string, DcrStreamInput>();

@@ -1,0 +1,71 @@
+/**
+ * What a stack hands the collector it deploys: the deployment config (`CTXSIEM_CONFIG`), made from the
+ * environment and where this cloud keeps data, state and secrets — validated by the collector's own
+ * schema at synth time, so a stack never deploys a config the collector would refuse — and the streams
+ * the configured sources write (one SIEM feed or table per stream).
+ */
+import { parseConfig, SecretRegistry, silentLogger, systemClock } from '@ctxsiem/core';
+import { azureDcr, eachSource } from '@ctxsiem/deployment';
+import { type DeploymentConfig, DeploymentConfigSchema } from '@ctxsiem/registry';
+import type { Environment } from './environment.ts';
+
+export interface Placement {
+  /** The collector's sink, checkpoint store (and dead-letter sink), as config sections. */
+  sink: Record<string, unknown>;
+  checkpoint: Record<string, unknown>;
+  deadLetters?: Record<string, unknown>;
+  /** The reference the collector resolves a tenant's client secret from (`secretsmanager:…`, `env:…`). */
+  secretOf(customerId: string): string;
+  serve?: Record<string, unknown>;
+}
+
+/** The collector's deployment config for this cloud, as the collector itself validates it. */
+export function collectorConfig(environment: Environment, placement: Placement): DeploymentConfig {
+  return parseConfig('collector config', DeploymentConfigSchema, {
+    tenants: environment.tenants.map((tenant) => ({
+      ...tenant,
+      clientSecret: placement.secretOf(tenant.customerId),
+    })),
+    sources: environment.sources,
+    sink: placement.sink,
+    checkpoint: placement.checkpoint,
+    ...(placement.deadLetters ? { deadLetters: placement.deadLetters } : {}),
+    runner: environment.runner,
+    ...(placement.serve ? { serve: placement.serve } : {}),
+  });
+}
+
+/** Builds the sources without reaching any service: what listing their streams needs. */
+const LOOK_ONLY = { logger: silentLogger(), clock: systemClock, secrets: new SecretRegistry() };
+
+/** A config for looking at the sources: the first tenant, a placeholder secret, files. */
+function lookingConfig(environment: Environment): DeploymentConfig {
+  const [tenant] = environment.tenants;
+  return collectorConfig(
+    { ...environment, tenants: tenant ? [tenant] : [] },
+    {
+      sink: { type: 'file', directory: 'unused' },
+      checkpoint: { type: 'file', directory: 'unused' },
+      secretOf: () => 'not-needed-to-list-streams',
+    },
+  );
+}
+
+export interface StreamRef {
+  source: string;
+  stream: string;
+}
+
+/** Every stream the environment's sources write, in config order. */
+export async function streamsOf(environment: Environment): Promise<StreamRef[]> {
+  const streams: StreamRef[] = [];
+  await eachSource(lookingConfig(environment), LOOK_ONLY, async (source) => {
+    for (const stream of source.streams) streams.push({ source: source.type, stream: stream.name });
+  });
+  return streams;
+}
+
+/** The Azure custom tables and DCR stream declarations the environment's sources need. */
+export function azureDeclaration(environment: Environment) {
+  return azureDcr(lookingConfig(environment), LOOK_ONLY);
+}

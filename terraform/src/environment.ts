@@ -1,0 +1,214 @@
+/**
+ * An environment: `terraform/environments/<name>.json`, what one deployment of ctxsiem is — its Citrix
+ * tenants (never their secrets: each cloud's stack makes a secret per tenant, whose value is set out of
+ * band), its sources and schedule, and per cloud where it runs, where the data goes and which SIEM feed
+ * reads it. One stack is synthesized per environment × cloud. This zod schema is the single source of
+ * the file's type, defaults and messages: an invalid file is refused naming the field.
+ */
+import { ConfigError, parseConfig } from '@ctxsiem/core';
+import { RunnerConfigSchema, SourceConfigSchema, TenantSchema } from '@ctxsiem/registry';
+import { z } from 'zod';
+import { isCronInterval } from './schedule.ts';
+
+/** A tenant as an environment names it: the API client, never its secret. */
+export const EnvironmentTenantSchema = TenantSchema.omit({ clientSecret: true }).strict();
+
+const bucketName = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'must be a bucket name: 3–63 lowercase letters, digits, dots and hyphens',
+  );
+
+const prefix = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be folder names joined by "/", without edge slashes')
+  .default('citrix');
+
+/** Google SecOps: the instance the feeds ingest into. */
+export const SecOpsSchema = z
+  .object({
+    project: z.string().min(1).describe('The Google Cloud project of the SecOps instance.'),
+    location: z.string().min(1).default('us').describe('The SecOps instance’s region (`us`, `europe`, …).'),
+    instance: z
+      .uuid({ message: 'must be the SecOps customer id (a UUID)' })
+      .describe('The SecOps customer id.'),
+    namespace: z.string().min(1).optional().describe('Asset namespace the feeds label their logs with.'),
+    logTypes: z
+      .record(
+        z.string(),
+        z.string().regex(/^[A-Z0-9_]+$/, 'must be a SecOps log type such as CITRIX_MONITOR'),
+      )
+      .default({})
+      .describe('Log type per `source/stream` or `source`, over the defaults of the SecOps sink.'),
+  })
+  .strict();
+
+export const AwsSchema = z
+  .object({
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'),
+    bucket: z
+      .object({
+        name: bucketName,
+        prefix,
+        encryption: z
+          .discriminatedUnion('type', [
+            z.object({ type: z.literal('sse-s3') }).strict(),
+            z
+              .object({
+                type: z.literal('sse-kms'),
+                kmsKeyArn: z
+                  .string()
+                  .regex(/^arn:aws[\w-]*:kms:/, 'must be a KMS key ARN')
+                  .optional()
+                  .describe('A key of your own; without it the stack creates one (rotation on).'),
+              })
+              .strict(),
+          ])
+          .default({ type: 'sse-kms' }),
+        retentionDays: z.int().min(1).default(400).describe('Objects expire after this many days.'),
+        noncurrentDays: z
+          .int()
+          .min(1)
+          .default(30)
+          .describe('Overwritten or deleted versions are kept this long.'),
+      })
+      .strict(),
+    lambda: z
+      .object({
+        zip: z
+          .string()
+          .default('apps/lambda/dist/lambda.zip')
+          .describe('The artifact, from the repository root.'),
+        memoryMb: z.int().min(128).max(10240).default(512),
+        timeoutSeconds: z.int().min(30).max(900).default(300),
+        architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
+        logRetentionDays: z.int().min(1).default(90),
+      })
+      .strict()
+      .default({
+        zip: 'apps/lambda/dist/lambda.zip',
+        memoryMb: 512,
+        timeoutSeconds: 300,
+        architecture: 'arm64',
+        logRetentionDays: 90,
+      }),
+    alarms: z
+      .object({
+        checkpointAgeMinutes: z
+          .int()
+          .min(15)
+          .default(180)
+          .describe('Alarm when the furthest-behind stream is delivered up to longer ago than this.'),
+        snsTopicArn: z
+          .string()
+          .regex(/^arn:aws[\w-]*:sns:/, 'must be an SNS topic ARN')
+          .optional(),
+      })
+      .strict()
+      .default({ checkpointAgeMinutes: 180 }),
+    secopsReader: z
+      .object({
+        googleSubjectId: z
+          .string()
+          .regex(/^\d{10,30}$/, 'must be the numeric subject id of the SecOps feed’s Google service account')
+          .describe(
+            'The feed reads the bucket by assuming a role trusted for this Google identity (no access keys).',
+          ),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const GcpSchema = z
+  .object({
+    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id'),
+    region: z.string().min(1).describe('Where the bucket, function and scheduler live (e.g. europe-west1).'),
+    bucket: z.object({ name: bucketName, prefix, retentionDays: z.int().min(1).default(400) }).strict(),
+    function: z
+      .object({
+        zip: z.string().default('apps/cloud-function/dist/function.zip'),
+        memory: z
+          .string()
+          .regex(/^\d+(Mi|Gi)$/, 'must be like 512Mi or 1Gi')
+          .default('512Mi'),
+        timeoutSeconds: z.int().min(30).max(3600).default(540),
+      })
+      .strict()
+      .default({ zip: 'apps/cloud-function/dist/function.zip', memory: '512Mi', timeoutSeconds: 540 }),
+  })
+  .strict();
+
+export const AzureSchema = z
+  .object({
+    location: z.string().min(1).describe('Azure region, e.g. westeurope.'),
+    resourceGroup: z.string().regex(/^[\w.()-]{1,90}$/, 'must be a resource group name'),
+    workspaceRetentionDays: z.int().min(30).max(730).default(90),
+    image: z
+      .string()
+      .min(1)
+      .describe('The ctxsiem container image (apps/container/Dockerfile), with its tag.'),
+  })
+  .strict();
+
+export const EnvironmentSchema = z
+  .object({
+    description: z.string().optional(),
+    tenants: z.array(EnvironmentTenantSchema).min(1, 'must list at least one tenant'),
+    sources: z.array(SourceConfigSchema).min(1, 'must list at least one source'),
+    schedule: z
+      .object({
+        everyMinutes: z
+          .int()
+          .min(5)
+          .max(1440)
+          .default(60)
+          .refine(
+            isCronInterval,
+            'must divide an hour (5, 10, 15, 20, 30) or be whole hours dividing a day (60, 120, 180, 240, 360, 480, 720, 1440)',
+          )
+          .describe('How often each tenant’s pull sources are collected (one schedule per tenant).'),
+      })
+      .strict()
+      .default({ everyMinutes: 60 }),
+    runner: RunnerConfigSchema.partial().default({}),
+    secops: SecOpsSchema.optional(),
+    aws: AwsSchema.optional(),
+    gcp: GcpSchema.optional(),
+    azure: AzureSchema.optional(),
+  })
+  .strict()
+  .superRefine((environment, context) => {
+    if (!environment.aws && !environment.gcp && !environment.azure)
+      context.addIssue({
+        code: 'custom',
+        path: ['aws'],
+        message: 'name at least one cloud: aws, gcp or azure',
+      });
+    const seen = new Set<string>();
+    for (const [index, tenant] of environment.tenants.entries()) {
+      if (seen.has(tenant.customerId))
+        context.addIssue({
+          code: 'custom',
+          path: ['tenants', index, 'customerId'],
+          message: 'appears twice',
+        });
+      seen.add(tenant.customerId);
+    }
+  });
+
+export type Environment = z.output<typeof EnvironmentSchema>;
+export type Cloud = 'aws' | 'gcp' | 'azure';
+export const CLOUDS: readonly Cloud[] = ['aws', 'gcp', 'azure'];
+
+/** The environment in `text` (the file `name`), validated; a ConfigError names each bad field. */
+export function parseEnvironment(name: string, text: string): Environment {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(name, [{ path: '(file)', reason: `not valid JSON: ${(error as Error).message}` }]);
+  }
+  return parseConfig(name, EnvironmentSchema, input);
+}

@@ -1,0 +1,249 @@
+/**
+ * An environment on Google Cloud: the collector bucket (uniform access, public access prevented,
+ * versioned, expiring), a Secret Manager secret per tenant (its value set out of band), the Cloud Run
+ * function (nodejs24) from `apps/cloud-function/dist/function.zip` as its own service account, a Cloud
+ * Scheduler job per tenant calling it with an OIDC token, and — with a SecOps instance — one GCS feed
+ * per stream, its service account allowed to read the bucket.
+ */
+
+import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member/index.js';
+import { CloudSchedulerJob } from '@cdktf/provider-google/lib/cloud-scheduler-job/index.js';
+import { Cloudfunctions2Function } from '@cdktf/provider-google/lib/cloudfunctions2-function/index.js';
+import { ProjectService } from '@cdktf/provider-google/lib/project-service/index.js';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
+import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-secret/index.js';
+import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member/index.js';
+import { ServiceAccount } from '@cdktf/provider-google/lib/service-account/index.js';
+import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket/index.js';
+import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member/index.js';
+import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-object/index.js';
+import { Fn, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { deployArtifact } from '../artifact.ts';
+import { collectorConfig, type StreamRef } from '../collector.ts';
+import type { Environment } from '../environment.ts';
+import { cronEvery } from '../schedule.ts';
+import { secopsFeeds } from '../secops/chronicle-feed.ts';
+
+type GcpSettings = NonNullable<Environment['gcp']>;
+
+/** The collector's own objects (its config, the function's source): outside the data prefix. */
+const OWN_FOLDER = '_ctxsiem';
+
+const SERVICES = [
+  'cloudfunctions.googleapis.com',
+  'run.googleapis.com',
+  'cloudbuild.googleapis.com',
+  'artifactregistry.googleapis.com',
+  'cloudscheduler.googleapis.com',
+  'secretmanager.googleapis.com',
+  'storage.googleapis.com',
+];
+
+export interface GcpStackProps {
+  name: string;
+  environment: Environment;
+  streams: readonly StreamRef[];
+  root: string;
+}
+
+/** `ctxsiem-<environment>-<tenant>`: the secret holding a tenant's API client secret. */
+export const gcpSecretId = (environment: string, customerId: string) =>
+  `ctxsiem-${environment}-${customerId}`;
+
+export class GcpStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: GcpStackProps) {
+    super(scope, id);
+    const { name, environment, streams } = props;
+    const gcp = environment.gcp as GcpSettings;
+    const { prefix } = gcp.bucket;
+    new LocalBackend(this, { path: 'terraform.tfstate' });
+    new GoogleProvider(this, 'google', {
+      project: gcp.project,
+      region: gcp.region,
+      defaultLabels: { application: 'ctxsiem', environment: name },
+    });
+    const services = SERVICES.map(
+      (service) =>
+        new ProjectService(this, `service-${service.split('.')[0]}`, { service, disableOnDestroy: false }),
+    );
+
+    const bucket = new StorageBucket(this, 'collector-bucket', {
+      name: gcp.bucket.name,
+      location: gcp.region,
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: 'enforced',
+      forceDestroy: false,
+      versioning: { enabled: true },
+      lifecycleRule: [
+        {
+          condition: { age: gcp.bucket.retentionDays, matchesPrefix: [`${prefix}/`] },
+          action: { type: 'Delete' },
+        },
+        { condition: { daysSinceNoncurrentTime: 30 }, action: { type: 'Delete' } },
+      ],
+      dependsOn: services,
+    });
+
+    const runtime = new ServiceAccount(this, 'runtime', {
+      accountId: `ctxsiem-${name}`.slice(0, 30),
+      displayName: `ctxsiem ${name}: the collector function`,
+    });
+    const invoker = new ServiceAccount(this, 'invoker', {
+      accountId: `ctxsiem-${name}-sched`.slice(0, 30),
+      displayName: `ctxsiem ${name}: Cloud Scheduler calling the collector`,
+    });
+    const runtimeMember = `serviceAccount:${runtime.email}`;
+
+    // Create parts and read them back, anywhere in the bucket…
+    new StorageBucketIamMember(this, 'runtime-creates', {
+      bucket: bucket.name,
+      role: 'roles/storage.objectCreator',
+      member: runtimeMember,
+    });
+    new StorageBucketIamMember(this, 'runtime-reads', {
+      bucket: bucket.name,
+      role: 'roles/storage.objectViewer',
+      member: runtimeMember,
+    });
+    // …and replace or delete objects only where state, dead letters and probes live.
+    const replaceable = ['_state', '_deadletter', '_probe']
+      .map(
+        (folder) =>
+          `resource.name.startsWith("projects/_/buckets/${gcp.bucket.name}/objects/${prefix}/${folder}/")`,
+      )
+      .join(' || ');
+    new StorageBucketIamMember(this, 'runtime-replaces-state', {
+      bucket: bucket.name,
+      role: 'roles/storage.objectUser',
+      member: runtimeMember,
+      condition: {
+        title: 'state-dead-letters-probes',
+        description: 'Checkpoints, manifests, dead letters and probe objects are replaced or deleted',
+        expression: replaceable,
+      },
+    });
+
+    const secrets = environment.tenants.map((tenant) => {
+      const secret = new SecretManagerSecret(this, `secret-${tenant.customerId}`, {
+        secretId: gcpSecretId(name, tenant.customerId),
+        replication: { auto: {} },
+        labels: { tenant: tenant.customerId.toLowerCase() },
+        dependsOn: services,
+      });
+      new SecretManagerSecretIamMember(this, `secret-${tenant.customerId}-reader`, {
+        secretId: secret.id,
+        role: 'roles/secretmanager.secretAccessor',
+        member: runtimeMember,
+      });
+      return secret;
+    });
+
+    const config = collectorConfig(environment, {
+      sink: { type: 'gcs', bucket: gcp.bucket.name, prefix },
+      checkpoint: { type: 'gcs', bucket: gcp.bucket.name, prefix: `${prefix}/_state` },
+      secretOf: (customerId) =>
+        `gcpsecret:projects/${gcp.project}/secrets/${gcpSecretId(name, customerId)}/versions/latest`,
+    });
+    const configObject = new StorageBucketObject(this, 'collector-config', {
+      bucket: bucket.name,
+      name: `${OWN_FOLDER}/config.json`,
+      content: `${JSON.stringify(config, null, 2)}\n`,
+      contentType: 'application/json',
+    });
+
+    const zip = deployArtifact(this, 'function-zip', props.root, gcp.function.zip, 'make build');
+    // Named after its content: a new build is a new object, and the function redeploys.
+    const source = new StorageBucketObject(this, 'function-source', {
+      bucket: bucket.name,
+      name: `${OWN_FOLDER}/function-${Fn.filemd5(zip.path)}.zip`,
+      source: zip.path,
+    });
+    const collector = new Cloudfunctions2Function(this, 'collector', {
+      name: `ctxsiem-${name}`,
+      location: gcp.region,
+      description: `ctxsiem ${name}: Citrix Cloud telemetry into gs://${gcp.bucket.name}/${prefix}/`,
+      buildConfig: {
+        runtime: 'nodejs24',
+        entryPoint: 'collect',
+        source: { storageSource: { bucket: bucket.name, object: source.name } },
+      },
+      serviceConfig: {
+        serviceAccountEmail: runtime.email,
+        availableMemory: gcp.function.memory,
+        timeoutSeconds: gcp.function.timeoutSeconds,
+        maxInstanceCount: environment.tenants.length * 2,
+        maxInstanceRequestConcurrency: 1,
+        ingressSettings: 'ALLOW_ALL',
+        allTrafficOnLatestRevision: true,
+        environmentVariables: {
+          CTXSIEM_CONFIG: `gs://${gcp.bucket.name}/${OWN_FOLDER}/config.json`,
+          FUNCTION_TIMEOUT_SECONDS: String(gcp.function.timeoutSeconds),
+        },
+      },
+      dependsOn: [configObject, ...secrets, ...services],
+    });
+    // Only the scheduler's identity may call it: no public access.
+    new CloudRunV2ServiceIamMember(this, 'invoker-runs', {
+      name: collector.name,
+      location: gcp.region,
+      role: 'roles/run.invoker',
+      member: `serviceAccount:${invoker.email}`,
+    });
+    const schedule = cronEvery(environment.schedule.everyMinutes);
+    for (const tenant of environment.tenants)
+      new CloudSchedulerJob(this, `schedule-${tenant.customerId}`, {
+        name: `ctxsiem-${name}-${tenant.customerId}`,
+        description: `Collect ${tenant.customerId} every ${environment.schedule.everyMinutes} minutes`,
+        region: gcp.region,
+        schedule,
+        timeZone: 'Etc/UTC',
+        attemptDeadline: `${Math.min(1800, gcp.function.timeoutSeconds + 30)}s`,
+        retryConfig: {
+          retryCount: 3,
+          minBackoffDuration: '60s',
+          maxBackoffDuration: '600s',
+          maxDoublings: 3,
+        },
+        httpTarget: {
+          uri: collector.serviceConfig.uri,
+          httpMethod: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: Buffer.from(JSON.stringify({ tenants: [tenant.customerId] })).toString('base64'),
+          oidcToken: { serviceAccountEmail: invoker.email, audience: collector.serviceConfig.uri },
+        },
+        dependsOn: services,
+      });
+
+    const feeds = environment.secops ? this.#feeds(name, environment, streams, bucket) : [];
+
+    new TerraformOutput(this, 'bucket', { value: bucket.name });
+    new TerraformOutput(this, 'function_name', { value: collector.name });
+    new TerraformOutput(this, 'function_uri', { value: collector.serviceConfig.uri });
+    new TerraformOutput(this, 'tenant_secrets', {
+      value: Object.fromEntries(environment.tenants.map((t, i) => [t.customerId, secrets[i]!.secretId])),
+      description: 'Set each value: printf %s "$SECRET" | gcloud secrets versions add <id> --data-file=-',
+    });
+    if (feeds.length > 0)
+      new TerraformOutput(this, 'secops_feeds', {
+        value: Object.fromEntries(feeds.map(({ stream, feed }) => [stream, feed.feedName])),
+      });
+  }
+
+  /** A GCS feed per stream, its service account allowed to read the bucket. */
+  #feeds(name: string, environment: Environment, streams: readonly StreamRef[], bucket: StorageBucket) {
+    const secops = environment.secops!;
+    const gcp = environment.gcp!;
+    const feeds = secopsFeeds(this, name, secops, streams, (stream) => ({
+      type: 'GOOGLE_CLOUD_STORAGE_V2',
+      bucketUri: `gs://${gcp.bucket.name}/${gcp.bucket.prefix}/${stream}/`,
+    }));
+    for (const { id, feed } of feeds)
+      new StorageBucketIamMember(this, `${id}-reads`, {
+        bucket: bucket.name,
+        role: 'roles/storage.objectViewer',
+        member: `serviceAccount:${feed.gcsServiceAccount}`,
+      });
+    return feeds;
+  }
+}
