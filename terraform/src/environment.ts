@@ -83,7 +83,7 @@ export const AwsSchema = z
         memoryMb: z.int().min(128).max(10240).default(512),
         timeoutSeconds: z.int().min(30).max(900).default(300),
         architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
-        logRetentionDays: z.int().min(1).default(90),
+        logRetentionDays: z.int().min(1).default(365),
       })
       .strict()
       .default({
@@ -91,7 +91,7 @@ export const AwsSchema = z
         memoryMb: 512,
         timeoutSeconds: 300,
         architecture: 'arm64',
-        logRetentionDays: 90,
+        logRetentionDays: 365,
       }),
     alarms: z
       .object({

@@ -259,6 +259,7 @@ export class AwsStack extends TerraformStack {
         name: `${functionName}-${tenant.customerId}`,
         description: `Collect ${tenant.customerId} every ${environment.schedule.everyMinutes} minutes`,
         scheduleExpression: `rate(${environment.schedule.everyMinutes} minutes)`,
+        kmsKeyArn,
         flexibleTimeWindow: {
           mode: 'FLEXIBLE',
           maximumWindowInMinutes: Math.min(15, environment.schedule.everyMinutes),

@@ -65,6 +65,12 @@ export class CollectorBucket extends Construct {
           filter: [{ prefix: `${settings.prefix}/` }],
           expiration: [{ days: settings.retentionDays }],
           noncurrentVersionExpiration: [{ noncurrentDays: settings.noncurrentDays }],
+        },
+        {
+          // Anywhere in the bucket: an upload a killed run left unfinished is never completed.
+          id: 'abort-incomplete-uploads',
+          status: 'Enabled',
+          filter: [{}],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 2 }],
         },
       ],

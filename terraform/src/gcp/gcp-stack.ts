@@ -174,7 +174,8 @@ export class GcpStack extends TerraformStack {
         timeoutSeconds: gcp.function.timeoutSeconds,
         maxInstanceCount: environment.tenants.length * 2,
         maxInstanceRequestConcurrency: 1,
-        ingressSettings: 'ALLOW_ALL',
+        // Cloud Scheduler's calls count as internal: nothing outside Google Cloud reaches the function.
+        ingressSettings: 'ALLOW_INTERNAL_ONLY',
         allTrafficOnLatestRevision: true,
         environmentVariables: {
           CTXSIEM_CONFIG: `gs://${gcp.bucket.name}/${OWN_FOLDER}/config.json`,

@@ -1,0 +1,113 @@
+/**
+ * ctxsiem's own rules, over every stack of every example environment: each bucket encrypted, its public
+ * access blocked and (on AWS) TLS-only; no IAM statement allowing `*` actions or `*` resources except
+ * where the cloud requires it (listed below); every secret by reference — no secret value anywhere in
+ * what Terraform receives.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadEnvironments } from '../src/app.ts';
+import { type Json, type SynthesizedStack, synth, TERRAFORM } from './synth.ts';
+
+/** Allow statements with a `*` that the cloud requires, by policy document id prefix. */
+const WILDCARDS_REQUIRED = {
+  // A KMS key policy names the key as "*" and must let the account administer it (AWS's default).
+  'collector-bucket_key-policy': 'the account administers its own KMS key',
+};
+
+let stacks: SynthesizedStack[];
+beforeAll(async () => {
+  const names = loadEnvironments(`${TERRAFORM}/environments`).map((environment) => environment.name);
+  stacks = [...(await synth(names)).values()];
+});
+
+const idOf = (stack: SynthesizedStack, type: string, id: string) => `${stack.name}: ${type}.${id}`;
+
+describe('the project’s rules on every stack', () => {
+  it('has stacks for AWS and Google Cloud to check', () => {
+    const types = new Set(stacks.flatMap((stack) => Object.keys(stack.json.resource)));
+    expect(types.has('aws_s3_bucket') && types.has('google_storage_bucket')).toBe(true);
+  });
+
+  it('encrypts every bucket, blocks its public access, and (S3) refuses plain HTTP', () => {
+    const problems: string[] = [];
+    for (const stack of stacks) {
+      const resources = stack.json.resource;
+      for (const id of Object.keys(resources.aws_s3_bucket ?? {})) {
+        const reference = `\${aws_s3_bucket.${id}.id}`;
+        const on = (type: string) => Object.values(resources[type] ?? {}).find((r) => r.bucket === reference);
+        const encryption = on('aws_s3_bucket_server_side_encryption_configuration');
+        const sse = (encryption?.rule as Json[] | undefined)?.[0]
+          ?.apply_server_side_encryption_by_default as Json;
+        if (!sse || !['aws:kms', 'AES256'].includes(String(sse.sse_algorithm)))
+          problems.push(`${idOf(stack, 'aws_s3_bucket', id)} is not encrypted by default`);
+        const block = on('aws_s3_bucket_public_access_block');
+        if (
+          !block ||
+          ![
+            'block_public_acls',
+            'block_public_policy',
+            'ignore_public_acls',
+            'restrict_public_buckets',
+          ].every((flag) => block[flag] === true)
+        )
+          problems.push(`${idOf(stack, 'aws_s3_bucket', id)} does not block public access`);
+        const policy = on('aws_s3_bucket_policy');
+        const document = String(policy?.policy ?? '').match(
+          /data\.aws_iam_policy_document\.([\w-]+)\.json/,
+        )?.[1];
+        const statements = (stack.json.data?.aws_iam_policy_document?.[document ?? '']?.statement ??
+          []) as Json[];
+        const tlsOnly = statements.some(
+          (s) =>
+            s.effect === 'Deny' &&
+            (s.condition as Json[]).some(
+              (c) => c.variable === 'aws:SecureTransport' && (c.values as string[])[0] === 'false',
+            ),
+        );
+        if (!tlsOnly) problems.push(`${idOf(stack, 'aws_s3_bucket', id)} accepts plain HTTP`);
+      }
+      for (const [id, bucket] of Object.entries(resources.google_storage_bucket ?? {})) {
+        // Cloud Storage encrypts every object at rest; access must be uniform and never public.
+        if (bucket.public_access_prevention !== 'enforced' || bucket.uniform_bucket_level_access !== true)
+          problems.push(`${idOf(stack, 'google_storage_bucket', id)} may be made public`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('allows no `*` action or resource except where the cloud requires it', () => {
+    const problems: string[] = [];
+    for (const stack of stacks)
+      for (const [id, document] of Object.entries(stack.json.data?.aws_iam_policy_document ?? {})) {
+        const required = Object.keys(WILDCARDS_REQUIRED).some((prefix) => id.startsWith(prefix));
+        for (const statement of document.statement as Json[]) {
+          if (statement.effect !== 'Allow') continue;
+          const wild = [
+            ...((statement.actions as string[]) ?? []),
+            ...((statement.resources as string[]) ?? []),
+          ].filter((value) => value === '*' || (value.endsWith(':*') && !value.startsWith('${')));
+          if (wild.length > 0 && !required) problems.push(`${stack.name}: ${id} allows ${wild.join(', ')}`);
+        }
+      }
+    for (const stack of stacks)
+      for (const [id, grant] of Object.entries(stack.json.resource.google_storage_bucket_iam_member ?? {}))
+        if (/admin|owner/i.test(String(grant.role)))
+          problems.push(`${stack.name}: ${id} grants ${grant.role}`);
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps every secret by reference: no secret value is synthesized', () => {
+    const problems: string[] = [];
+    for (const stack of stacks) {
+      const resources = stack.json.resource;
+      for (const type of ['aws_secretsmanager_secret_version', 'google_secret_manager_secret_version'])
+        for (const id of Object.keys(resources[type] ?? {}))
+          problems.push(`${idOf(stack, type, id)} puts a secret's value into Terraform state`);
+      const text = JSON.stringify(stack.json);
+      for (const match of text.matchAll(/\\"(clientSecret|password)\\":\s*\\"([^"\\]*)\\"/g))
+        if (!/^(secretsmanager|gcpsecret|env|file):/.test(match[2]!))
+          problems.push(`${stack.name}: ${match[1]} is a value, not a reference`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
