@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { App } from 'cdktf';
 import { AwsStack } from './aws/aws-stack.ts';
-import { streamsOf } from './collector.ts';
+import { AzureStack } from './azure/azure-stack.ts';
+import { azureDeclaration, streamsOf } from './collector.ts';
 import { type Cloud, type Environment, parseEnvironment } from './environment.ts';
 import { GcpStack } from './gcp/gcp-stack.ts';
 
@@ -58,6 +59,10 @@ export async function buildApp(options: SynthOptions): Promise<App> {
     const props = { name, environment, streams, root: options.root };
     if (environment.aws) new AwsStack(app, stackName(name, 'aws'), props);
     if (environment.gcp) new GcpStack(app, stackName(name, 'gcp'), props);
+    if (environment.azure) {
+      const declaration = await azureDeclaration(environment);
+      new AzureStack(app, stackName(name, 'azure'), { name, environment, declaration });
+    }
   }
   return app;
 }

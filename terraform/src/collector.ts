@@ -19,9 +19,17 @@ export interface Placement {
   serve?: Record<string, unknown>;
 }
 
-/** The collector's deployment config for this cloud, as the collector itself validates it. */
-export function collectorConfig(environment: Environment, placement: Placement): DeploymentConfig {
-  return parseConfig('collector config', DeploymentConfigSchema, {
+/**
+ * The collector's deployment config for this cloud, as the collector itself validates it. `known` maps
+ * values Terraform learns only when applying (an id, an endpoint: tokens here) to samples of their
+ * shape: the config is validated with the samples in their place and returned with the tokens.
+ */
+export function collectorConfig(
+  environment: Environment,
+  placement: Placement,
+  known: Record<string, string> = {},
+): DeploymentConfig {
+  const input = {
     tenants: environment.tenants.map((tenant) => ({
       ...tenant,
       clientSecret: placement.secretOf(tenant.customerId),
@@ -32,7 +40,21 @@ export function collectorConfig(environment: Environment, placement: Placement):
     ...(placement.deadLetters ? { deadLetters: placement.deadLetters } : {}),
     runner: environment.runner,
     ...(placement.serve ? { serve: placement.serve } : {}),
-  });
+  };
+  const swap = (text: string, pairs: [string, string][]) =>
+    pairs.reduce((result, [from, to]) => result.replaceAll(from, to), text);
+  const samples = Object.entries(known);
+  const validated = parseConfig(
+    'collector config',
+    DeploymentConfigSchema,
+    JSON.parse(swap(JSON.stringify(input), samples)),
+  );
+  return JSON.parse(
+    swap(
+      JSON.stringify(validated),
+      samples.map(([token, sample]) => [sample, token]),
+    ),
+  );
 }
 
 /** Builds the sources without reaching any service: what listing their streams needs. */

@@ -142,13 +142,32 @@ export const GcpSchema = z
 
 export const AzureSchema = z
   .object({
-    location: z.string().min(1).describe('Azure region, e.g. westeurope.'),
+    subscriptionId: z.uuid({ message: 'must be the Azure subscription id (a UUID)' }),
+    location: z.string().regex(/^[a-z0-9]+$/, 'must be an Azure region name such as westeurope'),
     resourceGroup: z.string().regex(/^[\w.()-]{1,90}$/, 'must be a resource group name'),
     workspaceRetentionDays: z.int().min(30).max(730).default(90),
     image: z
       .string()
-      .min(1)
-      .describe('The ctxsiem container image (apps/container/Dockerfile), with its tag.'),
+      .regex(
+        /^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/,
+        'must be an image with its tag or digest',
+      )
+      .describe('The ctxsiem container image (apps/container/Dockerfile), with its tag or digest.'),
+    keyVaultName: z
+      .string()
+      .regex(
+        /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/,
+        'must be a Key Vault name: 3–24 letters, digits and hyphens',
+      )
+      .optional()
+      .describe('Globally unique; default `kv-ctxsiem-<environment>` shortened to 24 characters.'),
+    storageAccountName: z
+      .string()
+      .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name: 3–24 lowercase letters and digits')
+      .optional()
+      .describe(
+        'Globally unique; holds the checkpoints (an Azure Files share). Default `stctxsiem<environment>`.',
+      ),
   })
   .strict();
 

@@ -23,9 +23,11 @@ beforeAll(async () => {
 const idOf = (stack: SynthesizedStack, type: string, id: string) => `${stack.name}: ${type}.${id}`;
 
 describe('the project’s rules on every stack', () => {
-  it('has stacks for AWS and Google Cloud to check', () => {
+  it('has stacks for AWS, Google Cloud and Azure to check', () => {
     const types = new Set(stacks.flatMap((stack) => Object.keys(stack.json.resource)));
-    expect(types.has('aws_s3_bucket') && types.has('google_storage_bucket')).toBe(true);
+    expect(
+      ['aws_s3_bucket', 'google_storage_bucket', 'azurerm_storage_account'].every((t) => types.has(t)),
+    ).toBe(true);
   });
 
   it('encrypts every bucket, blocks its public access, and (S3) refuses plain HTTP', () => {
@@ -66,6 +68,18 @@ describe('the project’s rules on every stack', () => {
         );
         if (!tlsOnly) problems.push(`${idOf(stack, 'aws_s3_bucket', id)} accepts plain HTTP`);
       }
+      for (const [id, account] of Object.entries(resources.azurerm_storage_account ?? {})) {
+        // Azure Storage encrypts at rest (here twice: infrastructure encryption); TLS 1.2, HTTPS, nothing public.
+        if (
+          account.infrastructure_encryption_enabled !== true ||
+          account.https_traffic_only_enabled !== true ||
+          account.min_tls_version !== 'TLS1_2' ||
+          account.allow_nested_items_to_be_public !== false
+        )
+          problems.push(
+            `${idOf(stack, 'azurerm_storage_account', id)} is not encrypted, TLS-only and private`,
+          );
+      }
       for (const [id, bucket] of Object.entries(resources.google_storage_bucket ?? {})) {
         // Cloud Storage encrypts every object at rest; access must be uniform and never public.
         if (bucket.public_access_prevention !== 'enforced' || bucket.uniform_bucket_level_access !== true)
@@ -100,7 +114,17 @@ describe('the project’s rules on every stack', () => {
     const problems: string[] = [];
     for (const stack of stacks) {
       const resources = stack.json.resource;
-      for (const type of ['aws_secretsmanager_secret_version', 'google_secret_manager_secret_version'])
+      for (const [id, app] of Object.entries(resources.azurerm_container_app ?? {}))
+        for (const secret of (app.secret as Json[] | undefined) ?? [])
+          if (secret.value !== undefined || !secret.key_vault_secret_id)
+            problems.push(
+              `${idOf(stack, 'azurerm_container_app', id)}: secret ${secret.name} is not a Key Vault reference`,
+            );
+      for (const type of [
+        'aws_secretsmanager_secret_version',
+        'google_secret_manager_secret_version',
+        'azurerm_key_vault_secret',
+      ])
         for (const id of Object.keys(resources[type] ?? {}))
           problems.push(`${idOf(stack, type, id)} puts a secret's value into Terraform state`);
       const text = JSON.stringify(stack.json);

@@ -1,0 +1,274 @@
+/**
+ * An environment on Azure, for Microsoft Sentinel: a Log Analytics workspace with Sentinel on, the
+ * custom tables and the data collection rule (endpoint, stream declarations, data flows) generated from
+ * the sources' own column lists, a managed identity allowed to publish to that rule and to read its Key
+ * Vault secrets, and a Container App running `ctxsiem serve` — the pull sources on their schedule, the
+ * stream sources (Kafka) continuously — with its checkpoints on an Azure Files share.
+ *
+ * Secrets stay out of Terraform: every `env:NAME` reference in the collector's config (a tenant's client
+ * secret, a Kafka password) is a Key Vault secret `name` the operator sets, handed to the container as
+ * the variable NAME by Key Vault reference.
+ */
+import type { DcrDeclaration } from '@ctxsiem/sink-azure-monitor';
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { collectorConfig } from '../collector.ts';
+import type { Environment } from '../environment.ts';
+import { cronEvery } from '../schedule.ts';
+import { ContainerApp } from './azurerm/container-app.ts';
+import { ContainerAppEnvironment } from './azurerm/container-app-environment.ts';
+import { ContainerAppEnvironmentStorage } from './azurerm/container-app-environment-storage.ts';
+import { DataClientConfig } from './azurerm/data-client-config.ts';
+import { KeyVault } from './azurerm/key-vault.ts';
+import { LogAnalyticsWorkspace } from './azurerm/log-analytics-workspace.ts';
+import { LogAnalyticsWorkspaceTableCustomLog } from './azurerm/log-analytics-workspace-table-custom-log.ts';
+import { MonitorDataCollectionEndpoint } from './azurerm/monitor-data-collection-endpoint.ts';
+import { MonitorDataCollectionRule } from './azurerm/monitor-data-collection-rule.ts';
+import { AzurermProvider } from './azurerm/provider.ts';
+import { ResourceGroup } from './azurerm/resource-group.ts';
+import { RoleAssignment } from './azurerm/role-assignment.ts';
+import { SentinelLogAnalyticsWorkspaceOnboarding } from './azurerm/sentinel-log-analytics-workspace-onboarding.ts';
+import { StorageAccount } from './azurerm/storage-account.ts';
+import { StorageShare } from './azurerm/storage-share.ts';
+import { UserAssignedIdentity } from './azurerm/user-assigned-identity.ts';
+
+type AzureSettings = NonNullable<Environment['azure']>;
+
+/** Where the container keeps its checkpoints and dead letters: the Azure Files share's mount. */
+export const STATE_MOUNT = '/var/lib/ctxsiem';
+/** `serve`'s /healthz, /readyz and /metrics. */
+export const HEALTH_PORT = 9464;
+/** Built-in role ids (the same in every tenant). */
+export const ROLES = {
+  monitoringMetricsPublisher: 'Monitoring Metrics Publisher',
+  keyVaultSecretsUser: 'Key Vault Secrets User',
+};
+
+export interface AzureStackProps {
+  name: string;
+  environment: Environment;
+  declaration: DcrDeclaration;
+}
+
+/**
+ * A column type as the table resource spells it: the DCR's stream declaration takes `datetime`, the
+ * workspace table (azurerm's validation of the Tables API) `dateTime`.
+ */
+const tableColumnType = (type: string) => (type === 'datetime' ? 'dateTime' : type);
+
+/** The client secret reference of a tenant on Azure: a variable the container gets from Key Vault. */
+export const clientSecretVariable = (customerId: string) =>
+  `CITRIX_CLIENT_SECRET_${customerId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+
+/** A Key Vault (and Container App) secret name for the variable `name`: lowercase, hyphens. */
+export const secretNameOf = (variable: string) => variable.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+
+/** Every `env:NAME` the config refers to, `{tenant}` expanded for each tenant: the container's secrets. */
+export function environmentReferences(config: object, tenants: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const [, name] of JSON.stringify(config).matchAll(/"env:([^"]+)"/g))
+    for (const tenant of name!.includes('{tenant}') ? tenants : [''])
+      names.add(name!.replaceAll('{tenant}', tenant));
+  return [...names].sort();
+}
+
+export class AzureStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: AzureStackProps) {
+    super(scope, id);
+    const { name, environment, declaration } = props;
+    const azure = environment.azure as AzureSettings;
+    const compact = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+    new LocalBackend(this, { path: 'terraform.tfstate' });
+    new AzurermProvider(this, 'azurerm', { subscriptionId: azure.subscriptionId, features: {} });
+    const client = new DataClientConfig(this, 'client', {});
+    const tags = { application: 'ctxsiem', environment: name };
+    const placed = { location: azure.location, tags };
+
+    const group = new ResourceGroup(this, 'resource-group', { name: azure.resourceGroup, ...placed });
+    const inGroup = { resourceGroupName: group.name, ...placed };
+
+    const workspace = new LogAnalyticsWorkspace(this, 'workspace', {
+      name: `log-ctxsiem-${name}`,
+      ...inGroup,
+      sku: 'PerGB2018',
+      retentionInDays: azure.workspaceRetentionDays,
+      // Data arrives through the Logs Ingestion API with Entra tokens, never with a workspace key.
+      localAuthenticationEnabled: false,
+    });
+    new SentinelLogAnalyticsWorkspaceOnboarding(this, 'sentinel', { workspaceId: workspace.id });
+
+    const tables = Object.entries(declaration.tables).map(
+      ([table, { columns }]) =>
+        new LogAnalyticsWorkspaceTableCustomLog(this, `table-${table}`, {
+          name: table,
+          workspaceId: workspace.id,
+          plan: 'Analytics',
+          column: columns.map((column) => ({ name: column.name, type: tableColumnType(column.type) })),
+        }),
+    );
+    const endpoint = new MonitorDataCollectionEndpoint(this, 'ingestion-endpoint', {
+      name: `dce-ctxsiem-${name}`,
+      ...inGroup,
+      publicNetworkAccessEnabled: true,
+    });
+    const rule = new MonitorDataCollectionRule(this, 'collection-rule', {
+      name: `dcr-ctxsiem-${name}`,
+      ...inGroup,
+      dataCollectionEndpointId: endpoint.id,
+      destinations: { logAnalytics: [{ name: 'workspace', workspaceResourceId: workspace.id }] },
+      streamDeclaration: Object.entries(declaration.streamDeclarations).map(([streamName, { columns }]) => ({
+        streamName,
+        column: columns.map((column) => ({ name: column.name, type: column.type })),
+      })),
+      dataFlow: declaration.dataFlows.map((flow) => ({
+        streams: flow.streams,
+        destinations: flow.destinations,
+        transformKql: flow.transformKql,
+        outputStream: flow.outputStream,
+      })),
+      dependsOn: tables,
+    });
+
+    const identity = new UserAssignedIdentity(this, 'identity', { name: `id-ctxsiem-${name}`, ...inGroup });
+    // The Logs Ingestion API authorizes against the rule, not the workspace.
+    new RoleAssignment(this, 'publishes-to-rule', {
+      scope: rule.id,
+      roleDefinitionName: ROLES.monitoringMetricsPublisher,
+      principalId: identity.principalId,
+      principalType: 'ServicePrincipal',
+    });
+
+    const vault = new KeyVault(this, 'key-vault', {
+      name: azure.keyVaultName ?? `kv-ctxsiem-${compact}`.slice(0, 24),
+      ...inGroup,
+      tenantId: client.tenantId,
+      skuName: 'standard',
+      rbacAuthorizationEnabled: true,
+      purgeProtectionEnabled: true,
+      softDeleteRetentionDays: 90,
+    });
+    new RoleAssignment(this, 'reads-secrets', {
+      scope: vault.id,
+      roleDefinitionName: ROLES.keyVaultSecretsUser,
+      principalId: identity.principalId,
+      principalType: 'ServicePrincipal',
+    });
+
+    // Checkpoints and dead letters on a file share (the file store's conditional writes need one writer:
+    // the app runs one replica).
+    const storage = new StorageAccount(this, 'state-storage', {
+      name: azure.storageAccountName ?? `stctxsiem${compact}`.slice(0, 24),
+      ...inGroup,
+      accountTier: 'Standard',
+      accountReplicationType: 'GRS',
+      minTlsVersion: 'TLS1_2',
+      httpsTrafficOnlyEnabled: true,
+      allowNestedItemsToBePublic: false,
+      infrastructureEncryptionEnabled: true,
+      // The app environment mounts the share with the account key.
+      sharedAccessKeyEnabled: true,
+      // Deleted shares and blobs come back for a week; shared access signatures expire within a day.
+      shareProperties: { retentionPolicy: { days: 7 } },
+      blobProperties: { deleteRetentionPolicy: { days: 7 } },
+      sasPolicy: { expirationPeriod: '1.00:00:00', expirationAction: 'Log' },
+    });
+    const share = new StorageShare(this, 'state-share', {
+      name: 'ctxsiem-state',
+      storageAccountId: storage.id,
+      quota: 5,
+    });
+    const apps = new ContainerAppEnvironment(this, 'apps', {
+      name: `cae-ctxsiem-${name}`,
+      ...inGroup,
+      logAnalyticsWorkspaceId: workspace.id,
+    });
+    const mount = new ContainerAppEnvironmentStorage(this, 'apps-state', {
+      name: 'state',
+      containerAppEnvironmentId: apps.id,
+      accountName: storage.name,
+      shareName: share.name,
+      accessKey: storage.getStringAttribute('primary_access_key'),
+      accessMode: 'ReadWrite',
+    });
+
+    // A getter makes a new token each call: take each once, so the samples below replace it.
+    const ingestion = endpoint.logsIngestionEndpoint;
+    const ruleId = rule.immutableId;
+    const clientId = identity.clientId;
+    const config = collectorConfig(
+      environment,
+      {
+        sink: {
+          type: 'azure-monitor',
+          endpoint: ingestion,
+          ruleId,
+          clientId,
+        },
+        deadLetters: { type: 'file', directory: `${STATE_MOUNT}/deadletter` },
+        checkpoint: { type: 'file', directory: `${STATE_MOUNT}/state` },
+        secretOf: (customerId) => `env:${clientSecretVariable(customerId)}`,
+        serve: {
+          schedules: [{ cron: cronEvery(environment.schedule.everyMinutes), jitterSeconds: 30 }],
+          port: HEALTH_PORT,
+        },
+      },
+      {
+        // Known once applied: the collector's schema checks the config with values of their shape.
+        [ingestion]: 'https://sample-dce.westeurope-1.ingest.monitor.azure.com',
+        [ruleId]: `dcr-${'0'.repeat(31)}1`,
+        [clientId]: '00000000-0000-4000-8000-000000000001',
+      },
+    );
+    const variables = environmentReferences(
+      config,
+      environment.tenants.map((tenant) => tenant.customerId),
+    );
+
+    const app = new ContainerApp(this, 'collector', {
+      name: `ca-ctxsiem-${name}`.slice(0, 32),
+      containerAppEnvironmentId: apps.id,
+      resourceGroupName: group.name,
+      tags,
+      revisionMode: 'Single',
+      identity: { type: 'UserAssigned', identityIds: [identity.id] },
+      secret: variables.map((variable) => ({
+        name: secretNameOf(variable),
+        keyVaultSecretId: `${vault.vaultUri}secrets/${secretNameOf(variable)}`,
+        identity: identity.id,
+      })),
+      template: {
+        minReplicas: 1,
+        maxReplicas: 1,
+        container: {
+          name: 'ctxsiem',
+          image: azure.image,
+          cpu: 0.5,
+          memory: '1Gi',
+          args: ['serve'],
+          env: [
+            { name: 'CTXSIEM_CONFIG', value: JSON.stringify(config) },
+            { name: 'AZURE_CLIENT_ID', value: identity.clientId },
+            ...variables.map((variable) => ({ name: variable, secretName: secretNameOf(variable) })),
+          ],
+          livenessProbe: { transport: 'HTTP', port: HEALTH_PORT, path: '/healthz' },
+          readinessProbe: { transport: 'HTTP', port: HEALTH_PORT, path: '/readyz' },
+          volumeMounts: [{ name: 'state', path: STATE_MOUNT }],
+        },
+        volume: [{ name: 'state', storageName: mount.name, storageType: 'AzureFile' }],
+      },
+      dependsOn: tables,
+    });
+
+    new TerraformOutput(this, 'resource_group', { value: group.name });
+    new TerraformOutput(this, 'workspace_id', { value: workspace.workspaceId });
+    new TerraformOutput(this, 'logs_ingestion_endpoint', { value: endpoint.logsIngestionEndpoint });
+    new TerraformOutput(this, 'dcr_immutable_id', { value: rule.immutableId });
+    new TerraformOutput(this, 'container_app', { value: app.name });
+    new TerraformOutput(this, 'key_vault', { value: vault.name });
+    new TerraformOutput(this, 'key_vault_secrets', {
+      value: variables.map(secretNameOf),
+      description:
+        'Set each: az keyvault secret set --vault-name <key_vault> --name <secret> --value <value>',
+    });
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The Azure stack, verified for real with no network: OpenTofu and azurerm (v5) built from the Go module
+ * proxy by `obtain.sh`, `tofu init` from the filesystem mirror, `validate`, `plan -out` with a managed
+ * identity whose token comes from a local stub, `show -json` — and assertions on the plan: the resources,
+ * the roles and their scopes, the DCR's streams and the tables generated from the sources, the container's
+ * secrets by Key Vault reference. The bindings are regenerated from the built provider's schema and must
+ * be the committed ones.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeploymentConfigSchema } from '@ctxsiem/registry';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateAll } from '../scripts/generate-azurerm.ts';
+import { azureDeclaration } from '../src/collector.ts';
+import { parseEnvironment } from '../src/environment.ts';
+import { type Json, type SynthesizedStack, synth, TERRAFORM } from './synth.ts';
+import { startMsiStub, type TofuStack, tofuStack } from './tofu.ts';
+
+interface PlannedResource {
+  address: string;
+  type: string;
+  name: string;
+  values: Json;
+}
+interface Plan {
+  planned_values: { root_module: { resources: PlannedResource[] } };
+  configuration: {
+    root_module: { resources: { address: string; expressions: Record<string, { references?: string[] }> }[] };
+  };
+  resource_changes: { address: string; change: { actions: string[] } }[];
+}
+
+let stub: Awaited<ReturnType<typeof startMsiStub>>;
+let stack: SynthesizedStack;
+let tofu: TofuStack;
+let plan: Plan;
+const timings: Record<string, number> = {};
+
+async function timed<T>(name: string, step: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await step();
+  } finally {
+    timings[name] = Math.round(performance.now() - started);
+  }
+}
+
+beforeAll(async () => {
+  stub = await startMsiStub();
+  stack = (await synth(['prod-azure'])).get('prod-azure')!;
+  // The first run on a machine builds OpenTofu and azurerm (~10 min), then they are cached.
+  tofu = await timed('obtain', () => tofuStack(stack.dir, stub.url));
+  await timed('init', () => tofu.tofu('init', '-input=false', '-no-color'));
+  await timed('validate', () => tofu.tofu('validate', '-no-color'));
+  await timed('plan', () => tofu.tofu('plan', '-input=false', '-lock=false', '-no-color', '-out=plan.bin'));
+  plan = JSON.parse(await timed('show', () => tofu.tofu('show', '-json', 'plan.bin')));
+  console.log(`tofu on prod-azure (ms): ${JSON.stringify(timings)}`);
+}, 45 * 60_000);
+afterAll(async () => {
+  await stub?.close();
+});
+
+const planned = (type: string) => plan.planned_values.root_module.resources.filter((r) => r.type === type);
+const references = (address: string, attribute: string) =>
+  plan.configuration.root_module.resources.find((r) => r.address === address)?.expressions[attribute]
+    ?.references ?? [];
+
+describe('the Azure stack under OpenTofu and azurerm v5', () => {
+  it('plans every resource to be created, authenticated by a managed identity with no network', () => {
+    const counts: Record<string, number> = {};
+    for (const change of plan.resource_changes) {
+      expect(change.change.actions, change.address).toEqual(['create']);
+      const type = change.address.split('.')[0]!;
+      counts[type] = (counts[type] ?? 0) + 1;
+    }
+    console.log(`plan prod-azure: ${plan.resource_changes.length} to add ${JSON.stringify(counts)}`);
+    expect(counts).toEqual({
+      azurerm_container_app: 1,
+      azurerm_container_app_environment: 1,
+      azurerm_container_app_environment_storage: 1,
+      azurerm_key_vault: 1,
+      azurerm_log_analytics_workspace: 1,
+      azurerm_log_analytics_workspace_table_custom_log: 10,
+      azurerm_monitor_data_collection_endpoint: 1,
+      azurerm_monitor_data_collection_rule: 1,
+      azurerm_resource_group: 1,
+      azurerm_role_assignment: 2,
+      azurerm_sentinel_log_analytics_workspace_onboarding: 1,
+      azurerm_storage_account: 1,
+      azurerm_storage_share: 1,
+      azurerm_user_assigned_identity: 1,
+    });
+    expect(stub.requests).toBeGreaterThan(0);
+  });
+
+  it('lets the app’s identity publish to the rule and read the vault’s secrets, nothing wider', () => {
+    const roles = planned('azurerm_role_assignment').map((r) => ({
+      role: r.values.role_definition_name,
+      scope: references(r.address, 'scope'),
+      principal: references(r.address, 'principal_id'),
+    }));
+    expect(roles).toEqual([
+      {
+        role: 'Monitoring Metrics Publisher',
+        scope: [
+          'azurerm_monitor_data_collection_rule.collection-rule.id',
+          'azurerm_monitor_data_collection_rule.collection-rule',
+        ],
+        principal: [
+          'azurerm_user_assigned_identity.identity.principal_id',
+          'azurerm_user_assigned_identity.identity',
+        ],
+      },
+      {
+        role: 'Key Vault Secrets User',
+        scope: ['azurerm_key_vault.key-vault.id', 'azurerm_key_vault.key-vault'],
+        principal: [
+          'azurerm_user_assigned_identity.identity.principal_id',
+          'azurerm_user_assigned_identity.identity',
+        ],
+      },
+    ]);
+    const [vault] = planned('azurerm_key_vault');
+    expect(vault!.values).toMatchObject({ rbac_authorization_enabled: true, purge_protection_enabled: true });
+    const [workspace] = planned('azurerm_log_analytics_workspace');
+    expect(workspace!.values).toMatchObject({ local_authentication_enabled: false, retention_in_days: 90 });
+  });
+
+  it('declares in the rule exactly the streams and tables generated from the sources', async () => {
+    const environment = parseEnvironment(
+      'prod-azure',
+      readFileSync(join(TERRAFORM, 'environments', 'prod-azure.json'), 'utf8'),
+    );
+    const declaration = await azureDeclaration(environment);
+    const [rule] = planned('azurerm_monitor_data_collection_rule');
+    const streams = rule!.values.stream_declaration as { stream_name: string; column: Json[] }[];
+    expect(streams.map((s) => s.stream_name).toSorted()).toEqual(
+      Object.keys(declaration.streamDeclarations).toSorted(),
+    );
+    for (const stream of streams)
+      expect(stream.column, stream.stream_name).toEqual(
+        declaration.streamDeclarations[stream.stream_name]!.columns,
+      );
+    const flows = rule!.values.data_flow as { output_stream: string; streams: string[] }[];
+    const tables = planned('azurerm_log_analytics_workspace_table_custom_log');
+    expect(tables.map((t) => t.values.name).toSorted()).toEqual(Object.keys(declaration.tables).toSorted());
+    expect(flows.map((f) => f.output_stream.replace(/^Custom-/, '')).toSorted()).toEqual(
+      tables.map((t) => t.values.name).toSorted(),
+    );
+    const sessions = tables.find((t) => t.values.name === 'CitrixMonitorSessions_CL')!;
+    expect((sessions.values.column as Json[])[0]).toMatchObject({ name: 'TimeGenerated', type: 'dateTime' });
+  });
+
+  it('runs ctxsiem serve with its config, secrets by Key Vault reference and its state on the share', () => {
+    const [app] = planned('azurerm_container_app');
+    const [template] = app!.values.template as Json[];
+    const [container] = (template as Json).container as Json[];
+    expect(template).toMatchObject({ min_replicas: 1, max_replicas: 1 });
+    expect(container).toMatchObject({ image: 'ghcr.io/acme/ctxsiem:0.1.0', args: ['serve'] });
+    const env = (container as Json).env as { name: string; value?: string; secret_name?: string }[];
+    expect(env.map((e) => [e.name, e.secret_name ?? 'value']).toSorted()).toEqual([
+      ['AZURE_CLIENT_ID', 'value'],
+      ['CAS_PASSWORD_acmeeu', 'cas-password-acmeeu'],
+      ['CITRIX_CLIENT_SECRET_ACMEEU', 'citrix-client-secret-acmeeu'],
+      ['CTXSIEM_CONFIG', 'value'],
+    ]);
+    expect(app!.values.secret).toEqual([
+      expect.objectContaining({ name: 'cas-password-acmeeu' }),
+      expect.objectContaining({ name: 'citrix-client-secret-acmeeu' }),
+    ]);
+    for (const secret of app!.values.secret as Json[]) expect(secret.value ?? '').toBe('');
+    // The config is known but for what Azure assigns (the endpoint, the rule, the identity): check its shape.
+    const config = stack.resource('azurerm_container_app', 'collector');
+    const [synthTemplate] = config.template as Json[];
+    const [synthContainer] = (synthTemplate as Json).container as Json[];
+    const document = ((synthContainer as Json).env as { name: string; value: string }[]).find(
+      (e) => e.name === 'CTXSIEM_CONFIG',
+    )!.value;
+    const sample = document
+      .replace(
+        '${azurerm_monitor_data_collection_endpoint.ingestion-endpoint.logs_ingestion_endpoint}',
+        'https://x.westeurope-1.ingest.monitor.azure.com',
+      )
+      .replace(
+        '${azurerm_monitor_data_collection_rule.collection-rule.immutable_id}',
+        `dcr-${'a'.repeat(32)}`,
+      )
+      .replace(
+        '${azurerm_user_assigned_identity.identity.client_id}',
+        '00000000-0000-4000-8000-000000000009',
+      );
+    const parsed = DeploymentConfigSchema.parse(JSON.parse(sample));
+    expect(parsed.sink).toMatchObject({
+      type: 'azure-monitor',
+      clientId: '00000000-0000-4000-8000-000000000009',
+    });
+    expect(parsed.checkpoint).toEqual({ type: 'file', directory: '/var/lib/ctxsiem/state' });
+    expect(parsed.serve.schedules).toEqual([{ cron: '*/15 * * * *', jitterSeconds: 30 }]);
+    expect(template).toMatchObject({
+      volume: [expect.objectContaining({ name: 'state', storage_type: 'AzureFile' })],
+    });
+  });
+
+  it('uses bindings that are the built provider’s schema, regenerated unchanged', async () => {
+    const schema = join(tofu.dir, 'schema.json');
+    writeFileSync(schema, await tofu.tofu('providers', 'schema', '-json'));
+    const folder = join(TERRAFORM, 'src', 'azure', 'azurerm');
+    const generated = generateAll(readFileSync(schema, 'utf8'), '5.2.1');
+    expect(Object.keys(generated).toSorted()).toEqual(readdirSync(folder).toSorted());
+    for (const [file, text] of Object.entries(generated))
+      expect(text, `${file}: run node terraform/scripts/generate-azurerm.ts`).toBe(
+        readFileSync(join(folder, file), 'utf8'),
+      );
+  });
+});
