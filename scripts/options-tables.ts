@@ -52,6 +52,21 @@ export async function readmeTables(): Promise<ReadmeTables[]> {
         return [{ id: 'config', schema: CitrixCloudConfigSchema }];
       },
     },
+    {
+      readme: 'terraform/README.md',
+      tables: async () => {
+        const { EnvironmentSchema, AwsSchema, GcpSchema, AzureSchema, SecOpsSchema } = await import(
+          '../terraform/src/environment.ts'
+        );
+        return [
+          { id: 'environment', schema: EnvironmentSchema },
+          { id: 'aws', schema: AwsSchema },
+          { id: 'gcp', schema: GcpSchema },
+          { id: 'azure', schema: AzureSchema },
+          { id: 'secops', schema: SecOpsSchema },
+        ];
+      },
+    },
     ...[...byReadme].map(([readme, tables]) => ({ readme, tables: async () => tables })),
   ];
 }

@@ -23,7 +23,8 @@ const bucketName = z
 const prefix = z
   .string()
   .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be folder names joined by "/", without edge slashes')
-  .default('citrix');
+  .default('citrix')
+  .describe('Folder the data goes under: `<prefix>/<stream>/year=…/…`, one SIEM feed per stream folder.');
 
 /** Google SecOps: the instance the feeds ingest into. */
 export const SecOpsSchema = z
@@ -46,10 +47,13 @@ export const SecOpsSchema = z
 
 export const AwsSchema = z
   .object({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
+      .describe('Where the bucket, the function and its schedules live.'),
     bucket: z
       .object({
-        name: bucketName,
+        name: bucketName.describe('The bucket the stack creates (globally unique).'),
         prefix,
         encryption: z
           .discriminatedUnion('type', [
@@ -65,7 +69,10 @@ export const AwsSchema = z
               })
               .strict(),
           ])
-          .default({ type: 'sse-kms' }),
+          .default({ type: 'sse-kms' })
+          .describe(
+            'Default encryption: `{"type":"sse-kms"}` (a rotated key of the stack’s, or `kmsKeyArn`) or `{"type":"sse-s3"}`.',
+          ),
         retentionDays: z.int().min(1).default(400).describe('Objects expire after this many days.'),
         noncurrentDays: z
           .int()
@@ -73,17 +80,27 @@ export const AwsSchema = z
           .default(30)
           .describe('Overwritten or deleted versions are kept this long.'),
       })
-      .strict(),
+      .strict()
+      .describe('The bucket the collector writes and SecOps reads.'),
     lambda: z
       .object({
         zip: z
           .string()
           .default('apps/lambda/dist/lambda.zip')
           .describe('The artifact, from the repository root.'),
-        memoryMb: z.int().min(128).max(10240).default(512),
-        timeoutSeconds: z.int().min(30).max(900).default(300),
-        architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
-        logRetentionDays: z.int().min(1).default(365),
+        memoryMb: z.int().min(128).max(10240).default(512).describe('The function’s memory.'),
+        timeoutSeconds: z
+          .int()
+          .min(30)
+          .max(900)
+          .default(300)
+          .describe('The function’s timeout; a run stops cleanly before it and the next continues.'),
+        architecture: z.enum(['arm64', 'x86_64']).default('arm64').describe('The function’s processor.'),
+        logRetentionDays: z
+          .int()
+          .min(1)
+          .default(365)
+          .describe('How long the function’s log group keeps logs.'),
       })
       .strict()
       .default({
@@ -92,7 +109,8 @@ export const AwsSchema = z
         timeoutSeconds: 300,
         architecture: 'arm64',
         logRetentionDays: 365,
-      }),
+      })
+      .describe('The collector function.'),
     alarms: z
       .object({
         checkpointAgeMinutes: z
@@ -103,10 +121,12 @@ export const AwsSchema = z
         snsTopicArn: z
           .string()
           .regex(/^arn:aws[\w-]*:sns:/, 'must be an SNS topic ARN')
-          .optional(),
+          .optional()
+          .describe('Where the alarms notify, and when they clear.'),
       })
       .strict()
-      .default({ checkpointAgeMinutes: 180 }),
+      .default({ checkpointAgeMinutes: 180 })
+      .describe('CloudWatch alarms on failed invocations and on checkpoint age.'),
     secopsReader: z
       .object({
         googleSubjectId: z
@@ -117,35 +137,69 @@ export const AwsSchema = z
           ),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('With `secops`: the role the SecOps feeds assume to read the bucket.'),
   })
   .strict();
 
 export const GcpSchema = z
   .object({
-    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id'),
+    project: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id')
+      .describe('The project the collector runs in.'),
     region: z.string().min(1).describe('Where the bucket, function and scheduler live (e.g. europe-west1).'),
-    bucket: z.object({ name: bucketName, prefix, retentionDays: z.int().min(1).default(400) }).strict(),
+    bucket: z
+      .object({
+        name: bucketName.describe('The bucket the stack creates (globally unique).'),
+        prefix,
+        retentionDays: z.int().min(1).default(400).describe('Objects expire after this many days.'),
+      })
+      .strict()
+      .describe('The bucket the collector writes and SecOps reads.'),
     function: z
       .object({
-        zip: z.string().default('apps/cloud-function/dist/function.zip'),
+        zip: z
+          .string()
+          .default('apps/cloud-function/dist/function.zip')
+          .describe('The artifact, from the repository root.'),
         memory: z
           .string()
           .regex(/^\d+(Mi|Gi)$/, 'must be like 512Mi or 1Gi')
-          .default('512Mi'),
-        timeoutSeconds: z.int().min(30).max(3600).default(540),
+          .default('512Mi')
+          .describe('The function’s memory.'),
+        timeoutSeconds: z
+          .int()
+          .min(30)
+          .max(3600)
+          .default(540)
+          .describe('The function’s timeout; a run stops cleanly before it and the next continues.'),
       })
       .strict()
-      .default({ zip: 'apps/cloud-function/dist/function.zip', memory: '512Mi', timeoutSeconds: 540 }),
+      .default({ zip: 'apps/cloud-function/dist/function.zip', memory: '512Mi', timeoutSeconds: 540 })
+      .describe('The collector function (Cloud Run functions).'),
   })
   .strict();
 
 export const AzureSchema = z
   .object({
-    subscriptionId: z.uuid({ message: 'must be the Azure subscription id (a UUID)' }),
-    location: z.string().regex(/^[a-z0-9]+$/, 'must be an Azure region name such as westeurope'),
-    resourceGroup: z.string().regex(/^[\w.()-]{1,90}$/, 'must be a resource group name'),
-    workspaceRetentionDays: z.int().min(30).max(730).default(90),
+    subscriptionId: z
+      .uuid({ message: 'must be the Azure subscription id (a UUID)' })
+      .describe('The subscription the stack deploys into.'),
+    location: z
+      .string()
+      .regex(/^[a-z0-9]+$/, 'must be an Azure region name such as westeurope')
+      .describe('The Azure region of every resource.'),
+    resourceGroup: z
+      .string()
+      .regex(/^[\w.()-]{1,90}$/, 'must be a resource group name')
+      .describe('The resource group the stack creates, holding everything else.'),
+    workspaceRetentionDays: z
+      .int()
+      .min(30)
+      .max(730)
+      .default(90)
+      .describe('Log Analytics retention, in days.'),
     image: z
       .string()
       .regex(
@@ -173,9 +227,17 @@ export const AzureSchema = z
 
 export const EnvironmentSchema = z
   .object({
-    description: z.string().optional(),
-    tenants: z.array(EnvironmentTenantSchema).min(1, 'must list at least one tenant'),
-    sources: z.array(SourceConfigSchema).min(1, 'must list at least one source'),
+    description: z.string().optional().describe('What this environment is, for readers of the file.'),
+    tenants: z
+      .array(EnvironmentTenantSchema)
+      .min(1, 'must list at least one tenant')
+      .describe('Citrix Cloud tenants: `customerId`, `clientId`, `region` (or `apiBase`); never the secret.'),
+    sources: z
+      .array(SourceConfigSchema)
+      .min(1, 'must list at least one source')
+      .describe(
+        'The collector’s source sections (`ctxsiem config schema`); secrets as references (`env:…`).',
+      ),
     schedule: z
       .object({
         everyMinutes: z
@@ -190,12 +252,17 @@ export const EnvironmentSchema = z
           .describe('How often each tenant’s pull sources are collected (one schedule per tenant).'),
       })
       .strict()
-      .default({ everyMinutes: 60 }),
-    runner: RunnerConfigSchema.partial().default({}),
-    secops: SecOpsSchema.optional(),
-    aws: AwsSchema.optional(),
-    gcp: GcpSchema.optional(),
-    azure: AzureSchema.optional(),
+      .default({ everyMinutes: 60 })
+      .describe('When each tenant’s pull sources are collected.'),
+    runner: RunnerConfigSchema.partial().default({}).describe('The collector’s runner settings.'),
+    secops: SecOpsSchema.optional().describe(
+      'The Google SecOps instance the AWS or Google Cloud bucket feeds.',
+    ),
+    aws: AwsSchema.optional().describe('Deploy on AWS: the `<environment>-aws` stack.'),
+    gcp: GcpSchema.optional().describe('Deploy on Google Cloud: the `<environment>-gcp` stack.'),
+    azure: AzureSchema.optional().describe(
+      'Deploy on Azure for Microsoft Sentinel: the `<environment>-azure` stack.',
+    ),
   })
   .strict()
   .superRefine((environment, context) => {

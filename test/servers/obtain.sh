@@ -13,6 +13,7 @@
 #   test/servers/obtain.sh azurerm            → …/servers/terraform-mirror (a provider filesystem mirror
 #                                               holding hashicorp/azurerm, built from source)
 #   test/servers/obtain.sh checkov            → …/servers/checkov-<version>/checkov
+#   test/servers/obtain.sh terraform          → the three, one per line
 #
 # Cache: ${CTXSIEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ctxsiem}/servers. GOPATH, GOMODCACHE and
 # GOCACHE live under it too, so a rebuild (e.g. after a version bump) reuses downloaded modules and
@@ -53,7 +54,7 @@ log() { printf 'obtain.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  echo "usage: $0 <minio|fake-gcs-server|moto|kafka|all|tofu|azurerm|checkov>" >&2
+  echo "usage: $0 <minio|fake-gcs-server|moto|kafka|all|tofu|azurerm|checkov|terraform>" >&2
   exit 2
 }
 
@@ -221,23 +222,29 @@ install_once() {
   printf '%s\n' "$bin"
 }
 
-# moto: a virtualenv with moto[server] at the pinned versions, and a `moto-server` launcher in it.
-install_moto() {
-  local tmp="$1"
-  command -v python3 >/dev/null 2>&1 || die "moto: python3 is not on PATH; install Python >= 3.9"
-  log "moto: installing moto[server]==$MOTO_VERSION from PyPI (first time only, about a minute)"
-  python3 -m venv "$tmp/venv" || die "moto: python3 -m venv failed"
-  if ! run_with_heartbeat "$tmp/install.log" moto \
+# A virtualenv in <tmp>/venv with <requirement> installed under <constraints> (beside this script), and
+# a launcher <tmp>/<launcher> running `python -m <module>` in it. The venv's python is a symlink to the
+# system one, so the folder can move into place; the launcher finds it relative to itself.
+install_venv() {
+  local name="$1" tmp="$2" requirement="$3" constraints="$4" launcher="$5" module="$6" version="$7"
+  command -v python3 >/dev/null 2>&1 || die "$name: python3 is not on PATH; install Python >= 3.9"
+  log "$name: installing $requirement from PyPI (first time only, about a minute)"
+  python3 -m venv "$tmp/venv" || die "$name: python3 -m venv failed"
+  if ! run_with_heartbeat "$tmp/install.log" "$name" \
     "$tmp/venv/bin/pip" install --disable-pip-version-check --no-input \
-    -c "$(dirname "${BASH_SOURCE[0]}")/moto-constraints.txt" "moto[server]==$MOTO_VERSION"; then
+    -c "$(dirname "${BASH_SOURCE[0]}")/$constraints" "$requirement"; then
     tail -n 40 "$tmp/install.log" >&2
-    die "moto: pip install failed (log above)"
+    die "$name: pip install failed (log above)"
   fi
   rm -f "$tmp/install.log"
-  # The venv's python is a symlink to the system one, so the folder can move; the launcher finds it.
-  printf '#!/usr/bin/env bash\nexec "$(dirname "$0")/venv/bin/python" -m moto.server "$@"\n' >"$tmp/moto-server"
-  chmod +x "$tmp/moto-server"
-  echo "version=$MOTO_VERSION" >"$tmp/BUILD_INFO"
+  printf '#!/usr/bin/env bash\nexec "$(dirname "$0")/venv/bin/python" -m %s "$@"\n' "$module" >"$tmp/$launcher"
+  chmod +x "$tmp/$launcher"
+  echo "version=$version" >"$tmp/BUILD_INFO"
+}
+
+# moto: moto[server] at the pinned versions, and a `moto-server` launcher.
+install_moto() {
+  install_venv moto "$1" "moto[server]==$MOTO_VERSION" moto-constraints.txt moto-server moto.server "$MOTO_VERSION"
 }
 
 # kafka: the broker's jars copied from Maven Central, and a `kafka-java` launcher (java -cp those jars).
@@ -258,22 +265,9 @@ install_kafka() {
   echo "version=$KAFKA_VERSION" >"$tmp/BUILD_INFO"
 }
 
-# checkov: a virtualenv with checkov at the pinned versions, and a `checkov` launcher in it.
+# checkov at the pinned versions, and a `checkov` launcher.
 install_checkov() {
-  local tmp="$1"
-  command -v python3 >/dev/null 2>&1 || die "checkov: python3 is not on PATH; install Python >= 3.9"
-  log "checkov: installing checkov==$CHECKOV_VERSION from PyPI (first time only, about a minute)"
-  python3 -m venv "$tmp/venv" || die "checkov: python3 -m venv failed"
-  if ! run_with_heartbeat "$tmp/install.log" checkov \
-    "$tmp/venv/bin/pip" install --disable-pip-version-check --no-input \
-    -c "$(dirname "${BASH_SOURCE[0]}")/checkov-constraints.txt" "checkov==$CHECKOV_VERSION"; then
-    tail -n 40 "$tmp/install.log" >&2
-    die "checkov: pip install failed (log above)"
-  fi
-  rm -f "$tmp/install.log"
-  printf '#!/usr/bin/env bash\nexec "$(dirname "$0")/venv/bin/python" -m checkov.main "$@"\n' >"$tmp/checkov"
-  chmod +x "$tmp/checkov"
-  echo "version=$CHECKOV_VERSION" >"$tmp/BUILD_INFO"
+  install_venv checkov "$1" "checkov==$CHECKOV_VERSION" checkov-constraints.txt checkov checkov.main "$CHECKOV_VERSION"
 }
 
 # The provider filesystem mirror `tofu init` installs from with no network: azurerm under
@@ -315,6 +309,11 @@ case "$1" in
   tofu) obtain tofu ;;
   azurerm) obtain_mirror ;;
   checkov) obtain_checkov ;;
+  terraform)
+    obtain tofu
+    obtain_mirror
+    obtain_checkov
+    ;;
   -h | --help) usage ;;
   *) usage ;;
 esac
