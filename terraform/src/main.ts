@@ -1,6 +1,7 @@
 /**
- * `make synth [ENV=a,b]` → `node src/main.ts [--env a,b]`: synthesizes the environments' stacks into
- * terraform/cdktf.out/stacks/<environment>-<cloud>/. Exit 2 with the field for an invalid environment.
+ * `make synth [ENV=a,b]` → `node src/main.ts [--env a,b] [--environments DIR] [--outdir DIR]`:
+ * synthesizes the environments' stacks into terraform/cdktf.out/stacks/<stack>/. Exits 2 naming the
+ * field for an invalid environment, 1 for anything else that stops the synth (a missing artifact).
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,11 +9,13 @@ import { ConfigError } from '@ctxsiem/core';
 import { buildApp } from './app.ts';
 
 const HERE = resolve(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { env: { type: 'string' }, outdir: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { env: { type: 'string' }, outdir: { type: 'string' }, environments: { type: 'string' } },
+});
 try {
   const app = await buildApp({
     root: resolve(HERE, '..'),
-    environments: join(HERE, 'environments'),
+    environments: values.environments ? resolve(values.environments) : join(HERE, 'environments'),
     only: values.env
       ? values.env
           .split(',')

@@ -1,5 +1,7 @@
 /** Environment files: the examples validate; a mistake is refused naming the field. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@ctxsiem/core';
 import { describe, expect, it } from 'vitest';
@@ -98,5 +100,32 @@ describe('environment files', () => {
       '0 0 * * *',
     ]);
     expect(() => cronEvery(90)).toThrow(/not a cron schedule/);
+  });
+});
+
+describe('make synth', () => {
+  const MAIN = join(TERRAFORM, 'src', 'main.ts');
+  const synthCli = (args: string[]) =>
+    spawnSync(process.execPath, ['--no-deprecation', '--conditions=@ctxsiem/source', MAIN, ...args], {
+      encoding: 'utf8',
+    });
+
+  it('refuses an invalid environment with exit 2, naming the file and the field', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ctxsiem-environments-'));
+    writeFileSync(
+      join(folder, 'broken.json'),
+      JSON.stringify({ ...EXAMPLE, aws: { ...EXAMPLE.aws, region: 'moon-base-1' } }),
+    );
+    const result = synthCli(['--environments', folder, '--outdir', join(folder, 'out')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/environments\/broken\.json.*\n.*aws\.region: must be an AWS region/);
+  });
+
+  it('writes one stack per environment and cloud', () => {
+    const out = mkdtempSync(join(tmpdir(), 'ctxsiem-synth-cli-'));
+    const result = synthCli(['--env', 'dev-aws,prod-gcp', '--outdir', out]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('synthesized dev-aws\nsynthesized prod-gcp\n');
+    expect(readdirSync(join(out, 'stacks')).toSorted()).toEqual(['dev-aws', 'prod-gcp']);
   });
 });
