@@ -233,6 +233,7 @@ export {
   BudgetExhaustedError,
   backfillKey,
   type CommittedState,
+  DAY_MS,
   DEFAULT_LEASE_MS,
   DEFAULT_RECONCILE,
   DIGEST_BYTES,

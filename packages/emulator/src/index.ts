@@ -6,6 +6,13 @@ export { CASODATA_EMPTY_HOUR_ONE_IN, CASODATA_ENTITY_NAMES, CASODATA_MAX_TOP } f
 export type { InjectedKind } from './faults.ts';
 export type { GroundTruth } from './ground-truth.ts';
 export { LATE_ARRIVAL_SHARE } from './late-arrivals.ts';
+export {
+  currentUsage,
+  HISTORY_MONTHS,
+  historicalUsage,
+  LICENSING_PATHS,
+  LICENSING_PERMISSION,
+} from './licensing.ts';
 export { DEFAULT_HORIZON_MS, RETENTION_MS } from './monitor-query.ts';
 export type { EdmType, EntitySetDef, NavigationDef, PropertyDef } from './monitor-schema.ts';
 export { ENTITY_SETS as MONITOR_ENTITY_SETS } from './monitor-schema.ts';

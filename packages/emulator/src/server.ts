@@ -26,6 +26,7 @@ import {
   writeReply,
 } from './http-response.ts';
 import { createLateArrivals, lateMonitorSources } from './late-arrivals.ts';
+import { LICENSING_PERMISSION, licensingReply } from './licensing.ts';
 import { createMonitorSources } from './monitor-data.ts';
 import { monitorEntitySetOf, monitorReply } from './monitor-endpoint.ts';
 import { TokenStore } from './oauth.ts';
@@ -169,7 +170,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const service = segments.shift();
     if (f.forbidden) {
       inject('forbidden');
-      const permission = service === 'casodata' ? CASODATA_PERMISSION : MONITOR_PERMISSION;
+      const permission =
+        service === 'casodata'
+          ? CASODATA_PERMISSION
+          : service === 'licensing'
+            ? LICENSING_PERMISSION
+            : MONITOR_PERMISSION;
       throw cloudError(
         403,
         'authorization',
@@ -236,6 +242,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           },
           () => inject('foreignNextLink'),
         );
+      } else if (service === 'licensing') {
+        reply = jsonReply(200, licensingReply(config.seed, customerId, segments, target.searchParams, now));
       } else {
         const name = segments[0] ?? '';
         if (segments.length !== 1 || !isCasodataEntity(name)) {
@@ -281,7 +289,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         sendReply(req, res, await handleToken(req, decodeURIComponent(tokenMatch[1]), entry));
         return;
       }
-      if (/^\/(monitorodata|casodata)(\/|$)/.test(target.pathname)) {
+      if (/^\/(monitorodata|casodata|licensing)(\/|$)/.test(target.pathname)) {
         const outcome = await handleApi(req, res, target, entry);
         if (outcome === 'reset') resetConnection(req, res);
         else writeReply(res, outcome.reply, { truncate: outcome.truncate });

@@ -42,6 +42,7 @@ export {
 } from './window-manifest.ts';
 // Half-open UTC windows planned from a checkpoint position, and splitting them.
 export {
+  DAY_MS,
   floorTo,
   HOUR_MS,
   horizon,

@@ -3,6 +3,7 @@ import type { Window, WindowPolicy } from '../contracts/contracts.ts';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
 
 /** The start of the aligned slot containing `t` (alignMs divides the epoch: hours, minutes). */
 export function floorTo(t: number, alignMs: number): number {

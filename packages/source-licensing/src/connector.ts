@@ -1,0 +1,30 @@
+/**
+ * The licensing source's connector manifest: what the registry, the CLI and the docs know of it. Cheap
+ * to load: the implementation is imported only when a source is created.
+ */
+import { definePullSource, envValue } from '@ctxsiem/core';
+import { LicensingOptionsSchema } from './config.ts';
+
+export const licensingConnector = definePullSource({
+  type: 'licensing',
+  package: '@ctxsiem/source-licensing',
+  summary:
+    'Citrix Cloud licensing API: CVAD user/device license usage, a snapshot per UTC day and the monthly history.',
+  schema: LicensingOptionsSchema,
+  env: {
+    variables: { streams: 'LICENSING_STREAMS', lagMinutes: 'LAG_MINUTES' },
+    read: (env) =>
+      envValue.defined({ streams: env.LICENSING_STREAMS, lagMinutes: envValue.number(env.LAG_MINUTES) }),
+  },
+  emulated: true,
+  siem: { secopsLogType: 'CITRIX_LICENSING', azureTable: 'CitrixLicensing_CL' },
+  async create(options, deps) {
+    const [{ licensingSource }, { tenantConnection }] = await Promise.all([
+      import('./index.ts'),
+      import('@ctxsiem/citrix-cloud'),
+    ]);
+    return licensingSource({ options, connection: tenantConnection(deps.tenant) }, deps);
+  },
+});
+
+export const connectors = [licensingConnector] as const;
