@@ -13,6 +13,7 @@ export {
   LICENSING_PATHS,
   LICENSING_PERMISSION,
 } from './licensing.ts';
+export { licensingTelemetry, type TelemetryDocument, type TelemetryOptions } from './licensing-telemetry.ts';
 export { DEFAULT_HORIZON_MS, RETENTION_MS } from './monitor-query.ts';
 export type { EdmType, EntitySetDef, NavigationDef, PropertyDef } from './monitor-schema.ts';
 export { ENTITY_SETS as MONITOR_ENTITY_SETS } from './monitor-schema.ts';
