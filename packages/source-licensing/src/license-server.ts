@@ -14,6 +14,7 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
+import { wholeNumber } from './document-values.ts';
 
 /** Elements that may repeat, as `parent.name`: parsed as arrays even when one is present. */
 const REPEATED = [
@@ -39,11 +40,6 @@ const parser = new XMLParser({
 });
 
 const text = z.string().min(1);
-/** A whole number, from its decimal text (XML has no numbers). */
-const integer = z.preprocess(
-  (value) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value),
-  z.number({ error: 'must be a whole number' }).int('must be a whole number'),
-);
 const instant = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'must be a UTC date-time (…Z)');
@@ -67,29 +63,29 @@ export const LicenseServerSchema = z.looseObject({
   HardwareId: text.optional(),
   FQDN: text,
   ProductVersion: text.optional(),
-  SGPClockErrorCode: integer.optional(),
-  SGPMaxDays: integer.optional(),
+  SGPClockErrorCode: wholeNumber.optional(),
+  SGPMaxDays: wholeNumber.optional(),
 });
 
 const SaDateSchema = z.looseObject({
   '@id': text,
   DateSampleStartUTC: instant,
   DateSampleStopUTC: instant,
-  CountUsedMax: integer,
+  CountUsedMax: wholeNumber,
   CCUDevices: element(z.looseObject({ DevId: z.array(text).optional() })),
 });
 const SampleSchema = z.looseObject({
   Timestamp: instant,
-  CountInUse: integer,
-  OverDraft: integer,
-  Installed: integer,
+  CountInUse: wholeNumber,
+  OverDraft: wholeNumber,
+  Installed: wholeNumber,
 });
 const PoolSchema = z.looseObject({
   Serial: text,
   DateExpiration: text.optional(),
   VendorStr: text.optional(),
-  CountInstalled: integer,
-  CountOverdraft: integer.optional(),
+  CountInstalled: wholeNumber,
+  CountOverdraft: wholeNumber.optional(),
   UsageSamples: element(z.looseObject({ Sample: z.array(SampleSchema).optional() })),
 });
 const listOf = <T extends z.ZodType>(name: string, schema: T) =>
@@ -97,14 +93,14 @@ const listOf = <T extends z.ZodType>(name: string, schema: T) =>
 export const FeatureSchema = z.looseObject({
   ID: text,
   UDReportGenerationUTC: instant.optional(),
-  UDAdminUsersReleased: integer.optional(),
-  UDAdminDevicesReleased: integer.optional(),
+  UDAdminUsersReleased: wholeNumber.optional(),
+  UDAdminDevicesReleased: wholeNumber.optional(),
   Active: z.enum(['0', '1'], { message: 'must be 1 (in the inventory) or 0 (historical)' }),
-  CountInstalled: integer,
+  CountInstalled: wholeNumber,
   SADate: z.array(SaDateSchema).optional(),
   Licensees: z
     .looseObject({
-      CountTotal: integer,
+      CountTotal: wholeNumber,
       Users: listOf('User', z.looseObject({ ID: text, timeLastLogin: text.optional() })),
       Devices: listOf(
         'Device',
@@ -114,12 +110,12 @@ export const FeatureSchema = z.looseObject({
     .optional(),
   Pool: z.array(PoolSchema).optional(),
 });
-export const LpeSchema = z.looseObject({ ID: withText, Count: integer });
+export const LpeSchema = z.looseObject({ ID: withText, Count: wholeNumber });
 export const TriggerSchema = z.looseObject({
   ID: text,
   SADate: text,
-  SGPErrorCode: integer,
-  LicCount: integer,
+  SGPErrorCode: wholeNumber,
+  LicCount: wholeNumber,
   DateTriggerUTC: instant,
   DateTriggerLocal: text.optional(),
 });

@@ -166,14 +166,22 @@ export function historyStream(
   client: CitrixCloudClient,
   clock: Clock,
 ): PullStream {
-  async function months(month: string, signal: AbortSignal) {
+  /** A month's entries as records: the API's fields, under the month, its state and the day they stand for. */
+  async function monthRecords(
+    month: string,
+    state: 'open' | 'closed',
+    stamp: { asOf: string; collectedAt: string },
+    signal: AbortSignal,
+  ): Promise<JsonRecord[]> {
     const url = `${LICENSING_PATHS.historical}?startDate=${month}&endDate=${month}`;
     const body = parsed(
       HistoricalUsageSchema,
       await client.getJson(url, { signal }),
       `historical usage of ${month}`,
     );
-    return body.historicalUsageList.filter((entry) => monthOf(Date.parse(entry.timeStamp)) === month);
+    return body.historicalUsageList
+      .filter((entry) => monthOf(Date.parse(entry.timeStamp)) === month)
+      .map((entry) => ({ month, state, ...stamp, ...entry }));
   }
   return {
     name: 'history',
@@ -192,9 +200,8 @@ export function historyStream(
           `history: resume token ${JSON.stringify(resume)} is not "${OPEN_MONTH}"`,
         );
       const now = clock.now();
-      const collectedAt = new Date(now).toISOString();
-      // The day the figures stand for: the window's (a record's cursor lies inside its window).
-      const asOf = window.from.toISOString();
+      // `asOf`, the day the figures stand for: the window's (a record's cursor lies inside its window).
+      const stamp = { asOf: window.from.toISOString(), collectedAt: new Date(now).toISOString() };
       const fresh = isFresh(window, now);
       if (resume === undefined && new Date(window.from).getUTCDate() === 1) {
         const closed = monthOf(window.from.getTime() - DAY_MS);
@@ -208,13 +215,7 @@ export function historyStream(
             'HISTORY_LIMIT',
             `the licensing API keeps ${HISTORY_MONTHS} months of history: ${closed} is older (collect from ${monthOf(oldest)} on)`,
           );
-        const records = (await months(closed, signal)).map((entry) => ({
-          month: closed,
-          state: 'closed',
-          asOf,
-          collectedAt,
-          ...entry,
-        }));
+        const records = await monthRecords(closed, 'closed', stamp, signal);
         yield { records, ...(fresh ? { next: OPEN_MONTH } : {}) };
         if (!fresh) return;
       }
@@ -222,16 +223,7 @@ export function historyStream(
         yield { records: [] };
         return;
       }
-      const open = monthOf(window.from.getTime());
-      yield {
-        records: (await months(open, signal)).map((entry) => ({
-          month: open,
-          state: 'open',
-          asOf,
-          collectedAt,
-          ...entry,
-        })),
-      };
+      yield { records: await monthRecords(monthOf(window.from.getTime()), 'open', stamp, signal) };
     },
   };
 }

@@ -12,6 +12,7 @@
  * the value types where the examples show text ("False", "66").
  */
 import { z } from 'zod';
+import { booleanFlag, wholeNumber } from './document-values.ts';
 
 /** `enabledFeatures` bits of a CVAD session (the documentation's table). */
 export const CVAD_FEATURE_FLAGS: Readonly<Record<string, number>> = {
@@ -38,16 +39,6 @@ export function decodeFeatures(
   return names;
 }
 
-/** "True"/"False" as the documentation's examples write booleans, or a JSON boolean. */
-const flag = z.union([
-  z.boolean(),
-  z.enum(['True', 'False', 'true', 'false']).transform((text) => text.toLowerCase() === 'true'),
-]);
-/** A number, or its decimal text. */
-const integer = z.union([
-  z.number().int(),
-  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number),
-]);
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
 
 const UserSchema = z.looseObject({
@@ -80,13 +71,13 @@ export const CvadLicenseEventSchema = HeaderSchema.extend({
     licenseModel: z.string().optional(),
     productEdition: z.string().optional(),
     productId: z.string().optional(),
-    isAnonymousUser: flag.optional(),
-    appProtectionKeyLoggingRequired: flag.optional(),
-    appProtectionScreenCaptureRequired: flag.optional(),
-    isWindows365: flag.optional(),
-    enabledFeatures: integer.optional(),
+    isAnonymousUser: booleanFlag.optional(),
+    appProtectionKeyLoggingRequired: booleanFlag.optional(),
+    appProtectionScreenCaptureRequired: booleanFlag.optional(),
+    isWindows365: booleanFlag.optional(),
+    enabledFeatures: wholeNumber.optional(),
     sessionKey: z.string().optional(),
-    heartBeatTime: integer.optional(),
+    heartBeatTime: wholeNumber.optional(),
   }),
 });
 
@@ -103,7 +94,7 @@ export const SpaAdminEventSchema = spaHeader(z.literal('admin')).extend({
     adminLoginType: z.enum(['fulladmin', 'readonly', 'helpdesk']),
     clientType: z.string().min(1),
     tenantName: z.string().optional(),
-    enabledFeatures: integer.optional(),
+    enabledFeatures: wholeNumber.optional(),
   }),
 });
 export const SpaConfigEventSchema = spaHeader(z.literal('config')).extend({
@@ -121,7 +112,7 @@ export const SpaUserEventSchema = spaHeader(z.literal('user')).extend({
     ngsRecordType: z.enum(['websaas', 'tcpudp']),
     tenantName: z.string().optional(),
     platformType: z.string().optional(),
-    enabledFeatures: integer.optional(),
+    enabledFeatures: wholeNumber.optional(),
   }),
 });
 export const SpaPolicyDownloadEventSchema = spaHeader(z.literal('PolicyDocument.Download')).extend({
