@@ -115,6 +115,7 @@ export {
   type Receipt,
   type ReconcileEntry,
   type RecordSchema,
+  type RejectedRecord,
   type RoutedMessage,
   type RoutedStream,
   type RunOutcome,

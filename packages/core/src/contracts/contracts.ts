@@ -15,9 +15,17 @@ export interface Window {
   to: Date;
 }
 
+/** A record the source could not make sense of (an element a document's schema refuses), and why. */
+export interface RejectedRecord {
+  record: JsonRecord;
+  reason: string;
+}
+
 /** One page read from a stream. `next` resumes after this page; absent on the window's last page. */
 export interface Page {
   records: JsonRecord[];
+  /** What the source read but refused itself: dead-lettered with the reason, like a schema failure. */
+  rejected?: RejectedRecord[] | undefined;
   next?: string | undefined;
 }
 
@@ -52,8 +60,19 @@ export interface Column {
 export interface PullStream {
   /** Stream name; also the folder name in object layouts (`Sessions`, `sessions`). */
   readonly name: string;
-  /** The record field windows are cut on (`ModifiedDate`), for docs and logs. */
+  /**
+   * The record field windows are cut on (`ModifiedDate`), for docs and logs; sinks that send an event
+   * time send this field.
+   */
   readonly cursorField: string;
+  /**
+   * What decides which records a window holds. `cursor` (default): the records' cursor field — pages
+   * are filtered to the window on the client, and closed windows are checked again for late records.
+   * `source`: the source itself (the licensing telemetry stream's ledger assigns each document to the
+   * window that read it first), whatever the records' times — nothing is filtered, and a closed window
+   * never changes, so it is never checked again.
+   */
+  readonly windowedBy?: 'cursor' | 'source';
   readonly window: WindowPolicy;
   /** Optional record schema: records failing it go to the dead-letter with the reason. */
   readonly schema?: RecordSchema;

@@ -47,6 +47,7 @@ export {
   type Receipt,
   type ReconcileEntry,
   type RecordSchema,
+  type RejectedRecord,
   type RoutedMessage,
   type RoutedStream,
   type RunOutcome,

@@ -14,7 +14,7 @@
  *
  * The digests of the window being written are held in memory (9 bytes of hash each, in a string set).
  */
-import type { JsonRecord, PartIdentity, PullStream, Sink } from '../contracts/contracts.ts';
+import type { JsonRecord, PartIdentity, PullStream, RejectedRecord, Sink } from '../contracts/contracts.ts';
 import { PartExistsError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { sourceRecordOf, streamRecordDigest } from './record-digest.ts';
@@ -106,8 +106,14 @@ export class PartWriter {
     return found;
   }
 
-  /** Validates, de-duplicates where needed, and writes one page's records (as the source returned them). */
-  async deliver(records: readonly JsonRecord[]): Promise<PageDelivery> {
+  /**
+   * Validates, de-duplicates where needed, and writes one page's records (as the source returned them),
+   * with what the source rejected itself as dead letters.
+   */
+  async deliver(
+    records: readonly JsonRecord[],
+    rejected: readonly RejectedRecord[] = [],
+  ): Promise<PageDelivery> {
     const { stream, tenant, tenantField } = this.#options;
     const result = emptyDelivery();
     const pending: Record<Kind, Pending[]> = { records: [], deadletter: [] };
@@ -116,18 +122,24 @@ export class PartWriter {
     // killed, or a read of this window that is now repeated) must be known to filter against them.
     await this.startDeduplicating();
     const seen = new Set<string>();
-    for (const record of records) {
+    const items = [
+      ...records.map((record) => ({ record, rejection: undefined })),
+      ...rejected.map(({ record, reason }) => ({ record, rejection: reason })),
+    ];
+    for (const { record, rejection } of items) {
       const digest = this.digestOf(record);
       if (seen.has(digest) || this.#options.manifest.digests.has(digest)) {
         result.skipped++;
         continue;
       }
       seen.add(digest);
-      const checked = stream.schema?.safeParse(record);
+      const checked = rejection === undefined ? stream.schema?.safeParse(record) : undefined;
       const tagged = tenantField ? { ...record, [tenantField]: tenant } : record;
-      // Valid, and a record the sink can take (an API's request limit): else a dead letter with why.
+      // Not refused by the source, valid, and a record the sink can take (an API's request limit): else
+      // a dead letter with why.
       const reason =
-        checked && !checked.success ? checked.error.message : this.#options.sink.refuse?.(tagged);
+        rejection ??
+        (checked && !checked.success ? checked.error.message : this.#options.sink.refuse?.(tagged));
       if (reason !== undefined)
         pending.deadletter.push({ digest, record: { reason, stream: stream.name, tenant, record } });
       else pending.records.push({ digest, record: tagged });

@@ -256,7 +256,9 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
       streamKey,
       summary,
       logger,
-      reconcile: options.backfill ? false : (options.reconcile ?? DEFAULT_RECONCILE),
+      // A backfill has no reconcile pass; nor has a stream whose closed windows never change.
+      reconcile:
+        options.backfill || stream.windowedBy === 'source' ? false : (options.reconcile ?? DEFAULT_RECONCILE),
     };
     const stopped = await deliverDueWindows(context);
     if (!stopped && context.reconcile) await reconcileClosedWindows(context, context.reconcile);
@@ -509,7 +511,7 @@ async function readWindowRange(
     deliver: async (page) => {
       const inWindow = keepInWindow(stream, window, page.records);
       summary.outsideWindow += page.records.length - inWindow.length;
-      const delivered = await writer.deliver(inWindow);
+      const delivered = await writer.deliver(inWindow, page.rejected);
       count(summary, delivered);
       if (delivered.deadLetters > 0)
         logger.warn(
@@ -546,8 +548,12 @@ function count(summary: StreamSummary, delivered: PageDelivery): void {
   summary.deadLetterLocations.push(...delivered.deadLetterLocations);
 }
 
-/** Records whose cursor lies in the window; a record without a readable cursor is kept for validation. */
+/**
+ * Records whose cursor lies in the window; a record without a readable cursor is kept for validation.
+ * A stream the source windows keeps every record.
+ */
 function keepInWindow(stream: PullStream, window: Window, records: readonly JsonRecord[]): JsonRecord[] {
+  if (stream.windowedBy === 'source') return [...records];
   const from = window.from.getTime();
   const to = window.to.getTime();
   return records.filter((record) => {
