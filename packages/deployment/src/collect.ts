@@ -111,7 +111,8 @@ export async function collect(
   try {
     await eachSource(
       config,
-      { ...connectorDeps, secrets: deps.secrets },
+      // Sources keep documents beside the checkpoints too (the licensing telemetry stream's ledger).
+      { ...connectorDeps, secrets: deps.secrets, documents: checkpoints.manifests },
       async (source) => {
         if (isStreamSource(source)) {
           // A consumer group's past is its topic's retention: there is no range to read again.

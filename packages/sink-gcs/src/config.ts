@@ -39,6 +39,9 @@ const connectionShape = {
     ),
 };
 
+/** What reading objects needs (a source's documents under a prefix): the connection alone. */
+export const GcsConnectionSchema = z.object(connectionShape).strict();
+
 export const GcsSinkConfigSchema = z
   .object({
     type: z.literal('gcs').default('gcs').describe('Sink type.'),

@@ -70,6 +70,21 @@ const connectionShape = {
     ),
 };
 
+/**
+ * What reading objects needs (a source's documents under a prefix): the connection without the
+ * encryption a write requests.
+ */
+export const S3ReadConnectionSchema = z
+  .object({
+    region: connectionShape.region,
+    endpoint: connectionShape.endpoint,
+    forcePathStyle: connectionShape.forcePathStyle,
+    credentials: connectionShape.credentials,
+    maxAttempts: connectionShape.maxAttempts,
+  })
+  .strict();
+export type S3ReadConnection = z.output<typeof S3ReadConnectionSchema>;
+
 /** SSE-KMS needs a key, and a key without SSE-KMS is a mistake worth stopping for. */
 function checkEncryption(
   config: { serverSideEncryption?: string | undefined; kmsKeyId?: string | undefined },

@@ -1,10 +1,72 @@
 /** Options of the licensing source: the single source of its type, defaults, docs and options table. */
 import { stringList } from '@ctxsiem/core';
+import { GcsConnectionSchema } from '@ctxsiem/sink-gcs/config';
+import { S3ReadConnectionSchema } from '@ctxsiem/sink-s3/config';
 import { z } from 'zod';
 
-/** The streams of the Citrix Cloud licensing API. */
-export const LICENSING_STREAMS = ['usage', 'history'] as const;
+/** The streams: the Citrix Cloud licensing API's two, and the telemetry documents. */
+export const LICENSING_STREAMS = ['usage', 'history', 'telemetry'] as const;
 export type LicensingStreamName = (typeof LICENSING_STREAMS)[number];
+
+/** Where telemetry documents are read from: an S3 or GCS prefix, else a folder. */
+export type DocumentLocation =
+  | { kind: 's3' | 'gcs'; bucket: string; prefix: string }
+  | { kind: 'folder'; path: string };
+
+/** The location as written (`s3://bucket/prefix`, `gs://bucket/prefix`, a folder path), or why not. */
+export function parseDocumentLocation(value: string): DocumentLocation | { error: string } {
+  const url = /^(s3|gs):\/\/([^/]*)\/?(.*)$/.exec(value);
+  if (!url) return { kind: 'folder', path: value };
+  const [, scheme, bucket, prefix] = url as unknown as [string, string, string, string];
+  if (bucket.length < 3) return { error: `must name a bucket: ${scheme}://bucket/prefix` };
+  return { kind: scheme === 's3' ? 's3' : 'gcs', bucket, prefix: prefix.replace(/\/+$/, '') };
+}
+
+const TelemetrySchema = z
+  .object({
+    location: z
+      .string()
+      .min(1, 'must not be empty')
+      .superRefine((value, ctx) => {
+        const parsed = parseDocumentLocation(value);
+        if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+      })
+      .describe(
+        'Where License Server uploads (`.xml`), CVAD and SPA event documents (`.json` arrays, `.ndjson`) arrive: a folder, `s3://bucket/prefix` or `gs://bucket/prefix` (LICENSING_TELEMETRY). Read recursively; names starting with a dot are skipped.',
+      ),
+    s3: S3ReadConnectionSchema.optional().describe(
+      'How to reach S3 for an `s3://` location (region, endpoint, forcePathStyle, credentials, maxAttempts; the S3 sink’s options). Default: the AWS SDK’s region and credential chain.',
+    ),
+    gcs: GcsConnectionSchema.optional().describe(
+      'How to reach GCS for a `gs://` location (endpoint, projectId, keyFilename, maxRetries; the GCS sink’s options). Default: Application Default Credentials.',
+    ),
+    settleSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(60)
+      .describe(
+        'A document modified less than this long ago is left for the next run: a writer may still be writing it.',
+      ),
+    maxDocumentMiB: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(64)
+      .describe(
+        'A larger document is not read into memory: it is dead-lettered with its name and size instead.',
+      ),
+    pageSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(50_000)
+      .default(1000)
+      .describe('Records per page (and part) of a document.'),
+  })
+  .strict();
 
 export const LicensingOptionsSchema = z
   .object({
@@ -15,9 +77,9 @@ export const LicensingOptionsSchema = z
           .array(z.enum(LICENSING_STREAMS, { error: `must be one of ${LICENSING_STREAMS.join(', ')}` }))
           .min(1, 'must name at least one stream'),
       )
-      .default([...LICENSING_STREAMS])
+      .optional()
       .describe(
-        '`usage`: the CVAD user/device license usage, one snapshot per UTC day; `history`: the monthly usage, each closed month once and the current month as it grows (LICENSING_STREAMS).',
+        '`usage`: the CVAD user/device license usage, one snapshot per UTC day; `history`: the monthly usage, each closed month once and the current month as it grows; `telemetry`: the documents at `telemetry.location`, each version once. Default: `usage` and `history`, and `telemetry` when a location is set (LICENSING_STREAMS).',
       ),
     lagMinutes: z
       .number()
@@ -26,8 +88,23 @@ export const LicensingOptionsSchema = z
       .max(720)
       .default(15)
       .describe('A UTC day is collected once it ended this long ago (LAG_MINUTES).'),
+    telemetry: TelemetrySchema.optional().describe('The telemetry documents (the `telemetry` stream).'),
   })
-  .strict();
+  .strict()
+  .superRefine((options, ctx) => {
+    if (options.streams?.includes('telemetry') && !options.telemetry)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['telemetry', 'location'],
+        message: 'is required when streams include telemetry (LICENSING_TELEMETRY)',
+      });
+  });
 
 export type LicensingOptions = z.output<typeof LicensingOptionsSchema>;
+
+/** The streams the options select: as listed, else `usage`, `history`, and `telemetry` with a location. */
+export function selectedStreams(options: LicensingOptions): LicensingStreamName[] {
+  return options.streams ?? LICENSING_STREAMS.filter((name) => name !== 'telemetry' || options.telemetry);
+}
 export type LicensingOptionsInput = z.input<typeof LicensingOptionsSchema>;
+export type TelemetryOptions = z.output<typeof TelemetrySchema>;

@@ -9,12 +9,20 @@ export const licensingConnector = definePullSource({
   type: 'licensing',
   package: '@ctxsiem/source-licensing',
   summary:
-    'Citrix Cloud licensing API: CVAD user/device license usage, a snapshot per UTC day and the monthly history.',
+    'Citrix licensing: CVAD user/device license usage from the Citrix Cloud API (a snapshot per UTC day, the monthly history) and License Server / CVAD / SPA telemetry documents from a folder or bucket.',
   schema: LicensingOptionsSchema,
   env: {
-    variables: { streams: 'LICENSING_STREAMS', lagMinutes: 'LAG_MINUTES' },
+    variables: {
+      streams: 'LICENSING_STREAMS',
+      lagMinutes: 'LAG_MINUTES',
+      'telemetry.location': 'LICENSING_TELEMETRY',
+    },
     read: (env) =>
-      envValue.defined({ streams: env.LICENSING_STREAMS, lagMinutes: envValue.number(env.LAG_MINUTES) }),
+      envValue.defined({
+        streams: env.LICENSING_STREAMS,
+        lagMinutes: envValue.number(env.LAG_MINUTES),
+        telemetry: env.LICENSING_TELEMETRY ? { location: env.LICENSING_TELEMETRY } : undefined,
+      }),
   },
   emulated: true,
   siem: { secopsLogType: 'CITRIX_LICENSING', azureTable: 'CitrixLicensing_CL' },

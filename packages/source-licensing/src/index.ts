@@ -1,13 +1,16 @@
 /**
  * The licensing source: the Citrix Cloud licensing API's CVAD user/device license usage — a daily
  * snapshot (`usage`) and the monthly history (`history`) — through the Citrix Cloud client (one request
- * in flight per tenant, retries honouring Retry-After, token refresh, the origin guard), records tagged
- * with the tenant.
+ * in flight per tenant, retries honouring Retry-After, token refresh, the origin guard), and the
+ * licensing telemetry documents at a folder or bucket prefix (`telemetry`), each content once; records
+ * tagged with the tenant.
  */
 import { CitrixCloudClient, type CitrixCloudConfigInput } from '@ctxsiem/citrix-cloud';
 import {
   type CheckResult,
+  ConfigError,
   type ConnectorDeps,
+  checkpointKey,
   DAY_MS,
   floorTo,
   MINUTE_MS,
@@ -16,8 +19,19 @@ import {
   type Source,
 } from '@ctxsiem/core';
 import type { Dispatcher } from 'undici';
-import { type LicensingOptions, type LicensingOptionsInput, LicensingOptionsSchema } from './config.ts';
+import {
+  type LicensingOptions,
+  type LicensingOptionsInput,
+  LicensingOptionsSchema,
+  type LicensingStreamName,
+  parseDocumentLocation,
+  selectedStreams,
+  type TelemetryOptions,
+} from './config.ts';
+import { type DocumentFolder, openDocumentFolder } from './document-folders.ts';
 import { historyStream, LICENSING_PATHS, usageStream } from './stream.ts';
+import { documentKind } from './telemetry-documents.ts';
+import { emptyTelemetryCounters, telemetryStream } from './telemetry-stream.ts';
 
 export const TENANT_FIELD = 'citrix_customer_id';
 
@@ -43,9 +57,29 @@ export interface LicensingSource extends Source {
 export function licensingSource(config: LicensingSourceConfig, deps: LicensingSourceDeps): LicensingSource {
   const options = parseConfig('source-licensing', LicensingOptionsSchema, config.options);
   const client = new CitrixCloudClient(config.connection, deps);
-  const build: Record<(typeof options.streams)[number], () => PullStream> = {
+  const counters = emptyTelemetryCounters();
+  let folder: Promise<DocumentFolder> | undefined;
+  const streams = selectedStreams(options);
+  const build: Record<LicensingStreamName, () => PullStream> = {
     usage: () => usageStream(options, client, deps.clock),
     history: () => historyStream(options, client, deps.clock),
+    telemetry: () => {
+      const telemetry = options.telemetry as TelemetryOptions; // the schema requires it with this stream
+      const location = parseDocumentLocation(telemetry.location);
+      if ('error' in location)
+        throw new ConfigError('source-licensing', [{ path: 'telemetry.location', reason: location.error }]);
+      return telemetryStream(telemetry, {
+        folder: () => {
+          folder ??= openDocumentFolder(telemetry, location);
+          return folder;
+        },
+        documents: deps.documents,
+        streamKey: checkpointKey(client.customerId, 'licensing', 'telemetry'),
+        logger: deps.logger.child({ stream: 'telemetry' }),
+        now: () => deps.clock.now(),
+        counters,
+      });
+    },
   };
   // The last whole day due now: a first run collects it, while "now" still stands for it.
   const start = new Date(floorTo(deps.clock.now() - options.lagMinutes * MINUTE_MS, DAY_MS) - DAY_MS);
@@ -53,25 +87,52 @@ export function licensingSource(config: LicensingSourceConfig, deps: LicensingSo
     type: 'licensing',
     tenant: client.customerId,
     tenantField: TENANT_FIELD,
-    streams: options.streams.map((name) => build[name]()),
+    streams: streams.map((name) => build[name]()),
     start,
     client,
     options,
     async check(): Promise<CheckResult[]> {
+      const results: CheckResult[] = [];
       try {
         const body = await client.getJson<{ totalUsageCount?: number }>(LICENSING_PATHS.current, {});
-        return [
-          { name: 'usage', ok: true, detail: `reachable (${body.totalUsageCount ?? '?'} licenses in use)` },
-        ];
+        results.push({
+          name: 'usage',
+          ok: true,
+          detail: `reachable (${body.totalUsageCount ?? '?'} licenses in use)`,
+        });
       } catch (error) {
-        return [{ name: 'usage', ok: false, detail: (error as Error).message }];
+        results.push({ name: 'usage', ok: false, detail: (error as Error).message });
       }
+      if (options.telemetry) results.push(await checkDocuments(options.telemetry, deps.signal));
+      return results;
     },
-    metrics: () => ({ ...client.stats }),
+    metrics: () => ({ ...client.stats, ...(streams.includes('telemetry') ? counters : {}) }),
     async close() {
       await client.close();
+      await (await folder)?.close();
     },
   };
+}
+
+/** Lists the telemetry location: reachable, and how many documents it holds. */
+async function checkDocuments(
+  telemetry: TelemetryOptions,
+  signal: AbortSignal | undefined,
+): Promise<CheckResult> {
+  const location = parseDocumentLocation(telemetry.location);
+  if ('error' in location) return { name: 'telemetry', ok: false, detail: location.error };
+  let folder: DocumentFolder | undefined;
+  try {
+    folder = await openDocumentFolder(telemetry, location);
+    let documents = 0;
+    for await (const listed of folder.list(signal ?? new AbortController().signal))
+      if (documentKind(listed.name)) documents++;
+    return { name: 'telemetry', ok: true, detail: `${folder.description}: ${documents} telemetry documents` };
+  } catch (error) {
+    return { name: 'telemetry', ok: false, detail: `${telemetry.location}: ${(error as Error).message}` };
+  } finally {
+    await folder?.close();
+  }
 }
 
 export {
@@ -79,7 +140,12 @@ export {
   type LicensingOptions,
   type LicensingOptionsInput,
   LicensingOptionsSchema,
+  parseDocumentLocation,
+  selectedStreams,
+  type TelemetryOptions,
 } from './config.ts';
+export { type DocumentFolder, folderDocuments, gcsDocuments, s3Documents } from './document-folders.ts';
+export { DocumentLedger, type LedgerEntry } from './document-ledger.ts';
 export {
   CurrentUsageSchema,
   dailyWindows,
@@ -92,4 +158,6 @@ export {
   UsageRecordSchema,
   usageStream,
 } from './stream.ts';
+export { documentKind, readTelemetryDocument } from './telemetry-documents.ts';
+export { TELEMETRY_COLUMNS, type TelemetryCounters, telemetryStream } from './telemetry-stream.ts';
 export default licensingSource;

@@ -1,6 +1,6 @@
 import { ConfigError, ManualClock, type SourceDeps, silentLogger } from '@ctxsiem/core';
 import { describe, expect, it } from 'vitest';
-import { LicensingOptionsSchema } from '../../src/config.ts';
+import { LicensingOptionsSchema, parseDocumentLocation, selectedStreams } from '../../src/config.ts';
 import { licensingConnector } from '../../src/connector.ts';
 
 const deps: SourceDeps = {
@@ -10,15 +10,32 @@ const deps: SourceDeps = {
 };
 
 describe('licensing options', () => {
-  it('fills the defaults: both streams, a day due 15 minutes after it ends', () => {
-    expect(LicensingOptionsSchema.parse({ type: 'licensing' })).toEqual({
-      type: 'licensing',
-      streams: ['usage', 'history'],
-      lagMinutes: 15,
+  it('fills the defaults: the API streams (and telemetry with a location), a day due 15 minutes after it ends', () => {
+    const plain = LicensingOptionsSchema.parse({ type: 'licensing' });
+    expect(plain).toEqual({ type: 'licensing', lagMinutes: 15 });
+    expect(selectedStreams(plain)).toEqual(['usage', 'history']);
+    const withDocuments = LicensingOptionsSchema.parse({ type: 'licensing', telemetry: { location: '/in' } });
+    expect(selectedStreams(withDocuments)).toEqual(['usage', 'history', 'telemetry']);
+    expect(withDocuments.telemetry).toEqual({
+      location: '/in',
+      settleSeconds: 60,
+      maxDocumentMiB: 64,
+      pageSize: 1000,
     });
-    expect(LicensingOptionsSchema.parse({ type: 'licensing', streams: 'history' }).streams).toEqual([
+    expect(selectedStreams(LicensingOptionsSchema.parse({ type: 'licensing', streams: 'history' }))).toEqual([
       'history',
     ]);
+  });
+
+  it('reads a location as a folder, an S3 prefix or a GCS prefix', () => {
+    expect(parseDocumentLocation('/var/telemetry')).toEqual({ kind: 'folder', path: '/var/telemetry' });
+    expect(parseDocumentLocation('s3://uploads/citrix/telemetry/')).toEqual({
+      kind: 's3',
+      bucket: 'uploads',
+      prefix: 'citrix/telemetry',
+    });
+    expect(parseDocumentLocation('gs://uploads')).toEqual({ kind: 'gcs', bucket: 'uploads', prefix: '' });
+    expect(parseDocumentLocation('s3:///x')).toEqual({ error: 'must name a bucket: s3://bucket/prefix' });
   });
 
   it('names the bad field', async () => {
@@ -31,12 +48,24 @@ describe('licensing options', () => {
     await expect(licensingConnector.build({ type: 'licensing', lagMinutes: -1 }, deps)).rejects.toThrow(
       /lagMinutes/,
     );
+    await expect(licensingConnector.build({ type: 'licensing', streams: 'telemetry' }, deps)).rejects.toThrow(
+      /telemetry\.location: is required when streams include telemetry/,
+    );
+    await expect(
+      licensingConnector.build(
+        { type: 'licensing', telemetry: { location: 'gs://x/in', settleSeconds: -5 } },
+        deps,
+      ),
+    ).rejects.toThrow(/telemetry\.settleSeconds/);
   });
 
   it('reads its section from the environment', () => {
     expect(licensingConnector.env?.read({ LICENSING_STREAMS: 'usage', LAG_MINUTES: '30' })).toEqual({
       streams: 'usage',
       lagMinutes: 30,
+    });
+    expect(licensingConnector.env?.read({ LICENSING_TELEMETRY: 's3://uploads/telemetry' })).toEqual({
+      telemetry: { location: 's3://uploads/telemetry' },
     });
   });
 });

@@ -7,7 +7,7 @@ import { licensingSource, TENANT_FIELD } from '../../src/index.ts';
 
 const source = licensingSource(
   {
-    options: { type: 'licensing' },
+    options: { type: 'licensing', telemetry: { location: 's3://uploads/telemetry' } },
     connection: {
       customerId: 'acme',
       clientId: 'id',
@@ -30,10 +30,15 @@ describe('the licensing streams in the SIEMs', () => {
       })),
     );
     expect(declarationProblems(declaration)).toEqual([]);
-    expect(Object.keys(declaration.tables)).toEqual(['CitrixLicensingUsage_CL', 'CitrixLicensingHistory_CL']);
+    expect(Object.keys(declaration.tables)).toEqual([
+      'CitrixLicensingUsage_CL',
+      'CitrixLicensingHistory_CL',
+      'CitrixLicensingTelemetry_CL',
+    ]);
     expect(declaration.dataFlows.map((flow) => flow.transformKql)).toEqual([
       "source | extend TimeGenerated = todatetime(['snapshotDate'])",
       "source | extend TimeGenerated = todatetime(['asOf'])",
+      "source | extend TimeGenerated = todatetime(['eventTime'])",
     ]);
     expect(declaration.tables.CitrixLicensingUsage_CL!.columns.map((c) => c.name)).toContain(TENANT_FIELD);
   });
