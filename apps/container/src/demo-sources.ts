@@ -1,11 +1,18 @@
 /**
- * What the demo starts for a source besides the Citrix Cloud emulator: for `sentinel`, a real Apache
- * Kafka broker (obtained and cached like the test servers) with the tenant's topic, a SCRAM user granted
- * only that topic and its group, and the emulator's risk events for the last hours produced into it.
- * Each demo gets a fresh broker, so its topic carries the run's time: its events are new events.
+ * What the demo starts for a source besides the Citrix Cloud emulator:
+ *
+ * - for `sentinel`, a real Apache Kafka broker (obtained and cached like the test servers) with the
+ *   tenant's topic, a SCRAM user granted only that topic and its group, and the emulator's risk events
+ *   for the last hours produced into it. Each demo gets a fresh broker, so its topic carries the run's
+ *   time: its events are new events;
+ * - for `licensing`, a folder of the emulator's licensing telemetry documents for the last days (License
+ *   Server uploads, CVAD and SPA events, a few invalid), beside the output; written again by each demo
+ *   with the same content, so a demo run again reads none of them twice.
  */
 import { randomBytes } from 'node:crypto';
-import { floorTo, HOUR_MS, MINUTE_MS } from '@ctxsiem/core';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from '@ctxsiem/core';
 import type { DeploymentConfig } from '@ctxsiem/registry';
 
 export interface DemoSource {
@@ -14,20 +21,63 @@ export interface DemoSource {
   describe: string;
   /** A password the demo made up, to keep out of logs. */
   secret?: string | undefined;
+  /**
+   * Whether its streams start where the source says (the licensing API's whole days: the last day
+   * due) rather than six hours back.
+   */
+  ownStart?: boolean;
   stop(): Promise<void>;
 }
+
+export interface DemoContext {
+  tenant: string;
+  now: number;
+  seed: number;
+  /** The demo's output folder (or where it would be): the licensing documents go beside it. */
+  out: string;
+}
+
+/** Days of licensing telemetry documents the demo writes. */
+export const DEMO_TELEMETRY_DAYS = 3;
 
 /** Risk events the demo produces: one every 4 seconds over its six hours. */
 export const DEMO_RISK_EVENTS = 5_400;
 
-export async function demoSource(
-  type: string,
-  tenant: string,
-  now: number,
-  seed: number,
-): Promise<DemoSource> {
-  if (type !== 'sentinel')
-    return { config: { type } as DeploymentConfig['sources'][number], describe: '', stop: async () => {} };
+export async function demoSource(type: string, context: DemoContext): Promise<DemoSource> {
+  if (type === 'sentinel') return kafkaDemo(context);
+  if (type === 'licensing') return licensingDemo(context);
+  return { config: { type } as DeploymentConfig['sources'][number], describe: '', stop: async () => {} };
+}
+
+async function licensingDemo({ tenant, now, seed, out }: DemoContext): Promise<DemoSource> {
+  const { licensingTelemetry } = await import('@ctxsiem/emulator');
+  const folder = resolve(`${out}-licensing-telemetry`);
+  await mkdir(folder, { recursive: true });
+  const documents = licensingTelemetry({
+    seed,
+    customerId: tenant,
+    from: new Date(floorTo(now, DAY_MS) - DEMO_TELEMETRY_DAYS * DAY_MS),
+    days: DEMO_TELEMETRY_DAYS,
+    invalidOneIn: 40,
+  });
+  for (const document of documents) {
+    const path = join(folder, document.name);
+    await writeFile(path, document.content);
+    // Left there the morning after the day it covers (an hour ago at the latest), as a collector finds it.
+    const day = Date.parse(document.name.match(/\d{4}-\d{2}-\d{2}/)![0]);
+    const arrived = new Date(Math.min(day + DAY_MS + 6 * HOUR_MS, now - HOUR_MS));
+    await utimes(path, arrived, arrived);
+  }
+  const invalid = documents.reduce((sum, document) => sum + document.problems.length, 0);
+  return {
+    config: { type: 'licensing', telemetry: { location: folder } } as DeploymentConfig['sources'][number],
+    describe: `Licensing telemetry: ${documents.length} documents in ${folder} (License Server uploads, CVAD and SPA events; ${invalid} invalid elements go to the dead letters)`,
+    ownStart: true,
+    stop: async () => {},
+  };
+}
+
+async function kafkaDemo({ tenant, now, seed }: DemoContext): Promise<DemoSource> {
   const [{ startKafka }, { produceRiskEvents, riskEvents }] = await Promise.all([
     import('@ctxsiem/test-kit/servers'),
     import('@ctxsiem/emulator'),

@@ -39,7 +39,12 @@ export async function runDemo(
   try {
     for (const type of options.sources)
       sources.push(
-        await demoSource(type, emulator.connection.customerId, systemClock.now(), options.seed ?? 1),
+        await demoSource(type, {
+          tenant: emulator.connection.customerId,
+          now: systemClock.now(),
+          seed: options.seed ?? 1,
+          out: options.out,
+        }),
       );
     for (const source of sources) options.secrets.add(source.secret);
     const config: DeploymentConfig = DeploymentConfigSchema.parse({
@@ -48,13 +53,17 @@ export async function runDemo(
       sink: target.sink,
       ...(target.deadLetters ? { deadLetters: target.deadLetters } : {}),
       checkpoint: target.checkpoint,
-      runner: { start: new Date(floorTo(systemClock.now(), HOUR_MS) - 6 * HOUR_MS).toISOString() },
     });
+    const sixHoursBack = new Date(floorTo(systemClock.now(), HOUR_MS) - 6 * HOUR_MS);
+    const ownStart = new Set<string>(
+      sources.filter((source) => source.ownStart).map((source) => source.config.type),
+    );
     const summary = await collect(config, {
       logger: options.logger,
       clock: systemClock,
       secrets: options.secrets,
       signal: options.signal,
+      startOf: (source) => (ownStart.has(source.type) ? source.start : sixHoursBack),
     });
     const where = [...sources.map((source) => source.describe).filter(Boolean), await target.describe()];
     return { ...summary, emulator: emulator.url, where: where.join('\n'), resumes: target.resumes };

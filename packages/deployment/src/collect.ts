@@ -13,6 +13,7 @@ import {
   MINUTE_MS,
   run,
   type SecretRegistry,
+  type Source,
   type StreamSummary,
   type Window,
   windowsIn,
@@ -65,6 +66,12 @@ export interface CollectDeps {
   clock: Clock;
   secrets: SecretRegistry;
   signal?: AbortSignal | undefined;
+  /**
+   * Where a source's streams start without a checkpoint, when it answers a date: before `runner.start`
+   * and the source's own start. The demo starts hourly sources six hours back and leaves a source whose
+   * windows are whole days to its own start (the last day due).
+   */
+  startOf?: ((source: Source) => Date | undefined) | undefined;
 }
 
 /** A backfill instead of a live run: the pull streams' windows of a past range (see `RunOptions.backfill`). */
@@ -144,7 +151,7 @@ export async function collect(
           checkpoints,
           logger,
           clock,
-          start: explicitStart ?? source.start ?? lookbackStart,
+          start: deps.startOf?.(source) ?? explicitStart ?? source.start ?? lookbackStart,
           budgetMs: deadline === undefined ? undefined : Math.max(0, deadline - clock.now()),
           queueCapacity: config.runner.queueCapacity,
           concurrency: config.runner.concurrency,

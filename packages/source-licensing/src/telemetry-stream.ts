@@ -22,7 +22,6 @@ import {
   ConfigError,
   DAY_MS,
   type DocumentStore,
-  HOUR_MS,
   type JsonRecord,
   type Logger,
   type Page,
@@ -61,15 +60,15 @@ export const TELEMETRY_COLUMNS: readonly Column[] = [
   { name: 'licenseCount', type: 'long' },
 ];
 
-/** What the stream did, for the run summary. */
+/** What the stream did, for the run summary: totals, and what the last listing found. */
 export interface TelemetryCounters {
   documentsReceived: number;
   documentsRead: number;
-  /** Files at the location that are no telemetry document (by their extension). */
+  /** In the last listing: files that are no telemetry document (by their extension). */
   documentsIgnored: number;
-  /** Documents left for a later run: modified less than `settleSeconds` ago. */
+  /** In the last listing: documents left for a later run, modified less than `settleSeconds` ago. */
   documentsSettling: number;
-  /** Listed under a new name or stamp, with a content read already. */
+  /** In the last listing: new names or stamps with a content read already (a copy, a touched file). */
   documentsKnown: number;
 }
 
@@ -132,6 +131,9 @@ export function telemetryStream(options: TelemetryOptions, deps: TelemetryStream
   async function receive(ledger: DocumentLedger, from: Date, signal: AbortSignal): Promise<void> {
     const folder = await deps.folder();
     const received: Parameters<DocumentLedger['assign']>[1][number][] = [];
+    counters.documentsIgnored = 0;
+    counters.documentsSettling = 0;
+    counters.documentsKnown = 0;
     const settledBefore = wallClock() - options.settleSeconds * 1000;
     for await (const listed of folder.list(signal)) {
       if (!documentKind(listed.name)) {
@@ -198,8 +200,8 @@ export function telemetryStream(options: TelemetryOptions, deps: TelemetryStream
     name: 'telemetry',
     cursorField: 'eventTime',
     windowedBy: 'source',
-    // Windows only group what each run received: an hour at most, a day at once after a pause.
-    window: { alignMs: HOUR_MS, maxWindowMs: DAY_MS, lagMs: 0 },
+    // Windows only group what each run received: up to a UTC day (a pause is caught up in few reads).
+    window: { alignMs: DAY_MS, maxWindowMs: DAY_MS, lagMs: 0 },
     columns: TELEMETRY_COLUMNS,
     async *read(window: Window, resume: string | undefined, signal: AbortSignal): AsyncIterable<Page> {
       if (!deps.documents)

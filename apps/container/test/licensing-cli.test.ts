@@ -1,0 +1,75 @@
+/**
+ * `ctxsiem demo --sources licensing` as a user runs it: the emulator's licensing API (the last day due:
+ * a usage snapshot and the month's history) and a folder of generated telemetry documents, into
+ * `out/demo`; the invalid elements in the dead letters with their field path; run again, nothing twice.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DAY_MS, type JsonRecord } from '@ctxsiem/core';
+import { licensingTelemetry } from '@ctxsiem/emulator';
+import { readStoredRecords } from '@ctxsiem/sink-file';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ctxsiem } from './run-cli.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ctxsiem-licensing-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface StreamSummary {
+  stream: string;
+  status: string;
+  records: number;
+  deadLetters: number;
+}
+
+describe('the licensing source through the CLI', () => {
+  it('`demo --sources licensing` collects the API and the telemetry documents, each once', async () => {
+    const out = join(dir, 'demo');
+    const first = await ctxsiem(['demo', '--out', out, '--sources', 'licensing', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const streams = JSON.parse(first.stdout).streams as StreamSummary[];
+    expect(streams.map((s) => [s.stream, s.status])).toEqual([
+      ['usage', 'ok'],
+      ['history', 'ok'],
+      ['telemetry', 'ok'],
+    ]);
+    expect(streams[0]!.records).toBe(1);
+
+    // What the demo wrote: the generator's documents (seed 1) for the three days its files are named by.
+    const names = (await readdir(`${out}-licensing-telemetry`)).sort();
+    const days = names.map((name) => Date.parse(name.match(/\d{4}-\d{2}-\d{2}/)![0]));
+    const documents = licensingTelemetry({
+      seed: 1,
+      customerId: 'demo',
+      from: new Date(Math.min(...days)),
+      days: 3,
+      invalidOneIn: 40,
+    });
+    expect(documents.map((d) => d.name).sort()).toEqual(names);
+    expect(Math.max(...days)).toBe(Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS);
+    const telemetry = await readStoredRecords(join(out, 'telemetry'));
+    expect(telemetry).toHaveLength(documents.reduce((sum, d) => sum + d.records, 0));
+    expect(new Set(telemetry.map((r) => r.documentName))).toEqual(new Set(documents.map((d) => d.name)));
+    const problems = documents.flatMap((d) => d.problems);
+    const letters = await readStoredRecords(join(out, '_deadletter', 'telemetry'));
+    expect(letters).toHaveLength(problems.length);
+    expect(letters.map((l) => String(l.reason)).join('\n')).toContain(problems[0]!.field);
+    expect(first.stderr).toContain(`${documents.length} documents in`);
+
+    const again = await ctxsiem(['demo', '--out', out, '--sources', 'licensing', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    const second = JSON.parse(again.stdout).streams as StreamSummary[];
+    expect(second.map((s) => s.records)).toEqual([0, 0, 0]);
+    expect(await readStoredRecords(join(out, 'telemetry'))).toHaveLength(telemetry.length);
+    const usage: JsonRecord[] = await readStoredRecords(join(out, 'usage'));
+    expect(usage).toHaveLength(1);
+    expect(usage[0]!.snapshotDate).toBe(
+      new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS).toISOString(),
+    );
+  });
+});
