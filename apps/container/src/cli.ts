@@ -11,6 +11,7 @@ import {
   collect,
   formatReport,
   loadConfig,
+  recordSchemas,
   registerEnvironmentSecrets,
 } from '@ctxsiem/deployment';
 import { connectors, connectorsText, DeploymentConfigSchema } from '@ctxsiem/registry';
@@ -395,13 +396,24 @@ program
     process.stdout.write(`${JSON.stringify(declaration, null, 2)}\n`);
   });
 
-program
-  .command('config')
-  .description('Configuration helpers.')
+const configCommand = program.command('config').description('Configuration helpers.');
+configCommand
   .command('schema')
   .description('Print the JSON Schema of the deployment config (generated from its zod schema).')
   .action(() => {
     process.stdout.write(`${JSON.stringify(configJsonSchema(DeploymentConfigSchema), null, 2)}\n`);
+  });
+configCommand
+  .command('records')
+  .description(
+    "Print the JSON Schema of each configured stream's records, by {source}/{stream} (from the columns the Azure tables are made of).",
+  )
+  .addOption(configOption())
+  .action(async (options) => {
+    const config = await loadConfig(options.config, secrets);
+    const logger = createLogger({ level: config.logLevel, secrets });
+    const schemas = await recordSchemas(config, { logger, clock: processClock(), secrets });
+    process.stdout.write(`${JSON.stringify(schemas, null, 2)}\n`);
   });
 
 program

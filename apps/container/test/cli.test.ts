@@ -50,6 +50,7 @@ describe('ctxsiem CLI', () => {
       ['state', 'reset'],
       ['config'],
       ['config', 'schema'],
+      ['config', 'records'],
       ['deadletter'],
       ['deadletter', 'list'],
       ['deadletter', 'replay'],
@@ -81,6 +82,27 @@ describe('ctxsiem CLI', () => {
       'CitrixMonitorSessions_CL',
       'CitrixMonitorSessionMetrics_CL',
     ]);
+  });
+
+  it("prints the JSON Schema of each configured stream's records, from the same columns", async () => {
+    const result = await ctxsiem(['config', 'records'], {
+      env: {
+        SOURCE: 'licensing',
+        CITRIX_CUSTOMER_ID: 'acme',
+        CITRIX_CLIENT_ID: 'id',
+        CITRIX_CLIENT_SECRET: 'records-secret-value-1',
+        LICENSING_TELEMETRY: 's3://uploads/licensing',
+      },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const schemas = JSON.parse(result.stdout);
+    expect(Object.keys(schemas)).toEqual(['licensing/usage', 'licensing/history', 'licensing/telemetry']);
+    const telemetry = schemas['licensing/telemetry'];
+    expect(telemetry.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(telemetry.properties.eventTime).toMatchObject({ format: 'date-time' });
+    expect(telemetry.properties.documentVersion.type).toEqual(['integer', 'null']);
+    expect(telemetry.required).toEqual(['citrix_customer_id']);
+    expect(result.stdout).not.toContain('records-secret-value-1');
   });
 
   it('prints the JSON Schema generated from the config schema', async () => {

@@ -16,6 +16,8 @@ export {
 } from './collect.ts';
 // Config documents kept in a bucket (s3://, gs://).
 export { isConfigUri, MAX_CONFIG_BYTES, readConfigUri } from './config-uri.ts';
+// The configured streams with their columns, and the JSON Schema of their records.
+export { type DeclaredStream, declaredStreams, recordSchemas } from './declared-streams.ts';
 // The deployment's sink: its delivery ledger in the checkpoint store, its dead letters routed.
 export { buildDeploymentSink } from './deployment-sink.ts';
 // Building every configured source in turn, for commands that look without collecting.

@@ -63,3 +63,5 @@ export {
   type Window,
   type WindowPolicy,
 } from './contracts.ts';
+// The JSON Schema of a stream's records, from its columns.
+export { recordJsonSchema, type StreamRecords } from './record-json-schema.ts';
