@@ -13,8 +13,9 @@ import {
   loadConfig,
   recordSchemas,
   registerEnvironmentSecrets,
+  type SourceDeps,
 } from '@ctxsiem/deployment';
-import { connectors, connectorsText, DeploymentConfigSchema } from '@ctxsiem/registry';
+import { connectors, connectorsText, type DeploymentConfig, DeploymentConfigSchema } from '@ctxsiem/registry';
 import { BackfillProgress } from './backfill-progress.ts';
 import {
   type DeadLetterSummary,
@@ -381,6 +382,16 @@ deadLetterCommand(
   'Validate dead letters again with the configured streams and deliver those that pass, once: replaying again writes nothing twice.',
 );
 
+/** An action that prints, as JSON, what `describe` makes of the configured sources' streams. */
+const printForConfig =
+  (describe: (config: DeploymentConfig, deps: SourceDeps) => Promise<unknown>) =>
+  async (options: { config?: string }) => {
+    const config = await loadConfig(options.config, secrets);
+    const logger = createLogger({ level: config.logLevel, secrets });
+    const described = await describe(config, { logger, clock: processClock(), secrets });
+    process.stdout.write(`${JSON.stringify(described, null, 2)}\n`);
+  };
+
 program
   .command('azure')
   .description('Azure Monitor helpers.')
@@ -389,12 +400,7 @@ program
     "Print the data collection rule's stream declarations and data flows, and the custom tables, for the configured sources (JSON, for Terraform).",
   )
   .addOption(configOption())
-  .action(async (options) => {
-    const config = await loadConfig(options.config, secrets);
-    const logger = createLogger({ level: config.logLevel, secrets });
-    const declaration = await azureDcr(config, { logger, clock: processClock(), secrets });
-    process.stdout.write(`${JSON.stringify(declaration, null, 2)}\n`);
-  });
+  .action(printForConfig(azureDcr));
 
 const configCommand = program.command('config').description('Configuration helpers.');
 configCommand
@@ -409,12 +415,7 @@ configCommand
     "Print the JSON Schema of each configured stream's records, by {source}/{stream} (from the columns the Azure tables are made of).",
   )
   .addOption(configOption())
-  .action(async (options) => {
-    const config = await loadConfig(options.config, secrets);
-    const logger = createLogger({ level: config.logLevel, secrets });
-    const schemas = await recordSchemas(config, { logger, clock: processClock(), secrets });
-    process.stdout.write(`${JSON.stringify(schemas, null, 2)}\n`);
-  });
+  .action(printForConfig(recordSchemas));
 
 program
   .command('connectors')
