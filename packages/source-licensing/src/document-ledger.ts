@@ -30,12 +30,22 @@ export interface LedgerEntry {
   receivedAt: string;
 }
 
+/** A listing whose content was read already under another name or stamp (a copy, a touched file). */
+export interface KnownListing {
+  name: string;
+  stamp: string;
+  sha256: string;
+}
+
 interface Shard {
   entries: LedgerEntry[];
+  /** Remembered so the next listing does not hash them again. */
+  known: KnownListing[];
   version: string | undefined;
 }
 
 const monthOf = (window: Date) => window.toISOString().slice(0, 7);
+const listingKey = (listing: { name: string; stamp: string }) => `${listing.stamp}\u0000${listing.name}`;
 
 export class DocumentLedger {
   readonly #store: DocumentStore;
@@ -43,6 +53,7 @@ export class DocumentLedger {
   readonly #shards = new Map<string, Shard>();
   #byContent = new Map<string, LedgerEntry>();
   #byName = new Map<string, LedgerEntry[]>();
+  #listings = new Set<string>();
 
   private constructor(store: DocumentStore, streamKey: string) {
     this.#store = store;
@@ -60,6 +71,7 @@ export class DocumentLedger {
     const stored = await this.#store.read(this.#prefix + month);
     const shard: Shard = {
       entries: (stored?.document.documents as LedgerEntry[] | undefined) ?? [],
+      known: (stored?.document.known as KnownListing[] | undefined) ?? [],
       version: stored?.version,
     };
     this.#shards.set(month, shard);
@@ -70,16 +82,21 @@ export class DocumentLedger {
   #index(): void {
     this.#byContent = new Map();
     this.#byName = new Map();
-    for (const month of [...this.#shards.keys()].sort())
-      for (const entry of this.#shards.get(month)!.entries) {
+    this.#listings = new Set();
+    for (const month of [...this.#shards.keys()].sort()) {
+      const shard = this.#shards.get(month)!;
+      for (const entry of shard.entries) {
         if (!this.#byContent.has(entry.sha256)) this.#byContent.set(entry.sha256, entry);
         this.#byName.set(entry.name, [...(this.#byName.get(entry.name) ?? []), entry]);
+        this.#listings.add(listingKey(entry));
       }
+      for (const known of shard.known) this.#listings.add(listingKey(known));
+    }
   }
 
-  /** The entry received with this name and listing stamp: the same content, read already. */
-  sameListing(name: string, stamp: string): LedgerEntry | undefined {
-    return this.#byName.get(name)?.find((entry) => entry.stamp === stamp);
+  /** Whether this name was listed with this stamp before: its content is in the ledger, read already. */
+  sameListing(name: string, stamp: string): boolean {
+    return this.#listings.has(listingKey({ name, stamp }));
   }
 
   /** The entry that received this content first, under whatever name. */
@@ -94,17 +111,20 @@ export class DocumentLedger {
   }
 
   /**
-   * Assigns documents received now to the window starting at `from`, in one conditional write. A
-   * content another runner assigned meanwhile is left out. Returns the entries written.
+   * Assigns documents received now to the window starting at `from`, and remembers listings whose
+   * content was known, in one conditional write. A content another runner assigned meanwhile is left
+   * out. Returns the entries written.
    */
   async assign(
     from: Date,
     received: readonly Omit<LedgerEntry, 'version' | 'window' | 'receivedAt'>[],
     now: Date,
+    known: readonly KnownListing[] = [],
   ): Promise<LedgerEntry[]> {
     const month = monthOf(from);
     for (let attempt = 0; ; attempt++) {
-      const shard = this.#shards.get(month) ?? { entries: [], version: undefined };
+      const shard = this.#shards.get(month) ?? { entries: [], known: [], version: undefined };
+      const remember = known.filter((listing) => !this.#listings.has(listingKey(listing)));
       const versions = new Map<string, number>();
       const added: LedgerEntry[] = [];
       for (const document of received) {
@@ -114,11 +134,16 @@ export class DocumentLedger {
         versions.set(document.name, version);
         added.push({ ...document, version, window: from.toISOString(), receivedAt: now.toISOString() });
       }
-      if (added.length === 0) return [];
+      if (added.length + remember.length === 0) return [];
       const entries = [...shard.entries, ...added];
+      const listings = [...shard.known, ...remember];
       try {
-        const version = await this.#store.write(this.#prefix + month, { documents: entries }, shard.version);
-        this.#shards.set(month, { entries, version });
+        const version = await this.#store.write(
+          this.#prefix + month,
+          { documents: entries, known: listings },
+          shard.version,
+        );
+        this.#shards.set(month, { entries, known: listings, version });
         this.#index();
         return added;
       } catch (error) {

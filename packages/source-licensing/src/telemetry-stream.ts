@@ -31,7 +31,7 @@ import {
 } from '@ctxsiem/core';
 import type { TelemetryOptions } from './config.ts';
 import type { DocumentFolder } from './document-folders.ts';
-import { DocumentLedger, type LedgerEntry } from './document-ledger.ts';
+import { DocumentLedger, type KnownListing, type LedgerEntry } from './document-ledger.ts';
 import { type DocumentReading, documentKind, readTelemetryDocument } from './telemetry-documents.ts';
 
 const MIB = 1024 * 1024;
@@ -68,7 +68,7 @@ export interface TelemetryCounters {
   documentsIgnored: number;
   /** In the last listing: documents left for a later run, modified less than `settleSeconds` ago. */
   documentsSettling: number;
-  /** In the last listing: new names or stamps with a content read already (a copy, a touched file). */
+  /** In the last listing: new names or stamps with a content read already (a copy, a touched file; remembered). */
   documentsKnown: number;
 }
 
@@ -131,6 +131,7 @@ export function telemetryStream(options: TelemetryOptions, deps: TelemetryStream
   async function receive(ledger: DocumentLedger, from: Date, signal: AbortSignal): Promise<void> {
     const folder = await deps.folder();
     const received: Parameters<DocumentLedger['assign']>[1][number][] = [];
+    const known: KnownListing[] = [];
     counters.documentsIgnored = 0;
     counters.documentsSettling = 0;
     counters.documentsKnown = 0;
@@ -148,15 +149,16 @@ export function telemetryStream(options: TelemetryOptions, deps: TelemetryStream
       const content = await folder.open(listed.name, signal);
       if (!content) continue; // removed since it was listed
       const sha256 = await sha256Of(content);
-      const known = ledger.withContent(sha256);
-      if (known) {
+      const read = ledger.withContent(sha256);
+      if (read) {
         counters.documentsKnown++;
-        logger.debug({ document: listed.name, sameAs: known.name }, 'a content read already: not read again');
+        known.push({ name: listed.name, stamp: listed.stamp, sha256 });
+        logger.debug({ document: listed.name, sameAs: read.name }, 'a content read already: not read again');
         continue;
       }
       received.push({ name: listed.name, sha256, size: listed.size, stamp: listed.stamp });
     }
-    const assigned = await ledger.assign(from, received, new Date(deps.now()));
+    const assigned = await ledger.assign(from, received, new Date(deps.now()), known);
     counters.documentsReceived += assigned.length;
     if (assigned.length > 0)
       logger.info(
