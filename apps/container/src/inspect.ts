@@ -70,6 +70,11 @@ export async function previewStream(
         `no stream "${options.stream}" in the ${source.type} source; it has: ${source.streams.map((s) => s.name).join(', ')}`,
       );
     }
+    // Reading such a window is receiving: it would write the source's ledger without delivering.
+    if (stream.windowedBy === 'source')
+      throw new Error(
+        `the ${source.type} ${stream.name} stream's windows hold what a collection run received (its ledger): a preview would receive without delivering; \`ctxsiem check\` lists what is there`,
+      );
     const window = latestWindow(stream, deps.clock.now(), options.windowMinutes);
     const controller = new AbortController();
     for await (const page of stream.read(window, undefined, controller.signal)) {

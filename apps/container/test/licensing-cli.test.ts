@@ -10,14 +10,27 @@ import { DAY_MS, type JsonRecord } from '@ctxsiem/core';
 import { licensingTelemetry } from '@ctxsiem/emulator';
 import { readStoredRecords } from '@ctxsiem/sink-file';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ctxsiem } from './run-cli.ts';
+import { ctxsiem, ctxsiemEmulator } from './run-cli.ts';
 
 let dir: string;
+let emulator: Awaited<ReturnType<typeof ctxsiemEmulator>>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ctxsiem-licensing-cli-'));
+  emulator = await ctxsiemEmulator(['--seed', '2']);
 });
 afterAll(async () => {
+  await emulator?.stop();
   await rm(dir, { recursive: true, force: true });
+});
+
+const env = (extra: Record<string, string> = {}) => ({
+  SOURCE: 'licensing',
+  API_BASE: emulator.url,
+  CITRIX_CUSTOMER_ID: 'demo',
+  CITRIX_CLIENT_ID: 'demo',
+  CITRIX_CLIENT_SECRET: 'demo',
+  OUTPUT_DIR: join(dir, 'out'),
+  ...extra,
 });
 
 interface StreamSummary {
@@ -71,5 +84,28 @@ describe('the licensing source through the CLI', () => {
     expect(usage[0]!.snapshotDate).toBe(
       new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS).toISOString(),
     );
+  });
+
+  it('`check` lists the telemetry location; a missing folder fails naming the field', async () => {
+    const documents = `${join(dir, 'demo')}-licensing-telemetry`;
+    const ok = await ctxsiem(['check'], { env: env({ LICENSING_TELEMETRY: documents }) });
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/ok +demo\/licensing\/usage/);
+    expect(ok.stdout).toMatch(
+      new RegExp(`ok +demo/licensing/telemetry: folder ${documents}: 9 telemetry documents`),
+    );
+    const missing = await ctxsiem(['check'], { env: env({ LICENSING_TELEMETRY: join(dir, 'nowhere') }) });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(
+      /FAIL +demo\/licensing\/telemetry: [\s\S]*telemetry\.location: the folder .*nowhere does not exist/,
+    );
+  });
+
+  it('`preview` of the telemetry stream says why it cannot, and receives nothing', async () => {
+    const result = await ctxsiem(['preview', '--stream', 'telemetry'], {
+      env: env({ LICENSING_TELEMETRY: join(dir, 'preview-in') }),
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('a preview would receive without delivering');
   });
 });
