@@ -10,7 +10,7 @@ import { backfillKey, checkpointKey, floorTo, HOUR_MS } from '@ctxsiem/core';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
 import { fileCheckpointStore, readStoredRecords } from '@ctxsiem/sink-file';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ctxsiem } from './run-cli.ts';
+import { ctxsiem, emulatorTenant } from './run-cli.ts';
 
 let dir: string;
 let emulator: Emulator;
@@ -27,10 +27,7 @@ afterAll(async () => {
 });
 
 const env = () => ({
-  API_BASE: emulator.url,
-  CITRIX_CUSTOMER_ID: 'demo',
-  CITRIX_CLIENT_ID: 'demo',
-  CITRIX_CLIENT_SECRET: 'demo',
+  ...emulatorTenant(emulator.url),
   ENTITIES: 'Sessions',
   OUTPUT_DIR: join(dir, 'out'),
   LOOKBACK_MINUTES: '120',

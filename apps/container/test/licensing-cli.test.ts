@@ -10,7 +10,7 @@ import { DAY_MS, type JsonRecord } from '@ctxsiem/core';
 import { licensingTelemetry } from '@ctxsiem/emulator';
 import { readStoredRecords } from '@ctxsiem/sink-file';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ctxsiem, ctxsiemEmulator } from './run-cli.ts';
+import { ctxsiem, ctxsiemEmulator, emulatorTenant } from './run-cli.ts';
 
 let dir: string;
 let emulator: Awaited<ReturnType<typeof ctxsiemEmulator>>;
@@ -25,10 +25,7 @@ afterAll(async () => {
 
 const env = (extra: Record<string, string> = {}) => ({
   SOURCE: 'licensing',
-  API_BASE: emulator.url,
-  CITRIX_CUSTOMER_ID: 'demo',
-  CITRIX_CLIENT_ID: 'demo',
-  CITRIX_CLIENT_SECRET: 'demo',
+  ...emulatorTenant(emulator.url),
   OUTPUT_DIR: join(dir, 'out'),
   ...extra,
 });

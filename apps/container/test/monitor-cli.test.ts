@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ctxsiem, ctxsiemEmulator } from './run-cli.ts';
+import { ctxsiem, ctxsiemEmulator, emulatorTenant } from './run-cli.ts';
 
 let dir: string;
 let emulator: Awaited<ReturnType<typeof ctxsiemEmulator>>;
@@ -16,10 +16,7 @@ afterAll(async () => {
 });
 
 const env = (extra: Record<string, string> = {}) => ({
-  API_BASE: emulator.url,
-  CITRIX_CUSTOMER_ID: 'demo',
-  CITRIX_CLIENT_ID: 'demo',
-  CITRIX_CLIENT_SECRET: 'demo',
+  ...emulatorTenant(emulator.url),
   OUTPUT_DIR: join(dir, 'out'),
   ...extra,
 });

@@ -6,7 +6,7 @@ import { ensureBucket as ensureGcsBucket, listObjectKeys as listGcsKeys } from '
 import { ensureBucket, listObjectKeys } from '@ctxsiem/sink-s3';
 import { type RunningMinio, startFakeGcs, startMinio } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ctxsiem, ctxsiemEmulator } from './run-cli.ts';
+import { ctxsiem, ctxsiemEmulator, emulatorTenant } from './run-cli.ts';
 
 let dir: string;
 let minio: RunningMinio;
@@ -28,10 +28,7 @@ afterAll(async () => {
 });
 
 const seedEnv = () => ({
-  API_BASE: emulator.url,
-  CITRIX_CUSTOMER_ID: 'demo',
-  CITRIX_CLIENT_ID: 'demo',
-  CITRIX_CLIENT_SECRET: 'demo',
+  ...emulatorTenant(emulator.url),
   ENTITIES: 'Sessions,Users',
   SINK: 's3',
   S3_BUCKET: BUCKET,

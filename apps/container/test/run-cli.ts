@@ -15,6 +15,14 @@ export function ctxsiem(
   return runCli(CLI, args, { ...options, label: `cli-${args[0] ?? 'none'}` });
 }
 
+/** The seed variables of the emulator's tenant (`demo`), for a CLI run against `ctxsiem emulator`. */
+export const emulatorTenant = (url: string) => ({
+  API_BASE: url,
+  CITRIX_CUSTOMER_ID: 'demo',
+  CITRIX_CLIENT_ID: 'demo',
+  CITRIX_CLIENT_SECRET: 'demo',
+});
+
 /** Starts `ctxsiem emulator` and resolves with its URL once it prints `listening …`. */
 export function ctxsiemEmulator(
   args: string[] = [],
