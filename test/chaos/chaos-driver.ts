@@ -12,10 +12,15 @@
  * The emulator's clock is the real clock shifted forward step by step; each collector process gets the
  * same shift (plus its own skew) through CTXSIEM_CLOCK_OFFSET_MS, so "now" agrees as it would between
  * a scheduler's hosts — or disagrees by minutes, for the overlapping pairs.
+ *
+ * Licensing telemetry documents arrive in a folder between runs — a day's License Server upload, CVAD
+ * and SPA events at a time, now and then a CVAD file edited (a new version) or copied under another
+ * name (the same content) — and every record of every version must be stored once.
  */
-import { writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Emulator, Faults } from '@ctxsiem/emulator';
+import { type Emulator, type Faults, licensingTelemetry } from '@ctxsiem/emulator';
 import { runCli, seededRandom } from '@ctxsiem/test-kit';
 import { configure } from 'safe-stable-stringify';
 
@@ -58,6 +63,8 @@ export interface ChaosOptions {
   /** Monitor entity sets and casodata entities collected. */
   monitorEntities: string[];
   analyticsEntities: string[];
+  /** Where licensing telemetry documents arrive (the `telemetry` stream's records are compared too). */
+  telemetryFolder: string;
   log?: (line: string) => void;
 }
 
@@ -77,7 +84,12 @@ export interface ChaosFigures {
   deadLetters: number;
   lostExamples: string[];
   duplicatedExamples: string[];
+  /** Licensing telemetry documents written (versions included) and copies of one. */
+  documents: number;
 }
+
+/** The documents the driver wrote: each content's records, by its SHA-256 (the records' documentId). */
+type DocumentTruth = Map<string, { name: string; records: number }>;
 
 interface Outcome {
   code: number | null;
@@ -113,6 +125,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       sources: [
         { type: 'monitor', entities: options.monitorEntities, pageSize: 40 },
         { type: 'analytics', entities: options.analyticsEntities, top: 60 },
+        {
+          type: 'licensing',
+          streams: ['telemetry'],
+          telemetry: { location: options.telemetryFolder, settleSeconds: 0, pageSize: 40 },
+        },
       ],
       ...target.config,
       runner: { start: start.toISOString(), leaseSeconds: 300, concurrency: 2 },
@@ -136,6 +153,49 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     deadLetters: 0,
     lostExamples: [],
     duplicatedExamples: [],
+    documents: 0,
+  };
+  const documents: DocumentTruth = new Map();
+  await mkdir(options.telemetryFolder, { recursive: true });
+  let documentDay = start.getTime() - 30 * 24 * HOUR;
+  const arrive = async () => {
+    for (const document of licensingTelemetry({
+      seed: options.seed,
+      customerId: emulator.connection.customerId,
+      from: new Date(documentDay),
+      days: 1,
+    }))
+      await writeDocument(document.name, document.content, document.records);
+    documentDay += 24 * HOUR;
+  };
+  const writeDocument = async (name: string, content: string, records: number) => {
+    await writeFile(join(options.telemetryFolder, name), content);
+    documents.set(createHash('sha256').update(content).digest('hex'), { name, records });
+    figures.documents++;
+  };
+  /**
+   * A CVAD file edited where it lies — one more event, so a new version with every event again — once
+   * its current version is stored whole (an edit before that would take a content no run could read).
+   */
+  const edit = async () => {
+    const [sha256, cvad] = [...documents].filter(([, d]) => d.name.startsWith('cvad-')).at(-1) ?? [];
+    if (!sha256 || !cvad) return;
+    const stored = await target.records('telemetry');
+    if (new Set(stored.filter((r) => r.documentId === sha256).map((r) => canonical(r))).size < cvad.records)
+      return;
+    const path = join(options.telemetryFolder, cvad.name);
+    const events = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>[];
+    events.push({ ...events[0], id: `edited-${figures.documents}` });
+    await writeDocument(cvad.name, JSON.stringify(events), events.length);
+  };
+  const copy = async () => {
+    const some = [...documents.values()].at(-1);
+    if (!some) return;
+    await copyFile(
+      join(options.telemetryFolder, some.name),
+      join(options.telemetryFolder, `copy-${figures.documents}-${some.name}`),
+    );
+    figures.documents++;
   };
 
   const launch = async (skewMs: number, killAfterMs: number | undefined): Promise<Outcome> => {
@@ -188,6 +248,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       lateArrivals: { maxMinutes: LATE_MINUTES },
     };
     emulator.setFaults(faults);
+    if (i === 0 || chance(0.4)) await arrive();
+    if (chance(0.15)) await edit();
+    if (chance(0.1)) await copy();
     const kill = () => (chance(0.35) ? between(200, 2500) : undefined);
     if (chance(0.25)) {
       figures.overlaps++;
@@ -216,6 +279,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   }
 
   await compare(options, figures, start, new Date(emulatorNow() - 90 * MINUTE));
+  await compareDocuments(options, figures, documents);
   figures.deadLetters = await target.deadLetters();
   return figures;
 }
@@ -285,7 +349,44 @@ async function compare(
   }
 }
 
+/**
+ * Compares the telemetry stream with the documents written: each content's records (by documentId)
+ * stored once each — a version missing records is loss, a record stored twice (or a copy read again)
+ * duplication.
+ */
+async function compareDocuments(options: ChaosOptions, figures: ChaosFigures, documents: DocumentTruth) {
+  const stored = await options.target.records('telemetry');
+  const byDocument = new Map<string, string[]>();
+  for (const record of stored) {
+    const id = String(record.documentId);
+    byDocument.set(id, [...(byDocument.get(id) ?? []), canonical(record)]);
+  }
+  for (const [sha256, document] of documents) {
+    const records = byDocument.get(sha256) ?? [];
+    const distinct = new Set(records).size;
+    figures.expected += document.records;
+    const lost = Math.max(0, document.records - distinct);
+    const extra = records.length - Math.min(distinct, document.records);
+    figures.lost += lost;
+    figures.duplicated += extra;
+    if (lost > 0 && figures.lostExamples.length < 5)
+      figures.lostExamples.push(
+        `telemetry ${document.name} ${sha256.slice(0, 12)}: ${lost} of ${document.records}`,
+      );
+    if (extra > 0 && figures.duplicatedExamples.length < 5)
+      figures.duplicatedExamples.push(`telemetry ${document.name} ${sha256.slice(0, 12)}: ${extra} more`);
+    byDocument.delete(sha256);
+  }
+  for (const [sha256, records] of byDocument) {
+    figures.duplicated += records.length;
+    if (figures.duplicatedExamples.length < 5)
+      figures.duplicatedExamples.push(
+        `telemetry: ${records.length} records of a document never written (${sha256})`,
+      );
+  }
+}
+
 /** One line of figures, as the test prints it. */
 export function formatFigures(f: ChaosFigures): string {
-  return `chaos ${f.target}: runs ${f.runs}, processes ${f.processes}, kills ${f.kills}, overlaps ${f.overlaps}, busy ${f.busy}, faults ${f.faults}, adopted parts ${f.adoptedParts}, late records ${f.lateRecords}, records expected ${f.expected}, lost ${f.lost}, duplicated ${f.duplicated}`;
+  return `chaos ${f.target}: runs ${f.runs}, processes ${f.processes}, kills ${f.kills}, overlaps ${f.overlaps}, busy ${f.busy}, faults ${f.faults}, adopted parts ${f.adoptedParts}, late records ${f.lateRecords}, telemetry documents ${f.documents}, records expected ${f.expected}, lost ${f.lost}, duplicated ${f.duplicated}`;
 }

@@ -59,6 +59,7 @@ const common = (name: string): Omit<ChaosOptions, 'target' | 'runs'> => ({
   directory,
   monitorEntities: ['Sessions', 'Connections', 'Machines'],
   analyticsEntities: ['sessions'],
+  telemetryFolder: join(directory, `telemetry-${name}`),
   log: process.env.CHAOS_VERBOSE ? (line) => console.log(line) : undefined,
 });
 
@@ -113,6 +114,7 @@ const SECOPS_LOG_TYPES: Record<string, string> = {
   'monitor/Connections': 'CHAOS_CONNECTIONS',
   'monitor/Machines': 'CHAOS_MACHINES',
   'analytics/sessions': 'CHAOS_ANALYTICS_SESSIONS',
+  'licensing/telemetry': 'CHAOS_LICENSING_TELEMETRY',
 };
 
 function secopsTarget(api: SecOpsApi): ChaosTarget {
@@ -135,7 +137,7 @@ function secopsTarget(api: SecOpsApi): ChaosTarget {
     },
     // Monitor sets are capitalised, casodata entities not: `Sessions` and `sessions` are two streams.
     records: async (stream) => {
-      const source = /^[A-Z]/.test(stream) ? 'monitor' : 'analytics';
+      const source = stream === 'telemetry' ? 'licensing' : /^[A-Z]/.test(stream) ? 'monitor' : 'analytics';
       const logType = SECOPS_LOG_TYPES[`${source}/${stream}`];
       return api.accepted
         .filter((log) => log.logType === logType)
@@ -164,6 +166,8 @@ describe('chaos: nothing lost, nothing duplicated', () => {
         runs: Math.ceil(RUNS / 4),
       });
       console.log(formatFigures(figures));
+      if (figures.duplicated > 0)
+        console.log(`sent again after a kill (allowed): ${figures.duplicatedExamples.join('; ')}`);
       expect(figures.expected).toBeGreaterThan(0);
       expect(figures.lostExamples).toEqual([]);
       expect([figures.lost, figures.deadLetters]).toEqual([0, 0]);
