@@ -69,6 +69,13 @@ export interface GetJsonOptions {
   headers?: Readonly<Record<string, string>> | undefined;
 }
 
+/** One API call: a GET, or a query POSTed with a JSON body. */
+interface ApiRequest {
+  method: 'GET' | 'POST';
+  url: URL;
+  body?: string | undefined;
+}
+
 /** Headers the client owns; a caller's value for them is dropped. */
 const RESERVED_HEADERS = new Set([
   'authorization',
@@ -77,6 +84,7 @@ const RESERVED_HEADERS = new Set([
   'accept-encoding',
   'host',
   'content-length',
+  'content-type',
 ]);
 
 /** Transport codes that are the caller's mistake, not the network's: never retried. */
@@ -138,10 +146,30 @@ export class CitrixCloudClient {
    * Waits for the tenant's lock and holds it through every attempt, body read and backoff wait.
    */
   async getJson<T = unknown>(pathOrUrl: string | URL, options: GetJsonOptions = {}): Promise<T> {
-    const url = this.guard.resolve(pathOrUrl);
+    return this.#request<T>({ method: 'GET', url: this.guard.resolve(pathOrUrl) }, options);
+  }
+
+  /**
+   * POSTs a JSON body to a query endpoint (the DaaS `…/$search` operations: a search, not a change) and
+   * reads the JSON answer, with the same lock, token, retries and errors as `getJson`. Only for queries:
+   * a request is sent again after a transient failure.
+   */
+  async searchJson<T = unknown>(
+    pathOrUrl: string | URL,
+    body: unknown,
+    options: GetJsonOptions = {},
+  ): Promise<T> {
+    return this.#request<T>(
+      { method: 'POST', url: this.guard.resolve(pathOrUrl), body: JSON.stringify(body) },
+      options,
+    );
+  }
+
+  #request<T>(request: ApiRequest, options: GetJsonOptions): Promise<T> {
     options.signal?.throwIfAborted();
     const extra = callerHeaders(options.headers);
-    return withTenantLock(this.#lockKey, options.signal, () => this.#run<T>(url, extra, options.signal));
+    if (request.body !== undefined) extra['content-type'] = 'application/json';
+    return withTenantLock(this.#lockKey, options.signal, () => this.#run<T>(request, extra, options.signal));
   }
 
   /** Releases the keep-alive connections (only when the client created its own agent). */
@@ -151,14 +179,19 @@ export class CitrixCloudClient {
     await this.#dispatcher.close();
   }
 
-  async #run<T>(url: URL, extra: Record<string, string>, signal: AbortSignal | undefined): Promise<T> {
-    const operation = `GET ${url.pathname}${url.search}`;
+  async #run<T>(
+    request: ApiRequest,
+    extra: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    const { url } = request;
+    const operation = `${request.method} ${url.pathname}${url.search}`;
     const attempts: AttemptRecord[] = [];
     let totalWaitMs = 0;
     let reauthenticated = false;
     let transientRetries = 0;
     for (let attempt = 1; ; attempt++) {
-      const result = await this.#attempt<T>(url, extra, operation, attempt, reauthenticated, signal);
+      const result = await this.#attempt<T>(request, extra, operation, attempt, reauthenticated, signal);
       if (result.kind === 'done') return result.value;
       attempts.push(result.record);
       if (result.kind === 'reauth') {
@@ -201,7 +234,7 @@ export class CitrixCloudClient {
   }
 
   async #attempt<T>(
-    url: URL,
+    request: ApiRequest,
     extra: Record<string, string>,
     operation: string,
     attempt: number,
@@ -222,11 +255,13 @@ export class CitrixCloudClient {
       throw error;
     }
     this.#stats.requests++;
+    const { url } = request;
     let response: ExchangeResponse;
     try {
       response = await exchange({
-        method: 'GET',
+        method: request.method,
         url,
+        ...(request.body === undefined ? {} : { body: request.body }),
         headers: {
           ...extra,
           authorization: `CwsAuth Bearer=${token}`,

@@ -101,6 +101,38 @@ describe('CitrixCloudClient requests', () => {
     expect(req?.headers['citrix-customerid']).toBe('acme');
   });
 
+  it('POSTs a search with its JSON body, retried like a GET after a transient failure', async () => {
+    const fake = await fakeCitrix({ api: script(faults['503'], faults['connection reset']) });
+    const c = client(fake);
+    const body = {
+      SearchFilters: [{ Property: 'StartTime', Value: '2026-03-14T00:00:00Z', Operator: 'IsAfter' }],
+    };
+    expect(
+      await c.searchJson('cvad/manage/ConfigLog/Operations/$search?limit=1000', body, {
+        headers: { 'Citrix-InstanceId': 'site-1', 'Content-Type': 'text/plain' },
+      }),
+    ).toEqual(OK);
+    expect(fake.apiRequests).toHaveLength(3);
+    for (const req of fake.apiRequests) {
+      expect(req.method).toBe('POST');
+      expect(req.url).toBe('/cvad/manage/ConfigLog/Operations/$search?limit=1000');
+      expect(JSON.parse(req.body)).toEqual(body);
+      expect(req.headers['content-type']).toBe('application/json');
+      expect(req.headers['citrix-instanceid']).toBe('site-1');
+      expect(req.headers.authorization).toBe(`CwsAuth Bearer=${fake.issuedTokens[0]}`);
+    }
+    expect(c.stats).toMatchObject({ requests: 3, retries: 2 });
+  });
+
+  it('names the POST in a refusal', async () => {
+    const fake = await fakeCitrix({ api: ({ res }) => sendODataError(res, 400, 'Bad filter') });
+    const error = await rejectionOf(client(fake).searchJson('cvad/manage/ConfigLog/Operations/$search', {}));
+    expect(errorText(error)).toContain(
+      'POST /cvad/manage/ConfigLog/Operations/$search was rejected with 400',
+    );
+    expect(errorText(error)).toContain('Bad filter');
+  });
+
   it('keeps connections alive across calls', async () => {
     const fake = await fakeCitrix();
     const c = client(fake);
