@@ -3,6 +3,7 @@
  * computed at the emulator's current `now` (the clock passed in the options) under the current faults that
  * shape the data (lateArrivals), exactly as a request arriving at that moment would see it.
  */
+import { configLogOperations, siteOf, systemLogRecords } from './admin-audit.ts';
 import { CASODATA_ENTITY_NAMES, casodataHour, isEmptyHour } from './casodata.ts';
 import type { LateArrivals } from './late-arrivals.ts';
 import { RETENTION_MS, rowsInCursorOrder, toWire } from './monitor-query.ts';
@@ -40,6 +41,12 @@ export interface GroundTruth {
   casodata(entity: string, hourStart: Date): Record<string, unknown>[];
   /** Whether that hour is one of the deterministic empty hours (regardless of `now`). */
   isEmptyCasodataHour(entity: string, hourStart: Date): boolean;
+  /** System Log records of the customer with `utcTimestamp` in [from, to), visible now, oldest first. */
+  systemLog(customerId: string, range: { from: Date; to: Date }): Record<string, unknown>[];
+  /** DaaS configuration log operations started in [from, to), visible now, as they stand now. */
+  configLog(customerId: string, range: { from: Date; to: Date }): Record<string, unknown>[];
+  /** The customer's DaaS site id (`Citrix-InstanceId`). */
+  siteId(customerId: string): string;
 }
 
 /** The data as the current faults shape it: the Monitor sources and the late-arrival delays. */
@@ -54,6 +61,7 @@ export function createGroundTruth(world: World, view: () => VisibleData, clock: 
     if (!source) throw new Error(`Unknown Monitor entity set '${entitySet}'`);
     return source;
   };
+  const audit = () => ({ seed: world.seed, now: clock(), late: view().late });
   return {
     seed: world.seed,
     sessionsPerHour: world.sessionsPerHour,
@@ -90,5 +98,11 @@ export function createGroundTruth(world: World, view: () => VisibleData, clock: 
       casodataHour(world, entity, hourStart.getTime(), clock(), createScanBudget(null), view().late),
     isEmptyCasodataHour: (entity, hourStart) =>
       isEmptyHour(world.seed, entity, hourIndex(hourStart.getTime())),
+    // The API's bounds are inclusive; times are whole milliseconds: [from, to) is [from, to - 1].
+    systemLog: (customerId, range) =>
+      systemLogRecords(audit(), customerId, range.from.getTime(), range.to.getTime() - 1),
+    configLog: (customerId, range) =>
+      configLogOperations(audit(), customerId, range.from.getTime(), range.to.getTime()),
+    siteId: (customerId) => siteOf(world.seed, customerId).Id,
   };
 }

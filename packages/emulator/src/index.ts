@@ -2,6 +2,13 @@
  * @ctxsiem/emulator — an offline, deterministic Citrix Cloud (OAuth, Monitor OData, casodata) over real HTTP,
  * with the real service's limits (single-flight, server-driven paging, query timeout) and injectable faults.
  */
+export {
+  AUDIT_RETENTION_MS,
+  CONFIG_LOG_LIMITS,
+  CONFIG_LOG_PERMISSION,
+  SYSTEM_LOG_LIMITS,
+  SYSTEM_LOG_PERMISSION,
+} from './admin-audit.ts';
 export { CASODATA_EMPTY_HOUR_ONE_IN, CASODATA_ENTITY_NAMES, CASODATA_MAX_TOP } from './casodata.ts';
 export type { InjectedKind } from './faults.ts';
 export type { GroundTruth } from './ground-truth.ts';

@@ -24,6 +24,8 @@ export interface LateArrivals {
   monitorDelayMs(entitySet: string, key: string | number): number;
   /** Delay, after its hour ends, of a casodata row of `hour` (hours since the epoch) with key `key`. */
   casodataDelayMs(entity: string, hour: number, key: unknown): number;
+  /** Delay of an admin audit record (`systemlog`, `configlog`) after its time. */
+  auditDelayMs(log: string, key: string): number;
 }
 
 /** The delays of the `lateArrivals` fault, or null when it is off (absent, null or maxMinutes 0). */
@@ -49,6 +51,7 @@ export function createLateArrivals(
     maxMs,
     monitorDelayMs: (entitySet, key) => delayOf(hashOf(base, entitySet, key)),
     casodataDelayMs: (entity, hour, key) => delayOf(hashOf(base, `casodata/${entity}`, hour, String(key))),
+    auditDelayMs: (log, key) => delayOf(hashOf(base, `audit/${log}`, key)),
   };
 }
 

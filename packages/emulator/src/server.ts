@@ -7,6 +7,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type AuditView,
+  CONFIG_LOG_PERMISSION,
+  configLogSearchReply,
+  meReply,
+  SYSTEM_LOG_PERMISSION,
+  siteOf,
+  systemLogReply,
+} from './admin-audit.ts';
 import { ApiError, cloudError, odataError } from './api-error.ts';
 import { isCasodataEntity, queryCasodata } from './casodata.ts';
 import {
@@ -81,6 +90,48 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function jsonError(status: number, error: string, description: string): ApiError {
   return new ApiError(status, { error, error_description: description }, description);
+}
+
+/** The DaaS Manage API's configuration log search, under `/cvad/`. */
+const CONFIG_LOG_SEARCH = 'manage/ConfigLog/Operations/$search';
+
+/** Refuses with 404 a path other than `path` under its service. */
+function routeOf(segments: readonly string[], path: readonly string[]): void {
+  if (segments.join('/') !== path.join('/'))
+    throw cloudError(404, 'notFound', `No such resource: ${segments.join('/')}`);
+}
+
+/**
+ * The DaaS Manage API: `GET manage/me` (the customer's site), and the configuration log search, which
+ * needs the site as `Citrix-InstanceId`.
+ */
+function daasReply(
+  audit: AuditView,
+  customerId: string,
+  segments: readonly string[],
+  req: IncomingMessage,
+  params: URLSearchParams,
+  body: string,
+): Record<string, unknown> {
+  if (segments.join('/') === 'manage/me') return meReply(audit.seed, customerId);
+  routeOf(segments, CONFIG_LOG_SEARCH.split('/'));
+  const instance = req.headers['citrix-instanceid'];
+  const site = siteOf(audit.seed, customerId).Id;
+  if (instance !== site)
+    throw cloudError(
+      instance ? 404 : 400,
+      instance ? 'notFound' : 'missingHeader',
+      instance
+        ? `No site '${String(instance)}' for customer '${customerId}'`
+        : 'The Citrix-InstanceId header (the site id) is required',
+    );
+  let parsed: unknown;
+  try {
+    parsed = body ? JSON.parse(body) : {};
+  } catch {
+    throw cloudError(400, 'invalidBody', 'The request body is not JSON');
+  }
+  return configLogSearchReply(audit, customerId, params, parsed);
 }
 
 function decodeSegments(pathname: string): string[] {
@@ -163,19 +214,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         retryAfterSeconds: config.singleFlight.retryAfterSeconds,
       });
     }
-    if (req.method !== 'GET')
-      throw odataError(405, 'MethodNotAllowed', `The method ${req.method} is not allowed.`);
-
     const segments = decodeSegments(target.pathname);
     const service = segments.shift();
+    // The DaaS searches are POSTed queries; everything else is read with GET.
+    const search = service === 'cvad' && segments.join('/') === CONFIG_LOG_SEARCH;
+    if (req.method !== (search ? 'POST' : 'GET'))
+      throw odataError(405, 'MethodNotAllowed', `The method ${req.method} is not allowed.`);
+    const body = search ? await readBody(req) : '';
     if (f.forbidden) {
       inject('forbidden');
       const permission =
-        service === 'casodata'
-          ? CASODATA_PERMISSION
-          : service === 'licensing'
-            ? LICENSING_PERMISSION
-            : MONITOR_PERMISSION;
+        {
+          casodata: CASODATA_PERMISSION,
+          licensing: LICENSING_PERMISSION,
+          systemlog: SYSTEM_LOG_PERMISSION,
+          cvad: CONFIG_LOG_PERMISSION,
+        }[service ?? ''] ?? MONITOR_PERMISSION;
       throw cloudError(
         403,
         'authorization',
@@ -244,6 +298,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         );
       } else if (service === 'licensing') {
         reply = jsonReply(200, licensingReply(config.seed, customerId, segments, target.searchParams, now));
+      } else if (service === 'systemlog') {
+        routeOf(segments, ['records']);
+        const audit = { seed: config.seed, now, late: view.late };
+        reply = jsonReply(200, systemLogReply(audit, customerId, target.searchParams));
+      } else if (service === 'cvad') {
+        const audit = { seed: config.seed, now, late: view.late };
+        reply = jsonReply(200, daasReply(audit, customerId, segments, req, target.searchParams, body));
       } else {
         const name = segments[0] ?? '';
         if (segments.length !== 1 || !isCasodataEntity(name)) {
@@ -289,7 +350,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         sendReply(req, res, await handleToken(req, decodeURIComponent(tokenMatch[1]), entry));
         return;
       }
-      if (/^\/(monitorodata|casodata|licensing)(\/|$)/.test(target.pathname)) {
+      if (/^\/(monitorodata|casodata|licensing|systemlog|cvad)(\/|$)/.test(target.pathname)) {
         const outcome = await handleApi(req, res, target, entry);
         if (outcome === 'reset') resetConnection(req, res);
         else writeReply(res, outcome.reply, { truncate: outcome.truncate });
