@@ -10,6 +10,7 @@ import { connectors as sourceAnalytics } from '@ctxsiem/source-analytics/connect
 import { connectors as sourceLicensing } from '@ctxsiem/source-licensing/connector';
 import { connectors as sourceMonitor } from '@ctxsiem/source-monitor/connector';
 import { connectors as sourceSentinel } from '@ctxsiem/source-sentinel/connector';
+import { connectors as sourceSystemlog } from '@ctxsiem/source-systemlog/connector';
 import { connectors as testKit } from '@ctxsiem/test-kit/connector';
 
 export const CONNECTORS = [
@@ -22,5 +23,6 @@ export const CONNECTORS = [
   ...sourceLicensing,
   ...sourceMonitor,
   ...sourceSentinel,
+  ...sourceSystemlog,
   ...testKit,
 ] as const;
