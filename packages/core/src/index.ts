@@ -134,6 +134,7 @@ export {
   type StreamSource,
   type StreamSourceConnector,
   type StreamState,
+  type TableProjection,
   type TenantConnection,
   type VersionedState,
   type Window,

@@ -3,7 +3,7 @@
  * tenant field — once per `{source}/{stream}` (every tenant's records of a stream look alike): what the
  * Azure DCR and tables, and the records' JSON Schemas, are generated from.
  */
-import { type Column, recordJsonSchema } from '@ctxsiem/core';
+import { type Column, recordJsonSchema, type TableProjection } from '@ctxsiem/core';
 import type { DeploymentConfig } from '@ctxsiem/registry';
 import { eachSource, type SourceDeps } from './each-source.ts';
 
@@ -13,6 +13,8 @@ export interface DeclaredStream {
   columns: readonly Column[];
   timeField: string;
   tenantField?: string | undefined;
+  /** The table a product defines for these records, when there is one. */
+  table?: TableProjection | undefined;
 }
 
 /** Every configured stream with its columns; fails naming the streams that have no column list. */
@@ -32,6 +34,7 @@ export async function declaredStreams(config: DeploymentConfig, deps: SourceDeps
         columns: stream.columns,
         timeField: 'cursorField' in stream ? stream.cursorField : stream.timeField,
         tenantField: source.tenantField,
+        ...('azureTable' in stream && stream.azureTable ? { table: stream.azureTable } : {}),
       });
     }
   });

@@ -20,6 +20,7 @@ export type InjectedKind =
   | 'failEntity'
   | 'rejectFilter'
   | 'forbidden'
+  | 'frozenSite'
   | 'queryTimeout'
   | 'unordered';
 

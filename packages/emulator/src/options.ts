@@ -31,6 +31,8 @@ export interface Faults {
   rejectFilter?: string[];
   /** Every API call answers 403 naming the missing permission. */
   forbidden?: boolean;
+  /** The customer's DaaS site is frozen (hibernated): `GET /cvad/manage/me` answers 530. */
+  frozenSite?: boolean;
   /**
    * Records reach the API after a replication delay: 30 % of them (by seed, entity set and key) are delayed
    * uniformly up to maxMinutes. Monitor shows such a record as it was `delay` before now; a casodata row

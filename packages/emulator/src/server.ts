@@ -303,6 +303,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const audit = { seed: config.seed, now, late: view.late };
         reply = jsonReply(200, systemLogReply(audit, customerId, target.searchParams));
       } else if (service === 'cvad') {
+        if (f.frozenSite && segments.join('/') === 'manage/me') {
+          inject('frozenSite');
+          throw cloudError(530, 'siteFrozen', 'The site is not active; it is being activated');
+        }
         const audit = { seed: config.seed, now, late: view.late };
         reply = jsonReply(200, daasReply(audit, customerId, segments, req, target.searchParams, body));
       } else {

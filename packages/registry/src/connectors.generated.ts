@@ -7,6 +7,7 @@ import { connectors as sinkGcs } from '@ctxsiem/sink-gcs/connector';
 import { connectors as sinkS3 } from '@ctxsiem/sink-s3/connector';
 import { connectors as sinkSecops } from '@ctxsiem/sink-secops/connector';
 import { connectors as sourceAnalytics } from '@ctxsiem/source-analytics/connector';
+import { connectors as sourceDaasConfiglog } from '@ctxsiem/source-daas-configlog/connector';
 import { connectors as sourceLicensing } from '@ctxsiem/source-licensing/connector';
 import { connectors as sourceMonitor } from '@ctxsiem/source-monitor/connector';
 import { connectors as sourceSentinel } from '@ctxsiem/source-sentinel/connector';
@@ -20,6 +21,7 @@ export const CONNECTORS = [
   ...sinkS3,
   ...sinkSecops,
   ...sourceAnalytics,
+  ...sourceDaasConfiglog,
   ...sourceLicensing,
   ...sourceMonitor,
   ...sourceSentinel,

@@ -9,9 +9,13 @@
  * - each table's columns: the stream's (a name Log Analytics reserves, such as `Type`, renamed `Type_s`
  *   by the transform), and `TimeGenerated`.
  *
+ * A stream whose records a product already has a table for (the DaaS configuration log: Microsoft's
+ * `CitrixDaaSConfigOps_CL`) brings that table's columns and transform instead, so the product's queries
+ * work on its rows.
+ *
  * `declarationProblems` checks what Azure documents for them: column types, names, reserved names.
  */
-import type { Column, ColumnType } from '@ctxsiem/core';
+import type { Column, ColumnType, TableProjection } from '@ctxsiem/core';
 import { streamNameOf, tableOf } from './dcr-streams.ts';
 
 export interface DcrStreamInput {
@@ -22,6 +26,8 @@ export interface DcrStreamInput {
   timeField: string;
   /** The field the tenant is delivered in, added as a string column. */
   tenantField?: string | undefined;
+  /** A table a product defines for these records: its columns and transform replace the generated ones. */
+  table?: TableProjection | undefined;
 }
 
 export interface DcrDeclaration {
@@ -80,10 +86,14 @@ export function dcrDeclaration(
     declaration.dataFlows.push({
       streams: [stream],
       destinations: [destination],
-      transformKql: `source | extend TimeGenerated = todatetime(['${input.timeField}'])${renames}`,
+      transformKql:
+        input.table?.transformKql ??
+        `source | extend TimeGenerated = todatetime(['${input.timeField}'])${renames}`,
       outputStream: `Custom-${table}`,
     });
-    declaration.tables[table] = { columns: [{ name: 'TimeGenerated', type: 'datetime' }, ...stored] };
+    declaration.tables[table] = {
+      columns: [{ name: 'TimeGenerated', type: 'datetime' }, ...(input.table?.columns ?? stored)],
+    };
   }
   return declaration;
 }

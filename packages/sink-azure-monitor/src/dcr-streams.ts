@@ -1,6 +1,7 @@
 /**
  * Which data collection rule stream (and so which Log Analytics table) a stream's records go to: by
- * default `Custom-Citrix<Source><Stream>` (sentinel: `Custom-CitrixAnalytics_<stream>`), feeding the table
+ * default `Custom-Citrix<Source><Stream>` (sentinel: `Custom-CitrixAnalytics_<stream>`; the DaaS
+ * configuration log: `Custom-CitrixDaaSConfigOps`, Microsoft's table), feeding the table
  * `Citrix<Source><Stream>_CL` (`CitrixAnalytics_<stream>_CL`), as the
  * generated DCR declares them; `streams` overrides by `source/stream` or by source.
  */
@@ -15,6 +16,8 @@ const pascal = (name: string) =>
  */
 export function defaultStreamName(source: string, stream: string): string {
   if (source === 'sentinel') return `Custom-CitrixAnalytics_${stream}`;
+  // The DaaS configuration log's table is Microsoft's, so that the Citrix DaaS solution's queries work.
+  if (source === 'daasconfiglog') return 'Custom-CitrixDaaSConfigOps';
   return `Custom-Citrix${pascal(source)}${pascal(stream)}`;
 }
 

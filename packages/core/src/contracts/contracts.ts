@@ -57,6 +57,21 @@ export interface Column {
   type: ColumnType;
 }
 
+/**
+ * A table a SIEM product already defines for a stream's records (Microsoft's `CitrixDaaSConfigOps_CL`),
+ * so that its queries and workbooks work on ours: the table's columns, and how a delivered record becomes
+ * a row of it.
+ */
+export interface TableProjection {
+  /** The table's columns, after `TimeGenerated`. */
+  columns: readonly Column[];
+  /**
+   * The data collection rule's transform from a delivered record (the stream's columns and the tenant
+   * field) to the table's row, `TimeGenerated` included.
+   */
+  transformKql: string;
+}
+
 export interface PullStream {
   /** Stream name; also the folder name in object layouts (`Sessions`, `sessions`). */
   readonly name: string;
@@ -81,6 +96,8 @@ export interface PullStream {
    * definitions (Azure's DCR and tables); absent when the stream does not know them.
    */
   readonly columns?: readonly Column[];
+  /** The Azure Monitor table these records are known by, when a product defines one (default: our own). */
+  readonly azureTable?: TableProjection;
   /** Reads the window from its start, or from `resume` (a page's `next`) when given. */
   read(window: Window, resume: string | undefined, signal: AbortSignal): AsyncIterable<Page>;
   /**

@@ -59,6 +59,7 @@ export {
   type StreamLease,
   type StreamSource,
   type StreamState,
+  type TableProjection,
   type VersionedState,
   type Window,
   type WindowPolicy,

@@ -1,0 +1,34 @@
+/**
+ * The DaaS configuration log source's connector manifest: what the registry, the CLI and the docs know
+ * of it. Cheap to load: the implementation is imported only when a source is created.
+ */
+import { definePullSource, envValue } from '@ctxsiem/core';
+import { DaasConfigLogOptionsSchema } from './config.ts';
+
+export const daasConfigLogConnector = definePullSource({
+  type: 'daasconfiglog',
+  package: '@ctxsiem/source-daas-configlog',
+  summary:
+    'Citrix DaaS configuration log: every admin operation on the site (Studio, PowerShell, API) from the Manage API, per hour.',
+  schema: DaasConfigLogOptionsSchema,
+  env: {
+    variables: { siteId: 'DAAS_SITE_ID', pageSize: 'DAAS_PAGE_SIZE', lagMinutes: 'LAG_MINUTES' },
+    read: (env) =>
+      envValue.defined({
+        siteId: env.DAAS_SITE_ID,
+        pageSize: envValue.number(env.DAAS_PAGE_SIZE),
+        lagMinutes: envValue.number(env.LAG_MINUTES),
+      }),
+  },
+  emulated: true,
+  siem: { secopsLogType: 'CITRIX_DAASCONFIGLOG', azureTable: 'CitrixDaaSConfigOps_CL' },
+  async create(options, deps) {
+    const [{ daasConfigLogSource }, { tenantConnection }] = await Promise.all([
+      import('./index.ts'),
+      import('@ctxsiem/citrix-cloud'),
+    ]);
+    return daasConfigLogSource({ options, connection: tenantConnection(deps.tenant) }, deps);
+  },
+});
+
+export const connectors = [daasConfigLogConnector] as const;

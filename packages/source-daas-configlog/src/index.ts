@@ -1,0 +1,90 @@
+/**
+ * The DaaS configuration log source: every operation administrators ran on the Citrix DaaS site —
+ * Studio, PowerShell, the API — from the Manage API, through the Citrix Cloud client (one request in
+ * flight per tenant, retries honouring Retry-After, token refresh, no retry on 403, the origin guard),
+ * hour by hour, records tagged with the tenant.
+ */
+import { CitrixCloudClient, type CitrixCloudConfigInput } from '@ctxsiem/citrix-cloud';
+import { type CheckResult, type ConnectorDeps, parseConfig, type Source } from '@ctxsiem/core';
+import type { Dispatcher } from 'undici';
+import {
+  type DaasConfigLogOptions,
+  type DaasConfigLogOptionsInput,
+  DaasConfigLogOptionsSchema,
+} from './config.ts';
+import { discoverSite } from './site.ts';
+import { operationsStream } from './stream.ts';
+
+export const TENANT_FIELD = 'citrix_customer_id';
+
+export interface DaasConfigLogSourceConfig {
+  options: DaasConfigLogOptionsInput;
+  connection: CitrixCloudConfigInput;
+}
+
+export interface DaasConfigLogSourceDeps extends ConnectorDeps {
+  dispatcher?: Dispatcher | undefined;
+}
+
+export interface DaasConfigLogSource extends Source {
+  readonly client: CitrixCloudClient;
+  readonly options: DaasConfigLogOptions;
+  /** The site collected (`Citrix-InstanceId`), found on first use. */
+  site(signal?: AbortSignal): Promise<string>;
+  check(): Promise<CheckResult[]>;
+  metrics(): Record<string, number>;
+  close(): Promise<void>;
+}
+
+export function daasConfigLogSource(
+  config: DaasConfigLogSourceConfig,
+  deps: DaasConfigLogSourceDeps,
+): DaasConfigLogSource {
+  const options = parseConfig('source-daasconfiglog', DaasConfigLogOptionsSchema, config.options);
+  const client = new CitrixCloudClient(config.connection, deps);
+  let found: Promise<string> | undefined;
+  const site = (signal: AbortSignal = new AbortController().signal) => {
+    // A failed discovery is asked again next time (a site may be thawed, a permission granted).
+    found ??= discoverSite(client, options.siteId, signal).catch((error) => {
+      found = undefined;
+      throw error;
+    });
+    return found;
+  };
+  return {
+    type: 'daasconfiglog',
+    tenant: client.customerId,
+    tenantField: TENANT_FIELD,
+    streams: [operationsStream(options, client, site, TENANT_FIELD)],
+    client,
+    options,
+    site,
+    async check(): Promise<CheckResult[]> {
+      try {
+        return [{ name: 'operations', ok: true, detail: `site ${await site(deps.signal)}` }];
+      } catch (error) {
+        return [{ name: 'operations', ok: false, detail: (error as Error).message }];
+      }
+    },
+    metrics: () => ({ ...client.stats }),
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+export {
+  type DaasConfigLogOptions,
+  type DaasConfigLogOptionsInput,
+  DaasConfigLogOptionsSchema,
+} from './config.ts';
+export { discoverSite, ME_PATH, SiteDiscoveryError } from './site.ts';
+export {
+  CONFIG_LOG_SEARCH_PATH,
+  configOpsTable,
+  OPERATION_COLUMNS,
+  OperationSchema,
+  operationsStream,
+  windowSearch,
+} from './stream.ts';
+export default daasConfigLogSource;

@@ -1,0 +1,147 @@
+/**
+ * The Citrix DaaS configuration log as a pull stream: `POST {api}/cvad/manage/ConfigLog/Operations/
+ * $search?limit&continuationToken` with `Citrix-InstanceId` (the site), a `StartTime` window per UTC hour
+ * (`GreaterThanOrEquals` its start, `LessThan` its end, as Microsoft's Sentinel connector sends), the
+ * continuation token as the resume token.
+ *
+ * Operations are delivered as the API answers them (PascalCase). `StartTime` and `EndTime` are display
+ * text (`12/21/2020 : 3:21:12 PM`); windows are cut on `FormattedStartTime`, their ISO form. An operation
+ * still running has no end yet: read again by the reconcile pass once it ended, it is delivered again as
+ * its new version, with `FormattedEndTime` and `IsSuccessful`.
+ */
+import type { CitrixCloudClient } from '@ctxsiem/citrix-cloud';
+import {
+  type Column,
+  HOUR_MS,
+  MINUTE_MS,
+  type Page,
+  type PullStream,
+  SourceError,
+  type TableProjection,
+  type Window,
+} from '@ctxsiem/core';
+import { z } from 'zod';
+import type { DaasConfigLogOptions } from './config.ts';
+
+export const CONFIG_LOG_SEARCH_PATH = 'cvad/manage/ConfigLog/Operations/$search';
+
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO date-time' });
+
+/** What every operation must carry to be placed and told apart; other fields are kept as sent. */
+export const OperationSchema = z.looseObject({
+  Id: z.string().min(1, 'Id must not be empty'),
+  Text: z.string(),
+  FormattedStartTime: instant,
+  FormattedEndTime: instant.nullable().optional(),
+  IsSuccessful: z.boolean().nullable().optional(),
+  OperationType: z.string().optional(),
+});
+
+export const OPERATION_COLUMNS: readonly Column[] = [
+  { name: 'Id', type: 'string' },
+  { name: 'Text', type: 'string' },
+  { name: 'User', type: 'string' },
+  { name: 'UserIdentity', type: 'string' },
+  { name: 'Source', type: 'string' },
+  { name: 'AdminMachineIP', type: 'string' },
+  { name: 'StartTime', type: 'string' },
+  { name: 'FormattedStartTime', type: 'datetime' },
+  { name: 'EndTime', type: 'string' },
+  { name: 'FormattedEndTime', type: 'datetime' },
+  { name: 'IsSuccessful', type: 'boolean' },
+  { name: 'OperationType', type: 'string' },
+  { name: 'TargetTypes', type: 'dynamic' },
+  { name: 'Labels', type: 'dynamic' },
+  { name: 'Metadata', type: 'dynamic' },
+  { name: 'Parameters', type: 'dynamic' },
+];
+
+/**
+ * Microsoft's `CitrixDaaSConfigOps_CL` (the Citrix DaaS solution for Sentinel): its columns, in its
+ * order, then what it leaves out (target types, labels, metadata, parameters) — and its transform, with
+ * the customer id from the tenant field — so its analytics rules and workbooks work on these rows.
+ */
+export function configOpsTable(tenantField: string): TableProjection {
+  return {
+    columns: [
+      { name: 'OperationId', type: 'string' },
+      { name: 'OperationText', type: 'string' },
+      { name: 'User', type: 'string' },
+      { name: 'UserIdentity', type: 'string' },
+      { name: 'Source', type: 'string' },
+      { name: 'AdminMachineIp', type: 'string' },
+      { name: 'StartTime', type: 'datetime' },
+      { name: 'EndTime', type: 'datetime' },
+      { name: 'IsSuccessful', type: 'boolean' },
+      { name: 'OperationType', type: 'string' },
+      { name: 'CitrixCustomerId', type: 'string' },
+      { name: 'TargetTypes', type: 'dynamic' },
+      { name: 'Labels', type: 'dynamic' },
+      { name: 'Metadata', type: 'dynamic' },
+      { name: 'Parameters', type: 'dynamic' },
+    ],
+    transformKql:
+      'source | extend TimeGenerated = iff(isnotempty(FormattedEndTime), todatetime(FormattedEndTime), ' +
+      'iff(isnotempty(FormattedStartTime), todatetime(FormattedStartTime), now())), ' +
+      "OperationId = ['Id'], OperationText = ['Text'], AdminMachineIp = ['AdminMachineIP'], " +
+      `StartTime = todatetime(['FormattedStartTime']), EndTime = todatetime(['FormattedEndTime']), CitrixCustomerId = ['${tenantField}'] ` +
+      '| project TimeGenerated, OperationId, OperationText, User, UserIdentity, Source, AdminMachineIp, ' +
+      'StartTime, EndTime, IsSuccessful, OperationType, CitrixCustomerId, TargetTypes, Labels, Metadata, Parameters',
+  };
+}
+
+/** `2026-03-14T08:00:00Z`, the form Microsoft's connector sends (windows are whole seconds). */
+const bound = (instant: Date) => instant.toISOString().replace(/\.000Z$/, 'Z');
+
+/** The `$search` body of a window: operations that started in `[from, to)`. */
+export function windowSearch(window: Window): Record<string, unknown> {
+  return {
+    SearchFilters: [
+      { Property: 'StartTime', Value: bound(window.from), Operator: 'GreaterThanOrEquals' },
+      { Property: 'StartTime', Value: bound(window.to), Operator: 'LessThan' },
+    ],
+  };
+}
+
+const SearchAnswerSchema = z.looseObject({
+  Items: z.array(z.record(z.string(), z.unknown())),
+  ContinuationToken: z.string().nullable().optional(),
+});
+
+export function operationsStream(
+  options: DaasConfigLogOptions,
+  client: CitrixCloudClient,
+  site: (signal: AbortSignal) => Promise<string>,
+  tenantField: string,
+): PullStream {
+  return {
+    name: 'operations',
+    cursorField: 'FormattedStartTime',
+    window: { alignMs: HOUR_MS, maxWindowMs: HOUR_MS, lagMs: options.lagMinutes * MINUTE_MS },
+    schema: OperationSchema,
+    columns: OPERATION_COLUMNS,
+    azureTable: configOpsTable(tenantField),
+    async *read(window, resume, signal): AsyncIterable<Page> {
+      const headers = { 'Citrix-InstanceId': await site(signal) };
+      let token = resume;
+      for (;;) {
+        const query = new URLSearchParams({ limit: String(options.pageSize) });
+        if (token) query.set('continuationToken', token);
+        const answer = SearchAnswerSchema.safeParse(
+          await client.searchJson(`${CONFIG_LOG_SEARCH_PATH}?${query}`, windowSearch(window), {
+            headers,
+            signal,
+          }),
+        );
+        if (!answer.success)
+          throw new SourceError(
+            'INVALID_RESPONSE',
+            `POST /${CONFIG_LOG_SEARCH_PATH} answered an unexpected body: ${answer.error.issues[0]?.path.join('.')}: ${answer.error.issues[0]?.message}`,
+          );
+        token = answer.data.ContinuationToken || undefined;
+        yield { records: answer.data.Items, next: token };
+        if (!token) return;
+      }
+    },
+  };
+}
