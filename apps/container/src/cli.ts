@@ -242,7 +242,9 @@ program
 
 program
   .command('emulator')
-  .description('Serve the offline Citrix Cloud (OAuth, Monitor OData, casodata) until stopped.')
+  .description(
+    'Serve the offline Citrix Cloud (OAuth, Monitor OData, casodata, licensing, System Log, DaaS configuration log) until stopped.',
+  )
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
   .option('--port <n>', 'port (0 = any free port)', Number, 0)
   .option('--seed <n>', 'data seed: the same seed always serves the same data', Number, 1)

@@ -1,5 +1,6 @@
 /**
- * @ctxsiem/emulator — an offline, deterministic Citrix Cloud (OAuth, Monitor OData, casodata) over real HTTP,
+ * @ctxsiem/emulator — an offline, deterministic Citrix Cloud (OAuth, Monitor OData, casodata, licensing,
+ * System Log, DaaS configuration log) over real HTTP,
  * with the real service's limits (single-flight, server-driven paging, query timeout) and injectable faults.
  */
 export {
