@@ -13,7 +13,9 @@
  * same shift (plus its own skew) through CTXSIEM_CLOCK_OFFSET_MS, so "now" agrees as it would between
  * a scheduler's hosts — or disagrees by minutes, for the overlapping pairs.
  *
- * Licensing telemetry documents arrive in a folder between runs — a day's License Server upload, CVAD
+ * Besides Monitor and Analytics, the collectors read the admin audit logs (System Log, DaaS configuration
+ * log: every record once, every operation's final version once) and licensing telemetry documents, which
+ * arrive in a folder between runs — a day's License Server upload, CVAD
  * and SPA events at a time, now and then a CVAD file edited (a new version) or copied under another
  * name (the same content) — and every record of every version must be stored once.
  */
@@ -125,6 +127,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       sources: [
         { type: 'monitor', entities: options.monitorEntities, pageSize: 40 },
         { type: 'analytics', entities: options.analyticsEntities, top: 60 },
+        { type: 'systemlog', pageSize: 3 },
+        { type: 'daasconfiglog', pageSize: 3 },
         {
           type: 'licensing',
           streams: ['telemetry'],
@@ -309,6 +313,32 @@ async function compare(
       }
     }
   };
+
+  // The admin audit logs: every System Log record once; every DaaS operation's final version once (an
+  // operation read while it ran is also stored as it was then: a version, not a duplicate).
+  const customer = options.emulator.connection.customerId;
+  const inRangeOf = (field: string) => (record: Record<string, unknown>) => {
+    const at = Date.parse(String(record[field]));
+    return at >= start.getTime() && at < cutoff.getTime();
+  };
+  const systemLogId = (record: Record<string, unknown>) => `${record.recordId}@${record.utcTimestamp}`;
+  tally(
+    truth.systemLog(customer, { from: start, to: cutoff }).map(systemLogId),
+    (await options.target.records('records')).filter(inRangeOf('utcTimestamp')).map(systemLogId),
+    'systemlog/records',
+  );
+  const operations = (await options.target.records('operations')).filter(inRangeOf('FormattedStartTime'));
+  const operationId = (record: Record<string, unknown>) => `${record.Id}@${record.FormattedEndTime}`;
+  tally(
+    truth.configLog(customer, { from: start, to: cutoff }).map(operationId),
+    operations.filter((record) => record.FormattedEndTime !== null).map(operationId),
+    'daasconfiglog/operations',
+  );
+  tally(
+    [],
+    operations.filter((record) => record.FormattedEndTime === null).map((record) => canonical(record)),
+    'daasconfiglog/operations (running)',
+  );
 
   for (const entitySet of options.monitorEntities) {
     const key = truth.keyColumn(entitySet);

@@ -115,6 +115,14 @@ const SECOPS_LOG_TYPES: Record<string, string> = {
   'monitor/Machines': 'CHAOS_MACHINES',
   'analytics/sessions': 'CHAOS_ANALYTICS_SESSIONS',
   'licensing/telemetry': 'CHAOS_LICENSING_TELEMETRY',
+  'systemlog/records': 'CHAOS_SYSTEMLOG',
+  'daasconfiglog/operations': 'CHAOS_DAAS_OPERATIONS',
+};
+/** The source of each stream the chaos pass collects (Monitor sets are capitalised, casodata's not). */
+const SOURCE_OF: Record<string, string> = {
+  telemetry: 'licensing',
+  records: 'systemlog',
+  operations: 'daasconfiglog',
 };
 
 function secopsTarget(api: SecOpsApi): ChaosTarget {
@@ -137,7 +145,7 @@ function secopsTarget(api: SecOpsApi): ChaosTarget {
     },
     // Monitor sets are capitalised, casodata entities not: `Sessions` and `sessions` are two streams.
     records: async (stream) => {
-      const source = stream === 'telemetry' ? 'licensing' : /^[A-Z]/.test(stream) ? 'monitor' : 'analytics';
+      const source = SOURCE_OF[stream] ?? (/^[A-Z]/.test(stream) ? 'monitor' : 'analytics');
       const logType = SECOPS_LOG_TYPES[`${source}/${stream}`];
       return api.accepted
         .filter((log) => log.logType === logType)
