@@ -26,7 +26,13 @@ export interface EarlyExpiry {
   onReject(): void;
 }
 
-const AUTHORIZATION = /^CwsAuth\s+bearer=(\S+)\s*$/i;
+/**
+ * `CwsAuth Bearer=<token>` as the auth-param grammar allows it (RFC 9110 §11.2: `token BWS "=" BWS ( token
+ * / quoted-string )`): any case of the scheme and the key, whitespace around `=` — Citrix's own Monitor
+ * documentation writes `CWSAuth bearer= <bearer token>`, and Google's SecOps script sends it so — and the
+ * token bare or quoted. Nothing else: no token, another scheme, or no space after the scheme is malformed.
+ */
+const AUTHORIZATION = /^CwsAuth[ \t]+bearer[ \t]*=[ \t]*(?:"([^"\s]+)"|([^"\s]+))[ \t]*$/i;
 
 function oauthError(status: number, error: string, description: string): TokenResponse {
   return { status, body: { error, error_description: description } };
@@ -82,14 +88,15 @@ export class TokenStore {
   /** Validates an API request's credentials; returns the customer or throws a 401 ApiError. */
   authenticate(headers: IncomingHttpHeaders, now: number, earlyExpiry?: EarlyExpiry): { customerId: string } {
     const match = AUTHORIZATION.exec(headers.authorization ?? '');
-    if (!match?.[1]) {
+    const token = match?.[1] ?? match?.[2];
+    if (!token) {
       throw cloudError(
         401,
         'authentication',
         'Missing or malformed Authorization header; expected "CwsAuth Bearer=<token>"',
       );
     }
-    const issued = this.#tokens.get(match[1]);
+    const issued = this.#tokens.get(token);
     if (!issued) throw cloudError(401, 'authentication', 'The bearer token is not valid');
     if (now >= issued.expiresAt) throw cloudError(401, 'authentication', 'The bearer token has expired');
     if (earlyExpiry && issued.uses >= earlyExpiry.afterUses) {

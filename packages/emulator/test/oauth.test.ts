@@ -65,21 +65,39 @@ describe('OAuth client credentials', () => {
     expect(api.status).toBe(200);
   });
 
-  it('authenticates API calls with CwsAuth Bearer= (scheme and key case-insensitive)', async () => {
+  it('authenticates API calls with CwsAuth Bearer= as documented and as the auth-param grammar allows', async () => {
     const session = await login(emulator);
-    for (const scheme of ['CwsAuth Bearer=', 'CWSAuth bearer=', 'cwsauth BEARER=']) {
+    const t = session.token;
+    for (const header of [
+      `CwsAuth Bearer=${t}`,
+      `CWSAuth bearer=${t}`,
+      `cwsauth BEARER=${t}`,
+      // Citrix's Monitor documentation (`CWSAuth bearer= <bearer token>`), as Google's SecOps script sends it.
+      `CwsAuth Bearer= ${t}`,
+      `CwsAuth  Bearer = ${t} `,
+      `CwsAuth\tbearer=\t${t}`,
+      `CwsAuth Bearer="${t}"`,
+    ]) {
       const response = await fetch(`${emulator.url}/monitorodata/Users?$top=1`, {
-        headers: { Authorization: `${scheme}${session.token}`, 'Citrix-CustomerId': 'demo' },
+        headers: { Authorization: header, 'Citrix-CustomerId': 'demo' },
       });
-      expect(response.status).toBe(200);
+      expect(response.status, header).toBe(200);
     }
   });
 
   it('answers 401 with a JSON body for missing, malformed or unknown tokens', async () => {
+    const session = await login(emulator);
     const cases: Record<string, string>[] = [
       { 'Citrix-CustomerId': 'demo' },
       { Authorization: 'Bearer abc', 'Citrix-CustomerId': 'demo' },
       { Authorization: 'CwsAuth Bearer=not-a-token', 'Citrix-CustomerId': 'demo' },
+      // Malformed, though the token is valid: no token, another key, no space after the scheme,
+      // a second value, an unclosed quote.
+      { Authorization: 'CwsAuth Bearer=', 'Citrix-CustomerId': 'demo' },
+      { Authorization: `CwsAuth Token=${session.token}`, 'Citrix-CustomerId': 'demo' },
+      { Authorization: `CwsAuthBearer=${session.token}`, 'Citrix-CustomerId': 'demo' },
+      { Authorization: `CwsAuth Bearer=${session.token} extra`, 'Citrix-CustomerId': 'demo' },
+      { Authorization: `CwsAuth Bearer="${session.token}`, 'Citrix-CustomerId': 'demo' },
     ];
     for (const headers of cases) {
       const response = await fetch(`${emulator.url}/monitorodata/Sessions`, { headers });
