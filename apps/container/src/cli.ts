@@ -27,7 +27,7 @@ import { DEMO_SOURCES, type DemoSource, runDemo } from './demo.ts';
 import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { serveEmulator } from './emulator-command.ts';
 import { startHealthServer } from './health-server.ts';
-import { checkDeployment, previewStream } from './inspect.ts';
+import { checkDeployment, formatListedStreams, listStreams, previewStream } from './inspect.ts';
 import { processClock } from './process-clock.ts';
 import { Daemon } from './serve.ts';
 import { deploymentStatus, formatDeploymentStatus, resetState, showState } from './state.ts';
@@ -280,9 +280,21 @@ program
   .addOption(configOption())
   .option('--stream <name>', 'stream to preview (default: the first configured)')
   .option('--window-minutes <n>', 'window length to query', Number, 60)
+  .option(
+    '--list-streams',
+    'list every stream each source offers (Monitor: from its $metadata) with its cursor column, collected or not',
+  )
+  .addOption(jsonOption())
   .action(async (options) => {
     const config = await loadConfig(options.config, secrets);
     const logger = createLogger({ level: config.logLevel, secrets });
+    if (options.listStreams) {
+      const streams = await listStreams(config, { logger, clock: processClock(), secrets });
+      process.stdout.write(
+        `${options.json ? JSON.stringify(streams, null, 2) : formatListedStreams(streams)}\n`,
+      );
+      return;
+    }
     await previewStream(
       config,
       { logger, clock: processClock(), secrets },

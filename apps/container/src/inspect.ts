@@ -1,10 +1,11 @@
 /**
  * `ctxsiem check` and `ctxsiem preview`: look at the configured connectors without collecting.
  * `check` authenticates, probes the sink with a real write and makes one minimal query per stream;
- * `preview` prints one page of one stream and writes nothing.
+ * `preview` prints one page of one stream and writes nothing; `preview --list-streams` lists every stream
+ * each source's service offers (Monitor: from its `$metadata`) with its cursor column, collected or not.
  */
-import { floorTo, MINUTE_MS, type PullStream } from '@ctxsiem/core';
-import { buildDeploymentSink, eachSource, type SourceDeps } from '@ctxsiem/deployment';
+import { floorTo, MINUTE_MS, type OfferedStream, type PullStream } from '@ctxsiem/core';
+import { buildDeploymentSink, eachSource, formatTable, type SourceDeps } from '@ctxsiem/deployment';
 import { buildCheckpointStore, type DeploymentConfig, isStreamSource } from '@ctxsiem/registry';
 
 export interface CheckLine {
@@ -87,4 +88,50 @@ export async function previewStream(
     }
     shown = true;
   });
+}
+
+/** One stream a source offers, as `preview --list-streams` shows it. */
+export interface ListedStream extends OfferedStream {
+  tenant: string;
+  source: string;
+}
+
+/** Every stream each configured source's service offers (its configured streams when it cannot say). */
+export async function listStreams(config: DeploymentConfig, deps: SourceDeps): Promise<ListedStream[]> {
+  const listed: ListedStream[] = [];
+  await eachSource(config, deps, async (source) => {
+    const where = { tenant: source.tenant, source: source.type };
+    const offered: OfferedStream[] = isStreamSource(source)
+      ? source.streams.map((stream) => ({
+          name: stream.name,
+          cursorField: stream.timeField,
+          lagMinutes: undefined,
+          collected: true,
+        }))
+      : ((await source.listStreams?.(deps.signal)) ??
+        source.streams.map((stream) => ({
+          name: stream.name,
+          cursorField: stream.cursorField,
+          lagMinutes: stream.window.lagMs / MINUTE_MS,
+          collected: true,
+        })));
+    for (const stream of offered) listed.push({ ...where, ...stream });
+  });
+  return listed;
+}
+
+export function formatListedStreams(streams: readonly ListedStream[]): string {
+  return formatTable(
+    ['tenant', 'source', 'stream', 'cursor', 'lag (min)', 'collected', 'key', 'fields'],
+    streams.map((s) => [
+      s.tenant,
+      s.source,
+      s.name,
+      s.cursorField ?? '(none: cannot be windowed)',
+      s.lagMinutes === undefined ? '' : String(s.lagMinutes),
+      s.collected ? 'yes' : 'no',
+      s.key ?? '',
+      s.fields === undefined ? '' : String(s.fields),
+    ]),
+  );
 }

@@ -79,6 +79,19 @@ describe('the Monitor source through the CLI (seed environment variables)', () =
     await expect(readdir(out)).rejects.toThrow();
   });
 
+  it('`preview --list-streams` lists every entity set of $metadata with its cursor column, collected or not', async () => {
+    const table = await ctxsiem(['preview', '--list-streams'], { env: env({ ENTITIES: 'Sessions' }) });
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/demo +monitor +Sessions +ModifiedDate +10 +yes +SessionKey/);
+    expect(table.stdout).toMatch(/demo +monitor +MachineMetric +CollectedDate +30 +no/);
+    const json = await ctxsiem(['preview', '--list-streams', '--json'], {
+      env: env({ ENTITIES: 'Sessions' }),
+    });
+    const listed = JSON.parse(json.stdout) as { name: string; collected: boolean }[];
+    expect(listed.filter((s) => s.collected).map((s) => s.name)).toEqual(['Sessions']);
+    expect(listed.length).toBeGreaterThan(10);
+  });
+
   it('a collect with one entity failing exits 1 and names it', async () => {
     const result = await ctxsiem(['collect', '--json'], {
       env: env({ ENTITIES: 'Sessions,NoSuchSet', OUTPUT_DIR: join(dir, 'out2') }),

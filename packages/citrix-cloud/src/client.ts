@@ -69,11 +69,13 @@ export interface GetJsonOptions {
   headers?: Readonly<Record<string, string>> | undefined;
 }
 
-/** One API call: a GET, or a query POSTed with a JSON body. */
+/** One API call: a GET, or a query POSTed with a JSON body; its answer read as JSON, or as text. */
 interface ApiRequest {
   method: 'GET' | 'POST';
   url: URL;
   body?: string | undefined;
+  /** `text`: the body as it came (an OData `$metadata` document, XML); default JSON. */
+  answer?: 'text' | undefined;
 }
 
 /** Headers the client owns; a caller's value for them is dropped. */
@@ -161,6 +163,17 @@ export class CitrixCloudClient {
   ): Promise<T> {
     return this.#request<T>(
       { method: 'POST', url: this.guard.resolve(pathOrUrl), body: JSON.stringify(body) },
+      options,
+    );
+  }
+
+  /**
+   * GETs a document that is not JSON — the OData service's `$metadata` (XML) — as text, with the same
+   * lock, token, retries and errors as `getJson`.
+   */
+  async getText(pathOrUrl: string | URL, options: GetJsonOptions = {}): Promise<string> {
+    return this.#request<string>(
+      { method: 'GET', url: this.guard.resolve(pathOrUrl), answer: 'text' },
       options,
     );
   }
@@ -266,7 +279,8 @@ export class CitrixCloudClient {
           ...extra,
           authorization: `CwsAuth Bearer=${token}`,
           'citrix-customerid': this.customerId,
-          accept: 'application/json',
+          accept:
+            request.answer === 'text' ? 'application/xml, text/plain;q=0.9, */*;q=0.1' : 'application/json',
           'accept-encoding': 'gzip',
           'user-agent': 'ctxsiem-citrix-cloud',
         },
@@ -289,6 +303,7 @@ export class CitrixCloudClient {
     }
     const { status } = response;
     if (status >= 200 && status <= 299) {
+      if (request.answer === 'text') return { kind: 'done', value: response.text as T };
       try {
         return { kind: 'done', value: JSON.parse(response.text) as T };
       } catch (error) {

@@ -104,6 +104,7 @@ export {
   type LogConsumer,
   type LogMessage,
   manifestKey,
+  type OfferedStream,
   type Page,
   type PartIdentity,
   type PartitionLag,

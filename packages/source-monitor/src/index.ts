@@ -3,9 +3,17 @@
  * column, records delivered raw (as Citrix returns them) and tagged with the tenant.
  */
 import { CitrixCloudClient, type CitrixCloudConfigInput } from '@ctxsiem/citrix-cloud';
-import { type CheckResult, type ConnectorDeps, parseConfig, type Source } from '@ctxsiem/core';
+import {
+  type CheckResult,
+  type ConnectorDeps,
+  type OfferedStream,
+  parseConfig,
+  type Source,
+} from '@ctxsiem/core';
 import type { Dispatcher } from 'undici';
 import { type MonitorOptions, type MonitorOptionsInput, MonitorOptionsSchema } from './config.ts';
+import { cursorColumn, defaultLagMinutes } from './entities.ts';
+import { parseMetadata } from './odata-model.ts';
 import { monitorStream } from './stream.ts';
 
 export interface MonitorSourceConfig {
@@ -22,7 +30,11 @@ export const TENANT_FIELD = 'citrix_customer_id';
 export interface MonitorSource extends Source {
   readonly client: CitrixCloudClient;
   readonly options: MonitorOptions;
+  listStreams(signal?: AbortSignal): Promise<OfferedStream[]>;
 }
+
+/** The service's model: `GET monitorodata/$metadata` (EDMX XML). */
+export const METADATA_PATH = 'monitorodata/$metadata';
 
 export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDeps): MonitorSource {
   const options = parseConfig('source-monitor', MonitorOptionsSchema, config.options);
@@ -52,6 +64,27 @@ export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDe
         }
       }
       return results;
+    },
+    /**
+     * Every entity set the service's `$metadata` describes, with the cursor column it would be windowed
+     * on (the known table, else `ModifiedDate`; undefined when the set has no such property) and its lag.
+     */
+    async listStreams(signal?: AbortSignal): Promise<OfferedStream[]> {
+      const sets = parseMetadata(await client.getText(METADATA_PATH, signal ? { signal } : {}));
+      return [...sets.values()]
+        .map((set) => {
+          const cursor = cursorColumn(set.name, options.cursorColumns);
+          const usable = set.properties.some((property) => property.name === cursor);
+          return {
+            name: set.name,
+            cursorField: usable ? cursor : undefined,
+            lagMinutes: usable ? (options.lagMinutes ?? defaultLagMinutes(cursor)) : undefined,
+            collected: options.entities.includes(set.name),
+            fields: set.properties.length,
+            key: set.key,
+          };
+        })
+        .sort((a, b) => a.name.localeCompare(b.name));
     },
     metrics: () => ({ ...client.stats }),
     async close() {

@@ -124,6 +124,21 @@ describe('CitrixCloudClient requests', () => {
     expect(c.stats).toMatchObject({ requests: 3, retries: 2 });
   });
 
+  it('reads a document that is not JSON as text ($metadata), asking for XML', async () => {
+    const xml = '<?xml version="1.0"?><edmx:Edmx Version="4.0"/>';
+    const fake = await fakeCitrix({
+      api: script(faults['503'], ({ res }) => {
+        res.writeHead(200, { 'content-type': 'application/xml' });
+        res.end(xml);
+      }),
+    });
+    expect(await client(fake).getText('monitorodata/$metadata')).toBe(xml);
+    expect(fake.apiRequests.map((r) => r.headers.accept)).toEqual([
+      'application/xml, text/plain;q=0.9, */*;q=0.1',
+      'application/xml, text/plain;q=0.9, */*;q=0.1',
+    ]);
+  });
+
   it('names the POST in a refusal', async () => {
     const fake = await fakeCitrix({ api: ({ res }) => sendODataError(res, 400, 'Bad filter') });
     const error = await rejectionOf(client(fake).searchJson('cvad/manage/ConfigLog/Operations/$search', {}));

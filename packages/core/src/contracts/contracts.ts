@@ -119,6 +119,21 @@ export interface CheckResult {
   detail: string;
 }
 
+/** A stream a service offers, and how the source would collect it (`ctxsiem preview --list-streams`). */
+export interface OfferedStream {
+  name: string;
+  /** The field its windows are cut on; undefined when the service's model has no usable one. */
+  cursorField: string | undefined;
+  /** Minutes after a window ends before it is read. */
+  lagMinutes: number | undefined;
+  /** Whether the configuration collects it. */
+  collected: boolean;
+  /** How many fields its records have, by the service's model. */
+  fields?: number | undefined;
+  /** Its key field, by the service's model. */
+  key?: string | undefined;
+}
+
 export interface Source {
   /** Source type (`monitor`, `analytics`). */
   readonly type: string;
@@ -131,6 +146,11 @@ export interface Source {
   readonly start?: Date;
   /** Authenticates and makes one minimal query per stream (`ctxsiem check`). */
   check?(): Promise<CheckResult[]>;
+  /**
+   * Every stream the service offers, discovered from it (Monitor: its `$metadata`), collected or not;
+   * without it, the configured streams are all there is.
+   */
+  listStreams?(signal?: AbortSignal): Promise<OfferedStream[]>;
   /** Counters of the source's client for the run summary (requests, retries, throttled…). */
   metrics?(): Record<string, number>;
   close?(): Promise<void>;

@@ -1,0 +1,43 @@
+/**
+ * Discovering entity sets from the service's `$metadata` (`ctxsiem preview --list-streams`): every set the
+ * emulator's model publishes, with its key, its cursor column and lag from the source's one table (or a
+ * configured override), and whether the configuration collects it.
+ */
+import { MONITOR_ENTITY_SETS } from '@ctxsiem/emulator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type MonitorHarness, monitorHarness } from './harness.ts';
+
+let harness: MonitorHarness;
+afterEach(async () => {
+  await harness?.cleanup();
+});
+
+describe('entity sets discovered from $metadata', () => {
+  it('lists every set the service publishes with its key, cursor column and lag, and what is collected', async () => {
+    harness = await monitorHarness();
+    const source = harness.source({ entities: ['Sessions', 'MachineMetric'] });
+    const listed = await source.listStreams();
+    expect(listed.map((s) => s.name)).toEqual(MONITOR_ENTITY_SETS.map((d) => d.name).sort());
+    for (const set of MONITOR_ENTITY_SETS) {
+      const stream = listed.find((s) => s.name === set.name)!;
+      expect(stream, set.name).toMatchObject({
+        key: set.key,
+        cursorField: set.cursor,
+        fields: set.properties.length,
+      });
+      expect(stream.lagMinutes).toBe(set.cursor === 'ModifiedDate' ? 10 : 30);
+      expect(stream.collected).toBe(['Sessions', 'MachineMetric'].includes(set.name));
+    }
+    // One request, through the client: the lock, the token, the origin guard.
+    expect(harness.emulator.stats().log.filter((e) => e.path === '/monitorodata/$metadata')).toHaveLength(1);
+  });
+
+  it('says a set cannot be windowed when its cursor column is not among its properties', async () => {
+    harness = await monitorHarness();
+    const source = harness.source({ cursorColumns: { Users: 'LastSeenDate' }, lagMinutes: 5 });
+    const users = (await source.listStreams()).find((s) => s.name === 'Users')!;
+    expect(users).toMatchObject({ cursorField: undefined, lagMinutes: undefined, collected: true });
+    const sessions = (await source.listStreams()).find((s) => s.name === 'Sessions')!;
+    expect(sessions).toMatchObject({ cursorField: 'ModifiedDate', lagMinutes: 5 });
+  });
+});
