@@ -5,12 +5,20 @@
  * - session-tables.ts: Sessions, Connections, ApplicationInstances, SessionMetrics, ConnectionFailureLogs,
  *   generated from the session timelines of the creation hours that can reach the window.
  * - hourly-tables.ts: MachineMetric, MachineFailureLogs, LogOnSummaries, generated per hour.
- * - pool-tables.ts: Machines, Users, Applications, small fixed inventories changing at seeded times.
+ * - pool-tables.ts: Machines, Users, Applications, Catalogs, DesktopGroups, Hypervisors: small fixed
+ *   inventories changing at seeded times.
  *
  * Rows use an internal representation (timestamps as millisecond numbers); monitor-query.ts serialises them.
  */
 import { logOnSummariesSource, machineFailureLogsSource, machineMetricSource } from './hourly-tables.ts';
-import { applicationsSource, machinesSource, usersSource } from './pool-tables.ts';
+import {
+  applicationsSource,
+  catalogsSource,
+  desktopGroupsSource,
+  hypervisorsSource,
+  machinesSource,
+  usersSource,
+} from './pool-tables.ts';
 import type { RowSource } from './row-source.ts';
 import type { World } from './session-model.ts';
 import {
@@ -35,5 +43,8 @@ export function createMonitorSources(world: World): ReadonlyMap<string, RowSourc
     ['Machines', machinesSource(world)],
     ['Users', usersSource(world)],
     ['Applications', applicationsSource(world)],
+    ['Catalogs', catalogsSource(world)],
+    ['DesktopGroups', desktopGroupsSource(world)],
+    ['Hypervisors', hypervisorsSource(world)],
   ]);
 }

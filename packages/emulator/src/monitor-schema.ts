@@ -133,6 +133,29 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
      InteractiveEndDate:date SessionKey:guid CreatedDate:date! ModifiedDate:date!`,
   ),
   entitySet(
+    'Catalogs',
+    'Catalog',
+    'Id',
+    'ModifiedDate',
+    `Id:guid! Name:str LifecycleState:int! ProvisioningType:int PersistentUserChanges:int IsMachinePhysical:bool
+     AllocationType:int SessionSupport:int ProvisioningSchemeId:guid CreatedDate:date! ModifiedDate:date!`,
+  ),
+  entitySet(
+    'DesktopGroups',
+    'DesktopGroup',
+    'Id',
+    'ModifiedDate',
+    `Id:guid! Name:str IsRemotePC:bool DesktopKind:int LifecycleState:int! SessionSupport:int DeliveryType:int
+     IsInMaintenanceMode:bool CreatedDate:date! ModifiedDate:date!`,
+  ),
+  entitySet(
+    'Hypervisors',
+    'Hypervisor',
+    'Id',
+    'ModifiedDate',
+    'Id:guid! Name:str LifecycleState:int! CreatedDate:date! ModifiedDate:date!',
+  ),
+  entitySet(
     'Applications',
     'Application',
     'Id',

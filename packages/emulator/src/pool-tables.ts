@@ -6,9 +6,11 @@
 import {
   type ApplicationInfo,
   type ChangeCadence,
+  type DesktopGroup,
   latestPoolVersion,
   type MachineInfo,
   type PoolVersion,
+  type SiteObject,
   type UserInfo,
 } from './population.ts';
 import { createRng, hashOf } from './random.ts';
@@ -187,5 +189,85 @@ export function applicationsSource(world: World): RowSource {
     createdMs: (a) => a.createdMs,
     cadence: { periodHours: 72, extraChance: 0.005 },
     row: (a, v) => applicationRow(world, a, v),
+  });
+}
+
+/**
+ * The site's configuration objects: the Monitor database rewrites their rows as it synchronises the site's
+ * configuration (a few times a day), besides an administrator's changes.
+ */
+const SITE_CADENCE: ChangeCadence = { periodHours: 6, extraChance: 0.01 };
+
+export function catalogsSource(world: World): RowSource {
+  return poolSource<SiteObject>(world, {
+    name: 'Catalogs',
+    members: world.population.catalogs,
+    index: (c) => c.index,
+    key: (c) => c.id,
+    createdMs: (c) => c.createdMs,
+    cadence: SITE_CADENCE,
+    row: (catalog, version) => {
+      const multiSession = catalog.desktopGroup?.sessionType === 1;
+      return {
+        Id: catalog.id,
+        Name: catalog.name,
+        LifecycleState: 0,
+        // MCS-provisioned, discarding user changes; multi-session catalogs are random, desktops static.
+        ProvisioningType: 1,
+        PersistentUserChanges: 0,
+        IsMachinePhysical: false,
+        AllocationType: multiSession ? 2 : 1,
+        SessionSupport: multiSession ? 2 : 1,
+        ProvisioningSchemeId: createRng(hashOf(world.seed, 'provisioning-scheme', catalog.index)).guid(),
+        CreatedDate: catalog.createdMs,
+        ModifiedDate: version.modifiedMs,
+      };
+    },
+  });
+}
+
+export function desktopGroupsSource(world: World): RowSource {
+  const createdOf = (group: DesktopGroup) =>
+    world.population.catalogs.find((c) => c.desktopGroup === group)?.createdMs ?? 0;
+  return poolSource<DesktopGroup>(world, {
+    name: 'DesktopGroups',
+    members: world.population.desktopGroups,
+    index: (g) => g.index,
+    key: (g) => g.id,
+    createdMs: createdOf,
+    cadence: SITE_CADENCE,
+    row: (group, version) => {
+      const rng = createRng(hashOf(world.seed, 'desktop-group-version', group.index, version.hour));
+      return {
+        Id: group.id,
+        Name: group.name,
+        IsRemotePC: false,
+        DesktopKind: group.sessionType === 1 ? 1 : 0,
+        LifecycleState: 0,
+        SessionSupport: group.sessionType === 1 ? 2 : 1,
+        DeliveryType: group.sessionType === 1 ? 1 : 0,
+        IsInMaintenanceMode: rng.chance(0.05),
+        CreatedDate: createdOf(group),
+        ModifiedDate: version.modifiedMs,
+      };
+    },
+  });
+}
+
+export function hypervisorsSource(world: World): RowSource {
+  return poolSource<SiteObject>(world, {
+    name: 'Hypervisors',
+    members: world.population.hypervisors,
+    index: (h) => h.index,
+    key: (h) => h.id,
+    createdMs: (h) => h.createdMs,
+    cadence: SITE_CADENCE,
+    row: (hypervisor, version) => ({
+      Id: hypervisor.id,
+      Name: hypervisor.name,
+      LifecycleState: 0,
+      CreatedDate: hypervisor.createdMs,
+      ModifiedDate: version.modifiedMs,
+    }),
   });
 }

@@ -72,8 +72,20 @@ export interface ApplicationInfo {
   createdMs: number;
 }
 
+/** A machine catalog (one per delivery group) or the hypervisor connection, as the site's inventory has it. */
+export interface SiteObject {
+  index: number;
+  id: string;
+  name: string;
+  createdMs: number;
+  /** The delivery group a catalog's machines are in (catalogs only). */
+  desktopGroup?: DesktopGroup;
+}
+
 export interface Population {
   desktopGroups: readonly DesktopGroup[];
+  catalogs: readonly SiteObject[];
+  hypervisors: readonly SiteObject[];
   machines: readonly MachineInfo[];
   users: readonly UserInfo[];
   applications: readonly ApplicationInfo[];
@@ -159,8 +171,24 @@ export function createPopulation(seed: number): Population {
     };
   });
 
+  // Created before any machine, from their own hashes (the draws above stay as they were).
+  const before = (name: string) =>
+    POOL_EPOCH_MS - (hashOf(seed, 'site-object', name) % (90 * DAY_MS)) - DAY_MS;
+  const catalogs = desktopGroups.map((group) => ({
+    index: group.index,
+    id: catalogIds[group.index]!,
+    name: `${group.name} Catalog`,
+    createdMs: before(`catalog-${group.index}`),
+    desktopGroup: group,
+  }));
+  const hypervisors = [
+    { index: 0, id: hypervisorId, name: 'vSphere Cluster 01', createdMs: before('hypervisor') },
+  ];
+
   return {
     desktopGroups,
+    catalogs,
+    hypervisors,
     machines,
     users,
     applications,

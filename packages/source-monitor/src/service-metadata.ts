@@ -129,6 +129,41 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
       </EntityType>
+      <EntityType Name="Catalog">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="Name" Type="Edm.String"/>
+        <Property Name="LifecycleState" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="ProvisioningType" Type="Edm.Int32"/>
+        <Property Name="PersistentUserChanges" Type="Edm.Int32"/>
+        <Property Name="IsMachinePhysical" Type="Edm.Boolean"/>
+        <Property Name="AllocationType" Type="Edm.Int32"/>
+        <Property Name="SessionSupport" Type="Edm.Int32"/>
+        <Property Name="ProvisioningSchemeId" Type="Edm.Guid"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
+      <EntityType Name="DesktopGroup">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="Name" Type="Edm.String"/>
+        <Property Name="IsRemotePC" Type="Edm.Boolean"/>
+        <Property Name="DesktopKind" Type="Edm.Int32"/>
+        <Property Name="LifecycleState" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="SessionSupport" Type="Edm.Int32"/>
+        <Property Name="DeliveryType" Type="Edm.Int32"/>
+        <Property Name="IsInMaintenanceMode" Type="Edm.Boolean"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
+      <EntityType Name="Hypervisor">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="Name" Type="Edm.String"/>
+        <Property Name="LifecycleState" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
       <EntityType Name="Application">
         <Key><PropertyRef Name="Id"/></Key>
         <Property Name="Id" Type="Edm.Int32" Nullable="false"/>
@@ -233,6 +268,12 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <EntitySet Name="Users" EntityType="Citrix.Monitor.Repository.V2.Model.User">
         </EntitySet>
         <EntitySet Name="Connections" EntityType="Citrix.Monitor.Repository.V2.Model.Connection">
+        </EntitySet>
+        <EntitySet Name="Catalogs" EntityType="Citrix.Monitor.Repository.V2.Model.Catalog">
+        </EntitySet>
+        <EntitySet Name="DesktopGroups" EntityType="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+        </EntitySet>
+        <EntitySet Name="Hypervisors" EntityType="Citrix.Monitor.Repository.V2.Model.Hypervisor">
         </EntitySet>
         <EntitySet Name="Applications" EntityType="Citrix.Monitor.Repository.V2.Model.Application">
         </EntitySet>

@@ -78,6 +78,15 @@ describe('Monitor source against the emulator', () => {
     expect(source.client.stats.retries).toBe(0);
   });
 
+  it('collects six hours of every entity set the service publishes exactly, each on its cursor column', async () => {
+    h = await monitorHarness();
+    const entities = [...h.emulator.data.entitySets()];
+    const { summary } = await collectInto(h, { entities, sessionUserFields: false }, { concurrency: 4 });
+    expect(summary.failed).toEqual([]);
+    expect(summary.streams.map((s) => s.stream)).toEqual(entities);
+    for (const stream of summary.streams) await expectComplete(h, stream.stream, stream.to);
+  });
+
   it('falls back to an unfiltered read when the API refuses the filter, keeping each window exact', async () => {
     h = await monitorHarness({ faults: { rejectFilter: ['Applications'] } });
     const { summary } = await collectInto(h, { entities: ['Applications', 'Users'] });

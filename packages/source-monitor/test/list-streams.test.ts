@@ -5,6 +5,7 @@
  */
 import { MONITOR_ENTITY_SETS } from '@ctxsiem/emulator';
 import { afterEach, describe, expect, it } from 'vitest';
+import { monitorModel, parseMetadata } from '../src/odata-model.ts';
 import { type MonitorHarness, monitorHarness } from './harness.ts';
 
 let harness: MonitorHarness;
@@ -30,6 +31,14 @@ describe('entity sets discovered from $metadata', () => {
     }
     // One request, through the client: the lock, the token, the origin guard.
     expect(harness.emulator.stats().log.filter((e) => e.path === '/monitorodata/$metadata')).toHaveLength(1);
+  });
+
+  it('knows, without a call, the model the service publishes: the snapshot equals the served $metadata', async () => {
+    harness = await monitorHarness();
+    const served = parseMetadata(await harness.source().client.getText('monitorodata/$metadata'));
+    expect([...served.keys()].sort()).toEqual([...monitorModel().keys()].sort());
+    for (const [name, set] of served) expect(monitorModel().get(name), name).toEqual(set);
+    expect(served.size).toBe(MONITOR_ENTITY_SETS.length);
   });
 
   it('says a set cannot be windowed when its cursor column is not among its properties', async () => {
