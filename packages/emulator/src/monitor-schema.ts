@@ -138,7 +138,8 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
     'Id',
     'ModifiedDate',
     `Id:guid! Name:str LifecycleState:int! ProvisioningType:int PersistentUserChanges:int IsMachinePhysical:bool
-     AllocationType:int SessionSupport:int ProvisioningSchemeId:guid CreatedDate:date! ModifiedDate:date!`,
+     AllocationType:int SessionSupport:int ProvisioningSchemeId:guid ZoneUid:guid ZoneName:str CreatedDate:date!
+     ModifiedDate:date!`,
   ),
   entitySet(
     'DesktopGroups',
@@ -146,14 +147,14 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
     'Id',
     'ModifiedDate',
     `Id:guid! Name:str IsRemotePC:bool DesktopKind:int LifecycleState:int! SessionSupport:int DeliveryType:int
-     IsInMaintenanceMode:bool CreatedDate:date! ModifiedDate:date!`,
+     IsInMaintenanceMode:bool MachineCost:dbl CurrencyType:int AutoscaleTagId:int CreatedDate:date! ModifiedDate:date!`,
   ),
   entitySet(
     'Hypervisors',
     'Hypervisor',
     'Id',
     'ModifiedDate',
-    'Id:guid! Name:str LifecycleState:int! CreatedDate:date! ModifiedDate:date!',
+    'Id:guid! Name:str Type:str LifecycleState:int! CreatedDate:date! ModifiedDate:date!',
   ),
   entitySet(
     'Applications',

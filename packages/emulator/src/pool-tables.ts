@@ -212,13 +212,15 @@ export function catalogsSource(world: World): RowSource {
         Id: catalog.id,
         Name: catalog.name,
         LifecycleState: 0,
-        // MCS-provisioned, discarding user changes; multi-session catalogs are random, desktops static.
+        // MCS-provisioned (1), discarding user changes (1); multi-session catalogs random (2), desktops static (1).
         ProvisioningType: 1,
-        PersistentUserChanges: 0,
+        PersistentUserChanges: 1,
         IsMachinePhysical: false,
         AllocationType: multiSession ? 2 : 1,
         SessionSupport: multiSession ? 2 : 1,
         ProvisioningSchemeId: createRng(hashOf(world.seed, 'provisioning-scheme', catalog.index)).guid(),
+        ZoneUid: createRng(hashOf(world.seed, 'zone')).guid(),
+        ZoneName: 'Primary',
         CreatedDate: catalog.createdMs,
         ModifiedDate: version.modifiedMs,
       };
@@ -247,6 +249,10 @@ export function desktopGroupsSource(world: World): RowSource {
         SessionSupport: group.sessionType === 1 ? 2 : 1,
         DeliveryType: group.sessionType === 1 ? 1 : 0,
         IsInMaintenanceMode: rng.chance(0.05),
+        // Per machine and hour, in US dollars (CurrencyType 1); no autoscale tag.
+        MachineCost: group.sessionType === 1 ? 0.42 : 0.18,
+        CurrencyType: 1,
+        AutoscaleTagId: null,
         CreatedDate: createdOf(group),
         ModifiedDate: version.modifiedMs,
       };
@@ -265,6 +271,7 @@ export function hypervisorsSource(world: World): RowSource {
     row: (hypervisor, version) => ({
       Id: hypervisor.id,
       Name: hypervisor.name,
+      Type: 'VMware vSphere',
       LifecycleState: 0,
       CreatedDate: hypervisor.createdMs,
       ModifiedDate: version.modifiedMs,

@@ -140,6 +140,8 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="AllocationType" Type="Edm.Int32"/>
         <Property Name="SessionSupport" Type="Edm.Int32"/>
         <Property Name="ProvisioningSchemeId" Type="Edm.Guid"/>
+        <Property Name="ZoneUid" Type="Edm.Guid"/>
+        <Property Name="ZoneName" Type="Edm.String"/>
         <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
       </EntityType>
@@ -153,6 +155,9 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="SessionSupport" Type="Edm.Int32"/>
         <Property Name="DeliveryType" Type="Edm.Int32"/>
         <Property Name="IsInMaintenanceMode" Type="Edm.Boolean"/>
+        <Property Name="MachineCost" Type="Edm.Double"/>
+        <Property Name="CurrencyType" Type="Edm.Int32"/>
+        <Property Name="AutoscaleTagId" Type="Edm.Int32"/>
         <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
       </EntityType>
@@ -160,6 +165,7 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Key><PropertyRef Name="Id"/></Key>
         <Property Name="Id" Type="Edm.Guid" Nullable="false"/>
         <Property Name="Name" Type="Edm.String"/>
+        <Property Name="Type" Type="Edm.String"/>
         <Property Name="LifecycleState" Type="Edm.Int32" Nullable="false"/>
         <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
