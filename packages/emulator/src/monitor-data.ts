@@ -3,6 +3,7 @@
  * source yields the records whose CURRENT version (the latest with cursor ≤ now) falls in the window.
  *
  * - session-tables.ts: Sessions, Connections, ApplicationInstances, SessionMetrics, ConnectionFailureLogs,
+ *   SessionAutoReconnects,
  *   generated from the session timelines of the creation hours that can reach the window.
  * - hourly-tables.ts: MachineMetric, MachineFailureLogs, LogOnSummaries, generated per hour.
  * - pool-tables.ts: Machines, Users, Applications, Catalogs, DesktopGroups, Hypervisors: small fixed
@@ -25,6 +26,7 @@ import {
   applicationInstancesSource,
   connectionFailureLogsSource,
   connectionsSource,
+  sessionAutoReconnectsSource,
   sessionMetricsSource,
   sessionsSource,
 } from './session-tables.ts';
@@ -36,6 +38,7 @@ export function createMonitorSources(world: World): ReadonlyMap<string, RowSourc
     ['Connections', connectionsSource(world)],
     ['ApplicationInstances', applicationInstancesSource(world)],
     ['SessionMetrics', sessionMetricsSource(world)],
+    ['SessionAutoReconnects', sessionAutoReconnectsSource(world)],
     ['ConnectionFailureLogs', connectionFailureLogsSource(world)],
     ['MachineMetric', machineMetricSource(world)],
     ['MachineFailureLogs', machineFailureLogsSource(world)],

@@ -199,6 +199,15 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
     [machine],
   ),
   entitySet(
+    'SessionAutoReconnects',
+    'SessionAutoReconnect',
+    'Id',
+    'EventTimestamp',
+    `Id:long! SessionKey:guid! ConnectionId:long! AutoReconnectCount:int! AutoReconnectType:int!
+     EventTimestamp:date! CreatedDate:date!`,
+    // The real set navigates to its Session; the emulator cannot look a session up by key: not declared.
+  ),
+  entitySet(
     'SessionMetrics',
     'SessionMetrics',
     'Id',

@@ -339,3 +339,39 @@ export function connectionFailureLogsSource(world: World): RowSource {
     },
   };
 }
+
+/**
+ * SessionAutoReconnects: one row per session whose connection came back (`reconnectAt`), insert-only —
+ * the set has no ModifiedDate — windowed on `EventTimestamp`, the event's time (Citrix's OpenAPI example
+ * and index); the broker records it a few seconds later (`CreatedDate`).
+ */
+export function sessionAutoReconnectsSource(world: World): RowSource {
+  const eventOf = (t: SessionTimeline, at: number) =>
+    !t.failed && t.reconnectAt !== null && t.reconnectAt <= at ? t.reconnectAt : undefined;
+  return {
+    sliceMs: HOUR_MS,
+    settlesAfterMs: SESSION_SPAN_MS,
+    scan(lo, hi, now, budget, into) {
+      for (const t of sessionTimelines(world, lo, hi, now, budget)) {
+        const at = eventOf(t, now);
+        if (at !== undefined && inWindow(at, lo, hi)) into.add(at, t.hour, t.index);
+      }
+    },
+    key: (hour, index) => hour * ID_HOUR_STRIDE + index,
+    cursorAt: (hour, index, _c, at) => eventOf(sessionTimeline(world, hour, index), at),
+    build(hour, index) {
+      const t = sessionTimeline(world, hour, index);
+      const event = t.reconnectAt ?? t.start;
+      return {
+        Id: hour * ID_HOUR_STRIDE + index,
+        SessionKey: sessionDetail(world, t).key,
+        ConnectionId: connectionId(t, 1),
+        AutoReconnectCount: 1,
+        // The enum's meanings are not published; 1 stands for a client reconnect here.
+        AutoReconnectType: 1,
+        EventTimestamp: event,
+        CreatedDate: event + 2 * SECOND_MS,
+      };
+    },
+  };
+}

@@ -44,7 +44,7 @@ export const MonitorOptionsSchema = z
       .min(0)
       .optional()
       .describe(
-        'Only data older than now minus this is read. Default by cursor column: 10 for ModifiedDate and CreatedDate (written as changes are recorded), 30 for CollectedDate and UserInitStartDate (event times uploaded later). Later rows are caught by the reconcile pass.',
+        'Only data older than now minus this is read. Default by cursor column: 10 for ModifiedDate and CreatedDate (written as changes are recorded), 30 for CollectedDate, UserInitStartDate and EventTimestamp (event times uploaded later). Later rows are caught by the reconcile pass.',
       ),
     maxWindowMinutes: z
       .number()

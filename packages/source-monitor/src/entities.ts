@@ -8,7 +8,8 @@ export const DEFAULT_ENTITIES = ['Machines', 'Sessions', 'Connections', 'Applica
 const CURSOR_COLUMNS: Record<string, string> = {
   MachineMetric: 'CollectedDate',
   SessionMetrics: 'CollectedDate',
-  SessionAutoReconnects: 'CreatedDate',
+  // Insert-only, no ModifiedDate: the event's time (Citrix's OpenAPI filters and indexes it).
+  SessionAutoReconnects: 'EventTimestamp',
   SessionMetricsLatest: 'CreatedDate',
   LogOnMetrics: 'UserInitStartDate',
 };
@@ -21,7 +22,7 @@ export function cursorColumn(entitySet: string, overrides: Record<string, string
 /**
  * How long after its cursor time a row can still appear, by what the cursor column means:
  * `ModifiedDate` and `CreatedDate` are written by the Monitor service as it records a change (minutes
- * behind at most), while `CollectedDate` and `UserInitStartDate` are event times on the machines,
+ * behind at most), while `CollectedDate`, `UserInitStartDate` and `EventTimestamp` are event times on the machines,
  * uploaded in batches and so often much later. The reconcile pass catches what is later still.
  */
 const LAG_MINUTES_BY_CURSOR: Record<string, number> = {
@@ -29,6 +30,7 @@ const LAG_MINUTES_BY_CURSOR: Record<string, number> = {
   CreatedDate: 10,
   CollectedDate: 30,
   UserInitStartDate: 30,
+  EventTimestamp: 30,
 };
 
 export const DEFAULT_LAG_MINUTES = 10;

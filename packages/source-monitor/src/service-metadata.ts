@@ -240,6 +240,16 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
           <ReferentialConstraint Property="MachineId" ReferencedProperty="Id"/>
         </NavigationProperty>
       </EntityType>
+      <EntityType Name="SessionAutoReconnect">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="SessionKey" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="ConnectionId" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="AutoReconnectCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="AutoReconnectType" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="EventTimestamp" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
       <EntityType Name="SessionMetrics">
         <Key><PropertyRef Name="Id"/></Key>
         <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
@@ -294,6 +304,8 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         </EntitySet>
         <EntitySet Name="MachineFailureLogs" EntityType="Citrix.Monitor.Repository.V2.Model.MachineFailureLog">
           <NavigationPropertyBinding Path="Machine" Target="Machines"/>
+        </EntitySet>
+        <EntitySet Name="SessionAutoReconnects" EntityType="Citrix.Monitor.Repository.V2.Model.SessionAutoReconnect">
         </EntitySet>
         <EntitySet Name="SessionMetrics" EntityType="Citrix.Monitor.Repository.V2.Model.SessionMetrics">
         </EntitySet>
