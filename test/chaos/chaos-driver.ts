@@ -88,6 +88,9 @@ export interface ChaosFigures {
   duplicatedExamples: string[];
   /** Licensing telemetry documents written (versions included) and copies of one. */
   documents: number;
+  /** Runs after the faults stopped, and whether the last one found nothing left to deliver. */
+  convergeRuns: number;
+  converged: boolean;
 }
 
 /** The documents the driver wrote: each content's records, by its SHA-256 (the records' documentId). */
@@ -158,6 +161,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     lostExamples: [],
     duplicatedExamples: [],
     documents: 0,
+    convergeRuns: 0,
+    converged: false,
   };
   const documents: DocumentTruth = new Map();
   await mkdir(options.telemetryFolder, { recursive: true });
@@ -272,13 +277,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   // arrival and the first reconcile check, and runs until a run delivers nothing.
   emulator.setFaults({ lateArrivals: { maxMinutes: LATE_MINUTES } });
   offset.value += 100 * MINUTE;
-  for (let attempt = 0; attempt < 4; attempt++) {
+  // A run still delivers after the jump (reconcile checks, a window a killed run claimed, an operation
+  // that ended), and a stream a killed run held is busy until its lease expires: up to 8 runs.
+  for (let attempt = 0; attempt < 8 && !figures.converged; attempt++) {
     const outcome = await launch(0, undefined);
     account(outcome);
+    figures.convergeRuns++;
     if (outcome.code !== 0) throw new Error(`the converging run failed:\n${outcome.stderr.slice(-3000)}`);
     const delivered = outcome.summary?.streams.reduce((sum, s) => sum + s.records, 0) ?? 0;
     const busy = outcome.summary?.streams.some((s) => s.status === 'busy');
-    if (attempt > 0 && delivered === 0 && !busy) break;
+    if (attempt > 0 && delivered === 0 && !busy) figures.converged = true;
     if (busy) offset.value += 6 * MINUTE;
   }
 
@@ -350,7 +358,16 @@ async function compare(
     };
     const stored = (await options.target.records(entitySet)).filter(inRange).map(id);
     const expected = [...truth.monitor(entitySet, { from: start, to: cutoff })].map(id);
+    const lostBefore = figures.lostExamples.length;
     tally(expected, stored, entitySet);
+    // What was stored of a lost record's key, and how late the API showed it: the first clues.
+    figures.lostExamples = figures.lostExamples.map((example, index) => {
+      if (index < lostBefore) return example;
+      const lostKey = example.split(' ')[1]?.split('@')[0] ?? '';
+      const versions = stored.filter((version) => version.startsWith(`${lostKey}@`));
+      const delay = truth.arrivalDelayMs(entitySet, /^\d+$/.test(lostKey) ? Number(lostKey) : lostKey);
+      return `${example} (stored versions: ${versions.join(', ') || 'none'}; arrival delay ${Math.round(delay / 1000)} s)`;
+    });
   }
   // A casodata row of an hour is updated while its session goes on (its content changes), so each read
   // may see a newer version: a row is lost when no version of its key reached the sink, duplicated when
@@ -418,5 +435,5 @@ async function compareDocuments(options: ChaosOptions, figures: ChaosFigures, do
 
 /** One line of figures, as the test prints it. */
 export function formatFigures(f: ChaosFigures): string {
-  return `chaos ${f.target}: runs ${f.runs}, processes ${f.processes}, kills ${f.kills}, overlaps ${f.overlaps}, busy ${f.busy}, faults ${f.faults}, adopted parts ${f.adoptedParts}, late records ${f.lateRecords}, telemetry documents ${f.documents}, records expected ${f.expected}, lost ${f.lost}, duplicated ${f.duplicated}`;
+  return `chaos ${f.target}: runs ${f.runs}, processes ${f.processes}, kills ${f.kills}, overlaps ${f.overlaps}, busy ${f.busy}, faults ${f.faults}, adopted parts ${f.adoptedParts}, late records ${f.lateRecords}, telemetry documents ${f.documents}, ${f.converged ? `converged in ${f.convergeRuns} runs` : `NOT converged after ${f.convergeRuns} runs`}, records expected ${f.expected}, lost ${f.lost}, duplicated ${f.duplicated}`;
 }

@@ -159,6 +159,7 @@ function secopsTarget(api: SecOpsApi): ChaosTarget {
 function expectNothingLostOrDuplicated(figures: ChaosFigures): void {
   console.log(formatFigures(figures));
   expect(figures.expected).toBeGreaterThan(0);
+  expect(figures.converged, 'the runs after the faults stopped still found something to deliver').toBe(true);
   expect(figures.lostExamples).toEqual([]);
   expect(figures.duplicatedExamples).toEqual([]);
   expect([figures.lost, figures.duplicated, figures.deadLetters]).toEqual([0, 0, 0]);
@@ -177,6 +178,9 @@ describe('chaos: nothing lost, nothing duplicated', () => {
       if (figures.duplicated > 0)
         console.log(`sent again after a kill (allowed): ${figures.duplicatedExamples.join('; ')}`);
       expect(figures.expected).toBeGreaterThan(0);
+      expect(figures.converged, 'the runs after the faults stopped still found something to deliver').toBe(
+        true,
+      );
       expect(figures.lostExamples).toEqual([]);
       expect([figures.lost, figures.deadLetters]).toEqual([0, 0]);
       // What a killed process had sent and SecOps accepted, but the ledger had not yet recorded.
