@@ -9,7 +9,7 @@
  * still running has no end yet: read again by the reconcile pass once it ended, it is delivered again as
  * its new version, with `FormattedEndTime` and `IsSuccessful`.
  */
-import type { CitrixCloudClient } from '@ctxsiem/citrix-cloud';
+import { type CitrixCloudClient, formatODataInstant } from '@ctxsiem/citrix-cloud';
 import {
   type Column,
   HOUR_MS,
@@ -90,15 +90,12 @@ export function configOpsTable(tenantField: string): TableProjection {
   };
 }
 
-/** `2026-03-14T08:00:00Z`, the form Microsoft's connector sends (windows are whole seconds). */
-const bound = (instant: Date) => instant.toISOString().replace(/\.000Z$/, 'Z');
-
 /** The `$search` body of a window: operations that started in `[from, to)`. */
 export function windowSearch(window: Window): Record<string, unknown> {
   return {
     SearchFilters: [
-      { Property: 'StartTime', Value: bound(window.from), Operator: 'GreaterThanOrEquals' },
-      { Property: 'StartTime', Value: bound(window.to), Operator: 'LessThan' },
+      { Property: 'StartTime', Value: formatODataInstant(window.from), Operator: 'GreaterThanOrEquals' },
+      { Property: 'StartTime', Value: formatODataInstant(window.to), Operator: 'LessThan' },
     ],
   };
 }

@@ -64,6 +64,7 @@ export class DocumentLedger {
   static async open(store: DocumentStore, streamKey: string): Promise<DocumentLedger> {
     const ledger = new DocumentLedger(store, streamKey);
     for (const key of await store.list(ledger.#prefix)) await ledger.#load(key.slice(ledger.#prefix.length));
+    ledger.#index();
     return ledger;
   }
 
@@ -75,7 +76,6 @@ export class DocumentLedger {
       version: stored?.version,
     };
     this.#shards.set(month, shard);
-    this.#index();
     return shard;
   }
 
@@ -87,7 +87,9 @@ export class DocumentLedger {
       const shard = this.#shards.get(month)!;
       for (const entry of shard.entries) {
         if (!this.#byContent.has(entry.sha256)) this.#byContent.set(entry.sha256, entry);
-        this.#byName.set(entry.name, [...(this.#byName.get(entry.name) ?? []), entry]);
+        const versions = this.#byName.get(entry.name);
+        if (versions) versions.push(entry);
+        else this.#byName.set(entry.name, [entry]);
         this.#listings.add(listingKey(entry));
       }
       for (const known of shard.known) this.#listings.add(listingKey(known));
@@ -149,6 +151,7 @@ export class DocumentLedger {
       } catch (error) {
         if (!(error instanceof CheckpointConflictError) || attempt >= 4) throw error;
         await this.#load(month);
+        this.#index();
       }
     }
   }

@@ -4,8 +4,15 @@
  * in flight per tenant, retries honouring Retry-After, token refresh, no retry on 403, the origin guard),
  * hour by hour, records tagged with the tenant.
  */
-import { CitrixCloudClient, type CitrixCloudConfigInput } from '@ctxsiem/citrix-cloud';
-import { type CheckResult, type ConnectorDeps, parseConfig, type Source } from '@ctxsiem/core';
+import { CitrixCloudClient, type CitrixCloudConfigInput, formatODataInstant } from '@ctxsiem/citrix-cloud';
+import {
+  type CheckResult,
+  type ConnectorDeps,
+  floorTo,
+  HOUR_MS,
+  parseConfig,
+  type Source,
+} from '@ctxsiem/core';
 import type { Dispatcher } from 'undici';
 import { type SystemLogOptions, type SystemLogOptionsInput, SystemLogOptionsSchema } from './config.ts';
 import { SYSTEM_LOG_PATH, systemLogStream } from './stream.ts';
@@ -40,7 +47,7 @@ export function systemLogSource(config: SystemLogSourceConfig, deps: SystemLogSo
     client,
     options,
     async check(): Promise<CheckResult[]> {
-      const since = new Date(deps.clock.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const since = formatODataInstant(new Date(floorTo(deps.clock.now() - HOUR_MS, 1000)));
       try {
         await client.getJson(`${SYSTEM_LOG_PATH}?StartDateTime=${since}&Limit=1`, {
           ...(deps.signal ? { signal: deps.signal } : {}),

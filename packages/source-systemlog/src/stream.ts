@@ -10,7 +10,7 @@
  * are inclusive: a record at the window's end is dropped by the runner's window filter and read by the
  * next window, which starts there.
  */
-import type { CitrixCloudClient } from '@ctxsiem/citrix-cloud';
+import { type CitrixCloudClient, formatODataInstant } from '@ctxsiem/citrix-cloud';
 import {
   type Column,
   HOUR_MS,
@@ -72,9 +72,6 @@ export function camelCaseRecord(record: Record<string, unknown>): JsonRecord {
   );
 }
 
-/** `2026-03-14T08:00:00Z`: the documented form of the bounds (windows are whole seconds). */
-const bound = (instant: Date) => instant.toISOString().replace(/\.000Z$/, 'Z');
-
 export function systemLogStream(options: SystemLogOptions, client: CitrixCloudClient): PullStream {
   return {
     name: 'records',
@@ -86,8 +83,8 @@ export function systemLogStream(options: SystemLogOptions, client: CitrixCloudCl
       let token = resume;
       for (;;) {
         const query = new URLSearchParams({
-          StartDateTime: bound(window.from),
-          EndDateTime: bound(window.to),
+          StartDateTime: formatODataInstant(window.from),
+          EndDateTime: formatODataInstant(window.to),
           Limit: String(options.pageSize),
         });
         if (token) query.set('ContinuationToken', token);
