@@ -140,7 +140,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       ],
       ...target.config,
       runner: { start: start.toISOString(), leaseSeconds: 300, concurrency: 2 },
-      logLevel: 'warn',
+      logLevel: process.env.CHAOS_LOG_LEVEL ?? 'warn',
     }),
   );
 

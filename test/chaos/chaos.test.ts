@@ -4,11 +4,14 @@
  * the emulator's ground truth. Prints the figures; lost and duplicated must be 0. A quarter as many
  * again go into Google SecOps (its contract server), where a kill can leave one accepted request
  * unrecorded: nothing may be lost, and only that can be duplicated (at most one request per kill).
- * Locally: `CHAOS_RUNS=200 pnpm exec vitest run test/chaos`.
+ * Locally: `CHAOS_RUNS=200 pnpm exec vitest run test/chaos`. To study a failure: `CHAOS_KEEP=<folder>` keeps
+ * the pass's folder (file sink, checkpoints, telemetry) and copies the MinIO pass's checkpoints and window
+ * manifests there; `CHAOS_LOG_LEVEL=info` makes the collectors say more (their output is kept in
+ * `CTXSIEM_TEST_LOGS`); `CHAOS_SEED` varies the faults.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { decodeNdjson, type JsonRecord } from '@ctxsiem/core';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
@@ -34,7 +37,7 @@ let minio: RunningMinio;
 const offset = { value: 0 };
 
 beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'ctxsiem-chaos-'));
+  directory = process.env.CHAOS_KEEP ?? (await mkdtemp(join(tmpdir(), 'ctxsiem-chaos-')));
   [emulator, minio] = await Promise.all([
     startEmulator({
       seed: SEED,
@@ -49,7 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.close();
   await minio?.stop();
-  await rm(directory, { recursive: true, force: true });
+  if (!process.env.CHAOS_KEEP) await rm(directory, { recursive: true, force: true });
 });
 
 const common = (name: string): Omit<ChaosOptions, 'target' | 'runs'> => ({
@@ -78,7 +81,8 @@ function fileTarget(): ChaosTarget {
   };
 }
 
-function minioTarget(bucket: string): ChaosTarget {
+/** The MinIO bucket's connection options (as the S3 sink and checkpoint store take them) and a client. */
+function minioBucket(bucket: string) {
   const connection = {
     bucket,
     endpoint: minio.endpoint,
@@ -86,7 +90,11 @@ function minioTarget(bucket: string): ChaosTarget {
     region: minio.region,
     credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
   };
-  const s3 = new S3Client({ ...connection, credentials: { ...connection.credentials } });
+  return { connection, s3: new S3Client({ ...connection, credentials: { ...connection.credentials } }) };
+}
+
+function minioTarget(bucket: string): ChaosTarget {
+  const { connection, s3 } = minioBucket(bucket);
   const read = async (prefix: string): Promise<JsonRecord[]> => {
     const keys = await listObjectKeys({ ...connection, prefix });
     const records: JsonRecord[] = [];
@@ -105,6 +113,17 @@ function minioTarget(bucket: string): ChaosTarget {
     records: (stream) => read(`chaos/${stream}/`),
     deadLetters: async () => (await read('_ctxsiem/chaos/deadletter/')).length,
   };
+}
+
+/** Copies the objects under `prefix` to `folder` (CHAOS_KEEP: the MinIO pass's checkpoints, to study). */
+async function keepBucket(bucket: string, prefix: string, folder: string): Promise<void> {
+  const { connection, s3 } = minioBucket(bucket);
+  for (const key of await listObjectKeys({ ...connection, prefix })) {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const path = join(folder, key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, (await object.Body?.transformToString('utf8')) ?? '');
+  }
 }
 
 /** Records per SecOps request in the chaos pass: its requests are kept small, so parts take several. */
@@ -197,18 +216,13 @@ describe('chaos: nothing lost, nothing duplicated', () => {
   }, 1_800_000);
 
   it(`MinIO: ${Math.floor(RUNS / 2)} runs with faults, kills and overlaps`, async () => {
-    await ensureBucket({
-      bucket: 'chaos',
-      endpoint: minio.endpoint,
-      forcePathStyle: true,
-      region: minio.region,
-      credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-    });
+    await ensureBucket(minioBucket('chaos').connection);
     const figures = await runChaos({
       ...common('minio'),
       target: minioTarget('chaos'),
       runs: Math.floor(RUNS / 2),
     });
+    if (process.env.CHAOS_KEEP) await keepBucket('chaos', 'chaos-state/', join(directory, 'minio-state'));
     expectNothingLostOrDuplicated(figures);
   }, 1_800_000);
 });

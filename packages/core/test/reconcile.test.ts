@@ -33,6 +33,21 @@ describe('reconcile schedule', () => {
     );
   });
 
+  it('checks at once a window whose read was continued from a stored token, even past the horizon', () => {
+    const now = end + 2 * HOUR_MS;
+    expect(firstCheck(window, now, DEFAULT_RECONCILE, true)).toEqual({
+      from: window.from.toISOString(),
+      to: window.to.toISOString(),
+      checks: 0,
+      at: new Date(now).toISOString(),
+    });
+    const late = end + 30 * HOUR_MS;
+    const once = firstCheck(window, late, DEFAULT_RECONCILE, true)!;
+    expect(once.at).toBe(new Date(late).toISOString());
+    // That one check is its last.
+    expect(nextCheck(once, late, DEFAULT_RECONCILE)).toBeUndefined();
+  });
+
   it('lists the checks due now, the most overdue first', () => {
     const entries = [
       { from: 'b', to: 'x', checks: 0, at: '2024-08-06T09:00:00.000Z' },

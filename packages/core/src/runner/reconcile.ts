@@ -24,17 +24,24 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * The entry of a window read completely at `now`, or undefined when its end is already beyond the
  * horizon. A window read late (a catch-up) has seen every row that was `now − end` late; its first check
  * comes at twice that age, like every later one.
+ *
+ * A window whose read was **continued from a stored resume token** (after a kill, a stop or a takeover)
+ * read its pages at different times: an API that pages by offset shifts its rows when some leave the
+ * window in between, so the continued read can step over rows that stayed. Its first check is due at
+ * once — the same run re-reads it and delivers what was stepped over — even beyond the horizon.
  */
-export function firstCheck(window: Window, now: number, policy: ReconcilePolicy): ReconcileEntry | undefined {
+export function firstCheck(
+  window: Window,
+  now: number,
+  policy: ReconcilePolicy,
+  continued = false,
+): ReconcileEntry | undefined {
   const to = window.to.getTime();
   const age = now - to;
+  const entry = { from: window.from.toISOString(), to: iso(to), checks: 0 };
+  if (continued) return { ...entry, at: iso(now) };
   if (age >= policy.horizonMs) return undefined;
-  return {
-    from: window.from.toISOString(),
-    to: iso(to),
-    checks: 0,
-    at: iso(to + Math.min(policy.horizonMs, Math.max(policy.firstCheckMs, 2 * age))),
-  };
+  return { ...entry, at: iso(to + Math.min(policy.horizonMs, Math.max(policy.firstCheckMs, 2 * age))) };
 }
 
 /** The entry after a check done at `now`, or undefined when that was the last one. */

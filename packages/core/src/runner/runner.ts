@@ -368,6 +368,8 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
   const { checkpoint, stream, summary, options, logger } = context;
   const window = claimedWindow(checkpoint);
   const claim = checkpoint.state.window!;
+  // Continued from a stored resume token: its pages are read at different times (see firstCheck).
+  const continued = claim.resume !== '';
   const manifest = await StoredManifest.load(
     options.checkpoints.manifests,
     manifestKey(context.streamKey, window.from),
@@ -455,7 +457,7 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
     const now = options.clock.now();
     manifest.manifest.close(new Date(now));
     if (manifest.stored || manifest.manifest.nextSeq > 0) await manifest.save();
-    const entry = context.reconcile ? firstCheck(window, now, context.reconcile) : undefined;
+    const entry = context.reconcile ? firstCheck(window, now, context.reconcile, continued) : undefined;
     const { window: _done, ...rest } = checkpoint.state;
     const next = plannedWindow(context, window.to.getTime());
     const claimNext = next !== undefined && !context.budget.stopReason() && context.budget.allowsAnother();
