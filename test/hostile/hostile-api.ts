@@ -22,9 +22,21 @@ export interface HostileApi {
 
 /** Three good Sessions records inside 07:00–08:00 on the catalogue's day. */
 export const SESSIONS = [
-  { SessionKey: 's-1', ModifiedDate: '2024-08-06T07:05:00Z', UserName: 'ann' },
-  { SessionKey: 's-2', ModifiedDate: '2024-08-06T07:25:00Z', UserName: 'bob' },
-  { SessionKey: 's-3', ModifiedDate: '2024-08-06T07:45:00Z', UserName: 'cy' },
+  {
+    SessionKey: '5e55104e-0000-4000-8000-000000000001',
+    ModifiedDate: '2024-08-06T07:05:00Z',
+    UserName: 'ann',
+  },
+  {
+    SessionKey: '5e55104e-0000-4000-8000-000000000002',
+    ModifiedDate: '2024-08-06T07:25:00Z',
+    UserName: 'bob',
+  },
+  {
+    SessionKey: '5e55104e-0000-4000-8000-000000000003',
+    ModifiedDate: '2024-08-06T07:45:00Z',
+    UserName: 'cy',
+  },
 ];
 
 /** The good answer: the records whose ModifiedDate falls in the `$filter`'s range, in one page. */

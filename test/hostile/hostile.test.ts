@@ -132,8 +132,12 @@ async function deadLetterPart(
   return receipt.location;
 }
 /** A Sessions record the current schema accepts, and one it refuses. */
-const ACCEPTED = { SessionKey: 's-9', ModifiedDate: '2024-08-06T07:09:00Z', UserName: 'dee' };
-const REFUSED = { SessionKey: 's-8', ModifiedDate: 'last tuesday' };
+const ACCEPTED = {
+  SessionKey: '5e55104e-0000-4000-8000-000000000009',
+  ModifiedDate: '2024-08-06T07:09:00Z',
+  UserName: 'dee',
+};
+const REFUSED = { SessionKey: '5e55104e-0000-4000-8000-000000000008', ModifiedDate: 'last tuesday' };
 
 const versionFile = (fields: Record<string, unknown>) =>
   JSON.stringify({ version: 1, writeId: 'hand-edited', writtenAt: START, history: [], ...fields });
@@ -303,7 +307,7 @@ const CASES: Case[] = [
   {
     kind: 'API response',
     name: '"value" of the wrong type',
-    api: (_req, res) => json(res, 200, { value: { SessionKey: 's-1' } }),
+    api: (_req, res) => json(res, 200, { value: { SessionKey: '5e55104e-0000-4000-8000-000000000001' } }),
     exit: 1,
     message: /did not return an OData collection/,
     left: untouched,
@@ -360,7 +364,12 @@ const CASES: Case[] = [
     name: 'a record whose cursor is not a date',
     api: (req, res) => {
       if (!decodeURIComponent(req.url ?? '').includes('07:00:00')) return json(res, 200, { value: [] });
-      json(res, 200, { value: [...SESSIONS.slice(0, 2), { SessionKey: 's-x', ModifiedDate: 'yesterday' }] });
+      json(res, 200, {
+        value: [
+          ...SESSIONS.slice(0, 2),
+          { SessionKey: '5e55104e-0000-4000-8000-00000000000a', ModifiedDate: 'yesterday' },
+        ],
+      });
     },
     exit: 0,
     message: /DEAD LETTERS acme\/monitor\/Sessions: /,
@@ -371,7 +380,12 @@ const CASES: Case[] = [
     name: 'a record far outside the window asked for',
     api: (req, res) => {
       if (!decodeURIComponent(req.url ?? '').includes('07:00:00')) return json(res, 200, { value: [] });
-      json(res, 200, { value: [...SESSIONS, { SessionKey: 's-old', ModifiedDate: '2020-01-01T00:00:00Z' }] });
+      json(res, 200, {
+        value: [
+          ...SESSIONS,
+          { SessionKey: '5e55104e-0000-4000-8000-00000000000b', ModifiedDate: '2020-01-01T00:00:00Z' },
+        ],
+      });
     },
     exit: 0,
     message: /3 records in/,
@@ -467,7 +481,12 @@ const CASES: Case[] = [
     env: { DEAD_LETTER_EXIT_CODE: '3' },
     api: (req, res) => {
       if (!decodeURIComponent(req.url ?? '').includes('07:00:00')) return json(res, 200, { value: [] });
-      json(res, 200, { value: [SESSIONS[0], { SessionKey: 's-x', ModifiedDate: 'not a date' }] });
+      json(res, 200, {
+        value: [
+          SESSIONS[0],
+          { SessionKey: '5e55104e-0000-4000-8000-00000000000a', ModifiedDate: 'not a date' },
+        ],
+      });
     },
     exit: 3,
     message:
@@ -515,7 +534,8 @@ const CASES: Case[] = [
     prepare: async (context) => void (await deadLetterPart(context, [REFUSED])),
     command: ['deadletter', 'replay'],
     exit: 3,
-    message: /ModifiedDate must be an ISO date-time[\s\S]*0 records replayed now, 0 earlier; 1 still invalid/,
+    message:
+      /ModifiedDate: must be an ISO 8601 date-time[\s\S]*0 records replayed now, 0 earlier; 1 still invalid/,
     left: { records: 0, deadLetters: 1, checkpoint: 'none' },
   },
   {

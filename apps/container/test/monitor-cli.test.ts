@@ -84,12 +84,15 @@ describe('the Monitor source through the CLI (seed environment variables)', () =
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/demo +monitor +Sessions +ModifiedDate +10 +yes +SessionKey/);
     expect(table.stdout).toMatch(/demo +monitor +MachineMetric +CollectedDate +30 +no/);
+    // A summary set: windowed on its slot's start, an hour and a half behind; a set keyed by several fields.
+    expect(table.stdout).toMatch(/demo +monitor +SessionActivitySummaries +SummaryDate +90 +no +Id/);
+    expect(table.stdout).toMatch(/demo +monitor +ResourceUtilization +CollectedDate +30 +no +MachineId, CollectedDate/);
     const json = await ctxsiem(['preview', '--list-streams', '--json'], {
       env: env({ ENTITIES: 'Sessions' }),
     });
     const listed = JSON.parse(json.stdout) as { name: string; collected: boolean }[];
     expect(listed.filter((s) => s.collected).map((s) => s.name)).toEqual(['Sessions']);
-    expect(listed.length).toBeGreaterThan(10);
+    expect(listed.length).toBe(27);
   });
 
   it('a collect with one entity failing exits 1 and names it', async () => {

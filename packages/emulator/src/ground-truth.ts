@@ -7,7 +7,7 @@ import { configLogOperations, siteOf, systemLogRecords } from './admin-audit.ts'
 import { CASODATA_ENTITY_NAMES, casodataHour, isEmptyHour } from './casodata.ts';
 import type { LateArrivals } from './late-arrivals.ts';
 import { RETENTION_MS, rowsInCursorOrder, toWire } from './monitor-query.ts';
-import { ENTITY_SETS, entitySetOrThrow } from './monitor-schema.ts';
+import { ENTITY_SETS, entityKey, entitySetOrThrow } from './monitor-schema.ts';
 import type { RowSource } from './row-source.ts';
 import { createScanBudget } from './scan-budget.ts';
 import type { World } from './session-model.ts';
@@ -20,9 +20,25 @@ export interface GroundTruth {
   now(): number;
   /** Monitor entity sets served. */
   entitySets(): string[];
-  /** ModifiedDate, or CollectedDate for SessionMetrics and MachineMetric. */
+  /**
+   * The column the server's default order and `monitor()` window on: ModifiedDate for most sets,
+   * CollectedDate for the raw samples, SummaryDate for the summaries, EventTimestamp for
+   * SessionAutoReconnects, UserInitStartDate for LogOnMetrics.
+   */
   cursorColumn(entitySet: string): string;
+  /**
+   * The key property, or the FIRST key property of a composite key (ResourceUtilization,
+   * ResourceUtilizationSummary, MachineCostSavingsSummaries), which alone is not unique: build a record's
+   * identity from `keyColumns` (the full tuple) or take `recordKey`.
+   */
   keyColumn(entitySet: string): string;
+  /** Every key property, in $metadata order (one for most sets). */
+  keyColumns(entitySet: string): string[];
+  /**
+   * A record's unique identity: its key value, or for a composite key one string of the key properties
+   * (`MachineId|2024-08-06T07:05:00.000Z`, see entityKey). This is the key `arrivalDelayMs` takes.
+   */
+  recordKey(entitySet: string, record: Record<string, unknown>): string | number;
   /**
    * Records whose cursor column is in [from, to) at the current `now`, in the server's default order
    * (cursor, then key), serialised exactly as the API returns them (no $select / $expand). Lazy.
@@ -34,6 +50,7 @@ export interface GroundTruth {
   /**
    * How long after a change the API shows this Monitor record under the current lateArrivals fault: the
    * API shows it as it was that long before `now`. 0 for an undelayed record or without the fault.
+   * `key` as `recordKey` gives it.
    */
   arrivalDelayMs(entitySet: string, key: string | number): number;
   casodataEntities(): string[];
@@ -69,6 +86,8 @@ export function createGroundTruth(world: World, view: () => VisibleData, clock: 
     entitySets: () => ENTITY_SETS.map((d) => d.name),
     cursorColumn: (entitySet) => entitySetOrThrow(entitySet).cursor,
     keyColumn: (entitySet) => entitySetOrThrow(entitySet).key,
+    keyColumns: (entitySet) => [...entitySetOrThrow(entitySet).keys],
+    recordKey: (entitySet, record) => entityKey(entitySetOrThrow(entitySet), record),
     monitor(entitySet, range) {
       const def = entitySetOrThrow(entitySet);
       const source = sourceOf(entitySet);

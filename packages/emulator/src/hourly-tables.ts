@@ -1,12 +1,11 @@
 /**
- * Monitor tables generated per hour and machine or delivery group: MachineMetric (hourly disk metrics),
- * MachineFailureLogs (occasional machine faults lasting up to two hours) and LogOnSummaries (per delivery
- * group and hour, derived from the sessions that started in that hour).
+ * Monitor tables generated per hour and machine: MachineMetric (hourly disk metrics) and MachineFailureLogs
+ * (occasional machine faults lasting up to two hours; FailureLogSummaries counts them too).
  */
 import { createRng, hashOf, mix } from './random.ts';
 import { creationHours, inWindow, latestIndex, type RowSource } from './row-source.ts';
-import { sessionTimeline, type World } from './session-model.ts';
-import { HOUR_MS, MINUTE_MS, SECOND_MS } from './time.ts';
+import type { World } from './session-model.ts';
+import { HOUR_MS, MINUTE_MS } from './time.ts';
 
 const MACHINE_FAILURE_MAX_MS = 2 * HOUR_MS;
 
@@ -49,21 +48,29 @@ export function machineMetricSource(world: World): RowSource {
   };
 }
 
-interface MachineFailure {
+export interface MachineFailure {
+  /** Start (FailureStartDate, within the hour) and end of the fault. */
   times: number[];
+  /** MachineFaultStateCode. */
   faultState: number;
+  /** LastDeregisteredCode. */
   code: number;
 }
 
-export function machineFailureLogsSource(world: World): RowSource {
+/** The fault (if any) that machine `machine` starts in `hour`: about one machine-hour in 50 has one. */
+export function machineFailures(world: World): (hour: number, machine: number) => MachineFailure | undefined {
   const base = hashOf(world.seed, 'machine-failure');
-  const failureOf = (hour: number, machine: number): MachineFailure | undefined => {
+  return (hour, machine) => {
     const rng = createRng(mix(mix(base, hour), machine));
     if (!rng.chance(0.02)) return undefined;
     const started = hour * HOUR_MS + rng.int(0, HOUR_MS);
     const ended = started + 5 * MINUTE_MS + rng.int(0, MACHINE_FAILURE_MAX_MS - 5 * MINUTE_MS);
     return { times: [started, ended], faultState: rng.pick([1, 2, 3, 4]), code: rng.pick([0, 3, 8, 9, 104]) };
   };
+}
+
+export function machineFailureLogsSource(world: World): RowSource {
+  const failureOf = machineFailures(world);
   return {
     sliceMs: HOUR_MS,
     settlesAfterMs: HOUR_MS + MACHINE_FAILURE_MAX_MS,
@@ -95,58 +102,6 @@ export function machineFailureLogsSource(world: World): RowSource {
         LastDeregisteredCode: failure?.code ?? null,
         CreatedDate: times[0] ?? null,
         ModifiedDate: times[v] ?? null,
-      };
-    },
-  };
-}
-
-export function logOnSummariesSource(world: World): RowSource {
-  const groups = world.population.desktopGroups;
-  const createdAt = (hour: number, group: number) => (hour + 1) * HOUR_MS + 5 * MINUTE_MS + group * SECOND_MS;
-  let memo: { hour: number; count: number[]; duration: number[] } | undefined;
-  const summarise = (hour: number) => {
-    if (memo?.hour === hour) return memo;
-    const count = groups.map(() => 0);
-    const duration = groups.map(() => 0);
-    for (let index = 0; index < world.sessionsPerHour; index++) {
-      const t = sessionTimeline(world, hour, index);
-      if (t.failed) continue;
-      const g = world.population.machines[t.machineIndex]?.desktopGroup.index ?? 0;
-      count[g] = (count[g] ?? 0) + 1;
-      duration[g] = (duration[g] ?? 0) + t.logOnMs;
-    }
-    memo = { hour, count, duration };
-    return memo;
-  };
-  return {
-    sliceMs: HOUR_MS,
-    settlesAfterMs: 0,
-    scan(lo, hi, now, budget, into) {
-      for (const hour of creationHours(lo, hi, now, 2 * HOUR_MS)) {
-        for (const group of groups) {
-          budget.consume(1);
-          const created = createdAt(hour, group.index);
-          if (created <= now && inWindow(created, lo, hi)) into.add(created, hour, group.index);
-        }
-      }
-    },
-    key: (hour, group) => hour * 10 + group,
-    cursorAt(hour, group, _c, at) {
-      const created = createdAt(hour, group);
-      return created <= at ? created : undefined;
-    },
-    build(hour, index) {
-      const { count, duration } = summarise(hour);
-      const created = createdAt(hour, index);
-      return {
-        Id: hour * 10 + index,
-        SummaryDate: hour * HOUR_MS,
-        DesktopGroupId: groups[index]?.id ?? null,
-        Granularity: 60,
-        TotalLogOnDuration: duration[index] ?? 0,
-        TotalLogOnCount: count[index] ?? 0,
-        CreatedDate: created,
-        ModifiedDate: created,
       };
     },
   };

@@ -15,7 +15,8 @@ export function buildMetadataDocument(): string {
   const typeNameOf = new Map(ENTITY_SETS.map((d) => [d.name, d.typeName]));
   for (const def of ENTITY_SETS) {
     lines.push(`      <EntityType Name="${escapeXml(def.typeName)}">`);
-    lines.push(`        <Key><PropertyRef Name="${escapeXml(def.key)}"/></Key>`);
+    const refs = def.keys.map((k) => `<PropertyRef Name="${escapeXml(k)}"/>`).join('');
+    lines.push(`        <Key>${refs}</Key>`);
     for (const p of def.properties) {
       const nullable = p.nullable ? '' : ' Nullable="false"';
       lines.push(`        <Property Name="${escapeXml(p.name)}" Type="${p.type}"${nullable}/>`);

@@ -3,7 +3,8 @@
  *
  * Window: the cursor range the $filter allows, clipped to [now - RETENTION_MS, now]; with no lower bound on
  * the cursor column, only the last DEFAULT_HORIZON_MS are searched.
- * Default order (cursor, key) streams slice by slice (an hour, or 10 minutes for SessionMetrics): each slice's
+ * Default order (cursor, key) streams slice by slice (an hour, or 10 minutes for SessionMetrics), the key of a
+ * composite-key set being entityKey's string, which orders like the tuple of its key properties: each slice's
  * candidates are generated and sorted compactly, only consumed rows are materialised and filtered, and
  * generation stops once the page is full. Any other $orderby materialises the whole window, then sorts.
  * Paging is keyset-based: the nextLink's $skiptoken carries the sort key of the last row returned.
@@ -12,7 +13,7 @@
  */
 
 import type { UnorderedRead } from './faults.ts';
-import type { EntitySetDef } from './monitor-schema.ts';
+import { type EntitySetDef, entityKey } from './monitor-schema.ts';
 import { type CursorWindow, cursorWindow, matchesFilter } from './odata-filter.ts';
 import type { MonitorQuery, OrderTerm } from './odata-query.ts';
 import { hashOf } from './random.ts';
@@ -50,20 +51,27 @@ export function queryWindow(cursor: string, query: Pick<MonitorQuery, 'filter'>,
   return { lo: Math.max(lo, now - RETENTION_MS), hi: Math.min(bounds.hi, now + 1) };
 }
 
-/** $orderby terms completed with the key (ascending), so the order is total and paging is stable. */
+/**
+ * $orderby terms completed with every key property (ascending), so the order is total and paging is stable.
+ * Without $orderby: (cursor, then the full key).
+ */
 export function effectiveOrder(def: EntitySetDef, orderBy: readonly OrderTerm[]): OrderTerm[] {
   const terms = orderBy.length > 0 ? [...orderBy] : [{ property: def.cursor, descending: false }];
-  if (!terms.some((t) => t.property === def.key)) terms.push({ property: def.key, descending: false });
+  for (const key of def.keys) {
+    if (!terms.some((t) => t.property === key)) terms.push({ property: key, descending: false });
+  }
   return terms;
 }
 
+/**
+ * Whether `terms` is the default order, which the row sources produce by streaming: (cursor, key), where
+ * the key of a composite-key set is entityKey's string (ordered like the key tuple).
+ */
 function isDefaultOrder(def: EntitySetDef, terms: readonly OrderTerm[]): boolean {
+  const standard = effectiveOrder(def, []);
   return (
-    terms.length === 2 &&
-    terms[0]?.property === def.cursor &&
-    !terms[0].descending &&
-    terms[1]?.property === def.key &&
-    !terms[1].descending
+    terms.length === standard.length &&
+    terms.every((t, i) => t.property === standard[i]?.property && !t.descending)
   );
 }
 
@@ -137,8 +145,8 @@ function sortedSlice(
 
 /**
  * Rows whose current cursor value is in `window`, in (cursor, key) order, starting strictly after the
- * (cursor, key) pair `after` when given. Generates one slice (source.sliceMs) at a time; only the rows
- * actually consumed are materialised.
+ * (cursor, key) pair `after` when given (the key as `source.key` returns it: entityKey of the row).
+ * Generates one slice (source.sliceMs) at a time; only the rows actually consumed are materialised.
  */
 export function* rowsInCursorOrder(
   source: RowSource,
@@ -214,7 +222,11 @@ export function runMonitorQuery(
   const { def, source, now, budget } = ctx;
   const window = queryWindow(def.cursor, query, now);
   const terms = effectiveOrder(def, query.orderBy);
-  const tupleOf = (row: Row) => terms.map((t) => row[t.property] ?? null);
+  const defaultOrder = isDefaultOrder(def, terms);
+  // The keyset position of a row: its sort tuple, or (cursor, entity key) in the default order, which is
+  // what rowsInCursorOrder resumes from (the same thing for a single-property key).
+  const positionOf = (row: Row): unknown[] =>
+    defaultOrder ? [row[def.cursor] ?? null, entityKey(def, row)] : terms.map((t) => row[t.property] ?? null);
   const read = position ? position.read : firstRead;
   const emitted = position?.emitted ?? 0;
   const size = read?.pageSize ?? pageSize;
@@ -228,17 +240,19 @@ export function runMonitorQuery(
     // The unordered fault: no $orderby, so no order is promised. The rank depends only on the read's seed
     // and the key, so the order stays the same across the pages of one read; a record that appears or
     // disappears between pages only shifts the rows ranked after it by one place (one repeat or skip), as
-    // offset paging does. The key breaks (unlikely) rank ties.
-    const all: { row: Row; rank: number }[] = [];
+    // offset paging does. The (full) key breaks (unlikely) rank ties.
+    const all: { row: Row; key: string | number; rank: number }[] = [];
     for (const row of rowsInCursorOrder(source, window, now, budget)) {
-      if (matches(row)) all.push({ row, rank: shuffleRank(read.shuffleSeed, row[def.key]) });
+      if (!matches(row)) continue;
+      const key = entityKey(def, row);
+      all.push({ row, key, rank: shuffleRank(read.shuffleSeed, key) });
     }
-    all.sort((x, y) => x.rank - y.rank || compareSortValues(x.row[def.key], y.row[def.key]));
+    all.sort((x, y) => x.rank - y.rank || compareSortValues(x.key, y.key));
     const start = query.skip + emitted;
     page = all.slice(start, start + take).map((entry) => entry.row);
     more = all.length > start + take;
     if (query.count) count = all.length;
-  } else if (isDefaultOrder(def, terms)) {
+  } else if (defaultOrder) {
     const after = position ? ([Number(position.after[0]), position.after[1]] as const) : undefined;
     let toSkip = position ? 0 : query.skip;
     if (take > 0) {
@@ -262,7 +276,7 @@ export function runMonitorQuery(
   } else {
     const all: { row: Row; tuple: unknown[] }[] = [];
     for (const row of rowsInCursorOrder(source, window, now, budget)) {
-      if (matches(row)) all.push({ row, tuple: tupleOf(row) });
+      if (matches(row)) all.push({ row, tuple: positionOf(row) });
     }
     all.sort((a, b) => compareTuples(a.tuple, b.tuple, terms));
     let start = query.skip;
@@ -280,7 +294,7 @@ export function runMonitorQuery(
   const last = page[page.length - 1];
   const reachedTop = query.top !== undefined && emitted + page.length >= query.top;
   if (more && last && !reachedTop) {
-    result.next = { after: tupleOf(last), emitted: emitted + page.length };
+    result.next = { after: positionOf(last), emitted: emitted + page.length };
     if (read) result.next.read = read;
   }
   return result;

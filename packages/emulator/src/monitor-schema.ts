@@ -1,7 +1,10 @@
 /**
  * The Monitor OData model served by the emulator: entity sets, their properties (EDM types), keys, cursor
  * columns and navigation properties. Used to validate queries, to build $metadata and to serialise rows.
+ * Types follow Citrix's OpenAPI for the cloud service (docs/research/monitor-entity-sets.md); properties it
+ * leaves untyped (small integers) are Edm.Int32. Sets without an `Id` have a composite key (see entityKey).
  */
+import type { Row } from './row-source.ts';
 
 export type EdmType =
   | 'Edm.Guid'
@@ -30,8 +33,11 @@ export interface EntitySetDef {
   name: string;
   /** Entity type name (in MONITOR_NAMESPACE). */
   typeName: string;
+  /** The key property, or the first of a composite key's. */
   key: string;
-  /** Column incremental readers filter on; the default order is (cursor, key). */
+  /** Every key property, in $metadata order: `[key]`, or several for a composite key. */
+  keys: readonly string[];
+  /** Column incremental readers filter on; the default order is (cursor, then the full key). */
   cursor: string;
   properties: readonly PropertyDef[];
   navigation: readonly NavigationDef[];
@@ -67,14 +73,28 @@ function properties(specs: string): PropertyDef[] {
 function entitySet(
   name: string,
   typeName: string,
-  key: string,
+  key: string | readonly string[],
   cursor: string,
   specs: string,
   navigation: NavigationDef[] = [],
 ): EntitySetDef {
   const props = properties(specs);
   const byName = new Map(props.map((p) => [p.name, p]));
-  return { name, typeName, key, cursor, properties: props, navigation, property: (n) => byName.get(n) };
+  const keys = typeof key === 'string' ? [key] : [...key];
+  for (const k of keys) {
+    if (byName.get(k)?.nullable !== false) throw new Error(`${name}: key ${k} must be a not-null property`);
+  }
+  if (!byName.has(cursor)) throw new Error(`${name}: no cursor property ${cursor}`);
+  return {
+    name,
+    typeName,
+    key: keys[0] ?? '',
+    keys,
+    cursor,
+    properties: props,
+    navigation,
+    property: (n) => byName.get(n),
+  };
 }
 
 const user: NavigationDef = { name: 'User', target: 'Users', foreignKey: 'UserId' };
@@ -84,6 +104,14 @@ const application: NavigationDef = {
   target: 'Applications',
   foreignKey: 'ApplicationId',
 };
+const desktopGroup: NavigationDef = {
+  name: 'DesktopGroup',
+  target: 'DesktopGroups',
+  foreignKey: 'DesktopGroupId',
+};
+/** Columns of the per-slot desktop and application usage summaries. */
+const USAGE_COLUMNS =
+  'PeakConcurrentInstanceCount:int! TotalUsageDuration:dbl! TotalLaunchesCount:int! StartingInstanceCount:int!';
 
 export const ENTITY_SETS: readonly EntitySetDef[] = [
   entitySet(
@@ -176,9 +204,10 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
     'LogOnSummaries',
     'LogOnSummary',
     'Id',
-    'ModifiedDate',
+    'SummaryDate',
     `Id:long! SummaryDate:date! DesktopGroupId:guid Granularity:int! TotalLogOnDuration:long TotalLogOnCount:int
      CreatedDate:date! ModifiedDate:date!`,
+    [desktopGroup],
   ),
   entitySet(
     'ConnectionFailureLogs',
@@ -222,6 +251,129 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
     'Id:long! MachineId:guid CollectedDate:date! Iops:dbl Latency:dbl CreatedDate:date! ModifiedDate:date!',
     [machine],
   ),
+  // ApplicationId is an Edm.Guid on Citrix; the emulator's Applications have integer ids (see Applications),
+  // so it is Edm.Int32 here and the Application navigation resolves.
+  entitySet(
+    'ApplicationActivitySummaries',
+    'ApplicationInstanceSummary',
+    'Id',
+    'SummaryDate',
+    `Id:long! SummaryDate:date! ApplicationId:int DesktopGroupId:guid ${USAGE_COLUMNS} Granularity:int!
+     CreatedDate:date! ModifiedDate:date!`,
+    [application, desktopGroup],
+  ),
+  entitySet(
+    'DesktopOSDesktopSummaries',
+    'DesktopOSDesktopSummary',
+    'Id',
+    'SummaryDate',
+    `Id:long! SummaryDate:date! DesktopGroupId:guid ${USAGE_COLUMNS} Granularity:int! CreatedDate:date!
+     ModifiedDate:date!`,
+    [desktopGroup],
+  ),
+  entitySet(
+    'ServerOSDesktopSummaries',
+    'ServerOSDesktopSummary',
+    'Id',
+    'SummaryDate',
+    `Id:long! SummaryDate:date! MachineId:guid DesktopGroupId:guid ${USAGE_COLUMNS} Granularity:int!
+     CreatedDate:date! ModifiedDate:date!`,
+    [machine, desktopGroup],
+  ),
+  entitySet(
+    'SessionActivitySummaries',
+    'SessionActivitySummary',
+    'Id',
+    'SummaryDate',
+    `Id:long! SummaryDate:date! DesktopGroupId:guid ConnectedSessionCount:int! DisconnectedSessionCount:int!
+     ConcurrentSessionCount:int! TotalLogOnDuration:dbl! TotalLogOnCount:int! Granularity:int! CreatedDate:date!
+     ModifiedDate:date!`,
+    [desktopGroup],
+  ),
+  entitySet(
+    'FailureLogSummaries',
+    'FailureLogSummary',
+    'Id',
+    'SummaryDate',
+    `Id:long! SummaryDate:date! DesktopGroupId:guid FailureCategory:int! FailureCode:int! FailureCount:int!
+     Granularity:int! CreatedDate:date! ModifiedDate:date!`,
+    [desktopGroup],
+  ),
+  // INFERRED, low confidence: Citrix publishes no schema for ReconnectSummaries (not in its OpenAPI). The
+  // shape is made up by analogy with the other per-delivery-group summaries (research doc §2.7).
+  entitySet(
+    'ReconnectSummaries',
+    'ReconnectSummary',
+    'Id',
+    'SummaryDate',
+    `Id:long! SummaryDate:date! DesktopGroupId:guid Granularity:int! ReconnectCount:int! AutoReconnectCount:int!
+     CreatedDate:date! ModifiedDate:date!`,
+    [desktopGroup],
+  ),
+  entitySet(
+    'LogOnMetrics',
+    'LogOnMetric',
+    'Id',
+    'UserInitStartDate',
+    'Id:long! SessionKey:guid! UserInitStartDate:date UserInitEndDate:date',
+    // The real set navigates to its Session; the emulator cannot look a session up by key: not declared.
+  ),
+  entitySet(
+    'SessionMetricsLatest',
+    'SessionMetricsLatest',
+    'SessionKey',
+    'ModifiedDate',
+    `SessionKey:guid! ClientL7Latency:int ServerL7Latency:int CloudConnectorName:str GatewayPopName:str EdtMtu:str
+     HdxConnectionType:int HdxProtocolName:str CreatedDate:date! ModifiedDate:date!`,
+    // The real type navigates to its Session; the emulator cannot look a session up by key: not declared.
+  ),
+  entitySet(
+    'MachineCosts',
+    'MachineCost',
+    'MachineId',
+    'ModifiedDate',
+    `MachineId:guid! SpecId:int CostPerHour:dbl Currency:str CostSource:int PowerOnComputeCostPerHour:dbl
+     PowerOnStorageCostPerHour:dbl PowerOffStorageCostPerHour:dbl CreatedDate:date! ModifiedDate:date!`,
+    [machine],
+  ),
+  entitySet(
+    'ResourceUtilization',
+    'ResourceUtilization',
+    ['MachineId', 'CollectedDate'],
+    'CollectedDate',
+    `MachineId:guid! CollectedDate:date! PercentCpu:dbl UsedMemory:dbl TotalMemory:dbl SessionCount:int
+     CreatedDate:date! ModifiedDate:date! DesktopGroupId:guid AvgIcaRttInMs:int`,
+    [machine, desktopGroup],
+  ),
+  entitySet(
+    'ResourceUtilizationSummary',
+    'ResourceUtilizationSummary',
+    ['MachineId', 'Granularity', 'SummaryDate'],
+    'SummaryDate',
+    `MachineId:guid! Granularity:int! SummaryDate:date! DesktopGroupId:guid AvgPercentCpu:dbl PeakPercentCpu:dbl
+     AvgUsedMemory:dbl PeakUsedMemory:dbl AvgTotalMemory:dbl TotalSessionCount:int AvgIcaRttInMs:int
+     AvgLogOnDurationInMs:int UptimeInMinutes:int UpTimeWithoutSessionInMinutes:int DisconnectTimeInMinutes:int
+     IdleTimeInMinutes:int CreatedDate:date! ModifiedDate:date!`,
+    [machine, desktopGroup],
+  ),
+  // Granularity is the CostSavingsSummaryGranularity enum here (0 Hour, 1 Day), not minutes.
+  entitySet(
+    'MachineCostSavingsSummaries',
+    'MachineCostSavingsSummary',
+    ['DesktopGroupId', 'HypervisorType', 'TagId', 'SummaryDate', 'Granularity'],
+    'SummaryDate',
+    `DesktopGroupId:guid! SummaryDate:date! Granularity:int! HypervisorType:int! TagId:int! TotalMachinesCount:int!
+     PowerManagedMachinesOff:int! PowerManagedMachinesInHibernate:int! PowerManagedMachinesOnWithSessions:int!
+     PowerManagedMachinesOnWithoutSessions:int! PowerManagedMachineMinutesTurnedOff:int! TotalScaleInActions:int!
+     TotalHibernateActions:int! TotalScaleOutActions:int! TotalPeakConcurrentSessions:int!
+     AverageLogonDurationInSec:int! AveragePowerManagedMachinesCount:int! AverageMachineCostPerHour:dbl!
+     CostType:int! CurrencyType:int! TotalAmountSaved:dbl! TotalCostIfNoPowerManagement:dbl!
+     TotalAutoscaleComputeSavings:dbl! TotalAutoscaleStorageSavings:dbl! TotalEndUserComputeSavings:dbl!
+     TotalEndUserStorageSavings:dbl! AverageComputeCostPerHour:dbl! AverageStorageCostPerHour:dbl!
+     TotalComputeCost:dbl! TotalStorageCost:dbl! PowerManagedMachinesFailedWithoutSessions:int
+     PowerManagedMachinesUnregisteredWithSessions:int`,
+    [desktopGroup],
+  ),
 ];
 
 const BY_NAME = new Map(ENTITY_SETS.map((d) => [d.name, d]));
@@ -234,4 +386,34 @@ export function entitySetOrThrow(name: string): EntitySetDef {
   const def = BY_NAME.get(name);
   if (!def) throw new Error(`Unknown Monitor entity set '${name}'. Known: ${[...BY_NAME.keys()].join(', ')}`);
   return def;
+}
+
+/** Width of the zero-padded integers in a composite key (Int32 values are non-negative here). */
+const KEY_INTEGER_DIGITS = 10;
+
+function keyPart(type: EdmType | undefined, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (type === 'Edm.DateTimeOffset') {
+    const ms = typeof value === 'number' ? value : Date.parse(String(value));
+    return new Date(ms).toISOString();
+  }
+  if (typeof value === 'number') return String(value).padStart(KEY_INTEGER_DIGITS, '0');
+  return String(value);
+}
+
+/**
+ * The identity of a row: the value of its key property, or, for a composite key, one string joining the key
+ * properties in $metadata order with `|`: GUIDs as they are, DateTimeOffset as a fixed-width ISO 8601
+ * instant (`2024-08-06T07:05:00.000Z`), integers zero-padded to 10 digits. Every part has a fixed width, so
+ * comparing two such strings orders rows like their key tuples. Accepts internal rows (timestamps as
+ * numbers) and wire rows (timestamp strings) alike; row sources return the same value from `key()`.
+ */
+export function entityKey(def: EntitySetDef, row: Row): string | number {
+  if (def.keys.length === 1) {
+    const value = row[def.key];
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw new Error(`${def.name}: row without a ${def.key}`);
+    return value;
+  }
+  return def.keys.map((k) => keyPart(def.property(k)?.type, row[k])).join('|');
 }

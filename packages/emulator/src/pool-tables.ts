@@ -1,5 +1,6 @@
 /**
- * Monitor tables backed by the fixed inventory (Machines, Users, Applications): each member's current
+ * Monitor tables backed by the fixed inventory (Machines, Users, Applications, Catalogs, DesktopGroups,
+ * Hypervisors, MachineCosts): each member's current
  * version at `now` is its latest seeded modification (see population.ts). Pools are small, so a scan simply
  * visits every member; they also answer $expand lookups by key.
  */
@@ -9,6 +10,7 @@ import {
   type DesktopGroup,
   latestPoolVersion,
   type MachineInfo,
+  machineSpec,
   type PoolVersion,
   type SiteObject,
   type UserInfo,
@@ -250,7 +252,7 @@ export function desktopGroupsSource(world: World): RowSource {
         DeliveryType: group.sessionType === 1 ? 1 : 0,
         IsInMaintenanceMode: rng.chance(0.05),
         // Per machine and hour, in US dollars (CurrencyType 1); no autoscale tag.
-        MachineCost: group.sessionType === 1 ? 0.42 : 0.18,
+        MachineCost: machineSpec(group).costPerHour,
         CurrencyType: 1,
         AutoscaleTagId: null,
         CreatedDate: createdOf(group),
@@ -276,5 +278,36 @@ export function hypervisorsSource(world: World): RowSource {
       CreatedDate: hypervisor.createdMs,
       ModifiedDate: version.modifiedMs,
     }),
+  });
+}
+
+/**
+ * MachineCosts: the current hourly rates of each machine (a dimension keyed by MachineId), from its
+ * delivery group's configured cost (CostSource 2, ConfiguredCostFromStudio; Currency "USD"). The cost
+ * service re-prices every machine once a day at a time of its own: a new version (ModifiedDate) each day.
+ */
+export function machineCostsSource(world: World): RowSource {
+  return poolSource<MachineInfo>(world, {
+    name: 'MachineCosts',
+    members: world.population.machines,
+    index: (m) => m.index,
+    key: (m) => m.id,
+    createdMs: (m) => m.createdMs,
+    cadence: { periodHours: 24, extraChance: 0 },
+    row: (machine, version) => {
+      const spec = machineSpec(machine.desktopGroup);
+      return {
+        MachineId: machine.id,
+        SpecId: spec.specId,
+        CostPerHour: spec.costPerHour,
+        Currency: 'USD',
+        CostSource: 2,
+        PowerOnComputeCostPerHour: spec.computePerHour,
+        PowerOnStorageCostPerHour: spec.storagePerHour,
+        PowerOffStorageCostPerHour: spec.storagePerHour,
+        CreatedDate: machine.createdMs,
+        ModifiedDate: version.modifiedMs,
+      };
+    },
   });
 }

@@ -72,6 +72,42 @@ export interface ApplicationInfo {
   createdMs: number;
 }
 
+/** The VM size of a delivery group's machines and what it costs (US dollars per hour, configured in Studio). */
+export interface MachineSpec {
+  /** MachineCost.SpecId. */
+  specId: number;
+  computePerHour: number;
+  storagePerHour: number;
+  /** compute + storage: DesktopGroup.MachineCost. */
+  costPerHour: number;
+  /** Memory reported by the machine's resource samples (bytes). */
+  totalMemoryBytes: number;
+  /** Sessions the machine is sized for (its CPU load grows towards 100 % with them). */
+  sessionCapacity: number;
+}
+
+const SINGLE_SESSION_SPEC: MachineSpec = {
+  specId: 2,
+  computePerHour: 0.162,
+  storagePerHour: 0.018,
+  costPerHour: 0.18,
+  totalMemoryBytes: 17_170_366_464,
+  sessionCapacity: 2,
+};
+const MULTI_SESSION_SPEC: MachineSpec = {
+  specId: 8,
+  computePerHour: 0.39,
+  storagePerHour: 0.03,
+  costPerHour: 0.42,
+  totalMemoryBytes: 34_351_316_992,
+  sessionCapacity: 12,
+};
+
+/** The spec of the machines of a delivery group: multi-session servers for application groups. */
+export function machineSpec(group: DesktopGroup): MachineSpec {
+  return group.sessionType === 1 ? MULTI_SESSION_SPEC : SINGLE_SESSION_SPEC;
+}
+
 /** A machine catalog (one per delivery group) or the hypervisor connection, as the site's inventory has it. */
 export interface SiteObject {
   index: number;

@@ -37,7 +37,10 @@ export interface RowSource {
   settlesAfterMs: number;
   /** Adds the records whose current cursor value is in [lo, hi) at `now`, in no particular order. */
   scan(lo: number, hi: number, now: number, budget: ScanBudget, into: CandidateBuffer): void;
-  /** The entity key of a candidate (used to order records with equal cursor values). */
+  /**
+   * The entity key of a candidate (used to order records with equal cursor values): exactly what
+   * monitor-schema.ts entityKey gives for its row — the key value, or a composite key's joined string.
+   */
   key(a: number, b: number, c: number): string | number;
   /**
    * The cursor value of a candidate's version at `at`, or undefined when the record does not exist yet at

@@ -1,6 +1,7 @@
 /**
  * The life of every session, shared by Monitor (Sessions, Connections, ApplicationInstances, SessionMetrics,
- * ConnectionFailureLogs, LogOnSummaries) and casodata (sessions, users).
+ * ConnectionFailureLogs, LogOnMetrics, SessionMetricsLatest, and through site-activity.ts the summaries and
+ * resource samples) and casodata (sessions, users).
  *
  * Exactly `sessionsPerHour` sessions start in each UTC hour. Session `index` of hour `hour` is a pure function
  * of (seed, hour, index): a cheap timeline (start, logon, disconnect/reconnect, end) drawn first, and the
@@ -203,6 +204,11 @@ export function sessionDetail(world: World, t: SessionTimeline): SessionDetail {
     country: place.country,
     applicationIds,
   };
+}
+
+/** Start and end of the k-th application instance of an application session (one every 2 minutes). */
+export function applicationInstanceTimes(t: SessionTimeline, k: number): number[] {
+  return [(t.activeAt ?? t.start) + k * 2 * MINUTE_MS, t.end];
 }
 
 /** Monitor id of the session's k-th connection (k = 0 initial, 1 reconnect). */

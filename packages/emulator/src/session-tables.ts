@@ -1,12 +1,14 @@
 /**
- * Monitor tables derived from session timelines: Sessions, Connections, ApplicationInstances, SessionMetrics
- * and ConnectionFailureLogs. A window [lo, hi) is served by generating the creation hours
- * [lo - SESSION_SPAN_MS, hi): nothing is kept between calls.
+ * Monitor tables derived from session timelines: Sessions, Connections, ApplicationInstances, SessionMetrics,
+ * ConnectionFailureLogs, SessionAutoReconnects, LogOnMetrics and SessionMetricsLatest. A window [lo, hi) is
+ * served by generating the creation hours [lo - SESSION_SPAN_MS, hi): nothing is kept between calls.
  */
-import { createRng, hashOf } from './random.ts';
+import { createRng, hashOf, mix } from './random.ts';
+import { CLOUD_CONNECTORS, DNS_SUFFIX, GATEWAY_POPS } from './reference-names.ts';
 import { creationHours, inWindow, latestIndex, type Row, type RowSource } from './row-source.ts';
 import type { ScanBudget } from './scan-budget.ts';
 import {
+  applicationInstanceTimes,
   ConnectionState,
   connectionId,
   failureLogId,
@@ -27,15 +29,19 @@ const METRIC_INTERVAL_MS = 10 * MINUTE_MS;
 /** Every event of a session lies within one hour (its start) plus the maximum lifetime of its creation hour. */
 const SESSION_SPAN_MS = HOUR_MS + SESSION_MAX_LIFETIME_MS + 10 * SECOND_MS;
 
-/** Iterates the session timelines of the creation hours that can reach [lo, hi). */
+/**
+ * Iterates the session timelines of the creation hours that can reach [lo, hi): those of sessions whose
+ * records lie within `spanMs` after the start of their creation hour.
+ */
 function* sessionTimelines(
   world: World,
   lo: number,
   hi: number,
   now: number,
   budget: ScanBudget,
+  spanMs = SESSION_SPAN_MS,
 ): Generator<SessionTimeline> {
-  for (const hour of creationHours(lo, hi, now, SESSION_SPAN_MS)) {
+  for (const hour of creationHours(lo, hi, now, spanMs)) {
     budget.consume(world.sessionsPerHour);
     for (let index = 0; index < world.sessionsPerHour; index++) yield sessionTimeline(world, hour, index);
   }
@@ -218,11 +224,6 @@ export function connectionsSource(world: World): RowSource {
   };
 }
 
-/** Start and end of the k-th application instance of an application session. */
-function applicationInstanceTimes(t: SessionTimeline, k: number): number[] {
-  return [(t.activeAt ?? t.start) + k * 2 * MINUTE_MS, t.end];
-}
-
 export function applicationInstancesSource(world: World): RowSource {
   return {
     sliceMs: HOUR_MS,
@@ -371,6 +372,135 @@ export function sessionAutoReconnectsSource(world: World): RowSource {
         AutoReconnectType: 1,
         EventTimestamp: event,
         CreatedDate: event + 2 * SECOND_MS,
+      };
+    },
+  };
+}
+
+/** Start and end of a session's userinit phase: inside the interactive phase of its first connection. */
+function userInitPhase(world: World, t: SessionTimeline): [number, number] | undefined {
+  if (t.failed || t.activeAt === null) return undefined;
+  const d = sessionDetail(world, t);
+  const interactiveStart = t.start + d.brokeringMs + d.authenticationMs + d.gpoMs + d.scriptsMs + d.profileMs;
+  const rng = createRng(hashOf(world.seed, 'userinit', t.hour, t.index));
+  const start = interactiveStart + Math.floor(d.interactiveMs * (0.05 + 0.15 * rng.next()));
+  return [start, start + Math.floor(d.interactiveMs * (0.2 + 0.5 * rng.next()))];
+}
+
+/**
+ * LogOnMetrics: one row per session that logged on (failed launches have none), holding its userinit phase,
+ * a few seconds into the logon (within the Connection's interactive phase). Insert-only — the set has no
+ * CreatedDate or ModifiedDate — windowed on UserInitStartDate; the row exists once the phase has ended.
+ */
+export function logOnMetricsSource(world: World): RowSource {
+  return {
+    sliceMs: HOUR_MS,
+    settlesAfterMs: MINUTE_MS,
+    scan(lo, hi, now, budget, into) {
+      // The phase lies within the logon (under a minute): only the creation hours up to the window count.
+      for (const t of sessionTimelines(world, lo, hi, now, budget, HOUR_MS + MINUTE_MS)) {
+        if (t.start >= hi || t.start + t.logOnMs < lo || t.start > now) continue;
+        const phase = userInitPhase(world, t);
+        if (phase && phase[1] <= now && inWindow(phase[0], lo, hi)) into.add(phase[0], t.hour, t.index);
+      }
+    },
+    key: (hour, index) => hour * ID_HOUR_STRIDE + index,
+    cursorAt(hour, index, _c, at) {
+      const phase = userInitPhase(world, sessionTimeline(world, hour, index));
+      return phase && phase[1] <= at ? phase[0] : undefined;
+    },
+    build(hour, index) {
+      const t = sessionTimeline(world, hour, index);
+      const phase = userInitPhase(world, t);
+      return {
+        Id: hour * ID_HOUR_STRIDE + index,
+        SessionKey: sessionKey(world, hour, index),
+        UserInitStartDate: phase?.[0] ?? null,
+        UserInitEndDate: phase?.[1] ?? null,
+      };
+    },
+  };
+}
+
+/** A SessionMetricsLatest version is rewritten every 5 to 15 minutes of connected time. */
+const METRICS_LATEST_MIN_MS = 5 * MINUTE_MS;
+const METRICS_LATEST_SPREAD_MS = 10 * MINUTE_MS;
+
+/**
+ * ModifiedDate of each version of a session's SessionMetricsLatest row: the first HDX metrics a few seconds
+ * after logon, then a new version every 5–15 minutes while a connection is up (none while disconnected, one
+ * shortly after a reconnect), and a final version at the session's end.
+ */
+function metricsLatestTimes(base: number, t: SessionTimeline): number[] {
+  if (t.failed || t.activeAt === null) return [];
+  let h = mix(mix(base, t.hour), t.index);
+  const times: number[] = [];
+  let at = t.activeAt + 5 * SECOND_MS + (h % (25 * SECOND_MS));
+  while (at < t.end) {
+    if (t.disconnectAt !== null && at >= t.disconnectAt && at < (t.reconnectAt ?? t.end)) {
+      if (t.reconnectAt === null) break;
+      at = t.reconnectAt + 10 * SECOND_MS;
+      continue;
+    }
+    times.push(at);
+    h = mix(h, times.length);
+    at += METRICS_LATEST_MIN_MS + (h % METRICS_LATEST_SPREAD_MS);
+  }
+  times.push(t.end);
+  return times;
+}
+
+/**
+ * SessionMetricsLatest: the latest HDX transport metrics of each session that logged on, keyed by SessionKey
+ * and updated in place (see metricsLatestTimes), windowed on ModifiedDate. The connection's own values
+ * (Cloud Connector, Gateway PoP, protocol, MTU) change only with a reconnect; the latencies with every
+ * version. HdxConnectionType's meanings are not published: 1 stands for TCP and 2 for EDT here.
+ */
+export function sessionMetricsLatestSource(world: World): RowSource {
+  const base = hashOf(world.seed, 'metrics-latest');
+  const versionsOf = (hour: number, index: number) =>
+    metricsLatestTimes(base, sessionTimeline(world, hour, index));
+  return {
+    sliceMs: HOUR_MS,
+    settlesAfterMs: SESSION_SPAN_MS,
+    scan(lo, hi, now, budget, into) {
+      for (const t of sessionTimelines(world, lo, hi, now, budget)) {
+        // Every version lies in [activeAt, end]: skip the sessions that cannot have one in the window.
+        if (t.failed || t.activeAt === null || t.activeAt > now || t.activeAt >= hi || t.end < lo) continue;
+        const times = metricsLatestTimes(base, t);
+        const cursor = times[latestIndex(times, now)];
+        if (cursor !== undefined && inWindow(cursor, lo, hi)) into.add(cursor, t.hour, t.index);
+      }
+    },
+    key: (hour, index) => sessionKey(world, hour, index),
+    cursorAt(hour, index, _c, at) {
+      const times = versionsOf(hour, index);
+      return times[latestIndex(times, at)];
+    },
+    build(hour, index, _c, now) {
+      const t = sessionTimeline(world, hour, index);
+      const times = metricsLatestTimes(base, t);
+      const v = latestIndex(times, now);
+      const modified = times[v] ?? t.start;
+      const d = sessionDetail(world, t);
+      const connection = t.reconnectAt !== null && modified >= t.reconnectAt ? 1 : 0;
+      const link = createRng(hashOf(world.seed, 'hdx-link', hour, index, connection));
+      const edt = link.chance(0.75);
+      const connector = link.pick(CLOUD_CONNECTORS);
+      const pop = link.pick(GATEWAY_POPS);
+      const mtu = link.pick(['1500', '1472', '1420', '1380']);
+      const sample = createRng(hashOf(world.seed, 'hdx-latency', hour, index, v));
+      return {
+        SessionKey: d.key,
+        ClientL7Latency: Math.max(1, Math.round(d.icaRttMs * (0.5 + 0.5 * sample.next()))),
+        ServerL7Latency: Math.max(1, Math.round(d.icaRttMs * (0.05 + 0.15 * sample.next()))),
+        CloudConnectorName: `${connector}.${DNS_SUFFIX}`,
+        GatewayPopName: pop,
+        EdtMtu: edt ? mtu : null,
+        HdxConnectionType: edt ? 2 : 1,
+        HdxProtocolName: edt ? 'EDT' : 'TCP',
+        CreatedDate: times[0] ?? t.start,
+        ModifiedDate: modified,
       };
     },
   };

@@ -8,7 +8,10 @@ import { badRequest } from './api-error.ts';
 import type { UnorderedRead } from './faults.ts';
 
 export interface PagePosition {
-  /** Sort-key values of the last row returned ($orderby properties, then the entity key). */
+  /**
+   * Sort-key values of the last row returned: $orderby properties, then the key properties; in the default
+   * order, the cursor and the row's entity key (monitor-schema.ts entityKey).
+   */
   after: unknown[];
   /** Rows returned by the previous pages. */
   emitted: number;

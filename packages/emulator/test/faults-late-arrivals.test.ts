@@ -23,6 +23,9 @@ describe('lateArrivals fault', () => {
 
   const keyed = (rows: Iterable<Row>, key: string) =>
     new Map([...rows].map((row) => [row[key], row] as const));
+  /** Records by their unique identity (the whole key of a composite-key set). */
+  const byRecordKey = (emu: Emulator, entitySet: string, rows: Iterable<Row>) =>
+    new Map([...rows].map((row) => [emu.data.recordKey(entitySet, row), row] as const));
 
   it('shows every Monitor record as it was its delay before now, and the ground truth agrees', async () => {
     const options = { sessionsPerHour: 60, pageSize: 50 };
@@ -48,18 +51,16 @@ describe('lateArrivals fault', () => {
         monitorPath(def.name, { $filter: windowFilter(cursor, from, to) }),
       );
       expect(rows, def.name).toEqual([...late.data.monitor(def.name, { from, to })]);
-      const shown = keyed(rows, def.key);
+      const shown = byRecordKey(late, def.name, rows);
 
       plainNow = NOW;
-      const current = keyed(plain.data.monitor(def.name, { from, to }), def.key);
+      const current = byRecordKey(plain, def.name, plain.data.monitor(def.name, { from, to }));
       // Versions only move forward: every record that can show in the window has its cursor in
       // [from, NOW] today.
       const candidates = [
-        ...keyed(plain.data.monitor(def.name, { from, to: new Date(NOW + 1) }), def.key).keys(),
+        ...byRecordKey(plain, def.name, plain.data.monitor(def.name, { from, to: new Date(NOW + 1) })).keys(),
       ];
-      const delayed = candidates.filter(
-        (key) => late.data.arrivalDelayMs(def.name, key as string | number) > 0,
-      );
+      const delayed = candidates.filter((key) => late.data.arrivalDelayMs(def.name, key) > 0);
       const isDelayed = new Set(delayed);
       delayedRecords += delayed.length;
       if (candidates.length >= 20) {
@@ -73,11 +74,11 @@ describe('lateArrivals fault', () => {
       // Every delayed record of a sample equals the fault-free data at `now - delay`.
       const step = Math.max(1, Math.floor(delayed.length / 12));
       for (let i = 0; i < delayed.length; i += step) {
-        const key = delayed[i] as string | number;
+        const key = delayed[i] ?? '';
         const delay = late.data.arrivalDelayMs(def.name, key);
         expect(delay).toBeLessThanOrEqual(MAX_MINUTES * MINUTE);
         plainNow = NOW - delay;
-        const then = keyed(plain.data.monitor(def.name, { from, to }), def.key).get(key);
+        const then = byRecordKey(plain, def.name, plain.data.monitor(def.name, { from, to })).get(key);
         expect(shown.get(key), `${def.name} ${String(key)} delayed ${delay} ms`).toEqual(then);
         if (JSON.stringify(then) !== JSON.stringify(current.get(key))) changedByDelay++;
       }
@@ -85,7 +86,7 @@ describe('lateArrivals fault', () => {
       for (const key of delayed) {
         const row = shown.get(key);
         if (!row) continue;
-        const delay = late.data.arrivalDelayMs(def.name, key as string | number);
+        const delay = late.data.arrivalDelayMs(def.name, key);
         expect(Date.parse(String(row[cursor]))).toBeLessThanOrEqual(NOW - delay);
       }
     }

@@ -1,6 +1,6 @@
 import { pathNameSchema, stringList } from '@ctxsiem/core';
 import { z } from 'zod';
-import { DEFAULT_ENTITIES } from './entities.ts';
+import { DEFAULT_ENTITIES, GRANULARITIES } from './entities.ts';
 
 /** Options of the Monitor source (the tenant connection comes from the deployment's tenant). */
 export const MonitorOptionsSchema = z
@@ -39,12 +39,18 @@ export const MonitorOptionsSchema = z
       .record(z.string(), z.string().min(1))
       .default({})
       .describe('Cursor column per entity set, overriding the built-in list (ModifiedDate by default).'),
+    summaryGranularity: z
+      .union(GRANULARITIES.map((minutes) => z.literal(minutes)))
+      .default(60)
+      .describe(
+        'Slot length, in minutes, of the summary sets read (SUMMARY_GRANULARITY): 60 hourly rows, 1440 daily rows, 1 minute rows (DesktopOS/ServerOS desktop summaries only). Each summary window asks for `Granularity eq` this; the lag becomes the slot length plus 30 minutes, as a slot is published once it is over.',
+      ),
     lagMinutes: z
       .number()
       .min(0)
       .optional()
       .describe(
-        'Only data older than now minus this is read. Default by cursor column: 10 for ModifiedDate and CreatedDate (written as changes are recorded), 30 for CollectedDate, UserInitStartDate and EventTimestamp (event times uploaded later). Later rows are caught by the reconcile pass.',
+        'Only data older than now minus this is read. Default by cursor column: 10 for ModifiedDate and CreatedDate (written as changes are recorded), 30 for CollectedDate, UserInitStartDate and EventTimestamp (event times uploaded later), the slot length plus 30 for SummaryDate. Later rows are caught by the reconcile pass.',
       ),
     maxWindowMinutes: z
       .number()

@@ -11,12 +11,18 @@ export const monitorConnector = definePullSource({
   summary: 'Citrix Monitor Service OData: one stream per entity set, windowed on its cursor column.',
   schema: MonitorOptionsSchema,
   env: {
-    variables: { entities: 'ENTITIES', pageSize: 'PAGE_SIZE', useTimeFilter: 'USE_TIME_FILTER' },
+    variables: {
+      entities: 'ENTITIES',
+      pageSize: 'PAGE_SIZE',
+      useTimeFilter: 'USE_TIME_FILTER',
+      summaryGranularity: 'SUMMARY_GRANULARITY',
+    },
     read: (env) =>
       envValue.defined({
         entities: env.ENTITIES,
         pageSize: envValue.number(env.PAGE_SIZE),
         useTimeFilter: envValue.boolean(env.USE_TIME_FILTER),
+        summaryGranularity: envValue.number(env.SUMMARY_GRANULARITY),
       }),
   },
   emulated: true,

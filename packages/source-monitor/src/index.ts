@@ -78,10 +78,12 @@ export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDe
           return {
             name: set.name,
             cursorField: usable ? cursor : undefined,
-            lagMinutes: usable ? (options.lagMinutes ?? defaultLagMinutes(cursor)) : undefined,
+            lagMinutes: usable
+              ? (options.lagMinutes ?? defaultLagMinutes(cursor, options.summaryGranularity))
+              : undefined,
             collected: options.entities.includes(set.name),
             fields: set.properties.length,
-            key: set.key,
+            key: set.keys.join(', '),
           };
         })
         .sort((a, b) => a.name.localeCompare(b.name));
@@ -104,3 +106,4 @@ export {
   parseMetadata,
   recordColumns,
 } from './odata-model.ts';
+export { edmZodType, entityRecordSchema, entityZodSchema } from './record-schema.ts';

@@ -16,7 +16,10 @@ export interface ODataProperty {
 
 export interface ODataEntitySet {
   name: string;
-  key: string;
+  /** The entity type's name (`Citrix.Monitor.Model.Session` → `Session`). */
+  typeName: string;
+  /** The key properties, in `$metadata` order (several for a set without an `Id`). */
+  keys: readonly string[];
   properties: readonly ODataProperty[];
 }
 
@@ -24,6 +27,8 @@ export interface ODataEntitySet {
 const COLUMN_TYPES: Record<string, ColumnType> = {
   'Edm.Guid': 'string',
   'Edm.String': 'string',
+  'Edm.Byte': 'int',
+  'Edm.SByte': 'int',
   'Edm.Int16': 'int',
   'Edm.Int32': 'int',
   'Edm.Int64': 'long',
@@ -32,6 +37,8 @@ const COLUMN_TYPES: Record<string, ColumnType> = {
   'Edm.Single': 'real',
   'Edm.Boolean': 'boolean',
   'Edm.DateTimeOffset': 'datetime',
+  // OData v3 services (the on-premises Monitor v1/v3 endpoints) type instants as Edm.DateTime.
+  'Edm.DateTime': 'datetime',
   'Edm.Date': 'datetime',
 };
 
@@ -59,29 +66,53 @@ interface XmlSchema {
   };
 }
 
-/** The entity sets a `$metadata` document (EDMX 4.0) describes, by name. */
-export function parseMetadata(xml: string): Map<string, ODataEntitySet> {
+/** An entity type as `$metadata` declares it: its name, key properties and properties. */
+export interface ODataEntityType {
+  name: string;
+  keys: readonly string[];
+  properties: readonly ODataProperty[];
+}
+
+function parseSchemas(xml: string): XmlSchema[] {
   const parsed = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true }).parse(xml) as {
     Edmx?: { DataServices?: { Schema?: XmlSchema | XmlSchema[] } };
   };
-  const schemas = asArray(parsed.Edmx?.DataServices?.Schema);
-  const types = new Map<string, XmlEntityType>();
-  for (const schema of schemas)
-    for (const type of asArray(schema.EntityType)) types.set(type['@_Name'], type);
+  return asArray(parsed.Edmx?.DataServices?.Schema);
+}
+
+function entityType(type: XmlEntityType): ODataEntityType {
+  return {
+    name: type['@_Name'],
+    keys: asArray(type.Key?.PropertyRef).map((ref) => ref['@_Name']),
+    properties: asArray(type.Property).map((p) => ({
+      name: p['@_Name'],
+      type: p['@_Type'],
+      nullable: p['@_Nullable'] !== 'false',
+    })),
+  };
+}
+
+/**
+ * The entity types a `$metadata` document declares, by name: EDMX 4.0 (the cloud service) or the EDMX
+ * 1.0 of OData v1–v3 (on-premises Monitor), whose schemas nest the same way.
+ */
+export function parseEntityTypes(xml: string): Map<string, ODataEntityType> {
+  const types = new Map<string, ODataEntityType>();
+  for (const schema of parseSchemas(xml))
+    for (const type of asArray(schema.EntityType)) types.set(type['@_Name'], entityType(type));
+  return types;
+}
+
+/** The entity sets a `$metadata` document publishes (its entity container), by name, with their types. */
+export function parseMetadata(xml: string): Map<string, ODataEntitySet> {
+  const types = parseEntityTypes(xml);
   const sets = new Map<string, ODataEntitySet>();
-  for (const schema of schemas)
+  for (const schema of parseSchemas(xml))
     for (const set of asArray(schema.EntityContainer?.EntitySet)) {
       const type = types.get(set['@_EntityType'].split('.').at(-1) ?? '');
       if (!type) continue;
-      sets.set(set['@_Name'], {
-        name: set['@_Name'],
-        key: asArray(type.Key?.PropertyRef)[0]?.['@_Name'] ?? '',
-        properties: asArray(type.Property).map((p) => ({
-          name: p['@_Name'],
-          type: p['@_Type'],
-          nullable: p['@_Nullable'] !== 'false',
-        })),
-      });
+      const { name: typeName, ...rest } = type;
+      sets.set(set['@_Name'], { name: set['@_Name'], typeName, ...rest });
     }
   return sets;
 }

@@ -1,8 +1,9 @@
 /**
- * The Monitor Service's OData model as it publishes it at `/monitorodata/$metadata` (EDMX 4.0): the
- * entity sets ctxsiem collects, their keys and properties with EDM types. A snapshot, so a record's
- * columns are known without a call (the Azure DCR and table generator, the JSON Schema); a test checks
- * the emulator publishes the same model.
+ * The Monitor Service's OData model as it publishes it at `/monitorodata/$metadata` (EDMX 4.0): every
+ * entity set, its keys and properties with EDM types. A snapshot, so a record's columns and schema are
+ * known without a call (the Azure DCR and table generator, the JSON Schema, the dead-letter checks); a
+ * test checks the emulator publishes the same model. Regenerated from the emulator's document, which
+ * follows Citrix's OpenAPI for the cloud API (docs/research/monitor-entity-sets.md).
  */
 export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
@@ -208,6 +209,9 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="TotalLogOnCount" Type="Edm.Int32"/>
         <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+          <ReferentialConstraint Property="DesktopGroupId" ReferencedProperty="Id"/>
+        </NavigationProperty>
       </EntityType>
       <EntityType Name="ConnectionFailureLog">
         <Key><PropertyRef Name="Id"/></Key>
@@ -272,6 +276,228 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
           <ReferentialConstraint Property="MachineId" ReferencedProperty="Id"/>
         </NavigationProperty>
       </EntityType>
+      <EntityType Name="ApplicationInstanceSummary">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="SummaryDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ApplicationId" Type="Edm.Int32"/>
+        <Property Name="DesktopGroupId" Type="Edm.Guid"/>
+        <Property Name="PeakConcurrentInstanceCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TotalUsageDuration" Type="Edm.Double" Nullable="false"/>
+        <Property Name="TotalLaunchesCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="StartingInstanceCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="Granularity" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Application" Type="Citrix.Monitor.Repository.V2.Model.Application">
+          <ReferentialConstraint Property="ApplicationId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+        <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+          <ReferentialConstraint Property="DesktopGroupId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="DesktopOSDesktopSummary">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="SummaryDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="DesktopGroupId" Type="Edm.Guid"/>
+        <Property Name="PeakConcurrentInstanceCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TotalUsageDuration" Type="Edm.Double" Nullable="false"/>
+        <Property Name="TotalLaunchesCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="StartingInstanceCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="Granularity" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+          <ReferentialConstraint Property="DesktopGroupId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="ServerOSDesktopSummary">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="SummaryDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="MachineId" Type="Edm.Guid"/>
+        <Property Name="DesktopGroupId" Type="Edm.Guid"/>
+        <Property Name="PeakConcurrentInstanceCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TotalUsageDuration" Type="Edm.Double" Nullable="false"/>
+        <Property Name="TotalLaunchesCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="StartingInstanceCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="Granularity" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Machine" Type="Citrix.Monitor.Repository.V2.Model.Machine">
+          <ReferentialConstraint Property="MachineId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+        <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+          <ReferentialConstraint Property="DesktopGroupId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="SessionActivitySummary">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="SummaryDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="DesktopGroupId" Type="Edm.Guid"/>
+        <Property Name="ConnectedSessionCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="DisconnectedSessionCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="ConcurrentSessionCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TotalLogOnDuration" Type="Edm.Double" Nullable="false"/>
+        <Property Name="TotalLogOnCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="Granularity" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+          <ReferentialConstraint Property="DesktopGroupId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="FailureLogSummary">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="SummaryDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="DesktopGroupId" Type="Edm.Guid"/>
+        <Property Name="FailureCategory" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="FailureCode" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="FailureCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="Granularity" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+          <ReferentialConstraint Property="DesktopGroupId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="ReconnectSummary">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="SummaryDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="DesktopGroupId" Type="Edm.Guid"/>
+        <Property Name="Granularity" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="ReconnectCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="AutoReconnectCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+          <ReferentialConstraint Property="DesktopGroupId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="LogOnMetric">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="SessionKey" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="UserInitStartDate" Type="Edm.DateTimeOffset"/>
+        <Property Name="UserInitEndDate" Type="Edm.DateTimeOffset"/>
+      </EntityType>
+      <EntityType Name="SessionMetricsLatest">
+        <Key><PropertyRef Name="SessionKey"/></Key>
+        <Property Name="SessionKey" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="ClientL7Latency" Type="Edm.Int32"/>
+        <Property Name="ServerL7Latency" Type="Edm.Int32"/>
+        <Property Name="CloudConnectorName" Type="Edm.String"/>
+        <Property Name="GatewayPopName" Type="Edm.String"/>
+        <Property Name="EdtMtu" Type="Edm.String"/>
+        <Property Name="HdxConnectionType" Type="Edm.Int32"/>
+        <Property Name="HdxProtocolName" Type="Edm.String"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
+      <EntityType Name="MachineCost">
+        <Key><PropertyRef Name="MachineId"/></Key>
+        <Property Name="MachineId" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="SpecId" Type="Edm.Int32"/>
+        <Property Name="CostPerHour" Type="Edm.Double"/>
+        <Property Name="Currency" Type="Edm.String"/>
+        <Property Name="CostSource" Type="Edm.Int32"/>
+        <Property Name="PowerOnComputeCostPerHour" Type="Edm.Double"/>
+        <Property Name="PowerOnStorageCostPerHour" Type="Edm.Double"/>
+        <Property Name="PowerOffStorageCostPerHour" Type="Edm.Double"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Machine" Type="Citrix.Monitor.Repository.V2.Model.Machine">
+          <ReferentialConstraint Property="MachineId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="ResourceUtilization">
+        <Key><PropertyRef Name="MachineId"/><PropertyRef Name="CollectedDate"/></Key>
+        <Property Name="MachineId" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="CollectedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="PercentCpu" Type="Edm.Double"/>
+        <Property Name="UsedMemory" Type="Edm.Double"/>
+        <Property Name="TotalMemory" Type="Edm.Double"/>
+        <Property Name="SessionCount" Type="Edm.Int32"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="DesktopGroupId" Type="Edm.Guid"/>
+        <Property Name="AvgIcaRttInMs" Type="Edm.Int32"/>
+        <NavigationProperty Name="Machine" Type="Citrix.Monitor.Repository.V2.Model.Machine">
+          <ReferentialConstraint Property="MachineId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+        <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+          <ReferentialConstraint Property="DesktopGroupId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="ResourceUtilizationSummary">
+        <Key><PropertyRef Name="MachineId"/><PropertyRef Name="Granularity"/><PropertyRef Name="SummaryDate"/></Key>
+        <Property Name="MachineId" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="Granularity" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="SummaryDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="DesktopGroupId" Type="Edm.Guid"/>
+        <Property Name="AvgPercentCpu" Type="Edm.Double"/>
+        <Property Name="PeakPercentCpu" Type="Edm.Double"/>
+        <Property Name="AvgUsedMemory" Type="Edm.Double"/>
+        <Property Name="PeakUsedMemory" Type="Edm.Double"/>
+        <Property Name="AvgTotalMemory" Type="Edm.Double"/>
+        <Property Name="TotalSessionCount" Type="Edm.Int32"/>
+        <Property Name="AvgIcaRttInMs" Type="Edm.Int32"/>
+        <Property Name="AvgLogOnDurationInMs" Type="Edm.Int32"/>
+        <Property Name="UptimeInMinutes" Type="Edm.Int32"/>
+        <Property Name="UpTimeWithoutSessionInMinutes" Type="Edm.Int32"/>
+        <Property Name="DisconnectTimeInMinutes" Type="Edm.Int32"/>
+        <Property Name="IdleTimeInMinutes" Type="Edm.Int32"/>
+        <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Machine" Type="Citrix.Monitor.Repository.V2.Model.Machine">
+          <ReferentialConstraint Property="MachineId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+        <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+          <ReferentialConstraint Property="DesktopGroupId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
+      <EntityType Name="MachineCostSavingsSummary">
+        <Key><PropertyRef Name="DesktopGroupId"/><PropertyRef Name="HypervisorType"/><PropertyRef Name="TagId"/><PropertyRef Name="SummaryDate"/><PropertyRef Name="Granularity"/></Key>
+        <Property Name="DesktopGroupId" Type="Edm.Guid" Nullable="false"/>
+        <Property Name="SummaryDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="Granularity" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="HypervisorType" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TagId" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TotalMachinesCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="PowerManagedMachinesOff" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="PowerManagedMachinesInHibernate" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="PowerManagedMachinesOnWithSessions" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="PowerManagedMachinesOnWithoutSessions" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="PowerManagedMachineMinutesTurnedOff" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TotalScaleInActions" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TotalHibernateActions" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TotalScaleOutActions" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TotalPeakConcurrentSessions" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="AverageLogonDurationInSec" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="AveragePowerManagedMachinesCount" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="AverageMachineCostPerHour" Type="Edm.Double" Nullable="false"/>
+        <Property Name="CostType" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="CurrencyType" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="TotalAmountSaved" Type="Edm.Double" Nullable="false"/>
+        <Property Name="TotalCostIfNoPowerManagement" Type="Edm.Double" Nullable="false"/>
+        <Property Name="TotalAutoscaleComputeSavings" Type="Edm.Double" Nullable="false"/>
+        <Property Name="TotalAutoscaleStorageSavings" Type="Edm.Double" Nullable="false"/>
+        <Property Name="TotalEndUserComputeSavings" Type="Edm.Double" Nullable="false"/>
+        <Property Name="TotalEndUserStorageSavings" Type="Edm.Double" Nullable="false"/>
+        <Property Name="AverageComputeCostPerHour" Type="Edm.Double" Nullable="false"/>
+        <Property Name="AverageStorageCostPerHour" Type="Edm.Double" Nullable="false"/>
+        <Property Name="TotalComputeCost" Type="Edm.Double" Nullable="false"/>
+        <Property Name="TotalStorageCost" Type="Edm.Double" Nullable="false"/>
+        <Property Name="PowerManagedMachinesFailedWithoutSessions" Type="Edm.Int32"/>
+        <Property Name="PowerManagedMachinesUnregisteredWithSessions" Type="Edm.Int32"/>
+        <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+          <ReferentialConstraint Property="DesktopGroupId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+      </EntityType>
     </Schema>
     <Schema Namespace="Default" xmlns="http://docs.oasis-open.org/odata/ns/edm">
       <EntityContainer Name="Container">
@@ -297,6 +523,7 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
           <NavigationPropertyBinding Path="Application" Target="Applications"/>
         </EntitySet>
         <EntitySet Name="LogOnSummaries" EntityType="Citrix.Monitor.Repository.V2.Model.LogOnSummary">
+          <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
         </EntitySet>
         <EntitySet Name="ConnectionFailureLogs" EntityType="Citrix.Monitor.Repository.V2.Model.ConnectionFailureLog">
           <NavigationPropertyBinding Path="User" Target="Users"/>
@@ -311,6 +538,44 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         </EntitySet>
         <EntitySet Name="MachineMetric" EntityType="Citrix.Monitor.Repository.V2.Model.MachineMetric">
           <NavigationPropertyBinding Path="Machine" Target="Machines"/>
+        </EntitySet>
+        <EntitySet Name="ApplicationActivitySummaries" EntityType="Citrix.Monitor.Repository.V2.Model.ApplicationInstanceSummary">
+          <NavigationPropertyBinding Path="Application" Target="Applications"/>
+          <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
+        </EntitySet>
+        <EntitySet Name="DesktopOSDesktopSummaries" EntityType="Citrix.Monitor.Repository.V2.Model.DesktopOSDesktopSummary">
+          <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
+        </EntitySet>
+        <EntitySet Name="ServerOSDesktopSummaries" EntityType="Citrix.Monitor.Repository.V2.Model.ServerOSDesktopSummary">
+          <NavigationPropertyBinding Path="Machine" Target="Machines"/>
+          <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
+        </EntitySet>
+        <EntitySet Name="SessionActivitySummaries" EntityType="Citrix.Monitor.Repository.V2.Model.SessionActivitySummary">
+          <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
+        </EntitySet>
+        <EntitySet Name="FailureLogSummaries" EntityType="Citrix.Monitor.Repository.V2.Model.FailureLogSummary">
+          <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
+        </EntitySet>
+        <EntitySet Name="ReconnectSummaries" EntityType="Citrix.Monitor.Repository.V2.Model.ReconnectSummary">
+          <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
+        </EntitySet>
+        <EntitySet Name="LogOnMetrics" EntityType="Citrix.Monitor.Repository.V2.Model.LogOnMetric">
+        </EntitySet>
+        <EntitySet Name="SessionMetricsLatest" EntityType="Citrix.Monitor.Repository.V2.Model.SessionMetricsLatest">
+        </EntitySet>
+        <EntitySet Name="MachineCosts" EntityType="Citrix.Monitor.Repository.V2.Model.MachineCost">
+          <NavigationPropertyBinding Path="Machine" Target="Machines"/>
+        </EntitySet>
+        <EntitySet Name="ResourceUtilization" EntityType="Citrix.Monitor.Repository.V2.Model.ResourceUtilization">
+          <NavigationPropertyBinding Path="Machine" Target="Machines"/>
+          <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
+        </EntitySet>
+        <EntitySet Name="ResourceUtilizationSummary" EntityType="Citrix.Monitor.Repository.V2.Model.ResourceUtilizationSummary">
+          <NavigationPropertyBinding Path="Machine" Target="Machines"/>
+          <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
+        </EntitySet>
+        <EntitySet Name="MachineCostSavingsSummaries" EntityType="Citrix.Monitor.Repository.V2.Model.MachineCostSavingsSummary">
+          <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
         </EntitySet>
       </EntityContainer>
     </Schema>

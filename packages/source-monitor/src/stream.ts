@@ -1,6 +1,8 @@
 /**
  * One Monitor entity set as a pull stream: a window becomes
- * `$filter=(Cursor ge {from} and Cursor lt {to})`, pages follow `@odata.nextLink` through the client's
+ * `$filter=(Cursor ge {from} and Cursor lt {to})` (a summary set's with `and Granularity eq {slot}`: its
+ * rows of the configured slot length only), records are checked against the set's schema from
+ * `$metadata`, pages follow `@odata.nextLink` through the client's
  * origin guard, and a page's nextLink is the resume token. When the API refused the filter, the set is
  * read unfiltered and the resume token says so (`unfiltered:` before the nextLink), so a restarted
  * process continues in the same mode. `$count` on the window's filter lets the reconcile pass skip
@@ -14,6 +16,7 @@ import {
 } from '@ctxsiem/citrix-cloud';
 import {
   type Column,
+  ConfigError,
   HOUR_MS,
   type JsonRecord,
   type Logger,
@@ -26,14 +29,15 @@ import {
 } from '@ctxsiem/core';
 import { z } from 'zod';
 import type { MonitorOptions } from './config.ts';
-import { cursorColumn, defaultLagMinutes, rowsMoveBetweenWindows } from './entities.ts';
+import { cursorColumn, defaultLagMinutes, granularityValue, rowsMoveBetweenWindows } from './entities.ts';
 import { monitorModel, recordColumns } from './odata-model.ts';
+import { entityRecordSchema } from './record-schema.ts';
 
 /**
- * What every Monitor record must have to be placed in a window: its cursor column, a date. Only that
- * column is parsed (parsing the whole record would copy each of its fields, for every record).
+ * What a record of a set the model does not know (one configured by name only) must have to be placed
+ * in a window: its cursor column, a date.
  */
-function recordSchema(cursor: string): RecordSchema {
+function cursorSchema(cursor: string): RecordSchema {
   const schema = z.object({
     [cursor]: z
       .string()
@@ -59,6 +63,25 @@ const withColumns = (columns: Column[] | undefined) => (columns ? { columns } : 
 /** Resume tokens of the unfiltered read start with this: the mode travels with the token. */
 const UNFILTERED = 'unfiltered:';
 
+/**
+ * The `Granularity` value a summary set is read at (windowed on `SummaryDate`, with a `Granularity`
+ * column in the model), or undefined for any other set. A set without rows at the configured slot
+ * length is a configuration error.
+ */
+function summaryGranularity(entitySet: string, cursor: string, options: MonitorOptions): number | undefined {
+  const model = monitorModel().get(entitySet);
+  if (cursor !== 'SummaryDate' || !model?.properties.some((p) => p.name === 'Granularity')) return undefined;
+  const value = granularityValue(entitySet, options.summaryGranularity);
+  if (value === undefined)
+    throw new ConfigError('source-monitor', [
+      {
+        path: 'summaryGranularity',
+        reason: `${entitySet} has no rows at ${options.summaryGranularity}-minute granularity (it summarises hours and days: 60 or 1440)`,
+      },
+    ]);
+  return value;
+}
+
 export function monitorStream(
   entitySet: string,
   options: MonitorOptions,
@@ -66,14 +89,17 @@ export function monitorStream(
   logger: Logger,
 ): PullStream {
   const cursor = cursorColumn(entitySet, options.cursorColumns);
-  const key = monitorModel().get(entitySet)?.key;
+  const model = monitorModel().get(entitySet);
+  const keys = model?.keys ?? [];
+  const granularity = summaryGranularity(entitySet, cursor, options);
   const expandUser = entitySet === 'Sessions' && options.sessionUserFields;
   const headers = options.pageSize ? { Prefer: `odata.maxpagesize=${options.pageSize}` } : undefined;
   // Once the API refused a filter on this set, later windows go straight to the unfiltered read.
   let filterRefused = !options.useTimeFilter;
 
+  const granularityFilter = granularity === undefined ? '' : ` and Granularity eq ${granularity}`;
   const filterOf = (window: Window) =>
-    `(${cursor} ge ${formatODataInstant(window.from)} and ${cursor} lt ${formatODataInstant(window.to)})`;
+    `(${cursor} ge ${formatODataInstant(window.from)} and ${cursor} lt ${formatODataInstant(window.to)})${granularityFilter}`;
   const url = (window: Window | undefined) =>
     buildODataUrl(`monitorodata/${entitySet}`, {
       filter: window ? filterOf(window) : undefined,
@@ -99,14 +125,16 @@ export function monitorStream(
     window: {
       alignMs: HOUR_MS,
       maxWindowMs: options.maxWindowMinutes * MINUTE_MS,
-      lagMs: (options.lagMinutes ?? defaultLagMinutes(cursor)) * MINUTE_MS,
+      lagMs: (options.lagMinutes ?? defaultLagMinutes(cursor, options.summaryGranularity)) * MINUTE_MS,
       minWindowMs: MINUTE_MS,
     },
-    schema: recordSchema(cursor),
+    schema: model ? entityRecordSchema(model, [...keys, cursor]) : cursorSchema(cursor),
     // A record is a version of a row: its key and cursor value. Two reads of it are the same record
     // even when an expanded field (a session's user name) changed between them, and the window's
     // digests cost a short hash instead of the whole record's canonical JSON.
-    ...(key ? { identity: (record: JsonRecord) => [record[key], record[cursor]] } : {}),
+    ...(keys.length > 0
+      ? { identity: (record: JsonRecord) => [...keys.map((key) => record[key]), record[cursor]] }
+      : {}),
     ...withColumns(recordColumns(entitySet, Boolean(expandUser))),
     // Rows windowed on a modification time move to a later window as they change, so a count cannot
     // tell a late row from one that left: the reconcile pass re-reads those windows instead.
@@ -144,6 +172,7 @@ export function monitorStream(
       const pages = paginateOData(client, url(undefined), { signal, resume: unfilteredResume, headers });
       for await (const page of pages) {
         const records = shape(page.records).filter((record) => {
+          if (granularity !== undefined && record.Granularity !== granularity) return false;
           const at = Date.parse(String(record[cursor]));
           return Number.isNaN(at) || (at >= from && at < to);
         });

@@ -18,15 +18,19 @@ describe('entity sets discovered from $metadata', () => {
     harness = await monitorHarness();
     const source = harness.source({ entities: ['Sessions', 'MachineMetric'] });
     const listed = await source.listStreams();
-    expect(listed.map((s) => s.name)).toEqual(MONITOR_ENTITY_SETS.map((d) => d.name).sort());
+    expect(listed.map((s) => s.name)).toEqual(
+      MONITOR_ENTITY_SETS.map((d) => d.name).sort((a, b) => a.localeCompare(b)),
+    );
     for (const set of MONITOR_ENTITY_SETS) {
       const stream = listed.find((s) => s.name === set.name)!;
       expect(stream, set.name).toMatchObject({
-        key: set.key,
+        key: set.keys.join(', '),
         cursorField: set.cursor,
         fields: set.properties.length,
       });
-      expect(stream.lagMinutes).toBe(set.cursor === 'ModifiedDate' ? 10 : 30);
+      // Modification times lag 10 minutes, event times 30, an hourly summary slot its hour and 30.
+      const lag = { ModifiedDate: 10, SummaryDate: 90 }[set.cursor as string] ?? 30;
+      expect(stream.lagMinutes, set.name).toBe(lag);
       expect(stream.collected).toBe(['Sessions', 'MachineMetric'].includes(set.name));
     }
     // One request, through the client: the lock, the token, the origin guard.

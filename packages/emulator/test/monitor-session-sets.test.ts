@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../src/index.ts';
+import { login, monitorPath, readAllPages, type Session, windowFilter } from './emulator-client.ts';
+
+type Row = Record<string, unknown>;
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const SLOT = Date.UTC(2024, 7, 6, 9);
+
+const ms = (value: unknown) => Date.parse(String(value));
+
+describe('LogOnMetrics, SessionMetricsLatest and MachineCosts', () => {
+  let now = Date.UTC(2024, 7, 6, 20);
+  let emulator: Emulator;
+  let session: Session;
+  const monitor = (entitySet: string, from: number, to: number) => [
+    ...emulator.data.monitor(entitySet, { from: new Date(from), to: new Date(to) }),
+  ];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ now: () => now, sessionsPerHour: 80, pageSize: 60 });
+    session = await login(emulator);
+  });
+  afterAll(() => emulator.close());
+
+  it('LogOnMetrics: one userinit phase per session that logged on, inside its interactive logon phase', async () => {
+    now = Date.UTC(2024, 7, 6, 20);
+    const metrics = monitor('LogOnMetrics', SLOT, SLOT + HOUR);
+    const sessions = monitor('Sessions', SLOT, now + 1).filter(
+      (s) => ms(s.StartDate) >= SLOT - MINUTE && ms(s.StartDate) < SLOT + HOUR,
+    );
+    const connections = new Map(
+      monitor('Connections', SLOT - 9 * HOUR, now + 1)
+        .filter((c) => c.IsReconnect === false)
+        .map((c) => [c.SessionKey, c]),
+    );
+    const loggedOn = new Map(sessions.filter((s) => s.LogOnDuration !== null).map((s) => [s.SessionKey, s]));
+    expect(metrics.length).toBeGreaterThan(60);
+    expect(new Set(metrics.map((m) => m.SessionKey)).size).toBe(metrics.length);
+    for (const metric of metrics) {
+      const owner = loggedOn.get(metric.SessionKey);
+      const connection = connections.get(metric.SessionKey);
+      expect(owner, String(metric.SessionKey)).toBeDefined();
+      expect(ms(metric.UserInitStartDate)).toBeGreaterThanOrEqual(ms(connection?.InteractiveStartDate));
+      expect(ms(metric.UserInitEndDate)).toBeGreaterThan(ms(metric.UserInitStartDate));
+      expect(ms(metric.UserInitEndDate)).toBeLessThanOrEqual(ms(connection?.InteractiveEndDate));
+      expect(ms(metric.UserInitEndDate)).toBeLessThanOrEqual(
+        ms(owner?.StartDate) + Number(owner?.LogOnDuration),
+      );
+      expect(Object.keys(metric).sort()).toEqual([
+        'Id',
+        'SessionKey',
+        'UserInitEndDate',
+        'UserInitStartDate',
+      ]);
+    }
+    // Every session that logged on well inside the hour has its row; failed launches have none.
+    const inside = [...loggedOn.values()].filter(
+      (s) => ms(s.StartDate) >= SLOT && ms(s.StartDate) < SLOT + HOUR - MINUTE,
+    );
+    const keys = new Set(metrics.map((m) => m.SessionKey));
+    for (const s of inside) expect(keys.has(s.SessionKey), String(s.SessionKey)).toBe(true);
+    for (const s of sessions.filter((x) => x.FailureId !== null)) expect(keys.has(s.SessionKey)).toBe(false);
+
+    const { rows } = await readAllPages(
+      emulator,
+      session,
+      monitorPath('LogOnMetrics', {
+        $filter: windowFilter('UserInitStartDate', new Date(SLOT), new Date(SLOT + HOUR)),
+      }),
+    );
+    expect(rows).toEqual(metrics);
+  });
+
+  it('LogOnMetrics: a row appears only once the userinit phase has ended', () => {
+    now = Date.UTC(2024, 7, 6, 20);
+    const metric = monitor('LogOnMetrics', SLOT, SLOT + HOUR)[10] as Row;
+    const begin = ms(metric.UserInitStartDate);
+    const end = ms(metric.UserInitEndDate);
+    const find = () =>
+      monitor('LogOnMetrics', begin, begin + 1).find((m) => m.SessionKey === metric.SessionKey);
+    now = end - 1;
+    expect(find()).toBeUndefined();
+    now = end;
+    expect(find()).toEqual(metric);
+  });
+
+  it('SessionMetricsLatest: one row per session, rewritten every 5–15 minutes while it runs, final at its end', () => {
+    now = Date.UTC(2024, 7, 6, 20);
+    // A long session that was never disconnected: its first connection closed with the session.
+    const closedAt = new Map(
+      monitor('Connections', SLOT, now + 1)
+        .filter((c) => c.IsReconnect === false)
+        .map((c) => [c.SessionKey, c.DisconnectDate]),
+    );
+    const target = monitor('Sessions', SLOT, now + 1).find(
+      (s) =>
+        s.FailureId === null &&
+        ms(s.StartDate) >= SLOT &&
+        ms(s.StartDate) < SLOT + HOUR &&
+        ms(s.EndDate) - ms(s.StartDate) > 3 * HOUR &&
+        closedAt.get(s.SessionKey) === s.EndDate,
+    );
+    if (!target) throw new Error('no long session without disconnection in the hour');
+    const start = ms(target.StartDate);
+    const end = ms(target.EndDate);
+    const versions: Row[] = [];
+    for (let at = start; at <= end + 10 * MINUTE; at += MINUTE) {
+      now = at;
+      // While connected, the latest version is at most 15 minutes old.
+      const row = monitor('SessionMetricsLatest', Math.max(start, at - 20 * MINUTE), at + 1).find(
+        (r) => r.SessionKey === target.SessionKey,
+      );
+      if (row && row.ModifiedDate !== versions.at(-1)?.ModifiedDate) versions.push(row);
+      if (row) expect(ms(row.ModifiedDate)).toBeLessThanOrEqual(at);
+    }
+    expect(versions.length).toBeGreaterThan(10);
+    expect(new Set(versions.map((v) => v.CreatedDate)).size).toBe(1);
+    expect(ms(versions[0]?.CreatedDate)).toBeGreaterThan(start + Number(target.LogOnDuration));
+    expect(ms(versions[0]?.CreatedDate)).toBeLessThan(start + Number(target.LogOnDuration) + 30_000);
+    expect(versions.at(-1)?.ModifiedDate).toBe(target.EndDate);
+    const times = versions.map((v) => ms(v.ModifiedDate));
+    for (let i = 1; i < times.length - 1; i++) {
+      const gap = (times[i] ?? 0) - (times[i - 1] ?? 0);
+      expect(gap).toBeGreaterThanOrEqual(5 * MINUTE);
+      expect(gap).toBeLessThan(15 * MINUTE);
+    }
+    // The latencies change between versions; the connection's own values do not.
+    expect(new Set(versions.map((v) => v.ClientL7Latency)).size).toBeGreaterThan(3);
+    expect(
+      new Set(versions.map((v) => `${String(v.HdxProtocolName)}/${String(v.GatewayPopName)}`)).size,
+    ).toBe(1);
+    expect(['EDT', 'TCP']).toContain(versions[0]?.HdxProtocolName);
+    // Its window moves on: the first version's window no longer holds it.
+    now = Date.UTC(2024, 7, 6, 20);
+    const first = ms(versions[0]?.ModifiedDate);
+    expect(monitor('SessionMetricsLatest', first, first + 1).map((r) => r.SessionKey)).not.toContain(
+      target.SessionKey,
+    );
+  });
+
+  it('SessionMetricsLatest: every session that logged on has exactly one row', () => {
+    now = Date.UTC(2024, 7, 6, 20);
+    const rows = monitor('SessionMetricsLatest', SLOT - 9 * HOUR, now + 1);
+    const keys = rows.map((r) => r.SessionKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    const loggedOn = monitor('Sessions', SLOT, now + 1).filter(
+      (s) => s.LogOnDuration !== null && ms(s.StartDate) >= SLOT && ms(s.StartDate) < SLOT + HOUR,
+    );
+    expect(loggedOn.length).toBeGreaterThan(60);
+    const present = new Set(keys);
+    for (const s of loggedOn) expect(present.has(s.SessionKey)).toBe(true);
+  });
+
+  it('MachineCosts: one row per machine, re-priced daily at its own time, with its delivery group’s cost', async () => {
+    now = Date.UTC(2024, 7, 6, 20);
+    const before = monitor('MachineCosts', now - 2 * DAY, now + 1);
+    expect(before).toHaveLength(50);
+    for (const cost of before) {
+      expect(ms(cost.ModifiedDate)).toBeGreaterThan(now - DAY);
+      const machine = emulator.data.monitorRecord('Machines', String(cost.MachineId));
+      const group = monitor('DesktopGroups', 0, now + 1).find((g) => g.Id === machine?.DesktopGroupId);
+      expect(cost.CostPerHour).toBe(group?.MachineCost);
+      expect(cost).toMatchObject({ Currency: 'USD', CostSource: 2 });
+      expect(Number(cost.PowerOnComputeCostPerHour) + Number(cost.PowerOnStorageCostPerHour)).toBeCloseTo(
+        Number(cost.CostPerHour),
+        10,
+      );
+    }
+    now += DAY;
+    const after = new Map(monitor('MachineCosts', now - 2 * DAY, now + 1).map((c) => [c.MachineId, c]));
+    for (const cost of before) {
+      const later = after.get(cost.MachineId);
+      expect(ms(later?.ModifiedDate) - ms(cost.ModifiedDate)).toBeGreaterThan(23 * HOUR);
+      expect(ms(later?.ModifiedDate) - ms(cost.ModifiedDate)).toBeLessThan(25 * HOUR);
+      expect(later?.CreatedDate).toBe(cost.CreatedDate);
+    }
+    // The clock moved on a day: a fresh token.
+    session = await login(emulator);
+    const { rows } = await readAllPages(
+      emulator,
+      session,
+      monitorPath('MachineCosts', {
+        $filter: windowFilter('ModifiedDate', new Date(now - DAY), new Date(now + 1)),
+        $expand: 'Machine($select=Name)',
+      }),
+    );
+    expect(rows).toHaveLength(50);
+    expect(rows.every((r) => String((r.Machine as Row | null)?.Name).startsWith('CORP\\VDA-'))).toBe(true);
+  });
+});
