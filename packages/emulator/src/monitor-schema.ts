@@ -99,6 +99,7 @@ function entitySet(
 
 const user: NavigationDef = { name: 'User', target: 'Users', foreignKey: 'UserId' };
 const machine: NavigationDef = { name: 'Machine', target: 'Machines', foreignKey: 'MachineId' };
+const session: NavigationDef = { name: 'Session', target: 'Sessions', foreignKey: 'SessionKey' };
 const application: NavigationDef = {
   name: 'Application',
   target: 'Applications',
@@ -234,7 +235,7 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
     'EventTimestamp',
     `Id:long! SessionKey:guid! ConnectionId:long! AutoReconnectCount:int! AutoReconnectType:int!
      EventTimestamp:date! CreatedDate:date!`,
-    // The real set navigates to its Session; the emulator cannot look a session up by key: not declared.
+    [session],
   ),
   entitySet(
     'SessionMetrics',
@@ -316,7 +317,7 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
     'Id',
     'UserInitStartDate',
     'Id:long! SessionKey:guid! UserInitStartDate:date UserInitEndDate:date',
-    // The real set navigates to its Session; the emulator cannot look a session up by key: not declared.
+    [session],
   ),
   entitySet(
     'SessionMetricsLatest',
@@ -325,7 +326,7 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
     'ModifiedDate',
     `SessionKey:guid! ClientL7Latency:int ServerL7Latency:int CloudConnectorName:str GatewayPopName:str EdtMtu:str
      HdxConnectionType:int HdxProtocolName:str CreatedDate:date! ModifiedDate:date!`,
-    // The real type navigates to its Session; the emulator cannot look a session up by key: not declared.
+    [session],
   ),
   entitySet(
     'MachineCosts',

@@ -9,6 +9,7 @@
  * Every event of a session happens within SESSION_MAX_LIFETIME_MS of its start.
  */
 
+import { LRUCache } from 'lru-cache';
 import type { Population } from './population.ts';
 import { createRng, hashOf, mix } from './random.ts';
 import { CITIES, CLIENT_PLATFORMS, CLIENT_VERSIONS, DNS_SUFFIX } from './reference-names.ts';
@@ -36,6 +37,11 @@ export interface World {
   timelineBase: number;
   keyBase: number;
   detailBase: number;
+  /**
+   * Where each session whose detail was made lately comes from, by its SessionKey (a random GUID, so it
+   * cannot be decoded): how `$expand=Session` finds the session of a row served just before. Bounded.
+   */
+  recentSessions: LRUCache<string, { hour: number; index: number }>;
 }
 
 export interface SessionTimeline {
@@ -63,6 +69,9 @@ export interface SessionState {
   since: number;
 }
 
+/** Sessions remembered by key for `$expand=Session`: far more than the rows of a page. */
+const RECENT_SESSIONS = 100_000;
+
 export function createWorld(seed: number, sessionsPerHour: number, population: Population): World {
   return {
     seed,
@@ -71,6 +80,7 @@ export function createWorld(seed: number, sessionsPerHour: number, population: P
     timelineBase: hashOf(seed, 'session-timeline'),
     keyBase: hashOf(seed, 'session-key'),
     detailBase: hashOf(seed, 'session-detail'),
+    recentSessions: new LRUCache({ max: RECENT_SESSIONS }),
   };
 }
 
@@ -172,6 +182,7 @@ const FAILURE_ENUMS = [2, 3, 4, 4, 4, 8, 12, 13, 18, 23, 100, 101] as const;
 export function sessionDetail(world: World, t: SessionTimeline): SessionDetail {
   const rng = createRng(mix(mix(world.detailBase, t.hour), t.index));
   const key = sessionKey(world, t.hour, t.index);
+  world.recentSessions.set(key, { hour: t.hour, index: t.index });
   const platform = rng.pick(CLIENT_PLATFORMS);
   const place = rng.pick(CITIES);
   const clientNumber = rng.int(1000, 9999);

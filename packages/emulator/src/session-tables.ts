@@ -107,6 +107,15 @@ export function sessionsSource(world: World): RowSource {
       const t = sessionTimeline(world, hour, index);
       return sessionRow(world, t, sessionDetail(world, t), stateOrThrow(t, now));
     },
+    // $expand=Session of the rows that carry a SessionKey: the session as it is at `now`, when its detail
+    // was made lately (every such row makes it), else not found.
+    lookup(key, now) {
+      const at = typeof key === 'string' ? world.recentSessions.get(key) : undefined;
+      if (!at) return undefined;
+      const t = sessionTimeline(world, at.hour, at.index);
+      const state = sessionStateAt(t, now);
+      return state ? sessionRow(world, t, sessionDetail(world, t), state) : undefined;
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../src/index.ts';
-import { login, monitorPath, readAllPages, type Session, windowFilter } from './emulator-client.ts';
+import { apiGet, login, monitorPath, readAllPages, type Session, windowFilter } from './emulator-client.ts';
 
 type Row = Record<string, unknown>;
 
@@ -72,6 +72,40 @@ describe('LogOnMetrics, SessionMetricsLatest and MachineCosts', () => {
       }),
     );
     expect(rows).toEqual(metrics);
+  });
+
+  it("$expand=Session embeds each row's session as Sessions shows it now, for the three sets that carry one", async () => {
+    now = Date.UTC(2024, 7, 6, 20);
+    const sessions = new Map(monitor('Sessions', SLOT - 9 * HOUR, now + 1).map((s) => [s.SessionKey, s]));
+    for (const [entitySet, cursor] of [
+      ['LogOnMetrics', 'UserInitStartDate'],
+      ['SessionAutoReconnects', 'EventTimestamp'],
+      ['SessionMetricsLatest', 'ModifiedDate'],
+    ] as const) {
+      const { rows } = await readAllPages(
+        emulator,
+        session,
+        monitorPath(entitySet, {
+          $filter: windowFilter(cursor, new Date(SLOT), new Date(SLOT + 2 * HOUR)),
+          $expand: 'Session($select=SessionKey,StartDate,ConnectionState,ModifiedDate)',
+        }),
+      );
+      expect(rows.length, entitySet).toBeGreaterThan(5);
+      for (const row of rows) {
+        const expected = sessions.get(row.SessionKey);
+        expect(expected, `${entitySet}: ${String(row.SessionKey)}`).toBeDefined();
+        expect(row.Session, entitySet).toEqual({
+          SessionKey: expected?.SessionKey,
+          StartDate: expected?.StartDate,
+          ConnectionState: expected?.ConnectionState,
+          ModifiedDate: expected?.ModifiedDate,
+        });
+      }
+    }
+    const metadata = await apiGet(emulator, session, '/monitorodata/$metadata').then((r) => r.text());
+    expect(metadata).toContain(
+      '<NavigationProperty Name="Session" Type="Citrix.Monitor.Repository.V2.Model.Session"',
+    );
   });
 
   it('LogOnMetrics: a row appears only once the userinit phase has ended', () => {

@@ -253,6 +253,9 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="AutoReconnectType" Type="Edm.Int32" Nullable="false"/>
         <Property Name="EventTimestamp" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Session" Type="Citrix.Monitor.Repository.V2.Model.Session">
+          <ReferentialConstraint Property="SessionKey" ReferencedProperty="Id"/>
+        </NavigationProperty>
       </EntityType>
       <EntityType Name="SessionMetrics">
         <Key><PropertyRef Name="Id"/></Key>
@@ -384,6 +387,9 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="SessionKey" Type="Edm.Guid" Nullable="false"/>
         <Property Name="UserInitStartDate" Type="Edm.DateTimeOffset"/>
         <Property Name="UserInitEndDate" Type="Edm.DateTimeOffset"/>
+        <NavigationProperty Name="Session" Type="Citrix.Monitor.Repository.V2.Model.Session">
+          <ReferentialConstraint Property="SessionKey" ReferencedProperty="Id"/>
+        </NavigationProperty>
       </EntityType>
       <EntityType Name="SessionMetricsLatest">
         <Key><PropertyRef Name="SessionKey"/></Key>
@@ -397,6 +403,9 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="HdxProtocolName" Type="Edm.String"/>
         <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Session" Type="Citrix.Monitor.Repository.V2.Model.Session">
+          <ReferentialConstraint Property="SessionKey" ReferencedProperty="Id"/>
+        </NavigationProperty>
       </EntityType>
       <EntityType Name="MachineCost">
         <Key><PropertyRef Name="MachineId"/></Key>
@@ -533,6 +542,7 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
           <NavigationPropertyBinding Path="Machine" Target="Machines"/>
         </EntitySet>
         <EntitySet Name="SessionAutoReconnects" EntityType="Citrix.Monitor.Repository.V2.Model.SessionAutoReconnect">
+          <NavigationPropertyBinding Path="Session" Target="Sessions"/>
         </EntitySet>
         <EntitySet Name="SessionMetrics" EntityType="Citrix.Monitor.Repository.V2.Model.SessionMetrics">
         </EntitySet>
@@ -560,8 +570,10 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
           <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
         </EntitySet>
         <EntitySet Name="LogOnMetrics" EntityType="Citrix.Monitor.Repository.V2.Model.LogOnMetric">
+          <NavigationPropertyBinding Path="Session" Target="Sessions"/>
         </EntitySet>
         <EntitySet Name="SessionMetricsLatest" EntityType="Citrix.Monitor.Repository.V2.Model.SessionMetricsLatest">
+          <NavigationPropertyBinding Path="Session" Target="Sessions"/>
         </EntitySet>
         <EntitySet Name="MachineCosts" EntityType="Citrix.Monitor.Repository.V2.Model.MachineCost">
           <NavigationPropertyBinding Path="Machine" Target="Machines"/>
