@@ -86,7 +86,9 @@ describe('the Monitor source through the CLI (seed environment variables)', () =
     expect(table.stdout).toMatch(/demo +monitor +MachineMetric +CollectedDate +30 +no/);
     // A summary set: windowed on its slot's start, an hour and a half behind; a set keyed by several fields.
     expect(table.stdout).toMatch(/demo +monitor +SessionActivitySummaries +SummaryDate +90 +no +Id/);
-    expect(table.stdout).toMatch(/demo +monitor +ResourceUtilization +CollectedDate +30 +no +MachineId, CollectedDate/);
+    expect(table.stdout).toMatch(
+      /demo +monitor +ResourceUtilization +CollectedDate +30 +no +MachineId, CollectedDate/,
+    );
     const json = await ctxsiem(['preview', '--list-streams', '--json'], {
       env: env({ ENTITIES: 'Sessions' }),
     });
