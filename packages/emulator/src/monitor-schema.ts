@@ -206,8 +206,11 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
     'LogOnSummary',
     'Id',
     'SummaryDate',
-    `Id:long! SummaryDate:date! DesktopGroupId:guid Granularity:int! TotalLogOnDuration:long TotalLogOnCount:int
-     CreatedDate:date! ModifiedDate:date!`,
+    `Id:long! SummaryDate:date! DesktopGroupId:guid Granularity:int! TotalDuration:long TotalCount:int
+     BrokeringDuration:long BrokeringCount:int VMStartDuration:long VMStartCount:int VMPowerOnDuration:long
+     VMRegistrationDuration:long HdxDuration:long HdxCount:int AuthenticationDuration:long AuthenticationCount:int
+     GpoDuration:long GpoCount:int LogOnScriptsDuration:long LogOnScriptsCount:int ProfileLoadDuration:long
+     ProfileLoadCount:int InteractiveDuration:long InteractiveCount:int CreatedDate:date! ModifiedDate:date!`,
     [desktopGroup],
   ),
   entitySet(

@@ -45,6 +45,42 @@ export interface UsageStats {
   starting: number;
 }
 
+/**
+ * The logon phases LogOnSummaries totals (Citrix's OpenAPI: a duration and a count per phase), as the
+ * Connections rows of the emulator time them. VM start never happens here (machines are always on).
+ */
+export const LOGON_PHASES = [
+  'Brokering',
+  'VMStart',
+  'Hdx',
+  'Authentication',
+  'Gpo',
+  'LogOnScripts',
+  'ProfileLoad',
+  'Interactive',
+] as const;
+export type LogOnPhase = (typeof LOGON_PHASES)[number];
+
+/** Each phase's total duration (ms) over the logons counted. */
+export type LogOnPhases = Record<LogOnPhase, number>;
+
+const noPhases = (): LogOnPhases =>
+  Object.fromEntries(LOGON_PHASES.map((phase) => [phase, 0])) as LogOnPhases;
+
+/** A session's logon phases, as its initial Connection row shows them. */
+function phasesOf(detail: ReturnType<typeof sessionDetail>): LogOnPhases {
+  return {
+    Brokering: detail.brokeringMs,
+    VMStart: 0,
+    Hdx: detail.authenticationMs,
+    Authentication: detail.authenticationMs,
+    Gpo: detail.gpoMs,
+    LogOnScripts: detail.scriptsMs,
+    ProfileLoad: detail.profileMs,
+    Interactive: detail.interactiveMs,
+  };
+}
+
 export interface GroupActivity {
   /** The group's sessions from start to end (failed launches excluded). */
   sessions: UsageStats;
@@ -54,6 +90,8 @@ export interface GroupActivity {
   /** Logons of the sessions that started in the slot (failed launches excluded), and their total (ms). */
   logOnCount: number;
   logOnMs: number;
+  /** Those logons' phases, totalled. */
+  logOnPhases: LogOnPhases;
   /** Sessions whose connection came back in the slot: one SessionAutoReconnects event each. */
   reconnects: number;
 }
@@ -190,7 +228,7 @@ export function createSiteActivity(world: World): SiteActivity {
     const groupSessions = desktopGroups.map(usage);
     const connected = desktopGroups.map(usage);
     const disconnected = desktopGroups.map(usage);
-    const groupLogOns = desktopGroups.map(() => ({ count: 0, ms: 0, reconnects: 0 }));
+    const groupLogOns = desktopGroups.map(() => ({ count: 0, ms: 0, reconnects: 0, phases: noPhases() }));
     const machineSessions = machines.map(usage);
     const machineLogOns = machines.map(() => ({ count: 0, ms: 0 }));
     const samples = machines.map(() => ({
@@ -233,6 +271,8 @@ export function createSiteActivity(world: World): SiteActivity {
         if (t.start >= lo && groupLogOn && machineLogOn) {
           groupLogOn.count++;
           groupLogOn.ms += t.logOnMs;
+          const phases = phasesOf(sessionDetail(world, t));
+          for (const phase of LOGON_PHASES) groupLogOn.phases[phase] += phases[phase];
           machineLogOn.count++;
           machineLogOn.ms += t.logOnMs;
         }
@@ -281,6 +321,7 @@ export function createSiteActivity(world: World): SiteActivity {
         peakDisconnected: disconnected[g]?.stats().peak ?? 0,
         logOnCount: groupLogOns[g]?.count ?? 0,
         logOnMs: groupLogOns[g]?.ms ?? 0,
+        logOnPhases: groupLogOns[g]?.phases ?? noPhases(),
         reconnects: groupLogOns[g]?.reconnects ?? 0,
       })),
       machines: machines.map((_, m) => ({
@@ -321,6 +362,9 @@ export function createSiteActivity(world: World): SiteActivity {
           peakDisconnected: Math.max(0, ...of.map((x) => x.peakDisconnected)),
           logOnCount: sum(of, (x) => x.logOnCount),
           logOnMs: sum(of, (x) => x.logOnMs),
+          logOnPhases: Object.fromEntries(
+            LOGON_PHASES.map((phase) => [phase, sum(of, (x) => x.logOnPhases[phase])]),
+          ) as LogOnPhases,
           reconnects: sum(of, (x) => x.reconnects),
         };
       }),

@@ -17,6 +17,7 @@ import type { World } from './session-model.ts';
 import {
   APPLICATION_MEMBER_STRIDE,
   type GroupActivity,
+  LOGON_PHASES,
   type SiteActivity,
   type SlotActivity,
   type UsageStats,
@@ -163,12 +164,28 @@ function desktopGroupSummary(
   );
 }
 
-/** LogOnSummaries: logons of the sessions that started in the slot, per delivery group. */
+/**
+ * LogOnSummaries: logons of the sessions that started in the slot, per delivery group — their total
+ * duration and count, and per phase (Citrix's OpenAPI) the phase's total duration and how many logons
+ * went through it (none through VM start: the emulator's machines are always on).
+ */
 export function logOnSummariesSource(world: World, activity: SiteActivity): RowSource {
-  return desktopGroupSummary(world, activity, (group) => ({
-    TotalLogOnDuration: group?.logOnMs ?? 0,
-    TotalLogOnCount: group?.logOnCount ?? 0,
-  }));
+  return desktopGroupSummary(world, activity, (group) => {
+    const count = group?.logOnCount ?? 0;
+    const phases: Row = {};
+    for (const phase of LOGON_PHASES) {
+      const ms = group?.logOnPhases[phase] ?? 0;
+      phases[`${phase}Duration`] = ms;
+      phases[`${phase}Count`] = phase === 'VMStart' ? 0 : count;
+    }
+    return {
+      TotalDuration: group?.logOnMs ?? 0,
+      TotalCount: count,
+      ...phases,
+      VMPowerOnDuration: 0,
+      VMRegistrationDuration: 0,
+    };
+  });
 }
 
 /**

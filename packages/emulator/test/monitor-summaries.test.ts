@@ -117,10 +117,43 @@ describe('Monitor summary sets', () => {
       expect(logOns).toHaveLength(groups.length);
       for (const row of logOns) {
         const same = activity.find((a) => a.DesktopGroupId === row.DesktopGroupId);
-        expect(row.TotalLogOnCount).toBe(same?.TotalLogOnCount);
-        expect(row.TotalLogOnDuration).toBe(same?.TotalLogOnDuration);
+        expect(row.TotalCount).toBe(same?.TotalLogOnCount);
+        expect(row.TotalDuration).toBe(same?.TotalLogOnDuration);
       }
     }
+  });
+
+  it("LogOnSummaries total each logon phase as the Connections rows of the slot's sessions time it", () => {
+    const logOns = summaryRows('LogOnSummaries', SLOT, 60);
+    const connections = monitor('Connections', SLOT - 9 * HOUR, NOW + 1).filter(
+      (c) => c.IsReconnect === false,
+    );
+    const phase = (c: Row, start: string, end: string) =>
+      c[start] === null || c[end] === null ? 0 : ms(c[end]) - ms(c[start]);
+    let checked = 0;
+    for (const row of logOns) {
+      const keys = new Set(
+        sessionsOfGroup(row.DesktopGroupId)
+          .filter((s) => s.LogOnDuration !== null && ms(s.StartDate) >= SLOT && ms(s.StartDate) < SLOT + HOUR)
+          .map((s) => s.SessionKey),
+      );
+      const own = connections.filter((c) => keys.has(c.SessionKey));
+      expect(own).toHaveLength(keys.size);
+      expect(row).toMatchObject({
+        TotalCount: keys.size,
+        GpoCount: keys.size,
+        VMStartCount: 0,
+        VMStartDuration: 0,
+        BrokeringDuration: sum(own.map((c) => Number(c.BrokeringDuration))),
+        GpoDuration: sum(own.map((c) => phase(c, 'GpoStartDate', 'GpoEndDate'))),
+        LogOnScriptsDuration: sum(own.map((c) => phase(c, 'LogOnScriptsStartDate', 'LogOnScriptsEndDate'))),
+        ProfileLoadDuration: sum(own.map((c) => phase(c, 'ProfileLoadStartDate', 'ProfileLoadEndDate'))),
+        InteractiveDuration: sum(own.map((c) => phase(c, 'InteractiveStartDate', 'InteractiveEndDate'))),
+        HdxDuration: sum(own.map((c) => phase(c, 'HdxStartDate', 'HdxEndDate'))),
+      });
+      checked += keys.size;
+    }
+    expect(checked).toBeGreaterThan(20);
   });
 
   it('a day row rolls up its 24 hours: sums of counts, maxima of peaks, logons of the whole day', () => {

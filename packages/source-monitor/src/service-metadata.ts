@@ -205,8 +205,26 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="SummaryDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="DesktopGroupId" Type="Edm.Guid"/>
         <Property Name="Granularity" Type="Edm.Int32" Nullable="false"/>
-        <Property Name="TotalLogOnDuration" Type="Edm.Int64"/>
-        <Property Name="TotalLogOnCount" Type="Edm.Int32"/>
+        <Property Name="TotalDuration" Type="Edm.Int64"/>
+        <Property Name="TotalCount" Type="Edm.Int32"/>
+        <Property Name="BrokeringDuration" Type="Edm.Int64"/>
+        <Property Name="BrokeringCount" Type="Edm.Int32"/>
+        <Property Name="VMStartDuration" Type="Edm.Int64"/>
+        <Property Name="VMStartCount" Type="Edm.Int32"/>
+        <Property Name="VMPowerOnDuration" Type="Edm.Int64"/>
+        <Property Name="VMRegistrationDuration" Type="Edm.Int64"/>
+        <Property Name="HdxDuration" Type="Edm.Int64"/>
+        <Property Name="HdxCount" Type="Edm.Int32"/>
+        <Property Name="AuthenticationDuration" Type="Edm.Int64"/>
+        <Property Name="AuthenticationCount" Type="Edm.Int32"/>
+        <Property Name="GpoDuration" Type="Edm.Int64"/>
+        <Property Name="GpoCount" Type="Edm.Int32"/>
+        <Property Name="LogOnScriptsDuration" Type="Edm.Int64"/>
+        <Property Name="LogOnScriptsCount" Type="Edm.Int32"/>
+        <Property Name="ProfileLoadDuration" Type="Edm.Int64"/>
+        <Property Name="ProfileLoadCount" Type="Edm.Int32"/>
+        <Property Name="InteractiveDuration" Type="Edm.Int64"/>
+        <Property Name="InteractiveCount" Type="Edm.Int32"/>
         <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
