@@ -100,6 +100,8 @@ function entitySet(
 const user: NavigationDef = { name: 'User', target: 'Users', foreignKey: 'UserId' };
 const machine: NavigationDef = { name: 'Machine', target: 'Machines', foreignKey: 'MachineId' };
 const session: NavigationDef = { name: 'Session', target: 'Sessions', foreignKey: 'SessionKey' };
+const catalog: NavigationDef = { name: 'Catalog', target: 'Catalogs', foreignKey: 'CatalogId' };
+const hypervisor: NavigationDef = { name: 'Hypervisor', target: 'Hypervisors', foreignKey: 'HypervisorId' };
 const application: NavigationDef = {
   name: 'Application',
   target: 'Applications',
@@ -139,6 +141,7 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
      FunctionalLevel:int FailureDate:date WindowsConnectionSetting:int IsPreparing:bool FaultState:int OSType:str
      CurrentLoadIndexId:long CatalogId:guid DesktopGroupId:guid HypervisorId:guid Hash:str MachineRole:int
      CreatedDate:date! ModifiedDate:date!`,
+    [catalog, desktopGroup, hypervisor],
   ),
   entitySet(
     'Users',
@@ -160,6 +163,7 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
      AuthenticationDuration:int GpoStartDate:date GpoEndDate:date LogOnScriptsStartDate:date
      LogOnScriptsEndDate:date ProfileLoadStartDate:date ProfileLoadEndDate:date InteractiveStartDate:date
      InteractiveEndDate:date SessionKey:guid CreatedDate:date! ModifiedDate:date!`,
+    [session],
   ),
   entitySet(
     'Catalogs',
@@ -220,7 +224,7 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
     'ModifiedDate',
     `Id:long! SessionKey:guid FailureDate:date UserId:int MachineId:guid ConnectionFailureEnumValue:int!
      CreatedDate:date! ModifiedDate:date!`,
-    [user, machine],
+    [user, machine, session],
   ),
   entitySet(
     'MachineFailureLogs',
@@ -246,6 +250,7 @@ export const ENTITY_SETS: readonly EntitySetDef[] = [
     'Id',
     'CollectedDate',
     'Id:long! SessionId:guid CollectedDate:date! IcaRttMS:int CreatedDate:date! ModifiedDate:date!',
+    [{ name: 'Session', target: 'Sessions', foreignKey: 'SessionId' }],
   ),
   entitySet(
     'MachineMetric',

@@ -55,6 +55,37 @@ describe('Monitor OData paging', () => {
     }
   });
 
+  it('resolves every navigation property it declares: $expand embeds the entity its foreign key names', async () => {
+    const from = new Date(Date.UTC(2024, 7, 6, 9, 0));
+    const to = new Date(Date.UTC(2024, 7, 6, 11, 0));
+    let expanded = 0;
+    for (const def of MONITOR_ENTITY_SETS) {
+      for (const navigation of def.navigation) {
+        const target = MONITOR_ENTITY_SETS.find((d) => d.name === navigation.target)!;
+        const { rows } = await readAllPages(
+          emulator,
+          session,
+          monitorPath(def.name, {
+            $filter: windowFilter(emulator.data.cursorColumn(def.name), from, to),
+            $expand: navigation.name,
+          }),
+        );
+        const label = `${def.name}/${navigation.name}`;
+        expect(rows.length, label).toBeGreaterThan(0);
+        for (const row of rows) {
+          const related = row[navigation.name] as Record<string, unknown> | null;
+          if (row[navigation.foreignKey] === null) {
+            expect(related, label).toBeNull();
+            continue;
+          }
+          expect(related?.[target.key], label).toBe(row[navigation.foreignKey]);
+          expanded++;
+        }
+      }
+    }
+    expect(expanded).toBeGreaterThan(1_000);
+  });
+
   it('uses CollectedDate for the metric tables and ModifiedDate for the others', () => {
     expect(emulator.data.cursorColumn('SessionMetrics')).toBe('CollectedDate');
     expect(emulator.data.cursorColumn('MachineMetric')).toBe('CollectedDate');

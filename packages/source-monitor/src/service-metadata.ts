@@ -78,6 +78,15 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="MachineRole" Type="Edm.Int32"/>
         <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Catalog" Type="Citrix.Monitor.Repository.V2.Model.Catalog">
+          <ReferentialConstraint Property="CatalogId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+        <NavigationProperty Name="DesktopGroup" Type="Citrix.Monitor.Repository.V2.Model.DesktopGroup">
+          <ReferentialConstraint Property="DesktopGroupId" ReferencedProperty="Id"/>
+        </NavigationProperty>
+        <NavigationProperty Name="Hypervisor" Type="Citrix.Monitor.Repository.V2.Model.Hypervisor">
+          <ReferentialConstraint Property="HypervisorId" ReferencedProperty="Id"/>
+        </NavigationProperty>
       </EntityType>
       <EntityType Name="User">
         <Key><PropertyRef Name="Id"/></Key>
@@ -129,6 +138,9 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="SessionKey" Type="Edm.Guid"/>
         <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Session" Type="Citrix.Monitor.Repository.V2.Model.Session">
+          <ReferentialConstraint Property="SessionKey" ReferencedProperty="Id"/>
+        </NavigationProperty>
       </EntityType>
       <EntityType Name="Catalog">
         <Key><PropertyRef Name="Id"/></Key>
@@ -247,6 +259,9 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <NavigationProperty Name="Machine" Type="Citrix.Monitor.Repository.V2.Model.Machine">
           <ReferentialConstraint Property="MachineId" ReferencedProperty="Id"/>
         </NavigationProperty>
+        <NavigationProperty Name="Session" Type="Citrix.Monitor.Repository.V2.Model.Session">
+          <ReferentialConstraint Property="SessionKey" ReferencedProperty="Id"/>
+        </NavigationProperty>
       </EntityType>
       <EntityType Name="MachineFailureLog">
         <Key><PropertyRef Name="Id"/></Key>
@@ -283,6 +298,9 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="IcaRttMS" Type="Edm.Int32"/>
         <Property Name="CreatedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <NavigationProperty Name="Session" Type="Citrix.Monitor.Repository.V2.Model.Session">
+          <ReferentialConstraint Property="SessionId" ReferencedProperty="Id"/>
+        </NavigationProperty>
       </EntityType>
       <EntityType Name="MachineMetric">
         <Key><PropertyRef Name="Id"/></Key>
@@ -533,10 +551,14 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
           <NavigationPropertyBinding Path="Machine" Target="Machines"/>
         </EntitySet>
         <EntitySet Name="Machines" EntityType="Citrix.Monitor.Repository.V2.Model.Machine">
+          <NavigationPropertyBinding Path="Catalog" Target="Catalogs"/>
+          <NavigationPropertyBinding Path="DesktopGroup" Target="DesktopGroups"/>
+          <NavigationPropertyBinding Path="Hypervisor" Target="Hypervisors"/>
         </EntitySet>
         <EntitySet Name="Users" EntityType="Citrix.Monitor.Repository.V2.Model.User">
         </EntitySet>
         <EntitySet Name="Connections" EntityType="Citrix.Monitor.Repository.V2.Model.Connection">
+          <NavigationPropertyBinding Path="Session" Target="Sessions"/>
         </EntitySet>
         <EntitySet Name="Catalogs" EntityType="Citrix.Monitor.Repository.V2.Model.Catalog">
         </EntitySet>
@@ -555,6 +577,7 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <EntitySet Name="ConnectionFailureLogs" EntityType="Citrix.Monitor.Repository.V2.Model.ConnectionFailureLog">
           <NavigationPropertyBinding Path="User" Target="Users"/>
           <NavigationPropertyBinding Path="Machine" Target="Machines"/>
+          <NavigationPropertyBinding Path="Session" Target="Sessions"/>
         </EntitySet>
         <EntitySet Name="MachineFailureLogs" EntityType="Citrix.Monitor.Repository.V2.Model.MachineFailureLog">
           <NavigationPropertyBinding Path="Machine" Target="Machines"/>
@@ -563,6 +586,7 @@ export const MONITOR_METADATA = `<?xml version="1.0" encoding="utf-8"?>
           <NavigationPropertyBinding Path="Session" Target="Sessions"/>
         </EntitySet>
         <EntitySet Name="SessionMetrics" EntityType="Citrix.Monitor.Repository.V2.Model.SessionMetrics">
+          <NavigationPropertyBinding Path="Session" Target="Sessions"/>
         </EntitySet>
         <EntitySet Name="MachineMetric" EntityType="Citrix.Monitor.Repository.V2.Model.MachineMetric">
           <NavigationPropertyBinding Path="Machine" Target="Machines"/>
