@@ -33,19 +33,21 @@ describe('reconcile schedule', () => {
     );
   });
 
-  it('checks at once a window whose read was continued from a stored token, even past the horizon', () => {
+  it('checks a window whose read was continued from a stored token 30 min after it closed, even past the horizon', () => {
     const now = end + 2 * HOUR_MS;
     expect(firstCheck(window, now, DEFAULT_RECONCILE, true)).toEqual({
       from: window.from.toISOString(),
       to: window.to.toISOString(),
       checks: 0,
-      at: new Date(now).toISOString(),
+      at: new Date(now + 30 * MINUTE_MS).toISOString(),
     });
+    // Read in one go at that age, its first check would come at twice its age.
+    expect(firstCheck(window, now, DEFAULT_RECONCILE)?.at).toBe(new Date(end + 4 * HOUR_MS).toISOString());
     const late = end + 30 * HOUR_MS;
     const once = firstCheck(window, late, DEFAULT_RECONCILE, true)!;
-    expect(once.at).toBe(new Date(late).toISOString());
+    expect(once.at).toBe(new Date(late + 30 * MINUTE_MS).toISOString());
     // That one check is its last.
-    expect(nextCheck(once, late, DEFAULT_RECONCILE)).toBeUndefined();
+    expect(nextCheck(once, Date.parse(once.at), DEFAULT_RECONCILE)).toBeUndefined();
   });
 
   it('lists the checks due now, the most overdue first', () => {

@@ -369,7 +369,7 @@ describe('Monitor source against the emulator', () => {
     );
   });
 
-  it('re-reads at once a window continued long after its first page: an offset-paged read steps over rows', async () => {
+  it('checks again a window continued long after its first page: an offset-paged read steps over rows', async () => {
     // Unordered pages are cut by offset: when rows leave the window between two pages (their session
     // changed), the rows after them shift back and the next page starts past some that stayed.
     h = await monitorHarness({ faults: { unordered: true } });
@@ -383,40 +383,42 @@ describe('Monitor source against the emulator', () => {
         return receipt;
       },
     };
-    const source = h.source({ entities: ['Connections'], pageSize: 20 });
-    const first = await run({
-      source,
-      sink,
-      checkpoints: h.checkpoints,
-      logger,
-      clock: h.clock,
-      start,
-      signal: controller.signal,
-    });
+    const collect = (signal?: AbortSignal) =>
+      run({
+        source: h.source({ entities: ['Connections'], pageSize: 20 }),
+        sink: signal ? sink : h.sink,
+        checkpoints: h.checkpoints,
+        logger,
+        clock: h.clock,
+        start,
+        signal,
+      });
+    const first = await collect(controller.signal);
     expect(first.streams[0]).toMatchObject({ status: 'partial', midWindow: true });
     const claimed = (await h.checkpoints.read(checkpointKey('demo', 'monitor', 'Connections')))?.state.window;
     expect(claimed?.resume).toMatch(/skiptoken/);
-
-    // Much later, the next run continues the window from its stored token, then checks it again at once.
-    h.clock.advance(100 * 60_000);
-    const second = await run({
-      source: h.source({ entities: ['Connections'], pageSize: 20 }),
-      sink: h.sink,
-      checkpoints: h.checkpoints,
-      logger,
-      clock: h.clock,
-      start,
-    });
-    const stream = second.streams[0]!;
-    expect(stream.status).toBe('ok');
-    expect(
-      stream.lateRecords,
-      'rows the continued read stepped over, delivered by the check',
-    ).toBeGreaterThan(0);
     const window = { from: start, to: new Date(claimed!.to) };
-    const truth = versions(h.emulator.data.monitor('Connections', window), 'Id', 'ModifiedDate');
-    const stored = versions(await h.stored('Connections'), 'Id', 'ModifiedDate');
-    expect(truth.filter((version) => !stored.includes(version))).toEqual([]);
-    expect(new Set(stored).size).toBe(stored.length);
+    const missing = async () => {
+      const truth = versions(h.emulator.data.monitor('Connections', window), 'Id', 'ModifiedDate');
+      const stored = versions(await h.stored('Connections'), 'Id', 'ModifiedDate');
+      expect(new Set(stored).size).toBe(stored.length);
+      return truth.filter((version) => !stored.includes(version));
+    };
+
+    // Much later, the next run continues the window from its stored token and steps over rows.
+    h.clock.advance(100 * 60_000);
+    expect((await collect()).streams[0]?.status).toBe('ok');
+    expect((await missing()).length, 'rows the continued read stepped over').toBeGreaterThan(0);
+    const checks = (await h.checkpoints.read(checkpointKey('demo', 'monitor', 'Connections')))?.state
+      .reconcile;
+    // Read 100 minutes late, it would be checked at twice its age; continued, 30 minutes after it closed.
+    expect(checks?.find((entry) => entry.from === start.toISOString())?.at).toBe(
+      new Date(h.clock.now() + 30 * 60_000).toISOString(),
+    );
+
+    h.clock.advance(31 * 60_000);
+    const third = (await collect()).streams[0]!;
+    expect(third.lateRecords).toBeGreaterThan(0);
+    expect(await missing()).toEqual([]);
   });
 });

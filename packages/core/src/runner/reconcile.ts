@@ -27,8 +27,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
  *
  * A window whose read was **continued from a stored resume token** (after a kill, a stop or a takeover)
  * read its pages at different times: an API that pages by offset shifts its rows when some leave the
- * window in between, so the continued read can step over rows that stayed. Its first check is due at
- * once — the same run re-reads it and delivers what was stepped over — even beyond the horizon.
+ * window in between, so the continued read can step over rows that stayed. They are still in the window:
+ * its first check comes `firstCheckMs` after it closed, whatever its age — even past the horizon, where
+ * a window read in one go gets no check. Not at once: a run that stopped on its budget would spend the
+ * next one re-reading what it just read, instead of moving on.
  */
 export function firstCheck(
   window: Window,
@@ -39,7 +41,7 @@ export function firstCheck(
   const to = window.to.getTime();
   const age = now - to;
   const entry = { from: window.from.toISOString(), to: iso(to), checks: 0 };
-  if (continued) return { ...entry, at: iso(now) };
+  if (continued) return { ...entry, at: iso(now + policy.firstCheckMs) };
   if (age >= policy.horizonMs) return undefined;
   return { ...entry, at: iso(to + Math.min(policy.horizonMs, Math.max(policy.firstCheckMs, 2 * age))) };
 }
