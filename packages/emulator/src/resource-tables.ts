@@ -20,6 +20,8 @@ import { createRng, hashOf } from './random.ts';
 import { inWindow, type Row, type RowSource } from './row-source.ts';
 import type { World } from './session-model.ts';
 import {
+  DAYS_MEMOISED,
+  HOURS_MEMOISED,
   type HourActivity,
   RESOURCE_SAMPLE_INTERVAL_MS,
   SAMPLES_PER_HOUR,
@@ -181,7 +183,7 @@ export function createResourceUsage(world: World, activity: SiteActivity): Resou
       return usage;
     });
   };
-  const hours = new LRUCache<number, MachineUsage[]>({ max: 200, memoMethod: computeHour });
+  const hours = new LRUCache<number, MachineUsage[]>({ max: HOURS_MEMOISED, memoMethod: computeHour });
 
   const computeDay = (day: number): MachineUsage[] => {
     const slots = Array.from({ length: DAY_MS / HOUR_MS }, (_, i) => hours.memo(day * 24 + i));
@@ -209,7 +211,7 @@ export function createResourceUsage(world: World, activity: SiteActivity): Resou
       return total;
     });
   };
-  const days = new LRUCache<number, MachineUsage[]>({ max: 16, memoMethod: computeDay });
+  const days = new LRUCache<number, MachineUsage[]>({ max: DAYS_MEMOISED, memoMethod: computeDay });
 
   return {
     sample: (m, hour, k) => sampleOf(activity.hour(hour), m, hour, k),

@@ -30,8 +30,9 @@ export const APPLICATION_MEMBER_STRIDE = 10;
 
 /** Hours before a slot whose sessions can still run in it: sessions last less than 8 h. */
 const LOOKBACK_HOURS = Math.ceil(SESSION_MAX_LIFETIME_MS / HOUR_MS);
-const HOURS_MEMOISED = 200;
-const DAYS_MEMOISED = 16;
+/** Slots whose aggregates are kept (here and in resource-tables.ts): more than any query window spans. */
+export const HOURS_MEMOISED = 200;
+export const DAYS_MEMOISED = 16;
 
 /** Intervals (sessions, application instances) of one member seen over a slot. */
 export interface UsageStats {

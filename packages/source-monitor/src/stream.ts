@@ -30,7 +30,7 @@ import {
 import { z } from 'zod';
 import type { MonitorOptions } from './config.ts';
 import { cursorColumn, defaultLagMinutes, granularityValue, rowsMoveBetweenWindows } from './entities.ts';
-import { monitorModel, recordColumns } from './odata-model.ts';
+import { monitorModel, type ODataEntitySet, recordColumns } from './odata-model.ts';
 import { entityRecordSchema } from './record-schema.ts';
 
 /**
@@ -68,8 +68,12 @@ const UNFILTERED = 'unfiltered:';
  * column in the model), or undefined for any other set. A set without rows at the configured slot
  * length is a configuration error.
  */
-function summaryGranularity(entitySet: string, cursor: string, options: MonitorOptions): number | undefined {
-  const model = monitorModel().get(entitySet);
+function summaryGranularity(
+  entitySet: string,
+  model: ODataEntitySet | undefined,
+  cursor: string,
+  options: MonitorOptions,
+): number | undefined {
   if (cursor !== 'SummaryDate' || !model?.properties.some((p) => p.name === 'Granularity')) return undefined;
   const value = granularityValue(entitySet, options.summaryGranularity);
   if (value === undefined)
@@ -91,7 +95,7 @@ export function monitorStream(
   const cursor = cursorColumn(entitySet, options.cursorColumns);
   const model = monitorModel().get(entitySet);
   const keys = model?.keys ?? [];
-  const granularity = summaryGranularity(entitySet, cursor, options);
+  const granularity = summaryGranularity(entitySet, model, cursor, options);
   const expandUser = entitySet === 'Sessions' && options.sessionUserFields;
   const headers = options.pageSize ? { Prefer: `odata.maxpagesize=${options.pageSize}` } : undefined;
   // Once the API refused a filter on this set, later windows go straight to the unfiltered read.
