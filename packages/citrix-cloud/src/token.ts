@@ -141,7 +141,8 @@ export class TokenClient {
     }
     const where = `${this.tokenUrl.origin}${this.tokenUrl.pathname}`;
     if (response.status < 200 || response.status > 299) {
-      const message = this.scrub(odataErrorMessage(response.text) ?? '');
+      // Without its closing period: the message goes on with a sentence of its own.
+      const message = this.scrub(odataErrorMessage(response.text) ?? '').replace(/\.+$/, '');
       const suffix = message ? `: ${message}` : '';
       if (isRetryableStatus(response.status)) {
         throw new TokenUnavailableError(
@@ -150,6 +151,9 @@ export class TokenClient {
           { status: response.status },
         );
       }
+      // Bad credentials: Citrix answers 400 {"error":"invalid_client"} ("Troubleshooting for Citrix cloud
+      // services APIs", Citrix developer documentation; RFC 6749 §5.2). Not transient: fail at once, naming
+      // the customer and client id, never the secret.
       throw new AuthenticationError(
         `Citrix Cloud refused the API client credentials for customer "${this.#config.customerId}" ` +
           `(client id "${this.#config.clientId}"): token endpoint ${where} answered ${response.status}${suffix}. ` +

@@ -3,7 +3,7 @@
  * emulator seed (reseeded whenever the faults are replaced), so a given fault configuration produces the same
  * sequence of outcomes for the same sequence of requests.
  */
-import { type ApiError, cloudError, odataError } from './api-error.ts';
+import { type ApiError, odataError, type RetryHint, retryLaterError } from './api-error.ts';
 import type { Faults } from './options.ts';
 import { createRng, hashOf, type Rng } from './random.ts';
 
@@ -46,6 +46,8 @@ export interface UnorderedRead {
 
 export const DEFAULT_SLOW_MS = 1000;
 export const DEFAULT_EARLY_EXPIRY_AFTER_REQUESTS = 3;
+/** The retry delay of injected 429 / 503 when `retryAfterSeconds` is not set. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
 export class FaultInjector {
   readonly #seed: number;
@@ -105,14 +107,19 @@ export class FaultInjector {
   }
 }
 
-/** The response of an injected 429 / 500 / 503: Citrix gateway errors for 429/503, an OData error for 500. */
-export function injectedStatusError(status: 429 | 500 | 503, retryAfterSeconds: number | null): ApiError {
-  if (status === 429)
-    return cloudError(429, 'rateLimitExceeded', 'Too many requests (injected)', { retryAfterSeconds });
-  if (status === 503) {
-    return cloudError(503, 'serviceUnavailable', 'Service temporarily unavailable (injected)', {
-      retryAfterSeconds,
-    });
-  }
-  return odataError(500, 'InternalServerError', 'An error has occurred (injected).');
+/**
+ * The response of an injected 429 / 500 / 503: Citrix's documented 429 / 503 bodies (retryDelay, no
+ * Retry-After unless asked for; see retryLaterError), an OData error for 500.
+ */
+export function injectedStatusError(status: 429 | 500 | 503, hint: RetryHint): ApiError {
+  if (status === 500) return odataError(500, 'InternalServerError', 'An error has occurred (injected).');
+  return retryLaterError(status, hint);
+}
+
+/** The retry hint of injected 429 / 503 under `faults`: `retryAfterSeconds` (default 1) and `retryAfterHeader`. */
+export function faultRetryHint(faults: Readonly<Faults>): RetryHint {
+  return {
+    seconds: faults.retryAfterSeconds === undefined ? DEFAULT_RETRY_AFTER_SECONDS : faults.retryAfterSeconds,
+    header: faults.retryAfterHeader ?? false,
+  };
 }

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { acceptsCoding } from './content-negotiation.ts';
 
 export interface Reply {
   status: number;
@@ -21,15 +22,6 @@ export function jsonReply(status: number, value: unknown, headers: Record<string
   };
 }
 
-function acceptsGzip(req: IncomingMessage): boolean {
-  const header = req.headers['accept-encoding'];
-  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
-  return value
-    .split(',')
-    .map((part) => part.trim().split(';'))
-    .some(([coding, q]) => coding?.toLowerCase() === 'gzip' && q?.trim() !== 'q=0');
-}
-
 /** A reply ready for the wire: compressed when the client accepts gzip, with its Content-Length. */
 export interface EncodedReply {
   status: number;
@@ -40,7 +32,7 @@ export interface EncodedReply {
 export function encodeReply(req: IncomingMessage, reply: Reply): EncodedReply {
   let body = Buffer.from(reply.body, 'utf8');
   const headers: Record<string, string> = { ...reply.headers };
-  if (body.length > 0 && acceptsGzip(req)) {
+  if (body.length > 0 && acceptsCoding(req.headers['accept-encoding'], 'gzip')) {
     body = gzipSync(body);
     headers['content-encoding'] = 'gzip';
     headers.vary = 'Accept-Encoding';

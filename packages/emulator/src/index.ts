@@ -25,7 +25,7 @@ export { licensingTelemetry, type TelemetryDocument, type TelemetryOptions } fro
 export { DEFAULT_HORIZON_MS, RETENTION_MS } from './monitor-query.ts';
 export type { EdmType, EntitySetDef, NavigationDef, PropertyDef } from './monitor-schema.ts';
 export { ENTITY_SETS as MONITOR_ENTITY_SETS } from './monitor-schema.ts';
-export type { CustomerCredentials, EmulatorOptions, Faults } from './options.ts';
+export type { CustomerCredentials, EmulatorOptions, Faults, SingleFlight } from './options.ts';
 export { MAX_PAGE_SIZE, preferredPageSize } from './prefer.ts';
 export { produceRiskEvents, type RiskEventProducerOptions } from './risk-event-producer.ts';
 export { type RiskEventOptions, riskEvent, riskEvents } from './risk-events.ts';

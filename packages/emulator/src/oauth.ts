@@ -2,10 +2,22 @@
  * Citrix Cloud client-credentials tokens: `POST /cctrustoauth2/{customerId}/tokens/clients` issues opaque
  * bearer tokens (`expires_in` is a string, as on the real service) and API requests are authenticated with
  * `Authorization: CwsAuth Bearer=<token>` plus a matching `Citrix-CustomerId` header.
+ *
+ * Refusals, as Citrix's developer documentation shows them ("Troubleshooting for Citrix cloud services APIs",
+ * Citrix Cloud API overview on developer-docs.citrix.com, sections "Invalid client id or client secret" and
+ * "Missing or invalid authentication details"; and "Common Citrix Cloud API error codes",
+ * https://developer-docs.citrix.com/en-us/citrix-cloud/citrix-cloud-api-overview/common-citrix-cloud-api-error-codes):
+ * - wrong client credentials: **400** `{"error":"invalid_client","error_description":"Invalid client id or
+ *   client secret."}`. That is also what OAuth 2.0 prescribes for a client that authenticates with
+ *   credentials in the request body (RFC 6749 §5.2, https://www.rfc-editor.org/rfc/rfc6749#section-5.2:
+ *   400 by default; 401 only when the client authenticated through the Authorization header, which this
+ *   endpoint's form-body clients do not);
+ * - an API call with missing or bad authentication: 401 `…/common/authentication`, "Missing or invalid
+ *   authentication details", `parameters: [{"name":"reason","value":"missing"|"invalid"}]`.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { cloudError } from './api-error.ts';
+import { type ApiError, cloudError } from './api-error.ts';
 import type { CustomerCredentials } from './options.ts';
 
 interface IssuedToken {
@@ -36,6 +48,18 @@ const AUTHORIZATION = /^CwsAuth[ \t]+bearer[ \t]*=[ \t]*(?:"([^"\s]+)"|([^"\s]+)
 
 function oauthError(status: number, error: string, description: string): TokenResponse {
   return { status, body: { error, error_description: description } };
+}
+
+/**
+ * A 401 in Citrix's documented shape; the emulator appends what was wrong to the documented detail. `reason`
+ * is `missing` without an Authorization header and `invalid` for a malformed, unknown or expired token, as
+ * the troubleshooting page shows; a missing / foreign `Citrix-CustomerId` is `missing` / `invalid`
+ * (INFERRED: Citrix documents no 401 for it).
+ */
+function unauthenticated(reason: 'missing' | 'invalid', what: string): ApiError {
+  return cloudError(401, 'authentication', `Missing or invalid authentication details: ${what}`, [
+    { name: 'reason', value: reason },
+  ]);
 }
 
 export class TokenStore {
@@ -70,7 +94,8 @@ export class TokenStore {
       (c) => (c.customerId === customerSegment || customerSegment === 'root') && c.clientId === clientId,
     );
     if (!customer || customer.clientSecret !== clientSecret) {
-      return oauthError(401, 'invalid_client', 'The client credentials are invalid for this customer');
+      // 400, not 401: see the file comment (Citrix's troubleshooting page; RFC 6749 §5.2).
+      return oauthError(400, 'invalid_client', 'Invalid client id or client secret.');
     }
     this.#prune(now);
     const token = randomBytes(32).toString('base64url');
@@ -87,31 +112,28 @@ export class TokenStore {
 
   /** Validates an API request's credentials; returns the customer or throws a 401 ApiError. */
   authenticate(headers: IncomingHttpHeaders, now: number, earlyExpiry?: EarlyExpiry): { customerId: string } {
-    const match = AUTHORIZATION.exec(headers.authorization ?? '');
+    const header = headers.authorization ?? '';
+    if (header.trim() === '') throw unauthenticated('missing', 'no Authorization header');
+    const match = AUTHORIZATION.exec(header);
     const token = match?.[1] ?? match?.[2];
     if (!token) {
-      throw cloudError(
-        401,
-        'authentication',
-        'Missing or malformed Authorization header; expected "CwsAuth Bearer=<token>"',
-      );
+      throw unauthenticated('invalid', 'malformed Authorization header; expected "CwsAuth Bearer=<token>"');
     }
     const issued = this.#tokens.get(token);
-    if (!issued) throw cloudError(401, 'authentication', 'The bearer token is not valid');
-    if (now >= issued.expiresAt) throw cloudError(401, 'authentication', 'The bearer token has expired');
+    if (!issued) throw unauthenticated('invalid', 'the bearer token is not valid');
+    if (now >= issued.expiresAt) throw unauthenticated('invalid', 'the bearer token has expired');
     if (earlyExpiry && issued.uses >= earlyExpiry.afterUses) {
       earlyExpiry.onReject();
-      throw cloudError(401, 'authentication', 'The bearer token has expired');
+      throw unauthenticated('invalid', 'the bearer token has expired');
     }
     const customerHeader = headers['citrix-customerid'];
     if (customerHeader !== issued.customerId) {
-      throw cloudError(
-        401,
-        'authentication',
-        customerHeader
-          ? 'The Citrix-CustomerId header does not match the customer the token was issued for'
-          : 'Missing Citrix-CustomerId header',
-      );
+      throw customerHeader
+        ? unauthenticated(
+            'invalid',
+            'the Citrix-CustomerId header does not match the customer the token was issued for',
+          )
+        : unauthenticated('missing', 'no Citrix-CustomerId header');
     }
     issued.uses++;
     return { customerId: issued.customerId };

@@ -11,8 +11,16 @@ export interface Faults {
   rate429?: number;
   rate500?: number;
   rate503?: number;
-  /** Retry-After on injected 429/503; null = no header. Default 1. */
+  /**
+   * The retry delay of injected 429 / 503, in seconds: the body's `retryDelay` parameter and its "try again
+   * in N seconds", as Citrix documents them; null = no delay given. Default 1.
+   */
   retryAfterSeconds?: number | null;
+  /**
+   * Also send the delay as a `Retry-After` header on injected 429 / 503. Citrix documents none (the Monitor
+   * OpenAPI's Error429 lists Date, Content-Type, Content-Length and Connection only), so the default is false.
+   */
+  retryAfterHeader?: boolean;
   /** Probability of destroying the socket without any response. */
   resetRate?: number;
   /** Probability of sending the headers and half the body, then destroying the socket. */
@@ -47,6 +55,12 @@ export interface Faults {
   unordered?: boolean;
 }
 
+export interface SingleFlight {
+  enabled: boolean;
+  retryAfterSeconds: number | null;
+  retryAfterHeader?: boolean;
+}
+
 export interface EmulatorOptions {
   /** Default '127.0.0.1'. */
   host?: string;
@@ -66,8 +80,12 @@ export interface EmulatorOptions {
   sessionsPerHour?: number;
   /** The emulator's clock (ms since the epoch); data exists only up to now. Default Date.now. */
   now?: () => number;
-  /** One in-flight API request per customer; others get 429. Default { enabled: true, retryAfterSeconds: 1 }. */
-  singleFlight?: { enabled: boolean; retryAfterSeconds: number | null };
+  /**
+   * One in-flight API request per customer; others get 429 with `retryAfterSeconds` as the body's
+   * `retryDelay` (null = none), and as a `Retry-After` header only with `retryAfterHeader`. Default
+   * { enabled: true, retryAfterSeconds: 1 }.
+   */
+  singleFlight?: SingleFlight;
   /** A query scanning more rows than maxScannedRows fails like the real 30 s timeout, after delayMs (default 50). */
   queryTimeout?: { maxScannedRows: number | null; delayMs?: number };
   faults?: Faults;
@@ -83,7 +101,7 @@ export interface ResolvedOptions {
   latencyMs: number;
   sessionsPerHour: number;
   now: () => number;
-  singleFlight: { enabled: boolean; retryAfterSeconds: number | null };
+  singleFlight: SingleFlight;
   queryTimeout: { maxScannedRows: number | null; delayMs: number };
   faults: Faults;
 }

@@ -1,7 +1,8 @@
 /**
  * The HTTP server: routes OAuth, Monitor and casodata requests and applies, in order, authentication,
- * single-flight (one in-flight API request per customer), latency, injected faults, the query-timeout rule
- * and response writing (gzip, truncation).
+ * single-flight (one in-flight API request per customer), latency, injected faults, the request checks of
+ * the service (Monitor: route, `Accept`, query), the query-timeout rule and response writing (gzip,
+ * truncation). Monitor's 400 and 404 leave in Citrix's error shape (api-error.ts `monitorError`).
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,11 +17,12 @@ import {
   siteOf,
   systemLogReply,
 } from './admin-audit.ts';
-import { ApiError, cloudError, odataError } from './api-error.ts';
+import { ApiError, cloudError, monitorError, odataError, retryLaterError } from './api-error.ts';
 import { isCasodataEntity, queryCasodata } from './casodata.ts';
 import {
   DEFAULT_EARLY_EXPIRY_AFTER_REQUESTS,
   FaultInjector,
+  faultRetryHint,
   type InjectedKind,
   injectedStatusError,
 } from './faults.ts';
@@ -55,6 +57,7 @@ export const MONITOR_PERMISSION = 'Monitor.Read';
 export const CASODATA_PERMISSION = 'PerformanceAnalytics.Read';
 
 const TOKEN_PATH = /^\/cctrustoauth2\/([^/]+)\/tokens\/clients\/?$/;
+const MONITOR_PATH = /^\/monitorodata(\/|$)/;
 const MAX_FORM_BYTES = 64 * 1024;
 
 export interface Emulator {
@@ -210,8 +213,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     res.once('close', () => stats.leave(customerId));
     if (config.singleFlight.enabled && inFlight > 1) {
       stats.current.rejectedConcurrent++;
-      throw cloudError(429, 'rateLimitExceeded', 'Only one request per customer may be in flight at a time', {
-        retryAfterSeconds: config.singleFlight.retryAfterSeconds,
+      throw retryLaterError(429, {
+        seconds: config.singleFlight.retryAfterSeconds,
+        header: config.singleFlight.retryAfterHeader ?? false,
       });
     }
     const segments = decodeSegments(target.pathname);
@@ -243,7 +247,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (decision.status !== null) {
       inject(decision.status === 429 ? '429' : decision.status === 503 ? '503' : '500');
-      throw injectedStatusError(decision.status, f.retryAfterSeconds === undefined ? 1 : f.retryAfterSeconds);
+      throw injectedStatusError(decision.status, faultRetryHint(f));
     }
     if (decision.delayMs > 0) {
       inject('slow');
@@ -282,6 +286,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           {
             segments,
             params: target.searchParams,
+            accept: req.headers.accept,
             origin,
             foreignOrigin: f.foreignNextLink ?? null,
             sources: view.sources,
@@ -365,7 +370,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (error instanceof ClosedError) {
         resetConnection(req, res);
       } else if (error instanceof ApiError) {
-        sendReply(req, res, jsonReply(error.status, error.body, error.headers));
+        const answer = MONITOR_PATH.test(target.pathname) ? monitorError(error) : error;
+        sendReply(req, res, jsonReply(answer.status, answer.body, answer.headers));
       } else {
         const message = error instanceof Error ? error.message : String(error);
         sendReply(req, res, jsonReply(500, { error: { code: 'InternalServerError', message } }));

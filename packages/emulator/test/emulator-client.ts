@@ -1,5 +1,6 @@
 /** A minimal Citrix Cloud client for the tests: token, authenticated GETs, and following nextLinks. */
-import type { Emulator } from '../src/index.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../src/index.ts';
 
 export interface Session {
   token: string;
@@ -27,6 +28,23 @@ export async function login(emulator: Emulator, customerId = 'demo', secret = cu
   if (response.status !== 200) throw new Error(`token request failed: ${response.status}`);
   const body = (await response.json()) as { access_token: string };
   return { token: body.access_token, customerId };
+}
+
+/**
+ * An emulator for the tests of the enclosing `describe` (or file): started with `options` and logged in as
+ * the default customer before them, closed after them. Read `emulator` and `session` inside the tests.
+ */
+export function useEmulator(options: EmulatorOptions): {
+  readonly emulator: Emulator;
+  readonly session: Session;
+} {
+  const fixture = {} as { emulator: Emulator; session: Session };
+  beforeAll(async () => {
+    fixture.emulator = await startEmulator(options);
+    fixture.session = await login(fixture.emulator);
+  });
+  afterAll(() => fixture.emulator.close());
+  return fixture;
 }
 
 export function authHeaders(session: Session): Record<string, string> {

@@ -22,9 +22,7 @@ describe('rejectFilter fault', () => {
       { headers },
     );
     expect(filtered.status).toBe(400);
-    expect(((await filtered.json()) as { error: { message: string } }).error.message).toContain(
-      '$filter is not supported',
-    );
+    expect(((await filtered.json()) as { detail: string }).detail).toContain('$filter is not supported');
     const plain = await fetch(`${emulator.url}/monitorodata/Applications`, { headers });
     expect(plain.status).toBe(200);
     const other = await fetch(

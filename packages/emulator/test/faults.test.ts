@@ -21,27 +21,53 @@ describe('injected faults', () => {
     return { emu: emulator, session: await login(emulator) };
   };
 
-  it('injects 429 / 503 with Retry-After and 500 with an OData error', async () => {
+  it('injects 429 / 503 with the bodies Citrix documents and no Retry-After, and 500 with an OData error', async () => {
     const { emu, session } = await start({ rate429: 1 });
     const r429 = await apiGet(emu, session, '/monitorodata/Users');
     expect(r429.status).toBe(429);
-    expect(r429.headers.get('retry-after')).toBe('1');
+    expect(r429.headers.get('retry-after')).toBeNull();
+    expect(await r429.json()).toEqual({
+      type: 'https://errors-api.cloud.com/common/rateLimitExceeded',
+      detail: 'Rate limit exceeded; try again in 1 seconds',
+      parameters: [{ name: 'retryDelay', value: '1' }],
+    });
     emu.setFaults({ rate503: 1, retryAfterSeconds: 7 });
     const r503 = await apiGet(emu, session, '/monitorodata/Users');
     expect(r503.status).toBe(503);
-    expect(r503.headers.get('retry-after')).toBe('7');
-    expect(((await r503.json()) as { type: string }).type).toBe(
-      'https://errors-api.cloud.com/common/serviceUnavailable',
-    );
+    expect(r503.headers.get('retry-after')).toBeNull();
+    expect(await r503.json()).toEqual({
+      type: 'https://errors-api.cloud.com/common/serviceUnavailable',
+      detail: 'Service is unavailable; try again in 7 seconds',
+      parameters: [{ name: 'retryDelay', value: '7' }],
+    });
     emu.setFaults({ rate500: 1 });
     const r500 = await getJson<{ error: { code: string } }>(emu, session, '/monitorodata/Users');
     expect(r500.status).toBe(500);
     expect(r500.body.error.code).toBe('InternalServerError');
     emu.setFaults({ rate429: 1, retryAfterSeconds: null });
-    expect(
-      (await apiGet(emu, session, '/casodata/users?year=2024&month=08&day=05')).headers.get('retry-after'),
-    ).toBeNull();
+    const bare = await apiGet(emu, session, '/casodata/users?year=2024&month=08&day=05');
+    expect(bare.headers.get('retry-after')).toBeNull();
+    expect(await bare.json()).toEqual({
+      type: 'https://errors-api.cloud.com/common/rateLimitExceeded',
+      detail: 'Rate limit exceeded',
+    });
     expect(emu.stats().injected).toEqual({ '429': 2, '503': 1, '500': 1 });
+  });
+
+  it('adds Retry-After to injected 429 / 503 only when asked to, with the body’s delay', async () => {
+    const { emu, session } = await start({ rate429: 1, retryAfterSeconds: 3, retryAfterHeader: true });
+    const r429 = await apiGet(emu, session, '/monitorodata/Users');
+    expect(r429.status).toBe(429);
+    expect(r429.headers.get('retry-after')).toBe('3');
+    expect(((await r429.json()) as { parameters: unknown }).parameters).toEqual([
+      { name: 'retryDelay', value: '3' },
+    ]);
+    emu.setFaults({ rate503: 1, retryAfterHeader: true });
+    const r503 = await apiGet(emu, session, '/monitorodata/Users');
+    expect([r503.status, r503.headers.get('retry-after')]).toEqual([503, '1']);
+    // No delay to give: no header either.
+    emu.setFaults({ rate503: 1, retryAfterSeconds: null, retryAfterHeader: true });
+    expect((await apiGet(emu, session, '/monitorodata/Users')).headers.get('retry-after')).toBeNull();
   });
 
   it('does not apply faults to OAuth', async () => {

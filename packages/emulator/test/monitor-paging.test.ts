@@ -113,7 +113,7 @@ describe('Monitor OData paging', () => {
       monitorPath('Sessions', { $filter: windowFilter('ModifiedDate', FROM, TO) }),
     );
     const token = new URL(first.body['@odata.nextLink'] ?? '').searchParams.get('$skiptoken') ?? '';
-    const tampered = await getJson<{ error: { code: string; message: string } }>(
+    const tampered = await getJson<{ type: string; detail: string }>(
       emulator,
       session,
       monitorPath('Sessions', {
@@ -122,7 +122,7 @@ describe('Monitor OData paging', () => {
       }),
     );
     expect(tampered.status).toBe(400);
-    expect(tampered.body.error.code).toBe('BadRequest');
+    expect(tampered.body.type).toBe('https://errors-api.cloud.com/common/invalidString');
     const garbage = await apiGet(emulator, session, monitorPath('Sessions', { $skiptoken: '!!!' }));
     expect(garbage.status).toBe(400);
   });
@@ -174,14 +174,15 @@ describe('Monitor OData paging', () => {
     expect(xml).toContain('<Property Name="ModifiedDate" Type="Edm.DateTimeOffset" Nullable="false"/>');
   });
 
-  it('answers 404 with an OData error for an unknown entity set', async () => {
-    const { status, body } = await getJson<{ error: { code: string; message: string } }>(
+  it('answers 404 with a Citrix notFound error for an unknown entity set', async () => {
+    const { status, body } = await getJson<{ type: string; detail: string }>(
       emulator,
       session,
       '/monitorodata/Failures',
     );
     expect(status).toBe(404);
-    expect(body.error.message).toContain('Failures');
+    expect(body.type).toBe('https://errors-api.cloud.com/common/notFound');
+    expect(body.detail).toContain('Failures');
   });
 
   it('formats timestamps like .NET (trailing zeros trimmed) and uses integer enums', () => {

@@ -29,17 +29,19 @@ describe('OAuth client credentials', () => {
     expect(body.expires_in).toBe('600');
   });
 
-  it('rejects wrong credentials and unknown customers with 401 invalid_client', async () => {
+  it('rejects wrong credentials and unknown customers with 400 invalid_client, as Citrix documents', async () => {
     for (const credentials of [
       { clientSecret: 'wrong' },
       { customerId: 'nobody' },
       { customerId: 'acme', clientId: 'demo', clientSecret: 'demo' },
     ]) {
       const response = await requestToken(emulator, credentials);
-      expect(response.status).toBe(401);
-      const body = (await response.json()) as Record<string, unknown>;
-      expect(body.error).toBe('invalid_client');
-      expect(typeof body.error_description).toBe('string');
+      expect(response.status).toBe(400);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await response.json()).toEqual({
+        error: 'invalid_client',
+        error_description: 'Invalid client id or client secret.',
+      });
     }
   });
 
@@ -99,12 +101,16 @@ describe('OAuth client credentials', () => {
       { Authorization: `CwsAuth Bearer=${session.token} extra`, 'Citrix-CustomerId': 'demo' },
       { Authorization: `CwsAuth Bearer="${session.token}`, 'Citrix-CustomerId': 'demo' },
     ];
-    for (const headers of cases) {
+    for (const [i, headers] of cases.entries()) {
       const response = await fetch(`${emulator.url}/monitorodata/Sessions`, { headers });
       expect(response.status).toBe(401);
-      const body = (await response.json()) as { type: string; detail: string };
+      const body = (await response.json()) as { type: string; detail: string; parameters: unknown };
       expect(body.type).toBe('https://errors-api.cloud.com/common/authentication');
-      expect(body.detail).toBeTruthy();
+      // Citrix's documented detail, then what was wrong; `reason` is missing only without a header.
+      expect(body.detail).toMatch(/^Missing or invalid authentication details: \S/);
+      expect(body.parameters, JSON.stringify(headers)).toEqual([
+        { name: 'reason', value: i === 0 ? 'missing' : 'invalid' },
+      ]);
     }
   });
 
@@ -139,7 +145,7 @@ describe('OAuth client credentials', () => {
     expect(stats.tokenRequests).toBe(2);
     expect(stats.tokensIssued).toBe(1);
     expect(stats.apiRequests).toBe(0);
-    expect(stats.log.map((e) => e.status)).toEqual([200, 401]);
+    expect(stats.log.map((e) => e.status)).toEqual([200, 400]);
     expect(stats.log[0]?.path).toBe('/cctrustoauth2/demo/tokens/clients');
   });
 });

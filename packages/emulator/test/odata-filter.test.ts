@@ -181,7 +181,7 @@ describe('$filter over HTTP', () => {
     expect(users.rows).toEqual([]);
   });
 
-  it('answers 400 with an OData error body for bad syntax and unknown options', async () => {
+  it('answers 400 in the Citrix error shape for bad syntax and unknown options', async () => {
     for (const path of [
       monitorPath('Sessions', { $filter: 'ConnectionState eq eq 5' }),
       monitorPath('Sessions', { $filter: 'Bogus eq 5' }),
@@ -189,14 +189,10 @@ describe('$filter over HTTP', () => {
       monitorPath('Sessions', { $search: 'x' }),
       `${monitorPath('Sessions', { $top: '1' })}&$top=2`,
     ]) {
-      const { status, body } = await getJson<{ error: { code: string; message: string } }>(
-        emulator,
-        session,
-        path,
-      );
+      const { status, body } = await getJson<{ type: string; detail: string }>(emulator, session, path);
       expect(status, path).toBe(400);
-      expect(body.error.code).toBe('BadRequest');
-      expect(body.error.message.length).toBeGreaterThan(5);
+      expect(body.type).toBe('https://errors-api.cloud.com/common/invalidString');
+      expect(body.detail.length).toBeGreaterThan(5);
     }
   });
 });

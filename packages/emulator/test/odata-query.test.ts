@@ -177,13 +177,13 @@ describe('Monitor query options', () => {
       { $orderby: 'Nope' },
     ];
     for (const options of invalid) {
-      const { status, body } = await getJson<{ error: { code: string } }>(
+      const { status, body } = await getJson<{ type: string }>(
         emulator,
         session,
         monitorPath('Sessions', options),
       );
       expect(status, JSON.stringify(options)).toBe(400);
-      expect(body.error.code).toBe('BadRequest');
+      expect(body.type).toBe('https://errors-api.cloud.com/common/invalidString');
     }
   });
 

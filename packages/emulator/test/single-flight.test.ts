@@ -20,7 +20,7 @@ describe('single-flight per customer', () => {
     return emulator;
   };
 
-  it('rejects a concurrent request of the same customer with 429 and Retry-After', async () => {
+  it('rejects a concurrent request of the same customer with the documented 429: retryDelay, no Retry-After', async () => {
     const emu = await start({});
     const session = await login(emu);
     const [a, b] = await Promise.all([
@@ -30,16 +30,18 @@ describe('single-flight per customer', () => {
     const statuses = [a.status, b.status].sort();
     expect(statuses).toEqual([200, 429]);
     const rejected = a.status === 429 ? a : b;
-    expect(rejected.headers.get('retry-after')).toBe('1');
-    const body = (await rejected.json()) as { type: string; parameters: { name: string; value: string }[] };
-    expect(body.type).toBe('https://errors-api.cloud.com/common/rateLimitExceeded');
-    expect(body.parameters).toEqual([{ name: 'retryDelay', value: '1' }]);
+    expect(rejected.headers.get('retry-after')).toBeNull();
+    expect(await rejected.json()).toEqual({
+      type: 'https://errors-api.cloud.com/common/rateLimitExceeded',
+      detail: 'Rate limit exceeded; try again in 1 seconds',
+      parameters: [{ name: 'retryDelay', value: '1' }],
+    });
     const stats = emu.stats();
     expect(stats.rejectedConcurrent).toBe(1);
     expect(stats.maxConcurrentPerCustomer).toBe(2);
   });
 
-  it('omits Retry-After when configured with null', async () => {
+  it('gives no retry delay when configured with null', async () => {
     const emu = await start({ singleFlight: { enabled: true, retryAfterSeconds: null } });
     const session = await login(emu);
     const responses = await Promise.all(
@@ -47,8 +49,25 @@ describe('single-flight per customer', () => {
     );
     const rejected = responses.filter((r) => r.status === 429);
     expect(rejected).toHaveLength(2);
-    for (const r of rejected) expect(r.headers.get('retry-after')).toBeNull();
+    for (const r of rejected) {
+      expect(r.headers.get('retry-after')).toBeNull();
+      expect(((await r.json()) as { parameters?: unknown }).parameters).toBeUndefined();
+    }
     expect(emu.stats().maxConcurrentPerCustomer).toBeGreaterThanOrEqual(2);
+  });
+
+  it('sends Retry-After as well when asked to', async () => {
+    const emu = await start({
+      singleFlight: { enabled: true, retryAfterSeconds: 2, retryAfterHeader: true },
+    });
+    const session = await login(emu);
+    const responses = await Promise.all([1, 2].map(() => apiGet(emu, session, '/monitorodata/Users?$top=1')));
+    const rejected = responses.find((r) => r.status === 429);
+    if (!rejected) throw new Error(`no 429 among ${responses.map((r) => r.status).join(', ')}`);
+    expect(rejected.headers.get('retry-after')).toBe('2');
+    expect(((await rejected.json()) as { parameters: unknown }).parameters).toEqual([
+      { name: 'retryDelay', value: '2' },
+    ]);
   });
 
   it('lets sequential requests through and isolates customers', async () => {

@@ -6,6 +6,7 @@ import { QueryTimeoutError } from '@ctxsiem/core';
 import { type Emulator, MONITOR_PERMISSION, startEmulator } from '@ctxsiem/emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  AuthenticationError,
   buildODataUrl,
   CitrixCloudClient,
   type CitrixCloudConfigInput,
@@ -138,6 +139,33 @@ describe('against the emulator', () => {
     const error = await rejectionOf(c.getJson(sessionsWindow()));
     expect(error).toBeInstanceOf(QueryTimeoutError);
     expect(e.stats().apiRequests).toBe(1);
+    expect(c.stats.retries).toBe(0);
+  });
+
+  it('fails at once on wrong credentials (400 invalid_client): names the client id, never the secret, no retry', async () => {
+    const e = await emulator({
+      customers: [{ customerId: 'acme', clientId: 'acme-client', clientSecret: 'right' }],
+    });
+    const c = client(e, { customerId: 'acme', clientId: 'acme-client', clientSecret: 'wrong-secret-value' });
+    const error = await rejectionOf(c.getJson(sessionsWindow()));
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ status: 400, oauthError: 'invalid_client' });
+    const text = errorText(error);
+    for (const part of ['customer "acme" (client id "acme-client")', 'answered 400: invalid_client: Invalid'])
+      expect(text).toContain(part);
+    expect(text).not.toContain('wrong-secret-value');
+    // One token request, no API call, nothing retried.
+    expect([e.stats().tokenRequests, e.stats().apiRequests, c.stats.retries]).toEqual([1, 0, 0]);
+  });
+
+  it('asks for what the emulator serves, as strictly as the service: JSON for data, XML for $metadata', async () => {
+    const e = await emulator();
+    const c = client(e);
+    expect(await c.getJson('monitorodata')).toHaveProperty('value');
+    expect(await c.getJson<{ value: unknown[] }>('monitorodata/Sessions?$top=1')).toHaveProperty('value');
+    expect(await c.getText('monitorodata/$metadata')).toContain('<edmx:Edmx');
+    const api = e.stats().log.filter((entry) => entry.path.startsWith('/monitorodata'));
+    expect(api.map((entry) => entry.status)).toEqual([200, 200, 200]);
     expect(c.stats.retries).toBe(0);
   });
 
