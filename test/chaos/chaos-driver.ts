@@ -278,10 +278,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   // Converge: faults off (late arrivals stay: data that came late stays visible), time past every late
   // arrival and the first reconcile check, and runs until a run delivers nothing.
   emulator.setFaults({ lateArrivals: { maxMinutes: LATE_MINUTES } });
+  /** When the last converging run started: it read every snapshot set whole after this. */
+  let lastRunAt = emulatorNow();
   // A run still delivers after a jump (reconcile checks, a window a killed run claimed, an operation
   // that ended), and a stream a killed run held is busy until its lease expires: up to 8 runs.
   const converge = async (): Promise<boolean> => {
     for (let attempt = 0; attempt < 8; attempt++) {
+      lastRunAt = emulatorNow();
       const outcome = await launch(0, undefined);
       account(outcome);
       figures.convergeRuns++;
@@ -300,18 +303,39 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   offset.value += 35 * MINUTE;
   figures.converged = settled && (await converge());
 
-  await compare(options, figures, start, new Date(emulatorNow() - 90 * MINUTE));
+  await compare(options, figures, start, new Date(emulatorNow() - 90 * MINUTE), lastRunAt);
   await compareDocuments(options, figures, documents);
   figures.deadLetters = await target.deadLetters();
   return figures;
 }
 
-/** Compares the sink with the ground truth for cursor values in [start, cutoff). */
+/**
+ * A snapshot set's rows (no time column) as the emulator shows them at `at`: the ground truth follows
+ * the emulator's clock, so it is moved back there for the read.
+ */
+function snapshotAt(options: ChaosOptions, entitySet: string, at: number): string[] {
+  const shift = Date.now() + options.offset.value - at;
+  options.offset.value -= shift;
+  try {
+    return [...options.emulator.data.monitor(entitySet, { from: new Date(0), to: new Date(at) })].map(
+      (row) => canonical(row) ?? '',
+    );
+  } finally {
+    options.offset.value += shift;
+  }
+}
+
+/**
+ * Compares the sink with the ground truth for cursor values in [start, cutoff). A snapshot set is
+ * compared with its rows: every version still current from the last converging run's start
+ * (`lastRunAt`) to now was current when that run read the set, so it must be stored — once.
+ */
 async function compare(
   options: ChaosOptions,
   figures: ChaosFigures,
   start: Date,
   cutoff: Date,
+  lastRunAt: number,
 ): Promise<void> {
   const truth = options.emulator.data;
   const tally = (expected: Iterable<string>, delivered: Iterable<string>, stream: string) => {
@@ -359,6 +383,17 @@ async function compare(
   );
 
   for (const entitySet of options.monitorEntities) {
+    if (truth.isSnapshot(entitySet)) {
+      const version = ({
+        ctxsiem_snapshot_time: _at,
+        citrix_customer_id: _tenant,
+        ...row
+      }: Record<string, unknown>) => canonical(row) ?? '';
+      const now = new Set(snapshotAt(options, entitySet, Date.now() + options.offset.value));
+      const throughout = snapshotAt(options, entitySet, lastRunAt).filter((row) => now.has(row));
+      tally(throughout, (await options.target.records(entitySet)).map(version), entitySet);
+      continue;
+    }
     const key = truth.keyColumn(entitySet);
     const cursor = truth.cursorColumn(entitySet);
     const id = (record: Record<string, unknown>) => `${record[key]}@${record[cursor]}`;

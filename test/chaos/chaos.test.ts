@@ -60,7 +60,8 @@ const common = (name: string): Omit<ChaosOptions, 'target' | 'runs'> => ({
   offset,
   seed: SEED + name.length,
   directory,
-  monitorEntities: ['Sessions', 'Connections', 'Machines'],
+  // PublishedDesktopNames has no time column: a snapshot stream, read whole every run.
+  monitorEntities: ['Sessions', 'Connections', 'Machines', 'PublishedDesktopNames'],
   analyticsEntities: ['sessions'],
   telemetryFolder: join(directory, `telemetry-${name}`),
   log: process.env.CHAOS_VERBOSE ? (line) => console.log(line) : undefined,

@@ -23,7 +23,7 @@ import {
   listDeployedDeadLetters,
   replayDeployedDeadLetters,
 } from './dead-letters.ts';
-import { DEMO_SOURCES, type DemoSource, runDemo } from './demo.ts';
+import { DEMO_SOURCES, type DemoSource, demoEntities, runDemo } from './demo.ts';
 import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { serveEmulator } from './emulator-command.ts';
 import { startHealthServer } from './health-server.ts';
@@ -199,6 +199,10 @@ program
   )
   .option('-o, --out <dir>', 'output folder', 'out/demo')
   .option('--sources <list>', `comma-separated sources to collect (${DEMO_SOURCES.join(', ')})`, 'monitor')
+  .option(
+    '--entities <list>',
+    'Monitor entity sets to collect, comma-separated, or `all`: every set Citrix publishes (default: Machines, Sessions, Connections, Applications, Users)',
+  )
   .addOption(
     new Option(
       '--sink <kind>',
@@ -223,6 +227,7 @@ program
     const summary = await runDemo({
       out: options.out,
       sources: sources as DemoSource[],
+      entities: demoEntities(options.entities),
       sink: options.sink as DemoSink,
       logger,
       secrets,

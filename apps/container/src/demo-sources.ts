@@ -35,6 +35,8 @@ export interface DemoContext {
   seed: number;
   /** The demo's output folder (or where it would be): the licensing documents go beside it. */
   out: string;
+  /** Monitor entity sets to collect (the source's default five when absent). */
+  entities?: readonly string[] | undefined;
 }
 
 /** Days of licensing telemetry documents the demo writes. */
@@ -46,7 +48,12 @@ export const DEMO_RISK_EVENTS = 5_400;
 export async function demoSource(type: string, context: DemoContext): Promise<DemoSource> {
   if (type === 'sentinel') return kafkaDemo(context);
   if (type === 'licensing') return licensingDemo(context);
-  return { config: { type } as DeploymentConfig['sources'][number], describe: '', stop: async () => {} };
+  const entities = type === 'monitor' && context.entities ? { entities: [...context.entities] } : {};
+  return {
+    config: { type, ...entities } as DeploymentConfig['sources'][number],
+    describe: '',
+    stop: async () => {},
+  };
 }
 
 async function licensingDemo({ tenant, now, seed, out }: DemoContext): Promise<DemoSource> {

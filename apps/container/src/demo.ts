@@ -5,7 +5,7 @@
  */
 import { floorTo, HOUR_MS, type Logger, type SecretRegistry, systemClock } from '@ctxsiem/core';
 import { type CollectSummary, collect } from '@ctxsiem/deployment';
-import { startEmulator } from '@ctxsiem/emulator';
+import { MONITOR_ENTITY_SETS, startEmulator } from '@ctxsiem/emulator';
 import { type DeploymentConfig, DeploymentConfigSchema, sourceConnectors } from '@ctxsiem/registry';
 import { type DemoSink, demoTarget } from './demo-sinks.ts';
 import { type DemoSource as DemoSourceSetup, demoSource } from './demo-sources.ts';
@@ -16,6 +16,19 @@ export const DEMO_SOURCES: readonly string[] = sourceConnectors
   .map((connector) => connector.type);
 export type DemoSource = string;
 
+/**
+ * The Monitor entity sets `--entities` names: a comma-separated list, or `all` — every set the
+ * emulator serves, which is every set Citrix's OpenAPI publishes. Undefined: the source's default.
+ */
+export function demoEntities(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  if (text.trim() === 'all') return MONITOR_ENTITY_SETS.map((set) => set.name);
+  return text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}
+
 export interface DemoOptions {
   out: string;
   sources: DemoSource[];
@@ -23,6 +36,8 @@ export interface DemoOptions {
   logger: Logger;
   secrets: SecretRegistry;
   signal?: AbortSignal | undefined;
+  /** Monitor entity sets to collect (the default five when absent). */
+  entities?: readonly string[] | undefined;
   /** Emulator seed (the same seed always serves the same data). */
   seed?: number;
 }
@@ -44,6 +59,7 @@ export async function runDemo(
           now: systemClock.now(),
           seed: options.seed ?? 1,
           out: options.out,
+          entities: options.entities,
         }),
       );
     for (const source of sources) options.secrets.add(source.secret);

@@ -122,16 +122,17 @@ export async function listStreams(config: DeploymentConfig, deps: SourceDeps): P
 
 export function formatListedStreams(streams: readonly ListedStream[]): string {
   return formatTable(
-    ['tenant', 'source', 'stream', 'cursor', 'lag (min)', 'collected', 'key', 'fields'],
+    ['tenant', 'source', 'stream', 'cursor', 'lag (min)', 'collected', 'key', 'fields', 'model'],
     streams.map((s) => [
       s.tenant,
       s.source,
       s.name,
-      s.cursorField ?? '(none: cannot be windowed)',
+      s.snapshot ? 'snapshot (read whole)' : (s.cursorField ?? '(none: cannot be windowed)'),
       s.lagMinutes === undefined ? '' : String(s.lagMinutes),
       s.collected ? 'yes' : 'no',
       s.key ?? '',
       s.fields === undefined ? '' : String(s.fields),
+      s.verifiedBy ?? '',
     ]),
   );
 }

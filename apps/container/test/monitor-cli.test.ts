@@ -94,7 +94,12 @@ describe('the Monitor source through the CLI (seed environment variables)', () =
     });
     const listed = JSON.parse(json.stdout) as { name: string; collected: boolean }[];
     expect(listed.filter((s) => s.collected).map((s) => s.name)).toEqual(['Sessions']);
-    expect(listed.length).toBe(27);
+    // Every set Citrix's OpenAPI publishes; those without a time column are read whole.
+    expect(listed.length).toBe(74);
+    expect(table.stdout).toMatch(
+      /demo +monitor +ProbeStages +snapshot \(read whole\) +0 +no +Id +2 +Citrix OpenAPI/,
+    );
+    expect(table.stdout).toMatch(/demo +monitor +MachineMetric +.* +Citrix OpenAPI \(key inferred\)/);
   });
 
   it('a collect with one entity failing exits 1 and names it', async () => {

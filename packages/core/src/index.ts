@@ -99,6 +99,7 @@ export {
   type Env,
   type EnvMapping,
   envValue,
+  type FieldDrift,
   type JsonRecord,
   type ListedPart,
   type LogConsumer,
@@ -234,6 +235,7 @@ export {
 } from './retry/index.ts';
 // The runner: leases, windows, range reading, create-only parts, window manifests, reconcile, budget.
 export {
+  addDrift,
   BoundedQueue,
   BudgetExhaustedError,
   backfillKey,
@@ -243,6 +245,7 @@ export {
   DEFAULT_RECONCILE,
   DIGEST_BYTES,
   DigestSet,
+  type DriftCount,
   dueChecks,
   firstCheck,
   floorTo,

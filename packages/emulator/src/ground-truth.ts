@@ -6,7 +6,7 @@
 import { configLogOperations, siteOf, systemLogRecords } from './admin-audit.ts';
 import { CASODATA_ENTITY_NAMES, casodataHour, isEmptyHour } from './casodata.ts';
 import type { LateArrivals } from './late-arrivals.ts';
-import { RETENTION_MS, rowsInCursorOrder, toWire } from './monitor-query.ts';
+import { queryWindow, RETENTION_MS, rowsInCursorOrder, toWire } from './monitor-query.ts';
 import { ENTITY_SETS, entityKey, entitySetOrThrow } from './monitor-schema.ts';
 import type { RowSource } from './row-source.ts';
 import { createScanBudget } from './scan-budget.ts';
@@ -21,11 +21,14 @@ export interface GroundTruth {
   /** Monitor entity sets served. */
   entitySets(): string[];
   /**
-   * The column the server's default order and `monitor()` window on: ModifiedDate for most sets,
-   * CollectedDate for the raw samples, SummaryDate for the summaries, EventTimestamp for
-   * SessionAutoReconnects, UserInitStartDate for LogOnMetrics.
+   * The column the server's default order and `monitor()` window on — the set's cursor in the model
+   * (`@ctxsiem/monitor-model`): ModifiedDate for most sets, CollectedDate for the raw samples,
+   * SummaryDate for the summaries, an event time for events. Throws for a set without a time column
+   * (a snapshot set: see `isSnapshot`).
    */
   cursorColumn(entitySet: string): string;
+  /** Whether the set has no time column: read whole, `monitor()` gives every row whatever the range. */
+  isSnapshot(entitySet: string): boolean;
   /**
    * The key property, or the FIRST key property of a composite key (ResourceUtilization,
    * ResourceUtilizationSummary, MachineCostSavingsSummaries), which alone is not unique: build a record's
@@ -84,7 +87,13 @@ export function createGroundTruth(world: World, view: () => VisibleData, clock: 
     sessionsPerHour: world.sessionsPerHour,
     now: clock,
     entitySets: () => ENTITY_SETS.map((d) => d.name),
-    cursorColumn: (entitySet) => entitySetOrThrow(entitySet).cursor,
+    cursorColumn(entitySet) {
+      const cursor = entitySetOrThrow(entitySet).cursor;
+      if (cursor === undefined)
+        throw new Error(`${entitySet} has no time column: it is read whole (a snapshot set)`);
+      return cursor;
+    },
+    isSnapshot: (entitySet) => entitySetOrThrow(entitySet).cursor === undefined,
     keyColumn: (entitySet) => entitySetOrThrow(entitySet).key,
     keyColumns: (entitySet) => [...entitySetOrThrow(entitySet).keys],
     recordKey: (entitySet, record) => entityKey(entitySetOrThrow(entitySet), record),
@@ -92,10 +101,13 @@ export function createGroundTruth(world: World, view: () => VisibleData, clock: 
       const def = entitySetOrThrow(entitySet);
       const source = sourceOf(entitySet);
       const now = clock();
-      const window = {
-        lo: Math.max(range.from.getTime(), now - RETENTION_MS),
-        hi: Math.min(range.to.getTime(), now + 1),
-      };
+      const window =
+        def.cursor === undefined
+          ? queryWindow(undefined, {}, now)
+          : {
+              lo: Math.max(range.from.getTime(), now - RETENTION_MS),
+              hi: Math.min(range.to.getTime(), now + 1),
+            };
       return {
         *[Symbol.iterator]() {
           for (const row of rowsInCursorOrder(source, window, now, createScanBudget(null)))

@@ -2,6 +2,8 @@
  * Monitor tables generated per hour and machine: MachineMetric (hourly disk metrics) and MachineFailureLogs
  * (occasional machine faults lasting up to two hours; FailureLogSummaries counts them too).
  */
+
+import { entityKey, entitySetOrThrow } from './monitor-schema.ts';
 import { createRng, hashOf, mix } from './random.ts';
 import { creationHours, inWindow, latestIndex, type RowSource } from './row-source.ts';
 import type { World } from './session-model.ts';
@@ -10,6 +12,7 @@ import { HOUR_MS, MINUTE_MS } from './time.ts';
 const MACHINE_FAILURE_MAX_MS = 2 * HOUR_MS;
 
 export function machineMetricSource(world: World): RowSource {
+  const def = entitySetOrThrow('MachineMetric');
   const base = hashOf(world.seed, 'machine-metric');
   const collectedAt = (hour: number, machine: number) =>
     hour * HOUR_MS + 50 * MINUTE_MS + (mix(mix(base, hour), machine) % (10 * MINUTE_MS));
@@ -27,22 +30,24 @@ export function machineMetricSource(world: World): RowSource {
         }
       }
     },
-    key: (hour, machine) => hour * 1000 + machine,
+    // Citrix's OpenAPI gives MachineMetric no Id: a row is a machine's sample at its collection time.
+    key: (hour, machine) =>
+      entityKey(def, {
+        MachineId: world.population.machines[machine]?.id,
+        CollectedDate: collectedAt(hour, machine),
+      }),
     cursorAt(hour, machine, _c, at) {
       const collected = collectedAt(hour, machine);
       return collected <= at ? collected : undefined;
     },
     build(hour, index) {
       const rng = createRng(hashOf(world.seed, 'machine-metric-values', hour, index));
-      const collected = collectedAt(hour, index);
       return {
-        Id: hour * 1000 + index,
         MachineId: world.population.machines[index]?.id ?? null,
-        CollectedDate: collected,
-        Iops: Math.round(rng.next() * 4000) / 10,
+        CollectedDate: collectedAt(hour, index),
+        // An operation count (Edm.Int64) and a latency in milliseconds (Edm.Double).
+        Iops: Math.round(rng.next() * 400),
         Latency: Math.round((1 + rng.next() ** 3 * 60) * 100) / 100,
-        CreatedDate: collected,
-        ModifiedDate: collected,
       };
     },
   };

@@ -5,19 +5,22 @@
  * - session-tables.ts: Sessions, Connections, ApplicationInstances, SessionMetrics, ConnectionFailureLogs,
  *   SessionAutoReconnects,
  *   generated from the session timelines of the creation hours that can reach the window.
- * - session-tables.ts also: LogOnMetrics and SessionMetricsLatest (one row per session that logged on).
+ * - session-tables.ts also: LogOnMetrics (one row per session that logged on).
  * - hourly-tables.ts: MachineMetric, MachineFailureLogs, generated per hour.
  * - summary-tables.ts: LogOnSummaries, SessionActivitySummaries, DesktopOSDesktopSummaries,
- *   ServerOSDesktopSummaries, ApplicationActivitySummaries, FailureLogSummaries, ReconnectSummaries: per
+ *   ServerOSDesktopSummaries, ApplicationActivitySummaries, FailureLogSummaries: per
  *   slot (hour and day) from the site's activity (site-activity.ts, memoised per hour and day).
  * - resource-tables.ts: ResourceUtilization (5-minute machine samples), ResourceUtilizationSummary,
  *   MachineCostSavingsSummaries.
  * - pool-tables.ts: Machines, Users, Applications, Catalogs, DesktopGroups, Hypervisors, MachineCosts: small
  *   fixed inventories changing at seeded times.
+ * - modelled-tables.ts: every other set of Citrix's model, made from the model alone.
  *
  * Rows use an internal representation (timestamps as millisecond numbers); monitor-query.ts serialises them.
  */
 import { machineFailureLogsSource, machineMetricSource } from './hourly-tables.ts';
+import { modelledSource } from './modelled-tables.ts';
+import { ENTITY_SETS } from './monitor-schema.ts';
 import {
   applicationsSource,
   catalogsSource,
@@ -41,7 +44,6 @@ import {
   connectionsSource,
   logOnMetricsSource,
   sessionAutoReconnectsSource,
-  sessionMetricsLatestSource,
   sessionMetricsSource,
   sessionsSource,
 } from './session-tables.ts';
@@ -51,16 +53,15 @@ import {
   desktopOSDesktopSummariesSource,
   failureLogSummariesSource,
   logOnSummariesSource,
-  reconnectSummariesSource,
   serverOSDesktopSummariesSource,
   sessionActivitySummariesSource,
 } from './summary-tables.ts';
 
-/** All Monitor row sources of a world, by entity set name. */
+/** All Monitor row sources of a world, by entity set name: every set of the model. */
 export function createMonitorSources(world: World): ReadonlyMap<string, RowSource> {
   const activity = createSiteActivity(world);
   const usage = createResourceUsage(world, activity);
-  return new Map<string, RowSource>([
+  const sources = new Map<string, RowSource>([
     ['Sessions', sessionsSource(world)],
     ['Connections', connectionsSource(world)],
     ['ApplicationInstances', applicationInstancesSource(world)],
@@ -70,14 +71,12 @@ export function createMonitorSources(world: World): ReadonlyMap<string, RowSourc
     ['MachineMetric', machineMetricSource(world)],
     ['MachineFailureLogs', machineFailureLogsSource(world)],
     ['LogOnMetrics', logOnMetricsSource(world)],
-    ['SessionMetricsLatest', sessionMetricsLatestSource(world)],
     ['LogOnSummaries', logOnSummariesSource(world, activity)],
     ['SessionActivitySummaries', sessionActivitySummariesSource(world, activity)],
     ['DesktopOSDesktopSummaries', desktopOSDesktopSummariesSource(world, activity)],
     ['ServerOSDesktopSummaries', serverOSDesktopSummariesSource(world, activity)],
     ['ApplicationActivitySummaries', applicationActivitySummariesSource(world, activity)],
     ['FailureLogSummaries', failureLogSummariesSource(world, activity)],
-    ['ReconnectSummaries', reconnectSummariesSource(world, activity)],
     ['ResourceUtilization', resourceUtilizationSource(world, usage, activity)],
     ['ResourceUtilizationSummary', resourceUtilizationSummarySource(world, usage)],
     ['MachineCostSavingsSummaries', machineCostSavingsSummariesSource(world, usage)],
@@ -89,4 +88,7 @@ export function createMonitorSources(world: World): ReadonlyMap<string, RowSourc
     ['DesktopGroups', desktopGroupsSource(world)],
     ['Hypervisors', hypervisorsSource(world)],
   ]);
+  for (const def of ENTITY_SETS)
+    if (!sources.has(def.name)) sources.set(def.name, modelledSource(world, def.name));
+  return sources;
 }

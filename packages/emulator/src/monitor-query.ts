@@ -17,7 +17,7 @@ import { type EntitySetDef, entityKey } from './monitor-schema.ts';
 import { type CursorWindow, cursorWindow, matchesFilter } from './odata-filter.ts';
 import type { MonitorQuery, OrderTerm } from './odata-query.ts';
 import { hashOf } from './random.ts';
-import { CandidateBuffer, type Row, type RowSource } from './row-source.ts';
+import { CandidateBuffer, type Row, type RowSource, TIMELESS_CURSOR } from './row-source.ts';
 import { createScanBudget, type ScanBudget } from './scan-budget.ts';
 import type { PagePosition } from './skiptoken.ts';
 import { compareSortValues, compareTuples } from './sort-order.ts';
@@ -44,8 +44,13 @@ export interface MonitorPage {
   next?: PagePosition;
 }
 
-/** The cursor window a query searches at `now`. */
-export function queryWindow(cursor: string, query: Pick<MonitorQuery, 'filter'>, now: number): CursorWindow {
+/** The cursor window a query searches at `now` (the whole set for a set without a cursor). */
+export function queryWindow(
+  cursor: string | undefined,
+  query: Pick<MonitorQuery, 'filter'>,
+  now: number,
+): CursorWindow {
+  if (cursor === undefined) return { lo: TIMELESS_CURSOR, hi: TIMELESS_CURSOR + 1 };
   const bounds = cursorWindow(query.filter, cursor);
   const lo = Number.isFinite(bounds.lo) ? bounds.lo : now - DEFAULT_HORIZON_MS;
   return { lo: Math.max(lo, now - RETENTION_MS), hi: Math.min(bounds.hi, now + 1) };
@@ -56,7 +61,8 @@ export function queryWindow(cursor: string, query: Pick<MonitorQuery, 'filter'>,
  * Without $orderby: (cursor, then the full key).
  */
 export function effectiveOrder(def: EntitySetDef, orderBy: readonly OrderTerm[]): OrderTerm[] {
-  const terms = orderBy.length > 0 ? [...orderBy] : [{ property: def.cursor, descending: false }];
+  const terms: OrderTerm[] =
+    orderBy.length > 0 ? [...orderBy] : def.cursor ? [{ property: def.cursor, descending: false }] : [];
   for (const key of def.keys) {
     if (!terms.some((t) => t.property === key)) terms.push({ property: key, descending: false });
   }
@@ -226,7 +232,9 @@ export function runMonitorQuery(
   // The keyset position of a row: its sort tuple, or (cursor, entity key) in the default order, which is
   // what rowsInCursorOrder resumes from (the same thing for a single-property key).
   const positionOf = (row: Row): unknown[] =>
-    defaultOrder ? [row[def.cursor] ?? null, entityKey(def, row)] : terms.map((t) => row[t.property] ?? null);
+    defaultOrder
+      ? [def.cursor ? (row[def.cursor] ?? null) : TIMELESS_CURSOR, entityKey(def, row)]
+      : terms.map((t) => row[t.property] ?? null);
   const read = position ? position.read : firstRead;
   const emitted = position?.emitted ?? 0;
   const size = read?.pageSize ?? pageSize;

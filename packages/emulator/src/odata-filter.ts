@@ -42,9 +42,10 @@ const OPERATOR_NAMES: Record<ComparisonOperator, string> = {
   le: 'LessThanOrEqual',
 };
 
-const EDM_KIND: Record<EdmType, ValueKind> = {
+const EDM_KIND: Record<string, ValueKind> = {
   'Edm.Guid': 'guid',
   'Edm.String': 'string',
+  'Edm.Int16': 'number',
   'Edm.Int32': 'number',
   'Edm.Int64': 'number',
   'Edm.Double': 'number',
@@ -287,7 +288,12 @@ class FilterParser {
     if (!property) {
       throw badRequest(`Could not find a property named '${token.v}' on type '${this.#scope.typeName}'.`);
     }
-    return { kind: 'property', name: property.name, type: EDM_KIND[property.type], edm: property.type };
+    const type = EDM_KIND[property.type];
+    if (!type)
+      throw badRequest(
+        `The property '${property.name}' of type '${property.type}' cannot be compared in a $filter by the emulator.`,
+      );
+    return { kind: 'property', name: property.name, type, edm: property.type };
   }
 }
 

@@ -16,12 +16,12 @@ import {
   type UserInfo,
 } from './population.ts';
 import { createRng, hashOf } from './random.ts';
-import { inWindow, type Row, type RowSource } from './row-source.ts';
+import { inWindow, type Row, type RowSource, TIMELESS_CURSOR } from './row-source.ts';
 import type { World } from './session-model.ts';
 import { HOUR_MS } from './time.ts';
 
 /** A pool entity set: members, their key, change cadence and how a version becomes a row. */
-interface PoolSpec<M> {
+export interface PoolSpec<M> {
   name: string;
   members: readonly M[];
   index(member: M): number;
@@ -29,9 +29,14 @@ interface PoolSpec<M> {
   createdMs(member: M): number;
   cadence: ChangeCadence;
   row(member: M, version: PoolVersion): Row;
+  /**
+   * A set without a time column: every member sits at TIMELESS_CURSOR in the engine's order (a read of
+   * the set is a read of all of it), though its rows still change at the cadence.
+   */
+  timeless?: boolean;
 }
 
-function poolSource<M>(world: World, spec: PoolSpec<M>): RowSource {
+export function poolSource<M>(world: World, spec: PoolSpec<M>): RowSource {
   const byKey = new Map(spec.members.map((m) => [spec.key(m), m]));
   const versionAt = (member: M, now: number) =>
     latestPoolVersion(world.seed, spec.name, spec.index(member), spec.createdMs(member), spec.cadence, now);
@@ -47,9 +52,10 @@ function poolSource<M>(world: World, spec: PoolSpec<M>): RowSource {
     scan(lo, hi, now, budget, into) {
       // Like a small table indexed on ModifiedDate: only the matching members count as scanned rows.
       versionsAt(now).forEach((version, position) => {
-        if (!version || !inWindow(version.modifiedMs, lo, hi)) return;
+        const cursor = spec.timeless ? TIMELESS_CURSOR : version?.modifiedMs;
+        if (!version || cursor === undefined || !inWindow(cursor, lo, hi)) return;
         budget.consume(1);
-        into.add(version.modifiedMs, position);
+        into.add(cursor, position);
       });
     },
     key: (position) => {
@@ -59,7 +65,8 @@ function poolSource<M>(world: World, spec: PoolSpec<M>): RowSource {
     },
     cursorAt(position, _b, _c, at) {
       const member = spec.members[position];
-      return member === undefined ? undefined : versionAt(member, at)?.modifiedMs;
+      const version = member === undefined ? undefined : versionAt(member, at);
+      return version && spec.timeless ? TIMELESS_CURSOR : version?.modifiedMs;
     },
     build(position, _b, _c, now) {
       const member = spec.members[position];
@@ -122,6 +129,15 @@ function machineRow(world: World, machine: MachineInfo, version: PoolVersion): R
     HypervisorId: machine.hypervisorId,
     Hash: hashOf(machine.id).toString(16).padStart(8, '0'),
     MachineRole: 0,
+    // Power actions and VDA upgrades (Citrix's OpenAPI; enum codes INFERRED: 1 power on, 0 no failure),
+    // and the administrator's tags: drawn last, so the values above stay as they were.
+    LastPowerActionType: registered ? 1 : rng.pick([2, 3]),
+    LastPowerActionReason: rng.pick([0, 1, 2]),
+    LastPowerActionFailureReason: 0,
+    LastPowerActionCompletedDate: changed - rng.int(HOUR_MS, 72 * HOUR_MS),
+    LastUpgradeState: rng.chance(0.1) ? 1 : null,
+    LastUpgradeStateChangeDate: null,
+    Tags: rng.chance(0.3) ? ['Finance'] : [],
     CreatedDate: machine.createdMs,
     ModifiedDate: changed,
   };

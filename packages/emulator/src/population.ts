@@ -20,7 +20,7 @@ export const USER_COUNT = 300;
 export const APPLICATION_COUNT = APPLICATIONS.length;
 
 /** Pool members are created during the 180 days after this instant. */
-const POOL_EPOCH_MS = Date.UTC(2023, 0, 1);
+export const POOL_EPOCH_MS = Date.UTC(2023, 0, 1);
 
 export interface DesktopGroup {
   index: number;
@@ -63,7 +63,8 @@ export interface UserInfo {
 
 export interface ApplicationInfo {
   index: number;
-  id: number;
+  /** A GUID, as Citrix's OpenAPI types Application.Id. */
+  id: string;
   name: string;
   publishedName: string;
   browserName: string;
@@ -127,7 +128,7 @@ export interface Population {
   applications: readonly ApplicationInfo[];
   machineById: ReadonlyMap<string, MachineInfo>;
   userById: ReadonlyMap<number, UserInfo>;
-  applicationById: ReadonlyMap<number, ApplicationInfo>;
+  applicationById: ReadonlyMap<string, ApplicationInfo>;
 }
 
 export function createPopulation(seed: number): Population {
@@ -197,7 +198,8 @@ export function createPopulation(seed: number): Population {
     const exe = name.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
     return {
       index,
-      id: index + 1,
+      // From the application's own hash, so the draws after it stay as they were.
+      id: createRng(hashOf(seed, 'application', index)).guid(),
       name: `Applications\\${name}`,
       publishedName: name,
       browserName: name.replace(/\s+/g, ' '),

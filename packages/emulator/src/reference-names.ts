@@ -127,18 +127,8 @@ export const CITIES = [
   { city: 'Sydney', country: 'Australia' },
 ] as const;
 
-/** Citrix Gateway service points of presence an HDX connection can go through (SessionMetricsLatest). */
-export const GATEWAY_POPS = [
-  'us-east',
-  'us-west',
-  'eu-west',
-  'eu-central',
-  'ap-south',
-  'ap-southeast',
-] as const;
-
-/** The site's Cloud Connectors. */
-export const CLOUD_CONNECTORS = ['CC-01', 'CC-02'] as const;
+/** Internet providers a client connects through (Connections.ClientISP). */
+export const CLIENT_ISPS = ['Comcast Cable', 'BT', 'Deutsche Telekom', 'Vodafone', 'NTT', 'Telstra'] as const;
 
 export const DOMAIN = 'CORP';
 export const DNS_SUFFIX = 'corp.example.com';

@@ -8,6 +8,12 @@ import { hourIndex } from './time.ts';
 export type Row = Record<string, unknown>;
 
 /**
+ * Where the rows of a set without a time column sit in the engine's (cursor, key) order: all at this
+ * one cursor value, so a read of such a set is a read of the whole set, ordered by key.
+ */
+export const TIMELESS_CURSOR = 0;
+
+/**
  * Records found in a window, stored compactly (parallel number arrays) so that a dense hour costs a few
  * megabytes: a cursor value plus up to three integers (a, b, c) that identify the record to its source,
  * e.g. (creation hour, session index, connection number).

@@ -12,7 +12,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Population } from './population.ts';
 import { createRng, hashOf, mix } from './random.ts';
-import { CITIES, CLIENT_PLATFORMS, CLIENT_VERSIONS, DNS_SUFFIX } from './reference-names.ts';
+import { CITIES, CLIENT_ISPS, CLIENT_PLATFORMS, CLIENT_VERSIONS, DNS_SUFFIX } from './reference-names.ts';
 import { HOUR_MS, MINUTE_MS, SECOND_MS } from './time.ts';
 
 export const SESSION_MAX_LIFETIME_MS = 8 * HOUR_MS;
@@ -174,7 +174,13 @@ export interface SessionDetail {
   city: string;
   country: string;
   /** 1..3 application instances for application sessions. */
-  applicationIds: number[];
+  applicationIds: string[];
+  /** The client's public address as the gateway sees it, and its ISP (Connections' geo columns). */
+  clientPublicIp: string;
+  clientIsp: string;
+  /** Connections.ClientNetworkInterfaceType and WorkspaceType: enum codes (INFERRED, see monitor-model). */
+  networkInterfaceType: number;
+  workspaceType: number;
 }
 
 const FAILURE_ENUMS = [2, 3, 4, 4, 4, 8, 12, 13, 18, 23, 100, 101] as const;
@@ -190,7 +196,7 @@ export function sessionDetail(world: World, t: SessionTimeline): SessionDetail {
   const rest = Math.max(0, t.logOnMs - brokeringMs);
   const apps = world.population.applications;
   const appCount = 1 + rng.int(0, 3);
-  const applicationIds: number[] = [];
+  const applicationIds: string[] = [];
   for (let i = 0; i < appCount; i++) applicationIds.push(rng.pick(apps).id);
   const quality = rng.next();
   return {
@@ -214,6 +220,11 @@ export function sessionDetail(world: World, t: SessionTimeline): SessionDetail {
     city: place.city,
     country: place.country,
     applicationIds,
+    // Drawn last, so every value above stays as it was.
+    clientPublicIp: `198.51.100.${rng.int(1, 255)}`,
+    clientIsp: rng.pick(CLIENT_ISPS),
+    networkInterfaceType: rng.int(0, 4),
+    workspaceType: rng.int(0, 2),
   };
 }
 

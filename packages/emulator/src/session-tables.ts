@@ -3,8 +3,7 @@
  * ConnectionFailureLogs, SessionAutoReconnects, LogOnMetrics and SessionMetricsLatest. A window [lo, hi) is
  * served by generating the creation hours [lo - SESSION_SPAN_MS, hi): nothing is kept between calls.
  */
-import { createRng, hashOf, mix } from './random.ts';
-import { CLOUD_CONNECTORS, DNS_SUFFIX, GATEWAY_POPS } from './reference-names.ts';
+import { createRng, hashOf } from './random.ts';
 import { creationHours, inWindow, latestIndex, type Row, type RowSource } from './row-source.ts';
 import type { ScanBudget } from './scan-budget.ts';
 import {
@@ -134,8 +133,14 @@ function connectionRow(t: SessionTimeline, d: SessionDetail, k: number, version:
     Id: connectionId(t, k),
     ClientName: d.clientName,
     ClientAddress: d.clientAddress,
+    ClientPublicIP: d.clientPublicIp,
     ClientVersion: d.clientVersion,
     ClientPlatform: d.clientPlatform,
+    ClientISP: d.clientIsp,
+    ClientLocationCountry: d.country,
+    ClientLocationCity: d.city,
+    ClientNetworkInterfaceType: d.networkInterfaceType,
+    WorkspaceType: d.workspaceType,
     ConnectedViaHostName: d.gateway,
     ConnectedViaIPAddress: '203.0.113.10',
     LaunchedViaHostName: d.storefront,
@@ -145,6 +150,7 @@ function connectionRow(t: SessionTimeline, d: SessionDetail, k: number, version:
     Protocol: 'HDX',
     SessionKey: d.key,
     VMStartStartDate: null,
+    VMPoweredOnDate: null,
     VMStartEndDate: null,
     DisconnectCode: closed ? 0 : null,
     DisconnectDate: closed ? modified : null,
@@ -303,6 +309,11 @@ export function sessionMetricsSource(world: World): RowSource {
         SessionId: d.key,
         CollectedDate: collected,
         IcaRttMS: Math.max(1, Math.round(d.icaRttMs * (0.7 + 0.6 * jitter))),
+        // The HDX round trip's parts (Citrix's OpenAPI): the network's, the client's and the server's.
+        IcaLatency: Math.max(1, Math.round(d.icaRttMs * (0.4 + 0.3 * jitter))),
+        ClientL7Latency: Math.max(1, Math.round(d.icaRttMs * (0.2 + 0.2 * jitter))),
+        ServerL7Latency: Math.max(1, Math.round(d.icaRttMs * (0.05 + 0.15 * jitter))),
+        ConnectionState: ConnectionState.Active,
         CreatedDate: collected,
         ModifiedDate: collected,
       };
@@ -426,90 +437,6 @@ export function logOnMetricsSource(world: World): RowSource {
         SessionKey: sessionKey(world, hour, index),
         UserInitStartDate: phase?.[0] ?? null,
         UserInitEndDate: phase?.[1] ?? null,
-      };
-    },
-  };
-}
-
-/** A SessionMetricsLatest version is rewritten every 5 to 15 minutes of connected time. */
-const METRICS_LATEST_MIN_MS = 5 * MINUTE_MS;
-const METRICS_LATEST_SPREAD_MS = 10 * MINUTE_MS;
-
-/**
- * ModifiedDate of each version of a session's SessionMetricsLatest row: the first HDX metrics a few seconds
- * after logon, then a new version every 5–15 minutes while a connection is up (none while disconnected, one
- * shortly after a reconnect), and a final version at the session's end.
- */
-function metricsLatestTimes(base: number, t: SessionTimeline): number[] {
-  if (t.failed || t.activeAt === null) return [];
-  let h = mix(mix(base, t.hour), t.index);
-  const times: number[] = [];
-  let at = t.activeAt + 5 * SECOND_MS + (h % (25 * SECOND_MS));
-  while (at < t.end) {
-    if (t.disconnectAt !== null && at >= t.disconnectAt && at < (t.reconnectAt ?? t.end)) {
-      if (t.reconnectAt === null) break;
-      at = t.reconnectAt + 10 * SECOND_MS;
-      continue;
-    }
-    times.push(at);
-    h = mix(h, times.length);
-    at += METRICS_LATEST_MIN_MS + (h % METRICS_LATEST_SPREAD_MS);
-  }
-  times.push(t.end);
-  return times;
-}
-
-/**
- * SessionMetricsLatest: the latest HDX transport metrics of each session that logged on, keyed by SessionKey
- * and updated in place (see metricsLatestTimes), windowed on ModifiedDate. The connection's own values
- * (Cloud Connector, Gateway PoP, protocol, MTU) change only with a reconnect; the latencies with every
- * version. HdxConnectionType's meanings are not published: 1 stands for TCP and 2 for EDT here.
- */
-export function sessionMetricsLatestSource(world: World): RowSource {
-  const base = hashOf(world.seed, 'metrics-latest');
-  const versionsOf = (hour: number, index: number) =>
-    metricsLatestTimes(base, sessionTimeline(world, hour, index));
-  return {
-    sliceMs: HOUR_MS,
-    settlesAfterMs: SESSION_SPAN_MS,
-    scan(lo, hi, now, budget, into) {
-      for (const t of sessionTimelines(world, lo, hi, now, budget)) {
-        // Every version lies in [activeAt, end]: skip the sessions that cannot have one in the window.
-        if (t.failed || t.activeAt === null || t.activeAt > now || t.activeAt >= hi || t.end < lo) continue;
-        const times = metricsLatestTimes(base, t);
-        const cursor = times[latestIndex(times, now)];
-        if (cursor !== undefined && inWindow(cursor, lo, hi)) into.add(cursor, t.hour, t.index);
-      }
-    },
-    key: (hour, index) => sessionKey(world, hour, index),
-    cursorAt(hour, index, _c, at) {
-      const times = versionsOf(hour, index);
-      return times[latestIndex(times, at)];
-    },
-    build(hour, index, _c, now) {
-      const t = sessionTimeline(world, hour, index);
-      const times = metricsLatestTimes(base, t);
-      const v = latestIndex(times, now);
-      const modified = times[v] ?? t.start;
-      const d = sessionDetail(world, t);
-      const connection = t.reconnectAt !== null && modified >= t.reconnectAt ? 1 : 0;
-      const link = createRng(hashOf(world.seed, 'hdx-link', hour, index, connection));
-      const edt = link.chance(0.75);
-      const connector = link.pick(CLOUD_CONNECTORS);
-      const pop = link.pick(GATEWAY_POPS);
-      const mtu = link.pick(['1500', '1472', '1420', '1380']);
-      const sample = createRng(hashOf(world.seed, 'hdx-latency', hour, index, v));
-      return {
-        SessionKey: d.key,
-        ClientL7Latency: Math.max(1, Math.round(d.icaRttMs * (0.5 + 0.5 * sample.next()))),
-        ServerL7Latency: Math.max(1, Math.round(d.icaRttMs * (0.05 + 0.15 * sample.next()))),
-        CloudConnectorName: `${connector}.${DNS_SUFFIX}`,
-        GatewayPopName: pop,
-        EdtMtu: edt ? mtu : null,
-        HdxConnectionType: edt ? 2 : 1,
-        HdxProtocolName: edt ? 'EDT' : 'TCP',
-        CreatedDate: times[0] ?? t.start,
-        ModifiedDate: modified,
       };
     },
   };

@@ -6,7 +6,7 @@
  * never change. Values come from site-activity.ts, so they agree with the tables they summarise.
  *
  * Sets: LogOnSummaries, SessionActivitySummaries, DesktopOSDesktopSummaries, ServerOSDesktopSummaries,
- * ApplicationActivitySummaries, FailureLogSummaries, ReconnectSummaries (and, through summarySource,
+ * ApplicationActivitySummaries, FailureLogSummaries (and, through summarySource,
  * ResourceUtilizationSummary and MachineCostSavingsSummaries in resource-tables.ts).
  *
  * Ids encode the slot, the granularity and the member: (hour × 10 + granularity code) × 10^digits + member,
@@ -271,18 +271,4 @@ export function failureLogSummariesSource(world: World, activity: SiteActivity):
       FailureCount: countOf(data, member),
     }),
   );
-}
-
-/**
- * ReconnectSummaries — an INFERRED shape (low confidence): Citrix publishes no schema for this set (it is
- * not in the OpenAPI document; research doc §2.7). Per delivery group and slot: ReconnectCount, the
- * sessions whose connection came back (`reconnectAt`) in the slot, and AutoReconnectCount, the
- * AutoReconnectCount of the slot's SessionAutoReconnects events — the same number here, as every
- * reconnection is one auto-reconnect event.
- */
-export function reconnectSummariesSource(world: World, activity: SiteActivity): RowSource {
-  return desktopGroupSummary(world, activity, (group) => ({
-    ReconnectCount: group?.reconnects ?? 0,
-    AutoReconnectCount: group?.reconnects ?? 0,
-  }));
 }

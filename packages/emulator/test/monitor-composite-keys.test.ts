@@ -41,7 +41,7 @@ describe('composite keys', () => {
     );
     expect(keyOf('Session')).toBe('<PropertyRef Name="SessionKey"/>');
     expect(keyOf('MachineCost')).toBe('<PropertyRef Name="MachineId"/>');
-    expect(keyOf('SessionMetricsLatest')).toBe('<PropertyRef Name="SessionKey"/>');
+    expect(keyOf('MachineMetric')).toBe('<PropertyRef Name="MachineId"/><PropertyRef Name="CollectedDate"/>');
     expect(xml).toContain('<Property Name="Granularity" Type="Edm.Int32" Nullable="false"/>');
     for (const def of MONITOR_ENTITY_SETS) {
       expect(def.keys[0], def.name).toBe(def.key);

@@ -11,7 +11,7 @@ const SLOT = Date.UTC(2024, 7, 6, 9);
 
 const ms = (value: unknown) => Date.parse(String(value));
 
-describe('LogOnMetrics, SessionMetricsLatest and MachineCosts', () => {
+describe('LogOnMetrics, SessionMetrics and MachineCosts', () => {
   let now = Date.UTC(2024, 7, 6, 20);
   let emulator: Emulator;
   let session: Session;
@@ -74,13 +74,13 @@ describe('LogOnMetrics, SessionMetricsLatest and MachineCosts', () => {
     expect(rows).toEqual(metrics);
   });
 
-  it("$expand=Session embeds each row's session as Sessions shows it now, for the three sets that carry one", async () => {
+  it("$expand=Session embeds each row's session as Sessions shows it now, for the sets that carry one", async () => {
     now = Date.UTC(2024, 7, 6, 20);
     const sessions = new Map(monitor('Sessions', SLOT - 9 * HOUR, now + 1).map((s) => [s.SessionKey, s]));
     for (const [entitySet, cursor] of [
       ['LogOnMetrics', 'UserInitStartDate'],
       ['SessionAutoReconnects', 'EventTimestamp'],
-      ['SessionMetricsLatest', 'ModifiedDate'],
+      ['ConnectionFailureLogs', 'ModifiedDate'],
     ] as const) {
       const { rows } = await readAllPages(
         emulator,
@@ -90,7 +90,8 @@ describe('LogOnMetrics, SessionMetricsLatest and MachineCosts', () => {
           $expand: 'Session($select=SessionKey,StartDate,ConnectionState,ModifiedDate)',
         }),
       );
-      expect(rows.length, entitySet).toBeGreaterThan(5);
+      // Failed launches are rare: a few in two hours.
+      expect(rows.length, entitySet).toBeGreaterThan(entitySet === 'ConnectionFailureLogs' ? 1 : 5);
       for (const row of rows) {
         const expected = sessions.get(row.SessionKey);
         expect(expected, `${entitySet}: ${String(row.SessionKey)}`).toBeDefined();
@@ -103,9 +104,7 @@ describe('LogOnMetrics, SessionMetricsLatest and MachineCosts', () => {
       }
     }
     const metadata = await apiGet(emulator, session, '/monitorodata/$metadata').then((r) => r.text());
-    expect(metadata).toContain(
-      '<NavigationProperty Name="Session" Type="Citrix.Monitor.Repository.V2.Model.Session"',
-    );
+    expect(metadata).toContain('<NavigationProperty Name="Session" Type="Citrix.Monitor.Model.Session"');
   });
 
   it('LogOnMetrics: a row appears only once the userinit phase has ended', () => {
@@ -119,73 +118,6 @@ describe('LogOnMetrics, SessionMetricsLatest and MachineCosts', () => {
     expect(find()).toBeUndefined();
     now = end;
     expect(find()).toEqual(metric);
-  });
-
-  it('SessionMetricsLatest: one row per session, rewritten every 5–15 minutes while it runs, final at its end', () => {
-    now = Date.UTC(2024, 7, 6, 20);
-    // A long session that was never disconnected: its first connection closed with the session.
-    const closedAt = new Map(
-      monitor('Connections', SLOT, now + 1)
-        .filter((c) => c.IsReconnect === false)
-        .map((c) => [c.SessionKey, c.DisconnectDate]),
-    );
-    const target = monitor('Sessions', SLOT, now + 1).find(
-      (s) =>
-        s.FailureId === null &&
-        ms(s.StartDate) >= SLOT &&
-        ms(s.StartDate) < SLOT + HOUR &&
-        ms(s.EndDate) - ms(s.StartDate) > 3 * HOUR &&
-        closedAt.get(s.SessionKey) === s.EndDate,
-    );
-    if (!target) throw new Error('no long session without disconnection in the hour');
-    const start = ms(target.StartDate);
-    const end = ms(target.EndDate);
-    const versions: Row[] = [];
-    for (let at = start; at <= end + 10 * MINUTE; at += MINUTE) {
-      now = at;
-      // While connected, the latest version is at most 15 minutes old.
-      const row = monitor('SessionMetricsLatest', Math.max(start, at - 20 * MINUTE), at + 1).find(
-        (r) => r.SessionKey === target.SessionKey,
-      );
-      if (row && row.ModifiedDate !== versions.at(-1)?.ModifiedDate) versions.push(row);
-      if (row) expect(ms(row.ModifiedDate)).toBeLessThanOrEqual(at);
-    }
-    expect(versions.length).toBeGreaterThan(10);
-    expect(new Set(versions.map((v) => v.CreatedDate)).size).toBe(1);
-    expect(ms(versions[0]?.CreatedDate)).toBeGreaterThan(start + Number(target.LogOnDuration));
-    expect(ms(versions[0]?.CreatedDate)).toBeLessThan(start + Number(target.LogOnDuration) + 30_000);
-    expect(versions.at(-1)?.ModifiedDate).toBe(target.EndDate);
-    const times = versions.map((v) => ms(v.ModifiedDate));
-    for (let i = 1; i < times.length - 1; i++) {
-      const gap = (times[i] ?? 0) - (times[i - 1] ?? 0);
-      expect(gap).toBeGreaterThanOrEqual(5 * MINUTE);
-      expect(gap).toBeLessThan(15 * MINUTE);
-    }
-    // The latencies change between versions; the connection's own values do not.
-    expect(new Set(versions.map((v) => v.ClientL7Latency)).size).toBeGreaterThan(3);
-    expect(
-      new Set(versions.map((v) => `${String(v.HdxProtocolName)}/${String(v.GatewayPopName)}`)).size,
-    ).toBe(1);
-    expect(['EDT', 'TCP']).toContain(versions[0]?.HdxProtocolName);
-    // Its window moves on: the first version's window no longer holds it.
-    now = Date.UTC(2024, 7, 6, 20);
-    const first = ms(versions[0]?.ModifiedDate);
-    expect(monitor('SessionMetricsLatest', first, first + 1).map((r) => r.SessionKey)).not.toContain(
-      target.SessionKey,
-    );
-  });
-
-  it('SessionMetricsLatest: every session that logged on has exactly one row', () => {
-    now = Date.UTC(2024, 7, 6, 20);
-    const rows = monitor('SessionMetricsLatest', SLOT - 9 * HOUR, now + 1);
-    const keys = rows.map((r) => r.SessionKey);
-    expect(new Set(keys).size).toBe(keys.length);
-    const loggedOn = monitor('Sessions', SLOT, now + 1).filter(
-      (s) => s.LogOnDuration !== null && ms(s.StartDate) >= SLOT && ms(s.StartDate) < SLOT + HOUR,
-    );
-    expect(loggedOn.length).toBeGreaterThan(60);
-    const present = new Set(keys);
-    for (const s of loggedOn) expect(present.has(s.SessionKey)).toBe(true);
   });
 
   it('MachineCosts: one row per machine, re-priced daily at its own time, with its delivery group’s cost', async () => {

@@ -276,21 +276,6 @@ describe('Monitor summary sets', () => {
     expect(sum(hours.map((r) => Number(r.FailureCount)))).toBe(sum([...counts.values()]));
   });
 
-  it('ReconnectSummaries (inferred shape): the SessionAutoReconnects events of the hour per delivery group', () => {
-    const events = monitor('SessionAutoReconnects', SLOT, SLOT + HOUR);
-    const rows = summaryRows('ReconnectSummaries', SLOT, 60);
-    expect(rows).toHaveLength(groups.length);
-    for (const row of rows) {
-      const own = events.filter(
-        (e) => groupOf(sessionByKey.get(e.SessionKey)?.MachineId) === row.DesktopGroupId,
-      );
-      expect(row.ReconnectCount).toBe(own.length);
-      expect(row.AutoReconnectCount).toBe(sum(own.map((e) => Number(e.AutoReconnectCount))));
-    }
-    expect(sum(rows.map((r) => Number(r.ReconnectCount)))).toBe(events.length);
-    expect(events.length).toBeGreaterThan(0);
-  });
-
   it('serves Granularity 60 and 1440 rows, filterable with the SummaryDate window, with unique Ids', async () => {
     const from = new Date(DAY_START - 2 * HOUR);
     const to = new Date(DAY_START + 2 * HOUR);

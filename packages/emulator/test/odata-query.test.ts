@@ -84,7 +84,7 @@ describe('Monitor query options', () => {
     );
     expect(instances.body.value).toHaveLength(3);
     for (const row of instances.body.value) {
-      const app = emulator.data.monitorRecord('Applications', Number(row.ApplicationId));
+      const app = emulator.data.monitorRecord('Applications', String(row.ApplicationId));
       expect(row.Application).toEqual({ PublishedName: app?.PublishedName });
     }
     const metric = await getJson(

@@ -4,6 +4,7 @@
  * `TimeGenerated` from each stream's cursor field.
  */
 import { type PullStream, type Source, silentLogger, systemClock } from '@ctxsiem/core';
+import { monitorModel as citrixModel } from '@ctxsiem/monitor-model';
 import { analyticsSource } from '@ctxsiem/source-analytics';
 import { monitorModel, monitorSource } from '@ctxsiem/source-monitor';
 import { SENTINEL_STREAMS, TENANT_FIELD } from '@ctxsiem/source-sentinel';
@@ -99,6 +100,29 @@ describe('DCR and table declarations', () => {
       ['raw', 'dynamic'],
       ['citrix_customer_id', 'string'],
     ]);
+  });
+
+  it('has a column for every property of Citrix’s model of every set: the client’s IP and geo fields too', () => {
+    expect(monitorModel().size).toBe(74);
+    for (const set of citrixModel().values()) {
+      const table = declaration.tables[`CitrixMonitor${set.name}_CL`];
+      expect(table, set.name).toBeDefined();
+      const names = new Set(table!.columns.map((column) => column.name));
+      for (const property of set.properties)
+        expect(
+          names.has(property.name) || names.has(`${property.name}_s`),
+          `${set.name}.${property.name}`,
+        ).toBe(true);
+    }
+    const connections = declaration.tables.CitrixMonitorConnections_CL!.columns;
+    for (const name of ['ClientPublicIP', 'ClientISP', 'ClientLocationCountry', 'ClientLocationCity'])
+      expect(connections).toContainEqual({ name, type: 'string' });
+    // Types Citrix leaves unrendered are ours to guess: dynamic, so a value of any type is kept.
+    expect(connections).toContainEqual({ name: 'ClientNetworkInterfaceType', type: 'dynamic' });
+    // A snapshot set's time is when ctxsiem collected the version.
+    expect(
+      declaration.dataFlows.find((f) => f.streams[0] === 'Custom-CitrixMonitorProbeStages')?.transformKql,
+    ).toBe("source | extend TimeGenerated = todatetime(['ctxsiem_snapshot_time'])");
   });
 
   it('renames a column Log Analytics reserves in the table, and finds what Azure would refuse', () => {

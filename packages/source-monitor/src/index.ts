@@ -6,14 +6,17 @@ import { CitrixCloudClient, type CitrixCloudConfigInput } from '@ctxsiem/citrix-
 import {
   type CheckResult,
   type ConnectorDeps,
+  checkpointKey,
   type OfferedStream,
   parseConfig,
   type Source,
+  SourceError,
 } from '@ctxsiem/core';
+import { monitorEntitySet } from '@ctxsiem/monitor-model';
 import type { Dispatcher } from 'undici';
 import { type MonitorOptions, type MonitorOptionsInput, MonitorOptionsSchema } from './config.ts';
-import { cursorColumn, defaultLagMinutes } from './entities.ts';
-import { parseMetadata } from './odata-model.ts';
+import { cursorColumn, cursorKind, defaultLagMinutes, slotMinutes } from './entities.ts';
+import { monitorModel, type ODataEntitySet, parseMetadata } from './odata-model.ts';
 import { monitorStream } from './stream.ts';
 
 export interface MonitorSourceConfig {
@@ -36,11 +39,53 @@ export interface MonitorSource extends Source {
 /** The service's model: `GET monitorodata/$metadata` (EDMX XML). */
 export const METADATA_PATH = 'monitorodata/$metadata';
 
+/** What backs a set's model in `preview --list-streams`. */
+function verifiedBy(name: string): string | undefined {
+  const set = monitorEntitySet(name);
+  if (!set) return undefined;
+  return set.keysInferred ? 'Citrix OpenAPI (key inferred)' : 'Citrix OpenAPI';
+}
+
 export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDeps): MonitorSource {
   const options = parseConfig('source-monitor', MonitorOptionsSchema, config.options);
   const client = new CitrixCloudClient(config.connection, deps);
   const logger = deps.logger.child({ source: 'monitor' });
-  const streams = options.entities.map((entitySet) => monitorStream(entitySet, options, client, logger));
+
+  /**
+   * The service's own model, read once per run (one source is one run of one tenant): the record
+   * schemas follow what the tenant's service says it serves. A service that does not answer it (an
+   * older one, a proxy) leaves Citrix's published model in force, said once in the log.
+   */
+  let served: Promise<ReadonlyMap<string, ODataEntitySet>> | undefined;
+  const serviceModel = (signal: AbortSignal) => {
+    served ??= client.getText(METADATA_PATH, { signal }).then(
+      (xml) => {
+        const sets = parseMetadata(xml);
+        if (sets.size > 0) return sets;
+        logger.warn("the service's $metadata names no entity set: validating with Citrix's published model");
+        return monitorModel();
+      },
+      (error: unknown) => {
+        // Refused for want of permission (which every query of the API client would be too): fail fast.
+        if (signal.aborted || (error instanceof SourceError && error.status === 403)) throw error;
+        logger.warn(
+          { reason: (error as Error).message },
+          "the service's $metadata could not be read: validating with Citrix's published model",
+        );
+        return monitorModel();
+      },
+    );
+    return served;
+  };
+  const context = {
+    options,
+    client,
+    logger,
+    serviceModel,
+    documents: deps.documents,
+    streamKey: (entitySet: string) => checkpointKey(client.customerId, 'monitor', entitySet),
+  };
+  const streams = options.entities.map((entitySet) => monitorStream(entitySet, context));
 
   return {
     type: 'monitor',
@@ -49,42 +94,62 @@ export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDe
     streams,
     client,
     options,
+    /**
+     * A one-row query per stream: reachable, and whether that row differs from the model (schema drift,
+     * named with both types) or would be dead-lettered.
+     */
     async check(): Promise<CheckResult[]> {
       const results: CheckResult[] = [];
-      for (const entitySet of options.entities) {
+      for (const stream of streams) {
         try {
-          const body = await client.getJson<{ value?: unknown[] }>(`monitorodata/${entitySet}?$top=1`, {});
+          const body = await client.getJson<{ value?: unknown[] }>(`monitorodata/${stream.name}?$top=1`, {});
+          const [row] = body.value ?? [];
+          const verdict = row === undefined ? undefined : stream.schema?.safeParse(row);
+          const drift =
+            verdict?.success && verdict.drift
+              ? `; schema drift: ${verdict.drift.map((d) => `${d.field} is ${d.found}, the model says ${d.expected}`).join('; ')}`
+              : '';
           results.push({
-            name: entitySet,
-            ok: true,
-            detail: `reachable (${body.value?.length ?? 0} record in a 1-row probe)`,
+            name: stream.name,
+            ok: verdict === undefined || verdict.success,
+            detail:
+              verdict && !verdict.success
+                ? `reachable, but its row would be dead-lettered: ${verdict.error.message}`
+                : `reachable (${body.value?.length ?? 0} record in a 1-row probe)${drift}`,
           });
         } catch (error) {
-          results.push({ name: entitySet, ok: false, detail: (error as Error).message });
+          results.push({ name: stream.name, ok: false, detail: (error as Error).message });
         }
       }
       return results;
     },
     /**
-     * Every entity set the service's `$metadata` describes, with the cursor column it would be windowed
-     * on (the known table, else `ModifiedDate`; undefined when the set has no such property) and its lag.
+     * Every entity set the service's `$metadata` describes, with how it would be collected: the cursor
+     * column it would be windowed on and its lag (undefined when the set has no such property), or read
+     * whole as a snapshot; its key; and what publication backs its model.
      */
     async listStreams(signal?: AbortSignal): Promise<OfferedStream[]> {
       const sets = parseMetadata(await client.getText(METADATA_PATH, signal ? { signal } : {}));
       return [...sets.values()]
-        .map((set) => {
+        .map((set): OfferedStream => {
           const cursor = cursorColumn(set.name, options.cursorColumns);
-          const usable = set.properties.some((property) => property.name === cursor);
-          return {
+          const base = {
             name: set.name,
-            cursorField: usable ? cursor : undefined,
-            lagMinutes: usable
-              ? (options.lagMinutes ?? defaultLagMinutes(cursor, options.summaryGranularity))
-              : undefined,
             collected: options.entities.includes(set.name),
             fields: set.properties.length,
             key: set.keys.join(', '),
+            verifiedBy: verifiedBy(set.name),
           };
+          if (cursor === undefined) return { ...base, cursorField: undefined, lagMinutes: 0, snapshot: true };
+          const usable = set.properties.some((property) => property.name === cursor);
+          const lag =
+            options.lagMinutes ??
+            defaultLagMinutes(
+              cursorKind(set.name, cursor),
+              cursor,
+              slotMinutes(set.name, options.summaryGranularity),
+            );
+          return { ...base, cursorField: usable ? cursor : undefined, lagMinutes: usable ? lag : undefined };
         })
         .sort((a, b) => a.name.localeCompare(b.name));
     },
@@ -106,4 +171,5 @@ export {
   parseMetadata,
   recordColumns,
 } from './odata-model.ts';
-export { edmZodType, entityRecordSchema, entityZodSchema } from './record-schema.ts';
+export { describeValue, edmZodType, entityRecordSchema } from './record-schema.ts';
+export { SNAPSHOT_TIME_FIELD } from './stream.ts';

@@ -1,11 +1,12 @@
 /**
- * The Monitor OData model, read from the `$metadata` the service publishes (`service-metadata.ts`):
- * each entity set's key and properties with their EDM types, and the columns a delivered record has.
- * Parsed with fast-xml-parser, once, when first asked.
+ * The Monitor OData model: each entity set's key and properties with their EDM types, and the columns a
+ * delivered record has. Known without a call from Citrix's own publication (`@ctxsiem/monitor-model`,
+ * derived from its OpenAPI document), and read from a service's `$metadata` (EDMX, parsed with
+ * fast-xml-parser) when the source asks the service itself.
  */
 import type { Column, ColumnType } from '@ctxsiem/core';
+import { monitorModel as citrixModel, type MonitorEntitySet } from '@ctxsiem/monitor-model';
 import { XMLParser } from 'fast-xml-parser';
-import { MONITOR_METADATA } from './service-metadata.ts';
 
 export interface ODataProperty {
   name: string;
@@ -117,23 +118,44 @@ export function parseMetadata(xml: string): Map<string, ODataEntitySet> {
   return sets;
 }
 
+/** A set of Citrix's model as the parsed `$metadata` of a service would give it. */
+export function odataEntitySet(set: MonitorEntitySet): ODataEntitySet {
+  return {
+    name: set.name,
+    typeName: set.typeName,
+    keys: set.keys,
+    properties: set.properties.map((p) => ({
+      name: p.name,
+      type: p.type,
+      nullable: !p.required && !set.keys.includes(p.name),
+    })),
+  };
+}
+
 let model: Map<string, ODataEntitySet> | undefined;
 
-/** The Monitor entity sets, from the service's `$metadata`. */
+/** The Monitor entity sets, as Citrix publishes them (its OpenAPI document, `@ctxsiem/monitor-model`). */
 export function monitorModel(): Map<string, ODataEntitySet> {
-  model ??= parseMetadata(MONITOR_METADATA);
+  model ??= new Map([...citrixModel().values()].map((set) => [set.name, odataEntitySet(set)]));
   return model;
 }
 
 /**
- * The columns of a delivered record of `entitySet`, or undefined for a set the model does not know:
- * its properties, and for Sessions with the user's fields the `UserName` and `FullName` moved onto it.
+ * The columns of a delivered record of `set`: its properties — a property whose type Citrix leaves
+ * unrendered is `dynamic`, so a value of any type reaches the table — and for Sessions with the user's
+ * fields the `UserName` and `FullName` moved onto it.
  */
-export function recordColumns(entitySet: string, sessionUserFields: boolean): Column[] | undefined {
-  const set = monitorModel().get(entitySet);
+export function recordColumns(
+  set: ODataEntitySet | undefined,
+  sessionUserFields: boolean,
+): Column[] | undefined {
   if (!set) return undefined;
-  const columns: Column[] = set.properties.map((p) => ({ name: p.name, type: columnType(p.type) }));
-  if (entitySet === 'Sessions' && sessionUserFields)
+  const citrix = citrixModel().get(set.name);
+  const columns: Column[] = set.properties.map((p) => ({
+    name: p.name,
+    type: citrix?.property(p.name)?.typedBy === 'inferred' ? 'dynamic' : columnType(p.type),
+  }));
+  if (set.name === 'Sessions' && sessionUserFields)
     columns.push({ name: 'UserName', type: 'string' }, { name: 'FullName', type: 'string' });
   return columns;
 }

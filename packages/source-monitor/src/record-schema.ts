@@ -1,77 +1,108 @@
 /**
- * The record schema of an entity set, derived from the service's `$metadata`: each EDM primitive type
- * becomes a zod type, and a value of the wrong type is refused. Required are the properties ctxsiem
- * needs to identify a record and place it in a window — the set's key and its cursor — and nothing
- * else: the nullability of the cloud model is inferred (Citrix's OpenAPI lists the required properties
- * of some types only), and dead-lettering good records over a guess would be worse than letting a null
- * through. Fields the model does not declare (the user's name moved onto a session, a column the
- * service added after our snapshot) pass through. A record that fails goes to the dead letter with
- * every bad field named.
+ * The record schema of an entity set, from the model the service publishes (its own `$metadata` when it
+ * answers, else Citrix's OpenAPI model). A record is dead-lettered only when ctxsiem cannot place or
+ * identify it: a key value missing, or a cursor value missing or not a date-time. Everything else is
+ * compared with the model, and a difference — a value of another type (a GUID where the model says
+ * `Edm.Int32`, as Citrix's own Applications once differed from ours), or a field the model does not
+ * declare — is **schema drift**: the record is delivered as the service sent it, and the drift is
+ * counted per field with both types named (the run summary, the log once per run, `ctxsiem check`,
+ * the metrics). Dead-lettering good records over a model would lose data the SIEM should have.
  */
-import { type RecordSchema, toIssues } from '@ctxsiem/core';
+import { type FieldDrift, type JsonRecord, type RecordSchema, toIssues } from '@ctxsiem/core';
+import { edmZodType } from '@ctxsiem/monitor-model';
 import { z } from 'zod';
 import type { ODataEntitySet } from './odata-model.ts';
 
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
+export { edmZodType } from '@ctxsiem/monitor-model';
 
-/** EDM primitive types as zod types (JSON values as an OData v4 service writes them). */
-const EDM_TYPES: Record<string, () => z.ZodType> = {
-  'Edm.String': () => z.string(),
-  'Edm.Guid': () => z.guid('must be a GUID'),
-  'Edm.Boolean': () => z.boolean(),
-  'Edm.Byte': () => int(0, 255),
-  'Edm.SByte': () => int(-128, 127),
-  'Edm.Int16': () => int(-32_768, 32_767),
-  'Edm.Int32': () => int(-2_147_483_648, 2_147_483_647),
-  // Int64 beyond 2^53 is written as a string only under IEEE754Compatible=true, which we never ask for.
-  'Edm.Int64': () => z.number().int(),
-  'Edm.Double': () => z.number(),
-  'Edm.Single': () => z.number(),
-  // An OData v4 service writes Edm.Decimal as a number unless IEEE754Compatible=true.
-  'Edm.Decimal': () => z.number(),
-  'Edm.DateTimeOffset': () =>
-    z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time such as 2024-08-06T07:00:00Z' }),
-  'Edm.DateTime': () =>
-    z.iso.datetime({ offset: true, local: true, message: 'must be an ISO 8601 date-time' }),
-  'Edm.Date': () => z.iso.date('must be a date such as 2024-08-06'),
-  'Edm.TimeOfDay': () => z.iso.time('must be a time of day such as 07:00:00'),
-  'Edm.Duration': () => z.iso.duration('must be an ISO 8601 duration such as PT5M'),
-};
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The zod type of one EDM type, `Collection(…)` included; unknown (enum, complex) types accept anything. */
-export function edmZodType(edmType: string): z.ZodType {
-  const collection = /^Collection\((.+)\)$/.exec(edmType);
-  if (collection?.[1]) return z.array(edmZodType(collection[1]));
-  return EDM_TYPES[edmType]?.() ?? z.unknown();
-}
-
-/**
- * The zod schema of a record of `set`: its declared properties typed, anything else kept; `required`
- * properties must hold a value, the others may be null or absent.
- */
-export function entityZodSchema(set: ODataEntitySet, required: readonly string[]): z.ZodType {
-  const shape: Record<string, z.ZodType> = {};
-  for (const property of set.properties) {
-    const type = edmZodType(property.type);
-    shape[property.name] = required.includes(property.name) ? type : type.nullable().optional();
+/** What a JSON value is, in words a drift report can name (`a GUID string`, `an integer`…). */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      if (GUID.test(value)) return 'a GUID string';
+      if (!Number.isNaN(Date.parse(value)) && /^\d{4}-\d{2}-\d{2}T/.test(value)) return 'a date-time string';
+      return 'a string';
+    case 'number':
+      return Number.isInteger(value) ? 'an integer' : 'a number';
+    case 'boolean':
+      return 'a boolean';
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
   }
-  return z.looseObject(shape);
+}
+
+export interface EntityRecordSchemaOptions {
+  /** Fields ctxsiem adds to the set's records itself (Sessions' `UserName`, `FullName`): not drift. */
+  added?: readonly string[];
 }
 
 /**
- * The record schema of `set`, whose failure message names each bad field:
- * `ModifiedDate: must be an ISO 8601 date-time…; ConnectionState: Invalid input: expected number`.
+ * The record schema of `set`: `required` (its key and cursor) must hold a value — a cursor a date-time —
+ * or the record is dead-lettered naming each field; any other difference from the model is drift.
  */
-export function entityRecordSchema(set: ODataEntitySet, required: readonly string[]): RecordSchema {
-  const schema = entityZodSchema(set, required);
+export function entityRecordSchema(
+  set: ODataEntitySet,
+  required: readonly string[],
+  options: EntityRecordSchemaOptions = {},
+): RecordSchema {
+  const types = new Map(set.properties.map((p) => [p.name, { edm: p.type, zod: edmZodType(p.type) }]));
+  const shape: Record<string, z.ZodType> = {};
+  for (const name of required) {
+    const type = types.get(name);
+    // A key of any type identifies a record; a cursor must be an instant to place it in a window.
+    shape[name] =
+      type?.edm === 'Edm.DateTimeOffset' || type?.edm === 'Edm.DateTime'
+        ? type.zod
+        : z
+            .unknown()
+            .refine((value) => value !== null && value !== undefined, 'missing: a key must hold a value');
+  }
+  const placed = z.looseObject(shape);
+  const added = new Set(options.added ?? []);
   return {
     safeParse(record) {
-      const parsed = schema.safeParse(record);
-      if (parsed.success) return { success: true };
-      const message = toIssues(parsed.error)
-        .map((issue) => `${issue.path || '(record)'}: ${issue.reason}`)
-        .join('; ');
-      return { success: false, error: { message: `${set.name} record: ${message}` } };
+      const parsed = placed.safeParse(record);
+      if (!parsed.success) {
+        const message = toIssues(parsed.error)
+          .map((issue) => `${issue.path || '(record)'}: ${issue.reason}`)
+          .join('; ');
+        return { success: false, error: { message: `${set.name} record: ${message}` } };
+      }
+      const drift: FieldDrift[] = [];
+      for (const [field, value] of Object.entries(record as JsonRecord)) {
+        if (field.startsWith('@') || added.has(field)) continue;
+        const type = types.get(field);
+        if (!type) drift.push({ field, expected: 'undeclared', found: describeValue(value) });
+        else if (value !== null && !type.zod.safeParse(value).success)
+          drift.push({ field, expected: type.edm, found: describeValue(value) });
+      }
+      return drift.length > 0 ? { success: true, drift } : { success: true };
     },
   };
+}
+
+/**
+ * A record schema whose model is chosen once the stream starts reading (the service's own `$metadata`):
+ * until then, and when the service does not answer it, the one it was made with.
+ */
+export class SwitchableRecordSchema implements RecordSchema {
+  #current: RecordSchema;
+
+  constructor(initial: RecordSchema) {
+    this.#current = initial;
+  }
+
+  use(schema: RecordSchema): void {
+    this.#current = schema;
+  }
+
+  safeParse(value: unknown): ReturnType<RecordSchema['safeParse']> {
+    return this.#current.safeParse(value);
+  }
 }

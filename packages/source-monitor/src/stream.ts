@@ -1,12 +1,19 @@
 /**
- * One Monitor entity set as a pull stream: a window becomes
- * `$filter=(Cursor ge {from} and Cursor lt {to})` (a summary set's with `and Granularity eq {slot}`: its
- * rows of the configured slot length only), records are checked against the set's schema from
- * `$metadata`, pages follow `@odata.nextLink` through the client's
- * origin guard, and a page's nextLink is the resume token. When the API refused the filter, the set is
- * read unfiltered and the resume token says so (`unfiltered:` before the nextLink), so a restarted
- * process continues in the same mode. `$count` on the window's filter lets the reconcile pass skip
- * windows that gained no records.
+ * One Monitor entity set as a pull stream, collected as Citrix's model says (`entities.ts`):
+ *
+ * - **windowed** on its cursor column: a window becomes `$filter=(Cursor ge {from} and Cursor lt {to})`
+ *   (a summary set's with `and Granularity eq {slot}`: its rows of the configured slot length only),
+ *   pages follow `@odata.nextLink` through the client's origin guard, and a page's nextLink is the
+ *   resume token. When the API refused the filter, the set is read unfiltered and the resume token says
+ *   so (`unfiltered:` before the nextLink), so a restarted process continues in the same mode. `$count`
+ *   on the window's filter lets the reconcile pass skip windows that gained no records.
+ * - **snapshot** (a set without a time column that follows its rows' changes): each window reads the
+ *   whole set and delivers the row versions no earlier window delivered (`snapshot-ledger.ts`), each
+ *   stamped with `ctxsiem_snapshot_time` (the end of the window that delivered it), its SIEM time.
+ *
+ * Records are checked against the set's model — the service's own `$metadata`, read once per run, else
+ * Citrix's published model: only a record without its key or cursor is dead-lettered; any other
+ * difference is schema drift, delivered and counted (`record-schema.ts`).
  */
 import {
   buildODataUrl,
@@ -15,38 +22,34 @@ import {
   paginateOData,
 } from '@ctxsiem/citrix-cloud';
 import {
-  type Column,
   ConfigError,
+  DAY_MS,
+  type DocumentStore,
   HOUR_MS,
   type JsonRecord,
   type Logger,
   MINUTE_MS,
   type Page,
   type PullStream,
-  type RecordSchema,
+  recordDigest,
   SourceError,
   type Window,
 } from '@ctxsiem/core';
-import { z } from 'zod';
 import type { MonitorOptions } from './config.ts';
-import { cursorColumn, defaultLagMinutes, granularityValue, rowsMoveBetweenWindows } from './entities.ts';
+import {
+  cursorColumn,
+  cursorKind,
+  defaultLagMinutes,
+  granularityValue,
+  rowsMoveBetweenWindows,
+  slotMinutes,
+} from './entities.ts';
 import { monitorModel, type ODataEntitySet, recordColumns } from './odata-model.ts';
-import { entityRecordSchema } from './record-schema.ts';
+import { entityRecordSchema, SwitchableRecordSchema } from './record-schema.ts';
+import { SnapshotLedger } from './snapshot-ledger.ts';
 
-/**
- * What a record of a set the model does not know (one configured by name only) must have to be placed
- * in a window: its cursor column, a date.
- */
-function cursorSchema(cursor: string): RecordSchema {
-  const schema = z.object({
-    [cursor]: z
-      .string()
-      .refine((value) => !Number.isNaN(Date.parse(value)), { message: `${cursor} must be an ISO date-time` }),
-  });
-  return {
-    safeParse: (record) => schema.safeParse({ [cursor]: (record as JsonRecord | null)?.[cursor] }),
-  };
-}
+/** The field a snapshot stream stamps on each record it delivers: when the version was collected. */
+export const SNAPSHOT_TIME_FIELD = 'ctxsiem_snapshot_time';
 
 /** Moves `User.UserName` / `User.FullName` onto a Sessions record, as seed 000's sample event shows. */
 function flattenUser(record: JsonRecord): JsonRecord {
@@ -58,13 +61,23 @@ function flattenUser(record: JsonRecord): JsonRecord {
   return rest;
 }
 
-const withColumns = (columns: Column[] | undefined) => (columns ? { columns } : {});
-
 /** Resume tokens of the unfiltered read start with this: the mode travels with the token. */
 const UNFILTERED = 'unfiltered:';
 
+/** What every Monitor stream is built with. */
+export interface MonitorStreamContext {
+  options: MonitorOptions;
+  client: CitrixCloudClient;
+  logger: Logger;
+  /** The service's model (its `$metadata`), read once per run; Citrix's model when it does not answer. */
+  serviceModel(signal: AbortSignal): Promise<ReadonlyMap<string, ODataEntitySet>>;
+  /** The checkpoint store's documents (a snapshot stream's ledger), and the stream's checkpoint key. */
+  documents?: DocumentStore | undefined;
+  streamKey(entitySet: string): string;
+}
+
 /**
- * The `Granularity` value a summary set is read at (windowed on `SummaryDate`, with a `Granularity`
+ * The Granularity value a summary set is read at (windowed on `SummaryDate`, with a `Granularity`
  * column in the model), or undefined for any other set. A set without rows at the configured slot
  * length is a configuration error.
  */
@@ -86,18 +99,52 @@ function summaryGranularity(
   return value;
 }
 
-export function monitorStream(
+/**
+ * The set's record schema, built from Citrix's model and switched to the service's own model when the
+ * stream first reads (`prepare`). Required: the key and, for a windowed set, the cursor.
+ */
+function recordSchemaOf(
   entitySet: string,
-  options: MonitorOptions,
-  client: CitrixCloudClient,
-  logger: Logger,
-): PullStream {
-  const cursor = cursorColumn(entitySet, options.cursorColumns);
+  context: MonitorStreamContext,
+  required: (set: ODataEntitySet) => string[],
+  stamped: readonly string[] = [],
+) {
+  const user = entitySet === 'Sessions' && context.options.sessionUserFields ? ['UserName', 'FullName'] : [];
+  const added = [...user, ...stamped];
+  const schemaFor = (set: ODataEntitySet) => entityRecordSchema(set, required(set), { added });
+  const known = monitorModel().get(entitySet);
+  const unknownSet: ODataEntitySet = { name: entitySet, typeName: entitySet, keys: [], properties: [] };
+  const schema = new SwitchableRecordSchema(schemaFor(known ?? unknownSet));
+  let prepared = false;
+  return {
+    schema,
+    /** Uses the service's model of the set from now on (once per run). */
+    async prepare(signal: AbortSignal): Promise<void> {
+      if (prepared) return;
+      prepared = true;
+      const served = (await context.serviceModel(signal)).get(entitySet);
+      if (served) schema.use(schemaFor(served));
+    },
+  };
+}
+
+/** One entity set: a windowed stream, or a snapshot stream for a set the model reads whole. */
+export function monitorStream(entitySet: string, context: MonitorStreamContext): PullStream {
+  const cursor = cursorColumn(entitySet, context.options.cursorColumns);
+  return cursor === undefined
+    ? snapshotStream(entitySet, context)
+    : windowedStream(entitySet, cursor, context);
+}
+
+function windowedStream(entitySet: string, cursor: string, context: MonitorStreamContext): PullStream {
+  const { options, client, logger } = context;
   const model = monitorModel().get(entitySet);
   const keys = model?.keys ?? [];
+  const kind = cursorKind(entitySet, cursor);
   const granularity = summaryGranularity(entitySet, model, cursor, options);
   const expandUser = entitySet === 'Sessions' && options.sessionUserFields;
   const headers = options.pageSize ? { Prefer: `odata.maxpagesize=${options.pageSize}` } : undefined;
+  const records = recordSchemaOf(entitySet, context, (set) => [...set.keys, cursor]);
   // Once the API refused a filter on this set, later windows go straight to the unfiltered read.
   let filterRefused = !options.useTimeFilter;
 
@@ -110,7 +157,7 @@ export function monitorStream(
       expand: expandUser ? 'User($select=UserName,FullName)' : undefined,
     });
 
-  const shape = (records: JsonRecord[]) => (expandUser ? records.map(flattenUser) : records);
+  const shape = (page: JsonRecord[]) => (expandUser ? page.map(flattenUser) : page);
 
   /** The API's count for a window: the reconcile pass's cheap check, where rows never move. */
   const count = async (window: Window, signal: AbortSignal) => {
@@ -123,27 +170,30 @@ export function monitorStream(
     return typeof total === 'number' ? total : undefined;
   };
 
+  const lagMinutes =
+    options.lagMinutes ?? defaultLagMinutes(kind, cursor, slotMinutes(entitySet, options.summaryGranularity));
   return {
     name: entitySet,
     cursorField: cursor,
     window: {
       alignMs: HOUR_MS,
       maxWindowMs: options.maxWindowMinutes * MINUTE_MS,
-      lagMs: (options.lagMinutes ?? defaultLagMinutes(cursor, options.summaryGranularity)) * MINUTE_MS,
+      lagMs: lagMinutes * MINUTE_MS,
       minWindowMs: MINUTE_MS,
     },
-    schema: model ? entityRecordSchema(model, [...keys, cursor]) : cursorSchema(cursor),
+    schema: records.schema,
     // A record is a version of a row: its key and cursor value. Two reads of it are the same record
     // even when an expanded field (a session's user name) changed between them, and the window's
     // digests cost a short hash instead of the whole record's canonical JSON.
     ...(keys.length > 0
       ? { identity: (record: JsonRecord) => [...keys.map((key) => record[key]), record[cursor]] }
       : {}),
-    ...withColumns(recordColumns(entitySet, Boolean(expandUser))),
+    ...(model ? { columns: recordColumns(model, Boolean(expandUser)) } : {}),
     // Rows windowed on a modification time move to a later window as they change, so a count cannot
     // tell a late row from one that left: the reconcile pass re-reads those windows instead.
-    ...(rowsMoveBetweenWindows(cursor) ? {} : { count }),
+    ...(rowsMoveBetweenWindows(kind) ? {} : { count }),
     async *read(window, resume, signal): AsyncGenerator<Page> {
+      await records.prepare(signal);
       const unfilteredResume = resume?.startsWith(UNFILTERED) ? resume.slice(UNFILTERED.length) : undefined;
       if (!filterRefused && unfilteredResume === undefined) {
         try {
@@ -175,12 +225,66 @@ export function monitorStream(
       const to = window.to.getTime();
       const pages = paginateOData(client, url(undefined), { signal, resume: unfilteredResume, headers });
       for await (const page of pages) {
-        const records = shape(page.records).filter((record) => {
+        const kept = shape(page.records).filter((record) => {
           if (granularity !== undefined && record.Granularity !== granularity) return false;
           const at = Date.parse(String(record[cursor]));
           return Number.isNaN(at) || (at >= from && at < to);
         });
-        yield { records, next: page.next === undefined ? undefined : `${UNFILTERED}${page.next}` };
+        yield { records: kept, next: page.next === undefined ? undefined : `${UNFILTERED}${page.next}` };
+      }
+    },
+  };
+}
+
+function snapshotStream(entitySet: string, context: MonitorStreamContext): PullStream {
+  const { options, client } = context;
+  const model = monitorModel().get(entitySet);
+  const headers = options.pageSize ? { Prefer: `odata.maxpagesize=${options.pageSize}` } : undefined;
+  const records = recordSchemaOf(entitySet, context, (set) => [...set.keys], [SNAPSHOT_TIME_FIELD]);
+  /** A version of a row: the row as the service sent it, without the time ctxsiem stamped on it. */
+  const identity = (record: JsonRecord) => {
+    const { [SNAPSHOT_TIME_FIELD]: _stamped, ...row } = record;
+    return row;
+  };
+  return {
+    name: entitySet,
+    cursorField: SNAPSHOT_TIME_FIELD,
+    windowedBy: 'source',
+    // Each run reads the set once (a window per run, up to a UTC day when catching up), now.
+    window: { alignMs: DAY_MS, maxWindowMs: DAY_MS, lagMs: 0 },
+    schema: records.schema,
+    identity,
+    ...(model
+      ? {
+          columns: [
+            ...(recordColumns(model, false) ?? []),
+            { name: SNAPSHOT_TIME_FIELD, type: 'datetime' as const },
+          ],
+        }
+      : {}),
+    async *read(window, resume, signal): AsyncGenerator<Page> {
+      if (!context.documents)
+        throw new ConfigError('source-monitor', [
+          {
+            path: 'entities',
+            reason: `${entitySet} is read whole (it has no time column) and keeps a ledger of what it delivered beside the checkpoints: build the source with the checkpoint store's documents`,
+          },
+        ]);
+      await records.prepare(signal);
+      const ledger = await SnapshotLedger.open(context.documents, context.streamKey(entitySet), window.from);
+      await ledger.save();
+      const stamp = window.to.toISOString();
+      const url = buildODataUrl(`monitorodata/${entitySet}`, {});
+      for await (const page of paginateOData(client, url, { signal, resume, headers })) {
+        const fresh = page.records.flatMap((row) => {
+          const digest = recordDigest(row);
+          return ledger.delivered(digest)
+            ? []
+            : [{ digest, record: { ...row, [SNAPSHOT_TIME_FIELD]: stamp } }];
+        });
+        ledger.assign(fresh.map((item) => item.digest));
+        await ledger.save();
+        yield { records: fresh.map((item) => item.record), next: page.next };
       }
     },
   };

@@ -32,6 +32,7 @@ export async function monitorHarness(options: EmulatorOptions = {}): Promise<Mon
   });
   const directory = await mkdtemp(join(tmpdir(), 'ctxsiem-monitor-'));
   const sources: MonitorSource[] = [];
+  const checkpoints = fileCheckpointStore({ directory: join(directory, 'state') });
   return {
     emulator,
     clock,
@@ -46,13 +47,14 @@ export async function monitorHarness(options: EmulatorOptions = {}): Promise<Mon
             requestTimeoutMs: 5_000,
           },
         },
-        { logger: silentLogger(), clock },
+        // The checkpoint store's documents: where a snapshot set keeps its ledger.
+        { logger: silentLogger(), clock, documents: checkpoints.manifests },
       );
       sources.push(source);
       return source;
     },
     sink: fileSink({ directory: join(directory, 'out') }, { logger: silentLogger(), clock }),
-    checkpoints: fileCheckpointStore({ directory: join(directory, 'state') }),
+    checkpoints,
     stored: (entitySet) => readStoredRecords(join(directory, 'out', entitySet)),
     async cleanup() {
       for (const source of sources.splice(0)) await source.close?.();

@@ -21,18 +21,39 @@ describe('entity sets discovered from $metadata', () => {
     expect(listed.map((s) => s.name)).toEqual(
       MONITOR_ENTITY_SETS.map((d) => d.name).sort((a, b) => a.localeCompare(b)),
     );
+    expect(listed).toHaveLength(74);
     for (const set of MONITOR_ENTITY_SETS) {
       const stream = listed.find((s) => s.name === set.name)!;
       expect(stream, set.name).toMatchObject({
         key: set.keys.join(', '),
         cursorField: set.cursor,
         fields: set.properties.length,
+        verifiedBy: set.model.keysInferred ? 'Citrix OpenAPI (key inferred)' : 'Citrix OpenAPI',
       });
-      // Modification times lag 10 minutes, event times 30, an hourly summary slot its hour and 30.
-      const lag = { ModifiedDate: 10, SummaryDate: 90 }[set.cursor as string] ?? 30;
-      expect(stream.lagMinutes, set.name).toBe(lag);
       expect(stream.collected).toBe(['Sessions', 'MachineMetric'].includes(set.name));
+      const collection = set.model.collection;
+      if (collection.mode === 'snapshot') {
+        expect(stream, set.name).toMatchObject({ snapshot: true, lagMinutes: 0 });
+        continue;
+      }
+      // Modification and service-recorded times lag 10 minutes, event and sample times 30, a summary
+      // slot its length and 30.
+      const lag =
+        collection.kind === 'summary'
+          ? (collection.slotMinutes ?? 60) + 30
+          : collection.kind === 'modified' || collection.cursor === 'CreatedDate'
+            ? 10
+            : 30;
+      expect(stream.lagMinutes, set.name).toBe(lag);
     }
+    expect(listed.filter((s) => s.snapshot).map((s) => s.name)).toEqual([
+      'LhcReport',
+      'ProbeRuleApplications',
+      'ProbeRuleDesktop',
+      'ProbeRuleEndpoints',
+      'ProbeStages',
+      'PublishedDesktopNames',
+    ]);
     // One request, through the client: the lock, the token, the origin guard.
     expect(harness.emulator.stats().log.filter((e) => e.path === '/monitorodata/$metadata')).toHaveLength(1);
   });

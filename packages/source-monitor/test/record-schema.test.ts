@@ -64,14 +64,14 @@ describe('record schemas of the Monitor model', () => {
       const schema = entityRecordSchema(set, [...set.keys]);
       for (const record of data.monitor(name, range)) {
         const result = schema.safeParse(record);
-        expect(result.success ? 'valid' : result.error.message, name).toBe('valid');
+        expect(result.success ? (result.drift ?? []) : result.error.message, name).toEqual([]);
         checked++;
       }
     }
     expect(checked).toBeGreaterThan(1_000);
   });
 
-  it('refuses a wrong record naming every bad field, and keeps fields the model does not declare', () => {
+  it('delivers a record whose other fields differ from the model, naming each as drift', () => {
     const connections = monitorModel().get('Connections')!;
     const schema = entityRecordSchema(connections, ['Id', 'ModifiedDate']);
     const valid = {
@@ -80,30 +80,76 @@ describe('record schemas of the Monitor model', () => {
       SessionKey: '5a3f0b9e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
       CreatedDate: '2024-08-06T07:00:00Z',
       ModifiedDate: '2024-08-06T07:05:00.5Z',
-      AddedByALaterRelease: 'kept',
     };
     expect(schema.safeParse(valid)).toEqual({ success: true });
-    const wrong = schema.safeParse({ ...valid, Id: 'x', IsReconnect: 'no', ModifiedDate: null });
-    expect(wrong.success).toBe(false);
-    const message = wrong.success ? '' : wrong.error.message;
-    expect(message).toMatch(/^Connections record: /);
-    expect(message).toContain('Id: ');
-    expect(message).toContain('IsReconnect: ');
-    expect(message).toContain('ModifiedDate: ');
-    expect(message).not.toContain('SessionKey');
+    const drifted = schema.safeParse({
+      ...valid,
+      IsReconnect: 'no',
+      BrokeringDuration: 1.5,
+      AddedLater: 'kept',
+    });
+    expect(drifted).toEqual({
+      success: true,
+      drift: [
+        { field: 'IsReconnect', expected: 'Edm.Boolean', found: 'a string' },
+        { field: 'BrokeringDuration', expected: 'Edm.Int64', found: 'a number' },
+        { field: 'AddedLater', expected: 'undeclared', found: 'a string' },
+      ],
+    });
   });
 
-  it('requires the key and the cursor, and lets any other field be null or absent', () => {
+  it('dead-letters only a record without its key or with no instant for its cursor, naming them', () => {
     const connections = monitorModel().get('Connections')!;
     const schema = entityRecordSchema(connections, ['Id', 'ModifiedDate']);
-    // CreatedDate is declared Nullable="false": inferred, so not required.
+    // CreatedDate is required by Citrix's model, but only the key and the cursor place a record.
     expect(schema.safeParse({ Id: 1, ModifiedDate: '2024-08-06T07:00:00Z', CreatedDate: null }).success).toBe(
       true,
     );
+    // A key of another type than the model's still identifies the record: drift, not a dead letter.
+    expect(schema.safeParse({ Id: 'x', ModifiedDate: '2024-08-06T07:00:00Z' })).toMatchObject({
+      success: true,
+      drift: [{ field: 'Id', expected: 'Edm.Int64', found: 'a string' }],
+    });
     const noKey = schema.safeParse({ ModifiedDate: '2024-08-06T07:00:00Z' });
-    expect(noKey.success ? '' : noKey.error.message).toContain('Id: ');
+    expect(noKey.success ? '' : noKey.error.message).toBe(
+      'Connections record: Id: missing: a key must hold a value',
+    );
     const noCursor = schema.safeParse({ Id: 1, ModifiedDate: null });
     expect(noCursor.success ? '' : noCursor.error.message).toContain('ModifiedDate: ');
+    const notAnInstant = schema.safeParse({ Id: 1, ModifiedDate: 'yesterday' });
+    expect(notAnInstant.success ? '' : notAnInstant.error.message).toContain('ModifiedDate: ');
+  });
+
+  it('accepts rows shaped as Citrix documents them, which the old model dead-lettered (issue 25)', () => {
+    const application = {
+      Id: '0f8c6a1e-2b3d-4c5e-8f90-a1b2c3d4e5f6',
+      Name: 'Applications\\Teams',
+      PublishedName: 'Teams',
+      ApplicationType: 0,
+      Enabled: true,
+      AdminFolder: null,
+      LifecycleState: 0,
+      Path: null,
+      BrowserName: 'Teams',
+      CreatedDate: '2024-08-01T00:00:00Z',
+      ModifiedDate: '2024-08-06T07:00:00Z',
+    };
+    const applications = entityRecordSchema(monitorModel().get('Applications')!, ['Id', 'ModifiedDate']);
+    expect(applications.safeParse(application)).toEqual({ success: true });
+    const metric = {
+      MachineId: '5a3f0b9e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+      CollectedDate: '2024-08-06T07:00:00Z',
+      Iops: 12,
+      Latency: 1.5,
+    };
+    const metrics = entityRecordSchema(monitorModel().get('MachineMetric')!, [
+      'MachineId',
+      'CollectedDate',
+      'CollectedDate',
+    ]);
+    expect(metrics.safeParse(metric)).toEqual({ success: true });
+    const missing = metrics.safeParse({ ...metric, MachineId: null });
+    expect(missing.success ? '' : missing.error.message).toContain('MachineId: missing');
   });
 });
 
@@ -149,7 +195,9 @@ describe('$metadata documents of the real service', () => {
       ModifiedDate: '2024-08-06T08:05:00Z',
     };
     expect(schema.safeParse(row)).toEqual({ success: true });
-    const hourly = schema.safeParse({ ...row, Granularity: 'hour' });
-    expect(hourly.success ? '' : hourly.error.message).toContain('Granularity: ');
+    expect(schema.safeParse({ ...row, Granularity: 'hour' })).toEqual({
+      success: true,
+      drift: [{ field: 'Granularity', expected: 'Edm.Int32', found: 'a string' }],
+    });
   });
 });

@@ -43,9 +43,26 @@ export interface WindowPolicy {
   minWindowMs?: number;
 }
 
-/** Record validation: anything with a zod-like `safeParse`. */
+/**
+ * A field whose value is not what the stream's model says (another type, or a field the model does not
+ * declare): the record is delivered all the same, and the drift is counted and reported.
+ */
+export interface FieldDrift {
+  field: string;
+  /** What the model says (`Edm.Int32`, or `undeclared`). */
+  expected: string;
+  /** What the record holds (`a GUID string`, `a number`…). */
+  found: string;
+}
+
+/**
+ * Record validation: anything with a zod-like `safeParse`. A failure dead-letters the record; a success
+ * may carry `drift`: fields that differ from the model without making the record unusable.
+ */
 export interface RecordSchema {
-  safeParse(value: unknown): { success: true } | { success: false; error: { message: string } };
+  safeParse(
+    value: unknown,
+  ): { success: true; drift?: readonly FieldDrift[] } | { success: false; error: { message: string } };
 }
 
 /** A column type as SIEM tables declare them (Azure Monitor's: a DCR stream's and a table's). */
@@ -132,6 +149,10 @@ export interface OfferedStream {
   fields?: number | undefined;
   /** Its key field, by the service's model. */
   key?: string | undefined;
+  /** Read whole on every run (no time column follows its rows' changes), delivering what changed. */
+  snapshot?: boolean | undefined;
+  /** What publication backs the stream's model (`Citrix OpenAPI`, `… (key inferred)`), if any. */
+  verifiedBy?: string | undefined;
 }
 
 export interface Source {

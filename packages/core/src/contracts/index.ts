@@ -32,6 +32,7 @@ export {
   type ConsumptionSettings,
   checkpointKey,
   type DocumentStore,
+  type FieldDrift,
   type JsonRecord,
   type ListedPart,
   type LogConsumer,

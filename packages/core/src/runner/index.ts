@@ -3,7 +3,13 @@
 // The run's time budget: whether another page fits, and a signal when the deadline passes.
 export { BudgetExhaustedError, RunBudget } from './budget.ts';
 // Writing pages as create-only parts, skipping what the window manifest says was delivered.
-export { type PageDelivery, PartWriter, type PartWriterOptions } from './part-writer.ts';
+export {
+  addDrift,
+  type DriftCount,
+  type PageDelivery,
+  PartWriter,
+  type PartWriterOptions,
+} from './part-writer.ts';
 // A bounded async queue between the fetching producer and the delivering consumer.
 export { BoundedQueue } from './queue.ts';
 // Reading one range of a window page by page while the previous page is delivered.

@@ -14,7 +14,14 @@
  *
  * The digests of the window being written are held in memory (9 bytes of hash each, in a string set).
  */
-import type { JsonRecord, PartIdentity, PullStream, RejectedRecord, Sink } from '../contracts/contracts.ts';
+import type {
+  FieldDrift,
+  JsonRecord,
+  PartIdentity,
+  PullStream,
+  RejectedRecord,
+  Sink,
+} from '../contracts/contracts.ts';
 import { PartExistsError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { sourceRecordOf, streamRecordDigest } from './record-digest.ts';
@@ -39,6 +46,27 @@ export interface PageDelivery {
   adopted: number;
   /** Where dead letters went. */
   deadLetterLocations: string[];
+  /** Why the first dead letter of the page was refused. */
+  deadLetterReason?: string;
+  /** Fields delivered with a value the model does not expect, and in how many records. */
+  drift: DriftCount[];
+}
+
+/** A kind of schema drift and how many delivered records showed it. */
+export interface DriftCount extends FieldDrift {
+  records: number;
+}
+
+/** Adds `drift` seen in one record to `counts` (one entry per field, expected and found type). */
+export function addDrift(counts: DriftCount[], drift: readonly FieldDrift[], records = 1): DriftCount[] {
+  for (const item of drift) {
+    const known = counts.find(
+      (c) => c.field === item.field && c.expected === item.expected && c.found === item.found,
+    );
+    if (known) known.records += records;
+    else counts.push({ ...item, records });
+  }
+  return counts;
 }
 
 export interface PartWriterOptions {
@@ -140,9 +168,13 @@ export class PartWriter {
       const reason =
         rejection ??
         (checked && !checked.success ? checked.error.message : this.#options.sink.refuse?.(tagged));
-      if (reason !== undefined)
+      if (reason !== undefined) {
+        result.deadLetterReason ??= reason;
         pending.deadletter.push({ digest, record: { reason, stream: stream.name, tenant, record } });
-      else pending.records.push({ digest, record: tagged });
+      } else {
+        if (checked?.success && checked.drift) addDrift(result.drift, checked.drift);
+        pending.records.push({ digest, record: tagged });
+      }
     }
     await this.#write(pending, result);
     return result;
@@ -247,5 +279,5 @@ export class PartWriter {
 }
 
 function emptyDelivery(): PageDelivery {
-  return { records: 0, deadLetters: 0, skipped: 0, bytes: 0, adopted: 0, deadLetterLocations: [] };
+  return { records: 0, deadLetters: 0, skipped: 0, bytes: 0, adopted: 0, deadLetterLocations: [], drift: [] };
 }

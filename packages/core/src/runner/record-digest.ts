@@ -67,6 +67,10 @@ export class DigestSet {
     return this.#digests.has(digest);
   }
 
+  values(): IterableIterator<string> {
+    return this.#digests.values();
+  }
+
   add(digest: string): void {
     if (digest.length !== DIGEST_CHARS) throw new RangeError(`not a record digest: ${digest}`);
     this.#digests.add(digest);

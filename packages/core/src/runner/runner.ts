@@ -24,7 +24,7 @@ import { CheckpointConflictError, describeError, QueryTimeoutError } from '../er
 import { compactInstant } from '../layout/layout.ts';
 import type { Logger } from '../logging/logger.ts';
 import { RunBudget } from './budget.ts';
-import { type PageDelivery, PartWriter } from './part-writer.ts';
+import { addDrift, type DriftCount, type PageDelivery, PartWriter } from './part-writer.ts';
 import type { BoundedQueue } from './queue.ts';
 import { type RangeOutcome, readRange } from './range-reader.ts';
 import { DEFAULT_RECONCILE, dueChecks, firstCheck, nextCheck, type ReconcilePolicy } from './reconcile.ts';
@@ -102,6 +102,13 @@ export interface StreamSummary {
   lateRecords: number;
   /** Where this run's dead letters went. */
   deadLetterLocations: string[];
+  /** Why the run's first dead letter was refused. */
+  deadLetterReason?: string;
+  /**
+   * Fields delivered with a value the stream's model does not expect (another type, an undeclared
+   * field), per field and type, with how many records showed it: schema drift, never a dead letter.
+   */
+  drift?: DriftCount[];
   /** How far behind real time the stream is after the run: now − position, in seconds. */
   lagSeconds: number;
   status: StreamStatus;
@@ -188,6 +195,8 @@ interface StreamContext extends StreamRun {
   summary: StreamSummary;
   logger: Logger;
   reconcile: ReconcilePolicy | false;
+  /** The first window this run closed of which every record was dead-lettered. */
+  refusedWindow?: Window;
 }
 
 function emptySummary(stream: string): StreamSummary {
@@ -267,6 +276,12 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
       if (budget.stopReason()) summary.status = 'partial';
       else if (summary.pages + summary.windows + summary.reconciledWindows > 0) summary.status = 'ok';
     }
+    if (context.refusedWindow) {
+      const { from, to } = context.refusedWindow;
+      summary.status = 'failed';
+      summary.error = `every record of the window [${from.toISOString()}, ${to.toISOString()}) was dead-lettered (${summary.deadLetterReason ?? 'refused'}); they are kept as dead letters (ctxsiem deadletter list / replay)`;
+      logger.error({ window: context.refusedWindow, reason: summary.deadLetterReason }, summary.error);
+    }
     return finish();
   } catch (error) {
     if (error instanceof CheckpointConflictError) {
@@ -338,7 +353,11 @@ async function deliverDueWindows(context: StreamContext): Promise<boolean> {
       });
     } else if (!budget.allowsAnother()) break;
     const window = claimedWindow(checkpoint);
+    const before = { records: summary.records, deadLetters: summary.deadLetters };
     if ((await deliverClaimedWindow(context)) === 'stopped') break;
+    // A window of which every record was refused is not a success: the model or the service changed.
+    if (summary.records === before.records && summary.deadLetters > before.deadLetters)
+      context.refusedWindow ??= window;
     summary.windows++;
     context.options.onWindow?.(stream.name, window, summary);
   }
@@ -514,7 +533,7 @@ async function readWindowRange(
       const inWindow = keepInWindow(stream, window, page.records);
       summary.outsideWindow += page.records.length - inWindow.length;
       const delivered = await writer.deliver(inWindow, page.rejected);
-      count(summary, delivered);
+      count(summary, delivered, logger);
       if (delivered.deadLetters > 0)
         logger.warn(
           { count: delivered.deadLetters, locations: delivered.deadLetterLocations },
@@ -541,7 +560,23 @@ async function readWindowRange(
   });
 }
 
-function count(summary: StreamSummary, delivered: PageDelivery): void {
+/**
+ * Adds a page's delivery to the stream's summary. Schema drift is logged once per field and type in a
+ * run (the summary counts every record), so a drifting field never floods the log.
+ */
+function count(summary: StreamSummary, delivered: PageDelivery, logger?: Logger): void {
+  for (const drift of delivered.drift) {
+    const seen = summary.drift?.some(
+      (c) => c.field === drift.field && c.expected === drift.expected && c.found === drift.found,
+    );
+    if (!seen && logger)
+      logger.warn(
+        { field: drift.field, expected: drift.expected, found: drift.found },
+        `schema drift in ${summary.stream}: ${drift.field} holds ${drift.found} where the model says ${drift.expected}; delivered as it is`,
+      );
+    summary.drift = addDrift(summary.drift ?? [], [drift], drift.records);
+  }
+  summary.deadLetterReason ??= delivered.deadLetterReason;
   summary.records += delivered.records;
   summary.deadLetters += delivered.deadLetters;
   summary.skipped += delivered.skipped;

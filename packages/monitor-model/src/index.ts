@@ -1,0 +1,24 @@
+export {
+  COLLECTION,
+  type CollectionDecision,
+  type CursorKind,
+  INFERRED_KEYS,
+  INFERRED_TYPES,
+  type SnapshotCollection,
+  type WindowedCollection,
+} from './collection-decisions.ts';
+export { documentedRowSchema, edmZodType } from './edm-values.ts';
+export { metadataDocument } from './metadata-document.ts';
+export {
+  cursorIndexed,
+  edmTypeOf,
+  MONITOR_MODEL_SOURCE,
+  type MonitorEntitySet,
+  type MonitorNavigation,
+  type MonitorProperty,
+  monitorEntitySet,
+  monitorModel,
+  windowedCollection,
+} from './monitor-model.ts';
+export { OPENAPI_FACTS } from './openapi-facts.generated.ts';
+export type { OpenApiFacts, OpenApiSetFacts } from './openapi-facts.ts';
