@@ -23,6 +23,12 @@ export class DaemonMetrics {
     'ctxsiem_dead_letters_total',
     'Records dead-lettered, with their reason, instead of delivered.',
   );
+  readonly #drift = new Counter({
+    name: 'ctxsiem_schema_drift_total',
+    help: "Records delivered with a field that differs from the stream's model (another type, or undeclared), by field and both types.",
+    labelNames: [...STREAM_LABELS, 'field', 'expected', 'found'],
+    registers: [this.registry],
+  });
   readonly #pages = this.#streamCounter('ctxsiem_pages_total', 'API pages read by pull streams.');
   readonly #bytes = this.#streamCounter('ctxsiem_bytes_total', 'Bytes written to the sink.');
   readonly #client = new Counter({
@@ -62,6 +68,8 @@ export class DaemonMetrics {
       this.#pages.inc(labels, s.pages);
       this.#bytes.inc(labels, s.bytes);
       this.#lag.set(labels, s.lagSeconds);
+      for (const d of s.drift ?? [])
+        this.#drift.inc({ ...labels, field: d.field, expected: d.expected, found: d.found }, d.records);
       if (s.status !== 'failed' && s.status !== 'busy') this.#lastSuccess.set(labels, now / 1000);
     }
     for (const source of summary.sources)

@@ -247,6 +247,7 @@ export {
   DigestSet,
   type DriftCount,
   dueChecks,
+  emptySummary,
   firstCheck,
   floorTo,
   HOUR_MS,

@@ -8,10 +8,11 @@ import type { UnorderedRead } from './faults.ts';
 import { jsonReply, ODATA_JSON, type Reply } from './http-response.ts';
 import { buildMetadataDocument } from './metadata.ts';
 import { type MonitorContext, runMonitorQuery } from './monitor-query.ts';
-import { ENTITY_SETS, findEntitySet } from './monitor-schema.ts';
+import { ENTITY_SETS, type EntitySetDef, findEntitySet } from './monitor-schema.ts';
+import { boundedProperties } from './odata-filter.ts';
 import { type MonitorQuery, parseMonitorQuery } from './odata-query.ts';
 import type { RowSource } from './row-source.ts';
-import type { ScanBudget } from './scan-budget.ts';
+import { type ScanBudget, weightedBudget } from './scan-budget.ts';
 import { decodeSkipToken, encodeSkipToken } from './skiptoken.ts';
 
 export interface MonitorRequest {
@@ -27,6 +28,8 @@ export interface MonitorRequest {
   sources: ReadonlyMap<string, RowSource>;
   now: number;
   budget: ScanBudget;
+  /** What a row examined by a query on no indexed column costs, against the budget (1: as indexed). */
+  unindexedRowCost?: number;
   pageSize: number;
   /** The unordered fault's draw for a new read (a request without $skiptoken); undefined when it is off. */
   drawUnorderedRead?: (pageSize: number) => UnorderedRead | undefined;
@@ -101,6 +104,16 @@ function checkAccept(request: MonitorRequest, representation: Representation): v
   if (!acceptable(request.accept, representation)) throw notAcceptable(representation.mediaType);
 }
 
+/**
+ * Whether the service can answer the query from an index: its filter bounds a column Citrix's OpenAPI
+ * lists among the set's "Indexed fields", or its key. Without a filter every row is read either way.
+ */
+function indexed(def: EntitySetDef, query: MonitorQuery): boolean {
+  if (!query.filter) return true;
+  const bounded = boundedProperties(query.filter);
+  return [...def.model.indexed, ...def.keys].some((column) => bounded.has(column));
+}
+
 /** The entity-set name the request targets, or undefined for the service root / $metadata. */
 export function monitorEntitySetOf(segments: readonly string[]): string | undefined {
   const first = segments[0];
@@ -156,7 +169,9 @@ export function monitorReply(request: MonitorRequest, onForeignNextLink: () => v
     def,
     source,
     now: request.now,
-    budget: request.budget,
+    budget: indexed(def, query)
+      ? request.budget
+      : weightedBudget(request.budget, request.unindexedRowCost ?? 1),
     resolve: (entitySet) => {
       const targetDef = findEntitySet(entitySet);
       const targetSource = request.sources.get(entitySet);

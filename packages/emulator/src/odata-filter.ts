@@ -367,6 +367,28 @@ const FLIPPED: Record<ComparisonOperator, ComparisonOperator> = {
 };
 
 /**
+ * The properties a filter bounds for every row it can match: those compared with a literal (other than
+ * `ne`) in its top-level conjunction. A database can seek an index on any of them; anything under an
+ * `or` or a `not` it must scan for.
+ */
+export function boundedProperties(expr: FilterExpr | undefined): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: FilterExpr | undefined) => {
+    if (!node) return;
+    if (node.kind === 'and') {
+      visit(node.left);
+      visit(node.right);
+    } else if (node.kind === 'compare' && node.op !== 'ne') {
+      const property = [node.left, node.right].find((side) => side.kind === 'property');
+      const literal = [node.left, node.right].find((side) => side.kind === 'literal');
+      if (property?.kind === 'property' && literal) found.add(property.name);
+    }
+  };
+  visit(expr);
+  return found;
+}
+
+/**
  * The smallest window of `cursor` values (integer ms) outside which the filter can never be true.
  * Conservative: parts it does not understand (`not`, `ne`, other columns) leave the window unbounded.
  */

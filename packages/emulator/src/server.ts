@@ -48,7 +48,13 @@ import { createScanBudget, QueryTimeoutError } from './scan-budget.ts';
 import { createWorld } from './session-model.ts';
 import { type EmulatorStats, type RequestLogEntry, StatsRecorder } from './stats.ts';
 
-/** Status of the emulated 30-second query timeout (an ASP.NET OData service surfaces the SQL timeout as 500). */
+/**
+ * Status of the emulated 30-second query timeout. INFERRED: Citrix documents the 30 s limit ("Query
+ * time out is 30 seconds", Monitor Service OData docs) but neither the status nor the body a query
+ * that hits it gets; its OpenAPI lists only 400/401/404/429 per path. An ASP.NET OData service surfaces
+ * a SQL command timeout as a 500 with an OData error body, so that is what the emulator answers, and
+ * the client treats any 500 naming a timeout as one (packages/citrix-cloud `isQueryTimeoutResponse`).
+ */
 export const QUERY_TIMEOUT_STATUS = 500;
 /** `error.code` of the query-timeout OData error body (injected 500s use 'InternalServerError'). */
 export const QUERY_TIMEOUT_ERROR_CODE = 'QueryTimeout';
@@ -292,6 +298,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             sources: view.sources,
             now,
             budget,
+            unindexedRowCost: config.queryTimeout.unindexedRowCost,
             pageSize: preferredPageSize(req.headers.prefer, config.pageSize),
             drawUnorderedRead: (pageSize) => {
               const read = injector.drawUnorderedRead(pageSize);

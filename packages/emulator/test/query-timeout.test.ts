@@ -45,6 +45,22 @@ describe('query timeout', () => {
     expect(emulator.stats().injected.queryTimeout).toBe(1);
   });
 
+  it('charges a query that bounds no indexed column ten times a row: the same rows time out', async () => {
+    // All 300 users' current versions lie in the last 7 days. Citrix's OpenAPI indexes Users on Sid,
+    // not on ModifiedDate: bounded by ModifiedDate alone they are scanned (3,000 > 2,500).
+    const week = windowFilter('ModifiedDate', new Date(NOW - 7 * 24 * HOUR), new Date(NOW));
+    const scanned = await getJson(emulator, session, monitorPath('Users', { $filter: week, $count: 'true' }));
+    expect(scanned.status).toBe(QUERY_TIMEOUT_STATUS);
+    // The same rows, also bounded by the indexed Sid: an index seek, within the limit.
+    const seek = await getJson<{ value: unknown[] }>(
+      emulator,
+      session,
+      monitorPath('Users', { $filter: `Sid gt '' and ${week}`, $count: 'true', $top: '1' }),
+    );
+    expect(seek.status).toBe(200);
+    expect(seek.body['@odata.count' as keyof typeof seek.body]).toBe(300);
+  });
+
   it('also applies to casodata', async () => {
     const { status } = await getJson(emulator, session, '/casodata/sessions?year=2024&month=08&day=05');
     expect(status).toBe(QUERY_TIMEOUT_STATUS);

@@ -22,6 +22,7 @@ export { DIGEST_BYTES, DigestSet, recordDigest } from './record-digest.ts';
 export {
   backfillKey,
   DEFAULT_LEASE_MS,
+  emptySummary,
   type RunOptions,
   type RunSummary,
   run,

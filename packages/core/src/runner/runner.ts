@@ -199,7 +199,8 @@ interface StreamContext extends StreamRun {
   refusedWindow?: Window;
 }
 
-function emptySummary(stream: string): StreamSummary {
+/** The summary of a stream before a run did anything with it. */
+export function emptySummary(stream: string): StreamSummary {
   return {
     stream,
     from: '',

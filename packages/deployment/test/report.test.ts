@@ -1,0 +1,45 @@
+/** The run report names schema drift: the field, both types and how many records showed it. */
+import { emptySummary } from '@ctxsiem/core';
+import { describe, expect, it } from 'vitest';
+import { type CollectSummary, formatReport } from '../src/index.ts';
+
+function summaryWithDrift(): CollectSummary {
+  return {
+    startedAt: '2024-08-06T12:00:00.000Z',
+    durationMs: 1200,
+    sink: 'file',
+    streams: [
+      {
+        ...emptySummary('Applications'),
+        tenant: 'acme',
+        source: 'monitor',
+        from: '2024-08-06T10:00:00.000Z',
+        to: '2024-08-06T11:50:00.000Z',
+        records: 3,
+        pages: 1,
+        windows: 2,
+        bytes: 900,
+        lagSeconds: 600,
+        status: 'ok',
+        drift: [{ field: 'Enabled', expected: 'Edm.Boolean', found: 'a string', records: 3 }],
+      },
+    ],
+    logs: [],
+    sources: [],
+    totals: { records: 3, deadLetters: 0, pages: 1, bytes: 900, failed: [], busy: [], lateRecords: 0 },
+    deadLetters: [],
+    tenantFailures: [],
+    budgetExhausted: false,
+  };
+}
+
+describe('the run report', () => {
+  it('says which field drifted from the model, with both types, and that the records were delivered', () => {
+    expect(formatReport(summaryWithDrift())).toContain(
+      'SCHEMA DRIFT acme/monitor/Applications: Enabled held a string where the model says Edm.Boolean (3 records, delivered as they are)',
+    );
+    const clean = summaryWithDrift();
+    delete clean.streams[0]!.drift;
+    expect(formatReport(clean)).not.toContain('SCHEMA DRIFT');
+  });
+});
