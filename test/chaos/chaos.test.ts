@@ -133,6 +133,7 @@ const SECOPS_LOG_TYPES: Record<string, string> = {
   'monitor/Sessions': 'CHAOS_SESSIONS',
   'monitor/Connections': 'CHAOS_CONNECTIONS',
   'monitor/Machines': 'CHAOS_MACHINES',
+  'monitor/PublishedDesktopNames': 'CHAOS_PUBLISHED_DESKTOP_NAMES',
   'analytics/sessions': 'CHAOS_ANALYTICS_SESSIONS',
   'licensing/telemetry': 'CHAOS_LICENSING_TELEMETRY',
   'systemlog/records': 'CHAOS_SYSTEMLOG',

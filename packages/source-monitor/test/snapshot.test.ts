@@ -60,6 +60,23 @@ describe('snapshot streams', () => {
       expect(Date.parse(String(record[SNAPSHOT_TIME_FIELD]))).not.toBeNaN();
   });
 
+  it('is left out of a backfill: a set read whole has no past to fill', async () => {
+    h = await monitorHarness();
+    const now = h.clock.now();
+    const summary = await run({
+      source: h.source({ entities: [SET, 'Users'] }),
+      sink: h.sink,
+      checkpoints: h.checkpoints,
+      logger: silentLogger(),
+      clock: h.clock,
+      backfill: { from: new Date(now - 3 * HOUR), to: new Date(now - 2 * HOUR) },
+    });
+    expect(summary.streams.map((s) => s.stream)).toEqual(['Users']);
+    expect(await h.stored(SET)).toEqual([]);
+    // The live stream later delivers the whole set, as on a first run.
+    expect(await collect(h)).toMatchObject({ status: 'ok', records: current(h).length });
+  });
+
   it('loses and duplicates nothing when a run stops between its parts and the next one resumes', async () => {
     h = await monitorHarness();
     let writes = 0;

@@ -136,7 +136,13 @@ export interface RunSummary {
 export async function run(options: RunOptions): Promise<RunSummary> {
   const { source, clock } = options;
   const startedAt = clock.now();
-  const streams = source.streams.filter((s) => !options.streams || options.streams.includes(s.name));
+  // A stream its source windows (a ledger of what each run received, a snapshot) has no past to fill:
+  // a backfill leaves it to the live runs.
+  const streams = source.streams.filter(
+    (s) =>
+      (!options.streams || options.streams.includes(s.name)) &&
+      !(options.backfill && s.windowedBy === 'source'),
+  );
   const budget = new RunBudget(clock, options.budgetMs, options.signal);
   const owner = options.owner ?? newLeaseOwner();
 
