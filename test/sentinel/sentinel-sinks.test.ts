@@ -3,7 +3,7 @@
  * Azure Monitor contract server: exactly the produced events delivered, each once, broken messages in
  * the dead letters.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -14,21 +14,29 @@ import { readStoredFiles } from '@ctxsiem/sink-file';
 import { createS3Client, ensureBucket, listObjectKeys, S3SinkConfigSchema } from '@ctxsiem/sink-s3';
 import { type RunningKafka, startAzureMonitorApi, startMinio } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { produce, sentinelSection, startBroker, TENANT_ENTRY } from './support.ts';
+import { produce, sentinelSection, startBroker, TENANT_ENTRY, USER } from './support.ts';
 
 const EVENTS = 4_000;
 const BROKEN = ['{"event_type":', '{"event_type":"riskScoreChange","tenant_id":"acme01"}'];
 const TOPICS = ['to-files', 'to-minio', 'to-azure'] as const;
 
+/** Where the broker's SCRAM password is, as a deployment's `env:` reference names it. */
+const PASSWORD_VARIABLE = 'CTXSIEM_TEST_CAS_PASSWORD';
+
 let kafka: RunningKafka;
 let scratch: string;
+let caFile: string;
 
 beforeAll(async () => {
   kafka = await startBroker(TOPICS);
   scratch = await mkdtemp(join(tmpdir(), 'ctxsiem-sentinel-sinks-'));
+  process.env[PASSWORD_VARIABLE] = USER.password;
+  caFile = join(scratch, 'CARoot.pem');
+  await writeFile(caFile, kafka.ca);
   await Promise.all(TOPICS.map((topic) => produce(kafka, topic, EVENTS, BROKEN)));
 }, 120_000);
 afterAll(async () => {
+  delete process.env[PASSWORD_VARIABLE];
   await kafka?.stop();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
@@ -36,7 +44,13 @@ afterAll(async () => {
 async function collectInto(topic: string, sections: Record<string, unknown>): Promise<CollectSummary> {
   const config = DeploymentConfigSchema.parse({
     tenants: [TENANT_ENTRY],
-    sources: [sentinelSection(kafka, topic)],
+    // The password and CA as a user writes them: references, resolved by the deployment.
+    sources: [
+      sentinelSection(kafka, topic, undefined, {
+        password: `env:${PASSWORD_VARIABLE}`,
+        ca: `file:${caFile}`,
+      }),
+    ],
     ...sections,
   });
   return collect(config, { logger: silentLogger(), clock: systemClock, secrets: new SecretRegistry() });

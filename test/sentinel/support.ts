@@ -36,6 +36,8 @@ export function sentinelSection(
   kafka: RunningKafka,
   topic: string,
   batch = { records: 1_000, bytes: 1_048_576, waitMs: 200 },
+  /** Secret references for the password and the CA instead of their values (`env:…`, `file:…`). */
+  references?: { password: string; ca: string },
 ) {
   return {
     type: 'sentinel',
@@ -43,8 +45,8 @@ export function sentinelSection(
     topic,
     groupId: groupOf(topic),
     username: USER.name,
-    password: USER.password,
-    ca: kafka.ca,
+    password: references?.password ?? USER.password,
+    ca: references?.ca ?? kafka.ca,
     idleSeconds: 1,
     batch,
   };

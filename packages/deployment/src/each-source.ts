@@ -71,9 +71,17 @@ async function visitTenant(
     `tenants[${index}].clientSecret`,
     deps.secrets,
   );
-  for (const sourceConfig of config.sources) {
+  for (const [position, sourceConfig] of config.sources.entries()) {
     if (!isSelected(selection.sources, sourceConfig.type)) continue;
-    const source = await buildSource(sourceConfig, { ...deps, tenant: { ...tenantConfig, clientSecret } });
+    // A source's own secrets (the Kafka export's password and CA) are references like the tenant's:
+    // resolved (env:, file:, secretsmanager:, gcpsecret:), registered for redaction, named by their field.
+    const resolveSource = (reference: string, field: string) =>
+      resolveSecret(reference, `sources[${position}].${field}`, deps.secrets);
+    const source = await buildSource(sourceConfig, {
+      ...deps,
+      resolveSecret: deps.resolveSecret ?? resolveSource,
+      tenant: { ...tenantConfig, clientSecret },
+    });
     try {
       await visit(source);
     } finally {

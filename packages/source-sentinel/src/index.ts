@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CheckResult, ConnectorDeps, LogMessage, RoutedStream, StreamSource } from '@ctxsiem/core';
-import { SourceError } from '@ctxsiem/core';
+import { ConfigError, SourceError } from '@ctxsiem/core';
 import { REGIONAL_BROKERS, type SentinelOptions } from './config.ts';
 import { columnsOf, EVENT_STREAM_NAMES } from './events.ts';
 import { type KafkaConsumerOptions, KafkaLogConsumer } from './kafka-consumer.ts';
@@ -48,7 +48,16 @@ async function caOf(options: SentinelOptions, deps: ConnectorDeps): Promise<stri
   const { ca } = options;
   if (ca === undefined) return undefined;
   if (ca.includes('-----BEGIN')) return ca;
-  if (/^(env|file):/.test(ca)) return deps.resolveSecret ? deps.resolveSecret(ca, 'ca') : ca;
+  if (/^(env|file|secretsmanager|gcpsecret):/.test(ca)) {
+    if (!deps.resolveSecret)
+      throw new ConfigError('source-sentinel', [
+        {
+          path: 'ca',
+          reason: `is a secret reference (${ca.split(':')[0]}:) and nothing resolves references here`,
+        },
+      ]);
+    return deps.resolveSecret(ca, 'ca');
+  }
   try {
     return await readFile(ca, 'utf8');
   } catch (error) {
@@ -70,6 +79,14 @@ export function sentinelSource(input: SentinelSourceInput, deps: ConnectorDeps):
 
   async function consumerOptions(): Promise<KafkaConsumerOptions> {
     const passwordReference = forTenant(options.password, tenant);
+    if (!deps.resolveSecret && /^(env|file|secretsmanager|gcpsecret):/.test(passwordReference))
+      throw new ConfigError('source-sentinel', [
+        {
+          path: 'password',
+          reason:
+            'is a secret reference and nothing resolves references here: it would be sent to the broker as it is',
+        },
+      ]);
     const password = deps.resolveSecret
       ? await deps.resolveSecret(passwordReference, 'password')
       : passwordReference;
