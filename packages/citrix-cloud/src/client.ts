@@ -76,6 +76,8 @@ interface ApiRequest {
   body?: string | undefined;
   /** `text`: the body as it came (an OData `$metadata` document, XML); default JSON. */
   answer?: 'text' | undefined;
+  /** A `204 No Content` is a documented empty result (undefined), not a body to parse. */
+  noContent?: boolean | undefined;
 }
 
 /** Headers the client owns; a caller's value for them is dropped. */
@@ -149,6 +151,20 @@ export class CitrixCloudClient {
    */
   async getJson<T = unknown>(pathOrUrl: string | URL, options: GetJsonOptions = {}): Promise<T> {
     return this.#request<T>({ method: 'GET', url: this.guard.resolve(pathOrUrl) }, options);
+  }
+
+  /**
+   * GETs JSON like `getJson`, from an endpoint that documents `204 No Content` for "nothing to report"
+   * (Citrix's licensing usage APIs): a 204 answers `undefined` — a result, not an error, never retried.
+   */
+  async getJsonOrNoContent<T = unknown>(
+    pathOrUrl: string | URL,
+    options: GetJsonOptions = {},
+  ): Promise<T | undefined> {
+    return this.#request<T | undefined>(
+      { method: 'GET', url: this.guard.resolve(pathOrUrl), noContent: true },
+      options,
+    );
   }
 
   /**
@@ -303,6 +319,7 @@ export class CitrixCloudClient {
     }
     const { status } = response;
     if (status >= 200 && status <= 299) {
+      if (status === 204 && request.noContent) return { kind: 'done', value: undefined as T };
       if (request.answer === 'text') return { kind: 'done', value: response.text as T };
       try {
         return { kind: 'done', value: JSON.parse(response.text) as T };

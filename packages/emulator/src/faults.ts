@@ -21,6 +21,7 @@ export type InjectedKind =
   | 'rejectFilter'
   | 'forbidden'
   | 'frozenSite'
+  | 'licensingNoContent'
   | 'queryTimeout'
   | 'unordered';
 

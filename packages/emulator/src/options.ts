@@ -42,6 +42,12 @@ export interface Faults {
   /** The customer's DaaS site is frozen (hibernated): `GET /cvad/manage/me` answers 530. */
   frozenSite?: boolean;
   /**
+   * The licensing usage endpoints have nothing to report: `204 No Content`, as Citrix documents for them
+   * (developer-docs.citrix.com/en-us/citrix-cloud/citrix-cloud-licensing/troubleshooting-citrix-cloud-licensing-apis,
+   * "Response codes"). INFERRED: when the service answers it (a tenant without user/device usage).
+   */
+  licensingNoContent?: boolean;
+  /**
    * Records reach the API after a replication delay: 30 % of them (by seed, entity set and key) are delayed
    * uniformly up to maxMinutes. Monitor shows such a record as it was `delay` before now; a casodata row
    * appears `delay` after its hour ends. null (or maxMinutes 0) = off. See late-arrivals.ts.

@@ -309,7 +309,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           () => inject('foreignNextLink'),
         );
       } else if (service === 'licensing') {
-        reply = jsonReply(200, licensingReply(config.seed, customerId, segments, target.searchParams, now));
+        const body = licensingReply(config.seed, customerId, segments, target.searchParams, now);
+        if (f.licensingNoContent) {
+          inject('licensingNoContent');
+          reply = { status: 204, headers: {}, body: '' };
+        } else reply = jsonReply(200, body);
       } else if (service === 'systemlog') {
         routeOf(segments, ['records']);
         const audit = { seed: config.seed, now, late: view.late };

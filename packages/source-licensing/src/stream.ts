@@ -5,7 +5,9 @@
  *   day's snapshot is taken by the run that collects the day just after it ended (within a day of its
  *   end): one record per day, keyed by the day. A day collected later (a catch-up after an outage, a
  *   backfill) has no snapshot: the past usage is not something this endpoint can tell.
- * - **history**: `GET …/historicalusage?startDate=yyyy-MM&endDate=yyyy-MM` answers monthly entries. The
+ *   `204 No Content` (documented: nothing to report) is a day without a snapshot, not an error.
+ * - **history**: `GET …/historicalusage?startDate=yyyy-MM&endDate=yyyy-MM` answers monthly entries (or
+ *   `204 No Content`: none). The
  *   first day of a month delivers the month before, closed (`asOf` that first day): once. Each fresh day
  *   also delivers the current month as it stands (`state: "open"`, `asOf` the day): a new version a day
  *   until it closes.
@@ -146,11 +148,13 @@ export function usageStream(options: LicensingOptions, client: CitrixCloudClient
         yield { records: [] };
         return;
       }
-      const body = parsed(
-        CurrentUsageSchema,
-        await client.getJson(LICENSING_PATHS.current, { signal }),
-        'current usage',
-      );
+      const answer = await client.getJsonOrNoContent(LICENSING_PATHS.current, { signal });
+      // 204 No Content: no usage to report (Citrix's documented empty result): no snapshot for the day.
+      if (answer === undefined) {
+        yield { records: [] };
+        return;
+      }
+      const body = parsed(CurrentUsageSchema, answer, 'current usage');
       const record: JsonRecord = {
         snapshotDate: window.from.toISOString(),
         collectedAt: new Date(now).toISOString(),
@@ -174,11 +178,10 @@ export function historyStream(
     signal: AbortSignal,
   ): Promise<JsonRecord[]> {
     const url = `${LICENSING_PATHS.historical}?startDate=${month}&endDate=${month}`;
-    const body = parsed(
-      HistoricalUsageSchema,
-      await client.getJson(url, { signal }),
-      `historical usage of ${month}`,
-    );
+    const answer = await client.getJsonOrNoContent(url, { signal });
+    // 204 No Content: no usage to report for the month (Citrix's documented empty result).
+    if (answer === undefined) return [];
+    const body = parsed(HistoricalUsageSchema, answer, `historical usage of ${month}`);
     return body.historicalUsageList
       .filter((entry) => monthOf(Date.parse(entry.timeStamp)) === month)
       .map((entry) => ({ month, state, ...stamp, ...entry }));

@@ -94,6 +94,23 @@ describe('the licensing source against the emulator', () => {
     ]);
   });
 
+  it('takes 204 No Content as nothing to report: no records, no retry, no failure; then collects again', async () => {
+    h = await harness({ licensingNoContent: true });
+    const empty = await h.collect(new Date('2026-03-01T00:00:00Z'));
+    expect(empty.failed).toEqual([]);
+    expect(empty.streams.map((s) => [s.stream, s.status, s.records])).toEqual([
+      ['usage', 'ok', 0],
+      ['history', 'ok', 0],
+    ]);
+    expect(empty.sourceMetrics.retries ?? 0).toBe(0);
+    expect(h.emulator.stats().injected.licensingNoContent).toBeGreaterThan(0);
+    // The next day, with usage to report again.
+    h.emulator.setFaults({});
+    h.clock.advance(DAY_MS);
+    await h.collect();
+    expect((await h.stored('usage')).map((r) => r.snapshotDate)).toEqual(['2026-03-15T00:00:00.000Z']);
+  });
+
   it('delivers each closed month once and the open month a version a day', async () => {
     h = await harness();
     const summary = await h.collect(new Date('2026-01-01T00:00:00Z'));
