@@ -83,8 +83,24 @@ const monthIndex = (instant: number) =>
   new Date(instant).getUTCFullYear() * 12 + new Date(instant).getUTCMonth();
 const monthStart = (index: number) => Date.UTC(Math.floor(index / 12), index % 12, 1);
 
+/**
+ * A 400 as Citrix's "Troubleshooting Citrix cloud licensing APIs" describes its errors
+ * (developer-docs.citrix.com/en-us/citrix-cloud/citrix-cloud-licensing/troubleshooting-citrix-cloud-licensing-apis):
+ * `type` the HTTP status, `detail` a description, `parameters`, and `error_description` — a string
+ * holding the service's own JSON error (`{"Code":400,…}`). INFERRED: the keys inside it after `Code`.
+ */
 function badRequest(detail: string, parameters: Record<string, string>): ApiError {
-  return new ApiError(400, { type: 'InvalidParameters', detail, parameters }, detail);
+  const [name = '', value = ''] = Object.entries(parameters)[0] ?? [];
+  return new ApiError(
+    400,
+    {
+      type: '400',
+      detail,
+      parameters: { name, value },
+      error_description: JSON.stringify({ Code: 400, Message: detail }),
+    },
+    detail,
+  );
 }
 
 /** The path under `/licensing/` of the two endpoints. */
@@ -163,9 +179,28 @@ export function historicalUsage(
   const months = Array.from({ length: last - first + 1 }, (_, i) =>
     monthUsage(seed, customerId, first + i, now),
   );
+  // The answer as Citrix's "Troubleshooting Citrix cloud licensing APIs" documents its 200 (API 1,
+  // developer-docs.citrix.com/en-us/citrix-cloud/citrix-cloud-licensing/troubleshooting-citrix-cloud-licensing-apis):
+  // `historicalUsageType` "Monthly", the per-month user and device figures (`historicalUsageList`) and
+  // the same months for the product as a whole (`xenAppXenDesktopHistoricalUsageList`: users and
+  // devices together — INFERRED from the sample's figures, whose totals the page does not explain).
+  const together = (a: Record<string, number>, b: Record<string, number>, name: string) =>
+    (a[name] ?? 0) + (b[name] ?? 0);
   return {
     customerId,
+    historicalUsageType: 'Monthly',
     ...PRODUCT,
+    xenAppXenDesktopHistoricalUsageList: months.map((month) => ({
+      cumulativeAssignedCount: together(
+        month.userLicenseUsage,
+        month.deviceLicenseUsage,
+        'cumulativeAssignedCount',
+      ),
+      newAssignedCount: together(month.userLicenseUsage, month.deviceLicenseUsage, 'newAssignedCount'),
+      totalAvailableLicenseCount: month.totalAvailableLicenseCount,
+      timeStamp: month.timeStamp,
+      releasedCount: together(month.userLicenseUsage, month.deviceLicenseUsage, 'releasedCount'),
+    })),
     historicalUsageList: months,
   };
 }

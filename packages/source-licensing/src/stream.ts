@@ -70,6 +70,10 @@ export const CurrentUsageSchema = z.looseObject({
 
 const monthlyCounts = z.looseObject({ cumulativeAssignedCount: count, newAssignedCount: count });
 export const HistoricalUsageSchema = z.looseObject({
+  historicalUsageType: z.string().optional(),
+  productEdition: z.string().optional(),
+  /** The product's months, users and devices together (Citrix's documented answer). */
+  xenAppXenDesktopHistoricalUsageList: z.array(z.looseObject({ timeStamp: z.string().min(1) })).optional(),
   historicalUsageList: z.array(
     z.looseObject({
       timeStamp: z.string().min(1),
@@ -116,6 +120,9 @@ const HISTORY_COLUMNS: readonly Column[] = [
   { name: 'totalAvailableLicenseCount', type: 'long' },
   { name: 'userLicenseUsage', type: 'dynamic' },
   { name: 'deviceLicenseUsage', type: 'dynamic' },
+  { name: 'historicalUsageType', type: 'string' },
+  { name: 'productEdition', type: 'string' },
+  { name: 'xenAppXenDesktopUsage', type: 'dynamic' },
 ];
 
 /** `yyyy-MM` of an instant (UTC). */
@@ -182,9 +189,21 @@ export function historyStream(
     // 204 No Content: no usage to report for the month (Citrix's documented empty result).
     if (answer === undefined) return [];
     const body = parsed(HistoricalUsageSchema, answer, `historical usage of ${month}`);
+    // Every documented field of the month: its user and device figures, the product's figures for the
+    // same month, the kind of history and the edition.
+    const product = (timeStamp: string) =>
+      body.xenAppXenDesktopHistoricalUsageList?.find((entry) => entry.timeStamp === timeStamp) ?? null;
     return body.historicalUsageList
       .filter((entry) => monthOf(Date.parse(entry.timeStamp)) === month)
-      .map((entry) => ({ month, state, ...stamp, ...entry }));
+      .map((entry) => ({
+        month,
+        state,
+        ...stamp,
+        historicalUsageType: body.historicalUsageType ?? null,
+        productEdition: body.productEdition ?? null,
+        ...entry,
+        xenAppXenDesktopUsage: product(entry.timeStamp),
+      }));
   }
   return {
     name: 'history',

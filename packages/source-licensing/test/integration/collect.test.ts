@@ -8,10 +8,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY_MS, type JsonRecord, ManualClock, run, silentLogger } from '@ctxsiem/core';
-import { currentUsage, type Emulator, type Faults, historicalUsage, startEmulator } from '@ctxsiem/emulator';
+import { currentUsage, type Emulator, type Faults, startEmulator } from '@ctxsiem/emulator';
 import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LicensingSource, licensingSource } from '../../src/index.ts';
+import { expectedMonth } from './history-expected.ts';
 
 const SEED = 4;
 /** Just after midnight UTC: 14 March is due (the default lag is 15 minutes). */
@@ -64,11 +65,8 @@ async function harness(faults?: Faults): Promise<Harness> {
 const withoutTenant = ({ citrix_customer_id: _, ...record }: JsonRecord) => record;
 
 /** The emulator's month `yyyy-MM` as the history stream delivers it at `now`. */
-function month(month: string, state: 'open' | 'closed', asOf: string, now: number) {
-  const params = new URLSearchParams({ startDate: month, endDate: month });
-  const [entry] = historicalUsage(SEED, 'demo', params, now).historicalUsageList as JsonRecord[];
-  return { month, state, asOf, collectedAt: new Date(now).toISOString(), ...entry };
-}
+const month = (name: string, state: 'open' | 'closed', asOf: string, now: number) =>
+  expectedMonth(SEED, name, state, { asOf, collectedAt: new Date(now).toISOString() }, now);
 
 describe('the licensing source against the emulator', () => {
   it('takes one usage snapshot per day while the day is fresh, and none for a day caught up later', async () => {

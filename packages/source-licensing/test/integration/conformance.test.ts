@@ -4,9 +4,10 @@
  * emulator's own figures. (The usage stream's window is one request: one page.)
  */
 import { ManualClock, silentLogger } from '@ctxsiem/core';
-import { type Emulator, historicalUsage, startEmulator } from '@ctxsiem/emulator';
+import { type Emulator, startEmulator } from '@ctxsiem/emulator';
 import { testSource } from '@ctxsiem/test-kit';
 import { type LicensingSource, licensingSource } from '../../src/index.ts';
+import { expectedMonth } from './history-expected.ts';
 
 const NOW = Date.parse('2026-03-02T00:30:00Z');
 let emulator: Emulator;
@@ -22,18 +23,13 @@ testSource({
       { options: { type: 'licensing' }, connection: emulator.connection },
       { logger: silentLogger(), clock },
     );
-    const entry = (month: string) =>
-      (
-        historicalUsage(9, 'demo', new URLSearchParams({ startDate: month, endDate: month }), NOW)
-          .historicalUsageList as Record<string, unknown>[]
-      )[0]!;
     const common = { asOf: '2026-03-01T00:00:00.000Z', collectedAt: new Date(NOW).toISOString() };
     return {
       source,
       window: { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-02T00:00:00Z') },
       expected: () => [
-        { month: '2026-02', state: 'closed', ...common, ...entry('2026-02') },
-        { month: '2026-03', state: 'open', ...common, ...entry('2026-03') },
+        expectedMonth(9, '2026-02', 'closed', common, NOW),
+        expectedMonth(9, '2026-03', 'open', common, NOW),
       ],
       cleanup: async () => {
         await source.close();
