@@ -246,6 +246,7 @@ export {
   DIGEST_BYTES,
   DigestSet,
   type DriftCount,
+  describeJsonValue,
   dueChecks,
   emptySummary,
   firstCheck,

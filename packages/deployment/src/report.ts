@@ -50,10 +50,16 @@ export function formatReport(summary: CollectSummary): string {
   }
   if (summary.totals.lateRecords > 0)
     out.push(`${summary.totals.lateRecords} of them arrived late and were delivered by the reconcile pass`);
-  for (const s of summary.streams)
-    for (const d of s.drift ?? [])
+  const drifted = [
+    ...summary.streams.map((s) => ({ where: `${s.tenant}/${s.source}/${s.stream}`, drift: s.drift })),
+    ...summary.logs.flatMap((log) =>
+      log.streams.map((s) => ({ where: `${log.tenant}/${log.source}/${s.stream}`, drift: s.drift })),
+    ),
+  ];
+  for (const { where, drift } of drifted)
+    for (const d of drift ?? [])
       out.push(
-        `SCHEMA DRIFT ${s.tenant}/${s.source}/${s.stream}: ${d.field} held ${d.found} where the model says ${d.expected} (${d.records} records, delivered as they are)`,
+        `SCHEMA DRIFT ${where}: ${d.field} held ${d.found} where the model says ${d.expected} (${d.records} records, delivered as they are)`,
       );
   for (const s of summary.streams.filter((x) => x.status === 'busy')) {
     out.push(`BUSY ${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'another run holds it'} (left alone)`);

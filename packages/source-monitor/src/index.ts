@@ -171,5 +171,5 @@ export {
   parseMetadata,
   recordColumns,
 } from './odata-model.ts';
-export { describeValue, edmZodType, entityRecordSchema } from './record-schema.ts';
+export { edmZodType, entityRecordSchema } from './record-schema.ts';
 export { SNAPSHOT_TIME_FIELD } from './stream.ts';

@@ -8,34 +8,18 @@
  * counted per field with both types named (the run summary, the log once per run, `ctxsiem check`,
  * the metrics). Dead-lettering good records over a model would lose data the SIEM should have.
  */
-import { type FieldDrift, type JsonRecord, type RecordSchema, toIssues } from '@ctxsiem/core';
+import {
+  describeJsonValue,
+  type FieldDrift,
+  type JsonRecord,
+  type RecordSchema,
+  toIssues,
+} from '@ctxsiem/core';
 import { edmZodType } from '@ctxsiem/monitor-model';
 import { z } from 'zod';
 import type { ODataEntitySet } from './odata-model.ts';
 
 export { edmZodType } from '@ctxsiem/monitor-model';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** What a JSON value is, in words a drift report can name (`a GUID string`, `an integer`…). */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string':
-      if (GUID.test(value)) return 'a GUID string';
-      if (!Number.isNaN(Date.parse(value)) && /^\d{4}-\d{2}-\d{2}T/.test(value)) return 'a date-time string';
-      return 'a string';
-    case 'number':
-      return Number.isInteger(value) ? 'an integer' : 'a number';
-    case 'boolean':
-      return 'a boolean';
-    case 'object':
-      return 'an object';
-    default:
-      return typeof value;
-  }
-}
 
 export interface EntityRecordSchemaOptions {
   /** Fields ctxsiem adds to the set's records itself (Sessions' `UserName`, `FullName`): not drift. */
@@ -78,9 +62,9 @@ export function entityRecordSchema(
       for (const [field, value] of Object.entries(record as JsonRecord)) {
         if (field.startsWith('@') || added.has(field)) continue;
         const type = types.get(field);
-        if (!type) drift.push({ field, expected: 'undeclared', found: describeValue(value) });
+        if (!type) drift.push({ field, expected: 'undeclared', found: describeJsonValue(value) });
         else if (value !== null && !type.zod.safeParse(value).success)
-          drift.push({ field, expected: type.edm, found: describeValue(value) });
+          drift.push({ field, expected: type.edm, found: describeJsonValue(value) });
       }
       return drift.length > 0 ? { success: true, drift } : { success: true };
     },

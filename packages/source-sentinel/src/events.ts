@@ -17,7 +17,7 @@ const text = z.string();
 const integer = z.number().int();
 const real = z.number();
 /** An ISO-8601 instant, as the export writes `timestamp`. */
-const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
+export const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
   message: 'must be a date-time',
 });
 
@@ -132,8 +132,8 @@ export const DELIVERY_COLUMNS: readonly Column[] = [
   { name: 'kafka_offset', type: 'long' },
 ];
 
-/** A schema field's column type, for SIEM table definitions. */
-function columnTypeOf(field: z.ZodType): Column['type'] {
+/** A schema field's column type, for SIEM table definitions (and drift reports). */
+export function columnTypeOf(field: z.ZodType): Column['type'] {
   const inner = field instanceof z.ZodOptional ? field.unwrap() : field;
   if (inner instanceof z.ZodString) return inner === instant ? 'datetime' : 'string';
   if (inner instanceof z.ZodNumber) return inner.format === 'safeint' ? 'long' : 'real';

@@ -1,10 +1,21 @@
 /**
  * One Kafka message to the record and stream it becomes. A message that is not a JSON object, has no
- * known `event_type`, or fails its stream's schema becomes a dead letter carrying its raw value,
- * partition and offset, and the reason; consumption goes on.
+ * known `event_type`, or lacks what identifies an event — its tenant (`tenant_id`) and its time
+ * (`timestamp`) — becomes a dead letter carrying its raw value, partition and offset, and the reason;
+ * consumption goes on. Every other field is compared with the stream's model, the same rule as the
+ * Monitor source's: `null` is a value like any other; a number written as a string (`"55"`) or a time as
+ * an epoch number is normalised to the model's type (one record shape per stream); anything else of
+ * another type is delivered as it came. Either way the difference is counted as schema drift.
  */
-import type { JsonRecord, LogMessage, RoutedMessage } from '@ctxsiem/core';
-import { EVENT_STREAMS, streamOfEventType } from './events.ts';
+import {
+  describeJsonValue,
+  type FieldDrift,
+  type JsonRecord,
+  type LogMessage,
+  type RoutedMessage,
+} from '@ctxsiem/core';
+import type { z } from 'zod';
+import { columnTypeOf, EVENT_STREAMS, type EventStreamName, instant, streamOfEventType } from './events.ts';
 
 /** Where dead letters of messages that name no known stream are kept. */
 export const UNROUTED_STREAM = 'unrouted';
@@ -51,17 +62,40 @@ export function routeMessage(topic: string, message: LogMessage): RoutedMessage 
   if (typeof eventType !== 'string') return unrouted(topic, message, 'the message has no event_type');
   const stream = streamOfEventType(eventType);
   if (!stream) return unrouted(topic, message, `unknown event_type ${JSON.stringify(eventType)}`);
-  // Checked as the export sent it; then the fields saying where it was read are added (to the parsed
-  // object itself: it is this call's own).
-  const checked = EVENT_STREAMS[stream].schema.safeParse(event);
+  // Checked and normalised as the export sent it (the parsed object is this call's own); then the
+  // fields saying where it was read are added.
+  const { missing, drift } = normalise(stream, event as JsonRecord);
   const record = Object.assign(event as JsonRecord, deliveryFields(topic, message));
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    return {
-      stream,
-      record,
-      reason: `${eventType} does not match its schema: ${issue?.path.join('.') || 'event'}: ${issue?.message ?? ''}`,
-    };
+  if (missing) return { stream, record, reason: `${eventType} cannot be identified: ${missing}` };
+  return drift.length > 0 ? { stream, record, drift } : { stream, record };
+}
+
+/** An epoch time in seconds or milliseconds, as an ISO 8601 instant. */
+const epochInstant = (value: number) => new Date(value < 1e11 ? value * 1000 : value).toISOString();
+
+/**
+ * Checks an event against its stream's model in place: the identity (`tenant_id`, `timestamp`) must be
+ * there; a numeric string in a number field and an epoch number in a time field are normalised; any
+ * other difference is left as it came. Both are drift.
+ */
+function normalise(stream: EventStreamName, event: JsonRecord): { missing?: string; drift: FieldDrift[] } {
+  if (typeof event.tenant_id !== 'string' || event.tenant_id === '')
+    return { missing: 'tenant_id is missing', drift: [] };
+  const drift: FieldDrift[] = [];
+  const shape = EVENT_STREAMS[stream].schema.shape as Record<string, z.ZodType>;
+  for (const [field, declared] of Object.entries(shape)) {
+    const value = event[field];
+    if (value === null || value === undefined || declared.safeParse(value).success) continue;
+    const expected = columnTypeOf(declared);
+    const found = describeJsonValue(value);
+    drift.push({ field, expected, found });
+    if (expected === 'datetime' && typeof value === 'number') event[field] = epochInstant(value);
+    else if ((expected === 'long' || expected === 'real') && found === 'a numeric string') {
+      const number = Number(value);
+      if (declared.safeParse(number).success) event[field] = number;
+    }
   }
-  return { stream, record };
+  if (typeof event.timestamp !== 'string' || !instant.safeParse(event.timestamp).success)
+    return { missing: 'timestamp is missing or not a time', drift };
+  return { drift };
 }

@@ -81,7 +81,7 @@ describe('sentinel source on a real broker', () => {
     const dead = await out.deadLetters();
     expect(dead).toHaveLength(3);
     const reasons = dead.map((letter) => String(letter.reason)).sort();
-    expect(reasons[0]).toMatch(/riskScoreChange does not match its schema: timestamp/);
+    expect(reasons[0]).toMatch(/riskScoreChange cannot be identified: timestamp is missing or not a time/);
     expect(reasons[1]).toMatch(/not JSON/);
     expect(reasons[2]).toMatch(/unknown event_type "somethingNew"/);
     const raw = dead.find((letter) => /not JSON/.test(String(letter.reason)))!.record as JsonRecord;

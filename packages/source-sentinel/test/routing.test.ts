@@ -56,15 +56,13 @@ describe('routeMessage', () => {
         'unrouted',
       ],
       [
-        message(
-          '{"event_type":"riskScoreChange","tenant_id":"t","timestamp":"2026-11-01T00:00:00Z","cur_riskscore":"high"}',
-        ),
-        /riskScoreChange does not match its schema: cur_riskscore/,
+        message('{"event_type":"riskScoreChange","tenant_id":"t","timestamp":"yesterday"}'),
+        /riskScoreChange cannot be identified: timestamp is missing or not a time/,
         'riskScoreChange',
       ],
       [
         message('{"event_type":"indicatorSummary","timestamp":"2026-11-01T00:00:00Z"}'),
-        /tenant_id/,
+        /cannot be identified: tenant_id is missing/,
         'indicatorSummary',
       ],
     ];
@@ -77,6 +75,47 @@ describe('routeMessage', () => {
     expect(routeMessage('risk', message('not json')).record.value).toBe('not json');
     const binary = routeMessage('risk', message(new Uint8Array([0xff, 0xfe, 0x00])));
     expect(binary.record.valueBase64).toBe('//4A');
+  });
+
+  it('delivers an event whose fields differ from the model, normalising what it can, as drift', () => {
+    const routed = routeMessage(
+      'risk',
+      message(
+        JSON.stringify({
+          event_type: 'riskScoreChange',
+          tenant_id: 't',
+          timestamp: 1_793_491_200_000,
+          cur_riskscore: '55',
+          alert_value: 'High',
+          alert_message: null,
+          version: '2',
+        }),
+      ),
+    );
+    expect(routed.reason).toBeUndefined();
+    // One shape per stream: a numeric string becomes its number, an epoch time an ISO instant.
+    expect(routed.record).toMatchObject({
+      timestamp: '2026-11-01T00:00:00.000Z',
+      cur_riskscore: 55,
+      version: 2,
+      alert_value: 'High',
+      alert_message: null,
+    });
+    expect(routed.drift).toEqual([
+      { field: 'timestamp', expected: 'datetime', found: 'an integer' },
+      { field: 'version', expected: 'long', found: 'a numeric string' },
+      { field: 'alert_value', expected: 'real', found: 'a string' },
+      { field: 'cur_riskscore', expected: 'long', found: 'a numeric string' },
+    ]);
+    // 55.5 where an integer is declared: kept as it came, drift all the same.
+    const fraction = routeMessage(
+      'risk',
+      message(
+        '{"event_type":"riskScoreChange","tenant_id":"t","timestamp":"2026-11-01T00:00:00Z","cur_riskscore":55.5}',
+      ),
+    );
+    expect(fraction.record.cur_riskscore).toBe(55.5);
+    expect(fraction.drift).toEqual([{ field: 'cur_riskscore', expected: 'long', found: 'a number' }]);
   });
 
   it('keeps fields it does not know', () => {

@@ -23,6 +23,7 @@
 import type { Clock } from '../clock/clock.ts';
 import type {
   Batch,
+  FieldDrift,
   JsonRecord,
   LogConsumer,
   LogMessage,
@@ -37,6 +38,7 @@ import { CheckpointConflictError, describeError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { abortableSleep, backoffDelayMs } from '../retry/retry-policy.ts';
 import { recordDigest } from '../runner/record-digest.ts';
+import { addDrift, type DriftCount } from '../runner/schema-drift.ts';
 import { type HeldClaim, PartitionClaims } from './partition-claims.ts';
 
 /** When a partition's gathered messages are cut into a batch. */
@@ -91,6 +93,8 @@ export interface ConsumedStream {
   stream: string;
   records: number;
   deadLetters: number;
+  /** Fields delivered with a value the stream's model does not expect, per field and type. */
+  drift?: DriftCount[];
 }
 
 export type ConsumeStop = 'caught-up' | 'budget' | 'signal' | 'failed';
@@ -229,6 +233,22 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop('signal');
 
+  /** Counts schema drift per stream; each field and type is logged once per run. */
+  function countDrift(stream: string, drift: readonly FieldDrift[]): void {
+    const entry = counted(stream);
+    for (const item of drift) {
+      const seen = entry.drift?.some(
+        (c) => c.field === item.field && c.expected === item.expected && c.found === item.found,
+      );
+      if (!seen)
+        logger.warn(
+          { stream, field: item.field, expected: item.expected, found: item.found },
+          `schema drift in ${stream}: ${item.field} holds ${item.found} where the model says ${item.expected}; delivered`,
+        );
+      entry.drift = addDrift(entry.drift ?? [], [item]);
+    }
+  }
+
   /** Writes one routed group of a batch as a part; returns the records it newly stored. */
   async function writePart(batch: Batch, stream: string): Promise<void> {
     const receipt = await sink.write(batch);
@@ -268,6 +288,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
         if (source.tenantField) routed.record[source.tenantField] = source.tenant;
         reason = sink.refuse?.(routed.record);
       }
+      if (reason === undefined && routed.drift) countDrift(routed.stream, routed.drift);
       const kind: Batch['kind'] = reason === undefined ? 'records' : 'deadletter';
       const record =
         reason === undefined

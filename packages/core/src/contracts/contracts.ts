@@ -196,6 +196,8 @@ export interface RoutedMessage {
   stream: string;
   record: JsonRecord;
   reason?: string | undefined;
+  /** Fields of a delivered record that differ from the stream's model: delivered, and counted. */
+  drift?: readonly FieldDrift[] | undefined;
 }
 
 /** A stream a stream source routes messages to (one event type): what its records look like. */

@@ -3,13 +3,7 @@
 // The run's time budget: whether another page fits, and a signal when the deadline passes.
 export { BudgetExhaustedError, RunBudget } from './budget.ts';
 // Writing pages as create-only parts, skipping what the window manifest says was delivered.
-export {
-  addDrift,
-  type DriftCount,
-  type PageDelivery,
-  PartWriter,
-  type PartWriterOptions,
-} from './part-writer.ts';
+export { type PageDelivery, PartWriter, type PartWriterOptions } from './part-writer.ts';
 // A bounded async queue between the fetching producer and the delivering consumer.
 export { BoundedQueue } from './queue.ts';
 // Reading one range of a window page by page while the previous page is delivered.
@@ -29,6 +23,8 @@ export {
   type StreamStatus,
   type StreamSummary,
 } from './runner.ts';
+// Fields of delivered records that differ from their model: counted, named in words.
+export { addDrift, type DriftCount, describeJsonValue } from './schema-drift.ts';
 // One stream's checkpoint as a runner holds it, with its lease.
 export {
   type CommittedState,

@@ -25,6 +25,7 @@ import type {
 import { PartExistsError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { sourceRecordOf, streamRecordDigest } from './record-digest.ts';
+import { addDrift, type DriftCount } from './schema-drift.ts';
 import type { WindowManifest } from './window-manifest.ts';
 
 type Kind = PartIdentity['kind'];
@@ -50,23 +51,6 @@ export interface PageDelivery {
   deadLetterReason?: string;
   /** Fields delivered with a value the model does not expect, and in how many records. */
   drift: DriftCount[];
-}
-
-/** A kind of schema drift and how many delivered records showed it. */
-export interface DriftCount extends FieldDrift {
-  records: number;
-}
-
-/** Adds `drift` seen in one record to `counts` (one entry per field, expected and found type). */
-export function addDrift(counts: DriftCount[], drift: readonly FieldDrift[], records = 1): DriftCount[] {
-  for (const item of drift) {
-    const known = counts.find(
-      (c) => c.field === item.field && c.expected === item.expected && c.found === item.found,
-    );
-    if (known) known.records += records;
-    else counts.push({ ...item, records });
-  }
-  return counts;
 }
 
 export interface PartWriterOptions {

@@ -24,10 +24,11 @@ import { CheckpointConflictError, describeError, QueryTimeoutError } from '../er
 import { compactInstant } from '../layout/layout.ts';
 import type { Logger } from '../logging/logger.ts';
 import { RunBudget } from './budget.ts';
-import { addDrift, type DriftCount, type PageDelivery, PartWriter } from './part-writer.ts';
+import { type PageDelivery, PartWriter } from './part-writer.ts';
 import type { BoundedQueue } from './queue.ts';
 import { type RangeOutcome, readRange } from './range-reader.ts';
 import { DEFAULT_RECONCILE, dueChecks, firstCheck, nextCheck, type ReconcilePolicy } from './reconcile.ts';
+import { addDrift, type DriftCount } from './schema-drift.ts';
 import { newLeaseOwner, StreamCheckpoint } from './stream-checkpoint.ts';
 import { StoredManifest } from './window-manifest.ts';
 import { floorTo, MINUTE_MS, nextWindow, splitWindow } from './windows.ts';
