@@ -14,14 +14,7 @@
  *
  * The digests of the window being written are held in memory (9 bytes of hash each, in a string set).
  */
-import type {
-  FieldDrift,
-  JsonRecord,
-  PartIdentity,
-  PullStream,
-  RejectedRecord,
-  Sink,
-} from '../contracts/contracts.ts';
+import type { JsonRecord, PartIdentity, PullStream, RejectedRecord, Sink } from '../contracts/contracts.ts';
 import { PartExistsError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { sourceRecordOf, streamRecordDigest } from './record-digest.ts';
