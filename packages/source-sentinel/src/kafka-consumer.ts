@@ -230,6 +230,7 @@ export class KafkaLogConsumer implements LogConsumer {
           offset: Number(message.offset),
           timestamp: new Date(Number(message.timestamp)),
           value: message.value ?? undefined,
+          ...(message.key?.length ? { key: message.key } : {}),
         };
       }
     } finally {

@@ -31,15 +31,27 @@ export function deliveryFields(topic: string, message: LogMessage): JsonRecord {
   };
 }
 
-/** The message as a dead letter keeps it: where it was, and its value as text (or base64 when not UTF-8). */
-function rawMessage(topic: string, message: LogMessage): JsonRecord {
-  const where = { ...deliveryFields(topic, message), kafka_timestamp: message.timestamp.toISOString() };
-  if (message.value === undefined) return { ...where, value: null };
+/** Bytes as text under `name`, or as base64 under `{name}Base64` when they are not UTF-8. */
+function bytesField(name: string, bytes: Uint8Array): JsonRecord {
   try {
-    return { ...where, value: utf8.decode(message.value) };
+    return { [name]: utf8.decode(bytes) };
   } catch {
-    return { ...where, valueBase64: Buffer.from(message.value).toString('base64') };
+    return { [`${name}Base64`]: Buffer.from(bytes).toString('base64') };
   }
+}
+
+/**
+ * The message as a dead letter keeps it: where it was, its key (a tombstone's is what it deletes) and
+ * its value, as text (or base64 when not UTF-8).
+ */
+function rawMessage(topic: string, message: LogMessage): JsonRecord {
+  const where = {
+    ...deliveryFields(topic, message),
+    kafka_timestamp: message.timestamp.toISOString(),
+    ...(message.key ? bytesField('key', message.key) : {}),
+  };
+  if (message.value === undefined) return { ...where, value: null };
+  return { ...where, ...bytesField('value', message.value) };
 }
 
 const unrouted = (topic: string, message: LogMessage, reason: string): RoutedMessage => ({

@@ -73,6 +73,13 @@ describe('routeMessage', () => {
       expect(routed.record).toMatchObject({ record_id: 'risk/2/41', kafka_partition: 2, kafka_offset: 41 });
     }
     expect(routeMessage('risk', message('not json')).record.value).toBe('not json');
+    // A tombstone keeps the key it deletes.
+    const tombstone = routeMessage('risk', {
+      ...message(undefined),
+      key: new TextEncoder().encode('user-7'),
+    });
+    expect(tombstone).toMatchObject({ stream: 'unrouted', reason: expect.stringMatching(/no value/) });
+    expect(tombstone.record).toMatchObject({ key: 'user-7', value: null });
     const binary = routeMessage('risk', message(new Uint8Array([0xff, 0xfe, 0x00])));
     expect(binary.record.valueBase64).toBe('//4A');
   });

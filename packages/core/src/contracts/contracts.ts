@@ -186,6 +186,8 @@ export interface LogMessage {
   timestamp: Date;
   /** Its value, as stored (undefined for a tombstone). */
   value: Uint8Array | undefined;
+  /** Its key, as stored (undefined when it has none): what a tombstone deletes. */
+  key?: Uint8Array | undefined;
 }
 
 /**
