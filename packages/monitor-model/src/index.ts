@@ -7,7 +7,7 @@ export {
   type SnapshotCollection,
   type WindowedCollection,
 } from './collection-decisions.ts';
-export { documentedRowSchema, edmZodType } from './edm-values.ts';
+export { documentedRowSchema, edmValueCheck, edmZodType } from './edm-values.ts';
 export { metadataDocument } from './metadata-document.ts';
 export {
   cursorIndexed,

@@ -3,6 +3,8 @@ import { deriveFacts, indexedFields } from '../scripts/derive-openapi-facts.ts';
 import {
   COLLECTION,
   edmTypeOf,
+  edmValueCheck,
+  edmZodType,
   INFERRED_KEYS,
   INFERRED_TYPES,
   metadataDocument,
@@ -209,5 +211,42 @@ describe('the derivation script', () => {
     expect(indexedFields('x\n Indexed fields: Path, BrowserName')).toEqual(['Path', 'BrowserName']);
     expect(indexedFields('Indexed fields: A, B and A.')).toEqual(['A', 'B']);
     expect(indexedFields('no note')).toEqual([]);
+  });
+});
+
+describe('EDM value checks', () => {
+  it('answer as the zod types do, for every type of the model and values of every kind', () => {
+    const samples: unknown[] = [
+      null,
+      true,
+      0,
+      -1,
+      7.5,
+      40_000,
+      2_147_483_648,
+      2 ** 53,
+      '',
+      'x',
+      '55',
+      '0f8c6a1e-2b3d-4c5e-8f90-a1b2c3d4e5f6',
+      '0F8C6A1E-2B3D-4C5E-8F90-A1B2C3D4E5F6',
+      '2024-08-06T07:00:00Z',
+      '2024-08-06T07:00:00.1234567Z',
+      '2024-08-06T09:00:00+02:00',
+      '2024-08-06T07:00Z',
+      '2024-08-06',
+      '2024-13-06T07:00:00Z',
+      [],
+      ['a'],
+      {},
+    ];
+    const types = new Set([...monitorModel().values()].flatMap((set) => set.properties.map((p) => p.type)));
+    expect(types.size).toBeGreaterThan(6);
+    for (const type of types) {
+      const is = edmValueCheck(type);
+      const zod = edmZodType(type);
+      for (const value of samples)
+        expect({ type, value, is: is(value) }).toEqual({ type, value, is: zod.safeParse(value).success });
+    }
   });
 });

@@ -15,7 +15,7 @@ import {
   type RecordSchema,
   toIssues,
 } from '@ctxsiem/core';
-import { edmZodType } from '@ctxsiem/monitor-model';
+import { edmValueCheck, edmZodType } from '@ctxsiem/monitor-model';
 import { z } from 'zod';
 import type { ODataEntitySet } from './odata-model.ts';
 
@@ -35,7 +35,9 @@ export function entityRecordSchema(
   required: readonly string[],
   options: EntityRecordSchemaOptions = {},
 ): RecordSchema {
-  const types = new Map(set.properties.map((p) => [p.name, { edm: p.type, zod: edmZodType(p.type) }]));
+  const types = new Map(
+    set.properties.map((p) => [p.name, { edm: p.type, zod: edmZodType(p.type), is: edmValueCheck(p.type) }]),
+  );
   const shape: Record<string, z.ZodType> = {};
   for (const name of required) {
     const type = types.get(name);
@@ -63,7 +65,7 @@ export function entityRecordSchema(
         if (field.startsWith('@') || added.has(field)) continue;
         const type = types.get(field);
         if (!type) drift.push({ field, expected: 'undeclared', found: describeJsonValue(value) });
-        else if (value !== null && !type.zod.safeParse(value).success)
+        else if (value !== null && !type.is(value))
           drift.push({ field, expected: type.edm, found: describeJsonValue(value) });
       }
       return drift.length > 0 ? { success: true, drift } : { success: true };
