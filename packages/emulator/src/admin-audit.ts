@@ -263,8 +263,23 @@ function resume(token: string | null, query: string, name: string): number {
   throw invalid(`${name} is not valid for this query`, { name, value: token });
 }
 
-function invalid(detail: string, parameter: { name: string; value: string }): ApiError {
-  return new ApiError(400, { type: 'InvalidParameters', detail, parameters: [parameter] }, detail);
+/**
+ * A 400 in the shape Citrix Cloud's APIs share ("Common Citrix Cloud API error codes",
+ * developer-docs.citrix.com/en-us/citrix-cloud/citrix-cloud-api-overview/common-citrix-cloud-api-error-codes):
+ * `…/common/outOfRange` for a number out of range (the System Log's documented answer to a `Limit`
+ * outside 1–200), `…/common/invalidString` for a value that does not parse. The DaaS configuration log
+ * answering in the same shape is INFERRED.
+ */
+function invalid(
+  detail: string,
+  parameter: { name: string; value: string },
+  kind: 'outOfRange' | 'invalidString' = 'invalidString',
+): ApiError {
+  return new ApiError(
+    400,
+    { type: `https://errors-api.cloud.com/common/${kind}`, detail, parameters: [parameter] },
+    detail,
+  );
 }
 
 /** A query parameter by name in any case (the System Log API reads them so). */
@@ -290,7 +305,7 @@ function limitParameter(
   if (value === null) return limits.default;
   const limit = Number(value);
   if (!Number.isInteger(limit) || limit < 1 || limit > limits.max)
-    throw invalid(`${name} must be a whole number from 1 to ${limits.max}`, { name, value });
+    throw invalid(`${name} must be a whole number from 1 to ${limits.max}`, { name, value }, 'outOfRange');
   return limit;
 }
 
@@ -310,6 +325,21 @@ export function systemLogReply(
 ): Record<string, unknown> {
   const from = instantParameter(params, 'StartDateTime', 0);
   const to = instantParameter(params, 'EndDateTime', view.now);
+  // A range that ends before it starts is refused, not answered empty: the System Log documents the
+  // error `getRecordsDateTimeRangeInvalid` (its type URI under errors-api.cloud.com is INFERRED).
+  if (from > to)
+    throw new ApiError(
+      400,
+      {
+        type: 'https://errors-api.cloud.com/systemlog/getRecordsDateTimeRangeInvalid',
+        detail: 'StartDateTime must not be after EndDateTime',
+        parameters: [
+          { name: 'StartDateTime', value: new Date(from).toISOString() },
+          { name: 'EndDateTime', value: new Date(to).toISOString() },
+        ],
+      },
+      'StartDateTime must not be after EndDateTime',
+    );
   const limit = limitParameter(parameter(params, 'Limit'), 'Limit', SYSTEM_LOG_LIMITS);
   const query = `systemlog ${customerId} ${from} ${to}`;
   const offset = resume(parameter(params, 'ContinuationToken'), query, 'ContinuationToken');

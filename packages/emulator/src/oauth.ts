@@ -53,8 +53,8 @@ function oauthError(status: number, error: string, description: string): TokenRe
 /**
  * A 401 in Citrix's documented shape; the emulator appends what was wrong to the documented detail. `reason`
  * is `missing` without an Authorization header and `invalid` for a malformed, unknown or expired token, as
- * the troubleshooting page shows; a missing / foreign `Citrix-CustomerId` is `missing` / `invalid`
- * (INFERRED: Citrix documents no 401 for it).
+ * the troubleshooting page shows; a missing `Citrix-CustomerId` is `missing` (INFERRED: Citrix documents
+ * no 401 for it).
  */
 function unauthenticated(reason: 'missing' | 'invalid', what: string): ApiError {
   return cloudError(401, 'authentication', `Missing or invalid authentication details: ${what}`, [
@@ -127,14 +127,15 @@ export class TokenStore {
       throw unauthenticated('invalid', 'the bearer token has expired');
     }
     const customerHeader = headers['citrix-customerid'];
-    if (customerHeader !== issued.customerId) {
-      throw customerHeader
-        ? unauthenticated(
-            'invalid',
-            'the Citrix-CustomerId header does not match the customer the token was issued for',
-          )
-        : unauthenticated('missing', 'no Citrix-CustomerId header');
-    }
+    if (!customerHeader) throw unauthenticated('missing', 'no Citrix-CustomerId header');
+    // A valid token used for another customer is authenticated but not allowed there: 403
+    // `…/common/authorization`, "Access denied" ("Common Citrix Cloud API error codes",
+    // developer-docs.citrix.com/en-us/citrix-cloud/citrix-cloud-api-overview/common-citrix-cloud-api-error-codes).
+    if (customerHeader !== issued.customerId)
+      throw cloudError(403, 'authorization', 'Access denied', [
+        { name: 'entityType', value: 'https://identifiers-api.cloud.com/customer' },
+        { name: 'id', value: String(customerHeader) },
+      ]);
     issued.uses++;
     return { customerId: issued.customerId };
   }

@@ -36,7 +36,7 @@ interface SystemLogPage {
 }
 
 async function systemLog(query: string) {
-  return json<SystemLogPage & { detail?: string }>(
+  return json<SystemLogPage & { detail?: string; type?: string }>(
     await apiGet(emulator, session, `/systemlog/records?${query}`),
   );
 }
@@ -95,7 +95,12 @@ describe('System Log records', () => {
       const { body } = await systemLog(query);
       expect(body.items.map((r) => r.recordId)).toEqual([record!.recordId]);
     }
-    expect((await systemLog('Limit=201')).status).toBe(400);
+    const tooMany = await systemLog('Limit=201');
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.type).toBe('https://errors-api.cloud.com/common/outOfRange');
+    const backwards = await systemLog('StartDateTime=2026-03-14T00:00:00Z&EndDateTime=2026-03-13T00:00:00Z');
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.type).toMatch(/getRecordsDateTimeRangeInvalid$/);
     expect((await systemLog('StartDateTime=yesterday')).body.detail).toContain('StartDateTime');
     const first = await systemLog('StartDateTime=2026-03-13T00:00:00Z&Limit=5');
     const token = first.body.continuationToken!;

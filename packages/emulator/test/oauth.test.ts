@@ -114,15 +114,19 @@ describe('OAuth client credentials', () => {
     }
   });
 
-  it('requires Citrix-CustomerId to match the token customer', async () => {
+  it('requires Citrix-CustomerId, and refuses another customer’s with 403 authorization', async () => {
     const session = await login(emulator);
     const missing = await fetch(`${emulator.url}/monitorodata/Users`, {
       headers: { Authorization: `CwsAuth Bearer=${session.token}` },
     });
     expect(missing.status).toBe(401);
     const other = await apiGet(emulator, { ...session, customerId: 'acme' }, '/monitorodata/Users');
-    expect(other.status).toBe(401);
-    expect(((await other.json()) as { detail: string }).detail).toMatch(/Citrix-CustomerId/);
+    expect(other.status).toBe(403);
+    expect(await other.json()).toMatchObject({
+      type: 'https://errors-api.cloud.com/common/authorization',
+      detail: 'Access denied',
+      parameters: expect.arrayContaining([{ name: 'id', value: 'acme' }]),
+    });
   });
 
   it('expires tokens after expires_in seconds of emulator time', async () => {
