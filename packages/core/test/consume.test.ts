@@ -268,6 +268,40 @@ describe('consume', () => {
     ]);
   });
 
+  it.each([
+    ['a longer', 59],
+    ['a shorter', 19],
+  ])(
+    'follows %s batch the partition’s previous owner claimed after this member read the claim',
+    async (_, last) => {
+      const log = new MemoryLog(1, 100);
+      const sink = memorySink();
+      const store = claims(log);
+      let raced = false;
+      const summary = await run(log, sink, [], {
+        claims: {
+          ...store,
+          // The previous owner's late claim lands between this member's read and its first write.
+          async write(key, document, ifVersion) {
+            if (!raced) {
+              raced = true;
+              await store.write(key, { first: 0, last, claimedAt: new Date(0).toISOString() }, ifVersion);
+            }
+            return store.write(key, document, ifVersion);
+          },
+        },
+      });
+      expect(summary.status, summary.error).toBe('ok');
+      expect(raced).toBe(true);
+      // The first part is theirs, 0 to `last`: a part keyed like theirs holds what theirs holds.
+      expect(sink.parts.get('records/events/0/0')).toHaveLength(last + 1);
+      expect(stored(sink).map((r) => r.id)).toEqual(
+        Array.from({ length: 100 }, (_, offset) => `0-${offset}`),
+      );
+      expect(log.committed.get(0)).toBe(100);
+    },
+  );
+
   it('leaves a partition to the member that owns it while that member commits', async () => {
     const log = new MemoryLog(2, 100);
     // The other member consumes partition 1, committing 10 messages every 50 ms.

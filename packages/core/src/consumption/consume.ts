@@ -333,17 +333,30 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
       state.held = await claims.write(partition, state.held, claim);
     } catch (error) {
       if (!(error instanceof CheckpointConflictError)) throw error;
-      // Another member wrote the claim since it was read: follow its cut, or give the partition up.
+      // Another member wrote the claim since it was read: the partition's owner before a rebalance,
+      // whose delivery outlived its ownership. Its batch may already be stored: cut where it cut.
       state.held = await claims.read(partition);
       const theirs = state.held.claim;
-      if (theirs?.first !== first || theirs.last > claim.last)
+      if (theirs?.first !== first)
         throw new Error(
           `partition ${partition} of ${source.log} was claimed by another consumer (offsets ${theirs?.first}–${theirs?.last}) while this one held it; nothing was committed, the next run resumes from the committed offset`,
         );
-      const rest = batch.filter((message) => message.offset > theirs.last);
-      batch = batch.filter((message) => message.offset <= theirs.last);
-      state.messages.unshift(...rest);
-      state.bytes += rest.reduce((sum, message) => sum + valueBytes(message), 0);
+      const gathered = [...batch, ...state.messages];
+      batch = gathered.filter((message) => message.offset <= theirs.last);
+      const rest = gathered.filter((message) => message.offset > theirs.last);
+      if (batch.at(-1)!.offset < theirs.last) {
+        // Their batch is longer than what is here: gather up to its end, then deliver it (take cuts).
+        state.messages = gathered;
+        state.bytes = gathered.reduce((sum, message) => sum + valueBytes(message), 0);
+        state.cutAt = theirs.last;
+        logger.info(
+          { partition, first, last: theirs.last },
+          'another member claimed a longer batch while this one held the partition: following its cut',
+        );
+        return;
+      }
+      state.messages = rest;
+      state.bytes = rest.reduce((sum, message) => sum + valueBytes(message), 0);
     }
     await writeBatch(partition, batch);
     if (consumer.generation !== state.generation || !consumer.owns(partition)) {
