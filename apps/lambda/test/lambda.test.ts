@@ -4,9 +4,11 @@
  * emulator (Citrix Cloud), MinIO (the bucket) and moto (Secrets Manager). Configured with the seeds'
  * documented environment variables.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { decodeNdjson, HOUR_MS, type JsonRecord } from '@ctxsiem/core';
@@ -241,6 +243,77 @@ describe('the Lambda artifact', () => {
     const busy = [a, b].flatMap((run) => body(run.outcomes[0]!).summary.totals.busy);
     expect(busy.length).toBeGreaterThan(0);
   });
+
+  it('an invocation killed at its deadline blocks its streams a minute past that deadline at most, then the next one resumes them', async () => {
+    const prefix = 'killed';
+    // Twelve hours behind: more than one invocation's worth of small pages.
+    const env = seedEnvironment(prefix, { PAGE_SIZE: '50', LOOKBACK_MINUTES: '720' });
+    const remainingMs = 8_000;
+    const stateKeys = ['Sessions', 'Machines'].map((s) => `_ctxsiem/${prefix}/state/acme/monitor/${s}.json`);
+    const leaseOf = async (key: string) => {
+      try {
+        const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+        const stored = JSON.parse((await object.Body?.transformToString()) ?? '{}') as {
+          state: { position: string; lease?: { owner: string; expiresAt: string } };
+        };
+        return stored.state;
+      } catch {
+        return undefined;
+      }
+    };
+    // The platform's kill: SIGKILL while the run holds its streams, before it could stop and let go.
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=@ctxsiem/source',
+        INVOKER,
+        indexFile,
+        JSON.stringify([{ event: SCHEDULE, remainingMs }]),
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    let running = true;
+    void exited.then(() => {
+      running = false;
+    });
+    let held: Awaited<ReturnType<typeof leaseOf>>;
+    while (running && !held?.lease) {
+      held = await leaseOf(stateKeys[0]!);
+      if (!held?.lease) await sleep(50);
+    }
+    child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await exited;
+    expect(held?.lease, `the invocation took its lease before it was killed\n${output}`).toBeDefined();
+    // Its lease ends within a minute of the invocation's deadline (not runner.leaseSeconds, 10 min).
+    const expiresAt = Date.parse(held!.lease!.expiresAt);
+    expect(expiresAt).toBeLessThanOrEqual(killedAt + remainingMs + 60_000);
+
+    // The next invocation, at once: the stream is still held, and says so.
+    const early = body((await invoke(env, [{ event: SCHEDULE, remainingMs }])).outcomes[0]!);
+    expect(early.summary.totals.busy).toContain('acme/monitor/Sessions');
+
+    // Once that minute has passed, the next invocation takes the streams over and resumes them.
+    const stillHeld = await Promise.all(stateKeys.map(leaseOf));
+    const until = Math.max(...stillHeld.map((s) => (s?.lease ? Date.parse(s.lease.expiresAt) : 0)));
+    await sleep(Math.max(0, until - Date.now()) + 500);
+    const after = body((await invoke(env, [{ event: SCHEDULE, remainingMs }])).outcomes[0]!);
+    expect(after.summary.totals.busy).toEqual([]);
+    const sessions = after.summary.streams.find((s) => s.stream === 'Sessions')!;
+    expect(sessions.status).not.toBe('busy');
+    expect(sessions.from).toBe(stillHeld[0]!.position);
+  }, 240_000);
 
   it("runs seed 001's documented environment unchanged: Analytics into its bucket", async () => {
     const env = seedEnvironment('citrix_analytics', {

@@ -72,6 +72,11 @@ export interface CollectDeps {
    * windows are whole days to its own start (the last day due).
    */
   startOf?: ((source: Source) => Date | undefined) | undefined;
+  /**
+   * No stream lease outlives this instant (epoch ms): a function invocation's deadline plus a grace,
+   * so an invocation its platform kills blocks the next one at most that long, not `runner.leaseSeconds`.
+   */
+  leaseUntil?: number | undefined;
 }
 
 /** A backfill instead of a live run: the pull streams' windows of a past range (see `RunOptions.backfill`). */
@@ -157,6 +162,7 @@ export async function collect(
           concurrency: config.runner.concurrency,
           signal: deps.signal,
           leaseMs: config.runner.leaseSeconds * 1000,
+          leaseUntil: deps.leaseUntil,
           reconcile: config.runner.reconcileHorizonMinutes > 0 && {
             horizonMs: config.runner.reconcileHorizonMinutes * MINUTE_MS,
             firstCheckMs: config.runner.reconcileFirstCheckMinutes * MINUTE_MS,

@@ -8,7 +8,7 @@
 import { createLogger, describeError, type Logger, SecretRegistry, systemClock } from '@ctxsiem/core';
 import type { DeploymentConfig } from '@ctxsiem/registry';
 import { type CollectSummary, collect } from './collect.ts';
-import { invocationBudgetSeconds } from './invocation-budget.ts';
+import { invocationBudgetSeconds, LEASE_GRACE_MS } from './invocation-budget.ts';
 import { loadConfig } from './load-config.ts';
 import type { Env } from './secret-references.ts';
 import { registerEnvironmentSecrets } from './secrets.ts';
@@ -85,6 +85,9 @@ export class FunctionInstance {
    */
   async invoke(invocation: Invocation): Promise<InvocationBody> {
     const { logger } = invocation;
+    // The platform kills the invocation at its deadline: no lease it takes outlives that by more than
+    // the grace, so a killed invocation blocks the next one a minute at most.
+    const leaseUntil = systemClock.now() + invocation.remainingMs + LEASE_GRACE_MS;
     let summary: CollectSummary;
     try {
       const config = await this.#deploymentConfig();
@@ -96,7 +99,7 @@ export class FunctionInstance {
       });
       summary = await collect(
         { ...config, runner: { ...config.runner, budgetSeconds } },
-        { logger, clock: systemClock, secrets: this.secrets },
+        { logger, clock: systemClock, secrets: this.secrets, leaseUntil },
         invocation.selection,
       );
     } catch (error) {

@@ -35,6 +35,7 @@ export {
   type BudgetOptions,
   DEFAULT_SAFETY_MARGIN_SECONDS,
   invocationBudgetSeconds,
+  LEASE_GRACE_MS,
   MIN_BUDGET_MS,
 } from './invocation-budget.ts';
 // The config from a file, CTXSIEM_CONFIG or the environment.

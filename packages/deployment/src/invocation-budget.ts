@@ -9,6 +9,13 @@ import type { Env } from './secret-references.ts';
 
 /** Default margin: an aborted request, a checkpoint write and the lease's release, with room to spare. */
 export const DEFAULT_SAFETY_MARGIN_SECONDS = 10;
+/**
+ * How long after an invocation's deadline its stream leases expire. A platform kills an invocation at
+ * its deadline without a chance to release them; the next invocation then finds its streams `busy` for
+ * this long at most (a fixed `runner.leaseSeconds`, 10 min, would skip whole scheduled runs).
+ */
+export const LEASE_GRACE_MS = 60_000;
+
 /** Below this, an invocation could not finish a single page: the timeout is too short. */
 export const MIN_BUDGET_MS = 1_000;
 

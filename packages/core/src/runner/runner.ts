@@ -54,6 +54,11 @@ export interface RunOptions {
   owner?: string | undefined;
   /** How long a stream's lease lasts without renewal (default 10 minutes). */
   leaseMs?: number | undefined;
+  /**
+   * No lease lasts beyond this instant (epoch ms): a function invocation's deadline plus a grace, so an
+   * invocation killed at its deadline blocks its streams that long at most (see `LeaseOptions.until`).
+   */
+  leaseUntil?: number | undefined;
   /** When closed windows are checked again for late records; `false` turns the pass off. */
   reconcile?: ReconcilePolicy | false | undefined;
   /**
@@ -248,7 +253,7 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
       options.checkpoints,
       options.backfill ? backfillKey(streamKey, options.backfill) : streamKey,
       clock,
-      { owner, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS },
+      { owner, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, until: options.leaseUntil },
       options.backfill?.from ?? options.start ?? source.start ?? new Date(clock.now()),
       options.backfill?.to,
     );

@@ -74,6 +74,12 @@ export interface LeaseOptions {
   owner: string;
   /** How long a lease lasts without renewal. */
   leaseMs: number;
+  /**
+   * When no lease of this runner may last beyond (epoch ms): a function invocation's deadline plus a
+   * grace, so an invocation the platform kills at its deadline blocks the next one that long at most,
+   * not a whole `leaseMs`. Renewals never pass it.
+   */
+  until?: number | undefined;
 }
 
 /** The state without the fields the checkpoint manages itself. */
@@ -147,17 +153,30 @@ export class StreamCheckpoint {
     const { lease: _lease, updatedAt: _updatedAt, ...rest } = next as StreamState;
     const state: StreamState = {
       ...rest,
-      lease: { owner: this.#lease.owner, expiresAt: new Date(now + this.#lease.leaseMs).toISOString() },
+      lease: { owner: this.#lease.owner, expiresAt: new Date(this.#expiry(now)).toISOString() },
       updatedAt: new Date(now).toISOString(),
     };
     this.#version = await this.#store.write(this.key, state, this.#version);
     this.#state = state;
   }
 
-  /** Renews the lease once half of it has passed: called before each write. */
+  /** When a lease committed at `now` expires: `leaseMs` later, never past `until`. */
+  #expiry(now: number): number {
+    const { leaseMs, until } = this.#lease;
+    return until === undefined ? now + leaseMs : Math.min(now + leaseMs, until);
+  }
+
+  /**
+   * Renews the lease once half of it has passed: called before each write. A lease already at its
+   * `until` is not renewed (a commit could not extend it).
+   */
   async renewIfDue(): Promise<void> {
+    const now = this.#clock.now();
     const expiresAt = Date.parse(this.#state.lease?.expiresAt ?? '');
-    if (Number.isNaN(expiresAt) || expiresAt - this.#clock.now() < this.#lease.leaseMs / 2)
+    if (
+      Number.isNaN(expiresAt) ||
+      (expiresAt - now < this.#lease.leaseMs / 2 && this.#expiry(now) > expiresAt)
+    )
       await this.commit(this.#state);
   }
 
