@@ -52,36 +52,294 @@ const ADMINS = [
   'sam.okafor@example.com',
 ];
 
-/** Event types as `service[:area]/target type/action`: the service is the agent, the target type the target's. */
-const SYSTEM_EVENTS = [
-  'platform/administrator/create',
-  'platform/administrator/update',
-  'platform/administrator/delete',
-  'delegatedadministration:administrator/create',
-  'platform/apiclient/create',
-  'connector/connector/update',
-  'workspace/configuration/update',
-  'secureprivateaccess/application/create',
-].map((eventType) => {
-  const [agent] = eventType.split(/[:/]/) as [string];
-  return { eventType, agent, targetType: eventType.split('/').at(-2)! };
+/**
+ * The five locales of every System Log message: Citrix's sample record has exactly these
+ * (developer-docs.citrix.com/en-us/citrix-cloud/citrix-cloud-systemlog/gettingstarted, "Response"; the same
+ * sample on the "Troubleshooting SystemLog APIs" page).
+ */
+export const SYSTEM_LOG_LOCALES = ['en-US', 'de-DE', 'es-ES', 'fr-FR', 'ja-JP'] as const;
+type Locale = (typeof SYSTEM_LOG_LOCALES)[number];
+
+/** A System Log event type as Citrix documents it, and what its records carry. */
+interface SystemEvent {
+  eventType: string;
+  /** `administrator` (a person, email filled in), `service` (a secure client), `subscriber` (Workspace). */
+  targetType: 'administrator' | 'service' | 'subscriber';
+  actorType: 'system' | 'administrator';
+  /** Whether the record carries the object before / after the event (the tables' last two columns). */
+  before: boolean;
+  after: boolean;
+  /** The message in each locale, given the record's `targetId`. */
+  message: Record<Locale, (targetId: string) => string>;
+}
+
+const fixed = (texts: Record<Locale, string>): SystemEvent['message'] => ({
+  'en-US': () => texts['en-US'],
+  'de-DE': () => texts['de-DE'],
+  'es-ES': () => texts['es-ES'],
+  'fr-FR': () => texts['fr-FR'],
+  'ja-JP': () => texts['ja-JP'],
 });
 
-/** Whole-hour generation: the events of the hour `hour` (hours since the epoch), oldest first. */
+/**
+ * The event types the emulator writes, each documented by Citrix:
+ *
+ * - `delegatedadministration:administrator/create` is the record of the API's own sample (gettingstarted
+ *   page above): target `administrator` with the email as display name and `TargetEmail`, actor `system`
+ *   (`CwcSystem`), no `BeforeChanges`, `AfterChanges` with exactly the sample's keys, and its message in the
+ *   five locales verbatim.
+ * - `platform/administrator/{create,invite,update,delete}` and `platform/clientadministrator/{create,delete}`
+ *   (secure clients, target type `service`): "System Log events for the Citrix Cloud platform",
+ *   docs.citrix.com/en-us/citrix-cloud/citrix-cloud-management/system-log/platform-events.html (read in its
+ *   ja-jp copy, which keeps the types in English, and its zh-cn copy): event, target and actor types, and
+ *   for `administrator/create` no object before and one after. The English message wording of these rows
+ *   and the before/after columns of the other rows are INFERRED.
+ * - `wxp/url/update`, `wxp/identityprovider/update`, `wxp/fas/enable` (target `subscriber`, before and
+ *   after as the table says): "System Log events for Citrix Workspace",
+ *   docs.citrix.com/en-us/citrix-cloud/citrix-cloud-management/system-log/workspace-events.html, English
+ *   messages verbatim.
+ *
+ * The Japanese messages of `platform/administrator/create`, `…/invite` and `wxp/url/update` are the ja-jp
+ * tables'; every other non-English message is INFERRED (our translation of the table's message).
+ */
+export const SYSTEM_LOG_EVENTS: readonly SystemEvent[] = [
+  {
+    eventType: 'delegatedadministration:administrator/create',
+    targetType: 'administrator',
+    actorType: 'system',
+    before: false,
+    after: true,
+    message: {
+      'en-US': (id) => `Created new administrator user '${id}'.`,
+      'de-DE': (id) => `Der neue Administratorbenutzer '${id}' wurde erstellt.`,
+      'es-ES': (id) => `Se ha creado el usuario administrador "${id}".`,
+      'fr-FR': (id) => `L'utilisateur administrateur '${id}' a été créé.`,
+      'ja-JP': (id) => `新しい管理者ユーザー '${id}' を作成しました。`,
+    },
+  },
+  {
+    eventType: 'platform/administrator/create',
+    targetType: 'administrator',
+    actorType: 'system',
+    before: false,
+    after: true,
+    message: fixed({
+      'en-US': 'Administrator created',
+      'de-DE': 'Administrator erstellt',
+      'es-ES': 'Administrador creado',
+      'fr-FR': 'Administrateur créé',
+      'ja-JP': '管理者が作成されました',
+    }),
+  },
+  {
+    eventType: 'platform/administrator/invite',
+    targetType: 'administrator',
+    actorType: 'administrator',
+    before: false,
+    after: true,
+    message: fixed({
+      'en-US': 'Administrator invitation sent',
+      'de-DE': 'Administratoreinladung gesendet',
+      'es-ES': 'Invitación de administrador enviada',
+      'fr-FR': "Invitation d'administrateur envoyée",
+      'ja-JP': '管理者への招待状が送信されました',
+    }),
+  },
+  {
+    eventType: 'platform/administrator/update',
+    targetType: 'administrator',
+    actorType: 'administrator',
+    before: true,
+    after: true,
+    message: fixed({
+      'en-US': 'Administrator role or permissions updated',
+      'de-DE': 'Administratorrolle oder -berechtigungen aktualisiert',
+      'es-ES': 'Rol o permisos de administrador actualizados',
+      'fr-FR': "Rôle ou autorisations d'administrateur mis à jour",
+      'ja-JP': '管理者の役割または権限が更新されました',
+    }),
+  },
+  {
+    eventType: 'platform/administrator/delete',
+    targetType: 'administrator',
+    actorType: 'administrator',
+    before: true,
+    after: false,
+    message: fixed({
+      'en-US': 'Administrator deleted',
+      'de-DE': 'Administrator gelöscht',
+      'es-ES': 'Administrador eliminado',
+      'fr-FR': 'Administrateur supprimé',
+      'ja-JP': '管理者が削除されました',
+    }),
+  },
+  {
+    eventType: 'platform/clientadministrator/create',
+    targetType: 'service',
+    actorType: 'system',
+    before: false,
+    after: true,
+    message: fixed({
+      'en-US': 'Secure client created',
+      'de-DE': 'Sicherer Client erstellt',
+      'es-ES': 'Cliente seguro creado',
+      'fr-FR': 'Client sécurisé créé',
+      'ja-JP': 'セキュアクライアントが作成されました',
+    }),
+  },
+  {
+    eventType: 'platform/clientadministrator/delete',
+    targetType: 'service',
+    actorType: 'administrator',
+    before: true,
+    after: false,
+    message: fixed({
+      'en-US': 'Secure client deleted',
+      'de-DE': 'Sicherer Client gelöscht',
+      'es-ES': 'Cliente seguro eliminado',
+      'fr-FR': 'Client sécurisé supprimé',
+      'ja-JP': 'セキュアクライアントが削除されました',
+    }),
+  },
+  {
+    eventType: 'wxp/url/update',
+    targetType: 'subscriber',
+    actorType: 'administrator',
+    before: true,
+    after: true,
+    message: fixed({
+      'en-US': 'Workspace URL updated',
+      'de-DE': 'Workspace-URL aktualisiert',
+      'es-ES': 'URL de Workspace actualizada',
+      'fr-FR': 'URL de Workspace mise à jour',
+      'ja-JP': 'ワークスペースURLが更新されました',
+    }),
+  },
+  {
+    eventType: 'wxp/identityprovider/update',
+    targetType: 'subscriber',
+    actorType: 'administrator',
+    before: true,
+    after: true,
+    message: fixed({
+      'en-US': 'Workspace identity provider updated',
+      'de-DE': 'Workspace-Identitätsanbieter aktualisiert',
+      'es-ES': 'Proveedor de identidades de Workspace actualizado',
+      'fr-FR': "Fournisseur d'identité de Workspace mis à jour",
+      'ja-JP': 'ワークスペースのIDプロバイダーが更新されました',
+    }),
+  },
+  {
+    eventType: 'wxp/fas/enable',
+    targetType: 'subscriber',
+    actorType: 'administrator',
+    before: false,
+    after: true,
+    message: fixed({
+      'en-US': 'Workspace Federated Authentication Service (FAS) enabled',
+      'de-DE': 'Workspace Federated Authentication Service (FAS) aktiviert',
+      'es-ES': 'Federated Authentication Service (FAS) de Workspace habilitado',
+      'fr-FR': 'Federated Authentication Service (FAS) de Workspace activé',
+      'ja-JP': 'ワークスペースのFederated Authentication Service (FAS) が有効になりました',
+    }),
+  },
+];
+
+/** The people administrator events name (the sample's "Rafa Doe" and friends). */
+const ADMIN_TARGETS = ['Rafa Doe', 'Mina Ito', 'Jonas Berg', 'Ada Kofi', 'Lucía Pérez', 'Tom Weber'];
+const SECURE_CLIENTS = ['siem-collector', 'terraform', 'backup-automation', 'monitoring'];
+
+/** `MM/dd/yyyy HH:mm:ss`, as the sample's `AfterChanges.CreatedDate` and `UpdatedDate`. */
+function changeDate(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+/** A 19-digit decimal id, as the sample's `TargetId` and `AfterChanges.UserId`. */
+const decimalId = (...parts: (string | number)[]) =>
+  `${(hashOf(...parts, 'high') % 900_000_000) + 100_000_000}${String(hashOf(...parts, 'low')).padStart(10, '0')}`;
+
+/** The target fields and the object before / after the event (`null` where the table records none). */
+function targetOf(
+  seed: number,
+  customerId: string,
+  kind: SystemEvent,
+  random: ReturnType<typeof createRng>,
+  at: number,
+): {
+  targetId: string;
+  targetDisplayName: string;
+  targetEmail: string | null;
+  targetUserId: string | null;
+  state: (after: boolean) => Record<string, string>;
+} {
+  if (kind.targetType === 'administrator') {
+    const name = ADMIN_TARGETS[random.int(0, ADMIN_TARGETS.length)]!;
+    const email = `${name
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[^a-z ]/g, '')
+      .replace(' ', '.')}@example.com`;
+    const userId = decimalId(seed, 'admin-user', customerId, email);
+    const created = at - random.int(0, 30) * 24 * HOUR_MS;
+    // Exactly the sample's AfterChanges keys; the values before an update are INFERRED.
+    return {
+      targetId: userId,
+      targetDisplayName: email,
+      targetEmail: email,
+      targetUserId: uuid(seed, 'admin-oid', customerId, email).replaceAll('-', ''),
+      state: (after) => ({
+        CustomerId: customerId,
+        Principal: email,
+        UserId: userId,
+        AccessType: after ? 'Full' : 'Custom',
+        CreatedDate: changeDate(kind.eventType.endsWith('/create') ? at : created),
+        UpdatedDate: changeDate(after ? at : created),
+        DisplayName: name,
+        Pending: kind.eventType.endsWith('/invite') ? 'True' : 'False',
+      }),
+    };
+  }
+  if (kind.targetType === 'service') {
+    // INFERRED: a secure client named by its id and name, without email or user id.
+    const name = SECURE_CLIENTS[random.int(0, SECURE_CLIENTS.length)]!;
+    return {
+      targetId: uuid(seed, 'secure-client', customerId, name),
+      targetDisplayName: name,
+      targetEmail: null,
+      targetUserId: null,
+      state: () => ({ CustomerId: customerId, Name: name, CreatedDate: changeDate(at) }),
+    };
+  }
+  // INFERRED: Workspace events target the customer's subscriber configuration.
+  const setting = kind.eventType.split('/')[1]!;
+  return {
+    targetId: customerId,
+    targetDisplayName: customerId,
+    targetEmail: null,
+    targetUserId: null,
+    state: (after): Record<string, string> =>
+      setting === 'url'
+        ? { Url: `https://${customerId}${after ? '-new' : ''}.cloud.com` }
+        : setting === 'fas'
+          ? { Enabled: after ? 'True' : 'False' }
+          : { IdentityProvider: after ? 'AzureAD' : 'AD' },
+  };
+}
+
+/**
+ * Whole-hour generation: the events of the hour `hour` (hours since the epoch), oldest first, in the
+ * camelCase the live API answers (see `SystemLogCasing`), fields in the sample's order.
+ */
 function systemLogHour(seed: number, customerId: string, hour: number): Record<string, unknown>[] {
   const random = createRng(hashOf(seed, 'systemlog', customerId, hour));
   return Array.from({ length: random.int(2, 8) }, (_, index) => {
     const at = hour * HOUR_MS + random.int(0, HOUR_MS - 1);
-    const kind = SYSTEM_EVENTS[random.int(0, SYSTEM_EVENTS.length - 1)]!;
-    const admin = ADMINS[random.int(0, ADMINS.length - 1)]!;
-    const system = random.int(0, 4) === 0;
-    const target = `${kind.targetType}-${random.int(100, 999)}`;
-    const action = kind.eventType.split('/').at(-1);
-    const changes = {
-      DisplayName: target,
-      AccessType: random.int(0, 1) ? 'Full' : 'Custom',
-      Pending: 'False',
-    };
+    const kind = SYSTEM_LOG_EVENTS[random.int(0, SYSTEM_LOG_EVENTS.length)]!;
+    const admin = ADMINS[random.int(0, ADMINS.length)]!;
+    const target = targetOf(seed, customerId, kind, random, at);
+    const system = kind.actorType === 'system';
     return {
       at,
       record: {
@@ -89,22 +347,23 @@ function systemLogHour(seed: number, customerId: string, hour: number): Record<s
         utcTimestamp: ticks(at, hashOf(seed, 'ticks', hour, index)),
         customerId,
         eventType: kind.eventType,
-        targetId: String(hashOf(seed, 'target', target)),
-        targetDisplayName: target,
-        targetEmail: kind.targetType === 'administrator' ? `${target}@example.com` : null,
-        targetUserId:
-          kind.targetType === 'administrator' ? uuid(seed, 'user', target).replaceAll('-', '') : null,
+        targetId: target.targetId,
+        targetDisplayName: target.targetDisplayName,
+        targetEmail: target.targetEmail,
+        targetUserId: target.targetUserId,
         targetType: kind.targetType,
-        beforeChanges: action === 'create' ? null : { ...changes, AccessType: 'Custom' },
-        afterChanges: action === 'delete' ? null : changes,
-        agentId: kind.agent,
+        beforeChanges: kind.before ? target.state(false) : null,
+        afterChanges: kind.after ? target.state(true) : null,
+        // The sample's agent is its event type's service; `platform` and `wxp` for the others: INFERRED.
+        agentId: kind.eventType.split(/[:/]/)[0],
         serviceProfileName: null,
+        // The sample's system actor; an administrator's id and name: INFERRED.
         actorId: system ? null : uuid(seed, 'actor', admin),
         actorDisplayName: system ? 'CwcSystem' : admin,
-        actorType: system ? 'system' : 'administrator',
-        message: {
-          'en-US': `${action === 'create' ? 'Created' : action === 'delete' ? 'Deleted' : 'Updated'} ${kind.targetType} '${target}'.`,
-        },
+        actorType: kind.actorType,
+        message: Object.fromEntries(
+          SYSTEM_LOG_LOCALES.map((locale) => [locale, kind.message[locale](target.targetId)]),
+        ),
       },
     };
   })
@@ -288,16 +547,7 @@ function parameter(params: URLSearchParams, name: string): string | null {
   return null;
 }
 
-/** `yyyy-MM-ddTHH:mm:ss[.fff]Z`, or a refusal naming the parameter. */
-function instantParameter(params: URLSearchParams, name: string, fallback: number): number {
-  const value = parameter(params, name);
-  if (value === null) return fallback;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$/.test(value) || Number.isNaN(Date.parse(value)))
-    throw invalid(`${name} must be a UTC date-time, yyyy-MM-ddTHH:mm:ssZ`, { name, value });
-  return Date.parse(value);
-}
-
-function limitParameter(
+export function limitParameter(
   value: string | null,
   name: string,
   limits: { default: number; max: number },
@@ -317,34 +567,101 @@ function page(items: Record<string, unknown>[], offset: number, limit: number, q
   return { served, next: more ? continuation(query, offset + limit) : null, total: newestFirst.length };
 }
 
-/** `GET /systemlog/records`. */
+/**
+ * How the System Log spells its answer. Citrix's documentation shows PascalCase (`Items`, `Count`,
+ * `EstimatedTotalItems`, `ContinuationToken`, `RecordId`, … — the gettingstarted and troubleshooting pages'
+ * samples); the working clients read camelCase: Google's `chronicle/ingestion-scripts`
+ * `citrix_auditlogs/main.py` @ 39837d7edbeab0b655aab9deb3be2fea3b2932c5 (`resp_json["items"]`,
+ * `"continuationToken"`), and Cortex's `demisto/content` `Packs/CitrixCloud/Integrations/
+ * CitrixCloudEventCollector/CitrixCloudEventCollector.py` @ efb45d110c5b726d4cf9cff9e1d1b68c49c1a8d7
+ * (`items`, `continuationToken`, `recordId`, `utcTimestamp`), which an earlier version reading the
+ * documentation's `Items`/`ContinuationToken` was changed to. Both collectors run against the live API, so
+ * camelCase is the default; PascalCase answers as the documentation shows. Only the top-level names of
+ * the answer and of each record change: `beforeChanges`/`afterChanges` keys and the `message` locales are
+ * dictionary keys, kept as the sample has them in either casing (INFERRED: a serializer's naming policy
+ * does not rename dictionary keys). `count` and `estimatedTotalItems` in camelCase: INFERRED.
+ */
+export type SystemLogCasing = 'camelCase' | 'PascalCase';
+export const SYSTEM_LOG_DEFAULT_CASING: SystemLogCasing = 'camelCase';
+
+const pascal = (record: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(record).map(([key, value]) => [key.charAt(0).toUpperCase() + key.slice(1), value]),
+  );
+
+/**
+ * A System Log 400 as its troubleshooting page shows them ("Troubleshooting SystemLog APIs",
+ * developer-docs.citrix.com/en-us/citrix-cloud/citrix-cloud-api-overview/troubleshooting, "400 Validation
+ * Errors"): `type`, `detail`, and `parameters` as an object keyed by the camelCase parameter name.
+ */
+function systemLogInvalid(type: string, detail: string, parameters: Record<string, string>): ApiError {
+  return new ApiError(400, { type: `https://errors-api.cloud.com/${type}`, detail, parameters }, detail);
+}
+
+/** `StartDateTime` / `EndDateTime`: a UTC date-time, else the documented `getRecordsDateTimeRangeInvalid`. */
+function systemLogInstant(params: URLSearchParams, name: 'startDateTime' | 'endDateTime', fallback: number) {
+  const value = parameter(params, name);
+  if (value === null) return { at: fallback, text: new Date(fallback).toISOString().replace('.000Z', 'Z') };
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$/.test(value) || Number.isNaN(Date.parse(value)))
+    // The documented case is startDateTime's; endDateTime answering alike is INFERRED.
+    throw systemLogInvalid(
+      'systemlog/getRecordsDateTimeRangeInvalid',
+      `Invalid value provided for ${name}.`,
+      {
+        [name]: value,
+      },
+    );
+  return { at: Date.parse(value), text: value };
+}
+
+/** `Limit`: 50 by default; not a whole number: `getRecordsLimitInvalid`; outside 1–200: `outOfRange`. */
+function systemLogLimit(params: URLSearchParams): number {
+  const value = parameter(params, 'Limit');
+  if (value === null) return SYSTEM_LOG_LIMITS.default;
+  const limit = Number(value);
+  if (!/^\s*[+-]?\d+\s*$/.test(value) || !Number.isSafeInteger(limit))
+    throw systemLogInvalid('systemlog/getRecordsLimitInvalid', 'Invalid value provided for limit.', {
+      limit: value,
+    });
+  if (limit < 1 || limit > SYSTEM_LOG_LIMITS.max)
+    throw systemLogInvalid(
+      'common/outOfRange',
+      `Maximum items per page is between 1 and ${SYSTEM_LOG_LIMITS.max}`,
+      {
+        limit: value,
+      },
+    );
+  return limit;
+}
+
+/** `GET /systemlog/records`, in `casing` (see `SystemLogCasing`). */
 export function systemLogReply(
   view: AuditView,
   customerId: string,
   params: URLSearchParams,
+  casing: SystemLogCasing = SYSTEM_LOG_DEFAULT_CASING,
 ): Record<string, unknown> {
-  const from = instantParameter(params, 'StartDateTime', 0);
-  const to = instantParameter(params, 'EndDateTime', view.now);
-  // A range that ends before it starts is refused, not answered empty: the System Log documents the
-  // error `getRecordsDateTimeRangeInvalid` (its type URI under errors-api.cloud.com is INFERRED).
-  if (from > to)
-    throw new ApiError(
-      400,
+  // Defaults as documented: StartDateTime DateTime.MinValue, EndDateTime now.
+  const start = systemLogInstant(params, 'startDateTime', 0);
+  const end = systemLogInstant(params, 'endDateTime', view.now);
+  // A range that ends before it starts is refused, not answered empty (troubleshooting page, Case 1).
+  if (start.at > end.at)
+    throw systemLogInvalid(
+      'systemlog/getRecordsDateTimeRangeInvalid',
+      'Start DateTime cannot be after the end DateTime.',
       {
-        type: 'https://errors-api.cloud.com/systemlog/getRecordsDateTimeRangeInvalid',
-        detail: 'StartDateTime must not be after EndDateTime',
-        parameters: [
-          { name: 'StartDateTime', value: new Date(from).toISOString() },
-          { name: 'EndDateTime', value: new Date(to).toISOString() },
-        ],
+        startDateTime: start.text,
+        endDateTime: end.text,
       },
-      'StartDateTime must not be after EndDateTime',
     );
-  const limit = limitParameter(parameter(params, 'Limit'), 'Limit', SYSTEM_LOG_LIMITS);
+  const [from, to] = [start.at, end.at];
+  const limit = systemLogLimit(params);
   const query = `systemlog ${customerId} ${from} ${to}`;
   const offset = resume(parameter(params, 'ContinuationToken'), query, 'ContinuationToken');
   const { served, next, total } = page(systemLogRecords(view, customerId, from, to), offset, limit, query);
-  return { items: served, count: served.length, estimatedTotalItems: total, continuationToken: next };
+  const answer = { items: served, count: served.length, estimatedTotalItems: total, continuationToken: next };
+  if (casing === 'camelCase') return answer;
+  return pascal({ ...answer, items: served.map(pascal) });
 }
 
 /** `GET /cvad/manage/me`. */

@@ -7,8 +7,12 @@ export {
   AUDIT_RETENTION_MS,
   CONFIG_LOG_LIMITS,
   CONFIG_LOG_PERMISSION,
+  SYSTEM_LOG_DEFAULT_CASING,
+  SYSTEM_LOG_EVENTS,
   SYSTEM_LOG_LIMITS,
+  SYSTEM_LOG_LOCALES,
   SYSTEM_LOG_PERMISSION,
+  type SystemLogCasing,
 } from './admin-audit.ts';
 export { CASODATA_EMPTY_HOUR_ONE_IN, CASODATA_ENTITY_NAMES, CASODATA_MAX_TOP } from './casodata.ts';
 export type { InjectedKind } from './faults.ts';

@@ -1,4 +1,5 @@
 /** Public configuration of the emulator and the resolution of defaults. */
+import { SYSTEM_LOG_DEFAULT_CASING, type SystemLogCasing } from './admin-audit.ts';
 
 export interface CustomerCredentials {
   customerId: string;
@@ -99,6 +100,11 @@ export interface EmulatorOptions {
    * DEFAULT_MAX_SCANNED_ROWS; null: no timeout.
    */
   queryTimeout?: { maxScannedRows?: number | null; delayMs?: number; unindexedRowCost?: number };
+  /**
+   * How the System Log spells its answer: `camelCase` (the default, what the live API answers, as the
+   * working collectors read it) or `PascalCase` (as Citrix's documentation shows it). See admin-audit.ts.
+   */
+  systemLogCasing?: SystemLogCasing;
   faults?: Faults;
 }
 
@@ -124,6 +130,7 @@ export interface ResolvedOptions {
   now: () => number;
   singleFlight: SingleFlight;
   queryTimeout: { maxScannedRows: number | null; delayMs: number; unindexedRowCost: number };
+  systemLogCasing: SystemLogCasing;
   faults: Faults;
 }
 
@@ -156,6 +163,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
       delayMs: options.queryTimeout?.delayMs ?? 50,
       unindexedRowCost: options.queryTimeout?.unindexedRowCost ?? UNINDEXED_ROW_COST,
     },
+    systemLogCasing: options.systemLogCasing ?? SYSTEM_LOG_DEFAULT_CASING,
     faults: options.faults ?? {},
   };
 }

@@ -317,7 +317,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       } else if (service === 'systemlog') {
         routeOf(segments, ['records']);
         const audit = { seed: config.seed, now, late: view.late };
-        reply = jsonReply(200, systemLogReply(audit, customerId, target.searchParams));
+        reply = jsonReply(
+          200,
+          systemLogReply(audit, customerId, target.searchParams, config.systemLogCasing),
+        );
       } else if (service === 'cvad') {
         if (f.frozenSite && segments.join('/') === 'manage/me') {
           inject('frozenSite');
