@@ -19,11 +19,16 @@ export type { InjectedKind } from './faults.ts';
 export type { GroundTruth } from './ground-truth.ts';
 export { LATE_ARRIVAL_SHARE } from './late-arrivals.ts';
 export {
+  CONCURRENT_EVALUATION_MS,
+  concurrentInUse,
+  concurrentSummary,
   currentUsage,
   HISTORY_MONTHS,
   historicalUsage,
+  LICENSE_MODELS,
   LICENSING_PATHS,
   LICENSING_PERMISSION,
+  type LicenseModel,
 } from './licensing.ts';
 export { licensingTelemetry, type TelemetryDocument, type TelemetryOptions } from './licensing-telemetry.ts';
 export { DEFAULT_HORIZON_MS, RETENTION_MS } from './monitor-query.ts';

@@ -1,14 +1,20 @@
 /**
- * The Citrix Cloud licensing API for CVAD user/device licenses, as documented (developer-docs.citrix.com,
- * "Getting started with Citrix Cloud licensing APIs" and its troubleshooting page):
+ * The Citrix Cloud licensing API for CVAD, as documented (developer-docs.citrix.com, "Getting started
+ * with Citrix Cloud licensing APIs" and its troubleshooting page) for the User/Device model:
  *
  *   GET /licensing/license/enterprise/cloud/cvad/ud/current
  *   GET /licensing/license/enterprise/cloud/cvad/ud/historicalusage?startDate=yyyy-MM&endDate=yyyy-MM
  *
+ * and, for the Concurrent model, the summary a public script reads (Citrix documents no Concurrent
+ * endpoint; see `concurrentSummary`):
+ *
+ *   GET /licensing/license/enterprise/cloud/cvad/ccu/summary?UsageType=device&LicenseModel=Concurrent
+ *
  * The usage is a deterministic function of the seed, the customer and the day: licenses are assigned a
  * few a day and released now and then, so the current month's figures grow until it closes and closed
  * months never change. History reaches back at most 12 months; other requests are refused with the
- * documented error body `{ type, detail, parameters }`.
+ * documented error body `{ type, detail, parameters }`. A customer is licensed under one model or both
+ * (its `licenseModel`); the other model's endpoints answer 404.
  */
 import { ApiError } from './api-error.ts';
 import { hashOf } from './random.ts';
@@ -19,6 +25,14 @@ export const LICENSING_PERMISSION = 'Licensing.Read';
 export const HISTORY_MONTHS = 12;
 
 const PRODUCT = { productName: 'XenDesktop', productEdition: 'XAXDFull' };
+
+/**
+ * The licensing models of Citrix DaaS a customer's licenses follow. Citrix documents both models and
+ * their mix in one account ("Multi-type licensing for Citrix DaaS",
+ * https://docs.citrix.com/en-us/citrix-cloud/citrix-cloud-management/citrix-cloud-service-license-usage.html).
+ */
+export type LicenseModel = 'userDevice' | 'concurrent' | 'both';
+export const LICENSE_MODELS: readonly LicenseModel[] = ['userDevice', 'concurrent', 'both'];
 
 /** The licenses a customer has installed (constant), and its usage counters on a day. */
 function installed(seed: number, customerId: string): number {
@@ -103,11 +117,32 @@ function badRequest(detail: string, parameters: Record<string, string>): ApiErro
   );
 }
 
-/** The path under `/licensing/` of the two endpoints. */
+/** The path under `/licensing/` of the endpoints. */
 export const LICENSING_PATHS = {
   current: 'license/enterprise/cloud/cvad/ud/current',
   historical: 'license/enterprise/cloud/cvad/ud/historicalusage',
+  concurrentSummary: 'license/enterprise/cloud/cvad/ccu/summary',
 } as const;
+
+/**
+ * A 404 in the shape of the troubleshooting page's "Sample API error response" (`type` "404", `detail`
+ * "resource not found", `parameters` naming the request URL). A path of a model the customer is not
+ * licensed under answers it too: a public collector reads a licensing 404 as "not entitled"
+ * (virtualwebber/euc-reports-collectors `DISABLED/Get-CitrixCloudData.ps1` @
+ * fe622962d9e62f2bcf7b8b06e6e3730f9fc91909, `Get-CitrixLicensing`). INFERRED: that the service answers
+ * exactly this body then.
+ */
+function notFound(path: string): ApiError {
+  return new ApiError(
+    404,
+    {
+      type: '404',
+      detail: 'resource not found',
+      parameters: { name: 'entityType', value: `/licensing/${path}` },
+    },
+    `No licensing endpoint /licensing/${path} for this customer`,
+  );
+}
 
 /** The reply to `GET /licensing/<path>`, or an error naming the endpoints there are. */
 export function licensingReply(
@@ -116,15 +151,17 @@ export function licensingReply(
   segments: readonly string[],
   params: URLSearchParams,
   now: number,
+  model: LicenseModel = 'userDevice',
 ): Record<string, unknown> {
   const path = segments.join('/');
-  if (path === LICENSING_PATHS.current) return currentUsage(seed, customerId, now);
-  if (path === LICENSING_PATHS.historical) return historicalUsage(seed, customerId, params, now);
-  throw new ApiError(
-    404,
-    { type: 'NotFound', detail: `No licensing endpoint /licensing/${path}`, parameters: {} },
-    `No licensing endpoint /licensing/${path}`,
-  );
+  const userDevice = model !== 'concurrent';
+  const concurrent = model !== 'userDevice';
+  if (path === LICENSING_PATHS.current && userDevice) return currentUsage(seed, customerId, now);
+  if (path === LICENSING_PATHS.historical && userDevice)
+    return historicalUsage(seed, customerId, params, now);
+  if (path === LICENSING_PATHS.concurrentSummary && concurrent)
+    return concurrentSummaryReply(seed, customerId, params, now);
+  throw notFound(path);
 }
 
 /** One month's usage: at its end, or now for the current month. */
@@ -203,4 +240,123 @@ export function historicalUsage(
     })),
     historicalUsageList: months,
   };
+}
+
+/**
+ * Citrix Cloud evaluates the Concurrent licenses in use every five minutes ("Monitor licenses and peak
+ * usage for Citrix DaaS (Concurrent)",
+ * https://docs.citrix.com/en-us/citrix-cloud/citrix-cloud-management/license-usage/virtual-apps-desktops-service-license-usage-concurrent.html).
+ */
+export const CONCURRENT_EVALUATION_MS = 5 * 60_000;
+const SLOTS_A_DAY = DAY_MS / CONCURRENT_EVALUATION_MS;
+const HOUR = DAY_MS / 24;
+
+/** The Concurrent licenses a customer owns (constant; separate from its User/Device licenses). */
+function concurrentInstalled(seed: number, customerId: string): number {
+  return 100 + (hashOf(seed, 'licensing-ccu-installed', customerId) % 20) * 25;
+}
+
+/**
+ * The licenses in use at an evaluation (`slot`: five-minute slots since the epoch). INFERRED, a plausible
+ * day: devices connect from 07:00 UTC, most at about 13:00, gone by 19:00, a fifth of that at weekends,
+ * a few always on; each day's height varies, some days above the licenses owned (an overage).
+ */
+export function concurrentInUse(seed: number, customerId: string, slot: number): number {
+  const instant = slot * CONCURRENT_EVALUATION_MS;
+  const total = concurrentInstalled(seed, customerId);
+  const hour = (instant % DAY_MS) / HOUR;
+  const weekday = (dayOf(instant) + 4) % 7; // 1970-01-01 was a Thursday
+  const shape = Math.max(0, Math.sin((Math.PI * (hour - 7)) / 12));
+  const height = 0.55 + (hashOf(seed, 'licensing-ccu-day', customerId, dayOf(instant)) % 50) / 100;
+  const base = total * height * shape * (weekday === 0 || weekday === 6 ? 0.2 : 1);
+  const noise = hashOf(seed, 'licensing-ccu-slot', customerId, slot) % Math.max(1, Math.round(total * 0.04));
+  return Math.round(base + noise + total * 0.02);
+}
+
+interface Peak {
+  count: number;
+  slot: number;
+}
+/** A day's peak, once computed (the days are immutable): keyed by seed, customer and day. */
+const dailyPeaks = new Map<string, Peak>();
+
+/** The first evaluation with the highest count among slots `from`..`to` (inclusive). */
+function peakBetween(seed: number, customerId: string, from: number, to: number): Peak {
+  let best: Peak = { count: -1, slot: from };
+  const better = (peak: Peak) => {
+    if (peak.count > best.count) best = peak;
+  };
+  for (let slot = from; slot <= to; ) {
+    if (slot % SLOTS_A_DAY === 0 && slot + SLOTS_A_DAY - 1 <= to) {
+      const key = `${seed}/${customerId}/${slot}`;
+      let day = dailyPeaks.get(key);
+      if (!day) {
+        day = peakBetween(seed, customerId, slot + 1, slot + SLOTS_A_DAY - 1);
+        const first = { count: concurrentInUse(seed, customerId, slot), slot };
+        if (first.count >= day.count) day = first;
+        if (dailyPeaks.size > 100_000) dailyPeaks.clear();
+        dailyPeaks.set(key, day);
+      }
+      better(day);
+      slot += SLOTS_A_DAY;
+    } else {
+      better({ count: concurrentInUse(seed, customerId, slot), slot });
+      slot++;
+    }
+  }
+  return best;
+}
+
+/** When the customer's Concurrent subscription started (INFERRED: some day of 2025). */
+function subscriptionStart(seed: number, customerId: string): number {
+  return Date.UTC(2025, 0, 1) + (hashOf(seed, 'licensing-ccu-start', customerId) % 365) * DAY_MS;
+}
+
+/**
+ * `GET …/cvad/ccu/summary`: the licenses in use at the last evaluation and the peaks of the last 24 hours,
+ * the calendar month and all time. Citrix documents no Concurrent endpoint; the path, the query
+ * (`UsageType=device&LicenseModel=Concurrent`) and the fields `currentCcu{totalLicenseCount,
+ * assignedLicenseCount, reportTime}`, `last24HoursPeak`, `monthPeak`, `allTimePeak` (each
+ * `{assignedLicenseCount, reportTime}`) are what a public collector reads
+ * (virtualwebber/euc-reports-collectors `DISABLED/Get-CitrixCloudData.ps1` @
+ * fe622962d9e62f2bcf7b8b06e6e3730f9fc91909, `Get-CitrixLicensing`, on
+ * `cloudlicense.citrixworkspacesapi.net/{customerId}/license/…`); what the figures mean (the last 24
+ * hours, "This Month" from the start of the calendar month, "All Time" from the start of the
+ * subscription, a peak with the time it was reached, a Total with each) is Citrix's console documentation
+ * (the page above). INFERRED: that `api.cloud.com/licensing/` serves the same path as for `ud`; each
+ * peak's `totalLicenseCount` (the console shows a Total with each peak); no other field.
+ */
+export function concurrentSummary(seed: number, customerId: string, now: number): Record<string, unknown> {
+  const last = Math.floor(now / CONCURRENT_EVALUATION_MS);
+  const totalLicenseCount = concurrentInstalled(seed, customerId);
+  const reported = (peak: Peak) => ({
+    totalLicenseCount,
+    assignedLicenseCount: peak.count,
+    reportTime: new Date(peak.slot * CONCURRENT_EVALUATION_MS).toISOString(),
+  });
+  const monthStarts = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
+  const firstOfMonth = Math.ceil(monthStarts / CONCURRENT_EVALUATION_MS);
+  const firstEver = Math.min(
+    Math.ceil(subscriptionStart(seed, customerId) / CONCURRENT_EVALUATION_MS),
+    firstOfMonth,
+  );
+  return {
+    currentCcu: reported({ count: concurrentInUse(seed, customerId, last), slot: last }),
+    last24HoursPeak: reported(peakBetween(seed, customerId, last - SLOTS_A_DAY + 1, last)),
+    monthPeak: reported(peakBetween(seed, customerId, firstOfMonth, last)),
+    allTimePeak: reported(peakBetween(seed, customerId, firstEver, last)),
+  };
+}
+
+/** The summary, after its query: `LicenseModel`, when given, must be `Concurrent` (INFERRED: a 400 else). */
+function concurrentSummaryReply(
+  seed: number,
+  customerId: string,
+  params: URLSearchParams,
+  now: number,
+): Record<string, unknown> {
+  const model = params.get('LicenseModel');
+  if (model !== null && model.toLowerCase() !== 'concurrent')
+    throw badRequest('LicenseModel must be Concurrent', { LicenseModel: model });
+  return concurrentSummary(seed, customerId, now);
 }

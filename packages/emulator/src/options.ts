@@ -1,10 +1,17 @@
 /** Public configuration of the emulator and the resolution of defaults. */
 import { SYSTEM_LOG_DEFAULT_CASING, type SystemLogCasing } from './admin-audit.ts';
+import type { LicenseModel } from './licensing.ts';
 
 export interface CustomerCredentials {
   customerId: string;
   clientId: string;
   clientSecret: string;
+  /**
+   * How the customer's Citrix DaaS is licensed: `userDevice` (the default; `…/cvad/ud/…` answer),
+   * `concurrent` (`…/cvad/ccu/summary` answers) or `both` (multi-type licensing); the other model's
+   * endpoints answer 404. See licensing.ts.
+   */
+  licenseModel?: LicenseModel;
 }
 
 export interface Faults {

@@ -309,7 +309,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           () => inject('foreignNextLink'),
         );
       } else if (service === 'licensing') {
-        const body = licensingReply(config.seed, customerId, segments, target.searchParams, now);
+        const model = config.customers.find((c) => c.customerId === customerId)?.licenseModel;
+        const body = licensingReply(config.seed, customerId, segments, target.searchParams, now, model);
         if (f.licensingNoContent) {
           inject('licensingNoContent');
           reply = { status: 204, headers: {}, body: '' };

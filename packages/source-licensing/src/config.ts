@@ -4,9 +4,27 @@ import { GcsConnectionSchema } from '@ctxsiem/sink-gcs/config';
 import { S3ReadConnectionSchema } from '@ctxsiem/sink-s3/config';
 import { z } from 'zod';
 
-/** The streams: the Citrix Cloud licensing API's two, and the telemetry documents. */
-export const LICENSING_STREAMS = ['usage', 'history', 'telemetry'] as const;
+/**
+ * The streams: the Citrix Cloud licensing API's User/Device two (`usage`, `history`), its Concurrent
+ * one (`concurrentUsage`), and the telemetry documents.
+ */
+export const LICENSING_STREAMS = ['usage', 'history', 'concurrentUsage', 'telemetry'] as const;
 export type LicensingStreamName = (typeof LICENSING_STREAMS)[number];
+
+/**
+ * The Citrix DaaS licensing models (Citrix documents both, and their mix in one account: "Multi-type
+ * licensing for Citrix DaaS", https://docs.citrix.com/en-us/citrix-cloud/citrix-cloud-management/citrix-cloud-service-license-usage.html).
+ * Citrix documents no way to ask the API which model a tenant has, so it is configured.
+ */
+export const LICENSE_MODELS = ['user-device', 'concurrent', 'both'] as const;
+export type LicenseModelName = (typeof LICENSE_MODELS)[number];
+
+/** The API streams of each model. */
+const MODEL_STREAMS: Record<LicenseModelName, readonly LicensingStreamName[]> = {
+  'user-device': ['usage', 'history'],
+  concurrent: ['concurrentUsage'],
+  both: ['usage', 'history', 'concurrentUsage'],
+};
 
 /** Where telemetry documents are read from: an S3 or GCS prefix, else a folder. */
 export type DocumentLocation =
@@ -79,7 +97,13 @@ export const LicensingOptionsSchema = z
       )
       .optional()
       .describe(
-        '`usage`: the CVAD user/device license usage, one snapshot per UTC day; `history`: the monthly usage, each closed month once and the current month as it grows; `telemetry`: the documents at `telemetry.location`, each version once. Default: `usage` and `history`, and `telemetry` when a location is set (LICENSING_STREAMS).',
+        '`usage`: the CVAD User/Device license usage, one snapshot per UTC day; `history`: the monthly User/Device usage, each closed month once and the current month as it grows; `concurrentUsage`: the Concurrent licenses in use and their peaks, one snapshot per UTC day; `telemetry`: the documents at `telemetry.location`, each version once. Default: the streams of `licenseModel`, and `telemetry` when a location is set (LICENSING_STREAMS).',
+      ),
+    licenseModel: z
+      .enum(LICENSE_MODELS, { error: `must be one of ${LICENSE_MODELS.join(', ')}` })
+      .default('user-device')
+      .describe(
+        'How the tenant’s Citrix DaaS is licensed: `user-device` (the `usage` and `history` streams), `concurrent` (`concurrentUsage`) or `both` (multi-type licensing: all three). A stream of a model not chosen is refused; a tenant not licensed under the chosen model fails its streams saying so, and `check` says which model the API answers for (LICENSING_MODEL).',
       ),
     lagMinutes: z
       .number()
@@ -92,6 +116,15 @@ export const LicensingOptionsSchema = z
   })
   .strict()
   .superRefine((options, ctx) => {
+    for (const [index, stream] of (options.streams ?? []).entries()) {
+      if (stream === 'telemetry' || MODEL_STREAMS[options.licenseModel].includes(stream)) continue;
+      const models = LICENSE_MODELS.filter((model) => MODEL_STREAMS[model].includes(stream));
+      ctx.addIssue({
+        code: 'custom',
+        path: ['streams', index],
+        message: `${stream} is a stream of licenseModel ${models.join(' or ')}, not ${options.licenseModel} (LICENSING_MODEL)`,
+      });
+    }
     if (options.streams?.includes('telemetry') && !options.telemetry)
       ctx.addIssue({
         code: 'custom',
@@ -102,9 +135,14 @@ export const LicensingOptionsSchema = z
 
 export type LicensingOptions = z.output<typeof LicensingOptionsSchema>;
 
-/** The streams the options select: as listed, else `usage`, `history`, and `telemetry` with a location. */
+/** The streams the options select: as listed, else the model's, and `telemetry` with a location. */
 export function selectedStreams(options: LicensingOptions): LicensingStreamName[] {
-  return options.streams ?? LICENSING_STREAMS.filter((name) => name !== 'telemetry' || options.telemetry);
+  return (
+    options.streams ??
+    LICENSING_STREAMS.filter((name) =>
+      name === 'telemetry' ? options.telemetry : MODEL_STREAMS[options.licenseModel].includes(name),
+    )
+  );
 }
 export type LicensingOptionsInput = z.input<typeof LicensingOptionsSchema>;
 export type TelemetryOptions = z.output<typeof TelemetrySchema>;

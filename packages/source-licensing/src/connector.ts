@@ -9,18 +9,20 @@ export const licensingConnector = definePullSource({
   type: 'licensing',
   package: '@ctxsiem/source-licensing',
   summary:
-    'Citrix licensing: CVAD user/device license usage from the Citrix Cloud API (a snapshot per UTC day, the monthly history) and License Server / CVAD / SPA telemetry documents from a folder or bucket.',
+    'Citrix licensing: CVAD User/Device license usage from the Citrix Cloud API (a snapshot per UTC day, the monthly history), Concurrent licenses in use and their peaks (a snapshot per UTC day), and License Server / CVAD / SPA telemetry documents from a folder or bucket.',
   schema: LicensingOptionsSchema,
   env: {
     variables: {
       streams: 'LICENSING_STREAMS',
       lagMinutes: 'LAG_MINUTES',
+      licenseModel: 'LICENSING_MODEL',
       'telemetry.location': 'LICENSING_TELEMETRY',
     },
     read: (env) =>
       envValue.defined({
         streams: env.LICENSING_STREAMS,
         lagMinutes: envValue.number(env.LAG_MINUTES),
+        licenseModel: env.LICENSING_MODEL,
         telemetry: env.LICENSING_TELEMETRY ? { location: env.LICENSING_TELEMETRY } : undefined,
       }),
   },

@@ -17,6 +17,7 @@ import {
   type PullStream,
   parseConfig,
   type Source,
+  SourceError,
 } from '@ctxsiem/core';
 import type { Dispatcher } from 'undici';
 import {
@@ -29,7 +30,7 @@ import {
   type TelemetryOptions,
 } from './config.ts';
 import { type DocumentFolder, openDocumentFolder } from './document-folders.ts';
-import { historyStream, LICENSING_PATHS, usageStream } from './stream.ts';
+import { concurrentUsageStream, historyStream, LICENSING_PATHS, usageStream } from './stream.ts';
 import { documentKind } from './telemetry-documents.ts';
 import { emptyTelemetryCounters, telemetryStream } from './telemetry-stream.ts';
 
@@ -63,6 +64,7 @@ export function licensingSource(config: LicensingSourceConfig, deps: LicensingSo
   const build: Record<LicensingStreamName, () => PullStream> = {
     usage: () => usageStream(options, client, deps.clock),
     history: () => historyStream(options, client, deps.clock),
+    concurrentUsage: () => concurrentUsageStream(options, client, deps.clock),
     telemetry: () => {
       const telemetry = options.telemetry as TelemetryOptions; // the schema requires it with this stream
       const location = parseDocumentLocation(telemetry.location);
@@ -93,16 +95,10 @@ export function licensingSource(config: LicensingSourceConfig, deps: LicensingSo
     options,
     async check(): Promise<CheckResult[]> {
       const results: CheckResult[] = [];
-      try {
-        const body = await client.getJson<{ totalUsageCount?: number }>(LICENSING_PATHS.current, {});
-        results.push({
-          name: 'usage',
-          ok: true,
-          detail: `reachable (${body.totalUsageCount ?? '?'} licenses in use)`,
-        });
-      } catch (error) {
-        results.push({ name: 'usage', ok: false, detail: (error as Error).message });
-      }
+      const models: LicenseModel[] =
+        options.licenseModel === 'both' ? ['User/Device', 'Concurrent'] : [modelOf(options.licenseModel)];
+      for (const model of models)
+        results.push(await checkModel(client, model, options.licenseModel !== 'both'));
       if (options.telemetry) results.push(await checkDocuments(options.telemetry, deps.signal));
       return results;
     },
@@ -112,6 +108,58 @@ export function licensingSource(config: LicensingSourceConfig, deps: LicensingSo
       await (await folder)?.close();
     },
   };
+}
+
+type LicenseModel = 'User/Device' | 'Concurrent';
+const modelOf = (name: 'user-device' | 'concurrent'): LicenseModel =>
+  name === 'concurrent' ? 'Concurrent' : 'User/Device';
+
+/** What a model's endpoint answers now, as a check named after its stream. */
+async function probe(client: CitrixCloudClient, model: LicenseModel): Promise<string> {
+  if (model === 'User/Device') {
+    const body = await client.getJsonOrNoContent<{ totalUsageCount?: number }>(LICENSING_PATHS.current, {});
+    return body === undefined
+      ? 'reachable (nothing to report)'
+      : `reachable (${body.totalUsageCount ?? '?'} User/Device licenses in use)`;
+  }
+  const body = await client.getJsonOrNoContent<{
+    currentCcu?: { assignedLicenseCount?: number; totalLicenseCount?: number; reportTime?: string };
+  }>(LICENSING_PATHS.concurrentSummary, {});
+  const now = body?.currentCcu;
+  return now === undefined
+    ? 'reachable (nothing to report)'
+    : `reachable (${now.assignedLicenseCount ?? '?'} of ${now.totalLicenseCount ?? '?'} Concurrent licenses in use at ${now.reportTime ?? '?'})`;
+}
+
+/**
+ * Checks the model's endpoint. A 404 (not licensed under it) tries the other model when `detect`: the
+ * check then says which model the tenant answers for (Citrix documents no way to ask it).
+ */
+async function checkModel(
+  client: CitrixCloudClient,
+  model: LicenseModel,
+  detect: boolean,
+): Promise<CheckResult> {
+  const name = model === 'User/Device' ? 'usage' : 'concurrentUsage';
+  try {
+    return { name, ok: true, detail: await probe(client, model) };
+  } catch (error) {
+    if (!(detect && error instanceof SourceError && error.status === 404))
+      return { name, ok: false, detail: (error as Error).message };
+    const other: LicenseModel = model === 'Concurrent' ? 'User/Device' : 'Concurrent';
+    const answers = await probe(client, other).then(
+      () => true,
+      () => false,
+    );
+    const setting = other === 'Concurrent' ? 'concurrent' : 'user-device';
+    return {
+      name,
+      ok: false,
+      detail: answers
+        ? `the tenant has no ${model} licenses (404) but is licensed ${other}: set licenseModel to ${setting}, or both (LICENSING_MODEL)`
+        : `the tenant has no ${model} licenses (404), nor ${other} ones`,
+    };
+  }
 }
 
 /** Lists the telemetry location: reachable, and how many documents it holds. */
@@ -136,6 +184,7 @@ async function checkDocuments(
 }
 
 export {
+  LICENSE_MODELS,
   LICENSING_STREAMS,
   type LicensingOptions,
   type LicensingOptionsInput,
@@ -147,7 +196,10 @@ export {
 export { type DocumentFolder, folderDocuments, gcsDocuments, s3Documents } from './document-folders.ts';
 export { DocumentLedger, type LedgerEntry } from './document-ledger.ts';
 export {
+  ConcurrentSummarySchema,
+  ConcurrentUsageRecordSchema,
   CurrentUsageSchema,
+  concurrentUsageStream,
   dailyWindows,
   HISTORY_MONTHS,
   HistoricalUsageSchema,

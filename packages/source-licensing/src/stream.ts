@@ -32,6 +32,15 @@ import type { LicensingOptions } from './config.ts';
 export const LICENSING_PATHS = {
   current: 'licensing/license/enterprise/cloud/cvad/ud/current',
   historical: 'licensing/license/enterprise/cloud/cvad/ud/historicalusage',
+  /**
+   * The Concurrent model's summary, with the query a public collector sends
+   * (virtualwebber/euc-reports-collectors `DISABLED/Get-CitrixCloudData.ps1` @
+   * fe622962d9e62f2bcf7b8b06e6e3730f9fc91909, `Get-CitrixLicensing`: on
+   * `cloudlicense.citrixworkspacesapi.net/{customerId}/`). Citrix documents no Concurrent endpoint.
+   * INFERRED: that `api.cloud.com/licensing/` serves it as it serves `…/cvad/ud/…`.
+   */
+  concurrentSummary:
+    'licensing/license/enterprise/cloud/cvad/ccu/summary?UsageType=device&LicenseModel=Concurrent',
 } as const;
 
 /** The resume token of a history window after its closed-month page. */
@@ -84,8 +93,32 @@ export const HistoricalUsageSchema = z.looseObject({
   ),
 });
 
+/** The licenses in use at an evaluation (Citrix evaluates them every five minutes), or at a peak. */
+const concurrentFigure = z.looseObject({
+  assignedLicenseCount: count,
+  reportTime: z.string().min(1),
+  totalLicenseCount: count.optional(),
+});
+/**
+ * The Concurrent summary's fields this source relies on: `currentCcu` (the licenses owned and in use at
+ * the last evaluation) and the peaks of the last 24 hours, the calendar month and all time, each with
+ * the time it was reached (the fields a public collector reads; see LICENSING_PATHS). The rest is kept
+ * as Citrix sent it.
+ */
+export const ConcurrentSummarySchema = z.looseObject({
+  currentCcu: concurrentFigure.extend({ totalLicenseCount: count }),
+  last24HoursPeak: concurrentFigure.nullish(),
+  monthPeak: concurrentFigure.nullish(),
+  allTimePeak: concurrentFigure.nullish(),
+});
+
 /** A usage snapshot as delivered: the day it stands for, when it was taken, and the API's answer. */
 export const UsageRecordSchema = CurrentUsageSchema.extend({
+  snapshotDate: z.iso.datetime({ message: 'snapshotDate must be an ISO date-time' }),
+  collectedAt: z.iso.datetime({ message: 'collectedAt must be an ISO date-time' }),
+});
+/** A Concurrent summary as delivered: the day it stands for, when it was taken, and the API's answer. */
+export const ConcurrentUsageRecordSchema = ConcurrentSummarySchema.extend({
   snapshotDate: z.iso.datetime({ message: 'snapshotDate must be an ISO date-time' }),
   collectedAt: z.iso.datetime({ message: 'collectedAt must be an ISO date-time' }),
 });
@@ -125,6 +158,15 @@ const HISTORY_COLUMNS: readonly Column[] = [
   { name: 'xenAppXenDesktopUsage', type: 'dynamic' },
 ];
 
+const CONCURRENT_USAGE_COLUMNS: readonly Column[] = [
+  { name: 'snapshotDate', type: 'datetime' },
+  { name: 'collectedAt', type: 'datetime' },
+  { name: 'currentCcu', type: 'dynamic' },
+  { name: 'last24HoursPeak', type: 'dynamic' },
+  { name: 'monthPeak', type: 'dynamic' },
+  { name: 'allTimePeak', type: 'dynamic' },
+];
+
 /** `yyyy-MM` of an instant (UTC). */
 export function monthOf(instant: number): string {
   const date = new Date(instant);
@@ -141,35 +183,92 @@ function parsed<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   return result.data;
 }
 
-export function usageStream(options: LicensingOptions, client: CitrixCloudClient, clock: Clock): PullStream {
+/**
+ * A licensing GET that answers the JSON body, or undefined for `204 No Content` (Citrix's documented
+ * empty result); a 404 — what the API answers for a model the tenant is not licensed under (a public
+ * collector reads it as "not entitled"; see LICENSING_PATHS) — fails saying which model to configure.
+ */
+async function licensingGet(
+  client: CitrixCloudClient,
+  path: string,
+  signal: AbortSignal,
+  model: 'User/Device' | 'Concurrent',
+): Promise<unknown> {
+  try {
+    return await client.getJsonOrNoContent(path, { signal });
+  } catch (error) {
+    if (error instanceof SourceError && error.status === 404) {
+      const other = model === 'Concurrent' ? 'user-device' : 'concurrent';
+      throw new SourceError(
+        'NOT_LICENSED',
+        `the licensing API answered 404 for ${path.split('?')[0]}: the tenant has no ${model} licenses. If it is licensed ${model === 'Concurrent' ? 'User/Device' : 'Concurrent'}, set licenseModel to ${other} (LICENSING_MODEL)`,
+        { cause: error, status: 404 },
+      );
+    }
+    throw error;
+  }
+}
+
+/** What differs between the daily snapshot streams (`usage`, `concurrentUsage`). */
+interface SnapshotSpec {
+  name: string;
+  schema: z.ZodType;
+  columns: readonly Column[];
+  path: string;
+  model: 'User/Device' | 'Concurrent';
+  /** The answer's fields this source relies on (the rest is kept as Citrix sent it). */
+  answer: z.ZodType<Record<string, unknown>>;
+  what: string;
+}
+
+/**
+ * One snapshot per UTC day of an endpoint that answers "now": taken by the run that collects the day
+ * within a day of its end, keyed by the day; none for a day collected later. `204 No Content` (Citrix's
+ * documented empty result) is a day without a snapshot, not an error.
+ */
+function snapshotStream(
+  spec: SnapshotSpec,
+  options: LicensingOptions,
+  client: CitrixCloudClient,
+  clock: Clock,
+) {
   return {
-    name: 'usage',
+    name: spec.name,
     cursorField: 'snapshotDate',
     window: dailyWindows(options.lagMinutes),
-    schema: UsageRecordSchema,
-    columns: USAGE_COLUMNS,
+    schema: spec.schema,
+    columns: spec.columns,
     identity: (record) => record.snapshotDate,
     async *read(window, _resume, signal): AsyncGenerator<Page> {
       const now = clock.now();
-      if (!isFresh(window, now)) {
-        yield { records: [] };
-        return;
-      }
-      const answer = await client.getJsonOrNoContent(LICENSING_PATHS.current, { signal });
-      // 204 No Content: no usage to report (Citrix's documented empty result): no snapshot for the day.
+      const answer = isFresh(window, now)
+        ? await licensingGet(client, spec.path, signal, spec.model)
+        : undefined;
       if (answer === undefined) {
         yield { records: [] };
         return;
       }
-      const body = parsed(CurrentUsageSchema, answer, 'current usage');
       const record: JsonRecord = {
         snapshotDate: window.from.toISOString(),
         collectedAt: new Date(now).toISOString(),
-        ...body,
+        ...parsed(spec.answer, answer, spec.what),
       };
       yield { records: [record] };
     },
-  };
+  } satisfies PullStream;
+}
+
+export function usageStream(options: LicensingOptions, client: CitrixCloudClient, clock: Clock): PullStream {
+  const spec = {
+    name: 'usage',
+    schema: UsageRecordSchema,
+    columns: USAGE_COLUMNS,
+    path: LICENSING_PATHS.current,
+    model: 'User/Device',
+    answer: CurrentUsageSchema,
+    what: 'current usage',
+  } as const;
+  return snapshotStream(spec, options, client, clock);
 }
 
 export function historyStream(
@@ -185,7 +284,7 @@ export function historyStream(
     signal: AbortSignal,
   ): Promise<JsonRecord[]> {
     const url = `${LICENSING_PATHS.historical}?startDate=${month}&endDate=${month}`;
-    const answer = await client.getJsonOrNoContent(url, { signal });
+    const answer = await licensingGet(client, url, signal, 'User/Device');
     // 204 No Content: no usage to report for the month (Citrix's documented empty result).
     if (answer === undefined) return [];
     const body = parsed(HistoricalUsageSchema, answer, `historical usage of ${month}`);
@@ -248,4 +347,28 @@ export function historyStream(
       yield { records: await monthRecords(monthOf(window.from.getTime()), 'open', stamp, signal) };
     },
   };
+}
+
+/**
+ * `concurrentUsage`: the Concurrent summary answers the licenses in use *now* (at Citrix's last
+ * five-minute evaluation) and the peaks up to now, so, like `usage`, a day's snapshot is taken by the
+ * run that collects the day within a day of its end: one record per day, keyed by the day. The last
+ * snapshot of a month holds that month's peak (`monthPeak`); Citrix documents no Concurrent history
+ * endpoint, so no month is read back. `204 No Content` is a day without a snapshot, not an error.
+ */
+export function concurrentUsageStream(
+  options: LicensingOptions,
+  client: CitrixCloudClient,
+  clock: Clock,
+): PullStream {
+  const spec = {
+    name: 'concurrentUsage',
+    schema: ConcurrentUsageRecordSchema,
+    columns: CONCURRENT_USAGE_COLUMNS,
+    path: LICENSING_PATHS.concurrentSummary,
+    model: 'Concurrent',
+    answer: ConcurrentSummarySchema,
+    what: 'concurrent usage summary',
+  } as const;
+  return snapshotStream(spec, options, client, clock);
 }

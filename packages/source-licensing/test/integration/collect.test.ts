@@ -8,10 +8,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY_MS, type JsonRecord, ManualClock, run, silentLogger } from '@ctxsiem/core';
-import { currentUsage, type Emulator, type Faults, startEmulator } from '@ctxsiem/emulator';
+import {
+  concurrentSummary,
+  currentUsage,
+  type Emulator,
+  type Faults,
+  type LicenseModel,
+  startEmulator,
+} from '@ctxsiem/emulator';
 import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LicensingSource, licensingSource } from '../../src/index.ts';
+import { type LicensingOptionsInput, type LicensingSource, licensingSource } from '../../src/index.ts';
 import { expectedMonth } from './history-expected.ts';
 
 const SEED = 4;
@@ -21,6 +28,7 @@ const NOW = Date.parse('2026-03-15T00:30:00Z');
 interface Harness {
   emulator: Emulator;
   clock: ManualClock;
+  source(): LicensingSource;
   collect(start?: Date): ReturnType<typeof run>;
   stored(stream: string): Promise<JsonRecord[]>;
   cleanup(): Promise<void>;
@@ -31,10 +39,18 @@ afterEach(async () => {
   await h?.cleanup();
 });
 
-async function harness(faults?: Faults): Promise<Harness> {
+async function harness(
+  faults?: Faults,
+  models: { tenant?: LicenseModel; configured?: LicensingOptionsInput['licenseModel'] } = {},
+): Promise<Harness> {
   const clock = new ManualClock(new Date(NOW));
   // The emulator's "now" is the runner's: the licensing usage depends on the day.
-  const emulator = await startEmulator({ seed: SEED, now: () => clock.now(), ...(faults ? { faults } : {}) });
+  const emulator = await startEmulator({
+    seed: SEED,
+    now: () => clock.now(),
+    customers: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', licenseModel: models.tenant }],
+    ...(faults ? { faults } : {}),
+  });
   const directory = await mkdtemp(join(tmpdir(), 'ctxsiem-licensing-'));
   const sources: LicensingSource[] = [];
   const sink = fileSink({ directory: join(directory, 'out') }, { logger: silentLogger(), clock });
@@ -42,10 +58,11 @@ async function harness(faults?: Faults): Promise<Harness> {
   return {
     emulator,
     clock,
+    source: () => sources.at(-1)!,
     collect(start) {
       const source = licensingSource(
         {
-          options: { type: 'licensing' },
+          options: { type: 'licensing', licenseModel: models.configured },
           connection: { ...emulator.connection, backoff: { baseMs: 5, maxMs: 50 }, maxAttempts: 10 },
         },
         { logger: silentLogger(), clock },
@@ -155,5 +172,77 @@ describe('the licensing source against the emulator', () => {
     const history = summary.streams.find((s) => s.stream === 'history')!;
     expect(history.status).toBe('failed');
     expect(history.error).toMatch(/keeps 12 months of history: 2025-02 is older \(collect from 2025-04 on\)/);
+  });
+
+  it('takes a Concurrent tenant’s summary once per fresh day into its own stream, none for a day caught up', async () => {
+    h = await harness(undefined, { tenant: 'concurrent', configured: 'concurrent' });
+    const summary = await h.collect();
+    expect(summary.streams.map((s) => [s.stream, s.status, s.records])).toEqual([
+      ['concurrentUsage', 'ok', 1],
+    ]);
+    expect((await h.stored('concurrentUsage')).map(withoutTenant)).toEqual([
+      {
+        snapshotDate: '2026-03-14T00:00:00.000Z',
+        collectedAt: new Date(NOW).toISOString(),
+        ...concurrentSummary(SEED, 'demo', NOW),
+      },
+    ]);
+    await h.collect();
+    expect(await h.stored('concurrentUsage')).toHaveLength(1);
+    h.clock.advance(3 * DAY_MS);
+    await h.collect();
+    expect((await h.stored('concurrentUsage')).map((r) => r.snapshotDate)).toEqual([
+      '2026-03-14T00:00:00.000Z',
+      '2026-03-17T00:00:00.000Z',
+    ]);
+    // Multi-type licensing: both models' streams, each into its own place.
+    await h.cleanup();
+    h = await harness(undefined, { tenant: 'both', configured: 'both' });
+    const both = await h.collect();
+    expect(both.streams.map((s) => [s.stream, s.status, s.records])).toEqual([
+      ['usage', 'ok', 1],
+      ['history', 'ok', 1],
+      ['concurrentUsage', 'ok', 1],
+    ]);
+  });
+
+  it('takes a Concurrent 204 No Content as nothing to report: no record, no retry, no failure', async () => {
+    h = await harness({ licensingNoContent: true }, { tenant: 'concurrent', configured: 'concurrent' });
+    const empty = await h.collect();
+    expect(empty.failed).toEqual([]);
+    expect(empty.streams.map((s) => [s.stream, s.status, s.records])).toEqual([['concurrentUsage', 'ok', 0]]);
+    expect(empty.sourceMetrics.retries ?? 0).toBe(0);
+    expect(h.emulator.stats().injected.licensingNoContent).toBe(1);
+  });
+
+  it('says which model to configure when the tenant is not licensed under the configured one', async () => {
+    h = await harness(undefined, { tenant: 'concurrent' });
+    const summary = await h.collect();
+    expect(summary.streams.map((s) => [s.stream, s.status])).toEqual([
+      ['usage', 'failed'],
+      ['history', 'failed'],
+    ]);
+    expect(summary.streams[0]!.error).toMatch(
+      /answered 404 for licensing\/license\/enterprise\/cloud\/cvad\/ud\/current: the tenant has no User\/Device licenses\. If it is licensed Concurrent, set licenseModel to concurrent/,
+    );
+    // 404 is an answer, not a failure to retry.
+    expect(summary.sourceMetrics.retries ?? 0).toBe(0);
+    expect(await h.source().check()).toEqual([
+      {
+        name: 'usage',
+        ok: false,
+        detail:
+          'the tenant has no User/Device licenses (404) but is licensed Concurrent: set licenseModel to concurrent, or both (LICENSING_MODEL)',
+      },
+    ]);
+    await h.cleanup();
+    h = await harness(undefined, { tenant: 'userDevice', configured: 'concurrent' });
+    const wrong = await h.collect();
+    expect(wrong.streams[0]!.error).toMatch(
+      /no Concurrent licenses\. If it is licensed User\/Device, set licenseModel to user-device/,
+    );
+    const [check] = await h.source().check();
+    expect(check).toMatchObject({ name: 'concurrentUsage', ok: false });
+    expect(check!.detail).toContain('is licensed User/Device: set licenseModel to user-device');
   });
 });

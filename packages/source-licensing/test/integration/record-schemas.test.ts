@@ -1,7 +1,7 @@
 /**
  * The JSON Schema of each licensing stream's records (from the columns the Azure tables are made of),
- * checked with a JSON Schema validator against what a run really stored: the emulator's usage and
- * history, and the telemetry of generated documents.
+ * checked with a JSON Schema validator against what a run really stored: the emulator's usage,
+ * history and Concurrent usage (a tenant licensed under both models), and the telemetry of generated documents.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,11 @@ import { licensingSource, TENANT_FIELD } from '../../src/index.ts';
 describe('the JSON Schema of the licensing records', () => {
   it('accepts every record of every stream a run stored, and refuses a record of the wrong shape', async () => {
     const clock = new ManualClock(new Date('2026-03-15T00:30:00Z'));
-    const emulator = await startEmulator({ seed: 9, now: () => clock.now() });
+    const emulator = await startEmulator({
+      seed: 9,
+      now: () => clock.now(),
+      customers: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', licenseModel: 'both' }],
+    });
     const directory = await mkdtemp(join(tmpdir(), 'ctxsiem-licensing-schemas-'));
     try {
       const documents = join(directory, 'incoming');
@@ -32,7 +36,11 @@ describe('the JSON Schema of the licensing records', () => {
       const checkpoints = fileCheckpointStore({ directory: join(directory, 'state') });
       const source = licensingSource(
         {
-          options: { type: 'licensing', telemetry: { location: documents, settleSeconds: 0 } },
+          options: {
+            type: 'licensing',
+            licenseModel: 'both',
+            telemetry: { location: documents, settleSeconds: 0 },
+          },
           connection: emulator.connection,
         },
         { logger: silentLogger(), clock, documents: checkpoints.manifests },
@@ -40,7 +48,7 @@ describe('the JSON Schema of the licensing records', () => {
       const sink = fileSink({ directory: join(directory, 'out') }, { logger: silentLogger(), clock });
       const summary = await run({ source, sink, checkpoints, logger: silentLogger(), clock });
       await source.close();
-      expect(summary.streams.map((s) => s.status)).toEqual(['ok', 'ok', 'ok']);
+      expect(summary.streams.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
 
       const ajv = new Ajv2020({ strict: true, allErrors: true });
       addFormats.default(ajv);

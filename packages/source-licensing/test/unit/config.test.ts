@@ -12,7 +12,7 @@ const deps: SourceDeps = {
 describe('licensing options', () => {
   it('fills the defaults: the API streams (and telemetry with a location), a day due 15 minutes after it ends', () => {
     const plain = LicensingOptionsSchema.parse({ type: 'licensing' });
-    expect(plain).toEqual({ type: 'licensing', lagMinutes: 15 });
+    expect(plain).toEqual({ type: 'licensing', lagMinutes: 15, licenseModel: 'user-device' });
     expect(selectedStreams(plain)).toEqual(['usage', 'history']);
     const withDocuments = LicensingOptionsSchema.parse({ type: 'licensing', telemetry: { location: '/in' } });
     expect(selectedStreams(withDocuments)).toEqual(['usage', 'history', 'telemetry']);
@@ -25,6 +25,32 @@ describe('licensing options', () => {
     expect(selectedStreams(LicensingOptionsSchema.parse({ type: 'licensing', streams: 'history' }))).toEqual([
       'history',
     ]);
+  });
+
+  it('selects the streams of the license model, and refuses a stream of another', async () => {
+    const model = (licenseModel: string, streams?: string) =>
+      selectedStreams(
+        LicensingOptionsSchema.parse({ type: 'licensing', licenseModel, ...(streams ? { streams } : {}) }),
+      );
+    expect(model('concurrent')).toEqual(['concurrentUsage']);
+    expect(model('both')).toEqual(['usage', 'history', 'concurrentUsage']);
+    expect(model('both', 'concurrentUsage')).toEqual(['concurrentUsage']);
+    await expect(
+      licensingConnector.build({ type: 'licensing', streams: ['usage', 'concurrentUsage'] }, deps),
+    ).rejects.toThrow(
+      /streams\[1\]: concurrentUsage is a stream of licenseModel concurrent or both, not user-device \(LICENSING_MODEL\)/,
+    );
+    await expect(
+      licensingConnector.build({ type: 'licensing', licenseModel: 'concurrent', streams: 'history' }, deps),
+    ).rejects.toThrow(
+      /streams\[0\]: history is a stream of licenseModel user-device or both, not concurrent/,
+    );
+    await expect(licensingConnector.build({ type: 'licensing', licenseModel: 'ccu' }, deps)).rejects.toThrow(
+      /licenseModel: must be one of user-device, concurrent, both/,
+    );
+    expect(licensingConnector.env?.read({ LICENSING_MODEL: 'concurrent' })).toEqual({
+      licenseModel: 'concurrent',
+    });
   });
 
   it('reads a location as a folder, an S3 prefix or a GCS prefix', () => {

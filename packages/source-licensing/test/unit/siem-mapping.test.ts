@@ -1,4 +1,4 @@
-/** Where the licensing streams land in each SIEM: the tables the README names, and the log type. */
+/** Where the licensing streams (both license models') land in each SIEM: the tables the README names, and the log type. */
 import { ManualClock, silentLogger } from '@ctxsiem/core';
 import { dcrDeclaration, declarationProblems } from '@ctxsiem/sink-azure-monitor';
 import { logTypeOf } from '@ctxsiem/sink-secops';
@@ -7,7 +7,7 @@ import { licensingSource, TENANT_FIELD } from '../../src/index.ts';
 
 const source = licensingSource(
   {
-    options: { type: 'licensing', telemetry: { location: 's3://uploads/telemetry' } },
+    options: { type: 'licensing', licenseModel: 'both', telemetry: { location: 's3://uploads/telemetry' } },
     connection: {
       customerId: 'acme',
       clientId: 'id',
@@ -33,13 +33,13 @@ describe('the licensing streams in the SIEMs', () => {
     expect(Object.keys(declaration.tables)).toEqual([
       'CitrixLicensingUsage_CL',
       'CitrixLicensingHistory_CL',
+      'CitrixLicensingConcurrentUsage_CL',
       'CitrixLicensingTelemetry_CL',
     ]);
-    expect(declaration.dataFlows.map((flow) => flow.transformKql)).toEqual([
-      "source | extend TimeGenerated = todatetime(['snapshotDate'])",
-      "source | extend TimeGenerated = todatetime(['asOf'])",
-      "source | extend TimeGenerated = todatetime(['eventTime'])",
-    ]);
+    // TimeGenerated from each stream's own time (the rest of the transform is the sink's).
+    expect(
+      declaration.dataFlows.map((flow) => /todatetime\(\['(\w+)'\]\)/.exec(flow.transformKql)?.[1]),
+    ).toEqual(['snapshotDate', 'asOf', 'snapshotDate', 'eventTime']);
     expect(declaration.tables.CitrixLicensingUsage_CL!.columns.map((c) => c.name)).toContain(TENANT_FIELD);
   });
 
