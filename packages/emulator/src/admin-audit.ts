@@ -31,7 +31,7 @@ export const AUDIT_RETENTION_MS = 180 * 24 * HOUR_MS;
 export const SYSTEM_LOG_LIMITS = { default: 50, max: 200 } as const;
 export const CONFIG_LOG_LIMITS = { default: 250, max: 1000 } as const;
 
-const uuid = (...parts: (string | number)[]) => {
+export const uuid = (...parts: (string | number)[]) => {
   const hex = Array.from({ length: 4 }, (_, i) =>
     hashOf(...parts, i)
       .toString(16)
@@ -392,7 +392,7 @@ const OPERATIONS = [
 ] as const;
 
 /** `MM/dd/yyyy : h:mm:ss AM` — how the API shows `StartTime` and `EndTime`. */
-function displayTime(ms: number): string {
+export function displayTime(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
   const h = d.getUTCHours() % 12 || 12;
@@ -504,11 +504,11 @@ export function siteOf(seed: number, customerId: string): { Id: string; Name: st
 }
 
 /** A query's continuation: the position after the items served, bound to the query it continues. */
-function continuation(query: string, offset: number): string {
+export function continuation(query: string, offset: number): string {
   return `+RID:~${Buffer.from(JSON.stringify({ q: hashOf(query), o: offset })).toString('base64')}`;
 }
 
-function resume(token: string | null, query: string, name: string): number {
+export function resume(token: string | null, query: string, name: string): number {
   if (!token) return 0;
   try {
     const parsed = JSON.parse(Buffer.from(token.replace(/^\+RID:~/, ''), 'base64').toString('utf8')) as {
@@ -529,7 +529,7 @@ function resume(token: string | null, query: string, name: string): number {
  * outside 1–200), `…/common/invalidString` for a value that does not parse. The DaaS configuration log
  * answering in the same shape is INFERRED.
  */
-function invalid(
+export function invalid(
   detail: string,
   parameter: { name: string; value: string },
   kind: 'outOfRange' | 'invalidString' = 'invalidString',
@@ -542,7 +542,7 @@ function invalid(
 }
 
 /** A query parameter by name in any case (the System Log API reads them so). */
-function parameter(params: URLSearchParams, name: string): string | null {
+export function parameter(params: URLSearchParams, name: string): string | null {
   for (const [key, value] of params) if (key.toLowerCase() === name.toLowerCase()) return value;
   return null;
 }
@@ -560,7 +560,7 @@ export function limitParameter(
 }
 
 /** One page, newest first, with the token of the next when there is more. */
-function page(items: Record<string, unknown>[], offset: number, limit: number, query: string) {
+export function page(items: Record<string, unknown>[], offset: number, limit: number, query: string) {
   const newestFirst = [...items].reverse();
   const served = newestFirst.slice(offset, offset + limit);
   const more = offset + limit < newestFirst.length;
@@ -679,7 +679,7 @@ interface SearchFilter {
   Operator?: unknown;
 }
 
-const COMPARE: Record<string, (at: number, value: number) => boolean> = {
+export const COMPARE: Record<string, (at: number, value: number) => boolean> = {
   GreaterThanOrEquals: (at, value) => at >= value,
   GreaterThan: (at, value) => at > value,
   LessThan: (at, value) => at < value,

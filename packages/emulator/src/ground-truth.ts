@@ -4,6 +4,8 @@
  * shape the data (lateArrivals), exactly as a request arriving at that moment would see it.
  */
 import { configLogOperations, siteOf, systemLogRecords } from './admin-audit.ts';
+import { configLogLowLevelOperations } from './configlog-low-level.ts';
+import { daasSessionsAt } from './daas-sessions.ts';
 import { CASODATA_ENTITY_NAMES, casodataHour, isEmptyHour } from './casodata.ts';
 import type { LateArrivals } from './late-arrivals.ts';
 import { queryWindow, RETENTION_MS, rowsInCursorOrder, toWire } from './monitor-query.ts';
@@ -67,6 +69,10 @@ export interface GroundTruth {
   configLog(customerId: string, range: { from: Date; to: Date }): Record<string, unknown>[];
   /** The customer's DaaS site id (`Citrix-InstanceId`). */
   siteId(customerId: string): string;
+  /** The low-level operations of a DaaS configuration log operation now, oldest first; undefined: no such operation. */
+  configLogLowLevel(customerId: string, operationId: string): Record<string, unknown>[] | undefined;
+  /** The DaaS sessions the site lists now whose last state change is in [from, to), oldest start first. */
+  daasSessions(customerId: string, range: { from: Date; to: Date }): Record<string, unknown>[];
 }
 
 /** The data as the current faults shape it: the Monitor sources and the late-arrival delays. */
@@ -135,5 +141,12 @@ export function createGroundTruth(world: World, view: () => VisibleData, clock: 
     configLog: (customerId, range) =>
       configLogOperations(audit(), customerId, range.from.getTime(), range.to.getTime()),
     siteId: (customerId) => siteOf(world.seed, customerId).Id,
+    configLogLowLevel: (customerId, operationId) =>
+      configLogLowLevelOperations(audit(), customerId, operationId),
+    daasSessions: (customerId, range) =>
+      daasSessionsAt(audit(), customerId).filter((session) => {
+        const at = Date.parse(String(session.FormattedStateChangeTime));
+        return at >= range.from.getTime() && at < range.to.getTime();
+      }),
   };
 }

@@ -15,6 +15,12 @@ export {
   type SystemLogCasing,
 } from './admin-audit.ts';
 export { CASODATA_EMPTY_HOUR_ONE_IN, CASODATA_ENTITY_NAMES, CASODATA_MAX_TOP } from './casodata.ts';
+export {
+  DAAS_SESSION_MAX_LIFETIME_MS,
+  SESSION_SEARCH_LIMITS,
+  SESSION_SEARCH_PROPERTIES,
+  SESSIONS_PERMISSION,
+} from './daas-sessions.ts';
 export type { InjectedKind } from './faults.ts';
 export type { GroundTruth } from './ground-truth.ts';
 export { LATE_ARRIVAL_SHARE } from './late-arrivals.ts';

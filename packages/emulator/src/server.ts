@@ -19,6 +19,8 @@ import {
 } from './admin-audit.ts';
 import { ApiError, cloudError, monitorError, odataError, retryLaterError } from './api-error.ts';
 import { isCasodataEntity, queryCasodata } from './casodata.ts';
+import { lowLevelOperationsReply } from './configlog-low-level.ts';
+import { SESSIONS_PERMISSION, sessionSearchReply } from './daas-sessions.ts';
 import {
   DEFAULT_EARLY_EXPIRY_AFTER_REQUESTS,
   FaultInjector,
@@ -103,6 +105,10 @@ function jsonError(status: number, error: string, description: string): ApiError
 
 /** The DaaS Manage API's configuration log search, under `/cvad/`. */
 const CONFIG_LOG_SEARCH = 'manage/ConfigLog/Operations/$search';
+/** The DaaS Manage API's session search, under `/cvad/` (daas-sessions.ts). */
+const SESSIONS_SEARCH = 'manage/Sessions/$search';
+/** The low-level operations of a configuration log operation (configlog-low-level.ts). */
+const LOW_LEVEL_OPERATIONS = /^manage\/ConfigLog\/Operations\/([^/]+)\/LowLevelOperations$/;
 
 /** Refuses with 404 a path other than `path` under its service. */
 function routeOf(segments: readonly string[], path: readonly string[]): void {
@@ -111,8 +117,8 @@ function routeOf(segments: readonly string[], path: readonly string[]): void {
 }
 
 /**
- * The DaaS Manage API: `GET manage/me` (the customer's site), and the configuration log search, which
- * needs the site as `Citrix-InstanceId`.
+ * The DaaS Manage API: `GET manage/me` (the customer's site), and the configuration log search, the
+ * low-level operations of an operation and the session search, which need the site as `Citrix-InstanceId`.
  */
 function daasReply(
   audit: AuditView,
@@ -123,7 +129,9 @@ function daasReply(
   body: string,
 ): Record<string, unknown> {
   if (segments.join('/') === 'manage/me') return meReply(audit.seed, customerId);
-  routeOf(segments, CONFIG_LOG_SEARCH.split('/'));
+  const path = segments.join('/');
+  const lowLevel = LOW_LEVEL_OPERATIONS.exec(path);
+  if (!lowLevel && path !== SESSIONS_SEARCH) routeOf(segments, CONFIG_LOG_SEARCH.split('/'));
   const instance = req.headers['citrix-instanceid'];
   const site = siteOf(audit.seed, customerId).Id;
   if (instance !== site)
@@ -140,6 +148,8 @@ function daasReply(
   } catch {
     throw cloudError(400, 'invalidBody', 'The request body is not JSON');
   }
+  if (lowLevel) return lowLevelOperationsReply(audit, customerId, lowLevel[1]!, params);
+  if (path === SESSIONS_SEARCH) return sessionSearchReply(audit, customerId, params, parsed);
   return configLogSearchReply(audit, customerId, params, parsed);
 }
 
@@ -227,7 +237,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const segments = decodeSegments(target.pathname);
     const service = segments.shift();
     // The DaaS searches are POSTed queries; everything else is read with GET.
-    const search = service === 'cvad' && segments.join('/') === CONFIG_LOG_SEARCH;
+    const search =
+      service === 'cvad' && [CONFIG_LOG_SEARCH, SESSIONS_SEARCH].includes(segments.join('/'));
     if (req.method !== (search ? 'POST' : 'GET'))
       throw odataError(405, 'MethodNotAllowed', `The method ${req.method} is not allowed.`);
     const body = search ? await readBody(req) : '';
@@ -238,7 +249,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           casodata: CASODATA_PERMISSION,
           licensing: LICENSING_PERMISSION,
           systemlog: SYSTEM_LOG_PERMISSION,
-          cvad: CONFIG_LOG_PERMISSION,
+          cvad: segments[1] === 'Sessions' ? SESSIONS_PERMISSION : CONFIG_LOG_PERMISSION,
         }[service ?? ''] ?? MONITOR_PERMISSION;
       throw cloudError(
         403,
