@@ -98,6 +98,8 @@ function environment(prefix: string, overrides: Record<string, string> = {}): Re
 
 interface Served {
   url: string;
+  /** What the function printed so far (its JSON log lines). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -135,6 +137,7 @@ async function serve(target: 'collect' | 'collectEvent', env: Record<string, str
   }
   return {
     url,
+    output: () => stdout + stderr,
     stop: async () => {
       if (child.exitCode === null) {
         const closed = new Promise((resolve) => child.once('close', resolve));
@@ -159,13 +162,20 @@ interface Answer {
   elapsedMs: number;
 }
 
-/** Cloud Scheduler's call: POST with a JSON body. */
-async function schedulerCall(url: string, body?: unknown): Promise<Answer> {
+/**
+ * Cloud Scheduler's call: POST with a JSON body, sent as `application/octet-stream` (Scheduler's
+ * default when the job sets no Content-Type header) unless another type is given; a string is sent as is.
+ */
+async function schedulerCall(
+  url: string,
+  body?: unknown,
+  contentType = 'application/octet-stream',
+): Promise<Answer> {
   const started = Date.now();
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': 'Google-Cloud-Scheduler' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    headers: { 'content-type': contentType, 'user-agent': 'Google-Cloud-Scheduler' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   return {
     status: response.status,
@@ -174,7 +184,7 @@ async function schedulerCall(url: string, body?: unknown): Promise<Answer> {
   };
 }
 
-/** A Pub/Sub push of a message, as Eventarc delivers it (a binary-mode CloudEvent). */
+/** A Pub/Sub push of a message, as Eventarc delivers it (a binary-mode CloudEvent); a string is the data as is. */
 async function pubSubEvent(url: string, selection: unknown): Promise<{ status: number; text: string }> {
   const response = await fetch(url, {
     method: 'POST',
@@ -188,7 +198,9 @@ async function pubSubEvent(url: string, selection: unknown): Promise<{ status: n
     },
     body: JSON.stringify({
       message: {
-        data: Buffer.from(JSON.stringify(selection)).toString('base64'),
+        data: Buffer.from(typeof selection === 'string' ? selection : JSON.stringify(selection)).toString(
+          'base64',
+        ),
         messageId: '1',
         publishTime: new Date().toISOString(),
       },
@@ -253,7 +265,11 @@ describe('the Cloud Run function artifact', () => {
     try {
       const answers: Answer[] = [];
       for (let call = 0; call < 14; call++) {
-        const answer = await schedulerCall(served.url, call % 2 ? { tenants: ['acme'] } : undefined);
+        // Scheduler's default octet-stream, with a selection or without a body; and JSON.
+        const answer =
+          call % 3 === 2
+            ? await schedulerCall(served.url, { tenants: ['acme'] }, 'application/json')
+            : await schedulerCall(served.url, call % 3 ? { tenants: ['acme'] } : undefined);
         expect(answer.status, answer.body.error).toBe(200);
         expect(answer.elapsedMs).toBeLessThan(timeoutMs);
         answers.push(answer);
@@ -268,20 +284,52 @@ describe('the Cloud Run function artifact', () => {
     }
   });
 
-  it('as a Pub/Sub CloudEvent: collects what the message selects, and fails an event it cannot carry out', async () => {
-    const served = await serve('collectEvent', environment('citrix_events'));
+  it('as a Pub/Sub CloudEvent: collects what the message selects; acknowledges, logged, an event that can never succeed; fails one that may', async () => {
+    // Without FUNCTION_TIMEOUT_SECONDS the budget assumes 300 s, and the function says what to set.
+    const env = environment('citrix_events');
+    delete env.FUNCTION_TIMEOUT_SECONDS;
+    const served = await serve('collectEvent', env);
     try {
       const ok = await pubSubEvent(served.url, { tenants: ['acme'], sources: ['monitor'] });
       expect(ok.status, ok.text).toBeLessThan(300);
       expect((await storedRecords('citrix_events', 'Sessions')).length).toBeGreaterThan(0);
-      const unknown = await pubSubEvent(served.url, { tenants: ['globex'] });
-      expect(unknown.status).toBe(500);
+      expect(served.output()).toMatch(
+        /FUNCTION_TIMEOUT_SECONDS is not set: the budget assumes a 300 s timeout/,
+      );
+      // Redelivering these would fail the same way forever: acknowledged, each logged as an error.
+      for (const [data, reason] of [
+        [{ tenants: ['globex'] }, /\\"globex\\" is not configured/],
+        ['collect please', /message\.data: must be empty or a JSON selection/],
+        [{ tenants: 'acme' }, /message\.tenants: .*expected array/],
+      ] as const) {
+        const answer = await pubSubEvent(served.url, data);
+        expect(answer.status, answer.text).toBeLessThan(300);
+        expect(served.output()).toMatch(reason);
+      }
+      expect(served.output().match(/event acknowledged without a run/g)).toHaveLength(3);
     } finally {
       await served.stop();
     }
+    // A stream that failed may pass next time: the event fails, and Pub/Sub delivers it again.
+    const forbidden = await startEmulator({
+      now: () => NOW,
+      customers: [{ customerId: 'acme', clientId: 'acme-client', clientSecret: SECRET }],
+      faults: { forbidden: true },
+    });
+    const failing = await serve(
+      'collectEvent',
+      environment('citrix_events_failing', { URL_DOMAIN: forbidden.url }),
+    );
+    try {
+      const failed = await pubSubEvent(failing.url, { tenants: ['acme'] });
+      expect(failed.status).toBe(500);
+    } finally {
+      await failing.stop();
+      await forbidden.close();
+    }
   });
 
-  it('answers 500 naming the failed streams (their checkpoints kept), and 400 for a body that is not a selection', async () => {
+  it('answers 500 naming the failed streams (their checkpoints kept), 400 for a body that is not a selection and 422 for a tenant not configured, each refusal logged', async () => {
     const forbidden = await startEmulator({
       now: () => NOW,
       customers: [{ customerId: 'acme', clientId: 'acme-client', clientSecret: SECRET }],
@@ -295,11 +343,19 @@ describe('the Cloud Run function artifact', () => {
         /^2 stream\(s\) failed: acme\/monitor\/(Sessions|Machines): the API client lacks permission/,
       );
       expect(failed.body.error).toMatch(/checkpoint kept at/);
-      const bad = await schedulerCall(served.url, { tenants: 'acme' });
+      const bad = await schedulerCall(served.url, { tenants: 'acme' }, 'application/json');
       expect(bad.status).toBe(400);
       expect(bad.body.error).toMatch(/body\.tenants: .*expected array/);
+      const text = await schedulerCall(served.url, 'collect please', 'text/plain');
+      expect(text.status).toBe(400);
+      expect(text.body.error).toMatch(/body: must be empty or a JSON selection/);
       const get = await fetch(served.url);
       expect(get.status).toBe(405);
+      expect(served.output().match(/"request refused"/g)).toHaveLength(3);
+      // Scheduler retries a 5xx; a tenant not configured will not be configured by retrying.
+      const unknown = await schedulerCall(served.url, { tenants: ['globex'] });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.error).toMatch(/body\.tenants: "globex" is not configured/);
     } finally {
       await served.stop();
       await forbidden.close();
@@ -307,32 +363,38 @@ describe('the Cloud Run function artifact', () => {
   });
 
   it.each([
-    ['a missing bucket variable', { GCS_BUCKET: '' }, /GCS_BUCKET/],
+    ['a missing bucket variable', { GCS_BUCKET: '' }, 422, /GCS_BUCKET/],
     [
       'a secret the service account may not read',
       { CITRIX_CLIENT_SECRET: 'gcpsecret:projects/citrix-prod/secrets/other-team/versions/1' },
+      500,
       /tenants\[0\]\.clientSecret: could not read gcpsecret:projects\/citrix-prod\/secrets\/other-team\/versions\/1: permission denied: the service account needs roles\/secretmanager\.secretAccessor/,
     ],
     [
       'an invalid timeout',
       { FUNCTION_TIMEOUT_SECONDS: 'soon' },
+      422,
       /FUNCTION_TIMEOUT_SECONDS: must be the function timeout/,
     ],
     [
       'an invalid interval',
       { CHRONICLE_FUNCTION_INTERVAL: 'hourly' },
+      422,
       /\(from CHRONICLE_FUNCTION_INTERVAL\)/,
     ],
-  ])('fails at the start on %s, naming it', async (_label, overrides, message) => {
-    const env = environment('citrix_bad', overrides);
-    for (const [name, value] of Object.entries(overrides)) if (value === '') delete env[name];
-    const served = await serve('collect', env);
-    try {
-      const answer = await schedulerCall(served.url);
-      expect(answer.status).toBe(500);
-      expect(answer.body.error).toMatch(message);
-    } finally {
-      await served.stop();
-    }
-  });
+  ])(
+    'fails at the start on %s, naming it; a configuration error answers 422, not retried',
+    async (_label, overrides, status, message) => {
+      const env = environment('citrix_bad', overrides);
+      for (const [name, value] of Object.entries(overrides)) if (value === '') delete env[name];
+      const served = await serve('collect', env);
+      try {
+        const answer = await schedulerCall(served.url);
+        expect(answer.status).toBe(status);
+        expect(answer.body.error).toMatch(message);
+      } finally {
+        await served.stop();
+      }
+    },
+  );
 });
