@@ -634,6 +634,22 @@ function systemLogLimit(params: URLSearchParams): number {
   return limit;
 }
 
+/**
+ * Any other path under `/systemlog`: the troubleshooting page's 404, `…/systemlog/notFound` "resource not
+ * found" with the path after the service as `entityType` (its example: `"/personalizati"`).
+ */
+export function systemLogNotFound(segments: readonly string[]): ApiError {
+  return new ApiError(
+    404,
+    {
+      type: 'https://errors-api.cloud.com/systemlog/notFound',
+      detail: 'resource not found',
+      parameters: [{ name: 'entityType', value: `/${segments.join('/')}` }],
+    },
+    'resource not found',
+  );
+}
+
 /** `GET /systemlog/records`, in `casing` (see `SystemLogCasing`). */
 export function systemLogReply(
   view: AuditView,

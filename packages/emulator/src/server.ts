@@ -15,6 +15,7 @@ import {
   meReply,
   SYSTEM_LOG_PERMISSION,
   siteOf,
+  systemLogNotFound,
   systemLogReply,
 } from './admin-audit.ts';
 import { ApiError, cloudError, monitorError, odataError, retryLaterError } from './api-error.ts';
@@ -327,7 +328,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           reply = { status: 204, headers: {}, body: '' };
         } else reply = jsonReply(200, body);
       } else if (service === 'systemlog') {
-        routeOf(segments, ['records']);
+        if (segments.join('/') !== 'records') throw systemLogNotFound(segments);
         const audit = { seed: config.seed, now, late: view.late };
         reply = jsonReply(
           200,
@@ -423,7 +424,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (!customer) throw new Error('the emulator needs at least one customer');
   return {
     url,
-    connection: { ...customer, apiBase: url },
+    // The credentials only: how the customer is licensed is the emulator's business, not the client's.
+    connection: {
+      customerId: customer.customerId,
+      clientId: customer.clientId,
+      clientSecret: customer.clientSecret,
+      apiBase: url,
+    },
     setFaults: (faults) => {
       const next = viewFor(faults); // validates before anything changes
       injector.replace(faults);
