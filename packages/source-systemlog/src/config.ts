@@ -11,7 +11,7 @@ export const SystemLogOptionsSchema = z
       .max(200)
       .default(200)
       .describe(
-        'Records asked for per page (`Limit`): Citrix documents 50 as the default and no maximum; working clients use 200 (SYSTEMLOG_PAGE_SIZE).',
+        'Records asked for per page (`Limit`): Citrix documents 50 as the default and 200 as the most; working clients use 200 (SYSTEMLOG_PAGE_SIZE).',
       ),
     lagMinutes: z
       .number()
