@@ -2,11 +2,11 @@
  * Admin audit trails of a customer, as two Citrix APIs serve them:
  *
  * - the Citrix Cloud **System Log** (`GET /systemlog/records?StartDateTime&EndDateTime&Limit&
- *   ContinuationToken`): platform events — administrators, API clients, connectors, Workspace and
- *   Secure Private Access configuration — as the live API answers them, in camelCase (`items`,
- *   `continuationToken`, `recordId`, `utcTimestamp` with seven fractional digits, `message` keyed by
- *   locale), newest first, `Limit` 50 by default and at most 200, both bounds inclusive; parameter names
- *   in any case;
+ *   ContinuationToken`): the documented platform events — administrators, secure clients, Workspace
+ *   settings — as the live API answers them, in camelCase (`items`, `continuationToken`, `recordId`,
+ *   `utcTimestamp` with seven fractional digits, `message` in the sample's five locales), or in the
+ *   documentation's PascalCase (`systemLogCasing`), newest first, `Limit` 50 by default and at most 200,
+ *   both bounds inclusive; parameter names in any case; its 400s and 404 as its troubleshooting page;
  * - the **DaaS configuration log** (`GET /cvad/manage/me`, then `POST /cvad/manage/ConfigLog/Operations/
  *   $search?limit&continuationToken` with `Citrix-InstanceId`): operations of the site in PascalCase,
  *   `StartTime` as display text and `FormattedStartTime` in ISO, an operation still running without its
