@@ -14,8 +14,8 @@
  *
  * A function leaves the other cloud's SDKs out: a module that imports one throws, when it is first
  * loaded, an error saying which artifact to use instead (the registry loads connectors lazily, so this
- * happens only if a deployment configures them). Its files — and for Cloud Run functions a package.json —
- * are zipped deterministically with fflate: sorted entries, a fixed timestamp, fixed permissions, so two
+ * happens only if a deployment configures them). Its files — and for Cloud Run functions a package.json
+ * and the package-lock.json of the functions framework (`function-lockfile.ts`) — are zipped deterministically with fflate: sorted entries, a fixed timestamp, fixed permissions, so two
  * clean builds give the same bytes. The zip's SHA-256, base64 (Terraform's `source_code_hash`), is
  * written beside it as `<zip>.base64sha256`. The container's bundle is written as a folder.
  */
@@ -25,6 +25,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import { unzipSync, type Zippable, zipSync } from 'fflate';
+import { functionLockfile } from './function-lockfile.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** Where esbuild would write (it writes nothing: `write: false`); output paths are relative to it. */
@@ -65,7 +66,12 @@ const TARGETS: Record<string, Target> = {
       packages: ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@aws-sdk/client-secrets-manager'],
       instead: 'S3 and Secrets Manager are in the AWS Lambda and the container',
     },
-    files: () => ({ 'package.json': `${JSON.stringify(functionPackageJson(), null, 2)}\n` }),
+    // The lockfile makes Cloud Build run `npm ci`: the framework and what it pulls in at the versions
+    // (and hashes) the workspace resolved and the tests ran, not ranges resolved at deploy time.
+    files: () => ({
+      'package.json': `${JSON.stringify(functionPackageJson(), null, 2)}\n`,
+      'package-lock.json': functionLockfile(ROOT, functionPackageJson()),
+    }),
   },
   container: {
     app: 'apps/container',

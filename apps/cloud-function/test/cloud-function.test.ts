@@ -244,6 +244,7 @@ describe('the Cloud Run function artifact', () => {
     const files = unzipSync(await readFile(packaged.zip));
     expect(Object.keys(files).filter((path) => !path.startsWith('chunks/'))).toEqual([
       'index.mjs',
+      'package-lock.json',
       'package.json',
     ]);
     const manifest = JSON.parse(Buffer.from(files['package.json']!).toString('utf8'));
@@ -252,6 +253,39 @@ describe('the Cloud Run function artifact', () => {
       type: 'module',
       dependencies: { '@google-cloud/functions-framework': FUNCTIONS_FRAMEWORK_VERSION },
     });
+  });
+
+  it("pins everything Cloud Build installs: a package-lock.json, so the buildpack runs `npm ci` on the workspace's versions and hashes", async () => {
+    const lock = JSON.parse(await readFile(join(source, 'package-lock.json'), 'utf8')) as {
+      lockfileVersion: number;
+      packages: Record<string, { version?: string; resolved?: string; integrity?: string }>;
+    };
+    expect(lock.lockfileVersion).toBe(3);
+    const installed = Object.entries(lock.packages).filter(([path]) => path !== '');
+    expect(lock.packages['node_modules/@google-cloud/functions-framework']?.version).toBe(
+      FUNCTIONS_FRAMEWORK_VERSION,
+    );
+    for (const [path, entry] of installed) {
+      expect(entry.integrity, path).toMatch(/^sha512-/);
+      expect(entry.resolved, path).toMatch(/^https:\/\/registry\.npmjs\.org\/.+\.tgz$/);
+    }
+    // npm itself accepts the lock as in sync with the package.json and complete (offline: it plans
+    // the install from the lock alone, fetching nothing). The npm on PATH: bin/bootstrap needs one to fetch the toolchain.
+    const npm = spawn('npm', ['ci', '--dry-run', '--offline', '--ignore-scripts'], {
+      cwd: source,
+      env: { PATH: process.env.PATH ?? '', HOME: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    npm.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    npm.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => npm.on('close', resolve));
+    expect(code, output).toBe(0);
+    expect(output).toContain(`added ${installed.length} packages`);
   });
 
   it("over HTTP: stops inside the function's timeout, the next call continues, and the bucket holds exactly the emulator's records", async () => {
@@ -383,7 +417,7 @@ describe('the Cloud Run function artifact', () => {
       /\(from CHRONICLE_FUNCTION_INTERVAL\)/,
     ],
   ])(
-    'fails at the start on %s, naming it; a configuration error answers 422, not retried',
+    'fails at the start on %s, naming it, with a status that says whether a retry can help (422: it cannot)',
     async (_label, overrides, status, message) => {
       const env = environment('citrix_bad', overrides);
       for (const [name, value] of Object.entries(overrides)) if (value === '') delete env[name];
