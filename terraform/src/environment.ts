@@ -7,6 +7,12 @@
  */
 import { ConfigError, parseConfig } from '@ctxsiem/core';
 import { RunnerConfigSchema, SourceConfigSchema, TenantSchema } from '@ctxsiem/registry';
+import {
+  isSecOpsRegion,
+  noLogTypeMessage,
+  REGION_MESSAGE,
+  sourcesWithoutLogType,
+} from '@ctxsiem/sink-secops';
 import { z } from 'zod';
 import { isCronInterval } from './schedule.ts';
 
@@ -30,7 +36,13 @@ const prefix = z
 export const SecOpsSchema = z
   .object({
     project: z.string().min(1).describe('The Google Cloud project of the SecOps instance.'),
-    location: z.string().min(1).default('us').describe('The SecOps instance’s region (`us`, `europe`, …).'),
+    location: z
+      .string()
+      .refine(isSecOpsRegion, REGION_MESSAGE)
+      .default('us')
+      .describe(
+        'The SecOps instance’s region as the console names it (`us`, `europe`, `europe-west2`, …); the feeds go to its Chronicle API location (`europe` → `eu`).',
+      ),
     instance: z
       .uuid({ message: 'must be the SecOps customer id (a UUID)' })
       .describe('The SecOps customer id.'),
@@ -41,7 +53,9 @@ export const SecOpsSchema = z
         z.string().regex(/^[A-Z0-9_]+$/, 'must be a SecOps log type such as CITRIX_MONITOR'),
       )
       .default({})
-      .describe('Log type per `source/stream` or `source`, over the defaults of the SecOps sink.'),
+      .describe(
+        'Log type per `source/stream` or `source`, over the defaults of the SecOps sink (log types SecOps parses). A source without one (daasconfiglog, licensing) needs a custom log type named here by source: no feed is made for a log type that does not exist.',
+      ),
   })
   .strict();
 
@@ -282,6 +296,13 @@ export const EnvironmentSchema = z
         });
       seen.add(tenant.customerId);
     }
+    // A feed needs a log type that exists: a source without one is refused here, never at apply.
+    if (environment.secops)
+      for (const source of sourcesWithoutLogType(
+        environment.sources.map((entry) => entry.type),
+        environment.secops.logTypes,
+      ))
+        context.addIssue({ code: 'custom', path: ['secops', 'logTypes'], message: noLogTypeMessage(source) });
   });
 
 export type Environment = z.output<typeof EnvironmentSchema>;

@@ -233,7 +233,7 @@ describe('the AWS stack', () => {
     ).toEqual([
       ['CITRIX_MONITOR', 's3://acme-ctxsiem-dev/citrix/Connections/'],
       ['CITRIX_MONITOR', 's3://acme-ctxsiem-dev/citrix/Machines/'],
-      ['CITRIX_SESSION_METADATA', 's3://acme-ctxsiem-dev/citrix/Sessions/'],
+      ['CITRIX_MONITOR', 's3://acme-ctxsiem-dev/citrix/Sessions/'],
     ]);
     expect(dev.json.terraform).toMatchObject({
       required_providers: { 'google-beta': { source: 'hashicorp/google-beta', version: '~> 7.0' } },

@@ -114,7 +114,7 @@ describe('the Google Cloud stack', () => {
     expect(details).toMatchObject({
       feed_source_type: 'GOOGLE_CLOUD_STORAGE_V2',
       log_type:
-        'projects/acme-secops/locations/us/instances/7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d/logTypes/CITRIX_SESSION_METADATA',
+        'projects/acme-secops/locations/us/instances/7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d/logTypes/CITRIX_MONITOR',
       gcs_v2_settings: [
         { bucket_uri: 'gs://acme-ctxsiem-prod/citrix/Sessions/', source_deletion_option: 'NEVER' },
       ],

@@ -91,7 +91,9 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
     }
     case 'secops': {
       const { startSecOpsApi } = await import('@ctxsiem/test-kit/servers');
-      const api = await startSecOpsApi();
+      // The sources SecOps has no log type for go to custom log types, as an administrator would create.
+      const logTypes = { daasconfiglog: 'CTXSIEM_DAASCONFIGLOG', licensing: 'CTXSIEM_LICENSING' };
+      const api = await startSecOpsApi({ customLogTypes: Object.values(logTypes) });
       return {
         ...localState(out),
         sink: {
@@ -101,7 +103,8 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
           project: 'ctxsiem-demo',
           instance: '01234567-89ab-cdef-0123-456789abcdef',
           labels: {},
-          logTypes: {},
+          logTypes,
+          maxLogBytes: 1_000_000,
           endpoint: api.endpoint,
           tokenUrl: api.tokenUrl,
           serviceAccountKey: api.serviceAccountKey,

@@ -144,7 +144,7 @@ describe('ctxsiem demo --sink', () => {
     expect(summary.sink).toBe('secops');
     const imported = Number(/(\d+) logs imported into the SecOps contract server/.exec(first.stderr)?.[1]);
     expect(imported).toBe(summary.totals.records);
-    expect(first.stderr).toMatch(/CITRIX_SESSION_METADATA \d+/);
+    expect(first.stderr).toMatch(/CITRIX_MONITOR \d+/);
     // A second demo resumes from the checkpoints: only what became due since is sent.
     const second = await ctxsiem(['demo', '--sink', 'secops', '--out', out, '--json']);
     expect(second.code, second.stderr).toBe(0);

@@ -155,6 +155,7 @@ export {
 // Delivering to sinks that cannot read parts back: the delivery ledger, dead letters kept elsewhere.
 export {
   DeliveryLedger,
+  type FetchLike,
   type IngestionRequest,
   type IngestionSinkDefinition,
   ingestionRequestOptions,

@@ -187,12 +187,19 @@ export const DeploymentConfigSchema = z
   })
   .strict()
   .superRefine((config, context) => {
-    if (findConnector('sink', config.sink.type)?.deadLettersElsewhere && !config.deadLetters)
+    const sink = findConnector('sink', config.sink.type);
+    if (sink?.deadLettersElsewhere && !config.deadLetters)
       context.addIssue({
         code: 'custom',
         path: ['deadLetters'],
         message: `the ${config.sink.type} sink keeps no dead letters: name a file, s3 or gcs sink for them`,
       });
+    // What the sink cannot take from the configured sources (a SecOps source without a log type).
+    for (const problem of sink?.checkSources?.(
+      config.sink,
+      config.sources.map((source) => source.type),
+    ) ?? [])
+      context.addIssue({ code: 'custom', path: ['sink', ...problem.path], message: problem.message });
   });
 
 export type DeploymentConfig = z.output<typeof DeploymentConfigSchema>;

@@ -4,9 +4,22 @@
  */
 import { ingestionRequestOptions } from '@ctxsiem/core';
 import { z } from 'zod';
+import { isSecOpsRegion, REGION_MESSAGE } from './regions.ts';
 
-/** What one request may carry, per API (the Chronicle API's backend limit; the legacy API's 1 MB). */
+/**
+ * What one request may carry, per API: the legacy API's "maximum size limit of 1 MB (uncompressed)" per
+ * batch (https://docs.cloud.google.com/chronicle/docs/reference/ingestion-api#unstructuredlogentries);
+ * for `logs:import`, 4,000,000 bytes (INFERRED: Google's own ingestion scripts cap it there — "Chronicle
+ * Ingestion API allows the maximum 4MB of payload", chronicle/ingestion-scripts common/ingest_v1.py).
+ */
 export const REQUEST_LIMIT_BYTES = { import: 4_000_000, legacy: 1_000_000 } as const;
+
+/**
+ * What one log may be: "The maximum log size is 1 MB" — larger logs are not ingested
+ * (https://docs.cloud.google.com/chronicle/docs/reference/ingestion-api, read 2026-12-07). The strictest
+ * reading: 1,000,000 bytes of the record's JSON.
+ */
+export const LOG_LIMIT_BYTES = 1_000_000;
 
 export const SecOpsSinkConfigSchema = z
   .object({
@@ -19,9 +32,11 @@ export const SecOpsSinkConfigSchema = z
       ),
     region: z
       .string()
-      .regex(/^[a-z0-9-]+$/, 'must be a SecOps region such as us, europe, asia-southeast1')
+      .refine(isSecOpsRegion, REGION_MESSAGE)
       .default('us')
-      .describe('The instance’s region (SECOPS_REGION, or CHRONICLE_REGION as Google’s scripts name it).'),
+      .describe(
+        'The instance’s region as the SecOps console names it (`us`, `europe`, `europe-west2`, …) (SECOPS_REGION, or CHRONICLE_REGION as Google’s scripts name it). It gives both hosts: the Chronicle API’s location (`europe` → `eu`) and the legacy host.',
+      ),
     project: z
       .string()
       .min(1)
@@ -51,7 +66,16 @@ export const SecOpsSinkConfigSchema = z
       )
       .default({})
       .describe(
-        'Log type per stream, as `source/stream` or `source` → type, over the defaults: Monitor `Sessions` → CITRIX_SESSION_METADATA, other Monitor sets → CITRIX_MONITOR, Analytics and sentinel (risk events) → CITRIX_ANALYTICS.',
+        'Log type per stream, as `source/stream` or `source` → type, over the defaults (log types SecOps parses): Monitor (Sessions included) and System Log → CITRIX_MONITOR, Analytics and sentinel (risk events) → CITRIX_ANALYTICS. Any other source (daasconfiglog, licensing) needs a custom log type named here by source.',
+      ),
+    maxLogBytes: z
+      .number()
+      .int()
+      .min(1000)
+      .max(LOG_LIMIT_BYTES)
+      .default(LOG_LIMIT_BYTES)
+      .describe(
+        'Largest log, in bytes of the record’s JSON (SecOps ingests no log over 1 MB). A larger record goes to the dead letters with its size, and is never sent.',
       ),
     maxRequestBytes: z
       .number()

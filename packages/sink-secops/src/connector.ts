@@ -6,6 +6,7 @@
 import { defineSink, type Env, envValue } from '@ctxsiem/core';
 import { z } from 'zod';
 import { SecOpsSinkConfigSchema } from './config.ts';
+import { noLogTypeMessage, sourcesWithoutLogType } from './log-types.ts';
 
 const either = (env: Env, ours: string, google: string) => env[ours] ?? env[google];
 
@@ -18,6 +19,12 @@ export const secopsSinkConnector = defineSink({
     type: z.literal('secops').describe('Selects Google SecOps (SINK=secops).'),
   }),
   deadLettersElsewhere: true,
+  // A source with no SecOps log type (no default, none named) is refused with the config.
+  checkSources: (config, sourceTypes) =>
+    sourcesWithoutLogType(sourceTypes, config.logTypes).map((source) => ({
+      path: ['logTypes'],
+      message: noLogTypeMessage(source),
+    })),
   env: {
     variables: {
       api: 'SECOPS_API',

@@ -1,10 +1,30 @@
 /** @ctxsiem/sink-secops — Google SecOps ingestion (Chronicle API logs:import, or the legacy API). */
 export {
+  LOG_LIMIT_BYTES,
   REQUEST_LIMIT_BYTES,
   type SecOpsSinkConfig,
   type SecOpsSinkConfigInput,
   SecOpsSinkConfigSchema,
 } from './config.ts';
-export { logTypeOf } from './log-types.ts';
+export {
+  CITRIX_LOG_TYPES_WITH_PARSER,
+  CITRIX_LOG_TYPES_WITHOUT_PARSER,
+  DEFAULT_LOG_TYPES,
+  isCitrixLogType,
+  LOG_TYPE_SOURCE,
+  logTypeOf,
+  noLogTypeMessage,
+  resolveLogType,
+  sourcesWithoutLogType,
+} from './log-types.ts';
+export {
+  chronicleApiOrigin,
+  chronicleLocation,
+  isSecOpsRegion,
+  legacyIngestionOrigin,
+  REGION_MESSAGE,
+  SECOPS_REGIONS,
+  type SecOpsRegion,
+} from './regions.ts';
 export { cutRequests, ENVELOPE_ALLOWANCE_BYTES } from './requests.ts';
-export { secopsSink } from './sink.ts';
+export { ingestionUrl, type SecOpsSinkDeps, secopsSink } from './sink.ts';

@@ -12,6 +12,7 @@
  */
 import type { JsonRecord } from '@ctxsiem/core';
 import type { SecOpsSinkConfig } from './config.ts';
+import { chronicleLocation } from './regions.ts';
 
 /** Room kept for a request's envelope (the log type, forwarder, namespace and labels around the logs). */
 export const ENVELOPE_ALLOWANCE_BYTES = 2048;
@@ -32,6 +33,9 @@ export function entryTime(
   const time = parsed && !Number.isNaN(parsed.getTime()) ? parsed : fallback;
   return new Date(Math.min(time.getTime(), now));
 }
+
+/** The size of one log as SecOps counts it: the record's JSON, in UTF-8 bytes. */
+export const logBytes = rememberSizes((record) => Buffer.byteLength(JSON.stringify(record), 'utf8'));
 
 export interface RequestShape {
   /** The encoded size one record adds to a body (its separator included). */
@@ -64,7 +68,7 @@ export function requestShape(config: SecOpsSinkConfig): RequestShape {
     const forwarder = config.forwarder?.includes('/')
       ? config.forwarder
       : config.forwarder &&
-        `projects/${config.project}/locations/${config.region}/instances/${config.instance}/forwarders/${config.forwarder}`;
+        `projects/${config.project}/locations/${chronicleLocation(config.region)}/instances/${config.instance}/forwarders/${config.forwarder}`;
     const log = (record: JsonRecord, time: string, collected: string) =>
       JSON.stringify({
         data: Buffer.from(JSON.stringify(record), 'utf8').toString('base64'),

@@ -2,14 +2,17 @@
  * The Google SecOps sink: each part's records go to the ingestion API as the log type of their stream,
  * in requests cut by encoded size, through core's `ingestionSink` — the delivery ledger beside the
  * checkpoints makes a retried part or a killed run's successor send only the requests SecOps has not
- * accepted, and the runner's re-read skip what it has. A record too large for any request is refused
- * (`refuse`) and dead-lettered with its size; the rest go on. Each request is sent by core's
+ * accepted, and the runner's re-read skip what it has. A record over SecOps' 1 MB log limit (which
+ * SecOps would accept and never ingest) or too large for any request is refused (`refuse`) and
+ * dead-lettered with its size before anything is sent; the rest go on. The import API is called on
+ * its GA version, `v1`, at the region's Chronicle API location (`europe` → `eu`). Each request is sent by core's
  * `sendIngestionRequest`: retried on 429, 408, 5xx and network errors honouring `Retry-After`, one new
  * token on a 401, not retried on 403, 413 and 400, which name the part and the request's records.
  */
 import {
   type Batch,
   type ConnectorDeps,
+  type FetchLike,
   ingestionSink,
   type JsonRecord,
   parseConfig,
@@ -21,26 +24,31 @@ import {
 import { tokenSource } from './auth.ts';
 import { REQUEST_LIMIT_BYTES, type SecOpsSinkConfig, SecOpsSinkConfigSchema } from './config.ts';
 import { logTypeOf } from './log-types.ts';
-import { cutRequests, ENVELOPE_ALLOWANCE_BYTES, entryTime, requestShape } from './requests.ts';
+import { chronicleApiOrigin, chronicleLocation, legacyIngestionOrigin } from './regions.ts';
+import { cutRequests, ENVELOPE_ALLOWANCE_BYTES, entryTime, logBytes, requestShape } from './requests.ts';
 
-/** Where a log type's logs go. */
-function ingestionUrl(config: SecOpsSinkConfig, logType: string): string {
+/**
+ * Where a log type's logs go: `logs:import` on the Chronicle API's GA version `v1`
+ * (https://docs.cloud.google.com/chronicle/docs/reference/rest/v1/projects.locations.instances.logTypes.logs/import),
+ * or the legacy `unstructuredlogentries:batchCreate`; each at its region's host (`regions.ts`).
+ */
+export function ingestionUrl(config: SecOpsSinkConfig, logType: string): string {
   if (config.api === 'import') {
-    const origin = config.endpoint ?? `https://chronicle.${config.region}.rep.googleapis.com`;
-    return `${origin}/v1alpha/projects/${config.project}/locations/${config.region}/instances/${config.instance}/logTypes/${logType}/logs:import`;
+    const origin = config.endpoint ?? chronicleApiOrigin(config.region);
+    return `${origin}/v1/projects/${config.project}/locations/${chronicleLocation(config.region)}/instances/${config.instance}/logTypes/${logType}/logs:import`;
   }
-  const host =
-    config.region === 'us'
-      ? 'malachiteingestion-pa.googleapis.com'
-      : `${config.region}-malachiteingestion-pa.googleapis.com`;
-  return `${config.endpoint ?? `https://${host}`}/v2/unstructuredlogentries:batchCreate`;
+  return `${config.endpoint ?? legacyIngestionOrigin(config.region)}/v2/unstructuredlogentries:batchCreate`;
 }
 
-export function secopsSink(input: unknown, deps?: ConnectorDeps): Sink {
+/** What the sink is built with: the connector's dependencies, and (tests) the `fetch` requests go through. */
+export type SecOpsSinkDeps = ConnectorDeps & { fetch?: FetchLike | undefined };
+
+export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
   const config: SecOpsSinkConfig = parseConfig('sink-secops', SecOpsSinkConfigSchema, input);
   const maxBytes = config.maxRequestBytes ?? REQUEST_LIMIT_BYTES[config.api];
   const shape = requestShape(config);
   const tokens = tokenSource(config, deps);
+  const httpFetch: FetchLike = deps?.fetch ?? fetch;
   const advice = {
     401: 'check the service account',
     403: `the service account needs ${config.api === 'import' ? 'chronicle.logs.import (roles/chronicle.editor or a custom role)' : 'the malachite-ingestion scope on a Chronicle ingestion service account'}`,
@@ -77,10 +85,14 @@ export function secopsSink(input: unknown, deps?: ConnectorDeps): Sink {
         signal: deps?.signal,
         logger: deps?.logger,
         advice,
+        fetch: httpFetch,
       });
       return Buffer.byteLength(body);
     },
     refuse(record: JsonRecord) {
+      const size = logBytes(record);
+      if (size > config.maxLogBytes)
+        return `the record is a log of ${size} bytes; SecOps ingests no log over ${config.maxLogBytes} bytes (1 MB, maxLogBytes)`;
       const bytes = shape.recordBytes(record);
       return bytes > maxBytes - ENVELOPE_ALLOWANCE_BYTES
         ? `the record takes ${bytes} bytes in a SecOps ${config.api} request; a request holds at most ${maxBytes} (maxRequestBytes)`
@@ -93,7 +105,7 @@ export function secopsSink(input: unknown, deps?: ConnectorDeps): Sink {
       const url = ingestionUrl(config, logType);
       const body =
         config.api === 'import' ? '{"inlineSource":{"logs":[]}}' : shape.body(logType, [], [], new Date());
-      const response = await fetch(url, {
+      const response = await httpFetch(url, {
         method: 'POST',
         headers: { authorization: `Bearer ${await tokens.token()}`, 'content-type': 'application/json' },
         body,

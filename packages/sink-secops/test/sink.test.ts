@@ -23,14 +23,17 @@ import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-
 import { generatedSource, ingestionBatch } from '@ctxsiem/test-kit';
 import { type SecOpsApi, startSecOpsApi } from '@ctxsiem/test-kit/servers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SecOpsSinkConfigInput, secopsSink } from '../src/index.ts';
+import type { SecOpsSinkConfigInput } from '../src/index.ts';
+import { CUSTOM_LOG_TYPE, contractSink } from './harness.ts';
 
 let api: SecOpsApi;
 let dir: string;
 let checkpoints: CheckpointStore;
 
+const CUSTOM = CUSTOM_LOG_TYPE;
+
 beforeEach(async () => {
-  api = await startSecOpsApi();
+  api = await startSecOpsApi({ customLogTypes: [CUSTOM] });
   dir = await mkdtemp(join(tmpdir(), 'ctxsiem-secops-'));
   checkpoints = fileCheckpointStore({ directory: join(dir, 'state') });
 });
@@ -40,20 +43,13 @@ afterEach(async () => {
 });
 
 function sink(overrides: Partial<SecOpsSinkConfigInput> = {}): Sink {
-  return secopsSink(
-    {
-      project: 'test-project',
-      instance: '01234567-89ab-cdef-0123-456789abcdef',
-      region: 'us',
-      endpoint: api.endpoint,
-      tokenUrl: api.tokenUrl,
-      serviceAccountKey: api.serviceAccountKey,
-      namespace: 'citrix-prod',
-      labels: { env: 'prod' },
-      ...overrides,
-    },
-    { logger: silentLogger(), clock: { now: Date.now }, documents: checkpoints.manifests },
-  );
+  return contractSink(api, checkpoints.manifests, {
+    region: 'us',
+    endpoint: api.endpoint,
+    namespace: 'citrix-prod',
+    labels: { env: 'prod' },
+    ...overrides,
+  });
 }
 
 const FROM = new Date('2024-08-06T07:00:00Z');
@@ -72,7 +68,7 @@ describe('SecOps sink (logs:import)', () => {
     const receipt = await sink().write(batch(records));
     expect(receipt).toMatchObject({ records: 5, created: true });
     expect(delivered()).toEqual(records);
-    expect(api.accepted.every((log) => log.logType === 'CITRIX_SESSION_METADATA')).toBe(true);
+    expect(api.accepted.every((log) => log.logType === 'CITRIX_MONITOR')).toBe(true);
     expect(api.accepted[2]).toMatchObject({
       logEntryTime: '2024-08-06T07:00:02.000Z',
       namespace: 'citrix-prod',
@@ -98,8 +94,8 @@ describe('SecOps sink (logs:import)', () => {
     expect(delivered()).toEqual(records);
   });
 
-  it('cuts parts by encoded size: records from 10 bytes to 1.5 MB, every request under the limit, each record once', async () => {
-    const sizes = [10, 1_500_000, 200, 900_000, 1_500_000, 50, 3_000, 1_200_000, 10, 700_000];
+  it('cuts parts by encoded size: records from 10 bytes to 0.99 MB, every request under the limit, each record once', async () => {
+    const sizes = [10, 990_000, 200, 900_000, 990_000, 50, 3_000, 980_000, 10, 700_000];
     const records = sizes.map((size, i) => ({ i, pad: 'y'.repeat(size) }));
     const receipt = await sink().write(batch(records, { timeField: undefined }));
     expect(receipt.records).toBe(records.length);
@@ -185,9 +181,7 @@ describe('SecOps sink (legacy Ingestion API)', () => {
   it('sends batchCreate requests with the customer id and log type, under 1 MB', async () => {
     const records = sessions(30, 60_000);
     await sink({ api: 'legacy' }).write(batch(records));
-    expect(
-      api.accepted.every((log) => log.api === 'legacy' && log.logType === 'CITRIX_SESSION_METADATA'),
-    ).toBe(true);
+    expect(api.accepted.every((log) => log.api === 'legacy' && log.logType === 'CITRIX_MONITOR')).toBe(true);
     expect(delivered()).toEqual(records);
     expect(api.stats.largestBody).toBeLessThanOrEqual(api.limits.legacy);
     expect(api.stats.requests).toBeGreaterThan(1);
@@ -197,7 +191,7 @@ describe('SecOps sink (legacy Ingestion API)', () => {
 describe('SecOps sink under the runner', () => {
   it('a permission refused fails the stream with its checkpoint where it was', async () => {
     const source = generatedSource({ start: FROM, pageSize: 40 });
-    api.deniedLogTypes.add('CITRIX_GENERATED');
+    api.deniedLogTypes.add(CUSTOM);
     const clock = new ManualClock(new Date('2024-08-06T09:10:00Z'));
     const summary = await run({
       source,

@@ -21,7 +21,8 @@ export const daasConfigLogConnector = definePullSource({
       }),
   },
   emulated: true,
-  siem: { secopsLogType: 'CITRIX_DAASCONFIGLOG', azureTable: 'CitrixDaaSConfigOps_CL' },
+  // No secopsLogType: SecOps has no log type for it (a custom one is named in the SecOps sink's logTypes).
+  siem: { azureTable: 'CitrixDaaSConfigOps_CL' },
   async create(options, deps) {
     const [{ daasConfigLogSource }, { tenantConnection }] = await Promise.all([
       import('./index.ts'),

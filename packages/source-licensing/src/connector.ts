@@ -27,7 +27,8 @@ export const licensingConnector = definePullSource({
       }),
   },
   emulated: true,
-  siem: { secopsLogType: 'CITRIX_LICENSING', azureTable: 'CitrixLicensing_CL' },
+  // No secopsLogType: SecOps has no log type for it (a custom one is named in the SecOps sink's logTypes).
+  siem: { azureTable: 'CitrixLicensing_CL' },
   async create(options, deps) {
     const [{ licensingSource }, { tenantConnection }] = await Promise.all([
       import('./index.ts'),

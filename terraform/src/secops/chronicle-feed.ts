@@ -4,7 +4,7 @@
  * frozen prebuilt `@cdktf/provider-google-beta` (6.50.0), so it is written here as a typed construct:
  * the config below is the resource's documented arguments, synthesized to their Terraform names.
  */
-import { logTypeOf } from '@ctxsiem/sink-secops';
+import { chronicleLocation, logTypeOf } from '@ctxsiem/sink-secops';
 import { TerraformProvider, TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { StreamRef } from '../collector.ts';
@@ -51,7 +51,7 @@ export type FeedSource =
 
 export interface ChronicleFeedConfig {
   provider: GoogleBetaProvider;
-  /** The SecOps instance's region (`us`, `europe`, …). */
+  /** The SecOps instance's Chronicle API location (`us`, `eu`, `europe-west2`, …; not `europe`). */
   location: string;
   /** The SecOps customer id. */
   instance: string;
@@ -148,7 +148,9 @@ export interface StreamFeed {
 
 /**
  * A feed per stream into the environment's SecOps instance, each with the stream's log type (the SecOps
- * sink's defaults and the environment's overrides), reading the stream's folder from `sourceOf`.
+ * sink's defaults — log types SecOps parses — and the environment's overrides; the environment's schema
+ * refuses a source without one, so no feed names a log type that does not exist), at the region's
+ * Chronicle API location (`europe` → `eu`), reading the stream's folder from `sourceOf`.
  */
 export function secopsFeeds(
   scope: Construct,
@@ -163,7 +165,7 @@ export function secopsFeeds(
     const feed = new ChronicleFeed(scope, id, {
       provider,
       project: secops.project,
-      location: secops.location,
+      location: chronicleLocation(secops.location),
       instance: secops.instance,
       namespace: secops.namespace,
       displayName: `ctxsiem ${environmentName} ${source} ${stream}`,

@@ -65,6 +65,14 @@ interface Manifest<Kind extends ConnectorKind, Schema extends z.ZodType, Built, 
    * `deadLetters` sink (file, S3, GCS) for them.
    */
   readonly deadLettersElsewhere?: boolean | undefined;
+  /**
+   * A sink: what is wrong with the sources a deployment would send it (their types), given its config —
+   * each problem a field of its section and why. Checked when the deployment's config is loaded, so a
+   * source the sink cannot take is refused there, never at delivery.
+   */
+  readonly checkSources?:
+    | ((config: z.output<Schema>, sourceTypes: readonly string[]) => { path: string[]; message: string }[])
+    | undefined;
   /** Builds the connector from a parsed config; imports the heavy code on first use. */
   create(config: z.output<Schema>, deps: Deps): Promise<Built>;
   /** Validates `input` with `schema` (a ConfigError names each bad field), then `create`s. */

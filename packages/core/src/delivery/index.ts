@@ -6,6 +6,7 @@ export { withDeadLetterSink } from './dead-letter-routing.ts';
 export { DeliveryLedger, LedgerPart, type LedgerPlan } from './delivery-ledger.ts';
 // One request to a SIEM ingestion API, retried as the API asks.
 export {
+  type FetchLike,
   type IngestionRequest,
   ingestionRequestOptions,
   sendIngestionRequest,

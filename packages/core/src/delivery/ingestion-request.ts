@@ -24,6 +24,9 @@ export const ingestionRequestOptions = {
   requestTimeoutSeconds: z.number().positive().default(60).describe('Timeout of one request.'),
 };
 
+/** The `fetch` a request goes through: the global one, or one a test resolves hosts with. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
 export interface IngestionRequest {
   /** The service, for messages (`SecOps`, `Azure Monitor`). */
   service: string;
@@ -40,6 +43,8 @@ export interface IngestionRequest {
   logger?: Logger | undefined;
   /** What to do about a 401 (twice), 403 or 413 from this service. */
   advice: { 401: string; 403: string; 413: string };
+  /** Default: the global `fetch`. */
+  fetch?: FetchLike | undefined;
 }
 
 /** The server's own message, for errors: `: <message>`, or nothing. */
@@ -62,7 +67,7 @@ export async function sendIngestionRequest(request: IngestionRequest): Promise<v
     let retryAfter: string | null;
     let text: string;
     try {
-      const response = await fetch(request.url, {
+      const response = await (request.fetch ?? fetch)(request.url, {
         method: 'POST',
         headers: { ...request.headers, authorization: `Bearer ${await request.token(false)}` },
         body: request.body,

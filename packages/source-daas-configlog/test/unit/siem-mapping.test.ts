@@ -70,10 +70,12 @@ describe('DaaS operations in the SIEMs', () => {
     ).toContain('FormattedStartTime');
   });
 
-  it('go to Google SecOps as CITRIX_DAASCONFIGLOG (no SecOps parser exists) unless overridden', () => {
-    expect(logTypeOf({ source: 'daasconfiglog', stream: 'operations' }, {})).toBe('CITRIX_DAASCONFIGLOG');
+  it('have no Google SecOps log type (CITRIX_DAASCONFIGLOG does not exist): a custom one must be named', () => {
+    expect(() => logTypeOf({ source: 'daasconfiglog', stream: 'operations' }, {})).toThrow(
+      /the daasconfiglog source has no SecOps log type/,
+    );
     expect(
-      logTypeOf({ source: 'daasconfiglog', stream: 'operations' }, { daasconfiglog: 'CITRIX_MONITOR' }),
-    ).toBe('CITRIX_MONITOR');
+      logTypeOf({ source: 'daasconfiglog', stream: 'operations' }, { daasconfiglog: 'CITRIX_DAAS_CONFIG' }),
+    ).toBe('CITRIX_DAAS_CONFIG');
   });
 });

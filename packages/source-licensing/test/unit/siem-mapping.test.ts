@@ -43,8 +43,10 @@ describe('the licensing streams in the SIEMs', () => {
     expect(declaration.tables.CitrixLicensingUsage_CL!.columns.map((c) => c.name)).toContain(TENANT_FIELD);
   });
 
-  it('go to Google SecOps as CITRIX_LICENSING unless overridden', () => {
-    expect(logTypeOf({ source: 'licensing', stream: 'usage' }, {})).toBe('CITRIX_LICENSING');
+  it('have no Google SecOps log type (CITRIX_LICENSING does not exist): a custom one must be named', () => {
+    expect(() => logTypeOf({ source: 'licensing', stream: 'usage' }, {})).toThrow(
+      /the licensing source has no SecOps log type/,
+    );
     expect(logTypeOf({ source: 'licensing', stream: 'history' }, { licensing: 'CUSTOM_LICENSES' })).toBe(
       'CUSTOM_LICENSES',
     );

@@ -9,6 +9,15 @@ export { type MinioConnection, type RunningMinio, type StartMinioOptions, startM
 export { type RunningMoto, startMoto } from './moto.ts';
 export { obtainScript, obtainServer, obtainServers, repoRoot, type ServerName } from './obtain.ts';
 export { freePort, type RunningServer, ServerStartError } from './process.ts';
-export { type SecOpsApi, type SecOpsFault, type SecOpsLog, startSecOpsApi } from './secops-api.ts';
+export {
+  CHRONICLE_LOCATIONS,
+  GOOGLE_CITRIX_LOG_TYPES,
+  LEGACY_REGIONS,
+  MAX_LOG_BYTES,
+  type SecOpsApi,
+  type SecOpsFault,
+  type SecOpsLog,
+  startSecOpsApi,
+} from './secops-api.ts';
 export { type SecretManagerApi, startSecretManagerApi } from './secret-manager-api.ts';
 export { makeTestTls, type TestTls } from './test-tls.ts';

@@ -5,15 +5,44 @@
  * - `POST /token`: Google's OAuth token endpoint for service accounts — a JWT bearer assertion
  *   (RFC 7523) signed RS256 with the key of the service account it issued, `aud` the token URL,
  *   `iss` the account, a scope, at most an hour of validity. Answers an access token (`tokenTtlSeconds`).
- * - `POST /v1alpha/projects/{p}/locations/{l}/instances/{i}/logTypes/{t}/logs:import` (Chronicle API):
+ * - `POST /v1/projects/{p}/locations/{l}/instances/{i}/logTypes/{t}/logs:import` (Chronicle API, GA
+ *   version: https://docs.cloud.google.com/chronicle/docs/reference/rest/v1/projects.locations.instances.logTypes.logs/import):
  *   a bearer token it issued, `inlineSource.logs[]` each with base64 `data`, RFC 3339 `logEntryTime`
  *   and `collectionTime` (not before the entry time), optional `environmentNamespace` and `labels`
- *   (`{key: {value}}`), an optional `forwarder` resource name. Empty body on success.
- * - `POST /v2/unstructuredlogentries:batchCreate` (legacy Ingestion API): `customer_id`, `log_type`,
- *   `entries[]` of `{log_text, ts_epoch_microseconds}`, optional `namespace` and `labels[]`.
- * - Request bodies over the limit (4 MB, legacy 1 MB, as configured) are refused with 413; a token it
- *   did not issue (or one expired) with 401; a log type in `deniedLogTypes` with 403; a malformed body
- *   with 400. Faults queued with `failNext` answer the next ingestion requests: a status (with
+ *   (`{key: {value}}`), an optional `forwarder` resource name. Empty body on success. The pre-GA
+ *   versions (`v1alpha`, `v1beta`) exist at Google but can change without notice
+ *   (https://cloud.google.com/apis/design/versioning): ctxsiem's contract is the GA surface, so they are
+ *   answered 404 here.
+ * - `POST /v2/unstructuredlogentries:batchCreate` (legacy Ingestion API,
+ *   https://docs.cloud.google.com/chronicle/docs/reference/ingestion-api#unstructuredlogentries):
+ *   `customer_id`, `log_type`, `entries[]` of `{log_text, ts_epoch_microseconds}`, optional `namespace`
+ *   and `labels[]`.
+ * - Hosts (through `fetch`, which sends a request for a Google host here, as a resolver would): the
+ *   Chronicle API at `{location}-chronicle.googleapis.com` (or `chronicle.{location}.rep.googleapis.com`)
+ *   for the locations `us`, `eu` and the single regions, the path's location being the host's; the
+ *   legacy API at `malachiteingestion-pa.googleapis.com` (US) or `{region}-malachiteingestion-pa…` for
+ *   the regions of Google's table (`europe`, not `eu`) — sources in `sink-secops/src/regions.ts`. Any
+ *   other host, or a path location that is not a Chronicle location (`europe`), is answered 404
+ *   NOT_FOUND (INFERRED: Google lists no such endpoint), and a location other than its host's 400
+ *   (INFERRED: "operations on out-of-region regional resources are typically not supported from the
+ *   regional endpoint", https://cloud.google.com/assured-workloads/docs/api-endpoints).
+ * - Log types: the instance knows `logTypes` — by default every Citrix log type Google lists
+ *   ("Supported log types and default parsers",
+ *   https://docs.cloud.google.com/chronicle/docs/ingestion/parser-list/supported-default-parsers; held
+ *   equal to the SecOps sink's derived list by its tests) — plus the custom ones a test adds. Another
+ *   log type is refused: `logs:import` with 404 NOT_FOUND (INFERRED: the log type is a resource in the
+ *   request's path, and Google's error model answers a missing resource NOT_FOUND,
+ *   https://cloud.google.com/apis/design/errors), `batchCreate` with 400 INVALID_ARGUMENT (INFERRED: as
+ *   vectordotdev/chronicle-emulator src/main.rs answers an invalid log type).
+ * - One log over 1,000,000 bytes (its decoded `data`, or its `log_text`) is not ingested: "The maximum
+ *   log size is 1 MB. Logs larger than this won't be ingested"
+ *   (https://docs.cloud.google.com/chronicle/docs/reference/ingestion-api). The request is still
+ *   answered 200 (INFERRED: the documentation names no error) and the log is kept in `dropped`, not
+ *   `accepted` — the strictest reading for a client, which must never send one.
+ * - Request bodies over the limit (4,000,000 bytes, INFERRED from Google's own scripts — "Chronicle
+ *   Ingestion API allows the maximum 4MB of payload", chronicle/ingestion-scripts common/ingest_v1.py;
+ *   legacy 1 MB, documented above; as configured) are refused with 413; a token it did not issue (or one
+ *   expired) with 401; a log type in `deniedLogTypes` with 403; a malformed body with 400. Faults queued with `failNext` answer the next ingestion requests: a status (with
  *   `Retry-After`; the logs are not accepted), `accept-then-reset` — the logs are accepted and the
  *   connection dropped before the answer, as when a process is killed with the request in flight — or
  *   `pass` (answered normally, to reach a later request).
@@ -40,13 +69,74 @@ export type SecOpsFault =
   | 'accept-then-reset'
   | 'pass';
 
+/** Every Citrix log type Google lists, with or without a default parser (see the header). */
+export const GOOGLE_CITRIX_LOG_TYPES = [
+  'CITRIX_MONITOR',
+  'CITRIX_ANALYTICS',
+  'CITRIX_STOREFRONT',
+  'CITRIX_NETSCALER',
+  'CSG_CITRIX_RX',
+  'CITRIX_NETSCALER_WEB_LOGS',
+  'CITRIX_SDWAN',
+  'CITRIX_SESSION_METADATA',
+  'CITRIX_VDI',
+  'CITRIX_WAF',
+  'CITRIX_WEB_GATEWAY',
+  'CITRIX_WORKSPACE',
+  'CITRIX_XENCENTER',
+] as const;
+
+/** The regions of the legacy API's host table (Ingestion API, "Regional Endpoints"); `us` has no prefix. */
+export const LEGACY_REGIONS = [
+  'southamerica-east1',
+  'northamerica-northeast2',
+  'me-central2',
+  'me-central1',
+  'europe',
+  'europe-west3',
+  'asia-southeast2',
+  'africa-south1',
+  'europe-west2',
+  'asia-south1',
+  'europe-west9',
+  'europe-central2',
+  'asia-southeast1',
+  'australia-southeast1',
+  'me-west1',
+  'asia-northeast1',
+  'europe-west12',
+  'europe-west6',
+] as const;
+
+/** The Chronicle API's locations: the multi-regions `us` and `eu`, and the single regions. */
+export const CHRONICLE_LOCATIONS = [
+  'us',
+  'eu',
+  ...LEGACY_REGIONS.filter((region) => region !== 'europe'),
+] as const;
+
+/** The largest log SecOps ingests, in bytes. */
+export const MAX_LOG_BYTES = 1_000_000;
+
+/** A `fetch` whose requests for Google's hosts reach the contract server (the host in a header). */
+export type ResolvingFetch = (url: string, init: RequestInit) => Promise<Response>;
+
 export interface SecOpsApi {
   endpoint: string;
+  /**
+   * A `fetch` that sends requests for `*.googleapis.com` here, keeping the host they were for (as a
+   * resolver pointing Google's names at this server would): the server then checks the host.
+   */
+  fetch: ResolvingFetch;
   tokenUrl: string;
   /** A service-account key file's JSON for the account the server knows. */
   serviceAccountKey: string;
   /** Everything accepted, in order. */
   accepted: SecOpsLog[];
+  /** Logs in accepted requests that SecOps does not ingest (over 1 MB). */
+  dropped: SecOpsLog[];
+  /** The log types the instance has: Google's Citrix ones, plus the custom ones a test adds. */
+  logTypes: Set<string>;
   /** Ingestion requests received (accepted or not), and tokens issued. */
   /** `bodies`: the size of every ingestion request body received, in order. */
   stats: { requests: number; tokens: number; refused413: number; largestBody: number; bodies: number[] };
@@ -60,12 +150,22 @@ export interface SecOpsApi {
 export interface StartSecOpsOptions {
   tokenTtlSeconds?: number;
   limits?: Partial<SecOpsApi['limits']>;
+  /** Custom log types the instance has besides Google's Citrix ones (an administrator created them). */
+  customLogTypes?: readonly string[];
 }
 
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
 const IMPORT_PATH =
-  /^\/v1alpha\/projects\/([^/]+)\/locations\/([^/]+)\/instances\/([^/]+)\/logTypes\/([A-Z0-9_]+)\/logs:import$/;
+  /^\/(v1|v1alpha|v1beta)\/projects\/([^/]+)\/locations\/([^/]+)\/instances\/([^/]+)\/logTypes\/([^/]+)\/logs:import$/;
+const HOST_HEADER = 'x-contract-host';
+const CHRONICLE_HOST =
+  /^(?:([a-z0-9-]+)-chronicle\.googleapis\.com|chronicle\.([a-z0-9-]+)\.rep\.googleapis\.com)$/;
+const LEGACY_HOSTS: ReadonlySet<string> = new Set([
+  'malachiteingestion-pa.googleapis.com',
+  ...LEGACY_REGIONS.map((region) => `${region}-malachiteingestion-pa.googleapis.com`),
+]);
+const LOCATIONS: ReadonlySet<string> = new Set(CHRONICLE_LOCATIONS);
 
 function base64UrlJson(part: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -78,6 +178,8 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
   const faults: SecOpsFault[] = [];
   const api = {
     accepted: [] as SecOpsLog[],
+    dropped: [] as SecOpsLog[],
+    logTypes: new Set<string>([...GOOGLE_CITRIX_LOG_TYPES, ...(options.customLogTypes ?? [])]),
     stats: { requests: 0, tokens: 0, refused413: 0, largestBody: 0, bodies: [] as number[] },
     limits: { import: 4_000_000, legacy: 1_000_000, ...options.limits },
     deniedLogTypes: new Set<string>(),
@@ -164,6 +266,15 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
     const importMatch = IMPORT_PATH.exec(url.pathname);
     const legacy = url.pathname === '/v2/unstructuredlogentries:batchCreate';
     if (req.method !== 'POST' || (!importMatch && !legacy)) return error(res, 404, 'Not found', 'NOT_FOUND');
+    if (importMatch && importMatch[1] !== 'v1')
+      return error(
+        res,
+        404,
+        `ctxsiem's contract is the GA API: ${importMatch[1]} is not served`,
+        'NOT_FOUND',
+      );
+    const hostProblem = hostRefusal(req.headers[HOST_HEADER], importMatch?.[3]);
+    if (hostProblem) return error(res, hostProblem.status, hostProblem.message, hostProblem.code);
     api.stats.requests++;
     const limit = legacy ? api.limits.legacy : api.limits.import;
     const body = await readLimitedBody(req, limit);
@@ -181,7 +292,16 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
     } catch {
       return error(res, 400, 'Invalid JSON payload received.', 'INVALID_ARGUMENT');
     }
-    const logType = importMatch ? importMatch[4]! : String(parsed.log_type ?? '');
+    const logType = importMatch ? importMatch[5]! : String(parsed.log_type ?? '');
+    if (!api.logTypes.has(logType))
+      return importMatch
+        ? error(
+            res,
+            404,
+            `LogType "projects/${importMatch[2]}/locations/${importMatch[3]}/instances/${importMatch[4]}/logTypes/${logType}" not found`,
+            'NOT_FOUND',
+          )
+        : error(res, 400, `invalid log_type: ${logType}`, 'INVALID_ARGUMENT');
     if (api.deniedLogTypes.has(logType))
       return error(
         res,
@@ -256,11 +376,11 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
     }
     const fault = faults.shift();
     if (fault === 'pass' || fault === undefined) {
-      api.accepted.push(...logs);
+      ingest(logs);
       return json(res, 200, {});
     }
     if (fault === 'accept-then-reset') {
-      api.accepted.push(...logs);
+      ingest(logs);
       res.socket?.destroy();
       return;
     }
@@ -273,14 +393,53 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
         fault.body ?? JSON.stringify({ error: { code: fault.status, message: 'injected' } }),
       );
     }
-    api.accepted.push(...logs);
+    ingest(logs);
     json(res, 200, {});
+  }
+
+  /** What an accepted request's logs become: ingested, or (over 1 MB) dropped. */
+  function ingest(logs: readonly SecOpsLog[]): void {
+    for (const log of logs)
+      (Buffer.byteLength(log.text, 'utf8') > MAX_LOG_BYTES ? api.dropped : api.accepted).push(log);
+  }
+
+  /** Why a request for `host` (absent: sent to the server's own address) is refused, or undefined. */
+  function hostRefusal(
+    host: string | string[] | undefined,
+    pathLocation: string | undefined,
+  ): { status: number; message: string; code: string } | undefined {
+    if (pathLocation !== undefined && !LOCATIONS.has(pathLocation))
+      return { status: 404, message: `Location "${pathLocation}" not found`, code: 'NOT_FOUND' };
+    if (typeof host !== 'string') return undefined;
+    if (pathLocation === undefined)
+      return LEGACY_HOSTS.has(host)
+        ? undefined
+        : { status: 404, message: `no Ingestion API at ${host}`, code: 'NOT_FOUND' };
+    const match = CHRONICLE_HOST.exec(host);
+    const hostLocation = match?.[1] ?? match?.[2];
+    if (!hostLocation || !LOCATIONS.has(hostLocation))
+      return { status: 404, message: `no Chronicle API at ${host}`, code: 'NOT_FOUND' };
+    if (hostLocation !== pathLocation)
+      return {
+        status: 400,
+        message: `location ${pathLocation} is not served by the ${hostLocation} endpoint ${host}`,
+        code: 'INVALID_ARGUMENT',
+      };
+    return undefined;
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const resolvingFetch: ResolvingFetch = (target, init) => {
+    const url = new URL(target);
+    if (!url.hostname.endsWith('.googleapis.com')) return fetch(target, init);
+    const headers = new Headers(init.headers);
+    headers.set(HOST_HEADER, url.hostname);
+    return fetch(`${endpoint}${url.pathname}${url.search}`, { ...init, headers });
+  };
   return {
     ...api,
     endpoint,
+    fetch: resolvingFetch,
     tokenUrl: `${endpoint}/token`,
     serviceAccountKey: JSON.stringify({
       type: 'service_account',
