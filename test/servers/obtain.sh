@@ -8,6 +8,9 @@
 #   test/servers/obtain.sh moto               → …/servers/moto-<version>/moto-server
 #   test/servers/obtain.sh kafka              → …/servers/kafka-<version>/kafka-java (java -cp the broker's jars)
 #   test/servers/obtain.sh all                → every path, one per line
+# and a non-JS Kafka client (not in `all`; the sentinel source's codec test obtains it):
+#   test/servers/obtain.sh confluent-kafka    → …/servers/confluent-kafka-<version>/python (a venv's python
+#                                               with confluent-kafka, i.e. librdkafka, installed)
 # and the tools that verify terraform/ offline (not in `all`; the Terraform tests obtain them):
 #   test/servers/obtain.sh tofu               → …/servers/tofu-<version>/tofu (OpenTofu, terraform-compatible)
 #   test/servers/obtain.sh azurerm            → …/servers/terraform-mirror (a provider filesystem mirror
@@ -46,6 +49,9 @@ AZURERM_VERSION=v1.44.1-0.20260824201233-fae580791926
 AZURERM_MIRROR_VERSION=5.2.1
 # checkov scans the synthesized stacks; its dependencies are pinned by checkov-constraints.txt.
 CHECKOV_VERSION=3.3.30
+# confluent-kafka (Python, librdkafka inside its wheel, every codec built in): a producer that is not
+# the JS client, for the sentinel source's compression tests; pinned by confluent-kafka-constraints.txt.
+CONFLUENT_KAFKA_VERSION=2.16.1
 
 CACHE="${CTXSIEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ctxsiem}"
 SERVERS="$CACHE/servers"
@@ -54,7 +60,7 @@ log() { printf 'obtain.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  echo "usage: $0 <minio|fake-gcs-server|moto|kafka|all|tofu|azurerm|checkov|terraform>" >&2
+  echo "usage: $0 <minio|fake-gcs-server|moto|kafka|all|tofu|azurerm|checkov|terraform|confluent-kafka>" >&2
   exit 2
 }
 
@@ -270,6 +276,16 @@ install_checkov() {
   install_venv checkov "$1" "checkov==$CHECKOV_VERSION" checkov-constraints.txt checkov checkov.main "$CHECKOV_VERSION"
 }
 
+# confluent-kafka at the pinned versions, and a `python` launcher (the venv's python: scripts run with it
+# import confluent_kafka).
+install_confluent_kafka() {
+  install_venv confluent-kafka "$1" "confluent-kafka==$CONFLUENT_KAFKA_VERSION" confluent-kafka-constraints.txt \
+    python-module confluent_kafka "$CONFLUENT_KAFKA_VERSION"
+  rm -f "$1/python-module"
+  printf '#!/usr/bin/env bash\nexec "$(dirname "$0")/venv/bin/python" "$@"\n' >"$1/python"
+  chmod +x "$1/python"
+}
+
 # The provider filesystem mirror `tofu init` installs from with no network: azurerm under
 # registry.terraform.io (what a stack's `hashicorp/azurerm` means to terraform) and, hard-linked,
 # registry.opentofu.org (what it means to OpenTofu, which does not follow a symlinked folder).
@@ -289,6 +305,9 @@ install_mirror() {
 
 obtain_moto() { install_once moto "$SERVERS/moto-$MOTO_VERSION" moto-server install_moto; }
 obtain_checkov() { install_once checkov "$SERVERS/checkov-$CHECKOV_VERSION" checkov install_checkov; }
+obtain_confluent_kafka() {
+  install_once confluent-kafka "$SERVERS/confluent-kafka-$CONFLUENT_KAFKA_VERSION" python install_confluent_kafka
+}
 obtain_mirror() {
   install_once terraform-mirror "$SERVERS/terraform-mirror-$AZURERM_MIRROR_VERSION" .complete install_mirror >/dev/null
   printf '%s\n' "$SERVERS/terraform-mirror-$AZURERM_MIRROR_VERSION"
@@ -309,6 +328,7 @@ case "$1" in
   tofu) obtain tofu ;;
   azurerm) obtain_mirror ;;
   checkov) obtain_checkov ;;
+  confluent-kafka) obtain_confluent_kafka ;;
   terraform)
     obtain tofu
     obtain_mirror

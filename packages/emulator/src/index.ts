@@ -43,7 +43,12 @@ export { ENTITY_SETS as MONITOR_ENTITY_SETS } from './monitor-schema.ts';
 export type { CustomerCredentials, EmulatorOptions, Faults, SingleFlight } from './options.ts';
 export { MAX_PAGE_SIZE, preferredPageSize } from './prefer.ts';
 export { produceRiskEvents, type RiskEventProducerOptions } from './risk-event-producer.ts';
-export { type RiskEventOptions, riskEvent, riskEvents } from './risk-events.ts';
+export {
+  flattenOccurrenceDetails,
+  type RiskEventOptions,
+  riskEvent,
+  riskEvents,
+} from './risk-events.ts';
 export {
   CASODATA_PERMISSION,
   type Emulator,

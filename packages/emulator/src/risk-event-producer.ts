@@ -4,6 +4,7 @@
  * A string or bytes item is sent as it is — how tests put a broken message among the events.
  */
 import { type BaseOptions, Producer, type ProducerOptions } from '@platformatic/kafka';
+import { flattenOccurrenceDetails } from './risk-events.ts';
 
 export interface RiskEventProducerOptions {
   connection: Pick<BaseOptions, 'bootstrapBrokers'> &
@@ -13,6 +14,12 @@ export interface RiskEventProducerOptions {
   events: Iterable<Record<string, unknown> | string | Uint8Array>;
   /** Messages per produce request. */
   batchSize?: number;
+  /**
+   * How an event's `occurrence_details` is sent: as the object the export's JSON nests (default), or
+   * flattened into `occurrence_details_<key>` fields as Citrix's Sentinel data collection rule declares
+   * them (`flattenOccurrenceDetails`).
+   */
+  occurrenceDetails?: 'nested' | 'flattened';
 }
 
 function messageOf(topic: string, event: Record<string, unknown> | string | Uint8Array) {
@@ -46,8 +53,13 @@ export async function produceRiskEvents(options: RiskEventProducerOptions): Prom
       sent += batch.length;
       batch = [];
     };
+    const flatten = options.occurrenceDetails === 'flattened';
     for (const event of options.events) {
-      batch.push(messageOf(options.topic, event));
+      const shaped =
+        flatten && typeof event === 'object' && !(event instanceof Uint8Array)
+          ? flattenOccurrenceDetails(event)
+          : event;
+      batch.push(messageOf(options.topic, shaped));
       if (batch.length >= size) await flush();
     }
     await flush();

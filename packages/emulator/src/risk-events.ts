@@ -220,3 +220,27 @@ export function riskEvent(options: RiskEventOptions, index: number): Record<stri
 export function riskEvents(options: RiskEventOptions): Record<string, unknown>[] {
   return Array.from({ length: options.count }, (_, index) => riskEvent(options, index));
 }
+
+/**
+ * The event with its `occurrence_details` object flattened into `occurrence_details_<key>` fields, the
+ * shape Citrix's Sentinel data collection rule declares (Azure/Azure-Sentinel `Solutions/Citrix Analytics
+ * CCF/Data Connectors/CitrixAnalytics_CCF/CitrixAnalytics_DCR.json` @
+ * 3b8c131d53fbaa76eb9b287809a080e704fa8d3d: `occurrence_details_condition`, `_type`, `_time_unit`,
+ * `_happen`, `_time_quantity`, `_repeat`, `_new_entities`). An event without the object is returned as
+ * it is. Which of the two shapes the Kafka export itself sends is not published: INFERRED that either
+ * may arrive.
+ */
+export function flattenOccurrenceDetails(event: Record<string, unknown>): Record<string, unknown> {
+  const details = event.occurrence_details;
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) return event;
+  const { occurrence_details: _nested, ...rest } = event;
+  return {
+    ...rest,
+    ...Object.fromEntries(
+      Object.entries(details as Record<string, unknown>).map(([key, value]) => [
+        `occurrence_details_${key}`,
+        value,
+      ]),
+    ),
+  };
+}

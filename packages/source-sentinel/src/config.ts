@@ -13,6 +13,17 @@ export const REGIONAL_BROKERS = {
   'ap-s': ['casnb-aps-0.citrix.com:9094', 'casnb-aps-1.citrix.com:9094', 'casnb-aps-2.citrix.com:9094'],
 } as const;
 
+/**
+ * The default session timeout. Citrix's own consumer sets 60 s and Kafka's clients default to 45 s: that
+ * long would a restarted run wait for a member killed without leaving the group. A member that stops
+ * cleanly (SIGTERM, the end of a run) leaves the group and holds nobody up. Static membership is not the
+ * default: an id stable across restarts is shared by two runs that overlap (a scheduled run still going
+ * when the next starts, Cloud Run instances that all call themselves `localhost`), and those fence each
+ * other. The broker's lower bound (`group.min.session.timeout.ms`) is 6 s by default
+ * (https://kafka.apache.org/documentation/#brokerconfigs_group.min.session.timeout.ms).
+ */
+export const SESSION_TIMEOUT_MS = 10_000;
+
 const TENANT_NOTE =
   '`{tenant}` is replaced by the tenant’s customer id, so one section serves several tenants.';
 
@@ -115,9 +126,9 @@ export const SentinelOptionsSchema = z
       .number()
       .int()
       .min(6_000)
-      .default(60_000)
+      .default(SESSION_TIMEOUT_MS)
       .describe(
-        'Group session timeout, as Citrix’s consumer sets it. Also how long the group waits for its members to rejoin in a rebalance: a member killed without leaving holds the others up this long (the client’s own default, 102 s, would hold them longer).',
+        'Group session timeout, and how long the group waits for its members to rejoin in a rebalance: a member killed without leaving (kill -9, a crash) holds a restarted run up at most this long. 10 s: the broker’s usual minimum is 6 s, heartbeats go every 3 s. Raise it (Citrix’s own consumer uses 60000) only if the brokers refuse it or members drop out under load.',
       ),
     groupInstanceId: z
       .string()

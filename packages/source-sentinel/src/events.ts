@@ -31,6 +31,25 @@ const common = {
   version: integer.optional(),
 };
 
+/**
+ * What triggered an indicator. Citrix's data collection rule declares these fields flattened
+ * (`occurrence_details_condition` … `occurrence_details_new_entities`, Azure/Azure-Sentinel
+ * `Solutions/Citrix Analytics CCF/Data Connectors/CitrixAnalytics_CCF/CitrixAnalytics_DCR.json` @
+ * 3b8c131d53fbaa76eb9b287809a080e704fa8d3d, stream `Custom-CitrixAnalytics_indicatorSummary_V1`); the
+ * export's JSON nests them (`occurrence_details.type`, as parsers of the export read it:
+ * https://docs.cyderes.cloud/parser-knowledge-base/citrix_analytics/). Either arrives; the record
+ * always has them nested (`OCCURRENCE_DETAILS_PREFIX`, message-routing.ts).
+ */
+const occurrenceDetails = z.looseObject({
+  condition: text.optional(),
+  type: text.optional(),
+  time_unit: text.optional(),
+  happen: integer.optional(),
+  time_quantity: integer.optional(),
+  repeat: integer.optional(),
+  new_entities: text.optional(),
+});
+
 const indicatorSummary = z.looseObject({
   ...common,
   indicator_type: text.optional(),
@@ -45,7 +64,7 @@ const indicatorSummary = z.looseObject({
   data_source_id: integer.optional(),
   risk_probability: real.optional(),
   ui_link: text.optional(),
-  occurrence_details: z.looseObject({}).optional(),
+  occurrence_details: occurrenceDetails.optional(),
 });
 
 const indicatorEventDetails = z.looseObject({

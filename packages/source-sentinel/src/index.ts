@@ -22,7 +22,13 @@ export {
 } from './events.ts';
 export { KafkaLogConsumer } from './kafka-consumer.ts';
 export { describeKafkaFailure, type KafkaFailure, kafkaFailureOf } from './kafka-failures.ts';
-export { deliveryFields, routeMessage, UNROUTED_STREAM } from './message-routing.ts';
+export {
+  deliveryFields,
+  OCCURRENCE_DETAILS_PREFIX,
+  parseLossless,
+  routeMessage,
+  UNROUTED_STREAM,
+} from './message-routing.ts';
 
 export interface SentinelSourceInput {
   options: SentinelOptions;

@@ -6,6 +6,12 @@
  * Monitor source's: `null` is a value like any other; a number written as a string (`"55"`) or a time as
  * an epoch number is normalised to the model's type (one record shape per stream); anything else of
  * another type is delivered as it came. Either way the difference is counted as schema drift.
+ *
+ * Two more rules make one record shape per stream:
+ * - `occurrence_details` is always an object: fields sent flattened (`occurrence_details_happen`, as
+ *   Citrix's data collection rule declares them) are moved into it (`occurrence_details.happen`).
+ * - JSON is parsed without losing digits: an integer beyond 2^53 (a 19-digit id) is kept as the string
+ *   of its digits, never rounded to the nearest double; where the model says number it is drift.
  */
 import {
   describeJsonValue,
@@ -14,7 +20,7 @@ import {
   type LogMessage,
   type RoutedMessage,
 } from '@ctxsiem/core';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { columnTypeOf, EVENT_STREAMS, type EventStreamName, instant, streamOfEventType } from './events.ts';
 
 /** Where dead letters of messages that name no known stream are kept. */
@@ -64,7 +70,7 @@ export function routeMessage(topic: string, message: LogMessage): RoutedMessage 
   if (message.value === undefined) return unrouted(topic, message, 'the message has no value');
   let event: unknown;
   try {
-    event = JSON.parse(utf8.decode(message.value));
+    event = parseLossless(utf8.decode(message.value));
   } catch (error) {
     return unrouted(topic, message, `the message is not JSON: ${(error as Error).message}`);
   }
@@ -76,10 +82,80 @@ export function routeMessage(topic: string, message: LogMessage): RoutedMessage 
   if (!stream) return unrouted(topic, message, `unknown event_type ${JSON.stringify(eventType)}`);
   // Checked and normalised as the export sent it (the parsed object is this call's own); then the
   // fields saying where it was read are added.
+  const conflicts = nestOccurrenceDetails(event as JsonRecord);
   const { missing, drift } = normalise(stream, event as JsonRecord);
+  drift.push(...conflicts);
   const record = Object.assign(event as JsonRecord, deliveryFields(topic, message));
   if (missing) return { stream, record, reason: `${eventType} cannot be identified: ${missing}` };
   return drift.length > 0 ? { stream, record, drift } : { stream, record };
+}
+
+/** Text that may hold an integer JSON.parse would round: 16 digits or more in a row. */
+const LONG_DIGITS = /\d{16}/;
+const INTEGER_TEXT = /^-?\d+$/;
+
+/**
+ * JSON.parse, except that an integer literal beyond 2^53 becomes the string of its digits (the
+ * reviver's `context.source`, Node ≥ 21) instead of the nearest double: `12345678901234567891` stays
+ * `"12345678901234567891"`, not `12345678901234567000`. Text without 16 digits in a row cannot hold
+ * one and is parsed without a reviver.
+ */
+export function parseLossless(text: string): unknown {
+  if (!LONG_DIGITS.test(text)) return JSON.parse(text);
+  return JSON.parse(text, (_key: string, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' &&
+    !Number.isSafeInteger(value) &&
+    context?.source !== undefined &&
+    INTEGER_TEXT.test(context.source)
+      ? context.source
+      : value,
+  );
+}
+
+/** A numeric string's number, or undefined when the number would not be exact (an integer beyond 2^53). */
+function exactNumber(text: string): number | undefined {
+  const number = Number(text);
+  if (!Number.isFinite(number)) return undefined;
+  return INTEGER_TEXT.test(text) && !Number.isSafeInteger(number) ? undefined : number;
+}
+
+/** What the drift report says of a numeric string too large to be a number exactly. */
+const LARGE_INTEGER = 'an integer beyond 2^53, kept as its digits';
+
+const OCCURRENCE_DETAILS = 'occurrence_details';
+/** The prefix of `occurrence_details` fields sent flattened, as Citrix's data collection rule has them. */
+export const OCCURRENCE_DETAILS_PREFIX = `${OCCURRENCE_DETAILS}_`;
+
+const isPlainObject = (value: unknown): value is JsonRecord =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Moves `occurrence_details_<key>` fields into the `occurrence_details` object (made when missing), so a
+ * record has one shape whichever the export sent. A flattened field whose key the object already holds
+ * with another value stays where it is (nothing is dropped) and is drift; so are flattened fields beside
+ * an `occurrence_details` that is not an object.
+ */
+function nestOccurrenceDetails(event: JsonRecord): FieldDrift[] {
+  const flattened = Object.keys(event).filter(
+    (field) => field.startsWith(OCCURRENCE_DETAILS_PREFIX) && field.length > OCCURRENCE_DETAILS_PREFIX.length,
+  );
+  if (flattened.length === 0) return [];
+  const current = event[OCCURRENCE_DETAILS];
+  if (current !== undefined && current !== null && !isPlainObject(current))
+    return flattened.map((field) => ({ field, expected: OCCURRENCE_DETAILS, found: 'a flattened field' }));
+  const nested: JsonRecord = isPlainObject(current) ? current : {};
+  const drift: FieldDrift[] = [];
+  for (const field of flattened) {
+    const key = field.slice(OCCURRENCE_DETAILS_PREFIX.length);
+    if (key in nested && JSON.stringify(nested[key]) !== JSON.stringify(event[field])) {
+      drift.push({ field, expected: `${OCCURRENCE_DETAILS}.${key}`, found: 'another value' });
+      continue;
+    }
+    nested[key] = event[field];
+    delete event[field];
+  }
+  event[OCCURRENCE_DETAILS] = nested;
+  return drift;
 }
 
 /** An epoch time in seconds or milliseconds, as an ISO 8601 instant. */
@@ -93,21 +169,35 @@ const epochInstant = (value: number) => new Date(value < 1e11 ? value * 1000 : v
 function normalise(stream: EventStreamName, event: JsonRecord): { missing?: string; drift: FieldDrift[] } {
   if (typeof event.tenant_id !== 'string' || event.tenant_id === '')
     return { missing: 'tenant_id is missing', drift: [] };
-  const drift: FieldDrift[] = [];
-  const shape = EVENT_STREAMS[stream].schema.shape as Record<string, z.ZodType>;
-  for (const [field, declared] of Object.entries(shape)) {
-    const value = event[field];
-    if (value === null || value === undefined || declared.safeParse(value).success) continue;
-    const expected = columnTypeOf(declared);
-    const found = describeJsonValue(value);
-    drift.push({ field, expected, found });
-    if (expected === 'datetime' && typeof value === 'number') event[field] = epochInstant(value);
-    else if ((expected === 'long' || expected === 'real') && found === 'a numeric string') {
-      const number = Number(value);
-      if (declared.safeParse(number).success) event[field] = number;
-    }
-  }
+  const drift = normaliseFields(EVENT_STREAMS[stream].schema, event, '');
   if (typeof event.timestamp !== 'string' || !instant.safeParse(event.timestamp).success)
     return { missing: 'timestamp is missing or not a time', drift };
   return { drift };
+}
+
+/**
+ * Each field the object schema declares, checked in place (see `normalise`); an object field that holds
+ * an object is checked field by field (drift named `occurrence_details.happen`).
+ */
+function normaliseFields(schema: z.ZodObject, object: JsonRecord, path: string): FieldDrift[] {
+  const drift: FieldDrift[] = [];
+  for (const [field, declared] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+    const value = object[field];
+    if (value === null || value === undefined) continue;
+    const inner = declared instanceof z.ZodOptional ? (declared.unwrap() as z.ZodType) : declared;
+    if (inner instanceof z.ZodObject && isPlainObject(value)) {
+      drift.push(...normaliseFields(inner, value, `${path}${field}.`));
+      continue;
+    }
+    if (declared.safeParse(value).success) continue;
+    const expected = columnTypeOf(declared);
+    let found = describeJsonValue(value);
+    if ((expected === 'long' || expected === 'real') && found === 'a numeric string') {
+      const number = exactNumber(value as string);
+      if (number === undefined) found = LARGE_INTEGER;
+      else if (declared.safeParse(number).success) object[field] = number;
+    } else if (expected === 'datetime' && typeof value === 'number') object[field] = epochInstant(value);
+    drift.push({ field: `${path}${field}`, expected, found });
+  }
+  return drift;
 }

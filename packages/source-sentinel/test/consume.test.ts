@@ -5,15 +5,22 @@
  * missing grant, a rebalance across two members that loses nothing, and messages deleted by retention
  * before they were delivered reported by partition and offsets.
  */
+
+import { execFile, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   type ConsumeSummary,
   type JsonRecord,
   type LogConsumer,
+  type Sink,
   SourceError,
   silentLogger,
   systemClock,
 } from '@ctxsiem/core';
-import { makeTestTls, type RunningKafka } from '@ctxsiem/test-kit/servers';
+import { produceRiskEvents, riskEvents } from '@ctxsiem/emulator';
+import { makeTestTls, obtainServer, type RunningKafka } from '@ctxsiem/test-kit/servers';
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sentinelSource } from '../src/index.ts';
@@ -26,6 +33,43 @@ import {
   startBroker,
   TENANT,
 } from './harness.ts';
+
+/** Produces with librdkafka, each batch with its codec (run with the venv's python). */
+const LIBRDKAFKA_PRODUCER = join(import.meta.dirname, 'librdkafka-producer.py');
+
+/** Runs a Python script with `input` as JSON on stdin; resolves with its stdout. */
+async function runPython(python: string, script: string, input: unknown): Promise<string> {
+  const running = promisify(execFile)(python, [script]);
+  running.child.stdin?.end(JSON.stringify(input));
+  return (await running).stdout;
+}
+
+/**
+ * The compression codec of each record batch in a partition's log, read from the broker's segment file
+ * (record batch format v2: base offset int64, batch length int32, leader epoch int32, magic int8,
+ * CRC int32, attributes int16 whose low three bits are the codec; https://kafka.apache.org/documentation/#recordbatch).
+ */
+async function codecsInLog(topic: string, partition: number): Promise<string[]> {
+  const admin = new Admin({ ...kafka.adminConnection, clientId: 'log-dirs' });
+  let logDir: string;
+  try {
+    const [broker] = await admin.describeLogDirs({ topics: [{ name: topic, partitions: [partition] }] });
+    logDir = broker!.results.find((result) => result.topics.length > 0)!.logDir;
+  } finally {
+    await admin.close();
+  }
+  const segment = await readFile(join(logDir, `${topic}-${partition}`, '00000000000000000000.log'));
+  const names = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+  const codecs: string[] = [];
+  for (let at = 0; at + 23 <= segment.length; at += 12 + segment.readInt32BE(at + 8)) {
+    expect(segment.readInt8(at + 16)).toBe(2);
+    codecs.push(names[segment.readInt16BE(at + 21) & 0x07]!);
+  }
+  return codecs;
+}
+
+/** A consumer in a process of its own, to be killed (group-member.ts). */
+const MEMBER = join(import.meta.dirname, 'group-member.ts');
 
 let kafka: RunningKafka;
 const deliveries: Delivery[] = [];
@@ -144,7 +188,7 @@ describe('sentinel source on a real broker', () => {
     );
   }, 120_000);
 
-  it('says what is wrong with a wrong password, an untrusted CA and a missing grant, naming no secret', async () => {
+  it('says what is wrong with a wrong password, an untrusted CA, a certificate for another name and a missing grant, naming no secret', async () => {
     const out = await delivery();
     const failure = async (overrides: Record<string, unknown>, topic = 'risk-c') => {
       const started = Date.now();
@@ -164,6 +208,16 @@ describe('sentinel source on a real broker', () => {
     // The user may read risk-c in its group only: another group is not granted.
     expect(await failure({ groupId: 'someone-elses-group' })).toMatch(
       /may not read this topic or use this group/,
+    );
+    // The broker reached by a name its certificate does not carry (127.1 is 127.0.0.1; the certificate
+    // names 127.0.0.1 and localhost): a clear error, never verification turned off by itself…
+    const byOtherName = { brokers: [kafka.bootstrap.replace('127.0.0.1', '127.1')] };
+    expect(await failure(byOtherName)).toMatch(/certificate does not name the host \(see `verifyHostname`\)/);
+    // …until told to: the certificate is then still checked against the CA, its names are not.
+    const told = await out.consume(optionsFor(kafka, 'risk-c', { ...byOtherName, verifyHostname: false }));
+    expect(told.status, told.error).toBe('ok');
+    expect(await failure({ ...byOtherName, verifyHostname: false, ca: makeTestTls().ca })).toMatch(
+      /certificate is not trusted/,
     );
   }, 120_000);
 
@@ -239,4 +293,160 @@ describe('sentinel source on a real broker', () => {
     expect(stored).toHaveLength(600 + 600);
     expect(duplicates(stored)).toBe(0);
   }, 120_000);
+
+  it('does not keep a restarted run waiting for a member killed without leaving the group', async () => {
+    const topic = 'risk-restart';
+    const events = await produce(kafka, topic, 300);
+    const out = await delivery();
+    // The defaults, as a deployment has them: no static membership.
+    const options = optionsFor(kafka, topic);
+    expect(options.groupInstanceId).toBeUndefined();
+    const member = spawn(process.execPath, ['--conditions=@ctxsiem/source', MEMBER], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    member.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      member.once('close', (_code, signal) => resolve(signal)),
+    );
+    try {
+      member.stdin.end(JSON.stringify({ options, tenant: TENANT }));
+      const joined = await new Promise<string>((resolve, reject) => {
+        let stdout = '';
+        member.stdout.on('data', (chunk) => {
+          stdout += chunk;
+          const line = /^joined (.*)$/m.exec(stdout);
+          if (line) resolve(line[1]!);
+        });
+        void exited.then(() => reject(new Error(`the member exited before it joined:\n${stderr}`)));
+      });
+      expect(joined).toBe('0,1,2');
+    } finally {
+      // Killed: no LeaveGroup, so the broker still counts it a member until its session ends.
+      member.kill('SIGKILL');
+    }
+    expect(await exited).toBe('SIGKILL');
+    const started = Date.now();
+    const summary = await out.consume(options);
+    const tookMs = Date.now() - started;
+    expect(summary.status, summary.error).toBe('ok');
+    const stored = await out.stored();
+    expect(stored).toHaveLength(events.length);
+    expect(duplicates(stored)).toBe(0);
+    // The group waited for the killed member at most the session (10 s by default). With Citrix's
+    // 60 s (the former default) this run took over 55 s; the bound is generous on a loaded machine.
+    expect(tookMs).toBeLessThan(40_000);
+    console.log(`restart after a member was killed without leaving: the next run took ${tookMs} ms`);
+  }, 150_000);
+
+  it('delivers occurrence_details nested whether the export sent it nested or flattened', async () => {
+    const topic = 'risk-flattened';
+    const events = riskEvents({
+      seed: 9,
+      tenant: TENANT,
+      count: 400,
+      start: new Date('2026-11-03T00:00:00Z'),
+    });
+    // The first half as the export's JSON nests it, the second flattened as Citrix's DCR declares it.
+    for (const [part, occurrenceDetails] of [
+      [events.slice(0, 200), 'nested'],
+      [events.slice(200), 'flattened'],
+    ] as const)
+      await produceRiskEvents({ connection: kafka.adminConnection, topic, events: part, occurrenceDetails });
+    const out = await delivery();
+    const summary = await out.consume(optionsFor(kafka, topic));
+    expect(summary.status, summary.error).toBe('ok');
+    expect(summary.deadLetters).toBe(0);
+    const stored = await out.stored();
+    expect(stored).toHaveLength(events.length);
+    const summaries = stored.filter((record) => record.event_type === 'indicatorSummary');
+    const byId = new Map(events.map((event) => [`${event.event_type}/${event.timestamp}`, event]));
+    expect(summaries.length).toBeGreaterThan(40);
+    for (const record of summaries) {
+      expect(Object.keys(record).filter((key) => key.startsWith('occurrence_details_'))).toEqual([]);
+      expect(record.occurrence_details).toEqual(
+        byId.get(`${record.event_type}/${record.timestamp}`)?.occurrence_details,
+      );
+    }
+  }, 120_000);
+});
+
+describe('messages from librdkafka (Python confluent-kafka), every compression codec', () => {
+  it('delivers none, gzip, snappy, lz4 and zstd batches mixed in each partition, and dead-letters a tombstone, a non-JSON and an oversized message without stopping', async () => {
+    const python = await obtainServer('confluent-kafka');
+    const topic = 'risk-codecs';
+    const codecs = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+    const perBatch = 30;
+    const rounds = 2;
+    const events = riskEvents({
+      seed: 13,
+      tenant: TENANT,
+      count: rounds * codecs.length * 3 * perBatch,
+      start: new Date('2026-11-04T00:00:00Z'),
+    });
+    const oversized: Record<string, unknown> = { ...events[0]!, padding: 'x'.repeat(300_000) };
+    const broken = [
+      { key: 'user-7', value: null },
+      { key: null, value: 'not json {' },
+      { key: String(oversized.entity_id), value: JSON.stringify(oversized) },
+    ];
+    // Round after round, each partition gets a batch of every codec in turn, so one partition holds
+    // all five one after another; the broken messages sit in the middle of partition 1.
+    let next = 0;
+    const batches = [];
+    for (let round = 0; round < rounds; round++)
+      for (const compression of codecs)
+        for (const partition of [0, 1, 2]) {
+          const messages: { key: string | null; value: string | null }[] = events
+            .slice(next, next + perBatch)
+            .map((event) => ({ key: String(event.entity_id), value: JSON.stringify(event) }));
+          next += perBatch;
+          if (round === 0 && compression === 'gzip' && partition === 1)
+            messages.splice(perBatch / 2, 0, ...broken);
+          batches.push({ compression, partition, messages });
+        }
+    const produced = await runPython(python, LIBRDKAFKA_PRODUCER, {
+      bootstrap: kafka.bootstrap,
+      ca: kafka.ca,
+      username: kafka.admin.name,
+      password: kafka.admin.password,
+      mechanism: 'SCRAM-SHA-512',
+      topic,
+      batches,
+    });
+    expect(JSON.parse(produced)).toEqual({ sent: events.length + broken.length });
+    // The broker holds what librdkafka sent: every partition's log has each codec's batches, in turn.
+    for (const partition of [0, 1, 2])
+      expect(await codecsInLog(topic, partition)).toEqual([...codecs, ...codecs]);
+
+    const out = await delivery();
+    // A sink that takes records up to 256 KiB (an API's request limit); fetches of 64 KiB, smaller
+    // than the oversized message.
+    const limited: Sink = {
+      ...out.sink,
+      refuse: (record) =>
+        JSON.stringify(record).length > 256 * 1024
+          ? 'the record is larger than the sink takes (256 KiB)'
+          : undefined,
+    };
+    const summary = await out.consume(optionsFor(kafka, topic, { maxBytes: 64 * 1024 }), { sink: limited });
+    expect(summary.status, summary.error).toBe('ok');
+    const stored = await out.stored();
+    expect(stored).toHaveLength(events.length);
+    expect(duplicates(stored)).toBe(0);
+    const key = (record: Record<string, unknown>) => `${record.entity_id}/${record.timestamp}`;
+    expect(new Set(stored.map(key))).toEqual(new Set(events.map(key)));
+    const dead = await out.deadLetters();
+    expect(dead.map((letter) => String(letter.reason)).sort()).toEqual([
+      expect.stringMatching(/^the message has no value/),
+      expect.stringMatching(/^the message is not JSON/),
+      'the record is larger than the sink takes (256 KiB)',
+    ]);
+    const tombstone = dead.find((letter) => /no value/.test(String(letter.reason)))!.record as JsonRecord;
+    expect(tombstone).toMatchObject({ key: 'user-7', value: null, kafka_partition: 1 });
+    // Committed to the end of every partition: nothing stopped the stream.
+    expect(summary.partitions.every((p) => p.lag === 0 && p.committed === p.end)).toBe(true);
+  }, 180_000);
 });

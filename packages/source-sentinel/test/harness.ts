@@ -23,7 +23,16 @@ import { sentinelSource } from '../src/index.ts';
 
 export const TENANT = 'acme01';
 export const USER = { name: 'cas-export', password: 'cas-export-password-1' };
-export const TOPICS = ['risk-a', 'risk-b', 'risk-c', 'risk-d', 'risk-e'] as const;
+export const TOPICS = [
+  'risk-a',
+  'risk-b',
+  'risk-c',
+  'risk-d',
+  'risk-e',
+  'risk-codecs',
+  'risk-restart',
+  'risk-flattened',
+] as const;
 export type Topic = (typeof TOPICS)[number];
 export const groupOf = (topic: string) => `group-${topic}`;
 

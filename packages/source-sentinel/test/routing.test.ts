@@ -1,10 +1,11 @@
 /** Messages to records: streams by event type, schemas, dead letters with the raw message. */
 import type { LogMessage } from '@ctxsiem/core';
-import { riskEvents } from '@ctxsiem/emulator';
+import { flattenOccurrenceDetails, riskEvents } from '@ctxsiem/emulator';
 import { describe, expect, it } from 'vitest';
 import {
   columnsOf,
   EVENT_STREAM_NAMES,
+  parseLossless,
   routeMessage,
   SentinelOptionsSchema,
   streamOfEventType,
@@ -16,6 +17,15 @@ const message = (value: string | Uint8Array | undefined, offset = 41): LogMessag
   timestamp: new Date('2026-11-01T00:00:00Z'),
   value: typeof value === 'string' ? Buffer.from(value) : value,
 });
+
+/** An event of `eventType` for tenant `t` at a fixed time, with `fields`, routed. */
+const routeEvent = (eventType: string, fields: Record<string, unknown>) =>
+  routeMessage(
+    'risk',
+    message(
+      JSON.stringify({ event_type: eventType, tenant_id: 't', timestamp: '2026-11-01T00:00:00Z', ...fields }),
+    ),
+  );
 
 describe('routeMessage', () => {
   it('routes every emulated event to its stream with where it was read, and no reason', () => {
@@ -123,6 +133,85 @@ describe('routeMessage', () => {
     );
     expect(fraction.record.cur_riskscore).toBe(55.5);
     expect(fraction.drift).toEqual([{ field: 'cur_riskscore', expected: 'long', found: 'a number' }]);
+  });
+
+  it('delivers an indicator summary with one shape whether occurrence_details came nested or flattened', () => {
+    const events = riskEvents({ seed: 5, tenant: 't1', count: 200, start: new Date('2026-11-01T00:00:00Z') });
+    const summaries = events.filter((event) => event.event_type === 'indicatorSummary');
+    expect(summaries.length).toBeGreaterThan(10);
+    for (const [index, event] of summaries.entries()) {
+      const flat = flattenOccurrenceDetails(event);
+      // The emulator sends both shapes: Citrix's data collection rule declares the flattened one.
+      expect(flat).not.toHaveProperty('occurrence_details');
+      expect(flat).toHaveProperty('occurrence_details_happen');
+      const nested = routeMessage('risk', message(JSON.stringify(event), index));
+      const flattened = routeMessage('risk', message(JSON.stringify(flat), index));
+      expect(flattened.reason).toBeUndefined();
+      expect(flattened.drift).toBeUndefined();
+      expect(flattened.record).toEqual(nested.record);
+      expect(Object.keys(flattened.record).some((key) => key.startsWith('occurrence_details_'))).toBe(false);
+    }
+    // Flattened fields are typed as the rule declares (happen an int): a numeric string is normalised.
+    const typed = routeEvent('indicatorSummary', {
+      occurrence_details_type: 'count',
+      occurrence_details_happen: '7',
+      occurrence_details_new_entities: 'Berlin',
+    });
+    expect(typed.record.occurrence_details).toEqual({ type: 'count', happen: 7, new_entities: 'Berlin' });
+    expect(typed.drift).toEqual([
+      { field: 'occurrence_details.happen', expected: 'long', found: 'a numeric string' },
+    ]);
+    // Both shapes in one message: folded together; a flattened value the object contradicts is kept
+    // where it came (nothing is dropped) and is drift.
+    const both = routeEvent('indicatorSummary', {
+      occurrence_details: { type: 'count', happen: 3 },
+      occurrence_details_repeat: 2,
+      occurrence_details_happen: 4,
+    });
+    expect(both.reason).toBeUndefined();
+    expect(both.record.occurrence_details).toEqual({ type: 'count', happen: 3, repeat: 2 });
+    expect(both.record.occurrence_details_happen).toBe(4);
+    expect(both.drift).toEqual([
+      { field: 'occurrence_details_happen', expected: 'occurrence_details.happen', found: 'another value' },
+    ]);
+  });
+
+  it('delivers a risk score change whose alert_value is a word, as drift, never as a dead letter', () => {
+    for (const alertValue of ['High', 'low', '']) {
+      const routed = routeEvent('riskScoreChange', { alert_value: alertValue, cur_riskscore: 40 });
+      expect(routed).toMatchObject({ stream: 'riskScoreChange', record: { alert_value: alertValue } });
+      expect(routed.reason).toBeUndefined();
+      expect(routed.drift).toEqual([{ field: 'alert_value', expected: 'real', found: 'a string' }]);
+    }
+    const number = routeEvent('riskScoreChange', { alert_value: 12.5 });
+    expect(number.record.alert_value).toBe(12.5);
+    expect(number.drift).toBeUndefined();
+  });
+
+  it('keeps integers beyond 2^53 to the last digit, in any field, as the string of their digits', () => {
+    const text =
+      '{"event_type":"riskScoreChange","tenant_id":"t","timestamp":"2026-11-01T00:00:00Z",' +
+      '"cur_riskscore":12345678901234567891,"alert_value":-98765432109876543210,' +
+      '"version":"18446744073709551615","session_id":1234567890123456789,' +
+      '"nested":{"ids":[9007199254740993,9007199254740991,2.5]},"alert_message":"id 12345678901234567891"}';
+    const routed = routeMessage('risk', message(text));
+    expect(routed.reason).toBeUndefined();
+    expect(routed.record).toMatchObject({
+      cur_riskscore: '12345678901234567891',
+      alert_value: '-98765432109876543210',
+      // Sent as a string: not turned into a (rounded) number either.
+      version: '18446744073709551615',
+      session_id: '1234567890123456789',
+      nested: { ids: ['9007199254740993', 9_007_199_254_740_991, 2.5] },
+      alert_message: 'id 12345678901234567891',
+    });
+    const large = 'an integer beyond 2^53, kept as its digits';
+    expect(routed.drift).toEqual([
+      { field: 'version', expected: 'long', found: large },
+      { field: 'alert_value', expected: 'real', found: large },
+      { field: 'cur_riskscore', expected: 'long', found: large },
+    ]);
+    expect(parseLossless('[12345678901234567891, 1e21, 123]')).toEqual(['12345678901234567891', 1e21, 123]);
   });
 
   it('keeps fields it does not know', () => {

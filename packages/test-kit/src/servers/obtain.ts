@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ServerName = 'minio' | 'fake-gcs-server' | 'moto' | 'kafka';
+/** `confluent-kafka`: a Python with librdkafka, a producer that is not the JS client (not in `all`). */
+export type ServerName = 'minio' | 'fake-gcs-server' | 'moto' | 'kafka' | 'confluent-kafka';
 
 const here = import.meta.dirname ?? path.dirname(fileURLToPath(import.meta.url));
 
@@ -32,7 +33,7 @@ export function obtainServer(name: ServerName): Promise<string> {
 }
 
 /** Obtains every server (for a vitest globalSetup that pays the one-time build up front). */
-export async function obtainServers(): Promise<Record<ServerName, string>> {
+export async function obtainServers(): Promise<Record<Exclude<ServerName, 'confluent-kafka'>, string>> {
   const [minio, fakeGcs, moto, kafka] = await Promise.all([
     obtainServer('minio'),
     obtainServer('fake-gcs-server'),
