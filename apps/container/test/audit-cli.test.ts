@@ -28,7 +28,7 @@ interface Summary {
 }
 
 describe('the admin audit sources through the CLI', () => {
-  it('`demo --sources systemlog,daasconfiglog` collects both', async () => {
+  it('`demo --sources systemlog,daasconfiglog` collects both, the DaaS operations and sessions', async () => {
     const result = await ctxsiem([
       'demo',
       '--out',
@@ -42,11 +42,16 @@ describe('the admin audit sources through the CLI', () => {
     expect(streams.map((s) => [s.source, s.stream, s.status])).toEqual([
       ['systemlog', 'records', 'ok'],
       ['daasconfiglog', 'operations', 'ok'],
+      ['daasconfiglog', 'daasSessions', 'ok'],
     ]);
     for (const stream of streams) {
       expect(stream.records).toBeGreaterThan(0);
       expect(await readStoredRecords(join(dir, 'demo', stream.stream))).toHaveLength(stream.records);
     }
+    // Each operation with the SDK calls it was made of.
+    const operations = await readStoredRecords(join(dir, 'demo', 'operations'));
+    expect(operations.every((operation) => operation.LowLevelOperationsStatus === 'complete')).toBe(true);
+    expect(operations.some((operation) => (operation.LowLevelOperations as unknown[]).length > 0)).toBe(true);
   });
 
   it.each([

@@ -16,8 +16,9 @@ const pascal = (name: string) =>
  */
 export function defaultStreamName(source: string, stream: string): string {
   if (source === 'sentinel') return `Custom-CitrixAnalytics_${stream}`;
-  // The DaaS configuration log's table is Microsoft's, so that the Citrix DaaS solution's queries work.
-  if (source === 'daasconfiglog') return 'Custom-CitrixDaaSConfigOps';
+  // The DaaS tables are Microsoft's, so that the Citrix DaaS solution's queries work.
+  if (source === 'daasconfiglog')
+    return stream === 'daasSessions' ? 'Custom-CitrixDaaSSessions' : 'Custom-CitrixDaaSConfigOps';
   return `Custom-Citrix${pascal(source)}${pascal(stream)}`;
 }
 

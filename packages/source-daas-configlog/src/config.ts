@@ -1,11 +1,26 @@
 /** Options of the DaaS configuration log source: the single source of its type, defaults, docs and options table. */
+import { stringList } from '@ctxsiem/core';
 import { z } from 'zod';
+
+/** The streams: the configuration log's operations, and the site's sessions. */
+export const DAAS_STREAMS = ['operations', 'daasSessions'] as const;
+export type DaasStreamName = (typeof DAAS_STREAMS)[number];
 
 export const DaasConfigLogOptionsSchema = z
   .object({
     type: z
       .literal('daasconfiglog')
       .describe('Selects the Citrix DaaS configuration log source (SOURCE=daasconfiglog).'),
+    streams: stringList
+      .pipe(
+        z
+          .array(z.enum(DAAS_STREAMS, { error: `must be one of ${DAAS_STREAMS.join(', ')}` }))
+          .min(1, 'must name at least one stream'),
+      )
+      .optional()
+      .describe(
+        '`operations`: the configuration log, per UTC hour; `daasSessions`: the sessions the site lists, each time its state changes, per 15 minutes (as Microsoft’s Sentinel connector reads them). Default: both (DAAS_STREAMS).',
+      ),
     siteId: z
       .string()
       .min(1, 'must not be empty')
@@ -29,8 +44,31 @@ export const DaasConfigLogOptionsSchema = z
       .describe(
         'An hour is read once it ended this long ago; the reconcile pass reads it again for operations logged late or ended since (LAG_MINUTES).',
       ),
+    lowLevelPerWindow: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(250)
+      .describe(
+        'Operations per window whose low-level operations (the SDK calls, their parameters, the properties changed) are fetched — one more request each — and embedded as `LowLevelOperations`; past it an operation says `LowLevelOperationsStatus: "capped"`. 0: none (DAAS_LOW_LEVEL_PER_WINDOW).',
+      ),
+    sessionsLagMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(720)
+      .default(2)
+      .describe(
+        'A quarter hour of session state changes is read once it ended this long ago: the API lists a session by its last change only, so a longer wait sees fewer of its states (DAAS_SESSIONS_LAG_MINUTES).',
+      ),
   })
   .strict();
 
 export type DaasConfigLogOptions = z.output<typeof DaasConfigLogOptionsSchema>;
 export type DaasConfigLogOptionsInput = z.input<typeof DaasConfigLogOptionsSchema>;
+
+/** The streams the options select: as listed, else both. */
+export function selectedStreams(options: DaasConfigLogOptions): readonly DaasStreamName[] {
+  return options.streams ?? DAAS_STREAMS;
+}

@@ -9,15 +9,25 @@ export const daasConfigLogConnector = definePullSource({
   type: 'daasconfiglog',
   package: '@ctxsiem/source-daas-configlog',
   summary:
-    'Citrix DaaS configuration log: every admin operation on the site (Studio, PowerShell, API) from the Manage API, per hour.',
+    'Citrix DaaS configuration log: every admin operation on the site (Studio, PowerShell, API) with its low-level operations, per hour, and the site’s sessions, from the Manage API.',
   schema: DaasConfigLogOptionsSchema,
   env: {
-    variables: { siteId: 'DAAS_SITE_ID', pageSize: 'DAAS_PAGE_SIZE', lagMinutes: 'LAG_MINUTES' },
+    variables: {
+      streams: 'DAAS_STREAMS',
+      siteId: 'DAAS_SITE_ID',
+      pageSize: 'DAAS_PAGE_SIZE',
+      lagMinutes: 'LAG_MINUTES',
+      lowLevelPerWindow: 'DAAS_LOW_LEVEL_PER_WINDOW',
+      sessionsLagMinutes: 'DAAS_SESSIONS_LAG_MINUTES',
+    },
     read: (env) =>
       envValue.defined({
+        streams: env.DAAS_STREAMS,
         siteId: env.DAAS_SITE_ID,
         pageSize: envValue.number(env.DAAS_PAGE_SIZE),
         lagMinutes: envValue.number(env.LAG_MINUTES),
+        lowLevelPerWindow: envValue.number(env.DAAS_LOW_LEVEL_PER_WINDOW),
+        sessionsLagMinutes: envValue.number(env.DAAS_SESSIONS_LAG_MINUTES),
       }),
   },
   emulated: true,

@@ -1,8 +1,9 @@
 /**
  * The DaaS configuration log source: every operation administrators ran on the Citrix DaaS site —
- * Studio, PowerShell, the API — from the Manage API, through the Citrix Cloud client (one request in
- * flight per tenant, retries honouring Retry-After, token refresh, no retry on 403, the origin guard),
- * hour by hour, records tagged with the tenant.
+ * Studio, PowerShell, the API — with its low-level operations, hour by hour, and the site's sessions
+ * quarter by quarter, from the Manage API, through the Citrix Cloud client (one request in flight per
+ * tenant, retries honouring Retry-After, token refresh, no retry on 403, the origin guard), records
+ * tagged with the tenant.
  */
 import { CitrixCloudClient, type CitrixCloudConfigInput } from '@ctxsiem/citrix-cloud';
 import { type CheckResult, type ConnectorDeps, parseConfig, type Source } from '@ctxsiem/core';
@@ -11,7 +12,9 @@ import {
   type DaasConfigLogOptions,
   type DaasConfigLogOptionsInput,
   DaasConfigLogOptionsSchema,
+  selectedStreams,
 } from './config.ts';
+import { sessionsStream } from './sessions.ts';
 import { discoverSite } from './site.ts';
 import { operationsStream } from './stream.ts';
 
@@ -55,7 +58,11 @@ export function daasConfigLogSource(
     type: 'daasconfiglog',
     tenant: client.customerId,
     tenantField: TENANT_FIELD,
-    streams: [operationsStream(options, client, site, TENANT_FIELD)],
+    streams: selectedStreams(options).map((name) =>
+      name === 'operations'
+        ? operationsStream(options, client, site, TENANT_FIELD)
+        : sessionsStream(options, client, site, TENANT_FIELD),
+    ),
     client,
     options,
     site,
@@ -74,10 +81,30 @@ export function daasConfigLogSource(
 }
 
 export {
+  DAAS_STREAMS,
   type DaasConfigLogOptions,
   type DaasConfigLogOptionsInput,
   DaasConfigLogOptionsSchema,
+  type DaasStreamName,
+  selectedStreams,
 } from './config.ts';
+export {
+  decodeResume,
+  encodeResume,
+  LOW_LEVEL_LIMIT,
+  type LowLevelStatus,
+  lowLevelPath,
+  operationIdentity,
+} from './low-level.ts';
+export {
+  SESSION_COLUMNS,
+  SESSION_WINDOW_MS,
+  SESSIONS_SEARCH_PATH,
+  SessionSchema,
+  sessionsStream,
+  sessionsTable,
+  sessionWindowSearch,
+} from './sessions.ts';
 export { discoverSite, ME_PATH, SiteDiscoveryError } from './site.ts';
 export {
   CONFIG_LOG_SEARCH_PATH,

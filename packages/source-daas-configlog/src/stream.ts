@@ -8,6 +8,8 @@
  * text (`12/21/2020 : 3:21:12 PM`); windows are cut on `FormattedStartTime`, their ISO form. An operation
  * still running has no end yet: read again by the reconcile pass once it ended, it is delivered again as
  * its new version, with `FormattedEndTime` and `IsSuccessful`.
+ *
+ * Each operation carries its low-level operations (low-level.ts): fetched before its page is handed on.
  */
 import { type CitrixCloudClient, formatODataInstant } from '@ctxsiem/citrix-cloud';
 import {
@@ -16,16 +18,23 @@ import {
   MINUTE_MS,
   type Page,
   type PullStream,
-  SourceError,
   type TableProjection,
   type Window,
 } from '@ctxsiem/core';
 import { z } from 'zod';
 import type { DaasConfigLogOptions } from './config.ts';
+import {
+  cappedOperation,
+  decodeResume,
+  encodeResume,
+  operationIdentity,
+  withLowLevelOperations,
+} from './low-level.ts';
+import { searchPages } from './search.ts';
 
 export const CONFIG_LOG_SEARCH_PATH = 'cvad/manage/ConfigLog/Operations/$search';
 
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO date-time' });
+export const instant = z.iso.datetime({ offset: true, message: 'must be an ISO date-time' });
 
 /** What every operation must carry to be placed and told apart; other fields are kept as sent. */
 export const OperationSchema = z.looseObject({
@@ -54,11 +63,13 @@ export const OPERATION_COLUMNS: readonly Column[] = [
   { name: 'Labels', type: 'dynamic' },
   { name: 'Metadata', type: 'dynamic' },
   { name: 'Parameters', type: 'dynamic' },
+  { name: 'LowLevelOperations', type: 'dynamic' },
+  { name: 'LowLevelOperationsStatus', type: 'string' },
 ];
 
 /**
  * Microsoft's `CitrixDaaSConfigOps_CL` (the Citrix DaaS solution for Sentinel): its columns, in its
- * order, then what it leaves out (target types, labels, metadata, parameters) — and its transform, with
+ * order, then what it leaves out (target types, labels, metadata, parameters, the low-level operations) — and its transform, with
  * the customer id from the tenant field — so its analytics rules and workbooks work on these rows.
  */
 export function configOpsTable(tenantField: string): TableProjection {
@@ -79,6 +90,8 @@ export function configOpsTable(tenantField: string): TableProjection {
       { name: 'Labels', type: 'dynamic' },
       { name: 'Metadata', type: 'dynamic' },
       { name: 'Parameters', type: 'dynamic' },
+      { name: 'LowLevelOperations', type: 'dynamic' },
+      { name: 'LowLevelOperationsStatus', type: 'string' },
     ],
     transformKql:
       'source | extend TimeGenerated = iff(isnotempty(FormattedEndTime), todatetime(FormattedEndTime), ' +
@@ -86,7 +99,8 @@ export function configOpsTable(tenantField: string): TableProjection {
       "OperationId = ['Id'], OperationText = ['Text'], AdminMachineIp = ['AdminMachineIP'], " +
       `StartTime = todatetime(['FormattedStartTime']), EndTime = todatetime(['FormattedEndTime']), CitrixCustomerId = ['${tenantField}'] ` +
       '| project TimeGenerated, OperationId, OperationText, User, UserIdentity, Source, AdminMachineIp, ' +
-      'StartTime, EndTime, IsSuccessful, OperationType, CitrixCustomerId, TargetTypes, Labels, Metadata, Parameters',
+      'StartTime, EndTime, IsSuccessful, OperationType, CitrixCustomerId, TargetTypes, Labels, Metadata, Parameters, ' +
+      'LowLevelOperations, LowLevelOperationsStatus',
   };
 }
 
@@ -99,11 +113,6 @@ export function windowSearch(window: Window): Record<string, unknown> {
     ],
   };
 }
-
-const SearchAnswerSchema = z.looseObject({
-  Items: z.array(z.record(z.string(), z.unknown())),
-  ContinuationToken: z.string().nullable().optional(),
-});
 
 export function operationsStream(
   options: DaasConfigLogOptions,
@@ -118,26 +127,35 @@ export function operationsStream(
     schema: OperationSchema,
     columns: OPERATION_COLUMNS,
     azureTable: configOpsTable(tenantField),
+    identity: operationIdentity,
     async *read(window, resume, signal): AsyncIterable<Page> {
       const headers = { 'Citrix-InstanceId': await site(signal) };
-      let token = resume;
-      for (;;) {
-        const query = new URLSearchParams({ limit: String(options.pageSize) });
-        if (token) query.set('continuationToken', token);
-        const answer = SearchAnswerSchema.safeParse(
-          await client.searchJson(`${CONFIG_LOG_SEARCH_PATH}?${query}`, windowSearch(window), {
-            headers,
-            signal,
-          }),
-        );
-        if (!answer.success)
-          throw new SourceError(
-            'INVALID_RESPONSE',
-            `POST /${CONFIG_LOG_SEARCH_PATH} answered an unexpected body: ${answer.error.issues[0]?.path.join('.')}: ${answer.error.issues[0]?.message}`,
-          );
-        token = answer.data.ContinuationToken || undefined;
-        yield { records: answer.data.Items, next: token };
-        if (!token) return;
+      const cap = options.lowLevelPerWindow;
+      // With low-level operations, the resume token also says how many of the window had theirs fetched.
+      let { token, fetched } = cap > 0 ? decodeResume(resume) : { token: resume, fetched: 0 };
+      const pages = searchPages(
+        client,
+        {
+          path: CONFIG_LOG_SEARCH_PATH,
+          body: windowSearch(window),
+          pageSize: options.pageSize,
+          headers,
+          token,
+        },
+        signal,
+      );
+      for await (const page of pages) {
+        const records: Record<string, unknown>[] = [];
+        for (const operation of page.items) {
+          if (cap === 0 || typeof operation.Id !== 'string' || !operation.Id) records.push(operation);
+          else if (fetched >= cap) records.push(cappedOperation(operation));
+          else {
+            records.push(await withLowLevelOperations(client, operation, headers, signal));
+            fetched++;
+          }
+        }
+        token = page.next;
+        yield { records, next: token && cap > 0 ? encodeResume(token, fetched) : token };
       }
     },
   };

@@ -1,9 +1,10 @@
 /**
- * The DaaS configuration log source against the emulator: the conformance suite (site discovery, pages,
- * continuation tokens), then the real runner into the file sink — exactly the emulator's operations under
- * throttling, 503s and token expiry, each operation's final version once (one still running delivered
- * again when it ended); nothing twice across runs; a dying run resumed by its continuation token; site
- * discovery failures said plainly.
+ * The DaaS configuration log source against the emulator: the conformance suite for each stream (site
+ * discovery, pages, continuation tokens), then the real runner into the file sink — exactly the
+ * emulator's operations, each with its low-level operations, under throttling, 503s and token expiry,
+ * each operation's final version once (one still running delivered again when it ended); nothing twice
+ * across runs; a dying run resumed by its continuation token, the window's low-level count with it; the
+ * sessions the site lists, each state once; site discovery failures said plainly.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,15 +14,28 @@ import { type Emulator, type Faults, startEmulator } from '@ctxsiem/emulator';
 import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
 import { testSource } from '@ctxsiem/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DaasConfigLogSource, daasConfigLogSource, TENANT_FIELD } from '../../src/index.ts';
+import {
+  type DaasConfigLogOptionsInput,
+  type DaasConfigLogSource,
+  daasConfigLogSource,
+  TENANT_FIELD,
+} from '../../src/index.ts';
 
 const SEED = 31;
 const NOW = Date.parse('2026-03-15T12:20:00Z');
 const START = new Date('2026-03-14T00:00:00Z');
 
+/** An operation as the source delivers it: with its low-level operations as the API answers them (newest first). */
+const withLowLevel = (emulator: Emulator) => (operation: Record<string, unknown>) => ({
+  ...operation,
+  LowLevelOperations: emulator.data.configLogLowLevel('demo', String(operation.Id))!.reverse(),
+  LowLevelOperationsStatus: 'complete',
+});
+
 let conformance: Emulator;
 testSource({
-  name: 'daasconfiglog (against the emulator)',
+  name: 'daasconfiglog operations (against the emulator)',
+  streams: ['operations'],
   async create() {
     conformance = await startEmulator({ seed: SEED, now: () => NOW });
     const source = daasConfigLogSource(
@@ -32,8 +46,29 @@ testSource({
     return {
       source,
       window: day,
-      expected: () => conformance.data.configLog('demo', day).reverse(),
+      expected: () => conformance.data.configLog('demo', day).reverse().map(withLowLevel(conformance)),
       cleanup: () => conformance.close(),
+    };
+  },
+});
+
+let sessionsEmulator: Emulator;
+testSource({
+  name: 'daasconfiglog sessions (against the emulator)',
+  streams: ['daasSessions'],
+  async create() {
+    sessionsEmulator = await startEmulator({ seed: SEED, now: () => NOW });
+    const source = daasConfigLogSource(
+      { options: { type: 'daasconfiglog', pageSize: 2 }, connection: sessionsEmulator.connection },
+      { logger: silentLogger(), clock: new ManualClock(new Date(NOW)) },
+    );
+    const window = { from: new Date(NOW - 3 * HOUR_MS), to: new Date(NOW) };
+    return {
+      source,
+      window,
+      // The API answers the newest session first.
+      expected: () => sessionsEmulator.data.daasSessions('demo', window).reverse(),
+      cleanup: () => sessionsEmulator.close(),
     };
   },
 });
@@ -42,8 +77,12 @@ interface Harness {
   directory: string;
   emulator: Emulator;
   clock: ManualClock;
-  collect(options?: { sink?: Sink; siteId?: string }): ReturnType<typeof run>;
-  stored(): Promise<JsonRecord[]>;
+  collect(options?: {
+    sink?: Sink;
+    siteId?: string;
+    options?: Partial<DaasConfigLogOptionsInput>;
+  }): ReturnType<typeof run>;
+  stored(stream?: string): Promise<JsonRecord[]>;
   cleanup(): Promise<void>;
 }
 
@@ -69,7 +108,9 @@ async function harness(faults?: Faults): Promise<Harness> {
           options: {
             type: 'daasconfiglog',
             pageSize: 3,
+            streams: ['operations'],
             ...(options.siteId ? { siteId: options.siteId } : {}),
+            ...options.options,
           },
           connection: { ...emulator.connection, backoff: { baseMs: 5, maxMs: 50 }, maxAttempts: 10 },
         },
@@ -85,7 +126,7 @@ async function harness(faults?: Faults): Promise<Harness> {
         start: START,
       });
     },
-    stored: () => readStoredRecords(join(directory, 'out', 'operations')),
+    stored: (stream = 'operations') => readStoredRecords(join(directory, 'out', stream)),
     async cleanup() {
       for (const source of sources.splice(0)) await source.close();
       await emulator.close();
@@ -94,10 +135,14 @@ async function harness(faults?: Faults): Promise<Harness> {
   };
 }
 
-/** The emulator's operations that started in `[START, to)`, as they stand now, tagged with the tenant. */
+/**
+ * The emulator's operations that started in `[START, to)`, as they stand now, with their low-level
+ * operations, tagged with the tenant.
+ */
 const truth = (emulator: Emulator, to: number) =>
   emulator.data
     .configLog('demo', { from: START, to: new Date(to) })
+    .map(withLowLevel(emulator))
     .map((operation) => ({ ...operation, [TENANT_FIELD]: 'demo' }));
 const byStart = (records: JsonRecord[]) =>
   [...records].sort((a, b) =>
@@ -169,15 +214,121 @@ describe('the DaaS configuration log source under the runner', () => {
     expect(byStart(await h.stored())).toEqual(byStart(truth(h.emulator, Date.parse('2026-03-15T12:10:00Z'))));
   });
 
+  it('resumes a window killed mid-way with its low-level count: what an unbroken run stores, nothing twice', async () => {
+    const options = { pageSize: 2, lowLevelPerWindow: 2 };
+    const unbroken = await harness();
+    let expected: JsonRecord[];
+    try {
+      expect((await unbroken.collect({ options })).streams[0]!.status).toBe('ok');
+      expected = byStart(await unbroken.stored());
+    } finally {
+      await unbroken.cleanup();
+    }
+    // The cap bites in some window, past its first page.
+    expect(expected.some((r) => r.LowLevelOperationsStatus === 'capped')).toBe(true);
+    expect(expected.some((r) => r.LowLevelOperationsStatus === 'complete')).toBe(true);
+
+    h = await harness();
+    const inner = fileSink({ directory: h.directory }, { logger: silentLogger(), clock: h.clock });
+    let died = false;
+    const dying: Sink = {
+      ...inner,
+      write: (batch) => {
+        if (batch.seq === 0 || died) return inner.write(batch);
+        died = true;
+        return Promise.reject(new Error('killed'));
+      },
+    };
+    expect((await h.collect({ sink: dying, options })).streams[0]!.status).toBe('failed');
+    const before = h.emulator.stats().log.length;
+    expect((await h.collect({ options })).streams[0]!.status).toBe('ok');
+    const resumed = h.emulator
+      .stats()
+      .log.slice(before)
+      .find((entry) => entry.path.includes('$search'));
+    expect(resumed?.path).toMatch(/continuationToken=/);
+    const stored = await h.stored();
+    expect(byStart(stored)).toEqual(expected);
+    expect(new Set(stored.map((r) => JSON.stringify(r))).size).toBe(stored.length);
+  });
+
+  it('fetches the low-level operations of at most lowLevelPerWindow operations a window; none with 0', async () => {
+    h = await harness();
+    await h.collect({ options: { lowLevelPerWindow: 1 } });
+    const stored = await h.stored();
+    const hours = new Map<string, JsonRecord[]>();
+    for (const record of stored) {
+      const hour = String(record.FormattedStartTime).slice(0, 13);
+      hours.set(hour, [...(hours.get(hour) ?? []), record]);
+    }
+    for (const records of hours.values()) {
+      expect(records.filter((r) => r.LowLevelOperationsStatus === 'complete')).toHaveLength(1);
+      expect(records.filter((r) => r.LowLevelOperationsStatus === 'capped')).toHaveLength(records.length - 1);
+    }
+    const lowLevelRequests = () =>
+      h.emulator.stats().log.filter((entry) => entry.path.includes('/LowLevelOperations')).length;
+    expect(lowLevelRequests()).toBe(hours.size);
+    await h.cleanup();
+
+    h = await harness();
+    await h.collect({ options: { lowLevelPerWindow: 0 } });
+    expect(lowLevelRequests()).toBe(0);
+    expect(byStart(await h.stored())).toEqual(
+      byStart(
+        h.emulator.data
+          .configLog('demo', { from: START, to: new Date('2026-03-15T12:10:00Z') })
+          .map((operation) => ({ ...operation, [TENANT_FIELD]: 'demo' })),
+      ),
+    );
+  });
+
+  it('collects the sessions the site lists, each state once, a quarter hour at a time', async () => {
+    h = await harness();
+    const sessionsNow = (to: string) =>
+      h.emulator.data
+        .daasSessions('demo', { from: START, to: new Date(to) })
+        .map((session) => JSON.stringify({ ...session, [TENANT_FIELD]: 'demo' }));
+    const first = await h.collect({ options: { streams: ['daasSessions'] } });
+    expect(first.streams).toMatchObject([
+      { stream: 'daasSessions', status: 'ok', to: '2026-03-15T12:18:00.000Z' },
+    ]);
+    const then = sessionsNow('2026-03-15T12:18:00Z');
+    expect(then.length).toBeGreaterThan(10);
+    const stored = (await h.stored('daasSessions')).map((r) => JSON.stringify(r));
+    expect(stored.sort()).toEqual([...then].sort());
+
+    // An hour later: the states entered since, once; what was delivered is not delivered again.
+    h.clock.advance(HOUR_MS);
+    expect((await h.collect({ options: { streams: ['daasSessions'] } })).streams[0]!.status).toBe('ok');
+    const later = (await h.stored('daasSessions')).map((r) => JSON.stringify(r));
+    const expected = new Set([...then, ...sessionsNow('2026-03-15T13:18:00Z')]);
+    expect(later.sort()).toEqual([...expected].sort());
+    expect(later.length).toBeGreaterThan(stored.length);
+    const searches = h.emulator
+      .stats()
+      .log.filter((entry) => entry.path.startsWith('/cvad/manage/Sessions/$search'));
+    expect(searches.length).toBeGreaterThan(0);
+  });
+
   it('finds the site at /me and sends it with every search', async () => {
     h = await harness();
     await h.collect();
     const log = h.emulator.stats().log.filter((entry) => entry.path.startsWith('/cvad'));
     expect(log[0]?.path).toBe('/cvad/manage/me');
     expect(log.filter((entry) => entry.path === '/cvad/manage/me')).toHaveLength(1);
+    // After each page of operations, the low-level operations of each.
     expect(
-      log.slice(1).every((entry) => entry.path.startsWith('/cvad/manage/ConfigLog/Operations/$search')),
+      log
+        .slice(1)
+        .every((entry) =>
+          /^\/cvad\/manage\/ConfigLog\/Operations\/(\$search|[0-9a-f-]+\/LowLevelOperations)\?limit=/.test(
+            entry.path,
+          ),
+        ),
     ).toBe(true);
+    expect(log.filter((entry) => entry.path.includes('/LowLevelOperations'))).toHaveLength(
+      truth(h.emulator, Date.parse('2026-03-15T12:10:00Z')).length,
+    );
   });
 
   it('says why a site cannot be found: another customer’s site, a frozen site; the checkpoint stays', async () => {
