@@ -4,11 +4,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { ConfigError } from '@ctxsiem/core';
 import { App } from 'cdktf';
 import { AwsStack } from './aws/aws-stack.ts';
 import { AzureStack } from './azure/azure-stack.ts';
 import { azureDeclaration, streamsOf } from './collector.ts';
-import { type Cloud, type Environment, parseEnvironment } from './environment.ts';
+import { type Cloud, type Environment, environmentNameIssues, parseEnvironment } from './environment.ts';
 import { GcpStack } from './gcp/gcp-stack.ts';
 
 export interface SynthOptions {
@@ -37,13 +38,13 @@ export function loadEnvironments(folder: string, only?: readonly string[]): Load
     throw new Error(`no environment ${unknown.join(', ')} in ${folder}; there are: ${names.join(', ')}`);
   return names
     .filter((name) => !only || only.includes(name))
-    .map((name) => ({
-      name,
-      environment: parseEnvironment(
-        `environments/${name}.json`,
-        readFileSync(join(folder, `${name}.json`), 'utf8'),
-      ),
-    }));
+    .map((name) => {
+      const file = `environments/${name}.json`;
+      const environment = parseEnvironment(file, readFileSync(join(folder, `${name}.json`), 'utf8'));
+      const issues = environmentNameIssues(name, environment);
+      if (issues.length > 0) throw new ConfigError(file, issues);
+      return { name, environment };
+    });
 }
 
 /** `<environment>-<cloud>`; an environment already named after its cloud (`dev-aws`) keeps its name. */

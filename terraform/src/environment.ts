@@ -5,7 +5,7 @@
  * reads it. One stack is synthesized per environment × cloud. This zod schema is the single source of
  * the file's type, defaults and messages: an invalid file is refused naming the field.
  */
-import { ConfigError, parseConfig } from '@ctxsiem/core';
+import { ConfigError, type ConfigIssue, parseConfig } from '@ctxsiem/core';
 import { RunnerConfigSchema, SourceConfigSchema, TenantSchema } from '@ctxsiem/registry';
 import {
   isSecOpsRegion,
@@ -115,6 +115,14 @@ export const AwsSchema = z
           .min(1)
           .default(365)
           .describe('How long the function’s log group keeps logs.'),
+        reservedConcurrency: z
+          .int()
+          .min(1)
+          .max(1000)
+          .optional()
+          .describe(
+            'Reserve this many concurrent executions (two per tenant keeps a retry beside each schedule). Unset by default: an account whose concurrency limit is still 10 refuses any reservation.',
+          ),
       })
       .strict()
       .default({
@@ -147,12 +155,12 @@ export const AwsSchema = z
           .string()
           .regex(/^\d{10,30}$/, 'must be the numeric subject id of the SecOps feed’s Google service account')
           .describe(
-            'The feed reads the bucket by assuming a role trusted for this Google identity (no access keys).',
+            'The numeric id (`uniqueId`) of the SecOps instance’s feed service account: the feed reads the bucket by assuming a role trusted for this Google identity (no access keys). SecOps shows it when adding an Amazon S3 V2 feed; `gcloud iam service-accounts describe <email> --format="value(uniqueId)"` prints it.',
           ),
       })
       .strict()
       .optional()
-      .describe('With `secops`: the role the SecOps feeds assume to read the bucket.'),
+      .describe('With `secops` (required then): the role the SecOps feeds assume to read the bucket.'),
   })
   .strict();
 
@@ -192,6 +200,21 @@ export const GcpSchema = z
       .strict()
       .default({ zip: 'apps/cloud-function/dist/function.zip', memory: '512Mi', timeoutSeconds: 540 })
       .describe('The collector function (Cloud Run functions).'),
+    secopsReader: z
+      .object({
+        serviceAccount: z
+          .string()
+          .regex(
+            /^[a-z0-9._-]+@[a-z0-9.-]+\.gserviceaccount\.com$/,
+            'must be the email of the SecOps instance’s feed service account',
+          )
+          .describe(
+            'The service account SecOps reads GCS feeds as (SecOps: Settings → Feeds → add a GCS V2 feed shows it): granted read on the stream folders before the feeds are created.',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('With `secops` (required then): who the SecOps feeds read the bucket as.'),
   })
   .strict();
 
@@ -239,6 +262,70 @@ export const AzureSchema = z
   })
   .strict();
 
+/** Where a stack keeps its Terraform state: never in `cdktf.out`, which `make clean` deletes. */
+export const BackendSchema = z
+  .discriminatedUnion('type', [
+    z
+      .object({
+        type: z.literal('local'),
+        path: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Default `terraform/state/<stack>/terraform.tfstate` (git-ignored, kept by make clean).'),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('s3'),
+        bucket: bucketName.describe('An existing, versioned bucket for state.'),
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
+          .describe('The state bucket’s region.'),
+        key: z.string().min(1).optional().describe('Default `ctxsiem/<stack>/terraform.tfstate`.'),
+        kmsKeyId: z.string().min(1).optional().describe('Encrypt the state with this KMS key.'),
+        dynamodbTable: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('A lock table, for Terraform before 1.10 (the S3 lock file is always on).'),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('gcs'),
+        bucket: bucketName.describe('An existing, versioned bucket for state (GCS locks natively).'),
+        prefix: z.string().min(1).optional().describe('Default `ctxsiem/<stack>`.'),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('azurerm'),
+        resourceGroup: z
+          .string()
+          .regex(/^[\w.()-]{1,90}$/, 'must be a resource group name')
+          .describe('The state storage account’s resource group.'),
+        storageAccount: z
+          .string()
+          .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name: 3–24 lowercase letters and digits')
+          .describe('An existing storage account (Entra ID auth: Storage Blob Data Contributor).'),
+        container: z
+          .string()
+          .regex(/^[a-z0-9](-?[a-z0-9]){2,62}$/, 'must be a blob container name')
+          .describe('Its blob container.'),
+        key: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Default `ctxsiem/<stack>.tfstate` (blob leases lock it).'),
+      })
+      .strict(),
+  ])
+  .describe(
+    'Where the stacks keep Terraform state: `{"type":"local"}` (a file under terraform/state/), `s3` (with its lock file), `gcs` or `azurerm` — in a bucket or account that exists before the first apply.',
+  );
+
 export const EnvironmentSchema = z
   .object({
     description: z.string().optional().describe('What this environment is, for readers of the file.'),
@@ -269,6 +356,7 @@ export const EnvironmentSchema = z
       .default({ everyMinutes: 60 })
       .describe('When each tenant’s pull sources are collected.'),
     runner: RunnerConfigSchema.partial().default({}).describe('The collector’s runner settings.'),
+    backend: BackendSchema,
     secops: SecOpsSchema.optional().describe(
       'The Google SecOps instance the AWS or Google Cloud bucket feeds.',
     ),
@@ -303,11 +391,68 @@ export const EnvironmentSchema = z
         environment.secops.logTypes,
       ))
         context.addIssue({ code: 'custom', path: ['secops', 'logTypes'], message: noLogTypeMessage(source) });
+    // A SecOps instance with no reader would synthesize no feed: refuse it instead of saying nothing.
+    const readers = {
+      aws: 'through a role trusted for the feed service account’s googleSubjectId',
+      gcp: 'as the feed service account (serviceAccount)',
+    } as const;
+    for (const cloud of ['aws', 'gcp'] as const)
+      if (environment.secops && environment[cloud] && !environment[cloud].secopsReader)
+        context.addIssue({
+          code: 'custom',
+          path: [cloud, 'secopsReader'],
+          message: `required with secops: the SecOps feeds read the bucket ${readers[cloud]}`,
+        });
+    if (environment.aws && environment.aws.alarms.checkpointAgeMinutes <= environment.schedule.everyMinutes)
+      context.addIssue({
+        code: 'custom',
+        path: ['aws', 'alarms', 'checkpointAgeMinutes'],
+        message: `must be longer than schedule.everyMinutes (${environment.schedule.everyMinutes}): a checkpoint is that old before every run`,
+      });
   });
 
 export type Environment = z.output<typeof EnvironmentSchema>;
 export type Cloud = 'aws' | 'gcp' | 'azure';
 export const CLOUDS: readonly Cloud[] = ['aws', 'gcp', 'azure'];
+
+/**
+ * The longest environment name each cloud's resource names leave room for: AWS `ctxsiem-<name>-secops-reader`
+ * (an IAM role, 64), Google Cloud `ctxsiem-<name>` (the function's Cloud Run service, 49), Azure
+ * `ca-ctxsiem-<name>` (a Container App, 32).
+ */
+export const NAME_LIMITS: Record<Cloud, number> = { aws: 42, gcp: 41, azure: 21 };
+/** EventBridge Scheduler and Lambda: `ctxsiem-<name>-<tenant>` is a schedule's name (64). */
+const AWS_SCHEDULE_NAME = 64;
+
+/**
+ * Whether `name` (an environment file's name without `.json`) can name every resource of the clouds the
+ * environment deploys to: lowercase letters, digits and inner hyphens, no longer than the tightest
+ * cloud allows. Checked before synthesis: a name a provider would refuse only at `validate` or `apply`.
+ */
+export function environmentNameIssues(name: string, environment: Environment): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (!/^[a-z]([a-z0-9-]*[a-z0-9])?$/.test(name) || name.includes('--'))
+    issues.push({
+      path: '(file name)',
+      reason: `"${name}" must be lowercase letters, digits and single inner hyphens, starting with a letter (it names the stack and every resource in it)`,
+    });
+  for (const cloud of CLOUDS)
+    if (environment[cloud] && name.length > NAME_LIMITS[cloud])
+      issues.push({
+        path: '(file name)',
+        reason: `"${name}" is ${name.length} characters; ${cloud} resource names leave room for ${NAME_LIMITS[cloud]}`,
+      });
+  if (environment.aws)
+    for (const [index, tenant] of environment.tenants.entries()) {
+      const schedule = `ctxsiem-${name}-${tenant.customerId}`;
+      if (schedule.length > AWS_SCHEDULE_NAME)
+        issues.push({
+          path: `tenants[${index}].customerId`,
+          reason: `with the environment's name makes the schedule name ${schedule} (${schedule.length} characters; AWS allows ${AWS_SCHEDULE_NAME})`,
+        });
+    }
+  return issues;
+}
 
 /** The environment in `text` (the file `name`), validated; a ConfigError names each bad field. */
 export function parseEnvironment(name: string, text: string): Environment {

@@ -6,6 +6,7 @@
 import { DeploymentConfigSchema } from '@ctxsiem/registry';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_KEY } from '../src/aws/aws-stack.ts';
+import { GOOGLE_VERSION } from '../src/providers.ts';
 import { type Json, type SynthesizedStack, synth } from './synth.ts';
 
 let dev: SynthesizedStack;
@@ -83,7 +84,6 @@ describe('the AWS stack', () => {
       handler: 'index.handler',
       architectures: ['arm64'],
       timeout: 300,
-      reserved_concurrent_executions: 2,
       environment: { variables: { CTXSIEM_CONFIG: `s3://acme-ctxsiem-dev/${CONFIG_KEY}` } },
     });
     expect(lambda.filename).toMatch(/^assets\/lambda-zip\/[0-9A-F]+\/lambda\.zip$/);
@@ -111,7 +111,7 @@ describe('the AWS stack', () => {
         ),
       },
       {
-        sid: 'ListUnderPrefix',
+        sid: 'ListBucketForNotFound',
         actions: ['s3:ListBucket'],
         resources: ['${aws_s3_bucket.collector-bucket.arn}'],
       },
@@ -136,14 +136,17 @@ describe('the AWS stack', () => {
         resources: ['${aws_sqs_queue.dead-letters.arn}'],
       },
       {
+        sid: 'SendTraces',
+        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        resources: ['*'],
+      },
+      {
         sid: 'UseTheKey',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['${aws_kms_key.collector-bucket_key.arn}'],
       },
     ]);
-    expect(statement(dev, 'collector-policy', 'ListUnderPrefix').condition).toEqual([
-      { test: 'StringLike', variable: 's3:prefix', values: ['citrix/*'] },
-    ]);
+    expect(statement(dev, 'collector-policy', 'ListBucketForNotFound').condition).toBeUndefined();
   });
 
   it('schedules each tenant on its own, retrying and keeping undelivered invocations', () => {
@@ -215,7 +218,8 @@ describe('the AWS stack', () => {
     ]);
     expect(dev.policy('secops-reader-policy').map((s) => s.actions)).toEqual([
       ['s3:GetObject'],
-      ['s3:ListBucket', 's3:GetBucketLocation'],
+      ['s3:ListBucket'],
+      ['s3:GetBucketLocation'],
       ['kms:Decrypt'],
     ]);
     const feeds = dev.resources('google_chronicle_feed');
@@ -236,7 +240,7 @@ describe('the AWS stack', () => {
       ['CITRIX_MONITOR', 's3://acme-ctxsiem-dev/citrix/Sessions/'],
     ]);
     expect(dev.json.terraform).toMatchObject({
-      required_providers: { 'google-beta': { source: 'hashicorp/google-beta', version: '~> 7.0' } },
+      required_providers: { 'google-beta': { source: 'hashicorp/google-beta', version: GOOGLE_VERSION } },
     });
     // Without a SecOps section, no feed and no google-beta provider.
     expect(msp.resources('google_chronicle_feed')).toEqual({});

@@ -119,9 +119,10 @@ describe('the Google Cloud stack', () => {
         { bucket_uri: 'gs://acme-ctxsiem-prod/citrix/Sessions/', source_deletion_option: 'NEVER' },
       ],
     });
-    expect(prod.resource('google_storage_bucket_iam_member', `${id}-reads`)).toMatchObject({
+    expect(id).toBe('feed-monitor-Sessions');
+    expect(prod.resource('google_storage_bucket_iam_member', 'secops-reads-streams')).toMatchObject({
       role: 'roles/storage.objectViewer',
-      member: `serviceAccount:\${google_chronicle_feed.${id}.details[0].gcs_v2_settings[0].chronicle_service_account}`,
+      member: 'serviceAccount:chronicle-feeds-7a6b5c4d@chronicle-prod.iam.gserviceaccount.com',
     });
   });
 });

@@ -6,7 +6,9 @@
  */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
@@ -16,11 +18,13 @@ import { S3Object } from '@cdktf/provider-aws/lib/s3-object/index.js';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule/index.js';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret/index.js';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { deployArtifact } from '../artifact.ts';
+import { StateBackend } from '../backend.ts';
 import { collectorConfig, type StreamRef } from '../collector.ts';
 import type { Environment } from '../environment.ts';
+import { pinGoogleProviders } from '../providers.ts';
 import { secopsFeeds } from '../secops/chronicle-feed.ts';
 import { CollectorBucket } from './collector-bucket.ts';
 
@@ -51,19 +55,56 @@ function keyUse(kmsKeyArn: string | undefined) {
     : [];
 }
 
-/** A role only `service` can assume (its policy is attached separately). */
-function serviceRole(scope: Construct, id: string, name: string, service: string): IamRole {
+/**
+ * A role only `service` can assume (its policy is attached separately) — with `sourceAccount`, only on
+ * behalf of that account (the confused-deputy guard for services that act for any account).
+ */
+function serviceRole(
+  scope: Construct,
+  id: string,
+  name: string,
+  service: string,
+  sourceAccount?: string,
+): IamRole {
   const trust = new DataAwsIamPolicyDocument(scope, `${id}-trust`, {
     statement: [
       {
         effect: 'Allow',
         actions: ['sts:AssumeRole'],
         principals: [{ type: 'Service', identifiers: [service] }],
+        ...(sourceAccount
+          ? {
+              condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [sourceAccount] }],
+            }
+          : {}),
       },
     ],
   });
   return new IamRole(scope, id, { name, assumeRolePolicy: trust.json });
 }
+
+/**
+ * The checkpoint-age alarm's window for a schedule of every `everyMinutes` (with up to `flexMinutes` of
+ * flexible window) and runs of up to `timeoutSeconds`: one period per scheduled interval, and as many
+ * periods, all of them missing or breaching, as the longest gap between two runs' metrics can span — so
+ * a run that is merely late (or a period that falls between two runs) never alarms, and no run at all
+ * alarms within that gap. CloudWatch's limits: a period of at least an hour may be evaluated over 7 days,
+ * a shorter one over 1 day.
+ */
+export function checkpointAlarmWindow(everyMinutes: number, flexMinutes: number, timeoutSeconds: number) {
+  const period = everyMinutes * 60;
+  const longestGap = period + flexMinutes * 60 + timeoutSeconds;
+  const evaluationPeriods = Math.ceil(longestGap / period);
+  const limit = period >= 3600 ? 7 * 86400 : 86400;
+  if (period * evaluationPeriods > limit)
+    throw new Error(
+      `a checkpoint-age alarm over ${period * evaluationPeriods} s exceeds CloudWatch's ${limit} s`,
+    );
+  return { period, evaluationPeriods, datapointsToAlarm: evaluationPeriods };
+}
+
+/** How late EventBridge Scheduler may start a run (spreading the tenants' schedules). */
+const flexMinutes = (environment: Environment) => Math.min(15, environment.schedule.everyMinutes);
 
 /** `ctxsiem/<environment>/<tenant>`: the secret holding a tenant's API client secret. */
 export const awsSecretName = (environment: string, customerId: string) =>
@@ -75,13 +116,23 @@ export class AwsStack extends TerraformStack {
     const { name, environment, streams } = props;
     const aws = environment.aws as AwsSettings;
     const prefix = aws.bucket.prefix;
-    new LocalBackend(this, { path: 'terraform.tfstate' });
+    new StateBackend(this, id, environment.backend);
     new AwsProvider(this, 'aws', {
       region: aws.region,
       defaultTags: [{ tags: { application: 'ctxsiem', environment: name } }],
     });
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const partition = new DataAwsPartition(this, 'partition');
+    const functionName = `ctxsiem-${name}`;
+    const logGroupName = `/aws/lambda/${functionName}`;
 
-    const storage = new CollectorBucket(this, 'collector-bucket', aws.bucket, name);
+    const storage = new CollectorBucket(this, 'collector-bucket', aws.bucket, {
+      environmentName: name,
+      accountId: account.accountId,
+      partition: partition.partition,
+      region: aws.region,
+      logGroupArn: `arn:${partition.partition}:logs:${aws.region}:${account.accountId}:log-group:${logGroupName}`,
+    });
     const { bucket, kmsKeyArn } = storage;
     const encrypted = kmsKeyArn ? { serverSideEncryption: 'aws:kms', kmsKeyId: kmsKeyArn } : {};
 
@@ -108,9 +159,8 @@ export class AwsStack extends TerraformStack {
       ...encrypted,
     });
 
-    const functionName = `ctxsiem-${name}`;
     const logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: `/aws/lambda/${functionName}`,
+      name: logGroupName,
       retentionInDays: aws.lambda.logRetentionDays,
       kmsKeyId: kmsKeyArn,
     });
@@ -138,11 +188,14 @@ export class AwsStack extends TerraformStack {
           resources: [`${data}/_state/*`, `${data}/_deadletter/*`, `${data}/_probe/*`],
         },
         {
-          sid: 'ListUnderPrefix',
+          // With no condition: S3 answers a GET of a missing key 404 only to a caller that may list the
+          // bucket, and a GET carries no s3:prefix — a prefix-conditioned ListBucket turns the first read
+          // of every new stream's checkpoint into 403 (CHECKPOINT_READ_FAILED). Listing names objects;
+          // reading them is still only under the data prefix and the config.
+          sid: 'ListBucketForNotFound',
           effect: 'Allow',
           actions: ['s3:ListBucket'],
           resources: [bucket.arn],
-          condition: [{ test: 'StringLike', variable: 's3:prefix', values: [`${prefix}/*`] }],
         },
         {
           sid: 'ReadConfig',
@@ -168,6 +221,14 @@ export class AwsStack extends TerraformStack {
           actions: ['sqs:SendMessage'],
           resources: [deadLetters.arn],
         },
+        {
+          // tracing_config Active: the runtime sends segments as the function's role. X-Ray has no
+          // resource-level permissions for these actions, so "*" is the only resource they take.
+          sid: 'SendTraces',
+          effect: 'Allow',
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        },
         ...keyUse(kmsKeyArn),
       ],
     });
@@ -185,8 +246,11 @@ export class AwsStack extends TerraformStack {
       sourceCodeHash: zip.sha256,
       memorySize: aws.lambda.memoryMb,
       timeout: aws.lambda.timeoutSeconds,
-      // Every tenant's schedule, and one retry overlapping it: the runner's leases keep them apart.
-      reservedConcurrentExecutions: environment.tenants.length * 2,
+      // Unreserved unless the environment asks: a new account (concurrency limit 10) refuses any
+      // reservation, as reserving would leave fewer than 10 unreserved.
+      ...(aws.lambda.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: aws.lambda.reservedConcurrency }),
       kmsKeyArn,
       environment: {
         variables: {
@@ -208,10 +272,11 @@ export class AwsStack extends TerraformStack {
       destinationConfig: { onFailure: { destination: deadLetters.arn } },
     });
 
-    this.#schedules(environment, functionName, collector, deadLetters, kmsKeyArn);
-    this.#alarms(aws, functionName, collector);
+    this.#schedules(environment, functionName, collector, deadLetters, kmsKeyArn, account.accountId);
+    this.#alarms(environment, functionName, collector);
     const feeds =
       environment.secops && aws.secopsReader ? this.#secops(name, environment, streams, storage) : [];
+    if (feeds.length > 0) pinGoogleProviders(this, { google: false });
 
     new TerraformOutput(this, 'bucket', { value: bucket.bucket });
     new TerraformOutput(this, 'function_name', { value: collector.functionName });
@@ -234,8 +299,15 @@ export class AwsStack extends TerraformStack {
     collector: LambdaFunction,
     deadLetters: SqsQueue,
     kmsKeyArn: string | undefined,
+    accountId: string,
   ): void {
-    const role = serviceRole(this, 'scheduler-role', `${functionName}-scheduler`, 'scheduler.amazonaws.com');
+    const role = serviceRole(
+      this,
+      'scheduler-role',
+      `${functionName}-scheduler`,
+      'scheduler.amazonaws.com',
+      accountId,
+    );
     const invoke = new DataAwsIamPolicyDocument(this, 'scheduler-policy', {
       statement: [
         {
@@ -260,10 +332,7 @@ export class AwsStack extends TerraformStack {
         description: `Collect ${tenant.customerId} every ${environment.schedule.everyMinutes} minutes`,
         scheduleExpression: `rate(${environment.schedule.everyMinutes} minutes)`,
         kmsKeyArn,
-        flexibleTimeWindow: {
-          mode: 'FLEXIBLE',
-          maximumWindowInMinutes: Math.min(15, environment.schedule.everyMinutes),
-        },
+        flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: flexMinutes(environment) },
         target: {
           arn: collector.arn,
           roleArn: role.arn,
@@ -275,7 +344,8 @@ export class AwsStack extends TerraformStack {
   }
 
   /** Errors of the function, and the age of the furthest-behind checkpoint (the Lambda's own metric). */
-  #alarms(aws: AwsSettings, functionName: string, collector: LambdaFunction): void {
+  #alarms(environment: Environment, functionName: string, collector: LambdaFunction): void {
+    const aws = environment.aws as AwsSettings;
     const actions = aws.alarms.snsTopicArn
       ? { alarmActions: [aws.alarms.snsTopicArn], okActions: [aws.alarms.snsTopicArn] }
       : {};
@@ -301,8 +371,13 @@ export class AwsStack extends TerraformStack {
       metricName: 'CheckpointAgeSeconds',
       dimensions: { service: functionName },
       statistic: 'Maximum',
-      period: 900,
-      evaluationPeriods: 2,
+      // A run reports once per schedule: periods as long as the schedule's interval, alarming when
+      // every period of the longest gap between two runs is stale or has no run at all.
+      ...checkpointAlarmWindow(
+        environment.schedule.everyMinutes,
+        flexMinutes(environment),
+        aws.lambda.timeoutSeconds,
+      ),
       comparisonOperator: 'GreaterThanThreshold',
       threshold: aws.alarms.checkpointAgeMinutes * 60,
       // No data means no run reported: as alarming as a stale checkpoint.
@@ -331,22 +406,48 @@ export class AwsStack extends TerraformStack {
       name: `ctxsiem-${name}-secops-reader`,
       assumeRolePolicy: trust.json,
     });
+    // The stream folders the feeds read, and nothing else: not the collector's state, dead letters,
+    // probes or config.
+    const folders = [...new Set(streams.map(({ stream }) => `${aws.bucket.prefix}/${stream}/`))];
     const read = new DataAwsIamPolicyDocument(this, 'secops-reader-policy', {
       statement: [
         {
-          sid: 'ReadData',
+          sid: 'ReadStreamFolders',
           effect: 'Allow',
           actions: ['s3:GetObject'],
-          resources: [`${bucket.arn}/${aws.bucket.prefix}/*`],
+          resources: folders.map((folder) => `${bucket.arn}/${folder}*`),
         },
         {
-          sid: 'ListData',
+          sid: 'ListStreamFolders',
           effect: 'Allow',
-          actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+          actions: ['s3:ListBucket'],
+          resources: [bucket.arn],
+          condition: [
+            { test: 'StringLike', variable: 's3:prefix', values: folders.map((folder) => `${folder}*`) },
+          ],
+        },
+        {
+          sid: 'BucketRegion',
+          effect: 'Allow',
+          actions: ['s3:GetBucketLocation'],
           resources: [bucket.arn],
         },
         ...(kmsKeyArn
-          ? [{ sid: 'DecryptData', effect: 'Allow', actions: ['kms:Decrypt'], resources: [kmsKeyArn] }]
+          ? [
+              {
+                sid: 'DecryptThroughS3',
+                effect: 'Allow',
+                actions: ['kms:Decrypt'],
+                resources: [kmsKeyArn],
+                condition: [
+                  {
+                    test: 'StringEquals',
+                    variable: 'kms:ViaService',
+                    values: [`s3.${aws.region}.amazonaws.com`],
+                  },
+                ],
+              },
+            ]
           : []),
       ],
     });

@@ -3,7 +3,6 @@
  * versioned, encrypted by default (SSE-KMS with a rotated key of its own, or one given, or SSE-S3),
  * reachable over TLS only, with a lifecycle that expires data, old versions and abandoned uploads.
  */
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key/index.js';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
@@ -18,17 +17,27 @@ import type { Environment } from '../environment.ts';
 
 type AwsSettings = NonNullable<Environment['aws']>;
 
+/** Who else uses the stack's key: the account and region, and the log group CloudWatch Logs encrypts. */
+export interface KeyUsers {
+  environmentName: string;
+  accountId: string;
+  partition: string;
+  region: string;
+  /** The ARN of the log group the key encrypts (CloudWatch Logs' encryption context). */
+  logGroupArn: string;
+}
+
 export class CollectorBucket extends Construct {
   readonly bucket: S3Bucket;
   /** The KMS key objects are encrypted with; undefined with SSE-S3. */
   readonly kmsKeyArn: string | undefined;
 
-  constructor(scope: Construct, id: string, settings: AwsSettings['bucket'], environmentName: string) {
+  constructor(scope: Construct, id: string, settings: AwsSettings['bucket'], users: KeyUsers) {
     super(scope, id);
     this.bucket = new S3Bucket(this, 'bucket', { bucket: settings.name, forceDestroy: false });
     const bucket = this.bucket.id;
 
-    this.kmsKeyArn = this.#encryptionKey(settings, environmentName);
+    this.kmsKeyArn = this.#encryptionKey(settings, users);
 
     new S3BucketOwnershipControls(this, 'ownership', {
       bucket,
@@ -94,26 +103,46 @@ export class CollectorBucket extends Construct {
   }
 
   /** The key to encrypt with: the one given, a new one (rotated yearly), or none for SSE-S3. */
-  #encryptionKey(settings: AwsSettings['bucket'], environmentName: string): string | undefined {
+  #encryptionKey(settings: AwsSettings['bucket'], users: KeyUsers): string | undefined {
     const { encryption } = settings;
     if (encryption.type === 'sse-s3') return undefined;
     if (encryption.kmsKeyArn) return encryption.kmsKeyArn;
-    const account = new DataAwsCallerIdentity(this, 'account');
     // The account administers the key (the default key policy, written out); the collector's role and
-    // the SecOps reader are granted use of it in their own policies.
+    // the SecOps reader are granted use of it in their own policies. CloudWatch Logs is no IAM principal
+    // of the account: the key policy itself must let it encrypt the function's log group, and only that.
     const keyPolicy = new DataAwsIamPolicyDocument(this, 'key-policy', {
       statement: [
         {
           sid: 'AccountAdministers',
           effect: 'Allow',
-          principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${account.accountId}:root`] }],
+          principals: [{ type: 'AWS', identifiers: [`arn:${users.partition}:iam::${users.accountId}:root`] }],
           actions: ['kms:*'],
           resources: ['*'],
+        },
+        {
+          sid: 'CloudWatchLogsEncryptsTheLogGroup',
+          effect: 'Allow',
+          principals: [{ type: 'Service', identifiers: [`logs.${users.region}.amazonaws.com`] }],
+          actions: [
+            'kms:Encrypt*',
+            'kms:Decrypt*',
+            'kms:ReEncrypt*',
+            'kms:GenerateDataKey*',
+            'kms:Describe*',
+          ],
+          resources: ['*'],
+          condition: [
+            {
+              test: 'ArnEquals',
+              variable: 'kms:EncryptionContext:aws:logs:arn',
+              values: [users.logGroupArn],
+            },
+          ],
         },
       ],
     });
     const key = new KmsKey(this, 'key', {
-      description: `ctxsiem ${environmentName}: the collector bucket, secrets and queue`,
+      description: `ctxsiem ${users.environmentName}: the collector bucket, secrets, queue and logs`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: keyPolicy.json,

@@ -10,8 +10,9 @@
  * the variable NAME by Key Vault reference.
  */
 import type { DcrDeclaration } from '@ctxsiem/sink-azure-monitor';
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { StateBackend } from '../backend.ts';
 import { collectorConfig } from '../collector.ts';
 import type { Environment } from '../environment.ts';
 import { cronEvery } from '../schedule.ts';
@@ -78,7 +79,7 @@ export class AzureStack extends TerraformStack {
     const { name, environment, declaration } = props;
     const azure = environment.azure as AzureSettings;
     const compact = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-    new LocalBackend(this, { path: 'terraform.tfstate' });
+    new StateBackend(this, id, environment.backend);
     new AzurermProvider(this, 'azurerm', { subscriptionId: azure.subscriptionId, features: {} });
     const client = new DataClientConfig(this, 'client', {});
     const tags = { application: 'ctxsiem', environment: name };

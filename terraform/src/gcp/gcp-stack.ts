@@ -5,10 +5,14 @@
  * Scheduler job per tenant calling it with an OIDC token, and — with a SecOps instance — one GCS feed
  * per stream, its service account allowed to read the bucket.
  */
-
+import { createHash } from 'node:crypto';
+import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository/index.js';
+import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member/index.js';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member/index.js';
 import { CloudSchedulerJob } from '@cdktf/provider-google/lib/cloud-scheduler-job/index.js';
 import { Cloudfunctions2Function } from '@cdktf/provider-google/lib/cloudfunctions2-function/index.js';
+import { ProjectIamAuditConfig } from '@cdktf/provider-google/lib/project-iam-audit-config/index.js';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member/index.js';
 import { ProjectService } from '@cdktf/provider-google/lib/project-service/index.js';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
 import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-secret/index.js';
@@ -17,11 +21,13 @@ import { ServiceAccount } from '@cdktf/provider-google/lib/service-account/index
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket/index.js';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member/index.js';
 import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-object/index.js';
-import { Fn, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { deployArtifact } from '../artifact.ts';
+import { StateBackend } from '../backend.ts';
 import { collectorConfig, type StreamRef } from '../collector.ts';
 import type { Environment } from '../environment.ts';
+import { GOOGLE_VERSION, pinGoogleProviders } from '../providers.ts';
 import { cronEvery } from '../schedule.ts';
 import { secopsFeeds } from '../secops/chronicle-feed.ts';
 
@@ -47,6 +53,24 @@ export interface GcpStackProps {
   root: string;
 }
 
+/** What each of the stack's service accounts does: the last part of its id. */
+export type ServiceAccountRole = 'run' | 'sched' | 'build';
+
+/**
+ * A service account id (6–30 characters, a lowercase letter first, a letter or digit last) for the
+ * environment's `role`: `ctxsiem-<environment>-<role>` when that fits, otherwise the environment's name
+ * cut short, a hash of the whole name, and the role — so two environments, or two roles of one, never
+ * share an id, and an id never ends in a hyphen where the name was cut.
+ */
+export function serviceAccountId(environment: string, role: ServiceAccountRole): string {
+  const full = `ctxsiem-${environment}-${role}`;
+  if (full.length <= 30) return full;
+  const hash = createHash('sha256').update(environment).digest('hex').slice(0, 6);
+  const room = 30 - 'ctxsiem-'.length - `-${hash}-${role}`.length;
+  const cut = environment.slice(0, room).replace(/-+$/, '');
+  return `ctxsiem-${cut}-${hash}-${role}`;
+}
+
 /** `ctxsiem-<environment>-<tenant>`: the secret holding a tenant's API client secret. */
 export const gcpSecretId = (environment: string, customerId: string) =>
   `ctxsiem-${environment}-${customerId}`;
@@ -57,12 +81,14 @@ export class GcpStack extends TerraformStack {
     const { name, environment, streams } = props;
     const gcp = environment.gcp as GcpSettings;
     const { prefix } = gcp.bucket;
-    new LocalBackend(this, { path: 'terraform.tfstate' });
+    new StateBackend(this, id, environment.backend);
     new GoogleProvider(this, 'google', {
       project: gcp.project,
       region: gcp.region,
       defaultLabels: { application: 'ctxsiem', environment: name },
     });
+    // The prebuilt bindings are google 6.50.0; the stack pins the releases google-beta's feeds need.
+    this.addOverride('terraform.required_providers.google.version', GOOGLE_VERSION);
     const services = SERVICES.map(
       (service) =>
         new ProjectService(this, `service-${service.split('.')[0]}`, { service, disableOnDestroy: false }),
@@ -86,12 +112,23 @@ export class GcpStack extends TerraformStack {
     });
 
     const runtime = new ServiceAccount(this, 'runtime', {
-      accountId: `ctxsiem-${name}`.slice(0, 30),
+      accountId: serviceAccountId(name, 'run'),
       displayName: `ctxsiem ${name}: the collector function`,
     });
     const invoker = new ServiceAccount(this, 'invoker', {
-      accountId: `ctxsiem-${name}-sched`.slice(0, 30),
+      accountId: serviceAccountId(name, 'sched'),
       displayName: `ctxsiem ${name}: Cloud Scheduler calling the collector`,
+    });
+    const builder = new ServiceAccount(this, 'builder', {
+      accountId: serviceAccountId(name, 'build'),
+      displayName: `ctxsiem ${name}: Cloud Build building the collector function`,
+    });
+    // Who reads and writes the collector bucket is recorded: Cloud Storage data-access audit logs are
+    // off by default. (Authoritative for storage.googleapis.com in the project.)
+    new ProjectIamAuditConfig(this, 'storage-data-access-audit', {
+      project: gcp.project,
+      service: 'storage.googleapis.com',
+      auditLogConfig: [{ logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }],
     });
     const runtimeMember = `serviceAccount:${runtime.email}`;
 
@@ -159,6 +196,39 @@ export class GcpStack extends TerraformStack {
       name: `${OWN_FOLDER}/function-${Fn.filemd5(zip.path)}.zip`,
       source: zip.path,
     });
+    // The build runs as its own account: it reads the source zip, writes the image to the stack's
+    // repository and its logs — the default Compute Engine account's Editor is not needed.
+    const builderMember = `serviceAccount:${builder.email}`;
+    const images = new ArtifactRegistryRepository(this, 'function-images', {
+      repositoryId: `ctxsiem-${name}`,
+      location: gcp.region,
+      format: 'DOCKER',
+      description: `ctxsiem ${name}: the collector function's images`,
+      dependsOn: services,
+    });
+    const builderGrants = [
+      new StorageBucketIamMember(this, 'builder-reads-source', {
+        bucket: bucket.name,
+        role: 'roles/storage.objectViewer',
+        member: builderMember,
+        condition: {
+          title: 'function-source',
+          description: 'The function source zips only',
+          expression: `resource.name.startsWith("projects/_/buckets/${gcp.bucket.name}/objects/${OWN_FOLDER}/function-")`,
+        },
+      }),
+      new ArtifactRegistryRepositoryIamMember(this, 'builder-writes-images', {
+        location: gcp.region,
+        repository: images.name,
+        role: 'roles/artifactregistry.writer',
+        member: builderMember,
+      }),
+      new ProjectIamMember(this, 'builder-writes-logs', {
+        project: gcp.project,
+        role: 'roles/logging.logWriter',
+        member: builderMember,
+      }),
+    ];
     const collector = new Cloudfunctions2Function(this, 'collector', {
       name: `ctxsiem-${name}`,
       location: gcp.region,
@@ -167,6 +237,8 @@ export class GcpStack extends TerraformStack {
         runtime: 'nodejs24',
         entryPoint: 'collect',
         source: { storageSource: { bucket: bucket.name, object: source.name } },
+        serviceAccount: builder.id,
+        dockerRepository: images.id,
       },
       serviceConfig: {
         serviceAccountEmail: runtime.email,
@@ -182,7 +254,7 @@ export class GcpStack extends TerraformStack {
           FUNCTION_TIMEOUT_SECONDS: String(gcp.function.timeoutSeconds),
         },
       },
-      dependsOn: [configObject, ...secrets, ...services],
+      dependsOn: [configObject, ...secrets, ...services, ...builderGrants],
     });
     // Only the scheduler's identity may call it: no public access.
     new CloudRunV2ServiceIamMember(this, 'invoker-runs', {
@@ -217,6 +289,7 @@ export class GcpStack extends TerraformStack {
       });
 
     const feeds = environment.secops ? this.#feeds(name, environment, streams, bucket) : [];
+    if (feeds.length > 0) pinGoogleProviders(this, { google: true });
 
     new TerraformOutput(this, 'bucket', { value: bucket.name });
     new TerraformOutput(this, 'function_name', { value: collector.name });
@@ -231,20 +304,50 @@ export class GcpStack extends TerraformStack {
       });
   }
 
-  /** A GCS feed per stream, its service account allowed to read the bucket. */
+  /**
+   * A GCS feed per stream, read as the SecOps feed service account: one grant, made before the feeds,
+   * limited by an IAM condition to the stream folders (objects under them, and listing with one of them
+   * as the prefix) — not the collector's state, dead letters, probes, config or function source.
+   */
   #feeds(name: string, environment: Environment, streams: readonly StreamRef[], bucket: StorageBucket) {
     const secops = environment.secops!;
     const gcp = environment.gcp!;
+    const reader = gcp.secopsReader!.serviceAccount;
+    const folders = [...new Set(streams.map(({ stream }) => `${gcp.bucket.prefix}/${stream}/`))];
+    const grant = new StorageBucketIamMember(this, 'secops-reads-streams', {
+      bucket: bucket.name,
+      role: 'roles/storage.objectViewer',
+      member: `serviceAccount:${reader}`,
+      condition: {
+        title: 'stream-folders',
+        description: 'The stream folders SecOps feeds read',
+        expression: secopsReadCondition(gcp.bucket.name, folders),
+      },
+    });
     const feeds = secopsFeeds(this, name, secops, streams, (stream) => ({
       type: 'GOOGLE_CLOUD_STORAGE_V2',
       bucketUri: `gs://${gcp.bucket.name}/${gcp.bucket.prefix}/${stream}/`,
     }));
-    for (const { id, feed } of feeds)
-      new StorageBucketIamMember(this, `${id}-reads`, {
-        bucket: bucket.name,
-        role: 'roles/storage.objectViewer',
-        member: `serviceAccount:${feed.gcsServiceAccount}`,
-      });
+    // Terraform's own form of a dependency, `type.name` (what `dependsOn` in a config becomes).
+    const onGrant = `${grant.terraformResourceType}.${grant.friendlyUniqueId}`;
+    for (const { feed } of feeds) feed.dependsOn = [...(feed.dependsOn ?? []), onGrant];
     return feeds;
   }
+}
+
+/**
+ * The IAM condition letting a reader get objects under `folders` and list with one of them as the
+ * prefix: a list is authorized on the bucket, whose name is no object's, so it is matched on the
+ * request's list prefix instead.
+ */
+export function secopsReadCondition(bucket: string, folders: readonly string[]): string {
+  const objects = folders.map(
+    (folder) => `resource.name.startsWith("projects/_/buckets/${bucket}/objects/${folder}")`,
+  );
+  const lists = folders.map(
+    (folder) => `api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("${folder}")`,
+  );
+  return [...objects, `(resource.type == "storage.googleapis.com/Bucket" && (${lists.join(' || ')}))`].join(
+    ' || ',
+  );
 }
