@@ -37,7 +37,14 @@ import {
 } from '@ctxsiem/core';
 import { createS3Client, describeTarget, encryptionParams } from './client.ts';
 import { type S3CheckpointConfig, S3CheckpointConfigSchema } from './config.ts';
-import { explainS3Error, isNoSuchKey, isPreconditionFailure, type S3Operation } from './errors.ts';
+import {
+  areaStatements,
+  bucketArn,
+  explainS3Error,
+  isNoSuchKey,
+  isPreconditionFailure,
+  type S3Operation,
+} from './errors.ts';
 
 export interface S3CheckpointStore extends CheckpointStore {
   /** The object key a checkpoint key is stored at. */
@@ -55,10 +62,36 @@ export function s3CheckpointStore(input: unknown): S3CheckpointStore {
   const url = (objKey: string) => `s3://${config.bucket}/${objKey}`;
   const arn = (objKey: string) => `arn:aws:s3:::${config.bucket}/${objKey}`;
 
-  const failure = (code: string, error: unknown, op: Omit<S3Operation, 'bucket' | 'target'>) =>
-    new CtxsiemError(code, explainS3Error(error, { ...op, bucket: config.bucket, target }).message, {
-      cause: error,
-    });
+  /**
+   * What to grant where `objKey` lives: the checkpoints' own prefix is read, written and cleaned up
+   * (manifests); the previous prefix and the seed's state.json are only read.
+   */
+  const statementsFor = (objKey: string) => {
+    if (config.legacyKey && objKey === config.legacyKey)
+      return areaStatements(config.bucket, objKey, ['s3:GetObject'], true);
+    if (config.previousPrefix && objKey.startsWith(`${config.previousPrefix}/`))
+      return areaStatements(config.bucket, config.previousPrefix, ['s3:GetObject']);
+    return areaStatements(config.bucket, config.prefix, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
+  };
+  const failure = (
+    code: string,
+    error: unknown,
+    op: Omit<S3Operation, 'bucket' | 'target'>,
+    objKey?: string,
+  ) =>
+    new CtxsiemError(
+      code,
+      explainS3Error(error, {
+        ...op,
+        bucket: config.bucket,
+        target,
+        statements:
+          objKey === undefined
+            ? [{ Action: 's3:ListBucket', Resource: bucketArn(config.bucket) }]
+            : statementsFor(objKey),
+      }).message,
+      { cause: error },
+    );
 
   /** S3's requests, as core's object checkpoint store needs them; `noun` names the object in messages. */
   const bucket: ObjectBucket = {
@@ -72,12 +105,17 @@ export function s3CheckpointStore(input: unknown): S3CheckpointStore {
         return { text, version: response.ETag };
       } catch (error) {
         if (isNoSuchKey(error)) return undefined;
-        throw failure('CHECKPOINT_READ_FAILED', error, {
-          action: `reading the ${noun} ${url(objKey)}`,
-          permission:
-            's3:GetObject (and s3:ListBucket, without which S3 answers 403 instead of 404 for a missing key)',
-          resource: arn(objKey),
-        });
+        throw failure(
+          'CHECKPOINT_READ_FAILED',
+          error,
+          {
+            action: `reading the ${noun} ${url(objKey)}`,
+            permission:
+              's3:GetObject (and s3:ListBucket, without which S3 answers 403 instead of 404 for a missing key)',
+            resource: arn(objKey),
+          },
+          objKey,
+        );
       }
     },
     async put(objKey, body, condition, noun) {
@@ -100,23 +138,33 @@ export function s3CheckpointStore(input: unknown): S3CheckpointStore {
         if (isPreconditionFailure(error) || (!condition.create && isNoSuchKey(error))) {
           return { refused: error };
         }
-        throw failure('CHECKPOINT_WRITE_FAILED', error, {
-          action: `writing the ${noun} ${url(objKey)}`,
-          permission: 's3:PutObject',
-          resource: arn(objKey),
-          encryption: config.serverSideEncryption,
-        });
+        throw failure(
+          'CHECKPOINT_WRITE_FAILED',
+          error,
+          {
+            action: `writing the ${noun} ${url(objKey)}`,
+            permission: 's3:PutObject',
+            resource: arn(objKey),
+            encryption: config.serverSideEncryption,
+          },
+          objKey,
+        );
       }
     },
     async delete(objKey, noun) {
       try {
         await client.send(new DeleteObjectCommand({ Bucket: config.bucket, Key: objKey }));
       } catch (error) {
-        throw failure('CHECKPOINT_DELETE_FAILED', error, {
-          action: `deleting the ${noun} ${url(objKey)}`,
-          permission: 's3:DeleteObject',
-          resource: arn(objKey),
-        });
+        throw failure(
+          'CHECKPOINT_DELETE_FAILED',
+          error,
+          {
+            action: `deleting the ${noun} ${url(objKey)}`,
+            permission: 's3:DeleteObject',
+            resource: arn(objKey),
+          },
+          objKey,
+        );
       }
     },
     async list(under, noun) {

@@ -18,6 +18,48 @@ export interface S3Operation {
   target: string;
   /** The server-side encryption the request asks for (a denial may come from the KMS key policy). */
   encryption?: 'AES256' | 'aws:kms' | undefined;
+  /**
+   * The IAM policy statements that grant what the collector does where this key lives (every action,
+   * on the whole area: the next operation there must not fail next), printed with an access denial.
+   */
+  statements?: IamStatement[] | undefined;
+}
+
+/** One `Allow` statement of an IAM policy. */
+export interface IamStatement {
+  Action: string | string[];
+  Resource: string;
+}
+
+/** `arn:aws:s3:::bucket` — what s3:ListBucket is granted on. */
+export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
+
+/**
+ * The statements for an area of a bucket (`prefix/*`, or one key when `exact`) where the collector
+ * does `actions`, with s3:ListBucket on the bucket: without it S3 answers 403, not 404, for a key that
+ * does not exist yet (a first checkpoint, a part not yet written).
+ */
+export function areaStatements(
+  bucket: string,
+  area: string,
+  actions: string[],
+  exact = false,
+): IamStatement[] {
+  const trimmed = area.replace(/^\/+|\/+$/g, '');
+  const resource = `${bucketArn(bucket)}/${exact ? trimmed : trimmed ? `${trimmed}/*` : '*'}`;
+  return [
+    { Action: actions.length === 1 ? actions[0]! : actions, Resource: resource },
+    { Action: 's3:ListBucket', Resource: bucketArn(bucket) },
+  ];
+}
+
+/** The statements as a user pastes them into a policy's `Statement` list. */
+function formatStatements(statements: IamStatement[]): string {
+  return statements
+    .map((statement) =>
+      JSON.stringify({ Effect: 'Allow', Action: statement.Action, Resource: statement.Resource }),
+    )
+    .join(', ');
 }
 
 export interface S3Failure {
@@ -121,7 +163,10 @@ export function explainS3Error(error: unknown, op: S3Operation): { message: stri
     status === 403
   ) {
     const kms = op.encryption === 'aws:kms' ? ' and kms:GenerateDataKey on the KMS key (SSE-KMS)' : '';
-    message = `access denied (${tag}) ${where}: the identity needs ${op.permission} on ${op.resource}${kms}; check its IAM policy, the bucket policy and any SCP or VPC endpoint policy`;
+    const add = op.statements?.length
+      ? `; add to its IAM policy's Statement list: ${formatStatements(op.statements)}`
+      : '';
+    message = `access denied (${tag}) ${where}: the identity needs ${op.permission} on ${op.resource}${kms}${add}; check its IAM policy, the bucket policy and any SCP or VPC endpoint policy`;
   } else if (code === 'ConditionalRequestConflict') {
     message = `S3 kept refusing a create-only write because another write to the same key was in progress (${tag}) ${where}; a later attempt compares with whatever landed`;
     return { message, retryable: true };

@@ -53,6 +53,7 @@ import {
 import { createS3Client, describeTarget, encryptionParams } from './client.ts';
 import { type S3SinkConfig, S3SinkConfigSchema } from './config.ts';
 import {
+  areaStatements,
   explainS3Error,
   isAlreadyExists,
   isConditionalConflict,
@@ -111,13 +112,23 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
     ...encryption,
   });
 
+  const deadLetterArea = layout.deadLetterPrefix.replaceAll('{tenant}', '*').replace(/^\/+|\/+$/g, '');
+  // Dead-letter keys (any tenant's, for `{tenant}`): `*` stands for one folder.
+  const deadLetterKeys = new RegExp(
+    `^${deadLetterArea.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]+')}/`,
+  );
+  const isDeadLetterKey = (key: string) => deadLetterKeys.test(key);
   const operation = (action: string, key: string, permission: string): S3Operation => ({
     action: `${action} s3://${config.bucket}/${key}`,
     bucket: config.bucket,
     permission,
-    resource,
+    resource: isDeadLetterKey(key) ? `arn:aws:s3:::${config.bucket}/${deadLetterArea}/*` : resource,
     target,
     encryption: config.serverSideEncryption,
+    // Parts and the probe are written, read back and (the probe) deleted; dead letters written and read.
+    statements: isDeadLetterKey(key)
+      ? areaStatements(config.bucket, deadLetterArea, ['s3:GetObject', 's3:PutObject'])
+      : areaStatements(config.bucket, policyPrefix, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']),
   });
 
   const fail = (error: unknown, op: S3Operation): SinkError => {
