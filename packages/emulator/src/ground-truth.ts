@@ -4,9 +4,9 @@
  * shape the data (lateArrivals), exactly as a request arriving at that moment would see it.
  */
 import { configLogOperations, siteOf, systemLogRecords } from './admin-audit.ts';
+import { CASODATA_ENTITY_NAMES, casodataHour, isEmptyHour } from './casodata.ts';
 import { configLogLowLevelOperations } from './configlog-low-level.ts';
 import { daasSessionsAt } from './daas-sessions.ts';
-import { CASODATA_ENTITY_NAMES, casodataHour, isEmptyHour } from './casodata.ts';
 import type { LateArrivals } from './late-arrivals.ts';
 import { queryWindow, RETENTION_MS, rowsInCursorOrder, toWire } from './monitor-query.ts';
 import { ENTITY_SETS, entityKey, entitySetOrThrow } from './monitor-schema.ts';

@@ -238,8 +238,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const segments = decodeSegments(target.pathname);
     const service = segments.shift();
     // The DaaS searches are POSTed queries; everything else is read with GET.
-    const search =
-      service === 'cvad' && [CONFIG_LOG_SEARCH, SESSIONS_SEARCH].includes(segments.join('/'));
+    const search = service === 'cvad' && [CONFIG_LOG_SEARCH, SESSIONS_SEARCH].includes(segments.join('/'));
     if (req.method !== (search ? 'POST' : 'GET'))
       throw odataError(405, 'MethodNotAllowed', `The method ${req.method} is not allowed.`);
     const body = search ? await readBody(req) : '';
