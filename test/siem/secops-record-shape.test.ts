@@ -14,6 +14,11 @@
  *   `GET {api}/systemlog/records?startDateTime&endDateTime&limit=200`, following `continuationToken`,
  *   each of `items` as it is.
  *
+ * - CITRIX_ANALYTICS, casodata: Google's guide "Collect Citrix Analytics logs"
+ *   (docs.cloud.google.com/chronicle/docs/ingestion/default-parsers/citrix-analytics; seed 001's function):
+ *   `GET {api}/casodata/{entity}?year&month&day&hour&$top=1000&$skip=…`, each row wrapped as
+ *   `{citrix_entity, citrix_hour_utc, collection_timestamp, raw}`.
+ *
  * Every field of Google's record is in ours, with the same value and nesting; ours adds only what is
  * listed here: the tenant tag on every record, and on Sessions the user's `UserName` and `FullName`
  * (`sessionUserFields`, from `$expand=User`) — fields the parser does not expect, left beside its own.
@@ -109,8 +114,34 @@ async function googleSystemLogItems(): Promise<JsonRecord[]> {
   return items;
 }
 
+/** Seed 001 / Google's citrix-analytics function: the hour's rows of an entity, wrapped as it wraps them. */
+async function googleAnalyticsRecords(entity: string): Promise<JsonRecord[]> {
+  const hour = `year=${FROM.getUTCFullYear()}&month=${String(FROM.getUTCMonth() + 1).padStart(2, '0')}&day=${String(FROM.getUTCDate()).padStart(2, '0')}&hour=${String(FROM.getUTCHours()).padStart(2, '0')}`;
+  const records: JsonRecord[] = [];
+  for (let skip = 0; ; skip += 1000) {
+    const page = await citrixGet(
+      `${emulator.connection.apiBase}/casodata/${entity}?${hour}&$top=1000&$skip=${skip}`,
+    );
+    const items = page.value as JsonRecord[];
+    for (const raw of items)
+      records.push({
+        citrix_entity: entity,
+        // Python's isoformat() of the naive hour, and of the collection time (microseconds), plus "Z".
+        citrix_hour_utc: `${FROM.toISOString().slice(0, 19)}Z`,
+        collection_timestamp: `${new Date().toISOString().slice(0, 23)}000Z`,
+        raw,
+      });
+    if (items.length < 1000) break;
+  }
+  return records;
+}
+
 /** What ctxsiem's SecOps sink imported for a source's streams, collected over the same hour. */
-async function ctxsiemRecords(type: string, options: Record<string, unknown>): Promise<JsonRecord[]> {
+async function ctxsiemRecords(
+  type: string,
+  options: Record<string, unknown>,
+  logType = 'CITRIX_MONITOR',
+): Promise<JsonRecord[]> {
   const clock = new ManualClock(NOW);
   const deps = { logger: silentLogger(), clock };
   const connector = findConnector('pull-source', type);
@@ -135,7 +166,7 @@ async function ctxsiemRecords(type: string, options: Record<string, unknown>): P
   await source.close?.();
   expect(summary.streams.every((stream) => stream.status === 'ok')).toBe(true);
   return api.accepted.slice(before).map((log) => {
-    expect(log.logType).toBe('CITRIX_MONITOR');
+    expect(log.logType).toBe(logType);
     return JSON.parse(log.text) as JsonRecord;
   });
 }
@@ -190,5 +221,21 @@ describe('SecOps records have the shape of Google’s own collector for their lo
     expectSameShape(await googleSystemLogItems(), ours, (record) => String(record.recordId ?? record.id), [
       TENANT_FIELD,
     ]);
+  });
+
+  it('Analytics (casodata) as CITRIX_ANALYTICS: the envelope of Google’s citrix-analytics function', async () => {
+    const ours = await ctxsiemRecords('analytics', { entities: ['sessions'] }, 'CITRIX_ANALYTICS');
+    const google = await googleAnalyticsRecords('sessions');
+    // The collection time is when each collector ran: the same field, an ISO date-time in both.
+    const withoutCollection = ({ collection_timestamp, ...rest }: JsonRecord) => {
+      expect(Number.isNaN(Date.parse(String(collection_timestamp)))).toBe(false);
+      return rest;
+    };
+    expectSameShape(
+      google.map(withoutCollection),
+      ours.map(withoutCollection),
+      (record) => JSON.stringify(record.raw),
+      [TENANT_FIELD],
+    );
   });
 });
