@@ -25,7 +25,7 @@ import {
 } from './dead-letters.ts';
 import { DEMO_SOURCES, type DemoSource, demoEntities, runDemo } from './demo.ts';
 import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
-import { serveEmulator } from './emulator-command.ts';
+import { LICENSE_MODELS, serveEmulator } from './emulator-command.ts';
 import { startHealthServer } from './health-server.ts';
 import { checkDeployment, formatListedStreams, listStreams, previewStream } from './inspect.ts';
 import { processClock } from './process-clock.ts';
@@ -256,6 +256,14 @@ program
   .option('--sessions-per-hour <n>', 'sessions starting per hour', Number, 200)
   .option('--page-size <n>', 'server-driven Monitor page size', Number, 100)
   .option('--latency-ms <n>', 'latency added to every API response', Number, 0)
+  .addOption(
+    new Option(
+      '--license-model <model>',
+      'how the demo customer is licensed: User/Device (the licensing source’s usage and history), Concurrent (concurrentUsage) or both',
+    )
+      .choices(LICENSE_MODELS)
+      .default('userDevice'),
+  )
   .action(async (options) => {
     await serveEmulator(options);
     await new Promise(() => {});

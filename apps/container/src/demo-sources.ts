@@ -7,7 +7,8 @@
  *   time: its events are new events;
  * - for `licensing`, a folder of the emulator's licensing telemetry documents for the last days (License
  *   Server uploads, CVAD and SPA events, a few invalid), beside the output; written again by each demo
- *   with the same content, so a demo run again reads none of them twice.
+ *   with the same content, so a demo run again reads none of them twice. The tenant is licensed under
+ *   both DaaS models, so the User/Device and the Concurrent usage streams are collected too.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
@@ -77,7 +78,12 @@ async function licensingDemo({ tenant, now, seed, out }: DemoContext): Promise<D
   }
   const invalid = documents.reduce((sum, document) => sum + document.problems.length, 0);
   return {
-    config: { type: 'licensing', telemetry: { location: folder } } as DeploymentConfig['sources'][number],
+    // The demo tenant is licensed under both models (see demo.ts): its User/Device and Concurrent usage.
+    config: {
+      type: 'licensing',
+      licenseModel: 'both',
+      telemetry: { location: folder },
+    } as DeploymentConfig['sources'][number],
     describe: `Licensing telemetry: ${documents.length} documents in ${folder} (License Server uploads, CVAD and SPA events; ${invalid} invalid elements go to the dead letters)`,
     ownStart: true,
     stop: async () => {},

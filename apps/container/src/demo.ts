@@ -45,7 +45,12 @@ export interface DemoOptions {
 export async function runDemo(
   options: DemoOptions,
 ): Promise<CollectSummary & { emulator: string; where: string; resumes: boolean }> {
-  const emulator = await startEmulator({ seed: options.seed ?? 1 });
+  // The demo tenant is licensed under both Citrix DaaS models (Citrix's multi-type licensing), so
+  // `--sources licensing` shows the User/Device streams and the Concurrent one side by side.
+  const emulator = await startEmulator({
+    seed: options.seed ?? 1,
+    customers: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', licenseModel: 'both' }],
+  });
   const target = await demoTarget(options.sink, options.out).catch(async (error) => {
     await emulator.close();
     throw error;

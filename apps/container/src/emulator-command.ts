@@ -1,5 +1,7 @@
 /** `ctxsiem emulator`: serve the offline Citrix Cloud until stopped. */
-import { type Emulator, startEmulator } from '@ctxsiem/emulator';
+import { type Emulator, type LicenseModel, startEmulator } from '@ctxsiem/emulator';
+
+export { LICENSE_MODELS } from '@ctxsiem/emulator';
 
 export interface EmulatorCommandOptions {
   host: string;
@@ -8,10 +10,16 @@ export interface EmulatorCommandOptions {
   sessionsPerHour: number;
   pageSize: number;
   latencyMs: number;
+  /** How the `demo` customer's DaaS is licensed: which licensing endpoints answer. */
+  licenseModel: LicenseModel;
 }
 
 export async function serveEmulator(options: EmulatorCommandOptions): Promise<Emulator> {
-  const emulator = await startEmulator(options);
+  const { licenseModel, ...rest } = options;
+  const emulator = await startEmulator({
+    ...rest,
+    customers: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', licenseModel }],
+  });
   process.stdout.write(`listening ${emulator.url}\n`);
   process.stderr.write(
     `OAuth client demo/demo, customer demo. Try: API_BASE=${emulator.url} CITRIX_CUSTOMER_ID=demo CITRIX_CLIENT_ID=demo CITRIX_CLIENT_SECRET=demo ./bin/ctxsiem collect\n`,

@@ -1,7 +1,9 @@
 /**
  * `ctxsiem demo --sources licensing` as a user runs it: the emulator's licensing API (the last day due:
- * a usage snapshot and the month's history) and a folder of generated telemetry documents, into
- * `out/demo`; the invalid elements in the dead letters with their field path; run again, nothing twice.
+ * a usage snapshot and the month's history, and the Concurrent snapshot — the demo tenant is licensed
+ * under both models) and a folder of generated telemetry documents, into `out/demo`; the invalid
+ * elements in the dead letters with their field path; run again, nothing twice. And a standing
+ * emulator whose customer is licensed Concurrent, collected as such.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,9 +48,11 @@ describe('the licensing source through the CLI', () => {
     expect(streams.map((s) => [s.stream, s.status])).toEqual([
       ['usage', 'ok'],
       ['history', 'ok'],
+      ['concurrentUsage', 'ok'],
       ['telemetry', 'ok'],
     ]);
     expect(streams[0]!.records).toBe(1);
+    expect(streams[2]!.records).toBe(1);
 
     // What the demo wrote: the generator's documents (seed 1) for the three days its files are named by.
     const names = (await readdir(`${out}-licensing-telemetry`)).sort();
@@ -74,13 +78,44 @@ describe('the licensing source through the CLI', () => {
     const again = await ctxsiem(['demo', '--out', out, '--sources', 'licensing', '--json']);
     expect(again.code, again.stderr).toBe(0);
     const second = JSON.parse(again.stdout).streams as StreamSummary[];
-    expect(second.map((s) => s.records)).toEqual([0, 0, 0]);
+    expect(second.map((s) => s.records)).toEqual([0, 0, 0, 0]);
     expect(await readStoredRecords(join(out, 'telemetry'))).toHaveLength(telemetry.length);
     const usage: JsonRecord[] = await readStoredRecords(join(out, 'usage'));
     expect(usage).toHaveLength(1);
     expect(usage[0]!.snapshotDate).toBe(
       new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS).toISOString(),
     );
+    const concurrent: JsonRecord[] = await readStoredRecords(join(out, 'concurrentUsage'));
+    expect(concurrent.map((r) => r.snapshotDate)).toEqual([usage[0]!.snapshotDate]);
+    expect(concurrent[0]).toMatchObject({
+      citrix_customer_id: 'demo',
+      currentCcu: { reportTime: expect.any(String) },
+    });
+  });
+
+  it('collects a tenant licensed Concurrent with LICENSING_MODEL=concurrent, and `check` names the model', async () => {
+    const concurrent = await ctxsiemEmulator(['--seed', '2', '--license-model', 'concurrent']);
+    try {
+      const wrong = await ctxsiem(['check'], { env: { ...env(), ...emulatorTenant(concurrent.url) } });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stdout).toMatch(
+        /FAIL +demo\/licensing\/usage: the tenant has no User\/Device licenses \(404\) but is licensed Concurrent: set licenseModel to concurrent/,
+      );
+      const output = join(dir, 'concurrent');
+      const collected = await ctxsiem(['collect', '--json'], {
+        env: {
+          ...env({ LICENSING_MODEL: 'concurrent', OUTPUT_DIR: output }),
+          ...emulatorTenant(concurrent.url),
+        },
+      });
+      expect(collected.code, collected.stderr).toBe(0);
+      expect(JSON.parse(collected.stdout).streams.map((s: StreamSummary) => [s.stream, s.records])).toEqual([
+        ['concurrentUsage', 1],
+      ]);
+      expect(await readStoredRecords(join(output, 'concurrentUsage'))).toHaveLength(1);
+    } finally {
+      await concurrent.stop();
+    }
   });
 
   it('`check` lists the telemetry location; a missing folder fails naming the field', async () => {
