@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { readStoredFiles } from '@ctxsiem/sink-file';
 import { runCli } from '@ctxsiem/test-kit';
 import type { RunningKafka } from '@ctxsiem/test-kit/servers';
+import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageFolder } from '../../scripts/package-app.ts';
-import { produce, sentinelSection, startBroker, TENANT_ENTRY } from './support.ts';
+import { groupOf, produce, sentinelSection, startBroker, TENANT_ENTRY } from './support.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'apps', 'container', 'src', 'cli.ts');
 const TOPIC = 'served';
@@ -41,6 +42,17 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The ids of a consumer group's members, as the broker lists them. */
+async function membersOf(group: string): Promise<string[]> {
+  const admin = new Admin({ ...kafka.adminConnection, clientId: 'describe-group' });
+  try {
+    const described = (await admin.describeGroups({ groups: [group] })).get(group);
+    return [...(described?.members.keys() ?? [])];
+  } finally {
+    await admin.close();
   }
 }
 
@@ -113,6 +125,8 @@ describe.each(Object.keys(COMMANDS) as (keyof typeof COMMANDS)[])(
         expect(delivered.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(5_000);
         child.kill('SIGTERM');
         expect(await exited, log.slice(-2000)).toBe(0);
+        // It left the group on its way out (no member waits for it to time out): the group is empty.
+        expect(await membersOf(groupOf(topic))).toEqual([]);
       } finally {
         child.kill('SIGKILL');
       }
