@@ -119,6 +119,10 @@ describe('the licensing source against the emulator', () => {
     ]);
     expect(empty.sourceMetrics.retries ?? 0).toBe(0);
     expect(h.emulator.stats().injected.licensingNoContent).toBeGreaterThan(0);
+    // `check` reads 204 the same way: reachable, nothing to report.
+    expect(await h.source().check()).toEqual([
+      { name: 'usage', ok: true, detail: 'reachable (nothing to report)' },
+    ]);
     // The next day, with usage to report again.
     h.emulator.setFaults({});
     h.clock.advance(DAY_MS);
@@ -213,6 +217,14 @@ describe('the licensing source against the emulator', () => {
     expect(empty.streams.map((s) => [s.stream, s.status, s.records])).toEqual([['concurrentUsage', 'ok', 0]]);
     expect(empty.sourceMetrics.retries ?? 0).toBe(0);
     expect(h.emulator.stats().injected.licensingNoContent).toBe(1);
+    expect(await h.source().check()).toEqual([
+      { name: 'concurrentUsage', ok: true, detail: 'reachable (nothing to report)' },
+    ]);
+    h.emulator.setFaults({});
+    const [check] = await h.source().check();
+    expect(check!.detail).toMatch(
+      /^reachable \(\d+ of \d+ Concurrent licenses in use at 2026-03-15T00:30:00.000Z\)$/,
+    );
   });
 
   it('says which model to configure when the tenant is not licensed under the configured one', async () => {
