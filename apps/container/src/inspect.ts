@@ -1,10 +1,18 @@
 /**
  * `ctxsiem check` and `ctxsiem preview`: look at the configured connectors without collecting.
- * `check` authenticates, probes the sink with a real write and makes one minimal query per stream;
+ * `check` probes the checkpoint store and the sink with real writes, authenticates and makes one minimal
+ * query per stream;
  * `preview` prints one page of one stream and writes nothing; `preview --list-streams` lists every stream
  * each source's service offers (Monitor: from its `$metadata`) with its cursor column, collected or not.
  */
-import { floorTo, MINUTE_MS, type OfferedStream, type PullStream } from '@ctxsiem/core';
+import {
+  type CheckpointStore,
+  describeError,
+  floorTo,
+  MINUTE_MS,
+  type OfferedStream,
+  type PullStream,
+} from '@ctxsiem/core';
 import { buildDeploymentSink, eachSource, formatTable, type SourceDeps } from '@ctxsiem/deployment';
 import { buildCheckpointStore, type DeploymentConfig, isStreamSource } from '@ctxsiem/registry';
 
@@ -14,9 +22,33 @@ export interface CheckLine {
   detail: string;
 }
 
+/** The probe checkpoint's key: a tenant/source/stream no deployment has (names are `[A-Za-z0-9]…`). */
+const PROBE_KEY = '_ctxsiem-check/probe/probe';
+
+/**
+ * Probes the checkpoint store as a run uses it: reads a checkpoint that does not exist (an object store
+ * without list permission answers 403 rather than 404), creates one, advances it conditionally and
+ * deletes it. A failure is the store's own message (for S3, the IAM statements to add).
+ */
+async function checkCheckpoints(store: CheckpointStore): Promise<CheckLine> {
+  const target = `checkpoint ${store.type}`;
+  try {
+    const state = { position: new Date(0).toISOString(), updatedAt: new Date(0).toISOString() };
+    await store.read(PROBE_KEY);
+    const version = await store.write(PROBE_KEY, state, undefined);
+    await store.write(PROBE_KEY, state, version);
+    await store.delete(PROBE_KEY);
+    return { target, ok: true, detail: 'read, created, advanced and deleted a probe checkpoint' };
+  } catch (error) {
+    return { target, ok: false, detail: describeError(error) };
+  }
+}
+
 export async function checkDeployment(config: DeploymentConfig, deps: SourceDeps): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
-  const sink = await buildDeploymentSink(config, deps, await buildCheckpointStore(config.checkpoint, deps));
+  const checkpoints = await buildCheckpointStore(config.checkpoint, deps);
+  lines.push(await checkCheckpoints(checkpoints));
+  const sink = await buildDeploymentSink(config, deps, checkpoints);
   try {
     lines.push({ target: `sink ${sink.type}`, ok: true, detail: await sink.check() });
   } catch (error) {

@@ -16,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageFunction, unpackFunction } from '../../../scripts/package-app.ts';
 
 const INVOKER = join(import.meta.dirname, 'support', 'invoke-handler.ts');
+/** The `ctxsiem` CLI, whose `check` users run with the function's variables before deploying. */
+const CLI = join(import.meta.dirname, '..', '..', 'container', 'src', 'cli.ts');
 const README = join(import.meta.dirname, '..', 'README.md');
 const BUCKET = 'citrix-monitor-logs';
 const PREFIX = 'citrix_monitor';
@@ -207,7 +209,20 @@ describe("the Lambda's role", () => {
     ]);
   });
 
-  it("with seed 002's own policy: the access denial prints the statements to add, and adding them as printed makes it work", async () => {
+  it("with seed 002's own policy: `check` and the access denial print the statements to add, and adding them as printed makes it work", async () => {
+    // `ctxsiem check`, before deploying, says what to add for the checkpoints and for the records.
+    const check = await runCli(CLI, ['check'], { env: environment(seed), label: 'lambda-iam-check' });
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(
+      /FAIL +checkpoint s3: .*Statement list: \{"Effect":"Allow","Action":\["s3:GetObject","s3:PutObject","s3:DeleteObject"\],"Resource":"arn:aws:s3:::citrix-monitor-logs\/_ctxsiem\/citrix_monitor\/state\/\*"\}, \{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::citrix-monitor-logs"\}/,
+    );
+    expect(check.stdout).toMatch(
+      /FAIL +sink s3: .*"Resource":"arn:aws:s3:::citrix-monitor-logs\/citrix_monitor\/\*"/,
+    );
+    const passing = await runCli(CLI, ['check'], { env: environment(collector), label: 'lambda-iam-check' });
+    expect(passing.stdout).toMatch(/ok +checkpoint s3/);
+    expect(passing.stdout).toMatch(/ok +sink s3/);
+
     const statements: object[] = [...SEED_POLICY.Statement];
     const added: string[] = [];
     let outcome = await invoke(seed);
