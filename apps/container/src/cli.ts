@@ -25,7 +25,7 @@ import {
 } from './dead-letters.ts';
 import { DEMO_SOURCES, type DemoSource, demoEntities, runDemo } from './demo.ts';
 import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
-import { LICENSE_MODELS, serveEmulator } from './emulator-command.ts';
+import { LICENSE_MODELS, SYSTEM_LOG_CASINGS, serveEmulator } from './emulator-command.ts';
 import { startHealthServer } from './health-server.ts';
 import { checkDeployment, formatListedStreams, listStreams, previewStream } from './inspect.ts';
 import { processClock } from './process-clock.ts';
@@ -263,6 +263,14 @@ program
     )
       .choices(LICENSE_MODELS)
       .default('userDevice'),
+  )
+  .addOption(
+    new Option(
+      '--system-log-casing <casing>',
+      'how the System Log spells its answer: camelCase as the live API answers, PascalCase as Citrix’s documentation shows it',
+    )
+      .choices(SYSTEM_LOG_CASINGS)
+      .default('camelCase'),
   )
   .action(async (options) => {
     await serveEmulator(options);

@@ -1,7 +1,10 @@
 /** `ctxsiem emulator`: serve the offline Citrix Cloud until stopped. */
-import { type Emulator, type LicenseModel, startEmulator } from '@ctxsiem/emulator';
+import { type Emulator, type LicenseModel, type SystemLogCasing, startEmulator } from '@ctxsiem/emulator';
 
 export { LICENSE_MODELS } from '@ctxsiem/emulator';
+
+/** The spellings the System Log can answer in (see the emulator's `systemLogCasing`). */
+export const SYSTEM_LOG_CASINGS = ['camelCase', 'PascalCase'] as const satisfies readonly SystemLogCasing[];
 
 export interface EmulatorCommandOptions {
   host: string;
@@ -12,6 +15,8 @@ export interface EmulatorCommandOptions {
   latencyMs: number;
   /** How the `demo` customer's DaaS is licensed: which licensing endpoints answer. */
   licenseModel: LicenseModel;
+  /** How the System Log spells its answer: camelCase as the live API, PascalCase as Citrix's docs. */
+  systemLogCasing: SystemLogCasing;
 }
 
 export async function serveEmulator(options: EmulatorCommandOptions): Promise<Emulator> {
