@@ -1,6 +1,7 @@
 /**
  * `ctxsiem serve` with the sentinel source: consumed continuously — events produced while it runs are
- * delivered — and SIGTERM commits and exits 0 with every event stored once. Run from the sources and
+ * delivered — and SIGTERM commits and exits 0 with every event stored once, the group left empty
+ * (`collect` too leaves it on SIGTERM). Run from the sources and
  * from the container image's bundle (`scripts/package-app.ts container`), whose Kafka client carries its
  * WebAssembly inline.
  */
@@ -23,7 +24,7 @@ let kafka: RunningKafka;
 let scratch: string;
 let bundle: string;
 beforeAll(async () => {
-  kafka = await startBroker([TOPIC, `${TOPIC}-bundle`]);
+  kafka = await startBroker([TOPIC, `${TOPIC}-bundle`, `${TOPIC}-collect`]);
   scratch = await mkdtemp(join(tmpdir(), 'ctxsiem-sentinel-serve-'));
   bundle = (await packageFolder('container', join(scratch, 'image'))).dir;
 }, 120_000);
@@ -154,3 +155,57 @@ describe.each(Object.keys(COMMANDS) as (keyof typeof COMMANDS)[])(
     }, 180_000);
   },
 );
+
+describe('sentinel under ctxsiem collect', () => {
+  it('leaves the group when stopped with SIGTERM: no member left for the next run to wait for', async () => {
+    const topic = `${TOPIC}-collect`;
+    const out = join(scratch, 'collect', 'out');
+    const file = join(scratch, 'collect', 'ctxsiem.json');
+    await mkdir(join(scratch, 'collect'), { recursive: true });
+    await writeFile(
+      file,
+      JSON.stringify({
+        tenants: [TENANT_ENTRY],
+        // Citrix's 60 s session: a member that did not leave would hold the group that long.
+        sources: [
+          {
+            ...sentinelSection(kafka, topic, { records: 200, bytes: 1_048_576, waitMs: 100 }),
+            sessionTimeoutMs: 60_000,
+          },
+        ],
+        sink: { type: 'file', directory: out },
+        checkpoint: { type: 'file', directory: join(out, '_state') },
+      }),
+    );
+    await produce(kafka, topic, 50_000);
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@ctxsiem/source', CLI, 'collect', '--config', file],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let log = '';
+    child.stderr.on('data', (chunk) => {
+      log += chunk;
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('close', (_code, signal) => resolve(signal)),
+    );
+    try {
+      await until(
+        async () => (await storedIds(out)).length > 0,
+        60_000,
+        `the first records\n${log.slice(-2000)}`,
+      );
+      child.kill('SIGTERM');
+      // It stopped by itself (not killed), having left the group.
+      expect(await exited, log.slice(-2000)).toBeNull();
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(log).toMatch(/SIGTERM: stopping/);
+    expect(await membersOf(groupOf(topic))).toEqual([]);
+  }, 120_000);
+});
