@@ -10,8 +10,10 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { decodePart, type JsonRecord, SecretRegistry, silentLogger, systemClock } from '@ctxsiem/core';
 import { type CollectSummary, collect } from '@ctxsiem/deployment';
 import { DeploymentConfigSchema } from '@ctxsiem/registry';
+import { dcrDeclaration } from '@ctxsiem/sink-azure-monitor';
 import { readStoredFiles } from '@ctxsiem/sink-file';
 import { createS3Client, ensureBucket, listObjectKeys, S3SinkConfigSchema } from '@ctxsiem/sink-s3';
+import { SENTINEL_STREAMS, TENANT_FIELD } from '@ctxsiem/source-sentinel';
 import { type RunningKafka, startAzureMonitorApi, startMinio } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produce, sentinelSection, startBroker, TENANT_ENTRY, USER } from './support.ts';
@@ -113,20 +115,23 @@ describe('sentinel into every kind of sink', () => {
     }
   }, 120_000);
 
-  it('the Azure Monitor Logs Ingestion API: every event once, to the CitrixAnalytics_<stream> streams', async () => {
+  it('the Azure Monitor Logs Ingestion API: every event once, stored in Citrix’s CitrixAnalytics_<stream>_V1_CL tables, nothing dropped', async () => {
     const api = await startAzureMonitorApi();
+    api.loadDcr(
+      dcrDeclaration(
+        SENTINEL_STREAMS.map((stream) => ({
+          source: 'sentinel',
+          stream: stream.name,
+          columns: stream.columns ?? [],
+          timeField: stream.timeField,
+          tenantField: TENANT_FIELD,
+        })),
+      ),
+    );
     const out = join(scratch, 'azure');
     try {
       const summary = await collectInto('to-azure', {
-        sink: {
-          type: 'azure-monitor',
-          endpoint: api.endpoint,
-          ruleId: api.ruleId,
-          tenantId: api.tenantId,
-          clientId: api.clientId,
-          clientSecret: api.clientSecret,
-          authorityHost: api.authorityHost,
-        },
+        sink: { type: 'azure-monitor', ...api.connection },
         deadLetters: { type: 'file', directory: out },
         checkpoint: { type: 'file', directory: join(out, '_state') },
       });
@@ -137,7 +142,11 @@ describe('sentinel into every kind of sink', () => {
       expect([...api.accepted.keys()].every((stream) => stream.startsWith('Custom-CitrixAnalytics_'))).toBe(
         true,
       );
-      expect(api.accepted.has('Custom-CitrixAnalytics_riskScoreChange')).toBe(true);
+      expect(api.accepted.has('Custom-CitrixAnalytics_riskScoreChange_V1')).toBe(true);
+      // As Azure stores them: every event a row of its table, no field dropped on the way.
+      expect(api.drops).toEqual({});
+      expect([...api.rows.values()].flat()).toHaveLength(EVENTS);
+      expect(api.rows.get('CitrixAnalytics_riskScoreChange_V1_CL')?.length).toBeGreaterThan(0);
     } finally {
       await api.close();
     }

@@ -11,8 +11,10 @@ import type { SourceDeps } from './each-source.ts';
 
 export async function azureDcr(config: DeploymentConfig, deps: SourceDeps): Promise<DcrDeclaration> {
   // Every tenant's records of a stream go to the same DCR stream.
+  const azure = config.sink.type === 'azure-monitor' ? config.sink : undefined;
   const declaration = dcrDeclaration(await declaredStreams(config, deps), {
-    streams: config.sink.type === 'azure-monitor' ? config.sink.streams : {},
+    streams: azure?.streams ?? {},
+    ...(azure?.sentinelTables ? { sentinelTables: azure.sentinelTables } : {}),
   });
   const problems = declarationProblems(declaration);
   if (problems.length > 0)

@@ -24,7 +24,13 @@ export const AzureMonitorSinkConfigSchema = z
       .record(z.string(), z.string().regex(/^Custom-[A-Za-z0-9_]+$/, 'must be a DCR stream name, Custom-…'))
       .default({})
       .describe(
-        'DCR stream per stream, as `source/stream` or `source` → name, over the default `Custom-Citrix<Source><Stream>` (table `Citrix<Source><Stream>_CL`; sentinel: `Custom-CitrixAnalytics_<stream>`, table `CitrixAnalytics_<stream>_CL`), as the generated DCR declares.',
+        'DCR stream per stream, as `source/stream` or `source` → name, over the default `Custom-Citrix<Source><Stream>` (table `Citrix<Source><Stream>_CL`; sentinel: `Custom-CitrixAnalytics_<stream>_V1`, table `CitrixAnalytics_<stream>_V1_CL`), as the generated DCR declares.',
+      ),
+    sentinelTables: z
+      .enum(['ccf', 'legacy'])
+      .optional()
+      .describe(
+        'Tables of the sentinel source’s streams: `ccf` (when unset), those of Citrix’s current Sentinel solution (`CitrixAnalytics_<stream>_V1_CL`, workbook CitrixAnalytics); `legacy`, those of the older one (`CitrixAnalytics_<stream>_CL`, `_s`/`_d` columns, workbook Citrix) for the four streams it had.',
       ),
     tenantId: z
       .string()

@@ -4,7 +4,8 @@
  * core's `ingestionSink`: the delivery ledger beside the checkpoints records each accepted request, a
  * retry or a killed run's successor sends only what was not accepted, and the part is acknowledged to
  * the runner only when every request of it was. A record too large for any request is refused
- * (`refuse`) and dead-lettered with its size.
+ * (`refuse`) and dead-lettered with its size. Each record is sent as its DCR stream declares it
+ * (`rows.ts`): a field the declaration lacks goes into `AdditionalFields` and is reported as drift.
  *
  * Requests go through `fetch` rather than `@azure/monitor-ingestion`: its `upload` cuts at 1 MB of
  * uncompressed JSON (the limit is on the gzipped body: a tenth as full), sends chunks concurrently and
@@ -25,6 +26,7 @@ import { tokenSource } from './auth.ts';
 import { type AzureMonitorSinkConfig, AzureMonitorSinkConfigSchema } from './config.ts';
 import { streamNameOf } from './dcr-streams.ts';
 import { cutByCompressedSize, encodeRequest, singleRecordBytes } from './requests.ts';
+import { type Rows, rowsOf } from './rows.ts';
 
 export const API_VERSION = '2023-01-01';
 
@@ -57,16 +59,29 @@ export function azureMonitorSink(input: unknown, deps?: ConnectorDeps): Sink {
       advice,
     });
 
-  return ingestionSink({
+  const sentinelTables = config.sentinelTables ?? 'ccf';
+  const streamOf = (batch: Pick<Batch, 'source' | 'stream'>) =>
+    streamNameOf(batch, config.streams, sentinelTables);
+  // Each batch's rows, shaped once for its cut and its requests.
+  const shaped = new WeakMap<readonly unknown[], Rows>();
+  const rows = (batch: Batch): Rows => {
+    let known = shaped.get(batch.records);
+    if (!known) {
+      known = rowsOf(batch, streamOf(batch), sentinelTables);
+      shaped.set(batch.records, known);
+    }
+    return known;
+  };
+
+  const sink = ingestionSink({
     type: 'azure-monitor',
     service: 'Azure Monitor',
     deps,
-    locationOf: (batch) =>
-      `azure-monitor://${config.ruleId}/${streamNameOf(batch, config.streams)}/${partPath(batch)}`,
-    cut: (batch) => cutByCompressedSize(batch.records, config.maxRequestBytes),
+    locationOf: (batch) => `azure-monitor://${config.ruleId}/${streamOf(batch)}/${partPath(batch)}`,
+    cut: (batch) => cutByCompressedSize(rows(batch).rows, config.maxRequestBytes),
     async send(batch: Batch, request, what) {
-      const body = encodeRequest(batch.records.slice(request.start, request.end));
-      await post(streamNameOf(batch, config.streams), body, what);
+      const body = encodeRequest(rows(batch).rows.slice(request.start, request.end));
+      await post(streamOf(batch), body, what);
       return body.length;
     },
     refuse(record: JsonRecord) {
@@ -77,9 +92,18 @@ export function azureMonitorSink(input: unknown, deps?: ConnectorDeps): Sink {
     },
     async check() {
       // An empty array: the API authenticates and authorises the call, then ingests nothing.
-      const stream = streamNameOf({ source: 'monitor', stream: 'Machines' }, config.streams);
+      const stream = streamOf({ source: 'monitor', stream: 'Machines' });
       await post(stream, encodeRequest([]), `check of ${stream}`, 2);
       return `authenticated to Azure Monitor (${new URL(config.endpoint).host}) and allowed to send to ${config.ruleId}/${stream}`;
     },
   });
+  return {
+    ...sink,
+    async write(batch) {
+      const receipt = await sink.write(batch);
+      // Fields the stream's declaration lacks, kept in AdditionalFields: reported with the delivery.
+      const drift = batch.kind === 'records' && receipt.created ? rows(batch).drift : [];
+      return drift.length > 0 ? { ...receipt, drift } : receipt;
+    },
+  };
 }

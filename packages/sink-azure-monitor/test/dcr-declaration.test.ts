@@ -11,9 +11,13 @@ import { SENTINEL_STREAMS, TENANT_FIELD } from '@ctxsiem/source-sentinel';
 import { describe, expect, it } from 'vitest';
 import {
   AZURE_COLUMN_TYPES,
+  CITRIX_ANALYTICS_CCF,
+  CITRIX_ANALYTICS_LEGACY,
   type DcrStreamInput,
   dcrDeclaration,
   declarationProblems,
+  isReservedColumn,
+  storedColumnName,
 } from '../src/index.ts';
 
 const connection = {
@@ -58,23 +62,68 @@ describe('DCR and table declarations', () => {
       for (const column of columns) expect(AZURE_COLUMN_TYPES).toContain(column.type);
   });
 
-  it('declares the sentinel source’s event streams as the CitrixAnalytics_<stream>_CL tables, valid by Azure’s rules', () => {
-    const sentinel = dcrDeclaration(
-      SENTINEL_STREAMS.map((stream) => ({
-        source: 'sentinel',
-        stream: stream.name,
-        columns: stream.columns ?? [],
-        timeField: stream.timeField,
-        tenantField: TENANT_FIELD,
-      })),
-    );
+  const sentinelInputs = SENTINEL_STREAMS.map((stream) => ({
+    source: 'sentinel',
+    stream: stream.name,
+    columns: stream.columns ?? [],
+    timeField: stream.timeField,
+    tenantField: TENANT_FIELD,
+  }));
+
+  it('fills the tables of Citrix’s Sentinel solution (CCF): a superset of each table’s columns, with its types', () => {
+    const sentinel = dcrDeclaration(sentinelInputs);
     expect(declarationProblems(sentinel)).toEqual([]);
-    expect(Object.keys(sentinel.tables).sort()).toEqual(
-      SENTINEL_STREAMS.map((stream) => `CitrixAnalytics_${stream.name}_CL`).sort(),
+    // The fixture: the seven tables as Citrix's solution defines them (published-tables.ts, with sources).
+    expect(Object.keys(CITRIX_ANALYTICS_CCF).sort()).toEqual(SENTINEL_STREAMS.map((s) => s.name).sort());
+    for (const [stream, published] of Object.entries(CITRIX_ANALYTICS_CCF)) {
+      expect(published.table).toBe(`CitrixAnalytics_${stream}_V1_CL`);
+      const ours = sentinel.tables[published.table]?.columns;
+      expect(ours, published.table).toBeDefined();
+      for (const column of published.columns)
+        expect(ours, `${published.table}.${column.name}`).toContainEqual(column);
+      // Ours too: where each record was read, and the tenant.
+      for (const name of [
+        'record_id',
+        'kafka_offset',
+        TENANT_FIELD,
+        'ctxsiem_event_time',
+        'AdditionalFields',
+      ])
+        expect(ours!.map((c) => c.name)).toContain(name);
+    }
+    expect(CITRIX_ANALYTICS_CCF.SPA_Events!.columns).toHaveLength(67);
+    expect(sentinel.tables.CitrixAnalytics_riskScoreChange_V1_CL!.columns).toContainEqual({
+      name: 'cur_riskscore',
+      type: 'int',
+    });
+    // occurrence_details arrives nested; the transform flattens it as Citrix's table has it.
+    const summary = sentinel.dataFlows.find(
+      (f) => f.streams[0] === 'Custom-CitrixAnalytics_indicatorSummary_V1',
     );
-    const risk = sentinel.tables.CitrixAnalytics_riskScoreChange_CL!.columns;
-    expect(risk).toContainEqual({ name: 'cur_riskscore', type: 'long' });
-    expect(risk).toContainEqual({ name: 'record_id', type: 'string' });
+    expect(summary?.outputStream).toBe('Custom-CitrixAnalytics_indicatorSummary_V1_CL');
+    expect(summary?.transformKql).toContain(
+      "occurrence_details_happen = toint(['occurrence_details']['happen'])",
+    );
+    expect(sentinel.streamDeclarations['Custom-CitrixAnalytics_indicatorSummary_V1']!.columns).toContainEqual(
+      {
+        name: 'occurrence_details',
+        type: 'dynamic',
+      },
+    );
+  });
+
+  it('fills the legacy solution’s tables (_s, _d columns) when asked, the others as CCF', () => {
+    const legacy = dcrDeclaration(sentinelInputs, { sentinelTables: 'legacy' });
+    expect(declarationProblems(legacy)).toEqual([]);
+    for (const published of Object.values(CITRIX_ANALYTICS_LEGACY)) {
+      const ours = legacy.tables[published.table]?.columns;
+      expect(ours, published.table).toBeDefined();
+      for (const column of published.columns.filter((c) => c.name.length <= 45))
+        expect(ours).toContainEqual(column);
+    }
+    expect(legacy.tables.CitrixAnalytics_SPA_Events_V1_CL).toBeDefined();
+    const risk = legacy.dataFlows.find((f) => f.outputStream === 'Custom-CitrixAnalytics_riskScoreChange_CL');
+    expect(risk?.transformKql).toContain("cur_riskscore_d = toreal(['cur_riskscore'])");
   });
 
   it('takes each column’s type from the EDM type, and TimeGenerated from the cursor field', () => {
@@ -85,9 +134,11 @@ describe('DCR and table declarations', () => {
     expect(type('UserName')).toBe('string');
     expect(type('citrix_customer_id')).toBe('string');
     const flow = (stream: string) => declaration.dataFlows.find((f) => f.streams[0] === stream)!;
+    // The record's time is kept in ctxsiem_event_time; TimeGenerated is it only when Azure keeps it.
     expect(flow('Custom-CitrixMonitorSessions')).toMatchObject({
       outputStream: 'Custom-CitrixMonitorSessions_CL',
-      transformKql: "source | extend TimeGenerated = todatetime(['ModifiedDate'])",
+      transformKql:
+        "source | extend ctxsiem_event_time = todatetime(['ModifiedDate']) | extend TimeGenerated = iff(ctxsiem_event_time > ago(47h) and ctxsiem_event_time < now() + 23h, ctxsiem_event_time, now())",
     });
     expect(flow('Custom-CitrixMonitorSessionMetrics').transformKql).toContain(
       "todatetime(['CollectedDate'])",
@@ -99,6 +150,8 @@ describe('DCR and table declarations', () => {
       ['collection_timestamp', 'datetime'],
       ['raw', 'dynamic'],
       ['citrix_customer_id', 'string'],
+      ['AdditionalFields', 'dynamic'],
+      ['ctxsiem_event_time', 'datetime'],
     ]);
   });
 
@@ -109,10 +162,7 @@ describe('DCR and table declarations', () => {
       expect(table, set.name).toBeDefined();
       const names = new Set(table!.columns.map((column) => column.name));
       for (const property of set.properties)
-        expect(
-          names.has(property.name) || names.has(`${property.name}_s`),
-          `${set.name}.${property.name}`,
-        ).toBe(true);
+        expect(names.has(storedColumnName(property.name)), `${set.name}.${property.name}`).toBe(true);
     }
     const connections = declaration.tables.CitrixMonitorConnections_CL!.columns;
     for (const name of ['ClientPublicIP', 'ClientISP', 'ClientLocationCountry', 'ClientLocationCity'])
@@ -122,16 +172,35 @@ describe('DCR and table declarations', () => {
     // A snapshot set's time is when ctxsiem collected the version.
     expect(
       declaration.dataFlows.find((f) => f.streams[0] === 'Custom-CitrixMonitorProbeStages')?.transformKql,
-    ).toBe("source | extend TimeGenerated = todatetime(['ctxsiem_snapshot_time'])");
+    ).toContain("ctxsiem_event_time = todatetime(['ctxsiem_snapshot_time'])");
+  });
+
+  it('never generates a column name Log Analytics reserves, in any case: Monitor’s Id is stored as Id_citrix', () => {
+    for (const [table, { columns }] of Object.entries(declaration.tables))
+      for (const column of columns)
+        expect(isReservedColumn(column.name), `${table}.${column.name}`).toBe(false);
+    expect(isReservedColumn('Id')).toBe(true);
+    expect(isReservedColumn('type')).toBe(true);
+    const machines = declaration.tables.CitrixMonitorMachines_CL!.columns.map((c) => c.name);
+    expect(machines).toContain('Id_citrix');
+    expect(machines).not.toContain('Id');
+    expect(
+      declaration.dataFlows.find((f) => f.streams[0] === 'Custom-CitrixMonitorMachines')?.transformKql,
+    ).toMatch(/\| extend Id_citrix = \['Id'\] \| project-away \['Id'\]$/);
   });
 
   it('renames a column Log Analytics reserves in the table, and finds what Azure would refuse', () => {
     const renamed = dcrDeclaration([
       { source: 'x', stream: 'events', columns: [{ name: 'Type', type: 'string' }], timeField: 'time' },
     ]);
-    expect(renamed.tables.CitrixXEvents_CL?.columns.map((c) => c.name)).toEqual(['TimeGenerated', 'Type_s']);
-    expect(renamed.dataFlows[0]?.transformKql).toBe(
-      "source | extend TimeGenerated = todatetime(['time']) | extend Type_s = ['Type'] | project-away ['Type']",
+    expect(renamed.tables.CitrixXEvents_CL?.columns.map((c) => c.name)).toEqual([
+      'TimeGenerated',
+      'Type_citrix',
+      'AdditionalFields',
+      'ctxsiem_event_time',
+    ]);
+    expect(renamed.dataFlows[0]?.transformKql).toMatch(
+      /\| extend Type_citrix = \['Type'\] \| project-away \['Type'\]$/,
     );
     expect(declarationProblems(renamed)).toEqual([]);
     const bad = dcrDeclaration([
@@ -150,6 +219,9 @@ describe('DCR and table declarations', () => {
       'Custom-CitrixXEvents.1st: not a column name',
       'Custom-CitrixXEvents.a: type guid',
       'Custom-CitrixXEvents.A: declared twice',
+      'CitrixXEvents_CL.1st: not a column name',
+      'CitrixXEvents_CL.a: type guid',
+      'CitrixXEvents_CL.A: declared twice',
     ]);
   });
 });

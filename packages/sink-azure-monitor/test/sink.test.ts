@@ -45,15 +45,7 @@ afterEach(async () => {
 
 function sink(overrides: Partial<AzureMonitorSinkConfigInput> = {}): Sink {
   return azureMonitorSink(
-    {
-      endpoint: api.endpoint,
-      ruleId: api.ruleId,
-      tenantId: api.tenantId,
-      clientId: api.clientId,
-      clientSecret: api.clientSecret,
-      authorityHost: api.authorityHost,
-      ...overrides,
-    },
+    { ...api.connection, ...overrides },
     { logger: silentLogger(), clock: { now: Date.now }, documents: checkpoints.manifests },
   );
 }
@@ -146,6 +138,35 @@ describe('Azure Monitor sink', () => {
     await limited().write(batch(big, { seq: 1 }));
     expect(accepted().slice(records.length)).toEqual(big);
     expect(await limited().readPartDigests?.(batch(big, { seq: 1 }))).toEqual(batch(big).digests);
+  });
+
+  it('after a 413, a smaller maxRequestBytes cuts what was not sent again: the stream moves on, each record once', async () => {
+    await api.close();
+    api = await startAzureMonitorApi({ limitBytes: 300_000 });
+    const records = sessions(500, 1_000, 4);
+    for (let attempt = 0; attempt < 2; attempt++)
+      await expect(sink().write(batch(records))).rejects.toThrow(
+        /Azure Monitor answered 413: .*lower maxRequestBytes \(now 1000000\)/,
+      );
+    expect(accepted()).toEqual([]);
+    // As the error says: a smaller request size is followed by the part written again.
+    expect(await sink({ maxRequestBytes: 250_000 }).write(batch(records))).toMatchObject({ created: true });
+    expect(accepted()).toEqual(records);
+    expect(api.stats.largestBody).toBeLessThanOrEqual(250_000);
+  });
+
+  it('cuts only the rest again: requests accepted before the 413 are not sent twice', async () => {
+    await api.close();
+    api = await startAzureMonitorApi({ limitBytes: 300_000 });
+    const records = sessions(1_000, 1_000, 5);
+    // The first request passes, the second is refused as too large (an API whose limit moved).
+    api.failNext('pass', { status: 413 });
+    await expect(sink({ maxRequestBytes: 280_000 }).write(batch(records))).rejects.toThrow(/answered 413/);
+    const first = accepted().length;
+    expect(first).toBeGreaterThan(0);
+    await sink({ maxRequestBytes: 200_000 }).write(batch(records));
+    expect(accepted()).toEqual(records);
+    expect(api.stats.bodies.slice(2).every((size) => size <= 200_000)).toBe(true);
   });
 
   it('replaces a token the API revoked, once', async () => {

@@ -23,6 +23,7 @@
 import type { Clock } from '../clock/clock.ts';
 import type {
   Batch,
+  Column,
   FieldDrift,
   JsonRecord,
   LogConsumer,
@@ -233,8 +234,19 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop('signal');
 
+  /** A stream's columns and the tenant tag, handed to the sink with each part. */
+  function columnsOf(stream: string): readonly Column[] | undefined {
+    const columns = streamsByName.get(stream)?.columns;
+    return (
+      columns && [
+        ...columns,
+        ...(source.tenantField ? [{ name: source.tenantField, type: 'string' as const }] : []),
+      ]
+    );
+  }
+
   /** Counts schema drift per stream; each field and type is logged once per run. */
-  function countDrift(stream: string, drift: readonly FieldDrift[]): void {
+  function countDrift(stream: string, drift: readonly (FieldDrift & { records?: number })[]): void {
     const entry = counted(stream);
     for (const item of drift) {
       const seen = entry.drift?.some(
@@ -245,7 +257,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
           { stream, field: item.field, expected: item.expected, found: item.found },
           `schema drift in ${stream}: ${item.field} holds ${item.found} where the model says ${item.expected}; delivered`,
         );
-      entry.drift = addDrift(entry.drift ?? [], [item]);
+      entry.drift = addDrift(entry.drift ?? [], [item], item.records ?? 1);
     }
   }
 
@@ -258,6 +270,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
       return;
     }
     summary.bytes += receipt.bytes;
+    if (batch.kind === 'records' && receipt.drift) countDrift(stream, receipt.drift);
     options.observe?.delivered?.(stream, batch.kind, batch.records.length, receipt.bytes);
     if (batch.kind === 'records') {
       summary.records += batch.records.length;
@@ -314,6 +327,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
           records: group.records,
           digests: group.digests,
           timeField: streamsByName.get(group.stream)?.timeField,
+          columns: columnsOf(group.stream),
         },
         group.stream,
       );

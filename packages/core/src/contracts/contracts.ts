@@ -385,6 +385,11 @@ export interface Batch extends PartName {
   digests?: readonly string[] | undefined;
   /** The record field holding the event time (the stream's cursor field), for sinks that send one. */
   timeField?: string | undefined;
+  /**
+   * The fields the stream's records are known to carry and their types, the tenant tag included (the
+   * stream's `columns`), for sinks whose tables declare fields (Azure Monitor): absent when unknown.
+   */
+  columns?: readonly Column[] | undefined;
 }
 
 /** The sink's acknowledgement: where the batch went. */
@@ -399,6 +404,11 @@ export interface Receipt {
   created: boolean;
   /** Hex SHA-256 of the stored bytes, kept in the window manifest. */
   sha256: string;
+  /**
+   * Fields the destination does not declare (a SIEM table's columns), per field, with how many records
+   * carried them: counted and reported as schema drift like the source's own.
+   */
+  drift?: readonly (FieldDrift & { records: number })[] | undefined;
 }
 
 export interface Sink {

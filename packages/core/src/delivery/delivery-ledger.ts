@@ -6,7 +6,9 @@
  * - the part's content digest: a retried write of the same part is recognised, a different one refused
  *   (`PartExistsError`), as object sinks do with create-only objects;
  * - how its records are cut into requests, and which requests the API accepted: a write sends only the
- *   requests not yet accepted, so a retry or a killed run's successor does not send them again;
+ *   requests not yet accepted, so a retry or a killed run's successor does not send them again; the
+ *   records not yet sent are cut again by the writer's current request size (a request the API refused
+ *   as too large no longer stalls the part once the size is lowered);
  * - the records' digests: the runner's re-read after a kill skips what was accepted
  *   (`Sink.readPartDigests`).
  *
@@ -94,6 +96,30 @@ export class LedgerPart {
     return this.#entry.ends.flatMap((end, index) =>
       accepted.has(index) ? [] : [{ index, start: this.#entry.ends[index - 1] ?? 0, end }],
     );
+  }
+
+  /**
+   * Where the records not yet sent start — after the accepted requests, which a write sends in order —
+   * or undefined when the accepted ones are not the first (an entry this version did not write).
+   */
+  unsentFrom(): number | undefined {
+    const { accepted, ends } = this.#entry;
+    if (!accepted.every((index, i) => index === i)) return undefined;
+    return accepted.length === 0 ? 0 : ends[accepted.length - 1];
+  }
+
+  /**
+   * Cuts the records not yet sent again (`ends` continue the accepted requests' ends): after a request
+   * the API refused as too large, a write with a smaller request size sends smaller requests.
+   */
+  async recut(ends: readonly number[]): Promise<void> {
+    const kept = this.#entry.ends.slice(0, this.#entry.accepted.length);
+    const next = [...kept, ...ends];
+    if (next.length === this.#entry.ends.length && next.every((end, i) => end === this.#entry.ends[i]))
+      return;
+    const entry = { ...this.#entry, ends: next };
+    this.#version = await this.#store.write(this.#key, entry, this.#version);
+    this.#entry = entry;
   }
 
   /** Records the API's acceptance of request `index`. */

@@ -27,7 +27,10 @@ export interface IngestionSinkDefinition {
   deps: ConnectorDeps | undefined;
   /** Where a part goes, for receipts and messages (`secops://…`). */
   locationOf(batch: Batch): string;
-  /** Where the part's requests end: request i holds records [ends[i - 1] ?? 0, ends[i]). */
+  /**
+   * Where the part's requests end: request i holds records [ends[i - 1] ?? 0, ends[i]). Also asked for
+   * the unsent rest of a part written again (given as a batch of those records).
+   */
   cut(batch: Batch): number[];
   /** Sends one request; `what` names it for errors. Returns the bytes sent. */
   send(batch: Batch, request: PartRequest, what: string): Promise<number>;
@@ -66,6 +69,13 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
         digests: batch.digests,
         ends: definition.cut(batch),
       });
+      // What was not sent yet is cut again as this write would cut it: a 413 answered with a smaller
+      // request size (maxRequestBytes) is then followed, instead of sending the same request forever.
+      const unsent = part.resumed ? part.unsentFrom() : undefined;
+      if (unsent !== undefined && unsent < batch.records.length)
+        await part.recut(
+          definition.cut({ ...batch, records: batch.records.slice(unsent) }).map((end) => end + unsent),
+        );
       const pending = part.pending();
       const receipt = { location, records: batch.records.length, sha256 };
       if (pending.length === 0) return { ...receipt, bytes: 0, created: false };

@@ -14,7 +14,14 @@
  *
  * The digests of the window being written are held in memory (9 bytes of hash each, in a string set).
  */
-import type { JsonRecord, PartIdentity, PullStream, RejectedRecord, Sink } from '../contracts/contracts.ts';
+import type {
+  Column,
+  JsonRecord,
+  PartIdentity,
+  PullStream,
+  RejectedRecord,
+  Sink,
+} from '../contracts/contracts.ts';
 import { PartExistsError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { sourceRecordOf, streamRecordDigest } from './record-digest.ts';
@@ -67,6 +74,8 @@ export class PartWriter {
   #deduplicating = false;
   readonly #options: PartWriterOptions;
   readonly #base: Omit<PartIdentity, 'seq' | 'kind'>;
+  /** The stream's columns and the tenant tag, handed to the sink with each part. */
+  readonly #columns: readonly Column[] | undefined;
 
   constructor(options: PartWriterOptions) {
     this.#options = options;
@@ -74,6 +83,10 @@ export class PartWriter {
     options.manifest.partsUpTo(this.#seq);
     const { tenant, source, stream, manifest } = options;
     this.#base = { tenant, source, stream: stream.name, window: manifest.window };
+    this.#columns = stream.columns && [
+      ...stream.columns,
+      ...(options.tenantField ? [{ name: options.tenantField, type: 'string' as const }] : []),
+    ];
   }
 
   /** The next part number. */
@@ -180,7 +193,10 @@ export class PartWriter {
             records: items.map((item) => item.record),
             digests: items.map((item) => item.digest),
             timeField: this.#options.stream.cursorField,
+            columns: this.#columns,
           });
+          if (kind === 'records')
+            for (const item of receipt.drift ?? []) addDrift(result.drift, [item], item.records);
           manifest.addPart(
             { seq, kind, records: items.length, sha256: receipt.sha256, location: receipt.location },
             items.map((item) => item.digest),

@@ -33,7 +33,7 @@ describe('System Log records in the SIEMs', () => {
     expect(declarationProblems(declaration)).toEqual([]);
     expect(Object.keys(declaration.tables)).toEqual(['CitrixSystemlogRecords_CL']);
     expect(declaration.dataFlows[0]!.transformKql).toBe(
-      "source | extend TimeGenerated = todatetime(['utcTimestamp'])",
+      "source | extend ctxsiem_event_time = todatetime(['utcTimestamp']) | extend TimeGenerated = iff(ctxsiem_event_time > ago(47h) and ctxsiem_event_time < now() + 23h, ctxsiem_event_time, now())",
     );
   });
 
