@@ -6,7 +6,7 @@
  * tagged with the tenant.
  */
 import { CitrixCloudClient, type CitrixCloudConfigInput } from '@ctxsiem/citrix-cloud';
-import { type CheckResult, type ConnectorDeps, parseConfig, type Source } from '@ctxsiem/core';
+import { type CheckResult, type ConnectorDeps, HOUR_MS, parseConfig, type Source } from '@ctxsiem/core';
 import type { Dispatcher } from 'undici';
 import {
   type DaasConfigLogOptions,
@@ -14,9 +14,9 @@ import {
   DaasConfigLogOptionsSchema,
   selectedStreams,
 } from './config.ts';
-import { sessionsStream } from './sessions.ts';
+import { SESSIONS_SEARCH_PATH, sessionsStream, sessionWindowSearch } from './sessions.ts';
 import { discoverSite } from './site.ts';
-import { operationsStream } from './stream.ts';
+import { CONFIG_LOG_SEARCH_PATH, operationsStream, windowSearch } from './stream.ts';
 
 export const TENANT_FIELD = 'citrix_customer_id';
 
@@ -66,12 +66,30 @@ export function daasConfigLogSource(
     client,
     options,
     site,
+    /** Per stream: the site, then one search of a single item over the last hour (its permission). */
     async check(): Promise<CheckResult[]> {
-      try {
-        return [{ name: 'operations', ok: true, detail: `site ${await site(deps.signal)}` }];
-      } catch (error) {
-        return [{ name: 'operations', ok: false, detail: (error as Error).message }];
+      const signal = deps.signal ?? new AbortController().signal;
+      const to = new Date(Math.floor(deps.clock.now() / 1000) * 1000);
+      const window = { from: new Date(to.getTime() - HOUR_MS), to };
+      const results: CheckResult[] = [];
+      for (const name of selectedStreams(options)) {
+        try {
+          const headers = { 'Citrix-InstanceId': await site(signal) };
+          const [path, body] =
+            name === 'operations'
+              ? [CONFIG_LOG_SEARCH_PATH, windowSearch(window)]
+              : [SESSIONS_SEARCH_PATH, sessionWindowSearch(window)];
+          const answer = (await client.searchJson(`${path}?limit=1`, body, { headers, signal })) as {
+            TotalItems?: unknown;
+          };
+          const total =
+            typeof answer?.TotalItems === 'number' ? `, ${answer.TotalItems} in the last hour` : '';
+          results.push({ name, ok: true, detail: `site ${headers['Citrix-InstanceId']}${total}` });
+        } catch (error) {
+          results.push({ name, ok: false, detail: (error as Error).message });
+        }
       }
+      return results;
     },
     metrics: () => ({ ...client.stats }),
     async close() {

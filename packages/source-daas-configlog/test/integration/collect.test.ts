@@ -348,6 +348,41 @@ describe('the DaaS configuration log source under the runner', () => {
     expect((await h.collect()).streams[0]!.status).toBe('ok');
   });
 
+  it('checks each stream with one search of one item, and says which permission is missing', async () => {
+    h = await harness();
+    const source = daasConfigLogSource(
+      { options: { type: 'daasconfiglog' }, connection: h.emulator.connection },
+      { logger: silentLogger(), clock: h.clock },
+    );
+    try {
+      const sessions = h.emulator.data.daasSessions('demo', {
+        from: new Date(NOW - HOUR_MS),
+        to: new Date(NOW),
+      }).length;
+      const site = h.emulator.data.siteId('demo');
+      expect(await source.check()).toEqual([
+        {
+          name: 'operations',
+          ok: true,
+          detail: expect.stringMatching(new RegExp(`^site ${site}, \\d+ in the last hour$`)),
+        },
+        { name: 'daasSessions', ok: true, detail: `site ${site}, ${sessions} in the last hour` },
+      ]);
+      expect(
+        h.emulator
+          .stats()
+          .log.filter((entry) => entry.path.includes('$search'))
+          .map((entry) => entry.path.replace(/\?.*/, '')),
+      ).toEqual(['/cvad/manage/ConfigLog/Operations/$search', '/cvad/manage/Sessions/$search']);
+      h.emulator.setFaults({ forbidden: true });
+      const denied = await source.check();
+      expect(denied.map((result) => result.ok)).toEqual([false, false]);
+      expect(denied[0]!.detail).toContain('ConfigLog.Read');
+    } finally {
+      await source.close();
+    }
+  });
+
   it('fails at once on 403, naming the permission', async () => {
     h = await harness({ forbidden: true });
     const summary = await h.collect();
