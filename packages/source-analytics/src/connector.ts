@@ -21,7 +21,7 @@ export const analyticsConnector = definePullSource({
       }),
   },
   emulated: true,
-  siem: { secopsLogType: 'CITRIX_ANALYTICS', azureTable: 'CitrixAnalytics_CL' },
+  siem: { secopsLogType: 'CITRIX_ANALYTICS' },
   async create(options, deps) {
     const [{ analyticsSource }, { tenantConnection }] = await Promise.all([
       import('./index.ts'),

@@ -32,7 +32,6 @@ export const daasConfigLogConnector = definePullSource({
   },
   emulated: true,
   // No secopsLogType: SecOps has no log type for it (a custom one is named in the SecOps sink's logTypes).
-  siem: { azureTable: 'CitrixDaaSConfigOps_CL' },
   async create(options, deps) {
     const [{ daasConfigLogSource }, { tenantConnection }] = await Promise.all([
       import('./index.ts'),

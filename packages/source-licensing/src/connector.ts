@@ -28,7 +28,6 @@ export const licensingConnector = definePullSource({
   },
   emulated: true,
   // No secopsLogType: SecOps has no log type for it (a custom one is named in the SecOps sink's logTypes).
-  siem: { azureTable: 'CitrixLicensing_CL' },
   async create(options, deps) {
     const [{ licensingSource }, { tenantConnection }] = await Promise.all([
       import('./index.ts'),

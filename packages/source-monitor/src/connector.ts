@@ -26,7 +26,7 @@ export const monitorConnector = definePullSource({
       }),
   },
   emulated: true,
-  siem: { secopsLogType: 'CITRIX_MONITOR', azureTable: 'CitrixMonitor_CL' },
+  siem: { secopsLogType: 'CITRIX_MONITOR' },
   async create(options, deps) {
     const [{ monitorSource }, { tenantConnection }] = await Promise.all([
       import('./index.ts'),

@@ -37,7 +37,7 @@ export const sentinelConnector = defineStreamSource({
       }),
   },
   emulated: true,
-  siem: { secopsLogType: 'CITRIX_ANALYTICS', azureTable: 'CitrixAnalytics_<stream>_CL' },
+  siem: { secopsLogType: 'CITRIX_ANALYTICS' },
   async create(options, deps) {
     const { sentinelSource } = await import('./index.ts');
     return sentinelSource({ options, tenant: deps.tenant.customerId }, deps);

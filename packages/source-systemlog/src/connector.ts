@@ -20,7 +20,7 @@ export const systemLogConnector = definePullSource({
       }),
   },
   emulated: true,
-  siem: { secopsLogType: 'CITRIX_MONITOR', azureTable: 'CitrixSystemlogRecords_CL' },
+  siem: { secopsLogType: 'CITRIX_MONITOR' },
   async create(options, deps) {
     const [{ systemLogSource }, { tenantConnection }] = await Promise.all([
       import('./index.ts'),

@@ -23,12 +23,13 @@ export interface EnvMapping {
   read(env: Env): Record<string, unknown>;
 }
 
-/** Where records of this connector land in a SIEM by default. */
+/**
+ * Where records of this connector land in a SIEM by default. (No Azure table: a source's streams go to
+ * a table each, which the Azure sink names — `defaultStreamName` in `@ctxsiem/sink-azure-monitor`.)
+ */
 export interface SiemDefaults {
   /** Google SecOps log type (`CITRIX_MONITOR`). */
   secopsLogType?: string;
-  /** Azure Monitor custom table (`CitrixMonitor_CL`). */
-  azureTable?: string;
 }
 
 /** The Citrix Cloud connection of one tenant, its secret already resolved. */
