@@ -69,6 +69,13 @@ export interface RunOptions {
   backfill?: { from: Date; to: Date } | undefined;
   /** Called after each window a stream delivered (progress). */
   onWindow?: (stream: string, window: Window, summary: Readonly<StreamSummary>) => void;
+  /**
+   * Called after each page the sink acknowledged, with what it delivered (a daemon's metrics move as
+   * records are delivered, and a run cut short is counted as far as it got).
+   */
+  onPage?: (stream: string, delivered: PageCounts) => void;
+  /** Called when a stream's run ended, with its summary and how long it took. */
+  onStream?: (summary: Readonly<StreamSummary>, durationMs: number) => void;
   /** Observes queue bounds in tests and benchmarks. */
   onQueue?: (stream: string, queue: BoundedQueue<unknown>) => void;
 }
@@ -79,6 +86,13 @@ export function backfillKey(streamKey: string, range: { from: Date; to: Date }):
 }
 
 export const DEFAULT_LEASE_MS = 10 * MINUTE_MS;
+
+/** What one acknowledged page delivered. */
+export interface PageCounts {
+  records: number;
+  deadLetters: number;
+  bytes: number;
+}
 
 /** `busy`: another runner holds the stream's lease; this run left it alone (not a failure). */
 export type StreamStatus = 'ok' | 'partial' | 'failed' | 'idle' | 'busy';
@@ -158,7 +172,10 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     while (nextIndex < streams.length) {
       const index = nextIndex++;
       const stream = streams[index]!;
-      summaries[index] = await runStream({ options, stream, budget, owner });
+      const started = clock.now();
+      const summary = await runStream({ options, stream, budget, owner });
+      summaries[index] = summary;
+      options.onStream?.(summary, clock.now() - started);
     }
   };
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, streams.length));
@@ -553,6 +570,11 @@ async function readWindowRange(
           'records failed validation: dead-lettered',
         );
       summary.pages++;
+      options.onPage?.(stream.name, {
+        records: delivered.records,
+        deadLetters: delivered.deadLetters,
+        bytes: delivered.bytes,
+      });
       await manifest.saveIfDue();
       if (page.next) await hooks.commitPage(page);
       const now = options.clock.now();
@@ -614,15 +636,20 @@ function keepInWindow(stream: PullStream, window: Window, records: readonly Json
 
 /**
  * The reconcile pass: closed windows due for a check are compared with the API (its count where it has
- * one) and, when the API holds records the window never delivered, read again; only those records are
- * delivered, into new parts that continue the window's numbering.
+ * one) and, when the API holds records the window never delivered, read again — split in halves where
+ * the query times out, like the first read; only those records are delivered, into new parts that
+ * continue the window's numbering. A check counts as done only when its re-read finished: a window that
+ * cannot be read (a timeout on the smallest window) keeps its entry, due again, and fails the stream.
+ * The checkpoint drops a window's last entry before its manifest (and the delivery ledger under it) is
+ * deleted: a run killed in between leaves a manifest nothing reads again, never a check without it.
  */
 async function reconcileClosedWindows(context: StreamContext, policy: ReconcilePolicy): Promise<void> {
   const { checkpoint, stream, summary, options, budget, logger } = context;
+  const unfinished: string[] = [];
   for (const entry of dueChecks(checkpoint.state.reconcile, options.clock.now())) {
     if (budget.stopReason() || !budget.allowsAnother()) {
       summary.status = 'partial';
-      return;
+      break;
     }
     const window: Window = { from: new Date(entry.from), to: new Date(entry.to) };
     const manifest = await StoredManifest.load(
@@ -630,35 +657,79 @@ async function reconcileClosedWindows(context: StreamContext, policy: ReconcileP
       manifestKey(context.streamKey, window.from),
       { tenant: options.source.tenant, source: options.source.type, stream: stream.name, window },
     );
-    {
-      const onApi = stream.count ? await stream.count(window, budget.signal) : undefined;
-      if (onApi === undefined || onApi !== manifest.manifest.delivered) {
-        const before = summary.records + summary.deadLetters;
-        const writer = partWriter(context, manifest, manifest.manifest.nextSeq);
-        const outcome = await readWindowRange(context, window, window, undefined, writer, manifest, {
-          commitPage: async () => {},
-        });
+    const onApi = stream.count ? await stream.count(window, budget.signal) : undefined;
+    if (onApi === undefined || onApi !== manifest.manifest.delivered) {
+      const before = summary.records + summary.deadLetters;
+      const writer = partWriter(context, manifest, manifest.manifest.nextSeq);
+      let outcome: 'done' | 'stopped' | 'unreadable';
+      try {
+        outcome = await rereadWindow(context, window, writer, manifest);
+      } finally {
         const late = summary.records + summary.deadLetters - before;
         manifest.manifest.document.late += late;
         summary.lateRecords += late;
         if (manifest.stored || manifest.manifest.nextSeq > 0) await manifest.save();
-        if (outcome === 'stopped') {
-          summary.status = 'partial';
-          return;
-        }
-        if (outcome !== 'done')
-          logger.warn({ from: entry.from, outcome }, 'reconcile read did not finish: skipped');
         if (late > 0) logger.info({ from: entry.from, late }, 'reconcile delivered late records');
       }
-      summary.reconciledWindows++;
+      if (outcome === 'stopped') {
+        summary.status = 'partial';
+        break;
+      }
+      if (outcome === 'unreadable') {
+        // Not done: the entry stays as it is (due again next run), and so does the manifest.
+        unfinished.push(entry.from);
+        continue;
+      }
     }
+    summary.reconciledWindows++;
     const next = nextCheck(entry, options.clock.now(), policy);
-    if (!next && manifest.stored) await manifest.delete();
     await checkpoint.commit({
       ...checkpoint.state,
       reconcile: replaceEntry(checkpoint.state.reconcile ?? [], entry, next),
     });
+    if (!next && manifest.stored) await manifest.delete();
   }
+  if (unfinished.length > 0) {
+    summary.status = 'failed';
+    summary.error = `the reconcile check of ${unfinished.length} window(s) from ${unfinished.join(', ')} could not read them (the query timed out on the smallest allowed window): they stay scheduled and are checked again next run`;
+    logger.error({ windows: unfinished }, summary.error);
+  }
+}
+
+/**
+ * Reads a closed window again from its start, splitting a range whose query times out in halves (as
+ * the first read does); `unreadable` when a range of the smallest allowed size still times out.
+ */
+async function rereadWindow(
+  context: StreamContext,
+  window: Window,
+  writer: PartWriter,
+  manifest: StoredManifest,
+): Promise<'done' | 'stopped' | 'unreadable'> {
+  const { stream, summary, logger } = context;
+  const ranges: Window[] = [window];
+  for (let range = ranges.shift(); range; range = ranges.shift()) {
+    const outcome = await readWindowRange(context, window, range, undefined, writer, manifest, {
+      commitPage: async () => {},
+    });
+    if (outcome === 'stopped') return 'stopped';
+    if (outcome !== 'timeout') continue;
+    const halves = splitWindow(range, stream.window.minWindowMs ?? MINUTE_MS);
+    if (!halves) {
+      logger.warn(
+        { from: range.from, to: range.to },
+        'reconcile read timed out on the smallest allowed window',
+      );
+      return 'unreadable';
+    }
+    summary.splits++;
+    logger.warn(
+      { from: range.from, to: range.to },
+      'reconcile read timed out: reading the range again in halves (records already delivered are skipped)',
+    );
+    ranges.unshift(...halves);
+  }
+  return 'done';
 }
 
 function replaceEntry(

@@ -1,0 +1,189 @@
+/**
+ * Delivery at the edges (issue 30): the reconcile pass re-reading a window whose query times out, a
+ * process killed at a window's last reconcile check, a SIEM API refusing a request for good. Real file
+ * sink and file checkpoint store, and a real ingestion API sink (core's `ingestionSink`) whose
+ * requests land in memory; every test compares what was delivered with the source's ground truth.
+ */
+import {
+  type Batch,
+  type CheckpointStore,
+  checkpointKey,
+  HOUR_MS,
+  ingestionSink,
+  type JsonRecord,
+  ManualClock,
+  MINUTE_MS,
+  manifestKey,
+  QueryTimeoutError,
+  type RunSummary,
+  run,
+  type Sink,
+  silentLogger,
+  type Window,
+} from '@ctxsiem/core';
+import { generatedSource } from '@ctxsiem/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FileSetup, fileSetup, ids, mortalStore } from './harness.ts';
+
+const logger = silentLogger();
+const START = new Date('2024-08-06T00:00:00Z');
+const FIRST_HOUR: Window = { from: START, to: new Date('2024-08-06T01:00:00Z') };
+const KEY = checkpointKey('test-tenant', 'generated', 'events');
+
+/** Ids that occur more than once. */
+const duplicates = (records: readonly JsonRecord[]) => {
+  const seen = new Set<string>();
+  return records.map((r) => String(r.id)).filter((id) => seen.has(id) || !seen.add(id));
+};
+const inWindow = (records: readonly JsonRecord[], window: Window) =>
+  records.filter((r) => {
+    const at = Date.parse(String(r.time));
+    return at >= window.from.getTime() && at < window.to.getTime();
+  });
+
+/**
+ * A SIEM ingestion API sink on core's `ingestionSink` (delivery ledger beside the checkpoints), whose
+ * accepted requests are kept in `sent`: what the SIEM received, in order.
+ */
+function memoryApiSink(documents: CheckpointStore['manifests'], clock: ManualClock) {
+  const sent: JsonRecord[] = [];
+  const sink: Sink = ingestionSink({
+    type: 'memory-api',
+    service: 'Memory API',
+    deps: { logger, clock, documents },
+    locationOf: (batch: Batch) => `memory://${batch.stream}/${batch.window.from.toISOString()}#${batch.seq}`,
+    cut: (batch: Batch) => [batch.records.length],
+    async send(batch, request) {
+      sent.push(...batch.records.slice(request.start, request.end));
+      return request.end - request.start;
+    },
+    refuse: () => undefined,
+    check: async () => 'memory api',
+  });
+  return { sink, sent };
+}
+
+let setup: FileSetup;
+afterEach(async () => {
+  await setup?.cleanup();
+});
+
+describe('delivery at the edges', () => {
+  it('a reconcile re-read whose query times out is split like the first read: the late rows of a window that needed a split are delivered', async () => {
+    setup = await fileSetup();
+    const clock = new ManualClock(new Date('2024-08-06T01:10:00Z'));
+    // Every 30th record reaches the API two hours after its time: only a reconcile check finds it.
+    const lateMs = (id: string) => (Number(id.split('-').at(-1)) % 30 === 0 ? 2 * HOUR_MS : 0);
+    const source = generatedSource({
+      start: START,
+      pageSize: 40,
+      late: { lateMs, clock },
+      // The API gives up on a query over more than 15 minutes once it is past its second page.
+      beforePage: ({ window, offset }) => {
+        if (offset >= 80 && window.to.getTime() - window.from.getTime() > 15 * MINUTE_MS)
+          throw new QueryTimeoutError('the query scanned too many rows');
+      },
+    });
+    const runAt = async (iso: string): Promise<RunSummary> => {
+      clock.set(new Date(iso));
+      return run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
+    };
+    const truth = [...source.truth('events', FIRST_HOUR)];
+    expect(truth.length).toBe(600);
+    const lateRows = truth.filter((r) => lateMs(String(r.id)) > 0).length;
+    expect(lateRows).toBeGreaterThan(0);
+
+    const first = await runAt('2024-08-06T01:10:00Z');
+    expect(first.streams[0]?.status).toBe('ok');
+    expect(first.streams[0]?.splits).toBeGreaterThan(0);
+    expect(inWindow(await setup.stored('events'), FIRST_HOUR).length).toBe(600 - lateRows);
+
+    // The rows have arrived; the window's check re-reads it, and that read times out as the first did.
+    const second = await runAt('2024-08-06T03:30:00Z');
+    expect(second.streams[0]?.status).toBe('ok');
+    expect(second.streams[0]?.reconciledWindows).toBeGreaterThan(0);
+    expect(second.streams[0]?.lateRecords).toBeGreaterThanOrEqual(lateRows);
+    // At the horizon the window's last check finds nothing more, and its manifest goes.
+    const last = await runAt('2024-08-07T01:30:00Z');
+    expect(last.streams[0]?.status).toBe('ok');
+    const state = (await setup.checkpoints.read(KEY))?.state;
+    expect(state?.reconcile?.some((entry) => entry.from === START.toISOString())).toBe(false);
+
+    const stored = await setup.stored('events');
+    expect(duplicates(stored)).toEqual([]);
+    expect(ids(inWindow(stored, FIRST_HOUR))).toEqual(ids(truth));
+  });
+
+  it('a window the reconcile pass cannot read keeps its check (due again) and its manifest, and fails the stream', async () => {
+    setup = await fileSetup();
+    const clock = new ManualClock(new Date('2024-08-06T01:10:00Z'));
+    const lateMs = (id: string) => (Number(id.split('-').at(-1)) % 30 === 0 ? 2 * HOUR_MS : 0);
+    let broken = false;
+    const source = generatedSource({
+      start: START,
+      pageSize: 40,
+      late: { lateMs, clock },
+      // Once broken, any query over the first hour times out, however small.
+      beforePage: ({ window }) => {
+        if (broken && window.from.getTime() < FIRST_HOUR.to.getTime())
+          throw new QueryTimeoutError('the query scanned too many rows');
+      },
+    });
+    const runAt = async (iso: string): Promise<RunSummary> => {
+      clock.set(new Date(iso));
+      return run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
+    };
+    await runAt('2024-08-06T01:10:00Z');
+    broken = true;
+    // Past the horizon: the window's last check, which cannot read it.
+    const failed = await runAt('2024-08-07T01:30:00Z');
+    expect(failed.streams[0]?.status).toBe('failed');
+    expect(failed.streams[0]?.error).toContain('checked again next run');
+    const kept = (await setup.checkpoints.read(KEY))?.state.reconcile ?? [];
+    expect(kept.some((entry) => entry.from === START.toISOString())).toBe(true);
+    expect(await setup.checkpoints.manifests.read(manifestKey(KEY, START))).toBeDefined();
+
+    // The API reads it again: the check finishes, the late rows are delivered once.
+    broken = false;
+    const again = await runAt('2024-08-07T01:40:00Z');
+    expect(again.streams[0]?.status).toBe('ok');
+    const stored = await setup.stored('events');
+    expect(duplicates(stored)).toEqual([]);
+    expect(ids(inWindow(stored, FIRST_HOUR))).toEqual(ids(source.truth('events', FIRST_HOUR)));
+  });
+
+  it('a run killed at a window’s last reconcile check, between the checkpoint and the manifest, sends nothing again to a SIEM API', async () => {
+    setup = await fileSetup();
+    const clock = new ManualClock(new Date('2024-08-06T01:10:00Z'));
+    const source = generatedSource({ start: START, pageSize: 100 });
+    const api = memoryApiSink(setup.checkpoints.manifests, clock);
+    const runAt = async (iso: string, checkpoints: CheckpointStore = setup.checkpoints) => {
+      clock.set(new Date(iso));
+      return run({ source, sink: api.sink, checkpoints, logger, clock, budgetMs: 10 * HOUR_MS });
+    };
+    await runAt('2024-08-06T01:10:00Z');
+    expect(inWindow(api.sent, FIRST_HOUR).length).toBe(600);
+
+    // The last check of the first hour (past the horizon): the process dies when the window's manifest
+    // is gone.
+    const mortal = mortalStore(setup.checkpoints);
+    const target = manifestKey(KEY, START);
+    const dying: CheckpointStore = {
+      ...mortal,
+      manifests: {
+        ...mortal.manifests,
+        async delete(key) {
+          await mortal.manifests.delete(key);
+          if (key === target) mortal.kill();
+        },
+      },
+    };
+    await runAt('2024-08-07T01:10:00Z', dying);
+    // The successor, once the killed run's lease has expired.
+    const after = await runAt('2024-08-07T01:30:00Z');
+    expect(after.streams[0]?.status).not.toBe('failed');
+
+    expect(duplicates(api.sent)).toEqual([]);
+    expect(ids(inWindow(api.sent, FIRST_HOUR))).toEqual(ids(source.truth('events', FIRST_HOUR)));
+  });
+});
