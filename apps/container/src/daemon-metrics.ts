@@ -1,13 +1,21 @@
 /**
- * The daemon's Prometheus metrics (prom-client), fed from what runs report: each scheduled
- * collection's summary, and each consumer's deliveries and partition lag as they happen.
+ * The daemon's Prometheus metrics (prom-client): the process's own (prom-client's default metrics:
+ * CPU, memory, event loop lag, handles, GC), what the build is, and what runs report as they go —
+ * each page a pull stream's sink acknowledged (so a collection cut short, by SIGTERM or a crash, is
+ * counted as far as it got), each stream's end (status, duration, lag), each consumer's deliveries and
+ * partition lag, and each configuration reload.
  */
 
-import type { Batch, PartitionLag } from '@ctxsiem/core';
-import type { CollectSummary } from '@ctxsiem/deployment';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Batch, PageCounts, PartitionLag } from '@ctxsiem/core';
+import type { CollectedStream, CollectSummary } from '@ctxsiem/deployment';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import manifest from '../package.json' with { type: 'json' };
 
 const STREAM_LABELS = ['tenant', 'source', 'stream'] as const;
+type StreamLabels = { tenant: string; source: string; stream: string };
+
+/** Seconds: a page of a quiet stream up to a long catch-up. */
+const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800];
 
 export class DaemonMetrics {
   readonly registry = new Registry();
@@ -17,7 +25,7 @@ export class DaemonMetrics {
     new Gauge({ name, help, labelNames: STREAM_LABELS, registers: [this.registry] });
   readonly #records = this.#streamCounter(
     'ctxsiem_records_total',
-    'Records delivered to the sink (dead letters not included).',
+    'Records delivered to the sink (dead letters not included), counted as each page is acknowledged.',
   );
   readonly #deadLetters = this.#streamCounter(
     'ctxsiem_dead_letters_total',
@@ -29,8 +37,26 @@ export class DaemonMetrics {
     labelNames: [...STREAM_LABELS, 'field', 'expected', 'found'],
     registers: [this.registry],
   });
-  readonly #pages = this.#streamCounter('ctxsiem_pages_total', 'API pages read by pull streams.');
+  readonly #pages = this.#streamCounter(
+    'ctxsiem_pages_total',
+    'API pages read and delivered by pull streams.',
+  );
   readonly #bytes = this.#streamCounter('ctxsiem_bytes_total', 'Bytes written to the sink.');
+  readonly #failures = this.#streamCounter(
+    'ctxsiem_stream_failures_total',
+    'Runs of a pull stream that failed (its checkpoint did not move; the log and `ctxsiem status` say why).',
+  );
+  readonly #busy = this.#streamCounter(
+    'ctxsiem_stream_busy_total',
+    'Runs that left a pull stream alone because another runner held its lease (not a failure; steadily rising means a run elsewhere keeps it).',
+  );
+  readonly #streamDurations = new Histogram({
+    name: 'ctxsiem_stream_duration_seconds',
+    help: "How long a pull stream's run took, by how it ended (ok, partial, idle, busy, failed).",
+    labelNames: [...STREAM_LABELS, 'outcome'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
   readonly #client = new Counter({
     name: 'ctxsiem_source_requests_total',
     help: "The source client's counters by kind: requests, retries, throttled (429/503), reauthentications.",
@@ -53,25 +79,67 @@ export class DaemonMetrics {
   });
   readonly #runs = new Histogram({
     name: 'ctxsiem_run_duration_seconds',
-    help: 'Duration of scheduled collections.',
+    help: 'Duration of scheduled collections, by schedule (its index in serve.schedules) and outcome.',
     labelNames: ['schedule', 'outcome'],
-    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly #reloads = new Counter({
+    name: 'ctxsiem_config_reloads_total',
+    help: 'SIGHUP reloads of the configuration, by outcome: applied, or refused (the running one goes on).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly #reloadOk = new Gauge({
+    name: 'ctxsiem_config_last_reload_success',
+    help: 'Whether the last configuration reload was applied (1) or refused (0); 1 before any reload.',
+    registers: [this.registry],
+  });
+  readonly #reloadAt = new Gauge({
+    name: 'ctxsiem_config_last_reload_timestamp_seconds',
+    help: 'When the configuration was last loaded or reloaded (applied).',
+    registers: [this.registry],
+  });
+  readonly #ready = new Gauge({
+    name: 'ctxsiem_ready',
+    help: 'Whether /readyz answers 200: the sink answered its probe and every consumer joined its group.',
     registers: [this.registry],
   });
 
-  /** One scheduled collection's summary. */
-  collected(schedule: number, summary: CollectSummary, now: number): void {
-    for (const s of summary.streams) {
-      const labels = { tenant: s.tenant, source: s.source, stream: s.stream };
-      this.#records.inc(labels, s.records);
-      this.#deadLetters.inc(labels, s.deadLetters);
-      this.#pages.inc(labels, s.pages);
-      this.#bytes.inc(labels, s.bytes);
-      this.#lag.set(labels, s.lagSeconds);
-      for (const d of s.drift ?? [])
-        this.#drift.inc({ ...labels, field: d.field, expected: d.expected, found: d.found }, d.records);
-      if (s.status !== 'failed' && s.status !== 'busy') this.#lastSuccess.set(labels, now / 1000);
-    }
+  constructor(now: number = Date.now()) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'ctxsiem_build_info',
+      help: 'The running build: its version and the Node.js version (always 1).',
+      labelNames: ['version', 'node'],
+      registers: [this.registry],
+    }).set({ version: manifest.version, node: process.version }, 1);
+    this.#reloadOk.set(1);
+    this.#reloadAt.set(now / 1000);
+  }
+
+  /** A page a pull stream's sink acknowledged. */
+  delivered(labels: StreamLabels, counts: PageCounts): void {
+    this.#records.inc(labels, counts.records);
+    this.#deadLetters.inc(labels, counts.deadLetters);
+    this.#bytes.inc(labels, counts.bytes);
+    this.#pages.inc(labels);
+  }
+
+  /** A pull stream's run ended. */
+  streamEnded(s: CollectedStream, durationMs: number, now: number): void {
+    const labels = { tenant: s.tenant, source: s.source, stream: s.stream };
+    if (s.to) this.#lag.set(labels, s.lagSeconds);
+    for (const d of s.drift ?? [])
+      this.#drift.inc({ ...labels, field: d.field, expected: d.expected, found: d.found }, d.records);
+    if (s.status === 'failed') this.#failures.inc(labels);
+    else if (s.status === 'busy') this.#busy.inc(labels);
+    else this.#lastSuccess.set(labels, now / 1000);
+    this.#streamDurations.observe({ ...labels, outcome: s.status }, durationMs / 1000);
+  }
+
+  /** One scheduled collection's summary: the source clients' counters and the run's duration. */
+  collected(schedule: number, summary: CollectSummary): void {
     for (const source of summary.sources)
       for (const [kind, value] of Object.entries(source.metrics))
         this.#client.inc({ tenant: source.tenant, source: source.source, kind }, value);
@@ -97,5 +165,17 @@ export class DaemonMetrics {
   kafkaLag(tenant: string, source: string, topic: string, partitions: readonly PartitionLag[]): void {
     for (const p of partitions)
       this.#kafkaLag.set({ tenant, source, topic, partition: String(p.partition) }, p.lag);
+  }
+
+  /** A SIGHUP reload: applied or refused. */
+  reloaded(applied: boolean, now: number): void {
+    this.#reloads.inc({ outcome: applied ? 'applied' : 'refused' });
+    this.#reloadOk.set(applied ? 1 : 0);
+    if (applied) this.#reloadAt.set(now / 1000);
+  }
+
+  /** Whether the daemon is ready (what /readyz answers). */
+  readiness(ready: boolean): void {
+    this.#ready.set(ready ? 1 : 0);
   }
 }

@@ -76,7 +76,7 @@ export class Daemon {
   readonly #deps: DaemonDeps;
   #config: DeploymentConfig;
   #generation: Generation;
-  readonly metrics = new DaemonMetrics();
+  readonly metrics: DaemonMetrics;
   /** The sink's probe under the running config: pending, ok, or why it failed. */
   #sinkProbe = 'pending';
   /** Each tenant's consumer: joining, or joined (it reported its partitions). */
@@ -85,6 +85,7 @@ export class Daemon {
   private constructor(config: DeploymentConfig, deps: DaemonDeps) {
     this.#config = config;
     this.#deps = deps;
+    this.metrics = new DaemonMetrics(deps.clock.now());
     this.#generation = this.#start(config);
   }
 
@@ -113,6 +114,7 @@ export class Daemon {
         { err: describeError(error) },
         'the new configuration was refused: the running one goes on',
       );
+      this.metrics.reloaded(false, this.#deps.clock.now());
       return false;
     }
     const drained = await this.#generation.stop(this.#config.serve.drainSeconds * 1000);
@@ -120,6 +122,7 @@ export class Daemon {
       logger.warn('work of the previous configuration was still stopping when the new one started');
     this.#config = next;
     this.#generation = this.#start(next);
+    this.metrics.reloaded(true, this.#deps.clock.now());
     logger.info({ schedules: next.serve.schedules.length }, 'configuration reloaded');
     return true;
   }
@@ -130,6 +133,7 @@ export class Daemon {
     for (const [tenant, state] of this.#consumers) checks[`consumer ${tenant}`] = state;
     const ready =
       this.#sinkProbe === 'ok' && [...this.#consumers.values()].every((state) => state === 'joined');
+    this.metrics.readiness(ready);
     return { ready, checks };
   }
 
@@ -178,8 +182,19 @@ export class Daemon {
     try {
       if (jitterSeconds > 0) await abortableSleep(Math.random() * jitterSeconds * 1000, signal);
       if (signal.aborted) return;
-      const summary = await collect(config, { ...this.#deps, signal }, selection);
-      this.metrics.collected(index, summary, this.#deps.clock.now());
+      const summary = await collect(
+        config,
+        {
+          ...this.#deps,
+          signal,
+          // Counted as delivered, page by page: a collection cut short (SIGTERM) counts what it did.
+          onPage: (stream, delivered) => this.metrics.delivered(stream, delivered),
+          onStream: (stream, durationMs) =>
+            this.metrics.streamEnded(stream, durationMs, this.#deps.clock.now()),
+        },
+        selection,
+      );
+      this.metrics.collected(index, summary);
       logger.info(
         {
           schedule: index,
@@ -198,21 +213,41 @@ export class Daemon {
     }
   }
 
-  /** The sink's real probe (a small write and delete), for readiness; failures are logged. */
+  /**
+   * The sink's real probe (a small write and delete), for readiness. A failed probe is logged and tried
+   * again after a pause that grows (1 s, 2 s, 4 s … 1 min) until it passes or the generation stops: a
+   * sink that was down when the daemon started makes it ready once it answers.
+   */
   async #probeSink(config: DeploymentConfig, generation: Generation): Promise<void> {
-    const deps = { ...this.#deps, signal: generation.controller.signal };
-    try {
-      const checkpoints = await buildCheckpointStore(config.checkpoint, deps);
-      const sink = await buildDeploymentSink(config, deps, checkpoints);
+    const signal = generation.controller.signal;
+    const deps = { ...this.#deps, signal };
+    for (let failures = 0; !signal.aborted; ) {
       try {
-        await sink.check();
-        if (!generation.controller.signal.aborted) this.#sinkProbe = 'ok';
-      } finally {
-        await sink.close();
+        const checkpoints = await buildCheckpointStore(config.checkpoint, deps);
+        const sink = await buildDeploymentSink(config, deps, checkpoints);
+        try {
+          await sink.check();
+          if (!signal.aborted) {
+            this.#sinkProbe = 'ok';
+            this.readiness();
+            if (failures > 0) this.#deps.logger.info({ failures }, 'the sink answered its probe: ready');
+          }
+          return;
+        } finally {
+          await sink.close();
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        failures++;
+        const retryInMs = backoffDelayMs(failures, { baseMs: 1_000, maxMs: 60_000 });
+        this.#sinkProbe = `failed: ${describeError(error).split('\n')[0]} (probing again in ${Math.round(retryInMs / 1000)} s)`;
+        this.readiness();
+        this.#deps.logger.error(
+          { err: describeError(error), retryInMs },
+          'the sink probe failed: not ready; probing again after a pause',
+        );
+        await abortableSleep(retryInMs, signal).catch(() => undefined);
       }
-    } catch (error) {
-      this.#sinkProbe = `failed: ${describeError(error).split('\n')[0]}`;
-      this.#deps.logger.error({ err: describeError(error) }, 'the sink probe failed: not ready');
     }
   }
 

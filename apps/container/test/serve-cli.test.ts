@@ -4,9 +4,10 @@
  * was stored matches the emulator, nothing twice.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { checkpointKey } from '@ctxsiem/core';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
 import { fileCheckpointStore, readStoredRecords } from '@ctxsiem/sink-file';
@@ -144,4 +145,73 @@ describe('ctxsiem serve', () => {
     expect(truth.length).toBeGreaterThan(0);
     expect(versions.toSorted()).toEqual(truth.toSorted());
   }, 120_000);
+
+  it('becomes ready by itself once a sink that was down at the start answers, and counts records as they are delivered', async () => {
+    // Slow pages and a day to catch up: the first collection is still running when /metrics is read.
+    const slow = await startEmulator({
+      seed: 5,
+      pageSize: 50,
+      sessionsPerHour: 60,
+      latencyMs: 300,
+      now: () => Date.now(),
+    });
+    const base = join(dir, 'recovering');
+    await mkdir(base, { recursive: true });
+    // The sink's folder cannot be created while a file stands where its parent should be.
+    const blocker = join(base, 'volume');
+    await writeFile(blocker, 'not a folder yet');
+    const file = join(base, 'ctxsiem.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...config('*/2 * * * * *'),
+        tenants: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', apiBase: slow.url }],
+        sink: { type: 'file', directory: join(blocker, 'out') },
+        checkpoint: { type: 'file', directory: join(base, 'state') },
+        runner: { lookbackMinutes: 1440 },
+      }),
+    );
+    const child = spawn(process.execPath, ['--conditions=@ctxsiem/source', CLI, 'serve', '--config', file], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const daemon = watch(child);
+    try {
+      await daemon.until(/the sink probe failed: not ready; probing again after a pause/);
+      const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(daemon.log)![1]!;
+      const down = await fetch(`${url}/readyz`);
+      expect(down.status).toBe(503);
+      expect(((await down.json()) as { checks: { sink: string } }).checks.sink).toMatch(
+        /^failed: .*probing again in/,
+      );
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^ctxsiem_ready 0$/m);
+
+      // The sink comes up: no signal, no restart — the daemon probes again and becomes ready.
+      await rm(blocker);
+      await mkdir(blocker);
+      await daemon.until(/the sink answered its probe: ready/, 1, 90_000);
+      const up = await fetch(`${url}/readyz`);
+      expect(up.status).toBe(200);
+
+      // Records count as pages are delivered: seen before any collection finished.
+      let counted = 0;
+      while (counted === 0) {
+        const finished = /scheduled collection finished"/.test(daemon.log);
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        counted = Number(
+          /^ctxsiem_records_total\{tenant="demo",source="monitor",stream="Sessions"\} (\d+)$/m.exec(
+            metrics,
+          )?.[1] ?? 0,
+        );
+        if (counted > 0) expect(finished, 'counted while the collection was still running').toBe(false);
+        else await sleep(100);
+      }
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await slow.close();
+    }
+  }, 180_000);
 });

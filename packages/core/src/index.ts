@@ -262,6 +262,7 @@ export {
   newLeaseOwner,
   nextCheck,
   nextWindow,
+  type PageCounts,
   type PageDelivery,
   PartWriter,
   type PartWriterOptions,

@@ -11,6 +11,7 @@ import {
   HOUR_MS,
   type Logger,
   MINUTE_MS,
+  type PageCounts,
   run,
   type SecretRegistry,
   type Source,
@@ -77,6 +78,12 @@ export interface CollectDeps {
    * so an invocation its platform kills blocks the next one at most that long, not `runner.leaseSeconds`.
    */
   leaseUntil?: number | undefined;
+  /** After each page a pull stream's sink acknowledged: what it delivered (the daemon's metrics). */
+  onPage?:
+    | ((stream: { tenant: string; source: string; stream: string }, delivered: PageCounts) => void)
+    | undefined;
+  /** When a pull stream's run ended: its summary and how long it took. */
+  onStream?: ((stream: CollectedStream, durationMs: number) => void) | undefined;
 }
 
 /** A backfill instead of a live run: the pull streams' windows of a past range (see `RunOptions.backfill`). */
@@ -163,6 +170,14 @@ export async function collect(
           signal: deps.signal,
           leaseMs: config.runner.leaseSeconds * 1000,
           leaseUntil: deps.leaseUntil,
+          onPage: deps.onPage
+            ? (stream: string, delivered: PageCounts) =>
+                deps.onPage?.({ tenant: source.tenant, source: source.type, stream }, delivered)
+            : undefined,
+          onStream: deps.onStream
+            ? (summary: Readonly<StreamSummary>, durationMs: number) =>
+                deps.onStream?.({ tenant: source.tenant, source: source.type, ...summary }, durationMs)
+            : undefined,
           reconcile: config.runner.reconcileHorizonMinutes > 0 && {
             horizonMs: config.runner.reconcileHorizonMinutes * MINUTE_MS,
             firstCheckMs: config.runner.reconcileFirstCheckMinutes * MINUTE_MS,

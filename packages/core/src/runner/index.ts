@@ -17,6 +17,7 @@ export {
   backfillKey,
   DEFAULT_LEASE_MS,
   emptySummary,
+  type PageCounts,
   type RunOptions,
   type RunSummary,
   run,
