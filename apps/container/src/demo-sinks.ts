@@ -6,6 +6,7 @@
  * suites use, obtained the same way.
  */
 import { join } from 'node:path';
+import type { SourceDeps } from '@ctxsiem/deployment';
 import type { DeploymentConfig } from '@ctxsiem/registry';
 
 /**
@@ -20,6 +21,11 @@ export interface DemoTarget {
   checkpoint: DeploymentConfig['checkpoint'];
   /** Where a SIEM API sink's dead letters go. */
   deadLetters?: DeploymentConfig['deadLetters'];
+  /**
+   * Readies the stand-in for the deployment's sources (the Azure Monitor contract server loads the
+   * data collection rule `ctxsiem azure dcr` generates, so it stores records as Azure would).
+   */
+  prepare?(config: DeploymentConfig, deps: SourceDeps): Promise<void>;
   /** Where the data went, for the closing message. */
   describe(): Promise<string>;
   /** Whether the checkpoints outlive the demo, so a second demo resumes. */
@@ -136,11 +142,20 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
           maxAttempts: 8,
           requestTimeoutSeconds: 60,
         },
+        async prepare(config, deps) {
+          const { azureDcr } = await import('@ctxsiem/deployment');
+          api.loadDcr(await azureDcr(config, deps));
+        },
         describe: async () => {
           const streams = [...api.accepted]
             .map(([stream, records]) => `${stream} ${records.length}`)
             .join(', ');
-          return `Records sent to the Azure Monitor contract server (${api.endpoint}, HTTPS with a CA made for it) in ${api.stats.requests} gzipped requests: ${streams}. Dead letters and checkpoints are under ${out}/.`;
+          const rows = [...api.rows.values()].reduce((sum, table) => sum + table.length, 0);
+          const drops = Object.entries(api.drops).map(([what, records]) => `${what} (${records})`);
+          const stored = `Azure would store ${rows} rows in ${api.rows.size} tables; ${
+            drops.length ? `it would drop: ${drops.join(', ')}` : 'nothing dropped'
+          }${api.timeReplaced ? `; ${api.timeReplaced} TimeGenerated replaced by the time received` : ''}.`;
+          return `Records sent to the Azure Monitor contract server (${api.endpoint}, HTTPS with a CA made for it) in ${api.stats.requests} gzipped requests: ${streams}. ${stored} Dead letters and checkpoints are under ${out}/.`;
         },
         stop: () => api.close(),
       };

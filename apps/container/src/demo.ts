@@ -75,6 +75,7 @@ export async function runDemo(
       ...(target.deadLetters ? { deadLetters: target.deadLetters } : {}),
       checkpoint: target.checkpoint,
     });
+    await target.prepare?.(config, { logger: options.logger, clock: systemClock, secrets: options.secrets });
     const sixHoursBack = new Date(floorTo(systemClock.now(), HOUR_MS) - 6 * HOUR_MS);
     const ownStart = new Set<string>(
       sources.filter((source) => source.ownStart).map((source) => source.config.type),

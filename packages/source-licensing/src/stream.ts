@@ -134,6 +134,7 @@ export const HistoryRecordSchema = z.looseObject({
 const USAGE_COLUMNS: readonly Column[] = [
   { name: 'snapshotDate', type: 'datetime' },
   { name: 'collectedAt', type: 'datetime' },
+  { name: 'customerId', type: 'string' },
   { name: 'timeStamp', type: 'datetime' },
   { name: 'productName', type: 'string' },
   { name: 'productEdition', type: 'string' },

@@ -32,10 +32,20 @@ import {
 import type { TelemetryOptions } from './config.ts';
 import type { DocumentFolder } from './document-folders.ts';
 import { DocumentLedger, type KnownListing, type LedgerEntry } from './document-ledger.ts';
-import { type DocumentReading, documentKind, readTelemetryDocument } from './telemetry-documents.ts';
+import {
+  type DocumentReading,
+  documentKind,
+  readTelemetryDocument,
+  recoverTelemetryRecord,
+} from './telemetry-documents.ts';
 
 const MIB = 1024 * 1024;
 
+/**
+ * Every field a telemetry record carries (a table declares each: Azure drops a field its DCR stream
+ * lacks): the common ones, an event's header (`ver`, `id`, `st`, … — telemetry-events.ts) and what each
+ * License Server record kind adds (license-server.ts).
+ */
 export const TELEMETRY_COLUMNS: readonly Column[] = [
   { name: 'kind', type: 'string' },
   { name: 'eventTime', type: 'datetime' },
@@ -58,6 +68,27 @@ export const TELEMETRY_COLUMNS: readonly Column[] = [
   { name: 'countInUse', type: 'long' },
   { name: 'overdraft', type: 'long' },
   { name: 'licenseCount', type: 'long' },
+  // An event's header as the documentation names it (eventId and eventTime repeat id and st).
+  { name: 'ver', type: 'string' },
+  { name: 'id', type: 'string' },
+  { name: 'st', type: 'datetime' },
+  // License Server features, Software Assurance samples, usage samples, startups, bursts.
+  { name: 'active', type: 'boolean' },
+  { name: 'licenseesInUse', type: 'long' },
+  { name: 'usersAssigned', type: 'long' },
+  { name: 'devicesAssigned', type: 'long' },
+  { name: 'usersReleased', type: 'long' },
+  { name: 'devicesReleased', type: 'long' },
+  { name: 'saDate', type: 'string' },
+  { name: 'sampleStart', type: 'datetime' },
+  { name: 'sampleStop', type: 'datetime' },
+  { name: 'countUsedMax', type: 'long' },
+  { name: 'concurrentDevices', type: 'long' },
+  { name: 'serial', type: 'string' },
+  { name: 'installed', type: 'long' },
+  { name: 'lpe', type: 'string' },
+  { name: 'count', type: 'long' },
+  { name: 'errorCode', type: 'long' },
 ];
 
 /** What the stream did, for the run summary: totals, and what the last listing found. */
@@ -205,6 +236,8 @@ export function telemetryStream(options: TelemetryOptions, deps: TelemetryStream
     // Windows only group what each run received: up to a UTC day (a pause is caught up in few reads).
     window: { alignMs: DAY_MS, maxWindowMs: DAY_MS, lagMs: 0 },
     columns: TELEMETRY_COLUMNS,
+    // `deadletter replay` makes a rejected element a record again the way `read` does.
+    recover: recoverTelemetryRecord,
     async *read(window: Window, resume: string | undefined, signal: AbortSignal): AsyncIterable<Page> {
       if (!deps.documents)
         throw new ConfigError('source-licensing', [

@@ -1,6 +1,7 @@
 /**
  * The JSON Schema of each licensing stream's records (from the columns the Azure tables are made of),
- * checked with a JSON Schema validator against what a run really stored: the emulator's usage,
+ * checked with a JSON Schema validator against what a run really stored — and every field of every
+ * stored record a declared column: the emulator's usage,
  * history and Concurrent usage (a tenant licensed under both models), and the telemetry of generated documents.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -63,6 +64,12 @@ describe('the JSON Schema of the licensing records', () => {
         const stored = await readStoredRecords(join(directory, 'out', stream.name));
         expect(stored.length, stream.name).toBeGreaterThan(0);
         for (const record of stored) expect(validate(record), ajv.errorsText(validate.errors)).toBe(true);
+        // Every field is a column: a SIEM table declaring the columns (Azure's) drops none of them.
+        const declared = new Set([...stream.columns!.map((c) => c.name), TENANT_FIELD]);
+        const undeclared = new Set(
+          stored.flatMap((record) => Object.keys(record)).filter((f) => !declared.has(f)),
+        );
+        expect([...undeclared], stream.name).toEqual([]);
         const wrong = { ...stored[0], [stream.columns!.find((c) => c.type === 'datetime')!.name]: 'soon' };
         expect(validate(wrong)).toBe(false);
         expect(validate({ ...stored[0], [TENANT_FIELD]: undefined })).toBe(false);
