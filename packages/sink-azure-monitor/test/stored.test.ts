@@ -11,9 +11,12 @@ import {
   type Column,
   type ColumnType,
   type JsonRecord,
+  ManualClock,
   type PullStream,
   type Receipt,
+  run,
   type Sink,
+  type Source,
   silentLogger,
   systemClock,
 } from '@ctxsiem/core';
@@ -21,7 +24,7 @@ import { fileCheckpointStore } from '@ctxsiem/sink-file';
 import { analyticsSource } from '@ctxsiem/source-analytics';
 import { monitorModel, monitorSource } from '@ctxsiem/source-monitor';
 import { SENTINEL_STREAMS, TENANT_FIELD } from '@ctxsiem/source-sentinel';
-import { ingestionBatch } from '@ctxsiem/test-kit';
+import { generatedSource, ingestionBatch } from '@ctxsiem/test-kit';
 import { type AzureMonitorApi, startAzureMonitorApi } from '@ctxsiem/test-kit/servers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -173,6 +176,57 @@ describe('what Azure stores', () => {
           records: 1,
         },
       ]),
+    );
+  });
+
+  it('reports what a run delivered beyond the table’s columns as schema drift in its summary', async () => {
+    const generated = generatedSource({ start: new Date(Date.now() - 3 * HOUR_MS), pageSize: 40 });
+    // A stream that knows two of its records' three fields.
+    const source: Source = {
+      ...generated,
+      streams: generated.streams.map((stream) => ({
+        ...stream,
+        columns: [
+          { name: 'id', type: 'string' },
+          { name: 'time', type: 'datetime' },
+        ],
+      })),
+    };
+    const input = {
+      source: source.type,
+      stream: 'events',
+      columns: source.streams[0]!.columns!,
+      timeField: 'time',
+    };
+    api.loadDcr(dcrDeclaration([{ ...input, tenantField: source.tenantField }]));
+    const checkpoints = fileCheckpointStore({ directory: join(dir, 'run-state') });
+    const to = azureMonitorSink(api.connection, {
+      logger: silentLogger(),
+      clock: systemClock,
+      documents: checkpoints.manifests,
+    });
+    const summary = await run({
+      source,
+      sink: to,
+      checkpoints,
+      logger: silentLogger(),
+      clock: new ManualClock(new Date(Date.now() - HOUR_MS)),
+    });
+    const [stream] = summary.streams;
+    expect(stream!.records).toBeGreaterThan(0);
+    expect(stream!.drift).toEqual([
+      {
+        field: 'value',
+        expected: `no column of ${defaultStreamName(source.type, 'events')}`,
+        found: 'an integer',
+        records: stream!.records,
+      },
+    ]);
+    expect(api.drops).toEqual({});
+    const rows = [...api.rows.values()].flat();
+    expect(rows).toHaveLength(stream!.records);
+    expect(rows.every((row) => typeof (row.AdditionalFields as { value?: unknown }).value === 'number')).toBe(
+      true,
     );
   });
 
