@@ -123,6 +123,7 @@ function publishedTable(
   return legacy && { ...legacy, columns: legacy.columns.filter((c) => COLUMN_NAME.test(c.name)) };
 }
 
+/** A column name: a letter, then letters, digits, `_`; 45 characters at most (INFERRED, the strictest limit seen). */
 const COLUMN_NAME = /^[A-Za-z][A-Za-z0-9_]{0,44}$/;
 
 /** A legacy column's field: `cur_riskscore_d` → `cur_riskscore`. */
@@ -150,6 +151,12 @@ export function streamColumns(
   return declared;
 }
 
+/**
+ * `TimeGenerated`: the record's time when Azure keeps it — not older than 2 days, not more than 1 day
+ * ahead of the time received ("Standard columns in Azure Monitor Logs",
+ * https://learn.microsoft.com/azure/azure-monitor/logs/log-standard-columns#timegenerated) — with an
+ * hour's margin for the time between the transform and Azure's check; else the time received.
+ */
 const EVENT_TIME_KQL = (field: string) =>
   `extend ${EVENT_TIME} = todatetime(${quote(field)}) | extend TimeGenerated = iff(${EVENT_TIME} > ago(47h) and ${EVENT_TIME} < now() + 23h, ${EVENT_TIME}, now())`;
 
