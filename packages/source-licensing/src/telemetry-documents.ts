@@ -86,3 +86,35 @@ function eventsReading(events: { event: unknown; at: JsonRecord }[]): DocumentRe
   }
   return reading;
 }
+
+const DOCUMENT_FIELDS = ['documentId', 'documentName', 'documentVersion'] as const;
+
+/**
+ * A rejected telemetry element as its dead letter holds it (`{documentId, documentName, documentVersion,
+ * index | line, event}` or `{…, line, text}`) made a record again the way collection makes one — parsed,
+ * checked against its event's schema, normalised, with its document — or why it still is not one. A
+ * document refused as a whole (too large, changed, not a telemetry document) has no element to recover.
+ * A record already in the stream's shape (one a sink refused) is returned as it is.
+ */
+export function recoverTelemetryRecord(rejected: JsonRecord): { record: JsonRecord } | { reason: string } {
+  const document: JsonRecord = {};
+  for (const field of DOCUMENT_FIELDS) if (field in rejected) document[field] = rejected[field];
+  let event: unknown = rejected.event;
+  if (event === undefined && typeof rejected.text === 'string') {
+    try {
+      event = JSON.parse(rejected.text);
+    } catch (error) {
+      return { reason: `not JSON: ${(error as Error).message}` };
+    }
+  }
+  if (event === undefined) {
+    if (typeof rejected.kind === 'string' && typeof rejected.eventTime === 'string')
+      return { record: rejected };
+    return {
+      reason:
+        'the document was refused as a whole, not one of its elements: collect it again (a new version)',
+    };
+  }
+  const result = telemetryRecord(event);
+  return 'record' in result ? { record: { ...result.record, ...document } } : { reason: result.error };
+}

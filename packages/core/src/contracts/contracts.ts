@@ -123,6 +123,13 @@ export interface PullStream {
    */
   identity?(record: JsonRecord): unknown;
   /**
+   * A record the stream rejected itself (a page's `rejected`, as stored in its dead letter) made a
+   * record again by the source's own parse and normalisation, or why it still is not one. `deadletter
+   * replay` runs it before the schema: a stream that rejects records must have it, or its dead letters
+   * are not replayed (what it rejected is not in the shape of its records).
+   */
+  recover?(rejected: JsonRecord): { record: JsonRecord } | { reason: string };
+  /**
    * How many records the API holds for the window now (Monitor: `$count`). The reconcile pass compares
    * it with what was delivered and re-reads only windows that gained records; without it (or when it
    * answers undefined: unknown), every due check re-reads the window.

@@ -3,9 +3,12 @@
  * passes (`ctxsiem deadletter replay`).
  *
  * A dead-letter part holds the records of one part number of one window that failed their stream's
- * schema when read, each `{reason, stream, tenant, record}`. Replaying it validates every record again
- * with the stream's schema as it is now (a schema fixed in a later version, a record corrected by
- * hand) and writes those that pass, tagged with the tenant like any delivered record, as a data part
+ * schema when read, each `{reason, stream, tenant, record, rejectedBy}`. Replaying it runs every record
+ * through the path collection runs it through, as it is now (a schema fixed in a later version, a record
+ * corrected by hand): what the source rejected itself is made a record again by the source's own parse
+ * and normalisation (`PullStream.recover`; a stream without one has those dead letters not replayed),
+ * then the stream's schema and the sink's own limits (`Sink.refuse`) — and writes those that pass, in
+ * the stream's record shape and tagged with the tenant like any delivered record, as a data part
  * beside the window's own: `part-…-{tenant}-replay{round}`. Parts stay create-only, and a replay is
  * idempotent: it first reads the rounds written before (by any replay, finished, killed or running at
  * the same time), and writes only records none of them holds, as the next round. Dead-letter parts are
@@ -24,7 +27,7 @@ const ROUND_ATTEMPTS = 5;
 
 /** What re-validating a dead letter needs: the stream's schema and identity, and the tenant tag. */
 export interface ReplayTarget {
-  stream: Pick<PullStream, 'schema' | 'identity' | 'cursorField'>;
+  stream: Pick<PullStream, 'schema' | 'identity' | 'cursorField' | 'recover'>;
   /** Field delivered records carry the tenant in (the source's `tenantField`). */
   tenantField?: string | undefined;
 }
@@ -170,6 +173,29 @@ const isRecord = (value: unknown): value is JsonRecord =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
+ * A dead letter's record in the stream's record shape, or why it is not one: what the source rejected
+ * itself (`rejectedBy: 'source'`, or unmarked where the stream can recover records) goes through the
+ * stream's `recover` — a stream without one cannot say what such a record would be, so it stays.
+ */
+function recoverLetter(
+  stream: ReplayTarget['stream'],
+  letter: JsonRecord,
+): { record: JsonRecord } | { reason: string } {
+  const original = letter.record;
+  if (!isRecord(original)) return { reason: 'not a JSON object' };
+  const bySource = letter.rejectedBy === 'source';
+  if (stream.recover && (bySource || letter.rejectedBy === undefined)) {
+    const recovered = stream.recover(original);
+    return 'reason' in recovered ? { reason: reasonLine(recovered.reason) } : recovered;
+  }
+  if (bySource)
+    return {
+      reason: `the source refused it (${reasonLine(letter.reason)}) and this stream cannot read such a record again`,
+    };
+  return { record: original };
+}
+
+/**
  * Re-validates every selected dead-letter part's records and writes those that pass and were never
  * replayed as the part's next replay round. Safe to run again, or twice at once.
  */
@@ -196,12 +222,13 @@ export function replayDeadLetters(options: ReplayOptions): Promise<DeadLetterRep
       let invalid = 0;
       report.reasons = [];
       for (const letter of deadLetters) {
-        const original = letter.record;
-        if (!isRecord(original)) {
+        const recovered = recoverLetter(stream, letter);
+        if ('reason' in recovered) {
           invalid++;
-          keepReason(report, 'not a JSON object');
+          keepReason(report, recovered.reason);
           continue;
         }
+        const original = recovered.record;
         const digest = streamRecordDigest(stream, original);
         if (replayed.has(digest)) {
           already++;
@@ -213,8 +240,15 @@ export function replayDeadLetters(options: ReplayOptions): Promise<DeadLetterRep
           keepReason(report, reasonLine(checked.error.message));
           continue;
         }
+        const tagged = tenantField ? { ...original, [tenantField]: name.tenant } : original;
+        const refused = sink.refuse?.(tagged);
+        if (refused !== undefined) {
+          invalid++;
+          keepReason(report, reasonLine(refused));
+          continue;
+        }
         replayed.add(digest);
-        pending.push(tenantField ? { ...original, [tenantField]: name.tenant } : original);
+        pending.push(tagged);
         pendingDigests.push(digest);
       }
       report.stillInvalid = invalid;

@@ -155,12 +155,17 @@ export class PartWriter {
       const tagged = tenantField ? { ...record, [tenantField]: tenant } : record;
       // Not refused by the source, valid, and a record the sink can take (an API's request limit): else
       // a dead letter with why.
+      const rejectedBy = rejection !== undefined ? 'source' : checked && !checked.success ? 'schema' : 'sink';
       const reason =
         rejection ??
         (checked && !checked.success ? checked.error.message : this.#options.sink.refuse?.(tagged));
       if (reason !== undefined) {
         result.deadLetterReason ??= reason;
-        pending.deadletter.push({ digest, record: { reason, stream: stream.name, tenant, record } });
+        // Who refused it tells `deadletter replay` which path the record takes again.
+        pending.deadletter.push({
+          digest,
+          record: { reason, stream: stream.name, tenant, rejectedBy, record },
+        });
       } else {
         if (checked?.success && checked.drift) addDrift(result.drift, checked.drift);
         pending.records.push({ digest, record: tagged });

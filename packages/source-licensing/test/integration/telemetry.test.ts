@@ -4,10 +4,20 @@
  * every invalid one dead-lettered with its field path; nothing read twice across runs, copies, touches
  * or a crash mid-window; an edited document read again as a new version.
  */
-import { appendFile, copyFile, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type JsonRecord, ManualClock, run, type Sink, silentLogger } from '@ctxsiem/core';
+import { type JsonRecord, ManualClock, replayDeadLetters, run, type Sink, silentLogger } from '@ctxsiem/core';
 import { licensingTelemetry, type TelemetryDocument } from '@ctxsiem/emulator';
 import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +31,10 @@ interface Harness {
   documents: string;
   generated: TelemetryDocument[];
   clock: ManualClock;
+  /** The file sink the runs write to. */
+  sink: Sink;
+  /** The source of the last `collect`. */
+  source(): LicensingSource;
   collect(options?: { sink?: Sink; settleSeconds?: number }): ReturnType<typeof run>;
   stored(): Promise<JsonRecord[]>;
   deadLetters(): Promise<JsonRecord[]>;
@@ -50,6 +64,8 @@ async function harness(days = 3, invalidOneIn = 7): Promise<Harness> {
     documents,
     generated,
     clock,
+    sink,
+    source: () => sources.at(-1)!,
     collect(options = {}) {
       const source = licensingSource(
         {
@@ -161,6 +177,44 @@ describe('the telemetry stream from a folder', () => {
     h.clock.advance(60 * 60_000);
     const third = await h.collect({ settleSeconds: 30 });
     expect(third.streams[0]).toMatchObject({ records: 1 });
+  });
+
+  it('deadletter replay refuses an event the source still refuses, and delivers a corrected one in the record shape', async () => {
+    h = await harness(1, 0);
+    const cvad = h.generated.find((d) => d.name.startsWith('cvad-'))!;
+    const events = JSON.parse(await readFile(join(h.documents, cvad.name), 'utf8')) as JsonRecord[];
+    const bad = structuredClone(events[0]!);
+    bad.id = 'refused-yesterday';
+    (bad.payload as JsonRecord).licenseActivityTimeStamp = 'yesterday';
+    await writeFile(join(h.documents, 'cvad-yesterday.json'), JSON.stringify([bad]));
+    const collected = await h.collect();
+    expect(collected.streams[0]).toMatchObject({ deadLetters: 1 });
+    const before = (await h.stored()).length;
+    const target = () => ({ stream: h.source().streams[0]!, tenantField: 'citrix_customer_id' });
+
+    const refused = await replayDeadLetters({ sink: h.sink, target });
+    expect(refused.map((r) => [r.replayedNow, r.stillInvalid])).toEqual([[0, 1]]);
+    expect(refused[0]!.reasons.join()).toContain('licenseActivityTimeStamp');
+    expect(await h.stored()).toHaveLength(before);
+
+    // Corrected by hand in its dead letter: replayed as collection would have delivered it.
+    const letters = join(h.directory, 'out', '_deadletter', 'telemetry');
+    const files = await readdir(letters, { recursive: true, withFileTypes: true });
+    const file = files.find((f) => f.isFile())!;
+    const path = join(file.parentPath, file.name);
+    await writeFile(path, (await readFile(path, 'utf8')).replace('"yesterday"', '"2026-03-09T12:00:00Z"'));
+    const replayed = await replayDeadLetters({ sink: h.sink, target });
+    expect(replayed.map((r) => [r.replayedNow, r.stillInvalid])).toEqual([[1, 0]]);
+    const record = (await h.stored()).find((r) => r.eventId === 'refused-yesterday')!;
+    expect(record).toMatchObject({
+      kind: 'cvad.license',
+      eventTime: bad.st,
+      documentName: 'cvad-yesterday.json',
+      documentVersion: 1,
+      citrix_customer_id: CUSTOMER,
+    });
+    expect(record).not.toHaveProperty('event');
+    expect(record).not.toHaveProperty('index');
   });
 
   it('loses and repeats nothing when runs die mid-window, whatever page they die at', async () => {
