@@ -52,8 +52,39 @@ const program = new Command()
 const configOption = () =>
   new Option(
     '-c, --config <file>',
-    'deployment config (JSON or YAML); without it, config comes from environment variables',
+    'deployment config (JSON or YAML); without it, CTXSIEM_CONFIG (inline, s3:// or gs://), else the file CTXSIEM_CONFIG_FILE names (the image: /etc/ctxsiem/config.yaml), else environment variables',
   );
+
+/**
+ * The variable naming a config file read when neither `--config` nor `CTXSIEM_CONFIG` is given: the
+ * image sets it to /etc/ctxsiem/config.yaml, so its default command serves a config mounted there, or
+ * the one `CTXSIEM_CONFIG` holds.
+ */
+const CONFIG_FILE_VARIABLE = 'CTXSIEM_CONFIG_FILE';
+
+/**
+ * The deployment config, from (in order) `--config FILE`, `CTXSIEM_CONFIG`, the file
+ * `CTXSIEM_CONFIG_FILE` names, the environment's variables. A `CTXSIEM_CONFIG` that `--config`
+ * overrides is said to be ignored, on stderr and in the error when the file cannot be read.
+ */
+async function readConfig(file: string | undefined): Promise<DeploymentConfig> {
+  const inline = process.env.CTXSIEM_CONFIG?.trim();
+  const defaultFile = process.env[CONFIG_FILE_VARIABLE]?.trim();
+  let notice: string | undefined;
+  if (file !== undefined && inline) {
+    notice = `CTXSIEM_CONFIG is set but ignored: --config ${file} takes precedence (leave --config out to use CTXSIEM_CONFIG)`;
+    process.stderr.write(`ctxsiem: ${notice}\n`);
+  } else if (file === undefined && !inline && defaultFile) {
+    file = defaultFile;
+    notice = `${CONFIG_FILE_VARIABLE} names ${defaultFile}: mount the config there, or set CTXSIEM_CONFIG (inline, s3:// or gs://)`;
+  }
+  try {
+    return await loadConfig(file, secrets);
+  } catch (error) {
+    if (notice && error instanceof Error) error.message = `${error.message}\n(${notice})`;
+    throw error;
+  }
+}
 const jsonOption = () =>
   new Option('--json', 'print only the machine-readable summary on stdout (human output goes to stderr)');
 
@@ -103,7 +134,7 @@ program
   .addOption(jsonOption())
   .option('--budget-seconds <n>', 'stop cleanly at a page boundary after this many seconds', Number)
   .action(async (options) => {
-    const config = await loadConfig(options.config, secrets);
+    const config = await readConfig(options.config);
     if (options.budgetSeconds !== undefined) config.runner.budgetSeconds = options.budgetSeconds;
     const logger = createLogger({ level: config.logLevel, secrets });
     const summary = await collect(config, {
@@ -122,7 +153,7 @@ program
   )
   .addOption(configOption())
   .action(async (options) => {
-    const load = () => loadConfig(options.config, secrets);
+    const load = () => readConfig(options.config);
     const config = await load();
     const logger = createLogger({ level: config.logLevel, secrets });
     const daemon = Daemon.start(config, { logger, clock: processClock(), secrets });
@@ -169,7 +200,7 @@ program
   .option('--tenant <customerId...>', 'only these tenants')
   .option('--stream <name...>', 'only these streams (e.g. Sessions)')
   .action(async (options) => {
-    const config = await loadConfig(options.config, secrets);
+    const config = await readConfig(options.config);
     const range = backfillRange(options.from, options.to);
     const logger = createLogger({ level: config.logLevel, secrets });
     const progress = new BackfillProgress(process.stderr);
@@ -283,7 +314,7 @@ program
   .addOption(configOption())
   .addOption(jsonOption())
   .action(async (options) => {
-    const config = await loadConfig(options.config, secrets);
+    const config = await readConfig(options.config);
     const logger = createLogger({ level: config.logLevel, secrets });
     const lines = await checkDeployment(config, { logger, clock: processClock(), secrets });
     if (options.json) process.stdout.write(secrets.scrub(`${JSON.stringify(lines, null, 2)}\n`));
@@ -307,7 +338,7 @@ program
   )
   .addOption(jsonOption())
   .action(async (options) => {
-    const config = await loadConfig(options.config, secrets);
+    const config = await readConfig(options.config);
     const logger = createLogger({ level: config.logLevel, secrets });
     if (options.listStreams) {
       const streams = await listStreams(config, { logger, clock: processClock(), secrets });
@@ -335,7 +366,7 @@ program
   .addOption(configOption())
   .addOption(jsonOption())
   .action(async (options) => {
-    const config = await loadConfig(options.config, secrets);
+    const config = await readConfig(options.config);
     const logger = createLogger({ level: config.logLevel, secrets });
     const status = await deploymentStatus(config, { logger, clock: processClock(), secrets });
     process.stdout.write(
@@ -349,7 +380,7 @@ state
   .description('Print every checkpoint (position, and the resume point inside a window).')
   .addOption(configOption())
   .action(async (options) => {
-    process.stdout.write(await showState(await loadConfig(options.config, secrets)));
+    process.stdout.write(await showState(await readConfig(options.config)));
   });
 state
   .command('reset')
@@ -362,7 +393,7 @@ state
       throw new ConfigError('state reset', [
         { path: '--yes', reason: 'resetting re-collects data; pass --yes to confirm' },
       ]);
-    process.stdout.write(await resetState(await loadConfig(options.config, secrets), options.stream));
+    process.stdout.write(await resetState(await readConfig(options.config), options.stream));
   });
 
 const deadletter = program
@@ -397,7 +428,7 @@ function deadLetterCommand(name: 'list' | 'replay', description: string) {
     .addOption(streamOption())
     .addOption(jsonOption())
     .action(async (options) => {
-      const config = await loadConfig(options.config, secrets);
+      const config = await readConfig(options.config);
       const logger = createLogger({ level: config.logLevel, secrets });
       const handle = replay ? replayDeployedDeadLetters : listDeployedDeadLetters;
       const summary = await handle(
@@ -421,7 +452,7 @@ deadLetterCommand(
 const printForConfig =
   (describe: (config: DeploymentConfig, deps: SourceDeps) => Promise<unknown>) =>
   async (options: { config?: string }) => {
-    const config = await loadConfig(options.config, secrets);
+    const config = await readConfig(options.config);
     const logger = createLogger({ level: config.logLevel, secrets });
     const described = await describe(config, { logger, clock: processClock(), secrets });
     process.stdout.write(`${JSON.stringify(described, null, 2)}\n`);

@@ -263,3 +263,29 @@ describe('invalid configuration exits 2 naming the field and the reason', () => 
     expect(result.stderr).toContain("unknown option '--frobnicate'");
   });
 });
+
+describe('where the config comes from', () => {
+  it('reads CTXSIEM_CONFIG before the file CTXSIEM_CONFIG_FILE names, and says when --config makes it ignored', async () => {
+    const inline = JSON.stringify({
+      tenants: [{ customerId: 'acme', clientId: 'client', clientSecret: 'env:CITRIX_CLIENT_SECRET' }],
+      sources: [{ type: 'generated' }],
+      sink: { type: 'file', directory: join(dir, 'inline') },
+      checkpoint: { type: 'file', directory: join(dir, 'inline', '_state') },
+    });
+    const env = {
+      CTXSIEM_CONFIG: inline,
+      CTXSIEM_CONFIG_FILE: join(dir, 'not-mounted.yaml'),
+      CITRIX_CLIENT_SECRET: TEST_SECRETS.cli,
+    };
+    const fromVariable = await ctxsiem(['state', 'show'], { env });
+    expect(fromVariable.code, fromVariable.stderr).toBe(0);
+    expect(fromVariable.stderr).not.toMatch(/ignored/);
+
+    const overridden = await ctxsiem(['state', 'show', '--config', join(dir, 'missing.yaml')], { env });
+    expect(overridden.code).not.toBe(0);
+    expect(overridden.stderr).toMatch(/cannot read .*missing\.yaml: ENOENT/);
+    expect(overridden.stderr).toMatch(
+      /CTXSIEM_CONFIG is set but ignored: --config \S*missing\.yaml takes precedence \(leave --config out to use CTXSIEM_CONFIG\)/,
+    );
+  });
+});

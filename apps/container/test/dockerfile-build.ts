@@ -263,14 +263,28 @@ export function run(stage: Stage, args?: string[], env: Record<string, string> =
   return execInStage(stage, [...stage.entrypoint, ...(args ?? stage.cmd)], env);
 }
 
-/** Runs an exec-form command in the stage: `node` is this machine's Node, absolute paths are the stage's. */
+/**
+ * Runs an exec-form command in the stage: `node` is this machine's Node, absolute paths (in its words
+ * and in the image's variables) are the stage's.
+ */
 export function execInStage(stage: Stage, command: string[], env: Record<string, string> = {}): ChildProcess {
   const [program, ...rest] = command.map((word) => (word.startsWith('/') ? hostPath(stage, word) : word));
   if (!program) throw new Error('an empty command');
   const executable = program === 'node' ? process.execPath : program;
   return spawn(executable, rest, {
     cwd: hostPath(stage, '.'),
-    env: { ...stage.env, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // A variable holding an absolute path (the image's CTXSIEM_CONFIG_FILE) names the stage's file.
+    env: {
+      ...Object.fromEntries(
+        Object.entries(stage.env).map(([name, value]) => [
+          name,
+          value.startsWith('/') ? hostPath(stage, value) : value,
+        ]),
+      ),
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

@@ -73,6 +73,16 @@ async function until(check: () => boolean, what: () => string, timeoutMs = 30_00
   }
 }
 
+/** A config that collects Sessions from the emulator into `out` every two seconds. */
+const serveConfig = (out: string) => ({
+  tenants: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', apiBase: emulator.url }],
+  sources: [{ type: 'monitor', entities: ['Sessions'] }],
+  sink: { type: 'file', directory: out },
+  checkpoint: { type: 'file', directory: join(out, '_state') },
+  runner: { lookbackMinutes: 60 },
+  serve: { schedules: [{ cron: '*/2 * * * * *' }], host: '127.0.0.1', port: 0, drainSeconds: 20 },
+});
+
 describe('the container image', () => {
   it('is built in two stages and runs the bundle as an unprivileged user', () => {
     expect(stages.map((stage) => stage.name)).toEqual(['build', '1']);
@@ -82,7 +92,11 @@ describe('the container image', () => {
     expect(image.expose).toEqual(['9464']);
     expect(image.env.NODE_ENV).toBe('production');
     expect(image.entrypoint).toEqual(['node', '/app/cli.mjs']);
-    expect(image.cmd).toEqual(['serve', '--config', '/etc/ctxsiem/config.yaml']);
+    // `serve` reads the config mounted at /etc/ctxsiem/config.yaml, or CTXSIEM_CONFIG when it is set.
+    expect(image.cmd).toEqual(['serve']);
+    expect(image.env.CTXSIEM_CONFIG_FILE).toBe('/etc/ctxsiem/config.yaml');
+    // The unprivileged user's home (the node images create it owned by `node`): writable for it.
+    expect(image.workdir).toBe('/home/node');
     expect(image.healthcheck?.command).toEqual(['node', '/app/healthcheck.mjs']);
     expect(image.healthcheck?.flags).toMatchObject({ interval: '30s', timeout: '5s' });
   });
@@ -112,14 +126,7 @@ describe('the container image', () => {
 
   it('serves: collects on schedule, passes its HEALTHCHECK, and drains on SIGTERM', async () => {
     const out = join(dir, 'volume', 'out');
-    const config = {
-      tenants: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', apiBase: emulator.url }],
-      sources: [{ type: 'monitor', entities: ['Sessions'] }],
-      sink: { type: 'file', directory: out },
-      checkpoint: { type: 'file', directory: join(out, '_state') },
-      runner: { lookbackMinutes: 60 },
-      serve: { schedules: [{ cron: '*/2 * * * * *' }], host: '127.0.0.1', port: 0, drainSeconds: 20 },
-    };
+    const config = serveConfig(out);
     // The volume of `docker run -v …:/etc/ctxsiem/config.yaml`.
     await mkdir(hostPath(image, '/etc/ctxsiem'), { recursive: true });
     await writeFile(hostPath(image, '/etc/ctxsiem/config.yaml'), JSON.stringify(config));
@@ -163,4 +170,38 @@ describe('the container image', () => {
     expect(await exitOf(check)).toBe(1);
     expect(checkOutput.text).toMatch(/^unhealthy: http:\/\/127\.0\.0\.1:\d+\/healthz: ECONNREFUSED/);
   }, 90_000);
+
+  it('serves the config in CTXSIEM_CONFIG with the default command, the mounted file aside', async () => {
+    const out = join(dir, 'volume', 'inline-out');
+    const config = serveConfig(out);
+    const daemon = run(image, undefined, { CTXSIEM_CONFIG: JSON.stringify(config) });
+    const exited = exitOf(daemon);
+    const log = stderrOf(daemon);
+    try {
+      await until(
+        () => /scheduled collection finished"/.test(log.text),
+        () => `a scheduled collection:\n${log.text.slice(-3000)}`,
+      );
+    } finally {
+      daemon.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect((await readStoredRecords(join(out, 'Sessions'))).length).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('a command given without --config says that CTXSIEM_CONFIG_FILE names a file that is not there', async () => {
+    await rm(hostPath(image, '/etc/ctxsiem/config.yaml'), { force: true });
+    const status = run(image, ['status']);
+    const log = stderrOf(status);
+    expect(await exitOf(status)).not.toBe(0);
+    expect(log.text).toMatch(/cannot read .*config\.yaml: ENOENT/);
+    expect(log.text).toMatch(/CTXSIEM_CONFIG_FILE names .*: mount the config there, or set CTXSIEM_CONFIG/);
+  }, 60_000);
+
+  it("`demo` writes its files under the working directory, the unprivileged user's home", async () => {
+    const demo = run(image, ['demo', '--json']);
+    const log = stderrOf(demo);
+    expect(await exitOf(demo), log.text.slice(-2000)).toBe(0);
+    expect(await readdir(hostPath(image, '/home/node/out/demo'))).toContain('Sessions');
+  }, 120_000);
 });
