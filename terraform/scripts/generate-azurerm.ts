@@ -25,6 +25,8 @@ export const AZURERM_RESOURCES = [
   'azurerm_user_assigned_identity',
   'azurerm_role_assignment',
   'azurerm_key_vault',
+  'azurerm_key_vault_secret',
+  'azurerm_monitor_diagnostic_setting',
   'azurerm_storage_account',
   'azurerm_storage_share',
   'azurerm_container_app_environment',

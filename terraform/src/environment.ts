@@ -93,6 +93,22 @@ export const AwsSchema = z
           .min(1)
           .default(30)
           .describe('Overwritten or deleted versions are kept this long.'),
+        accessLogs: z
+          .object({
+            bucket: bucketName.describe(
+              'An existing bucket in the same account and region that accepts S3 server access logs (SSE-S3).',
+            ),
+            prefix: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('Default `<bucket name>/` (the collector bucket’s name).'),
+          })
+          .strict()
+          .optional()
+          .describe(
+            'Record every request to the bucket (S3 server access logging) into this bucket. Without it, audit reads and writes with CloudTrail S3 data events of your own trail.',
+          ),
       })
       .strict()
       .describe('The bucket the collector writes and SecOps reads.'),

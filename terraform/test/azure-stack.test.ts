@@ -79,26 +79,31 @@ describe('the Azure stack under OpenTofu and azurerm v5', () => {
       azurerm_container_app_environment: 1,
       azurerm_container_app_environment_storage: 1,
       azurerm_key_vault: 1,
+      azurerm_key_vault_secret: 2,
       azurerm_log_analytics_workspace: 1,
       azurerm_log_analytics_workspace_table_custom_log: 10,
       azurerm_monitor_data_collection_endpoint: 1,
       azurerm_monitor_data_collection_rule: 1,
+      azurerm_monitor_diagnostic_setting: 1,
       azurerm_resource_group: 1,
-      azurerm_role_assignment: 2,
+      azurerm_role_assignment: 3,
       azurerm_sentinel_log_analytics_workspace_onboarding: 1,
       azurerm_storage_account: 1,
       azurerm_storage_share: 1,
       azurerm_user_assigned_identity: 1,
+      terraform_data: 1,
     });
     expect(stub.requests).toBeGreaterThan(0);
   });
 
   it('lets the app’s identity publish to the rule and read the vault’s secrets, nothing wider', () => {
-    const roles = planned('azurerm_role_assignment').map((r) => ({
-      role: r.values.role_definition_name,
-      scope: references(r.address, 'scope'),
-      principal: references(r.address, 'principal_id'),
-    }));
+    const roles = planned('azurerm_role_assignment')
+      .filter((r) => r.name !== 'deployer-sets-secrets')
+      .map((r) => ({
+        role: r.values.role_definition_name,
+        scope: references(r.address, 'scope'),
+        principal: references(r.address, 'principal_id'),
+      }));
     expect(roles).toEqual([
       {
         role: 'Monitoring Metrics Publisher',
@@ -211,5 +216,58 @@ describe('the Azure stack under OpenTofu and azurerm v5', () => {
       expect(text, `${file}: run node terraform/scripts/generate-azurerm.ts`).toBe(
         readFileSync(join(folder, file), 'utf8'),
       );
+  });
+
+  it('lets the deployer set the vault’s secrets (README’s az keyvault secret set), waiting for the role', () => {
+    const [deployer] = planned('azurerm_role_assignment').filter((r) => r.name === 'deployer-sets-secrets');
+    expect(deployer!.values.role_definition_name).toBe('Key Vault Secrets Officer');
+    expect(references(deployer!.address, 'scope')).toContain('azurerm_key_vault.key-vault.id');
+    expect(references(deployer!.address, 'principal_id')).toContain(
+      'data.azurerm_client_config.client.object_id',
+    );
+    const wait = plan.configuration.root_module.resources.find((r) =>
+      r.address.startsWith('terraform_data.'),
+    )!;
+    expect(wait.address).toBe('terraform_data.deployer-role-propagation');
+  });
+
+  it('creates every referenced secret before the app, as a write-only placeholder kept out of state', () => {
+    const secrets = planned('azurerm_key_vault_secret');
+    expect(secrets.map((s) => s.values.name).toSorted()).toEqual([
+      'cas-password-acmeeu',
+      'citrix-client-secret-acmeeu',
+    ]);
+    for (const secret of secrets) {
+      // Write-only: the plan (like the state) holds no value.
+      expect(secret.values.value ?? null, secret.address).toBeNull();
+      expect(secret.values.value_wo ?? null, secret.address).toBeNull();
+      expect(secret.values.value_wo_version).toBe(1);
+    }
+    const synthesized = stack.resources('azurerm_key_vault_secret');
+    for (const [id, secret] of Object.entries(synthesized)) {
+      expect(secret.lifecycle, id).toEqual({ ignore_changes: 'all' });
+      expect(secret.depends_on, id).toEqual(['terraform_data.deployer-role-propagation']);
+    }
+    const app = stack.resource('azurerm_container_app', 'collector');
+    expect(app.depends_on).toEqual(
+      expect.arrayContaining([
+        'azurerm_role_assignment.reads-secrets',
+        ...Object.keys(synthesized).map((id) => `azurerm_key_vault_secret.${id}`),
+      ]),
+    );
+  });
+
+  it('sends the app environment’s logs through Azure Monitor, not with the workspace key it refuses', () => {
+    const [environment] = planned('azurerm_container_app_environment');
+    expect(environment!.values.logs_destination).toBe('azure-monitor');
+    expect(environment!.values.log_analytics_workspace_id ?? null).toBeNull();
+    const [setting] = planned('azurerm_monitor_diagnostic_setting');
+    expect(references(setting!.address, 'target_resource_id')).toContain(
+      'azurerm_container_app_environment.apps.id',
+    );
+    expect(references(setting!.address, 'log_analytics_workspace_id')).toContain(
+      'azurerm_log_analytics_workspace.workspace.id',
+    );
+    expect(setting!.values.enabled_log).toEqual([expect.objectContaining({ category_group: 'allLogs' })]);
   });
 });

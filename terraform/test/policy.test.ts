@@ -128,13 +128,19 @@ describe('the project’s rules on every stack', () => {
             problems.push(
               `${idOf(stack, 'azurerm_container_app', id)}: secret ${secret.name} is not a Key Vault reference`,
             );
-      for (const type of [
-        'aws_secretsmanager_secret_version',
-        'google_secret_manager_secret_version',
-        'azurerm_key_vault_secret',
-      ])
+      for (const type of ['aws_secretsmanager_secret_version', 'google_secret_manager_secret_version'])
         for (const id of Object.keys(resources[type] ?? {}))
           problems.push(`${idOf(stack, type, id)} puts a secret's value into Terraform state`);
+      // A Key Vault secret only as a write-only placeholder (never in state), never updated after.
+      for (const [id, secret] of Object.entries(resources.azurerm_key_vault_secret ?? {}))
+        if (
+          secret.value !== undefined ||
+          secret.value_wo === undefined ||
+          (secret.lifecycle as Json | undefined)?.ignore_changes !== 'all'
+        )
+          problems.push(
+            `${idOf(stack, 'azurerm_key_vault_secret', id)} puts a secret's value into Terraform state`,
+          );
       const text = JSON.stringify(stack.json);
       for (const match of text.matchAll(/\\"(clientSecret|password)\\":\s*\\"([^"\\]*)\\"/g))
         if (!/^(secretsmanager|gcpsecret|env|file):/.test(match[2]!))

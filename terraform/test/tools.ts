@@ -7,7 +7,7 @@ import { ROOT } from './synth.ts';
 const run = promisify(execFile);
 
 /** The path `obtain.sh <tool>` prints (building or installing the tool the first time). */
-export async function obtainTool(tool: 'checkov' | 'tofu' | 'azurerm'): Promise<string> {
+export async function obtainTool(tool: 'checkov' | 'parliament' | 'tofu' | 'azurerm'): Promise<string> {
   const { stdout } = await run(join(ROOT, 'test', 'servers', 'obtain.sh'), [tool], {
     maxBuffer: 16 * 1024 * 1024,
     timeout: 40 * 60_000,

@@ -16,7 +16,8 @@
 #   test/servers/obtain.sh azurerm            → …/servers/terraform-mirror (a provider filesystem mirror
 #                                               holding hashicorp/azurerm, built from source)
 #   test/servers/obtain.sh checkov            → …/servers/checkov-<version>/checkov
-#   test/servers/obtain.sh terraform          → the three, one per line
+#   test/servers/obtain.sh parliament         → …/servers/parliament-<version>/parliament (AWS IAM policy linter)
+#   test/servers/obtain.sh terraform          → the four, one per line
 #
 # Cache: ${CTXSIEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ctxsiem}/servers. GOPATH, GOMODCACHE and
 # GOCACHE live under it too, so a rebuild (e.g. after a version bump) reuses downloaded modules and
@@ -40,8 +41,11 @@ MOTO_VERSION=5.2.5
 # Apache Kafka (KRaft, SASL_SSL with SCRAM) from Maven Central: kafka-pom.xml beside this script pins it.
 KAFKA_VERSION=4.4.0
 # OpenTofu: a terraform-compatible CLI the module proxy serves (terraform itself does not build from it).
+# 1.12: write-only attributes (the Azure stack's placeholder secrets, `value_wo`) need OpenTofu 1.11 or
+# Terraform 1.11; the proxy serves v1.10.x and v1.12.6, whose go.mod has replace directives (built from
+# a module copy, below).
 TOFU_MODULE=github.com/opentofu/opentofu
-TOFU_VERSION=v1.10.6
+TOFU_VERSION=v1.12.6
 # The azurerm provider: the proxy serves main-branch pseudo-versions only; this one is main after the
 # v5.2.0 release (the v5 schema). The mirror files it as 5.2.1, a plain version constraints can match.
 AZURERM_MODULE=github.com/hashicorp/terraform-provider-azurerm
@@ -49,6 +53,9 @@ AZURERM_VERSION=v1.44.1-0.20260824201233-fae580791926
 AZURERM_MIRROR_VERSION=5.2.1
 # checkov scans the synthesized stacks; its dependencies are pinned by checkov-constraints.txt.
 CHECKOV_VERSION=3.3.30
+# parliament lints the AWS stacks' IAM policy documents; its dependencies are pinned by
+# parliament-constraints.txt.
+PARLIAMENT_VERSION=1.6.4
 # confluent-kafka (Python, librdkafka inside its wheel, every codec built in): a producer that is not
 # the JS client, for the sentinel source's compression tests; pinned by confluent-kafka-constraints.txt.
 CONFLUENT_KAFKA_VERSION=2.16.1
@@ -60,7 +67,7 @@ log() { printf 'obtain.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  echo "usage: $0 <minio|fake-gcs-server|moto|kafka|all|tofu|azurerm|checkov|terraform|confluent-kafka>" >&2
+  echo "usage: $0 <minio|fake-gcs-server|moto|kafka|all|tofu|azurerm|checkov|parliament|terraform|confluent-kafka>" >&2
   exit 2
 }
 
@@ -276,6 +283,11 @@ install_checkov() {
   install_venv checkov "$1" "checkov==$CHECKOV_VERSION" checkov-constraints.txt checkov checkov.main "$CHECKOV_VERSION"
 }
 
+# parliament at the pinned versions, and a `parliament` launcher.
+install_parliament() {
+  install_venv parliament "$1" "parliament==$PARLIAMENT_VERSION" parliament-constraints.txt parliament parliament.cli "$PARLIAMENT_VERSION"
+}
+
 # confluent-kafka at the pinned versions, and a `python` launcher (the venv's python: scripts run with it
 # import confluent_kafka).
 install_confluent_kafka() {
@@ -305,6 +317,9 @@ install_mirror() {
 
 obtain_moto() { install_once moto "$SERVERS/moto-$MOTO_VERSION" moto-server install_moto; }
 obtain_checkov() { install_once checkov "$SERVERS/checkov-$CHECKOV_VERSION" checkov install_checkov; }
+obtain_parliament() {
+  install_once parliament "$SERVERS/parliament-$PARLIAMENT_VERSION" parliament install_parliament
+}
 obtain_confluent_kafka() {
   install_once confluent-kafka "$SERVERS/confluent-kafka-$CONFLUENT_KAFKA_VERSION" python install_confluent_kafka
 }
@@ -328,11 +343,13 @@ case "$1" in
   tofu) obtain tofu ;;
   azurerm) obtain_mirror ;;
   checkov) obtain_checkov ;;
+  parliament) obtain_parliament ;;
   confluent-kafka) obtain_confluent_kafka ;;
   terraform)
     obtain tofu
     obtain_mirror
     obtain_checkov
+    obtain_parliament
     ;;
   -h | --help) usage ;;
   *) usage ;;

@@ -7,6 +7,7 @@ import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-p
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key/index.js';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration/index.js';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging/index.js';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls/index.js';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy/index.js';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
@@ -84,6 +85,12 @@ export class CollectorBucket extends Construct {
         },
       ],
     });
+    if (settings.accessLogs)
+      new S3BucketLoggingA(this, 'access-logs', {
+        bucket,
+        targetBucket: settings.accessLogs.bucket,
+        targetPrefix: settings.accessLogs.prefix ?? `${settings.name}/`,
+      });
     // Plain HTTP, and TLS older than 1.2, are refused to everyone.
     const refused = [
       { sid: 'DenyInsecureTransport', test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] },
@@ -123,17 +130,21 @@ export class CollectorBucket extends Construct {
           sid: 'CloudWatchLogsEncryptsTheLogGroup',
           effect: 'Allow',
           principals: [{ type: 'Service', identifiers: [`logs.${users.region}.amazonaws.com`] }],
+          // The actions that carry an encryption context (AWS's example adds kms:Describe*, which no
+          // context-conditioned statement can allow).
           actions: [
-            'kms:Encrypt*',
-            'kms:Decrypt*',
-            'kms:ReEncrypt*',
-            'kms:GenerateDataKey*',
-            'kms:Describe*',
+            'kms:Encrypt',
+            'kms:Decrypt',
+            'kms:ReEncryptFrom',
+            'kms:ReEncryptTo',
+            'kms:GenerateDataKey',
+            'kms:GenerateDataKeyWithoutPlaintext',
           ],
           resources: ['*'],
           condition: [
             {
-              test: 'ArnEquals',
+              // The context's key is a string: the log group's ARN, exactly.
+              test: 'StringEquals',
               variable: 'kms:EncryptionContext:aws:logs:arn',
               values: [users.logGroupArn],
             },

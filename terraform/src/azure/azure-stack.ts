@@ -10,7 +10,7 @@
  * the variable NAME by Key Vault reference.
  */
 import type { DcrDeclaration } from '@ctxsiem/sink-azure-monitor';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { StateBackend } from '../backend.ts';
 import { collectorConfig } from '../collector.ts';
@@ -21,10 +21,12 @@ import { ContainerAppEnvironment } from './azurerm/container-app-environment.ts'
 import { ContainerAppEnvironmentStorage } from './azurerm/container-app-environment-storage.ts';
 import { DataClientConfig } from './azurerm/data-client-config.ts';
 import { KeyVault } from './azurerm/key-vault.ts';
+import { KeyVaultSecret } from './azurerm/key-vault-secret.ts';
 import { LogAnalyticsWorkspace } from './azurerm/log-analytics-workspace.ts';
 import { LogAnalyticsWorkspaceTableCustomLog } from './azurerm/log-analytics-workspace-table-custom-log.ts';
 import { MonitorDataCollectionEndpoint } from './azurerm/monitor-data-collection-endpoint.ts';
 import { MonitorDataCollectionRule } from './azurerm/monitor-data-collection-rule.ts';
+import { MonitorDiagnosticSetting } from './azurerm/monitor-diagnostic-setting.ts';
 import { AzurermProvider } from './azurerm/provider.ts';
 import { ResourceGroup } from './azurerm/resource-group.ts';
 import { RoleAssignment } from './azurerm/role-assignment.ts';
@@ -37,12 +39,15 @@ type AzureSettings = NonNullable<Environment['azure']>;
 
 /** Where the container keeps its checkpoints and dead letters: the Azure Files share's mount. */
 export const STATE_MOUNT = '/var/lib/ctxsiem';
+/** How long the first apply waits for the deployer's Key Vault role to reach the data plane. */
+export const RBAC_PROPAGATION_SECONDS = 90;
 /** `serve`'s /healthz, /readyz and /metrics. */
 export const HEALTH_PORT = 9464;
 /** Built-in role ids (the same in every tenant). */
 export const ROLES = {
   monitoringMetricsPublisher: 'Monitoring Metrics Publisher',
   keyVaultSecretsUser: 'Key Vault Secrets User',
+  keyVaultSecretsOfficer: 'Key Vault Secrets Officer',
 };
 
 export interface AzureStackProps {
@@ -148,7 +153,7 @@ export class AzureStack extends TerraformStack {
       purgeProtectionEnabled: true,
       softDeleteRetentionDays: 90,
     });
-    new RoleAssignment(this, 'reads-secrets', {
+    const readsSecrets = new RoleAssignment(this, 'reads-secrets', {
       scope: vault.id,
       roleDefinitionName: ROLES.keyVaultSecretsUser,
       principalId: identity.principalId,
@@ -178,10 +183,18 @@ export class AzureStack extends TerraformStack {
       storageAccountId: storage.id,
       quota: 5,
     });
+    // The environment's logs go through Azure Monitor (a diagnostic setting into the workspace): the
+    // `log-analytics` destination ships them with the workspace's shared key, which it refuses.
     const apps = new ContainerAppEnvironment(this, 'apps', {
       name: `cae-ctxsiem-${name}`,
       ...inGroup,
+      logsDestination: 'azure-monitor',
+    });
+    new MonitorDiagnosticSetting(this, 'apps-logs', {
+      name: 'ctxsiem-to-workspace',
+      targetResourceId: apps.id,
       logAnalyticsWorkspaceId: workspace.id,
+      enabledLog: [{ categoryGroup: 'allLogs' }],
     });
     const mount = new ContainerAppEnvironmentStorage(this, 'apps-state', {
       name: 'state',
@@ -225,6 +238,8 @@ export class AzureStack extends TerraformStack {
       environment.tenants.map((tenant) => tenant.customerId),
     );
 
+    const placeholders = this.#placeholderSecrets(vault, client, variables.map(secretNameOf));
+
     const app = new ContainerApp(this, 'collector', {
       name: `ca-ctxsiem-${name}`.slice(0, 32),
       containerAppEnvironmentId: apps.id,
@@ -257,7 +272,9 @@ export class AzureStack extends TerraformStack {
         },
         volume: [{ name: 'state', storageName: mount.name, storageType: 'AzureFile' }],
       },
-      dependsOn: tables,
+      // The Key Vault references resolve when the app is created: after the identity may read them and
+      // every secret exists (a placeholder until set).
+      dependsOn: [...tables, readsSecrets, ...placeholders],
     });
 
     new TerraformOutput(this, 'resource_group', { value: group.name });
@@ -271,5 +288,38 @@ export class AzureStack extends TerraformStack {
       description:
         'Set each: az keyvault secret set --vault-name <key_vault> --name <secret> --value <value>',
     });
+  }
+
+  /**
+   * Each secret the app references, created as a placeholder the first time (`value_wo`: write-only,
+   * never in Terraform state; Terraform ≥ 1.11 or OpenTofu ≥ 1.11) and never touched again, so the
+   * operator's value (`az keyvault secret set`) stays. The deployer may set them: Key Vault Secrets
+   * Officer on this vault, given time to propagate before the placeholders are written.
+   */
+  #placeholderSecrets(vault: KeyVault, client: DataClientConfig, names: readonly string[]): KeyVaultSecret[] {
+    const deployerSets = new RoleAssignment(this, 'deployer-sets-secrets', {
+      scope: vault.id,
+      roleDefinitionName: ROLES.keyVaultSecretsOfficer,
+      principalId: client.objectId,
+    });
+    // Azure RBAC takes a while to reach Key Vault's data plane: a secret written at once may be refused.
+    const propagation = new TerraformResource(this, 'deployer-role-propagation', {
+      terraformResourceType: 'terraform_data',
+      dependsOn: [deployerSets],
+      provisioners: [{ type: 'local-exec', command: `sleep ${RBAC_PROPAGATION_SECONDS}` }],
+    });
+    propagation.addOverride('triggers_replace', [deployerSets.id]);
+    return names.map(
+      (name) =>
+        new KeyVaultSecret(this, `placeholder-${name}`, {
+          name,
+          keyVaultId: vault.id,
+          valueWo: 'unset: az keyvault secret set this secret',
+          valueWoVersion: 1,
+          contentType: 'text/plain',
+          lifecycle: { ignoreChanges: 'all' },
+          dependsOn: [propagation],
+        }),
+    );
   }
 }
