@@ -194,6 +194,7 @@ export {
   NETWORK_ERROR_CODES,
   PartExistsError,
   QueryTimeoutError,
+  RequestRefusedError,
   SinkError,
   SourceError,
 } from './errors/index.ts';

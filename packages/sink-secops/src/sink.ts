@@ -7,7 +7,10 @@
  * dead-lettered with its size before anything is sent; the rest go on. The import API is called on
  * its GA version, `v1`, at the region's Chronicle API location (`europe` → `eu`). Each request is sent by core's
  * `sendIngestionRequest`: retried on 429, 408, 5xx and network errors honouring `Retry-After`, one new
- * token on a 401, not retried on 403, 413 and 400, which name the part and the request's records.
+ * token on a 401, not retried on 403, 413 and 400, which name the part and the request's records. A
+ * 400 refuses the request's records (`refusesRecords`): they are dead-lettered with SecOps' reason and
+ * the stream goes on — unless it names what is the sink's configuration (the log type, the location,
+ * the forwarder), which fails the stream until it is fixed.
  */
 import {
   type Batch,
@@ -42,6 +45,16 @@ export function ingestionUrl(config: SecOpsSinkConfig, logType: string): string 
 
 /** What the sink is built with: the connector's dependencies, and (tests) the `fetch` requests go through. */
 export type SecOpsSinkDeps = ConnectorDeps & { fetch?: FetchLike | undefined };
+
+/**
+ * Whether SecOps refused a request for its logs' content: a 400 INVALID_ARGUMENT ("the client specified
+ * an invalid argument", https://cloud.google.com/apis/design/errors) that does not name what the sink's
+ * configuration decides — the log type (legacy's `invalid log_type` for one the instance lacks), the
+ * location or the forwarder, which every request would meet again.
+ */
+export function refusesRecords(status: number, body: string): boolean {
+  return status === 400 && !/invalid log_type|LogType "|location|forwarder/i.test(body);
+}
 
 export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
   const config: SecOpsSinkConfig = parseConfig('sink-secops', SecOpsSinkConfigSchema, input);
@@ -86,6 +99,7 @@ export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
         logger: deps?.logger,
         advice,
         fetch: httpFetch,
+        refusesRecords,
       });
       return Buffer.byteLength(body);
     },

@@ -125,14 +125,14 @@ describe('SecOps sink (logs:import)', () => {
 
   it('after a failed request, the part is written again sending only the requests not accepted', async () => {
     const records = sessions(6, 40_000);
-    const limited = () => sink({ maxRequestBytes: 100_000 });
-    api.failNext('pass', { status: 400, body: '{"error":{"message":"logs[0] is bad"}}' });
+    const limited = () => sink({ maxRequestBytes: 100_000, maxAttempts: 1 });
+    api.failNext('pass', { status: 503, body: '{"error":{"message":"backend unavailable"}}' });
     const error = await limited()
       .write(batch(records))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SinkError);
     expect((error as Error).message).toMatch(
-      /#00000: request 2 of \d+ \(records \d+–\d+\): SecOps answered 400: logs\[0\] is bad/,
+      /#00000: request 2 of \d+ \(records \d+–\d+\): SecOps answered 503: backend unavailable/,
     );
     const firstRequest = delivered();
     expect(firstRequest.length).toBeGreaterThan(0);
@@ -142,6 +142,38 @@ describe('SecOps sink (logs:import)', () => {
     await limited().write(batch(records));
     expect(delivered()).toEqual(records);
     expect(await limited().readPartDigests?.(batch(records))).toEqual(batch(records).digests);
+  });
+
+  it('a request refused for its logs (400) answers its records as refused, with the reason, and never sends it again', async () => {
+    const records = sessions(6, 40_000);
+    const limited = () => sink({ maxRequestBytes: 100_000 });
+    const reason =
+      '{"error":{"code":400,"message":"inlineSource.logs[1]: logEntryTime is out of range","status":"INVALID_ARGUMENT"}}';
+    api.failNext('pass', { status: 400, body: reason });
+    const receipt = await limited().write(batch(records));
+    expect(receipt.refused).toHaveLength(1);
+    const [refused] = receipt.refused!;
+    expect(refused!.reason).toContain(
+      'SecOps refused the request (400: inlineSource.logs[1]: logEntryTime is out of range)',
+    );
+    expect(delivered()).toEqual([...records.slice(0, refused!.start), ...records.slice(refused!.end)]);
+    // Written again (a retry, a killed run's successor): the same answer, nothing sent.
+    const requests = api.stats.requests;
+    expect((await limited().write(batch(records))).refused).toEqual(receipt.refused);
+    expect(api.stats.requests).toBe(requests);
+    // What the API refused was not delivered: a re-read does not skip it.
+    expect(await limited().readPartDigests?.(batch(records))).toHaveLength(
+      records.length - (refused!.end - refused!.start),
+    );
+  });
+
+  it('a 400 naming the log type is the configuration: it fails the write, nothing is refused', async () => {
+    api.failNext({ status: 400, body: '{"error":{"message":"invalid log_type: CTXSIEM_GENERATED"}}' });
+    const error = await sink()
+      .write(batch(sessions(2)))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SinkError);
+    expect((error as Error).message).toMatch(/SecOps answered 400: invalid log_type/);
   });
 
   it('sends again the one request accepted while its answer was lost: the duplicate the API cannot prevent', async () => {
@@ -206,6 +238,43 @@ describe('SecOps sink under the runner', () => {
     const state = await checkpoints.read(checkpointKey('test-tenant', 'generated', 'events'));
     expect(state?.state.position ?? FROM.toISOString()).toBe(FROM.toISOString());
     expect(api.accepted).toEqual([]);
+  });
+
+  it('records SecOps refuses (400) are dead-lettered with its reason and the stream moves on, on this run and the next', async () => {
+    const source = generatedSource({ start: FROM, pageSize: 40 });
+    const deadLetters = fileSink(
+      { directory: join(dir, 'out') },
+      { logger: silentLogger(), clock: { now: Date.now } },
+    );
+    const routed = withDeadLetterSink(sink({ maxRequestBytes: 20_000 }), deadLetters);
+    const clock = new ManualClock(new Date('2024-08-06T08:10:00Z'));
+    const message = 'inlineSource.logs[2]: log is not valid for this log type';
+    api.failNext('pass', 'pass', {
+      status: 400,
+      body: JSON.stringify({ error: { code: 400, message, status: 'INVALID_ARGUMENT' } }),
+    });
+    const logger = silentLogger();
+    const first = await run({ source, sink: routed, checkpoints, logger, clock });
+    expect(first.streams[0]).toMatchObject({ status: 'ok', to: '2024-08-06T08:05:00.000Z' });
+    const dead = await readStoredRecords(join(dir, 'out', '_deadletter'));
+    expect(dead.length).toBeGreaterThan(0);
+    expect(first.streams[0]?.deadLetters).toBe(dead.length);
+    for (const letter of dead)
+      expect(letter).toMatchObject({ rejectedBy: 'sink', reason: expect.stringContaining(message) });
+    const truth = [...source.truth('events', { from: FROM, to: new Date('2024-08-06T08:05:00Z') })];
+    const deliveredIds = delivered().map((record) => String(record.id));
+    const deadIds = dead.map((letter) => String((letter.record as JsonRecord).id));
+    expect([...deliveredIds, ...deadIds].sort()).toEqual(truth.map((record) => String(record.id)).sort());
+
+    // The next run goes on from there: nothing sent again, nothing dead-lettered again.
+    clock.set(new Date('2024-08-06T09:10:00Z'));
+    const requests = api.stats.requests;
+    const next = await run({ source, sink: routed, checkpoints, logger, clock });
+    expect(next.streams[0]).toMatchObject({ status: 'ok', deadLetters: 0 });
+    expect(api.stats.requests).toBeGreaterThan(requests);
+    expect(await readStoredRecords(join(dir, 'out', '_deadletter'))).toHaveLength(dead.length);
+    const ids = delivered().map((record) => String(record.id));
+    expect(ids.length).toBe(new Set(ids).size);
   });
 
   it('delivers every record once across a run stopped mid-window, oversized records dead-lettered', async () => {

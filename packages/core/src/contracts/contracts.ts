@@ -412,6 +412,12 @@ export interface Receipt {
   /** Hex SHA-256 of the stored bytes, kept in the window manifest. */
   sha256: string;
   /**
+   * Records of the part a SIEM API refused for their content (`RequestRefusedError`), as index ranges
+   * `[start, end)` of the batch with the API's reason: not delivered — the runner dead-letters them and
+   * the stream goes on. Every write of the same part answers the same ranges.
+   */
+  refused?: readonly { start: number; end: number; reason: string }[] | undefined;
+  /**
    * Fields the destination does not declare (a SIEM table's columns), per field, with how many records
    * carried them: counted and reported as schema drift like the source's own.
    */

@@ -263,9 +263,13 @@ export function replayDeadLetters(options: ReplayOptions): Promise<DeadLetterRep
           digests: pendingDigests,
           timeField: stream.cursorField,
         });
-        report.replayed += pending.length;
+        // What a SIEM API refused for its content stays a dead letter (and is offered again next time).
+        const refused = (receipt.refused ?? []).reduce((sum, range) => sum + range.end - range.start, 0);
+        for (const range of receipt.refused ?? []) keepReason(report, reasonLine(range.reason));
+        report.stillInvalid += refused;
+        report.replayed += pending.length - refused;
         if (receipt.created) {
-          report.replayedNow = pending.length;
+          report.replayedNow = pending.length - refused;
           report.written.push(receipt.location);
           logger?.info(
             { location: receipt.location, records: pending.length, deadLetters: report.location },

@@ -10,7 +10,11 @@
  *   records not yet sent are cut again by the writer's current request size (a request the API refused
  *   as too large no longer stalls the part once the size is lowered);
  * - the records' digests: the runner's re-read after a kill skips what was accepted
- *   (`Sink.readPartDigests`).
+ *   (`Sink.readPartDigests`);
+ * - which requests the API refused for their records' content (`RequestRefusedError`), with its reason:
+ *   never sent again; every write of the part answers them (`Receipt.refused`) for the runner to
+ *   dead-letter. They are not delivered: a re-read after a kill that lost their dead letters writes them
+ *   again, and the API refuses them again.
  *
  * What it cannot cover: the one request in flight when a process is killed, accepted by the API but not
  * yet recorded, is sent again by the successor. The API has no idempotency key that would let us ask.
@@ -30,6 +34,8 @@ const LedgerEntrySchema = z.object({
   ends: z.array(z.number().int().nonnegative()),
   /** Indexes of the requests the API accepted. */
   accepted: z.array(z.number().int().nonnegative()),
+  /** Requests the API refused for their records' content, with its reason: never sent again. */
+  refused: z.array(z.object({ index: z.number().int().nonnegative(), reason: z.string() })).default([]),
   /** The records' digests in order, their bytes concatenated, base64. */
   digests: z.string(),
 });
@@ -86,26 +92,40 @@ export class LedgerPart {
     return this.#entry.ends.length;
   }
 
+  /** Requests answered for good: accepted, or refused for their records. */
+  #answered(): number[] {
+    const { accepted, refused } = this.#entry;
+    return [...new Set([...accepted, ...refused.map((r) => r.index)])].sort((a, b) => a - b);
+  }
+
   get complete(): boolean {
-    return this.#entry.accepted.length === this.#entry.ends.length;
+    return this.#answered().length === this.#entry.ends.length;
   }
 
   /** The requests still to send, in order, each as its record range `[start, end)`. */
   pending(): { index: number; start: number; end: number }[] {
-    const accepted = new Set(this.#entry.accepted);
+    const answered = new Set(this.#answered());
     return this.#entry.ends.flatMap((end, index) =>
-      accepted.has(index) ? [] : [{ index, start: this.#entry.ends[index - 1] ?? 0, end }],
+      answered.has(index) ? [] : [{ index, start: this.#entry.ends[index - 1] ?? 0, end }],
     );
   }
 
+  /** The record ranges of the requests the API refused for their content, with its reason. */
+  refusedRecords(): { start: number; end: number; reason: string }[] {
+    const { ends } = this.#entry;
+    return [...this.#entry.refused]
+      .sort((a, b) => a.index - b.index)
+      .map(({ index, reason }) => ({ start: ends[index - 1] ?? 0, end: ends[index]!, reason }));
+  }
+
   /**
-   * Where the records not yet sent start — after the accepted requests, which a write sends in order —
-   * or undefined when the accepted ones are not the first (an entry this version did not write).
+   * Where the records not yet sent start — after the answered requests, which a write sends in order —
+   * or undefined when the answered ones are not the first (an entry this version did not write).
    */
   unsentFrom(): number | undefined {
-    const { accepted, ends } = this.#entry;
-    if (!accepted.every((index, i) => index === i)) return undefined;
-    return accepted.length === 0 ? 0 : ends[accepted.length - 1];
+    const answered = this.#answered();
+    if (!answered.every((index, i) => index === i)) return undefined;
+    return answered.length === 0 ? 0 : this.#entry.ends[answered.length - 1];
   }
 
   /**
@@ -113,11 +133,21 @@ export class LedgerPart {
    * the API refused as too large, a write with a smaller request size sends smaller requests.
    */
   async recut(ends: readonly number[]): Promise<void> {
-    const kept = this.#entry.ends.slice(0, this.#entry.accepted.length);
+    const kept = this.#entry.ends.slice(0, this.#answered().length);
     const next = [...kept, ...ends];
     if (next.length === this.#entry.ends.length && next.every((end, i) => end === this.#entry.ends[i]))
       return;
     const entry = { ...this.#entry, ends: next };
+    this.#version = await this.#store.write(this.#key, entry, this.#version);
+    this.#entry = entry;
+  }
+
+  /** Records that the API refused request `index` for its records' content, and why. */
+  async refuse(index: number, reason: string): Promise<void> {
+    const entry = {
+      ...this.#entry,
+      refused: [...this.#entry.refused.filter((r) => r.index !== index), { index, reason }],
+    };
     this.#version = await this.#store.write(this.#key, entry, this.#version);
     this.#entry = entry;
   }
@@ -179,6 +209,7 @@ export class DeliveryLedger {
         records: plan.digests.length,
         ends: [...plan.ends],
         accepted: [],
+        refused: [],
         digests: encodeDigests(plan.digests),
       };
       try {

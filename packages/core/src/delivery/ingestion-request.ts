@@ -2,11 +2,13 @@
  * One request to a SIEM ingestion API, sent until it is accepted or fails in a way another attempt
  * cannot fix: retried on 429, 408, 5xx and network errors with backoff (full jitter), honouring
  * `Retry-After`, up to `maxAttempts`; a 401 gets one new token and another attempt; 401 again, 403, 413
- * and other 4xx are not retried, and say what to do about them. Shared by the SecOps and Azure Monitor
- * sinks.
+ * and other 4xx are not retried, and say what to do about them. A non-retryable answer the sink says
+ * refuses the request's records themselves (`refusesRecords`: SecOps' 400 naming one of its logs) is a
+ * `RequestRefusedError`: `ingestionSink` dead-letters those records with the API's reason and the part
+ * goes on. Shared by the SecOps and Azure Monitor sinks.
  */
 import { z } from 'zod';
-import { SinkError } from '../errors/errors.ts';
+import { RequestRefusedError, SinkError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { abortableSleep, isRetryableStatus, nextWaitMs, parseRetryAfter } from '../retry/retry-policy.ts';
 
@@ -45,6 +47,12 @@ export interface IngestionRequest {
   advice: { 401: string; 403: string; 413: string };
   /** Default: the global `fetch`. */
   fetch?: FetchLike | undefined;
+  /**
+   * Whether a non-retryable answer (not 401, 403 or 413) refuses the request's records for their
+   * content — documented for this API as what no retry changes — rather than the sink's configuration.
+   * Then a `RequestRefusedError` is thrown: the records are dead-lettered. Default: never.
+   */
+  refusesRecords?: ((status: number, body: string) => boolean) | undefined;
 }
 
 /** The server's own message, for errors: `: <message>`, or nothing. */
@@ -101,6 +109,12 @@ export async function sendIngestionRequest(request: IngestionRequest): Promise<v
           : `${service} answered ${status}${reason}`;
       throw new SinkError(`${what}: ${said}; ${request.advice[status]}`, { retryable: false });
     }
+    if (!isRetryableStatus(status) && request.refusesRecords?.(status, text))
+      throw new RequestRefusedError(
+        `${what}: ${service} refused the request's records (${status}${reason})`,
+        status,
+        `${service} refused the request (${status}${reason})`,
+      );
     if (!isRetryableStatus(status) || attempt >= request.maxAttempts)
       throw new SinkError(
         `${what}: ${service} answered ${status}${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}`,

@@ -2,14 +2,16 @@
  * What every SIEM ingestion API sink does around its own requests: it delivers a part through the
  * delivery ledger (opened once per content; only the requests not yet accepted are sent, each recorded
  * as accepted before the next; a part whose requests were all accepted is acknowledged without a
- * request), answers the runner's re-read from the ledger, and keeps no dead letters (a deployment
+ * request), answers the runner's re-read from the ledger, answers the records of a request the API
+ * refused for their content (`RequestRefusedError`) as `Receipt.refused` — recorded in the ledger,
+ * never sent again, dead-lettered by the runner — and keeps no dead letters itself (a deployment
  * routes them to an object sink). A sink supplies where parts go, how they are cut, how one request is
  * sent, which records it refuses and its health check.
  */
 import type { Batch, ConnectorDeps, JsonRecord, Receipt, Sink } from '../contracts/contracts.ts';
 import { digestOf } from '../encoding/content-digest.ts';
 import { encodeNdjson } from '../encoding/ndjson.ts';
-import { SinkError } from '../errors/errors.ts';
+import { RequestRefusedError, SinkError } from '../errors/errors.ts';
 import { partNumber } from '../layout/layout.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
 
@@ -78,18 +80,34 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
         );
       const pending = part.pending();
       const receipt = { location, records: batch.records.length, sha256 };
-      if (pending.length === 0) return { ...receipt, bytes: 0, created: false };
+      const answered = () => {
+        const refused = part.refusedRecords();
+        return refused.length > 0 ? { refused } : {};
+      };
+      if (pending.length === 0) return { ...receipt, bytes: 0, created: false, ...answered() };
       let bytes = 0;
       for (const request of pending) {
         const what = `${location}: request ${request.index + 1} of ${part.requests} (records ${request.start}–${request.end - 1})`;
-        bytes += await definition.send(batch, request, what);
+        try {
+          bytes += await definition.send(batch, request, what);
+        } catch (error) {
+          if (!(error instanceof RequestRefusedError)) throw error;
+          // Refused for the records' content: no retry changes it. Recorded, never sent again; the
+          // runner dead-letters them with the API's reason, and the part goes on.
+          deps?.logger?.warn(
+            { location, request: request.index, status: error.status, records: request.end - request.start },
+            `${service} refused a request's records: they are dead-lettered`,
+          );
+          await part.refuse(request.index, error.reason);
+          continue;
+        }
         await part.accept(request.index);
       }
       deps?.logger?.debug(
         { location, requests: pending.length, bytes, resumed: part.resumed },
         `delivered to ${service}`,
       );
-      return { ...receipt, bytes, created: true };
+      return { ...receipt, bytes, created: true, ...answered() };
     },
     async readPart() {
       // An ingestion API cannot be read back: the ledger answers for it (readPartDigests).

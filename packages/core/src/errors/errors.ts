@@ -58,6 +58,24 @@ export class SinkError extends CtxsiemError {
 }
 
 /**
+ * A SIEM API refused a request for its records' content, in a way no retry changes (SecOps: a 400 that
+ * names a log of the request): those records are dead-lettered with `reason`, and the stream goes on.
+ * A refusal that is the sink's (credentials, permission, size, a log type the instance lacks) is a
+ * plain `SinkError`: it fails the stream until it is fixed.
+ */
+export class RequestRefusedError extends SinkError {
+  readonly status: number;
+  /** The API's answer, for the dead letters (never holds a secret: the API's own message). */
+  readonly reason: string;
+
+  constructor(message: string, status: number, reason: string) {
+    super(message, { retryable: false });
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+/**
  * A part already exists with other content than the write carried. Parts are create-only; the runner
  * answers by adopting the existing part (a killed run wrote it) and writing what is left as the next
  * part. Anywhere else it is a bug worth stopping for.

@@ -9,6 +9,7 @@ export {
   describeError,
   PartExistsError,
   QueryTimeoutError,
+  RequestRefusedError,
   SinkError,
   SourceError,
 } from './errors.ts';

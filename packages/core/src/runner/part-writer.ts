@@ -2,6 +2,8 @@
  * Writes a window's pages as parts, so that each record reaches the sink once:
  *
  * - records are validated (failures become dead letters with the reason) and tagged with the tenant;
+ *   records a SIEM API refused for their content (`Receipt.refused`) become the part's dead letters
+ *   with the API's reason;
  * - parts are written create-only, numbered on from the window's last part. When a part number is
  *   already taken by content this writer did not send, a killed run wrote that part and never recorded
  *   it: the writer **adopts** it (reads it back and adds its records' digests to the manifest) and
@@ -19,6 +21,7 @@ import type {
   JsonRecord,
   PartIdentity,
   PullStream,
+  Receipt,
   RejectedRecord,
   Sink,
 } from '../contracts/contracts.ts';
@@ -202,23 +205,41 @@ export class PartWriter {
           });
           if (kind === 'records')
             for (const item of receipt.drift ?? []) addDrift(result.drift, [item], item.records);
+          // Records a SIEM API refused for their content were not delivered: they become this part
+          // number's dead letters, with the API's reason (the same on every write of the part).
+          const refused = kind === 'records' ? refusedItems(items, receipt.refused) : [];
+          const out = new Set(refused.map(({ item }) => item));
+          const kept = out.size === 0 ? items : items.filter((item) => !out.has(item));
           manifest.addPart(
-            { seq, kind, records: items.length, sha256: receipt.sha256, location: receipt.location },
-            items.map((item) => item.digest),
+            { seq, kind, records: kept.length, sha256: receipt.sha256, location: receipt.location },
+            kept.map((item) => item.digest),
           );
           if (!receipt.created) {
             // The part was there already with exactly these records (a run killed after writing it):
             // they were delivered then, not now.
-            result.skipped += items.length;
+            result.skipped += kept.length;
           } else if (kind === 'records') {
             result.bytes += receipt.bytes;
-            result.records += items.length;
+            result.records += kept.length;
           } else {
             result.bytes += receipt.bytes;
             result.deadLetters += items.length;
             result.deadLetterLocations.push(receipt.location);
           }
           pending[kind] = [];
+          for (const { item, reason } of refused) {
+            result.deadLetterReason ??= reason;
+            pending.deadletter.push({
+              digest: item.digest,
+              record: {
+                reason,
+                stream: this.#options.stream.name,
+                tenant: this.#options.tenant,
+                rejectedBy: 'sink',
+                record: sourceRecordOf('records', item.record, this.#options.tenantField) as JsonRecord,
+              },
+            });
+          }
         } catch (error) {
           if (!(error instanceof PartExistsError)) throw error;
           this.#options.logger.warn(
@@ -274,6 +295,16 @@ export class PartWriter {
     manifest.partsUpTo(this.#seq);
     return found;
   }
+}
+
+/** The items of a part a SIEM API refused (`Receipt.refused`), each with the API's reason. */
+function refusedItems(
+  items: readonly Pending[],
+  refused: Receipt['refused'],
+): { item: Pending; reason: string }[] {
+  return (refused ?? []).flatMap(({ start, end, reason }) =>
+    items.slice(start, end).map((item) => ({ item, reason })),
+  );
 }
 
 function emptyDelivery(): PageDelivery {
