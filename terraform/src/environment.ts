@@ -6,6 +6,7 @@
  * the file's type, defaults and messages: an invalid file is refused naming the field.
  */
 import { ConfigError, type ConfigIssue, parseConfig } from '@ctxsiem/core';
+import { MINIMUM_MEMORY_MB } from '@ctxsiem/deployment';
 import { RunnerConfigSchema, SourceConfigSchema, TenantSchema } from '@ctxsiem/registry';
 import {
   isSecOpsRegion,
@@ -118,7 +119,13 @@ export const AwsSchema = z
           .string()
           .default('apps/lambda/dist/lambda.zip')
           .describe('The artifact, from the repository root.'),
-        memoryMb: z.int().min(128).max(10240).default(512).describe('The function’s memory.'),
+        // Below the measured minimum a catch-up is killed for lack of memory (test/bench/function-memory.ts).
+        memoryMb: z
+          .int()
+          .min(MINIMUM_MEMORY_MB.lambda)
+          .max(10240)
+          .default(512)
+          .describe('The function’s memory.'),
         timeoutSeconds: z
           .int()
           .min(30)
@@ -204,6 +211,12 @@ export const GcpSchema = z
         memory: z
           .string()
           .regex(/^\d+(Mi|Gi)$/, 'must be like 512Mi or 1Gi')
+          .refine(
+            (memory) =>
+              Number.parseInt(memory, 10) * (memory.endsWith('Gi') ? 1024 : 1) >=
+              MINIMUM_MEMORY_MB['cloud-function'],
+            `must be at least ${MINIMUM_MEMORY_MB['cloud-function']}Mi, the measured minimum (test/bench/function-memory.ts)`,
+          )
           .default('512Mi')
           .describe('The function’s memory.'),
         timeoutSeconds: z

@@ -47,6 +47,16 @@ for (const artifact of ['lambda', 'cloud-function']) {
 }
 
 out(
+  '== memory each artifact needs: peak RSS of a catch-up of ~27k Monitor records into its usual sink, × 1.25, rounded up to the platform sizes (MINIMUM_MEMORY_MB must cover it)',
+);
+for (const artifact of ['lambda', 'cloud-function', 'container']) {
+  const r = bench('function-memory.ts', [artifact]);
+  out(
+    `   ${artifact}: peak RSS ${r.peakRssMb} MB over ${r.records} records → minimum ${r.impliedMinimumMb} MB; declared ${r.declaredMinimumMb} MB ${r.declaredCovers ? '(covers it)' : '(TOO LOW: raise MINIMUM_MEMORY_MB, then node scripts/artifact-figures.ts --write)'}`,
+  );
+}
+
+out(
   '== SIEM API sinks against their contract servers: records/s, and full requests ÷ the limit (target ≥ 0.9)',
 );
 for (const sink of ['secops', 'azure-monitor']) {

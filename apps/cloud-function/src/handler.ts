@@ -34,6 +34,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 300;
 /** This instance; the sink is GCS unless SINK says otherwise. */
 const instance = new FunctionInstance({
   marginVariable: 'FUNCTION_SAFETY_MARGIN_SECONDS',
+  artifact: 'cloud-function',
   env: { SINK: 'gcs', ...process.env },
 });
 

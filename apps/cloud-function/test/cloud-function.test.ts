@@ -25,6 +25,7 @@ import {
 import { Storage } from '@google-cloud/storage';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIGURES_COMMAND, figuresIn, renderFigures } from '../../../scripts/artifact-figures.ts';
 import {
   FUNCTIONS_FRAMEWORK_VERSION,
   type PackagedFunction,
@@ -253,6 +254,13 @@ describe('the Cloud Run function artifact', () => {
       type: 'module',
       dependencies: { '@google-cloud/functions-framework': FUNCTIONS_FRAMEWORK_VERSION },
     });
+  });
+
+  it('has its size and memory minimum in the README as the build and the measurement give them', async () => {
+    const readme = await readFile(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    expect(figuresIn(readme), `stale: run ${FIGURES_COMMAND}`).toBe(
+      renderFigures('cloud-function', packaged.bytes),
+    );
   });
 
   it("pins everything Cloud Build installs: a package-lock.json, so the buildpack runs `npm ci` on the workspace's versions and hashes", async () => {

@@ -14,6 +14,7 @@ import {
   recordSchemas,
   registerEnvironmentSecrets,
   type SourceDeps,
+  warnIfMemoryLow,
 } from '@ctxsiem/deployment';
 import { connectors, connectorsText, type DeploymentConfig, DeploymentConfigSchema } from '@ctxsiem/registry';
 import { BackfillProgress } from './backfill-progress.ts';
@@ -137,6 +138,7 @@ program
     const config = await readConfig(options.config);
     if (options.budgetSeconds !== undefined) config.runner.budgetSeconds = options.budgetSeconds;
     const logger = createLogger({ level: config.logLevel, secrets });
+    warnIfMemoryLow('container', logger);
     const summary = await collect(config, {
       logger,
       clock: processClock(),
@@ -156,6 +158,7 @@ program
     const load = () => readConfig(options.config);
     const config = await load();
     const logger = createLogger({ level: config.logLevel, secrets });
+    warnIfMemoryLow('container', logger);
     const daemon = Daemon.start(config, { logger, clock: processClock(), secrets });
     const health = await startHealthServer({
       host: config.serve.host,

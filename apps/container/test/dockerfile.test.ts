@@ -5,13 +5,14 @@
  * `HEALTHCHECK` command passes while it runs and fails once it stopped, and SIGTERM drains it.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkpointKey } from '@ctxsiem/core';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
 import { fileCheckpointStore, readStoredRecords } from '@ctxsiem/sink-file';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIGURES_COMMAND, figuresIn, renderFigures } from '../../../scripts/artifact-figures.ts';
 import { buildDockerfile, execInStage, hostPath, run, type Stage } from './dockerfile-build.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -111,6 +112,14 @@ describe('the container image', () => {
       // The stand-in for the base image's global prefix, empty in the runtime stage.
       [],
     );
+  });
+
+  it('has the bundle’s size and the memory minimum in the README as the build and the measurement give them', async () => {
+    const files = await filesUnder(join(image.root, 'app'));
+    let bytes = 0;
+    for (const file of files) bytes += (await stat(join(image.root, 'app', file))).size;
+    const readme = await readFile(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    expect(figuresIn(readme), `stale: run ${FIGURES_COMMAND}`).toBe(renderFigures('container', bytes));
   });
 
   it('builds from a context without local or built files (.dockerignore)', async () => {

@@ -29,7 +29,7 @@ export interface LambdaResponse {
 }
 
 /** This container. */
-const instance = new FunctionInstance({ marginVariable: 'LAMBDA_SAFETY_MARGIN_SECONDS' });
+const instance = new FunctionInstance({ marginVariable: 'LAMBDA_SAFETY_MARGIN_SECONDS', artifact: 'lambda' });
 
 export async function handler(event: unknown, context: Context): Promise<LambdaResponse> {
   const logger = instance.logger({ requestId: context.awsRequestId });

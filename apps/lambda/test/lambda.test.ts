@@ -12,12 +12,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { decodeNdjson, HOUR_MS, type JsonRecord } from '@ctxsiem/core';
+import { MINIMUM_MEMORY_MB } from '@ctxsiem/deployment';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
 import { ensureBucket, listObjectKeys } from '@ctxsiem/sink-s3';
 import { runCli, TEST_SECRETS } from '@ctxsiem/test-kit';
 import { type RunningMinio, type RunningMoto, startMinio, startMoto } from '@ctxsiem/test-kit/servers';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIGURES_COMMAND, figuresIn, renderFigures } from '../../../scripts/artifact-figures.ts';
 import { type PackagedFunction, packageFunction, unpackFunction } from '../../../scripts/package-app.ts';
 
 const INVOKER = join(import.meta.dirname, 'support', 'invoke-handler.ts');
@@ -174,6 +176,11 @@ describe('the Lambda artifact', () => {
     const files = Object.keys(unzipSync(await readFile(packaged.zip)));
     expect(files[files.length - 1]).toBe('index.mjs');
     expect(files.slice(0, -1).every((path) => /^chunks\/[\w-]+\.mjs$/.test(path))).toBe(true);
+  });
+
+  it('has its size and memory minimum in the README as the build and the measurement give them', async () => {
+    const readme = await readFile(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    expect(figuresIn(readme), `stale: run ${FIGURES_COMMAND}`).toBe(renderFigures('lambda', packaged.bytes));
   });
 
   it("stops inside each invocation's time, continues the seed's state.json in the next, and ends with exactly the emulator's records", async () => {
@@ -349,6 +356,22 @@ describe('the Lambda artifact', () => {
     } finally {
       await forbidden.close();
     }
+  });
+
+  it('warns at start when the function has less memory than the Lambda was measured to need', async () => {
+    const small = await invoke(seedEnvironment('memory', { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128' }), [
+      { event: { tenants: ['globex'] }, remainingMs: 5_000 },
+    ]);
+    expect(small.stdout + small.stderr).toMatch(
+      new RegExp(
+        `this lambda has 128 MB of memory; it was measured to need ${MINIMUM_MEMORY_MB.lambda} MB .*give it at least ${MINIMUM_MEMORY_MB.lambda} MB`,
+      ),
+    );
+    const enough = await invoke(
+      seedEnvironment('memory', { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(MINIMUM_MEMORY_MB.lambda) }),
+      [{ event: { tenants: ['globex'] }, remainingMs: 5_000 }],
+    );
+    expect(enough.stdout + enough.stderr).not.toMatch(/measured to need/);
   });
 
   it.each([

@@ -10,6 +10,7 @@ import type { DeploymentConfig } from '@ctxsiem/registry';
 import { type CollectSummary, collect } from './collect.ts';
 import { invocationBudgetSeconds, LEASE_GRACE_MS } from './invocation-budget.ts';
 import { loadConfig } from './load-config.ts';
+import { type Artifact, configuredMemoryMb, warnIfMemoryLow } from './memory.ts';
 import type { Env } from './secret-references.ts';
 import { registerEnvironmentSecrets } from './secrets.ts';
 import type { CollectSelection } from './selection.ts';
@@ -42,6 +43,8 @@ export interface Invocation {
 export interface FunctionInstanceOptions {
   /** The variable holding the safety margin (`LAMBDA_SAFETY_MARGIN_SECONDS`). */
   marginVariable: string;
+  /** Which artifact this is: its measured memory minimum is checked once, when the instance starts. */
+  artifact?: Artifact | undefined;
   /** Default process.env; defaults a function applies (SINK=gcs) go under it. */
   env?: Env;
 }
@@ -56,6 +59,7 @@ export class FunctionInstance {
     this.#env = options.env ?? process.env;
     this.#marginVariable = options.marginVariable;
     registerEnvironmentSecrets(this.secrets, this.#env);
+    if (options.artifact) warnIfMemoryLow(options.artifact, this.logger(), configuredMemoryMb(this.#env));
   }
 
   /** A logger for one invocation: JSON lines, every secret scrubbed. */

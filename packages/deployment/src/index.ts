@@ -40,6 +40,14 @@ export {
 } from './invocation-budget.ts';
 // The config from a file, CTXSIEM_CONFIG or the environment.
 export { loadConfig } from './load-config.ts';
+// The memory each artifact was measured to need, and a warning at start when it has less.
+export {
+  type Artifact,
+  configuredMemoryMb,
+  MEMORY_HEADROOM,
+  MINIMUM_MEMORY_MB,
+  warnIfMemoryLow,
+} from './memory.ts';
 // The human-readable run report.
 export { formatReport } from './report.ts';
 // Secret references: env:, file:, secretsmanager:, gcpsecret:.

@@ -257,7 +257,6 @@ export class AwsStack extends TerraformStack {
           CTXSIEM_CONFIG: `s3://${aws.bucket.name}/${CONFIG_KEY}`,
           POWERTOOLS_SERVICE_NAME: functionName,
           POWERTOOLS_METRICS_NAMESPACE: 'ctxsiem',
-          NODE_OPTIONS: '--enable-source-maps',
         },
       },
       loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
