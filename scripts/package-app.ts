@@ -121,6 +121,26 @@ function leaveOut({ packages, instead }: NonNullable<Target['leaveOut']>, label:
 }
 
 /**
+ * Test connectors (the test kit's `generated` source) are not production code: the artifacts register
+ * none, so a deployment naming one is refused like any unknown type, listing the real ones. The
+ * registry imports them through their manifest module, which the bundle replaces with an empty list.
+ */
+const TEST_CONNECTOR_MODULES = ['@ctxsiem/test-kit/connector'];
+const withoutTestConnectors: Plugin = {
+  name: 'without-test-connectors',
+  setup(plugin) {
+    const filter = new RegExp(
+      `^(${TEST_CONNECTOR_MODULES.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`,
+    );
+    plugin.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'test-connectors' }));
+    plugin.onLoad({ filter: /.*/, namespace: 'test-connectors' }, () => ({
+      contents: 'export const connectors = [];',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * `@platformatic/wasm-utils` (the Kafka client's CRC-32C and compression) reads its WebAssembly from a
  * file beside its module, which a bundle does not have; its `bundled` build carries it inline.
  */
@@ -160,7 +180,11 @@ async function bundleApp(target: Target): Promise<Record<string, Uint8Array>> {
     banner: {
       js: "import{createRequire as __ctxsiemRequire}from'node:module';const require=__ctxsiemRequire(import.meta.url);",
     },
-    plugins: [inlineWasm, ...(target.leaveOut ? [leaveOut(target.leaveOut, target.label)] : [])],
+    plugins: [
+      inlineWasm,
+      withoutTestConnectors,
+      ...(target.leaveOut ? [leaveOut(target.leaveOut, target.label)] : []),
+    ],
     logLevel: 'warning',
   });
   const outputs: Record<string, Uint8Array> = Object.fromEntries(

@@ -407,6 +407,12 @@ describe('the Cloud Run function artifact', () => {
   it.each([
     ['a missing bucket variable', { GCS_BUCKET: '' }, 422, /GCS_BUCKET/],
     [
+      "the test kit's generated source, which the artifact does not hold",
+      { SOURCE: 'generated' },
+      422,
+      /sources\[0\]\.type: Invalid discriminator value\. Expected 'analytics'(?:(?!generated).)*'monitor'(?:(?!generated).)*\(from SOURCE\)/,
+    ],
+    [
       'a secret the service account may not read',
       { CITRIX_CLIENT_SECRET: 'gcpsecret:projects/citrix-prod/secrets/other-team/versions/1' },
       500,

@@ -122,6 +122,18 @@ describe('the container image', () => {
     expect(figuresIn(readme), `stale: run ${FIGURES_COMMAND}`).toBe(renderFigures('container', bytes));
   });
 
+  it("registers no test connector: the test kit's generated source is not in the image", async () => {
+    const listing = run(image, ['connectors', '--json']);
+    let stdout = '';
+    listing.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    expect(await exitOf(listing)).toBe(0);
+    const types = (JSON.parse(stdout) as { type: string }[]).map((connector) => connector.type);
+    expect(types).toContain('monitor');
+    expect(types).not.toContain('generated');
+  });
+
   it('builds from a context without local or built files (.dockerignore)', async () => {
     const build = stages[0]!;
     const copied = await readdir(hostPath(build, '.'));

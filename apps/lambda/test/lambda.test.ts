@@ -378,6 +378,12 @@ describe('the Lambda artifact', () => {
     ['a missing variable', { CITRIX_CLIENT_ID: '' }, {}, /CITRIX_CLIENT_ID/],
     ['an invalid variable', { PAGE_SIZE: 'lots' }, {}, /sources\[0\]\.pageSize: .*\(from PAGE_SIZE\)/],
     [
+      "the test kit's generated source, which the artifact does not hold",
+      { SOURCE: 'generated' },
+      {},
+      /sources\[0\]\.type: Invalid discriminator value\. Expected 'analytics'(?:(?!generated).)*'monitor'(?:(?!generated).)*\(from SOURCE\)/,
+    ],
+    [
       'a secret that is not there',
       { CITRIX_CLIENT_SECRET: 'secretsmanager:ctxsiem/none' },
       {},
