@@ -32,6 +32,15 @@ export const AZURERM_RESOURCES = [
   'azurerm_container_app_environment',
   'azurerm_container_app_environment_storage',
   'azurerm_container_app',
+  'azurerm_virtual_network',
+  'azurerm_subnet',
+  'azurerm_network_security_group',
+  'azurerm_subnet_network_security_group_association',
+  'azurerm_private_endpoint',
+  'azurerm_private_dns_zone',
+  'azurerm_private_dns_zone_virtual_network_link',
+  'azurerm_monitor_private_link_scope',
+  'azurerm_monitor_private_link_scoped_service',
 ] as const;
 export const AZURERM_DATA_SOURCES = ['azurerm_client_config'] as const;
 

@@ -288,6 +288,25 @@ export const AzureSchema = z
       .describe(
         'Globally unique; holds the checkpoints (an Azure Files share). Default `stctxsiem<environment>`.',
       ),
+    network: z
+      .enum(['public', 'private'])
+      .default('public')
+      .describe(
+        '`public`: every service over its public endpoint (Entra ID, TLS). `private` (for production): the Container Apps environment in a virtual network, Key Vault, the state storage and the ingestion endpoint through private endpoints, their public access off.',
+      ),
+    addressSpace: z
+      .string()
+      .regex(/^(\d{1,3}\.){3}\d{1,3}\/(8|9|1\d|2[0-2])$/, 'must be an IPv4 address space of /22 or larger')
+      .default('10.60.0.0/22')
+      .describe(
+        'With `private`: the virtual network (its first /23 for the apps, the next /24 for endpoints).',
+      ),
+    deployerAddresses: z
+      .array(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/, 'must be an IPv4 address or range'))
+      .default([])
+      .describe(
+        'With `private`: where Terraform and `az keyvault secret set` run from, admitted by Key Vault’s firewall; empty when they run inside the network.',
+      ),
   })
   .strict();
 

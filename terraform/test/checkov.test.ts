@@ -36,7 +36,7 @@ const waives = (waiver: Waiver, stack: string, finding: Finding) =>
 let stacks: Map<string, SynthesizedStack>;
 const results = new Map<string, { passed: number; failed: Finding[] }>();
 beforeAll(async () => {
-  stacks = await synth(['dev-aws', 'msp-aws', 'prod-gcp', 'prod-azure']);
+  stacks = await synth(['dev-aws', 'msp-aws', 'prod-gcp', 'prod-azure', 'prod-private-azure']);
   const checkov = await obtainTool('checkov');
   for (const [name, stack] of stacks) {
     // checkov exits 1 when a check fails: its report is still on stdout.

@@ -27,6 +27,8 @@ import { LogAnalyticsWorkspaceTableCustomLog } from './azurerm/log-analytics-wor
 import { MonitorDataCollectionEndpoint } from './azurerm/monitor-data-collection-endpoint.ts';
 import { MonitorDataCollectionRule } from './azurerm/monitor-data-collection-rule.ts';
 import { MonitorDiagnosticSetting } from './azurerm/monitor-diagnostic-setting.ts';
+import { MonitorPrivateLinkScope } from './azurerm/monitor-private-link-scope.ts';
+import { MonitorPrivateLinkScopedService } from './azurerm/monitor-private-link-scoped-service.ts';
 import { AzurermProvider } from './azurerm/provider.ts';
 import { ResourceGroup } from './azurerm/resource-group.ts';
 import { RoleAssignment } from './azurerm/role-assignment.ts';
@@ -34,6 +36,7 @@ import { SentinelLogAnalyticsWorkspaceOnboarding } from './azurerm/sentinel-log-
 import { StorageAccount } from './azurerm/storage-account.ts';
 import { StorageShare } from './azurerm/storage-share.ts';
 import { UserAssignedIdentity } from './azurerm/user-assigned-identity.ts';
+import { PrivateNetwork } from './private-network.ts';
 
 type AzureSettings = NonNullable<Environment['azure']>;
 
@@ -92,6 +95,19 @@ export class AzureStack extends TerraformStack {
 
     const group = new ResourceGroup(this, 'resource-group', { name: azure.resourceGroup, ...placed });
     const inGroup = { resourceGroupName: group.name, ...placed };
+    // `network: private`: the app environment in a virtual network, the services it uses through private
+    // endpoints, their public access off (Key Vault keeps the deployer's addresses, if any).
+    const network =
+      azure.network === 'private'
+        ? new PrivateNetwork(this, 'private-network', {
+            name,
+            resourceGroupName: group.name,
+            location: azure.location,
+            tags,
+            addressSpace: azure.addressSpace,
+          })
+        : undefined;
+    const privateEndpoints: TerraformResource[] = [];
 
     const workspace = new LogAnalyticsWorkspace(this, 'workspace', {
       name: `log-ctxsiem-${name}`,
@@ -115,8 +131,25 @@ export class AzureStack extends TerraformStack {
     const endpoint = new MonitorDataCollectionEndpoint(this, 'ingestion-endpoint', {
       name: `dce-ctxsiem-${name}`,
       ...inGroup,
-      publicNetworkAccessEnabled: true,
+      publicNetworkAccessEnabled: !network,
     });
+    if (network) {
+      // The ingestion endpoint is reached privately through an Azure Monitor Private Link Scope.
+      const scope = new MonitorPrivateLinkScope(this, 'monitor-scope', {
+        name: `ampls-ctxsiem-${name}`,
+        resourceGroupName: group.name,
+        ingestionAccessMode: 'PrivateOnly',
+        queryAccessMode: 'Open',
+        tags,
+      });
+      new MonitorPrivateLinkScopedService(this, 'monitor-scope-endpoint', {
+        name: 'ingestion-endpoint',
+        resourceGroupName: group.name,
+        scopeName: scope.name,
+        linkedResourceId: endpoint.id,
+      });
+      privateEndpoints.push(network.endpoint('monitor', scope.id, 'azuremonitor'));
+    }
     const rule = new MonitorDataCollectionRule(this, 'collection-rule', {
       name: `dcr-ctxsiem-${name}`,
       ...inGroup,
@@ -152,7 +185,14 @@ export class AzureStack extends TerraformStack {
       rbacAuthorizationEnabled: true,
       purgeProtectionEnabled: true,
       softDeleteRetentionDays: 90,
+      ...(network
+        ? {
+            publicNetworkAccessEnabled: azure.deployerAddresses.length > 0,
+            networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices', ipRules: azure.deployerAddresses },
+          }
+        : {}),
     });
+    if (network) privateEndpoints.push(network.endpoint('vault', vault.id, 'vault'));
     const readsSecrets = new RoleAssignment(this, 'reads-secrets', {
       scope: vault.id,
       roleDefinitionName: ROLES.keyVaultSecretsUser,
@@ -177,7 +217,9 @@ export class AzureStack extends TerraformStack {
       shareProperties: { retentionPolicy: { days: 7 } },
       blobProperties: { deleteRetentionPolicy: { days: 7 } },
       sasPolicy: { expirationPeriod: '1.00:00:00', expirationAction: 'Log' },
+      publicNetworkAccessEnabled: !network,
     });
+    if (network) privateEndpoints.push(network.endpoint('file', storage.id, 'file'));
     const share = new StorageShare(this, 'state-share', {
       name: 'ctxsiem-state',
       storageAccountId: storage.id,
@@ -189,6 +231,9 @@ export class AzureStack extends TerraformStack {
       name: `cae-ctxsiem-${name}`,
       ...inGroup,
       logsDestination: 'azure-monitor',
+      ...(network
+        ? { infrastructureSubnetId: network.appsSubnet.id, internalLoadBalancerEnabled: true }
+        : {}),
     });
     new MonitorDiagnosticSetting(this, 'apps-logs', {
       name: 'ctxsiem-to-workspace',
@@ -238,7 +283,12 @@ export class AzureStack extends TerraformStack {
       environment.tenants.map((tenant) => tenant.customerId),
     );
 
-    const placeholders = this.#placeholderSecrets(vault, client, variables.map(secretNameOf));
+    const placeholders = this.#placeholderSecrets(
+      vault,
+      client,
+      variables.map(secretNameOf),
+      privateEndpoints,
+    );
 
     const app = new ContainerApp(this, 'collector', {
       name: `ca-ctxsiem-${name}`.slice(0, 32),
@@ -274,7 +324,7 @@ export class AzureStack extends TerraformStack {
       },
       // The Key Vault references resolve when the app is created: after the identity may read them and
       // every secret exists (a placeholder until set).
-      dependsOn: [...tables, readsSecrets, ...placeholders],
+      dependsOn: [...tables, readsSecrets, ...placeholders, ...privateEndpoints],
     });
 
     new TerraformOutput(this, 'resource_group', { value: group.name });
@@ -296,7 +346,12 @@ export class AzureStack extends TerraformStack {
    * operator's value (`az keyvault secret set`) stays. The deployer may set them: Key Vault Secrets
    * Officer on this vault, given time to propagate before the placeholders are written.
    */
-  #placeholderSecrets(vault: KeyVault, client: DataClientConfig, names: readonly string[]): KeyVaultSecret[] {
+  #placeholderSecrets(
+    vault: KeyVault,
+    client: DataClientConfig,
+    names: readonly string[],
+    after: readonly TerraformResource[],
+  ): KeyVaultSecret[] {
     const deployerSets = new RoleAssignment(this, 'deployer-sets-secrets', {
       scope: vault.id,
       roleDefinitionName: ROLES.keyVaultSecretsOfficer,
@@ -318,7 +373,7 @@ export class AzureStack extends TerraformStack {
           valueWoVersion: 1,
           contentType: 'text/plain',
           lifecycle: { ignoreChanges: 'all' },
-          dependsOn: [propagation],
+          dependsOn: [propagation, ...after],
         }),
     );
   }
