@@ -7,21 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRIVATE_DNS_ZONES, privateSubnets } from '../src/azure/private-network.ts';
 import { type Json, synth } from './synth.ts';
-import { startMsiStub, tofuStack } from './tofu.ts';
-
-interface PlannedResource {
-  address: string;
-  type: string;
-  name: string;
-  values: Json;
-}
-interface Plan {
-  planned_values: { root_module: { resources: PlannedResource[] } };
-  configuration: {
-    root_module: { resources: { address: string; expressions: Record<string, { references?: string[] }> }[] };
-  };
-  resource_changes: { address: string; change: { actions: string[] } }[];
-}
+import { type Plan, planQueries, startMsiStub, tofuStack } from './tofu.ts';
 
 let stub: Awaited<ReturnType<typeof startMsiStub>>;
 let plan: Plan;
@@ -38,10 +24,7 @@ afterAll(async () => {
   await stub?.close();
 });
 
-const planned = (type: string) => plan.planned_values.root_module.resources.filter((r) => r.type === type);
-const references = (address: string, attribute: string) =>
-  plan.configuration.root_module.resources.find((r) => r.address === address)?.expressions[attribute]
-    ?.references ?? [];
+const { planned, references } = planQueries(() => plan);
 const one = (type: string) => {
   const found = planned(type);
   expect(found, type).toHaveLength(1);

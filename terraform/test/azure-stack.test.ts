@@ -14,21 +14,7 @@ import { generateAll } from '../scripts/generate-azurerm.ts';
 import { azureDeclaration } from '../src/collector.ts';
 import { parseEnvironment } from '../src/environment.ts';
 import { type Json, type SynthesizedStack, synth, TERRAFORM } from './synth.ts';
-import { startMsiStub, type TofuStack, tofuStack } from './tofu.ts';
-
-interface PlannedResource {
-  address: string;
-  type: string;
-  name: string;
-  values: Json;
-}
-interface Plan {
-  planned_values: { root_module: { resources: PlannedResource[] } };
-  configuration: {
-    root_module: { resources: { address: string; expressions: Record<string, { references?: string[] }> }[] };
-  };
-  resource_changes: { address: string; change: { actions: string[] } }[];
-}
+import { type Plan, planQueries, startMsiStub, type TofuStack, tofuStack } from './tofu.ts';
 
 let stub: Awaited<ReturnType<typeof startMsiStub>>;
 let stack: SynthesizedStack;
@@ -60,10 +46,7 @@ afterAll(async () => {
   await stub?.close();
 });
 
-const planned = (type: string) => plan.planned_values.root_module.resources.filter((r) => r.type === type);
-const references = (address: string, attribute: string) =>
-  plan.configuration.root_module.resources.find((r) => r.address === address)?.expressions[attribute]
-    ?.references ?? [];
+const { planned, references } = planQueries(() => plan);
 
 describe('the Azure stack under OpenTofu and azurerm v5', () => {
   it('plans every resource to be created, authenticated by a managed identity with no network', () => {

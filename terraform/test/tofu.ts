@@ -126,3 +126,35 @@ export async function tofuStack(stackDir: string, msiEndpoint: string): Promise<
     },
   };
 }
+
+/** A resource of `tofu show -json`'s planned values. */
+export interface PlannedResource {
+  address: string;
+  type: string;
+  name: string;
+  values: Record<string, unknown>;
+}
+/** What the tests read of `tofu show -json plan.bin`. */
+export interface Plan {
+  planned_values: { root_module: { resources: PlannedResource[] } };
+  configuration: {
+    root_module: {
+      resources: {
+        address: string;
+        expressions: Record<string, { references?: string[] }>;
+        depends_on?: string[];
+      }[];
+    };
+  };
+  resource_changes: { address: string; change: { actions: string[] } }[];
+}
+
+/** The questions the tests ask of a plan: resources of a type, and what an attribute refers to. */
+export function planQueries(plan: () => Plan) {
+  return {
+    planned: (type: string) => plan().planned_values.root_module.resources.filter((r) => r.type === type),
+    references: (address: string, attribute: string) =>
+      plan().configuration.root_module.resources.find((r) => r.address === address)?.expressions[attribute]
+        ?.references ?? [],
+  };
+}
