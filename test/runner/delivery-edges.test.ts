@@ -186,4 +186,73 @@ describe('delivery at the edges', () => {
     expect(duplicates(api.sent)).toEqual([]);
     expect(ids(inWindow(api.sent, FIRST_HOUR))).toEqual(ids(source.truth('events', FIRST_HOUR)));
   });
+
+  it('a run whose stream another runner took over mid-run reports a conflict (a failure), not busy; one left alone is busy', async () => {
+    setup = await fileSetup();
+    const clock = new ManualClock(new Date('2024-08-06T03:10:00Z'));
+    const source = generatedSource({ start: START, pageSize: 100 });
+    const leaseMs = 5 * MINUTE_MS;
+    let other: RunSummary | undefined;
+    let first = true;
+    // The first run stalls in its first write past its lease; another run takes the stream over meanwhile.
+    const stalling: Sink = {
+      ...setup.sink,
+      async write(batch) {
+        if (first) {
+          first = false;
+          clock.advance(leaseMs + MINUTE_MS);
+          other = await run({
+            source,
+            sink: setup.sink,
+            checkpoints: setup.checkpoints,
+            logger,
+            clock,
+            leaseMs,
+          });
+        }
+        return setup.sink.write(batch);
+      },
+    };
+    const slow = await run({
+      source,
+      sink: stalling,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock,
+      leaseMs,
+    });
+    expect(other?.streams[0]?.status).toBe('ok');
+    expect(slow.streams[0]?.status).toBe('conflict');
+    expect(slow.conflicts).toEqual(['events']);
+    expect(slow.busy).toEqual([]);
+    expect(slow.streams[0]?.error).toMatch(/took this stream over while this run held it/);
+    const stored = await setup.stored('events');
+    expect(duplicates(stored)).toEqual([]);
+
+    // A stream another run holds (its lease alive) is left alone: busy, not a conflict.
+    const held = mortalStore(setup.checkpoints);
+    let killed = false;
+    const dying: Sink = {
+      ...setup.sink,
+      async write(batch) {
+        if (!killed) {
+          killed = true;
+          held.kill();
+        }
+        return setup.sink.write(batch);
+      },
+    };
+    clock.set(new Date('2024-08-06T05:10:00Z'));
+    await run({ source, sink: dying, checkpoints: held, logger, clock, leaseMs });
+    const blocked = await run({
+      source,
+      sink: setup.sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock,
+      leaseMs,
+    });
+    expect(blocked.streams[0]?.status).toBe('busy');
+    expect(blocked.conflicts).toEqual([]);
+  });
 });

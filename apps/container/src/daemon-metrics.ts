@@ -132,7 +132,7 @@ export class DaemonMetrics {
     if (s.to) this.#lag.set(labels, s.lagSeconds);
     for (const d of s.drift ?? [])
       this.#drift.inc({ ...labels, field: d.field, expected: d.expected, found: d.found }, d.records);
-    if (s.status === 'failed') this.#failures.inc(labels);
+    if (s.status === 'failed' || s.status === 'conflict') this.#failures.inc(labels);
     else if (s.status === 'busy') this.#busy.inc(labels);
     else this.#lastSuccess.set(labels, now / 1000);
     this.#streamDurations.observe({ ...labels, outcome: s.status }, durationMs / 1000);

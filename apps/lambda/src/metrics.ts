@@ -27,7 +27,9 @@ export function publishRunMetrics(metrics: Metrics, summary: CollectSummary | un
     metrics.addMetric('FailedStreams', MetricUnit.Count, totals.failed.length);
     metrics.addMetric('BusyStreams', MetricUnit.Count, totals.busy.length);
     metrics.addMetric('BudgetExhausted', MetricUnit.Count, summary.budgetExhausted ? 1 : 0);
-    const positions = summary.streams.filter((s) => s.status !== 'busy').map((s) => Date.parse(s.to));
+    const positions = summary.streams
+      .filter((s) => s.status !== 'busy' && s.status !== 'conflict')
+      .map((s) => Date.parse(s.to));
     if (positions.length > 0)
       metrics.addMetric(
         'CheckpointAgeSeconds',

@@ -244,7 +244,9 @@ export async function collect(
     totals.pages += s.pages;
     totals.bytes += s.bytes;
     totals.lateRecords += s.lateRecords;
-    if (s.status === 'failed') totals.failed.push(name);
+    // A conflict (another runner took the stream over while this run held it) fails the run: runs
+    // overlapped, and a SIEM API may have received a part twice. Not `busy`, which is harmless.
+    if (s.status === 'failed' || s.status === 'conflict') totals.failed.push(name);
     if (s.status === 'busy') totals.busy.push(name);
     if (s.deadLetterLocations.length > 0)
       deadLetters.push({ stream: name, locations: s.deadLetterLocations });

@@ -125,7 +125,7 @@ export class FunctionInstance {
     if (totals.failed.length > 0) {
       const tenants = summary.tenantFailures.map((failure) => `tenant ${failure.tenant}: ${failure.error}`);
       const streams = summary.streams
-        .filter((stream) => stream.status === 'failed')
+        .filter((stream) => stream.status === 'failed' || stream.status === 'conflict')
         .map(
           (s) => `${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'failed'} (checkpoint kept at ${s.to})`,
         );

@@ -77,5 +77,8 @@ export function formatReport(summary: CollectSummary): string {
       `FAILED ${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'unknown error'} (checkpoint kept at ${s.to})`,
     );
   }
+  for (const s of summary.streams.filter((x) => x.status === 'conflict')) {
+    out.push(`CONFLICT ${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'another runner took it over'}`);
+  }
   return `${out.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@
  * isolates failures per stream, and returns a summary of what happened.
  */
 
+import { hostname } from 'node:os';
 import type { Clock } from '../clock/clock.ts';
 import {
   type CheckpointStore,
@@ -94,8 +95,13 @@ export interface PageCounts {
   bytes: number;
 }
 
-/** `busy`: another runner holds the stream's lease; this run left it alone (not a failure). */
-export type StreamStatus = 'ok' | 'partial' | 'failed' | 'idle' | 'busy';
+/**
+ * `busy`: another runner holds the stream's lease; this run left it alone (not a failure).
+ * `conflict`: another runner wrote the stream's checkpoint while this run held it (this run's lease ran
+ * out — a run slower than its lease, clocks apart — and another took the stream over): this run stopped
+ * at once; to a SIEM API the part it was writing may have gone twice. A failure: runs must not overlap.
+ */
+export type StreamStatus = 'ok' | 'partial' | 'failed' | 'idle' | 'busy' | 'conflict';
 
 export interface StreamSummary {
   stream: string;
@@ -146,6 +152,8 @@ export interface RunSummary {
   failed: string[];
   /** Streams another runner was working on, left alone. */
   busy: string[];
+  /** Streams another runner took over while this run held them (status `conflict`). */
+  conflicts: string[];
   /** The source client's counters (requests, retries, throttled, reauthentications…). */
   sourceMetrics: Record<string, number>;
   /** True when the budget ran out before every due window was read. */
@@ -202,6 +210,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     totals,
     failed: summaries.filter((s) => s.status === 'failed').map((s) => s.stream),
     busy: summaries.filter((s) => s.status === 'busy').map((s) => s.stream),
+    conflicts: summaries.filter((s) => s.status === 'conflict').map((s) => s.stream),
     sourceMetrics: source.metrics?.() ?? {},
     budgetExhausted: budget.exhausted,
   };
@@ -264,6 +273,8 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
   };
 
   let checkpoint: StreamCheckpoint | undefined;
+  // Once the lease is this run's, losing the checkpoint to another runner is a conflict, not `busy`.
+  let acquired = false;
   try {
     const streamKey = checkpointKey(source.tenant, source.type, stream.name);
     checkpoint = await StreamCheckpoint.open(
@@ -280,12 +291,13 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
     const holder = checkpoint.heldBy();
     if (holder) {
       summary.status = 'busy';
-      summary.error = `another runner (${holder.owner}) holds this stream until ${holder.expiresAt}`;
+      summary.error = `another runner (${holder.owner}) holds this stream until ${holder.expiresAt}${heldByTheDead(holder.owner, checkpoint.state.updatedAt, clock.now())}`;
       logger.info({ owner: holder.owner, expiresAt: holder.expiresAt }, 'stream busy: left alone');
       return finish();
     }
     if (options.backfill) await checkBackfillRange(options.checkpoints, streamKey, options.backfill);
     await checkpoint.acquire();
+    acquired = true;
     const context: StreamContext = {
       ...run,
       // Windows are planned up to `now − lag` as of the stream's start, to the whole second: a run never
@@ -314,10 +326,20 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
     }
     return finish();
   } catch (error) {
-    if (error instanceof CheckpointConflictError) {
+    if (error instanceof CheckpointConflictError && !acquired) {
+      // Two runs took the stream at once and the other won: nothing was written by this one.
       summary.status = 'busy';
-      summary.error = `another runner took this stream over: ${error.message}`;
-      logger.warn({ err: error }, 'another runner took the stream over: this run stops it');
+      summary.error = `another runner took this stream first: ${error.message}`;
+      logger.info({ err: error }, 'another runner took the stream first: left alone');
+      return finish();
+    }
+    if (error instanceof CheckpointConflictError) {
+      summary.status = 'conflict';
+      summary.error = `another runner took this stream over while this run held it (its lease ran out: a run slower than runner.leaseSeconds, or clocks apart); this run stopped, and what it was writing may have reached a SIEM API twice: ${error.message}`;
+      logger.error(
+        { err: error },
+        'another runner took the stream over while this run held it: this run stops it',
+      );
       return finish();
     }
     summary.status = 'failed';
@@ -326,11 +348,33 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
     return finish();
   } finally {
     const problem = await checkpoint?.release(
-      summary.status === 'busy'
+      summary.status === 'busy' || summary.status === 'conflict'
         ? undefined
         : { status: summary.status, records: summary.records, error: summary.error },
     );
     if (problem) logger.warn({ problem }, 'could not release the stream lease; it expires on its own');
+  }
+}
+
+/**
+ * What a `busy` stream's holder looks like when it may be a run that died holding the lease: a process
+ * of this host that is gone, or no commit for half the default lease. Empty otherwise.
+ */
+function heldByTheDead(owner: string, updatedAt: string | undefined, now: number): string {
+  const [host, pid] = owner.split(':');
+  if (host === hostname() && pid && /^\d+$/.test(pid) && !processAlive(Number(pid)))
+    return ` — held by process ${pid} of this host, which is gone (killed?): the stream waits until the lease expires`;
+  if (updatedAt && now - Date.parse(updatedAt) > DEFAULT_LEASE_MS / 2)
+    return ` — no commit since ${updatedAt}: the run holding it may have died (kill -9, an invocation stopped at its deadline); the stream waits until the lease expires`;
+  return '';
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
