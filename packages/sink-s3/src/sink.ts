@@ -355,6 +355,35 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
           });
         }
       };
+      // A second create-only write of the key must be refused (412): a store that ignores If-None-Match
+      // would let a part be overwritten (a SIEM feed ingests it again) and two runners both advance a
+      // checkpoint — the guarantee would be silently gone.
+      let refused = false;
+      try {
+        await client.send(
+          new PutObjectCommand({
+            Bucket: config.bucket,
+            Key: key,
+            ContentType: 'application/json',
+            Body: body,
+            IfNoneMatch: '*',
+            ...encryption,
+          }),
+        );
+      } catch (error) {
+        if (!isAlreadyExists(error) && !isConditionalConflict(error)) {
+          const failure = fail(error, operation('writing the probe object again', key, 's3:PutObject'));
+          await remove().catch(() => {});
+          throw new SinkError(failure.message, { cause: error, retryable: failure.retryable });
+        }
+        refused = true;
+      }
+      if (!refused) {
+        await remove().catch(() => {});
+        throw new SinkError(
+          `s3://${config.bucket}/${key}: a second create-only write (If-None-Match: *) of an existing key was accepted: this store ignores conditional writes, so parts could be overwritten and a checkpoint advanced by two runners at once — ctxsiem needs S3's conditional writes (AWS S3, or a store that answers 412)`,
+        );
+      }
       // readPart and the comparison of a retried part read objects back.
       try {
         const response = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }));
@@ -368,7 +397,7 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
         throw new SinkError(`${failure.message}${left}`, { cause: error, retryable: failure.retryable });
       }
       await remove();
-      return `wrote, read back and deleted s3://${config.bucket}/${key} (${target}${
+      return `wrote (a second create-only write refused), read back and deleted s3://${config.bucket}/${key} (${target}${
         config.serverSideEncryption ? `, ${config.serverSideEncryption}` : ''
       })`;
     },

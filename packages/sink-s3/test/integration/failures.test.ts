@@ -1,4 +1,6 @@
 /** Failures a user meets first: wrong credentials, a missing bucket, a denied write — clear, and safe. */
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describeError, PartExistsError, SinkError, silentLogger } from '@ctxsiem/core';
 import { expectFailedRunKeepsCheckpoint, partName, sampleBatch } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +127,48 @@ describe('s3 sink failures', () => {
       /access denied \(AccessDenied, HTTP 403\) while deleting the probe object s3:\/\/\S+\/probe-test\/_ctxsiem-probe-[0-9a-f]+\.json .*needs s3:DeleteObject.*\(the probe object was left behind\)/,
     );
     await sink.close();
+  });
+
+  it('fails check() on a store that accepts a second create-only write (it ignores If-None-Match), and removes the probe', async () => {
+    // A store in front of MinIO that answers a create-only PUT of a key it already holds with 200, as a
+    // store ignoring If-None-Match does; everything else is MinIO's.
+    const upstream = new URL(fixture.minio.endpoint);
+    const written = new Set<string>();
+    const store = createServer((req, res) => {
+      const path = req.url ?? '/';
+      if (req.method === 'PUT' && req.headers['if-none-match'] === '*' && written.has(path)) {
+        req.resume();
+        req.on('end', () => res.writeHead(200, { etag: '"ignored-condition"' }).end());
+        return;
+      }
+      if (req.method === 'PUT') written.add(path);
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, path, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(store.address() as AddressInfo).port}`;
+      const sink = s3Sink(fixture.sinkConfig(bucket, { prefix: 'no-conditions', endpoint }), deps);
+      const error = await sink.check().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SinkError);
+      expect((error as Error).message).toMatch(
+        /a second create-only write \(If-None-Match: \*\) of an existing key was accepted: this store ignores conditional writes/,
+      );
+      expect(await fixture.keys(bucket, 'no-conditions/')).toEqual([]);
+      await sink.close();
+    } finally {
+      store.closeAllConnections();
+      await new Promise((resolve) => store.close(resolve));
+    }
   });
 
   describe('credentials that may write but not read', () => {

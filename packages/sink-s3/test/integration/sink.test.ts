@@ -327,7 +327,7 @@ describe('s3 sink check()', () => {
     const detail = await sink.check();
     expect(detail).toMatch(
       new RegExp(
-        `^wrote, read back and deleted s3://${bucket}/citrix_monitor/_ctxsiem-probe-[0-9a-f]+\\.json`,
+        `^wrote \\(a second create-only write refused\\), read back and deleted s3://${bucket}/citrix_monitor/_ctxsiem-probe-[0-9a-f]+\\.json`,
       ),
     );
     expect(await fixture.keys(bucket)).toEqual([]);
