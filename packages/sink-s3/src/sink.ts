@@ -328,9 +328,8 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
     },
     async check() {
       const { key, body } = probeObject(config.prefix);
-      // The same create-only write a part gets: a store that refuses If-None-Match fails here.
-      try {
-        await client.send(
+      const putProbe = () =>
+        client.send(
           new PutObjectCommand({
             Bucket: config.bucket,
             Key: key,
@@ -341,6 +340,9 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
             ...encryption,
           }),
         );
+      // The same create-only write a part gets: a store that refuses If-None-Match fails here.
+      try {
+        await putProbe();
       } catch (error) {
         throw fail(error, operation('writing the probe object', key, 's3:PutObject'));
       }
@@ -360,16 +362,7 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
       // checkpoint — the guarantee would be silently gone.
       let refused = false;
       try {
-        await client.send(
-          new PutObjectCommand({
-            Bucket: config.bucket,
-            Key: key,
-            ContentType: 'application/json',
-            Body: body,
-            IfNoneMatch: '*',
-            ...encryption,
-          }),
-        );
+        await putProbe();
       } catch (error) {
         if (!isAlreadyExists(error) && !isConditionalConflict(error)) {
           const failure = fail(error, operation('writing the probe object again', key, 's3:PutObject'));
