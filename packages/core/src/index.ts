@@ -268,6 +268,7 @@ export {
   PartWriter,
   type PartWriterOptions,
   parseStreamState,
+  processAlive,
   type RangeOutcome,
   type RangeRead,
   type ReconcilePolicy,

@@ -6,15 +6,21 @@
  * the folder ingests a replaced file again, and a checkpoint version must be won by one writer only.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { link, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { processAlive } from '@ctxsiem/core';
 
 /** A name beside `path` that no other writer uses; never ends in `.ndjson`, so feeds ignore it. */
 const tempName = (path: string) => `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 /** Writes `data` to a new temporary file beside `path`, fsynced; returns its name. */
 async function writeTemp(path: string, data: Buffer | string): Promise<string> {
-  await mkdir(dirname(path), { recursive: true });
+  const folder = dirname(path);
+  const created = await mkdir(folder, { recursive: true });
+  // Every folder just created is an entry in its parent: made durable like the file's own entry, or a
+  // power cut could lose the folder with the fsynced part in it.
+  if (created !== undefined)
+    for (let made = folder; made.startsWith(created); made = dirname(made)) await syncFolder(dirname(made));
   const temp = tempName(path);
   const handle = await open(temp, 'wx');
   try {
@@ -41,6 +47,33 @@ async function syncFolder(folder: string): Promise<void> {
   } catch {
     // Windows and some network filesystems refuse; the file itself is already fsynced.
   }
+}
+
+/** A temporary name `tempName` gives: the process id, and the random suffix. */
+const TEMP = /\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+/** Temporary files older than this are a dead writer's whatever their process id says. */
+const STALE_TEMP_MS = 60 * 60_000;
+
+/**
+ * Removes the temporary files a killed writer left in `folder` (between its temporary file and the
+ * link): those of a process of this host that is gone, and any older than an hour (a writer holds one
+ * for the time of one write). Returns the names removed. A missing folder has none.
+ */
+export async function removeStaleTemps(folder: string, now = Date.now()): Promise<string[]> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = TEMP.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid) continue;
+    const path = join(folder, name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) continue;
+    if (processAlive(Number(pid)) && now - info.mtimeMs < STALE_TEMP_MS) continue;
+    await rm(path, { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 /**

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
   type Batch,
@@ -28,7 +28,7 @@ import {
   SinkError,
   type SinkFactory,
 } from '@ctxsiem/core';
-import { createFileExclusive } from './atomic-write.ts';
+import { createFileExclusive, removeStaleTemps } from './atomic-write.ts';
 import { type FileSinkConfig, FileSinkConfigSchema } from './config.ts';
 
 /** True when the stored gzip part holds exactly `plain` once decompressed (another zlib, same records). */
@@ -41,7 +41,7 @@ function sameWhenGunzipped(stored: Buffer, plain: Buffer): boolean {
   }
 }
 
-export const fileSink: SinkFactory<unknown> = (input) => {
+export const fileSink: SinkFactory<unknown> = (input, deps) => {
   const config: FileSinkConfig = parseConfig('sink-file', FileSinkConfigSchema, input);
   const layout = { prefix: config.prefix, gzip: config.gzip };
   const pathOf = (part: PartName) => join(config.directory, batchKey(part, layout));
@@ -73,10 +73,22 @@ export const fileSink: SinkFactory<unknown> = (input) => {
     };
   }
 
+  /** Folders this sink has written to: a killed run's temporary files there are removed first. */
+  const swept = new Set<string>();
+
   const sink: Sink = {
     type: 'file',
     async write(batch: Batch) {
       const path = pathOf(batch);
+      // A run killed between a part's temporary file and its link left the temporary file in the folder
+      // of the window it was writing — the folder its successor writes to first.
+      const folder = dirname(path);
+      if (!swept.has(folder)) {
+        swept.add(folder);
+        const removed = await removeStaleTemps(folder);
+        if (removed.length > 0)
+          deps?.logger?.info({ folder, removed }, 'removed temporary files a killed run left behind');
+      }
       const body = encodeNdjson(batch.records, config.gzip);
       const sha256 = digestOf(body).sha256;
       let created: boolean;

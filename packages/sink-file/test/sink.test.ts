@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -115,6 +116,24 @@ describe('file sink create-only parts', () => {
     expect(await readFile(path, 'utf8')).toBe('not ours\n');
     expect(await fileStat(path)).toBe(before);
     expect(await listFiles(directory)).toHaveLength(1);
+  });
+
+  it('removes the temporary files a killed run left in a folder before writing there again', async () => {
+    const directory = await folder();
+    const path = (await fileSink({ directory }, deps).write(sampleBatch())).location;
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const temps = {
+      killed: `${path}.tmp-${dead}-0badf00d`,
+      running: `${path}.tmp-${process.ppid}-1badf00d`,
+      old: `${path}.tmp-${process.ppid}-2badf00d`,
+    };
+    for (const temp of Object.values(temps)) await writeFile(temp, '{"half":');
+    const hoursAgo = new Date(Date.now() - 2 * 60 * 60_000);
+    await utimes(temps.old, hoursAgo, hoursAgo);
+    // The successor's first write into the folder.
+    await fileSink({ directory }, deps).write(sampleBatch({ seq: 1 }));
+    const left = (await listFiles(directory)).filter((name) => name.includes('.tmp-'));
+    expect(left).toEqual([temps.running.slice(directory.length + 1)]);
   });
 
   it('acknowledges a gzip part with the same records compressed differently', async () => {

@@ -32,6 +32,7 @@ export {
   type LeaseOptions,
   newLeaseOwner,
   parseStreamState,
+  processAlive,
   StreamCheckpoint,
   StreamStateSchema,
 } from './stream-checkpoint.ts';

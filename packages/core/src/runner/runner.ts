@@ -30,7 +30,7 @@ import type { BoundedQueue } from './queue.ts';
 import { type RangeOutcome, readRange } from './range-reader.ts';
 import { DEFAULT_RECONCILE, dueChecks, firstCheck, nextCheck, type ReconcilePolicy } from './reconcile.ts';
 import { addDrift, type DriftCount } from './schema-drift.ts';
-import { newLeaseOwner, StreamCheckpoint } from './stream-checkpoint.ts';
+import { newLeaseOwner, processAlive, StreamCheckpoint } from './stream-checkpoint.ts';
 import { StoredManifest } from './window-manifest.ts';
 import { floorTo, MINUTE_MS, nextWindow, splitWindow } from './windows.ts';
 
@@ -367,15 +367,6 @@ function heldByTheDead(owner: string, updatedAt: string | undefined, now: number
   if (updatedAt && now - Date.parse(updatedAt) > DEFAULT_LEASE_MS / 2)
     return ` — no commit since ${updatedAt}: the run holding it may have died (kill -9, an invocation stopped at its deadline); the stream waits until the lease expires`;
   return '';
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -70,6 +70,19 @@ export function newLeaseOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
+/**
+ * Whether process `pid` of this host is running (signal 0: nothing is sent). A process of another user
+ * counts as running. What a lease owner or a writer's temporary file names is judged by it.
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export interface LeaseOptions {
   owner: string;
   /** How long a lease lasts without renewal. */
