@@ -60,7 +60,8 @@ describe('ctxsiem CLI', () => {
       expect(result.code, command.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: ctxsiem');
     }
-  });
+    // Fifteen CLI processes one after another: on a loaded machine each start takes seconds.
+  }, 180_000);
 
   it('prints the Azure DCR and tables of the configured sources, TimeGenerated from each cursor field', async () => {
     const result = await ctxsiem(['azure', 'dcr'], {
