@@ -107,7 +107,9 @@ describe('delivery at the edges', () => {
     const last = await runAt('2024-08-07T01:30:00Z');
     expect(last.streams[0]?.status).toBe('ok');
     const state = (await setup.checkpoints.read(KEY))?.state;
-    expect(state?.reconcile?.some((entry) => entry.from === START.toISOString())).toBe(false);
+    const left = state?.reconcile?.find((entry) => entry.from === START.toISOString());
+    expect(left?.audit).toBe(600);
+    expect(await setup.checkpoints.manifests.read(manifestKey(KEY, START))).toBeUndefined();
 
     const stored = await setup.stored('events');
     expect(duplicates(stored)).toEqual([]);
@@ -254,5 +256,36 @@ describe('delivery at the edges', () => {
     });
     expect(blocked.streams[0]?.status).toBe('busy');
     expect(blocked.conflicts).toEqual([]);
+  });
+
+  it('rows later than the horizon are counted and reported: a catch-up window read past the horizon is audited once', async () => {
+    setup = await fileSetup();
+    // The first run comes a day and more late (an outage): the first hour is read at 26 hours of age.
+    const clock = new ManualClock(new Date('2024-08-07T03:00:00Z'));
+    const firstMinute = START.getTime() / MINUTE_MS;
+    // In the first hour, one record a minute reaches the API 30 hours after its time.
+    const lateMs = (id: string) => {
+      const [, minute, index] = id.split('-');
+      return Number(minute) < firstMinute + 60 && Number(index) === 0 ? 30 * HOUR_MS : 0;
+    };
+    const source = generatedSource({ start: START, pageSize: 200, late: { lateMs, clock } });
+    const runAt = async (iso: string): Promise<RunSummary> => {
+      clock.set(new Date(iso));
+      return run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
+    };
+    const catchUp = await runAt('2024-08-07T03:00:00Z');
+    expect(catchUp.streams[0]?.status).toBe('ok');
+    expect(inWindow(await setup.stored('events'), FIRST_HOUR)).toHaveLength(540);
+    const audit = (await setup.checkpoints.read(KEY))?.state.reconcile?.find(
+      (entry) => entry.from === START.toISOString(),
+    );
+    expect(audit).toMatchObject({ audit: 540, at: '2024-08-08T05:00:00.000Z' });
+
+    // The audit: the 60 rows arrived (30 hours late) and are counted, not delivered.
+    const later = await runAt('2024-08-08T05:30:00Z');
+    expect(later.streams[0]?.beyondHorizon).toBe(60);
+    expect(inWindow(await setup.stored('events'), FIRST_HOUR)).toHaveLength(540);
+    const left = (await setup.checkpoints.read(KEY))?.state.reconcile ?? [];
+    expect(left.some((entry) => entry.from === START.toISOString())).toBe(false);
   });
 });

@@ -50,6 +50,10 @@ export function formatReport(summary: CollectSummary): string {
   }
   if (summary.totals.lateRecords > 0)
     out.push(`${summary.totals.lateRecords} of them arrived late and were delivered by the reconcile pass`);
+  for (const s of summary.streams.filter((x) => x.beyondHorizon > 0))
+    out.push(
+      `BEYOND HORIZON ${s.tenant}/${s.source}/${s.stream}: ${s.beyondHorizon} records the API holds now arrived after their window's last reconcile check and were not delivered (raise runner.reconcileHorizonMinutes)`,
+    );
   const drifted = [
     ...summary.streams.map((s) => ({ where: `${s.tenant}/${s.source}/${s.stream}`, drift: s.drift })),
     ...summary.logs.flatMap((log) =>

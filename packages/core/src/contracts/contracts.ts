@@ -489,6 +489,12 @@ export interface ReconcileEntry {
   /** Checks done so far. */
   checks: number;
   at: string;
+  /**
+   * A count-only audit instead of a check: the records the window delivered when it was last looked at
+   * (its last check, or a catch-up read past the horizon). At `at` the API's count is compared with it
+   * once: what is more arrived later than the horizon — reported (`beyondHorizon`), not delivered.
+   */
+  audit?: number | undefined;
 }
 
 /** What a checkpoint holds for one stream. */

@@ -58,6 +58,22 @@ export function nextCheck(
   return { ...entry, checks: entry.checks + 1, at: iso(to + Math.min(policy.horizonMs, 2 * age)) };
 }
 
+/**
+ * The count-only audit of a window last looked at `now` (its last check, or a catch-up read past the
+ * horizon) that had delivered `delivered` records: at twice the window's age then, the API's count is
+ * compared with it once, so rows later than the horizon are counted instead of vanishing unseen.
+ */
+export function auditEntry(
+  window: { from: string; to: string; checks: number },
+  now: number,
+  policy: ReconcilePolicy,
+  delivered: number,
+): ReconcileEntry {
+  const to = Date.parse(window.to);
+  const age = Math.max(policy.horizonMs, now - to);
+  return { from: window.from, to: window.to, checks: window.checks, at: iso(to + 2 * age), audit: delivered };
+}
+
 /** The entries due at `now`, oldest due first. */
 export function dueChecks(entries: readonly ReconcileEntry[] | undefined, now: number): ReconcileEntry[] {
   return (entries ?? [])

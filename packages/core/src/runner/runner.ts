@@ -28,7 +28,14 @@ import { RunBudget } from './budget.ts';
 import { type PageDelivery, PartWriter } from './part-writer.ts';
 import type { BoundedQueue } from './queue.ts';
 import { type RangeOutcome, readRange } from './range-reader.ts';
-import { DEFAULT_RECONCILE, dueChecks, firstCheck, nextCheck, type ReconcilePolicy } from './reconcile.ts';
+import {
+  auditEntry,
+  DEFAULT_RECONCILE,
+  dueChecks,
+  firstCheck,
+  nextCheck,
+  type ReconcilePolicy,
+} from './reconcile.ts';
 import { addDrift, type DriftCount } from './schema-drift.ts';
 import { newLeaseOwner, processAlive, StreamCheckpoint } from './stream-checkpoint.ts';
 import { StoredManifest } from './window-manifest.ts';
@@ -126,6 +133,11 @@ export interface StreamSummary {
   /** Closed windows checked again for late records, and the late records delivered. */
   reconciledWindows: number;
   lateRecords: number;
+  /**
+   * Records the API holds for closed windows beyond what they delivered, found by a count-only audit
+   * after the reconcile horizon: they arrived later than the horizon and were not delivered (reported).
+   */
+  beyondHorizon: number;
   /** Where this run's dead letters went. */
   deadLetterLocations: string[];
   /** Why the run's first dead letter was refused. */
@@ -255,6 +267,7 @@ export function emptySummary(stream: string): StreamSummary {
     adoptedParts: 0,
     reconciledWindows: 0,
     lateRecords: 0,
+    beyondHorizon: 0,
     deadLetterLocations: [],
     lagSeconds: 0,
     status: 'idle',
@@ -541,7 +554,18 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
     const now = options.clock.now();
     manifest.manifest.close(new Date(now));
     if (manifest.stored || manifest.manifest.nextSeq > 0) await manifest.save();
-    const entry = context.reconcile ? firstCheck(window, now, context.reconcile, continued) : undefined;
+    // A window read past the horizon (a catch-up) gets no check; where the API counts, it gets an audit.
+    const entry = !context.reconcile
+      ? undefined
+      : (firstCheck(window, now, context.reconcile, continued) ??
+        (stream.count
+          ? auditEntry(
+              { from: window.from.toISOString(), to: window.to.toISOString(), checks: 0 },
+              now,
+              context.reconcile,
+              manifest.manifest.delivered,
+            )
+          : undefined));
     const { window: _done, ...rest } = checkpoint.state;
     const next = plannedWindow(context, window.to.getTime());
     const claimNext = next !== undefined && !context.budget.stopReason() && context.budget.allowsAnother();
@@ -687,6 +711,10 @@ async function reconcileClosedWindows(context: StreamContext, policy: ReconcileP
       break;
     }
     const window: Window = { from: new Date(entry.from), to: new Date(entry.to) };
+    if (entry.audit !== undefined) {
+      await auditWindow(context, entry, entry.audit);
+      continue;
+    }
     const manifest = await StoredManifest.load(
       options.checkpoints.manifests,
       manifestKey(context.streamKey, window.from),
@@ -717,18 +745,45 @@ async function reconcileClosedWindows(context: StreamContext, policy: ReconcileP
       }
     }
     summary.reconciledWindows++;
-    const next = nextCheck(entry, options.clock.now(), policy);
+    const now = options.clock.now();
+    // After the last check, where the API counts, one count-only audit later still (see auditEntry).
+    const next =
+      nextCheck(entry, now, policy) ??
+      (stream.count ? auditEntry(entry, now, policy, manifest.manifest.delivered) : undefined);
     await checkpoint.commit({
       ...checkpoint.state,
       reconcile: replaceEntry(checkpoint.state.reconcile ?? [], entry, next),
     });
-    if (!next && manifest.stored) await manifest.delete();
+    if (next && next.audit === undefined) continue;
+    if (manifest.stored) await manifest.delete();
   }
   if (unfinished.length > 0) {
     summary.status = 'failed';
     summary.error = `the reconcile check of ${unfinished.length} window(s) from ${unfinished.join(', ')} could not read them (the query timed out on the smallest allowed window): they stay scheduled and are checked again next run`;
     logger.error({ windows: unfinished }, summary.error);
   }
+}
+
+/**
+ * A window's count-only audit: the API's count now against what the window delivered when it was last
+ * looked at. What is more arrived later than the horizon: counted and reported, never delivered (the
+ * window's manifest is gone). The entry goes either way.
+ */
+async function auditWindow(context: StreamContext, entry: ReconcileEntry, delivered: number): Promise<void> {
+  const { checkpoint, stream, summary, budget, logger } = context;
+  const window: Window = { from: new Date(entry.from), to: new Date(entry.to) };
+  const onApi = stream.count ? await stream.count(window, budget.signal) : undefined;
+  if (onApi !== undefined && onApi > delivered) {
+    summary.beyondHorizon += onApi - delivered;
+    logger.warn(
+      { from: entry.from, to: entry.to, delivered, onApi },
+      `${onApi - delivered} records of a closed window arrived after its last reconcile check (later than runner.reconcileHorizonMinutes): not delivered — raise the horizon where rows come this late`,
+    );
+  }
+  await checkpoint.commit({
+    ...checkpoint.state,
+    reconcile: replaceEntry(checkpoint.state.reconcile ?? [], entry, undefined),
+  });
 }
 
 /**

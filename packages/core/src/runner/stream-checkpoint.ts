@@ -40,7 +40,15 @@ export const StreamStateSchema = z.looseObject({
     .optional(),
   lease: z.object({ owner: z.string(), expiresAt: instant }).optional(),
   reconcile: z
-    .array(z.object({ from: instant, to: instant, checks: z.number().int().nonnegative(), at: instant }))
+    .array(
+      z.object({
+        from: instant,
+        to: instant,
+        checks: z.number().int().nonnegative(),
+        at: instant,
+        audit: z.number().int().nonnegative().optional(),
+      }),
+    )
     .optional(),
   lastRun: z
     .object({
