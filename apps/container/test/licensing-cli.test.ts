@@ -5,7 +5,7 @@
  * elements in the dead letters with their field path; run again, nothing twice. And a standing
  * emulator whose customer is licensed Concurrent, collected as such.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY_MS, type JsonRecord } from '@ctxsiem/core';
@@ -131,6 +131,39 @@ describe('the licensing source through the CLI', () => {
     expect(missing.stdout).toMatch(
       /FAIL +demo\/licensing\/telemetry: [\s\S]*telemetry\.location: the folder .*nowhere does not exist/,
     );
+  });
+
+  it('`deadletter replay` refuses an event the source still refuses instead of delivering it unchanged', async () => {
+    const documents = join(dir, 'replay-in');
+    const output = join(dir, 'replay-out');
+    await mkdir(documents, { recursive: true });
+    const cvad = licensingTelemetry({
+      seed: 3,
+      customerId: 'demo',
+      from: new Date('2026-03-10T00:00:00Z'),
+      days: 1,
+      invalidOneIn: 0,
+    }).find((d) => d.name.startsWith('cvad-') && d.name.endsWith('.json'))!;
+    const event = structuredClone((JSON.parse(cvad.content) as JsonRecord[])[0]!);
+    (event.payload as JsonRecord).licenseActivityTimeStamp = 'yesterday';
+    await writeFile(join(documents, 'cvad-yesterday.json'), JSON.stringify([event]));
+    // Settled: written a while ago.
+    const settled = new Date(Date.now() - 10 * 60_000);
+    await utimes(join(documents, 'cvad-yesterday.json'), settled, settled);
+    const settings = { env: env({ LICENSING_TELEMETRY: documents, OUTPUT_DIR: output }) };
+    const collected = await ctxsiem(['collect', '--json'], settings);
+    // Every record of the window dead-lettered: the stream is reported failed.
+    expect(collected.code, collected.stderr).toBe(1);
+    const telemetry = (JSON.parse(collected.stdout).streams as StreamSummary[]).find(
+      (s) => s.stream === 'telemetry',
+    );
+    expect(telemetry).toMatchObject({ records: 0, deadLetters: 1 });
+
+    const replayed = await ctxsiem(['deadletter', 'replay', '--json'], settings);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(JSON.parse(replayed.stdout).totals).toMatchObject({ replayedNow: 0, stillInvalid: 1 });
+    expect(replayed.stderr).toContain('licenseActivityTimeStamp');
+    expect(await readStoredRecords(join(output, 'telemetry')).catch(() => [])).toEqual([]);
   });
 
   it('`preview` of the telemetry stream says why it cannot, and receives nothing', async () => {
