@@ -66,6 +66,26 @@ describe('delivery ledger', () => {
     expect(await ledger.delivered(part(0))).toEqual(digests);
   });
 
+  it('keeps a request the API refused for its records: never pending again, not delivered, not cut again', async () => {
+    const part0 = await ledger.open(part(3), plan());
+    await part0.refuse(0, 'SecOps refused the request (400: inlineSource.logs[1]: bad)');
+    await part0.accept(1);
+    const retry = await ledger.open(part(3), plan());
+    expect(retry.pending().map((r) => r.index)).toEqual([2]);
+    expect(retry.refusedRecords()).toEqual([
+      { start: 0, end: 4, reason: 'SecOps refused the request (400: inlineSource.logs[1]: bad)' },
+    ]);
+    // The unsent rest starts after the answered requests: cutting it again keeps the refused one.
+    expect(retry.unsentFrom()).toBe(7);
+    await retry.recut([8, 10]);
+    expect(retry.pending().map((r) => [r.start, r.end])).toEqual([
+      [7, 8],
+      [8, 10],
+    ]);
+    expect(retry.refusedRecords()).toHaveLength(1);
+    expect(await ledger.delivered(part(3))).toEqual(digests.slice(4, 7));
+  });
+
   it('refuses other content at a part it delivered, and keeps parts and replays apart', async () => {
     await ledger.open(part(1), plan());
     await expect(ledger.open(part(1), plan('b'.repeat(64)))).rejects.toBeInstanceOf(PartExistsError);
