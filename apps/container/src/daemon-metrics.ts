@@ -44,7 +44,11 @@ export class DaemonMetrics {
   readonly #bytes = this.#streamCounter('ctxsiem_bytes_total', 'Bytes written to the sink.');
   readonly #failures = this.#streamCounter(
     'ctxsiem_stream_failures_total',
-    'Runs of a pull stream that failed (its checkpoint did not move; the log and `ctxsiem status` say why).',
+    'Runs of a pull stream that failed (its checkpoint did not move; the log and `ctxsiem status` say why), or that another runner took the stream over from (a conflict: runs overlapped).',
+  );
+  readonly #beyondHorizon = this.#streamCounter(
+    'ctxsiem_records_beyond_horizon_total',
+    "Records a closed window's count-only audit found the API holding beyond what the window delivered: they arrived after its last reconcile check and were not delivered (raise runner.reconcileHorizonMinutes).",
   );
   readonly #busy = this.#streamCounter(
     'ctxsiem_stream_busy_total',
@@ -132,6 +136,7 @@ export class DaemonMetrics {
     if (s.to) this.#lag.set(labels, s.lagSeconds);
     for (const d of s.drift ?? [])
       this.#drift.inc({ ...labels, field: d.field, expected: d.expected, found: d.found }, d.records);
+    if (s.beyondHorizon > 0) this.#beyondHorizon.inc(labels, s.beyondHorizon);
     if (s.status === 'failed' || s.status === 'conflict') this.#failures.inc(labels);
     else if (s.status === 'busy') this.#busy.inc(labels);
     else this.#lastSuccess.set(labels, now / 1000);
