@@ -102,6 +102,28 @@ describe('dead letters after the run', () => {
     expect(total(listed, 'replayed')).toBe(total(listed, 'deadLetters'));
   });
 
+  it('hands a sink whose tables declare fields the stream’s columns with the replayed records, as collection does', async () => {
+    await collectWithDeadLetters();
+    const columns = [
+      { name: 'id', type: 'string' as const },
+      { name: 'value', type: 'dynamic' as const },
+    ];
+    const handed: unknown[] = [];
+    const sink = hookedSink(setup.sink, { before: (batch) => handed.push(batch.columns) });
+    const reports = await replayDeadLetters({
+      sink,
+      target: () => ({
+        stream: { ...source.streams[0]!, schema: fixedSchema, columns },
+        tenantField: source.tenantField,
+      }),
+    });
+    expect(total(reports, 'replayedNow')).toBeGreaterThan(0);
+    expect(handed.length).toBe(reports.filter((report) => report.replayedNow > 0).length);
+    // Without them an Azure table would lose, unreported, every field the sink was not told of.
+    for (const batchColumns of handed)
+      expect(batchColumns).toEqual([...columns, { name: source.tenantField, type: 'string' }]);
+  });
+
   it('replays in rounds as the schema accepts more, never a record twice', async () => {
     await collectWithDeadLetters();
     // First a schema that accepts the refused records of even hours only.

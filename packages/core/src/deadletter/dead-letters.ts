@@ -18,6 +18,7 @@ import type { JsonRecord, ListedPart, PartName, PullStream, Sink } from '../cont
 import { PartExistsError } from '../errors/errors.ts';
 import { partNumber } from '../layout/layout.ts';
 import type { Logger } from '../logging/logger.ts';
+import { deliveredColumns } from '../runner/part-writer.ts';
 import { sourceRecordOf, streamRecordDigest } from '../runner/record-digest.ts';
 
 /** How many distinct reasons a report keeps per part. */
@@ -27,7 +28,7 @@ const ROUND_ATTEMPTS = 5;
 
 /** What re-validating a dead letter needs: the stream's schema and identity, and the tenant tag. */
 export interface ReplayTarget {
-  stream: Pick<PullStream, 'schema' | 'identity' | 'cursorField' | 'recover'>;
+  stream: Pick<PullStream, 'schema' | 'identity' | 'cursorField' | 'recover' | 'columns'>;
   /** Field delivered records carry the tenant in (the source's `tenantField`). */
   tenantField?: string | undefined;
 }
@@ -262,6 +263,8 @@ export function replayDeadLetters(options: ReplayOptions): Promise<DeadLetterRep
           records: pending,
           digests: pendingDigests,
           timeField: stream.cursorField,
+          // A sink whose tables declare fields sends what they declare (and reports the rest): as collection does.
+          columns: deliveredColumns(stream.columns, tenantField),
         });
         // What a SIEM API refused for its content stays a dead letter (and is offered again next time).
         const refused = (receipt.refused ?? []).reduce((sum, range) => sum + range.end - range.start, 0);

@@ -71,6 +71,17 @@ export interface PartWriterOptions {
   logger: Logger;
 }
 
+/**
+ * The columns of a stream's delivered records, as a sink whose tables declare fields is handed them:
+ * the stream's own, then the tenant tag. Undefined when the stream declares none.
+ */
+export function deliveredColumns(
+  columns: readonly Column[] | undefined,
+  tenantField: string | undefined,
+): readonly Column[] | undefined {
+  return columns && [...columns, ...(tenantField ? [{ name: tenantField, type: 'string' as const }] : [])];
+}
+
 export class PartWriter {
   #seq: number;
   /** True once the window's digests are complete up to `#seq`: every page is then filtered. */
@@ -86,10 +97,7 @@ export class PartWriter {
     options.manifest.partsUpTo(this.#seq);
     const { tenant, source, stream, manifest } = options;
     this.#base = { tenant, source, stream: stream.name, window: manifest.window };
-    this.#columns = stream.columns && [
-      ...stream.columns,
-      ...(options.tenantField ? [{ name: options.tenantField, type: 'string' as const }] : []),
-    ];
+    this.#columns = deliveredColumns(stream.columns, options.tenantField);
   }
 
   /** The next part number. */
