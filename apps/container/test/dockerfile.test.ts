@@ -114,6 +114,17 @@ describe('the container image', () => {
     );
   });
 
+  it('installs in its build stage only what the bundle is built from: no terraform provider bindings', async () => {
+    const build = stages[0]!;
+    const installed = await readdir(hostPath(build, '/src/node_modules/.pnpm'));
+    // The CLI's own dependencies are there, and the bundler…
+    expect(installed.some((name) => name.startsWith('commander@'))).toBe(true);
+    expect(installed.some((name) => name.startsWith('esbuild@'))).toBe(true);
+    // …but not terraform/'s cdktf and its provider bindings, nor the workspace's other apps.
+    expect(installed.filter((name) => /^(@cdktf|cdktf|constructs)[+@]/.test(name))).toEqual([]);
+    expect(installed.some((name) => name.startsWith('@google-cloud+functions-framework@'))).toBe(false);
+  });
+
   it('has the bundle’s size and the memory minimum in the README as the build and the measurement give them', async () => {
     const files = await filesUnder(join(image.root, 'app'));
     let bytes = 0;
