@@ -53,9 +53,12 @@ function memoryApiSink(documents: CheckpointStore['manifests'], clock: ManualClo
     deps: { logger, clock, documents },
     locationOf: (batch: Batch) => `memory://${batch.stream}/${batch.window.from.toISOString()}#${batch.seq}`,
     cut: (batch: Batch) => [batch.records.length],
-    async send(batch, request) {
-      sent.push(...batch.records.slice(request.start, request.end));
-      return request.end - request.start;
+    build: (batch, request) => ({
+      url: 'memory://',
+      body: Buffer.from(JSON.stringify(batch.records.slice(request.start, request.end))),
+    }),
+    async post(request) {
+      sent.push(...(JSON.parse(request.body.toString('utf8')) as JsonRecord[]));
     },
     refuse: () => undefined,
     check: async () => 'memory api',

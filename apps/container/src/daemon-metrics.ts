@@ -50,6 +50,10 @@ export class DaemonMetrics {
     'ctxsiem_records_beyond_horizon_total',
     "Records a closed window's count-only audit found the API holding beyond what the window delivered: they arrived after its last reconcile check and were not delivered (raise runner.reconcileHorizonMinutes).",
   );
+  readonly #possiblyDuplicated = this.#streamCounter(
+    'ctxsiem_records_possibly_duplicated_total',
+    'Records sent again to a SIEM API, byte-identical, after a request of theirs may have been accepted (its answer lost to a timeout, a reset or a 5xx; a killed or overtaken run had claimed it): the API may hold them twice.',
+  );
   readonly #busy = this.#streamCounter(
     'ctxsiem_stream_busy_total',
     'Runs that left a pull stream alone because another runner held its lease (not a failure; steadily rising means a run elsewhere keeps it).',
@@ -137,6 +141,7 @@ export class DaemonMetrics {
     for (const d of s.drift ?? [])
       this.#drift.inc({ ...labels, field: d.field, expected: d.expected, found: d.found }, d.records);
     if (s.beyondHorizon > 0) this.#beyondHorizon.inc(labels, s.beyondHorizon);
+    if (s.possiblyDuplicated > 0) this.#possiblyDuplicated.inc(labels, s.possiblyDuplicated);
     if (s.status === 'failed' || s.status === 'conflict') this.#failures.inc(labels);
     else if (s.status === 'busy') this.#busy.inc(labels);
     else this.#lastSuccess.set(labels, now / 1000);

@@ -220,7 +220,7 @@ export function formatStatus(rows: readonly StreamStatusRow[], now = Date.now())
       row.heldBy
         ? `running (${row.heldBy})`
         : row.lastRun
-          ? `${row.lastRun.status}, ${row.lastRun.records} records, ${ago(row.lastRun.at)}`
+          ? `${row.lastRun.status}, ${row.lastRun.records} records${row.lastRun.possiblyDuplicated ? ` (${row.lastRun.possiblyDuplicated} possibly duplicated)` : ''}, ${ago(row.lastRun.at)}`
           : '—',
       row.lastFailure ? `${ago(row.lastFailure.at)}: ${row.lastFailure.error.split('\n')[0]}` : '—',
     ]),

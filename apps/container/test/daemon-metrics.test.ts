@@ -53,10 +53,11 @@ describe('daemon metrics', () => {
     metrics.streamEnded(stream('failed', { error: 'boom' }), 2_000, AT);
     metrics.streamEnded(stream('busy'), 5, AT);
     metrics.streamEnded(stream('conflict'), 5, AT);
-    metrics.streamEnded(stream('ok', { beyondHorizon: 7 }), 40_000, AT + 1_000);
+    metrics.streamEnded(stream('ok', { beyondHorizon: 7, possiblyDuplicated: 40 }), 40_000, AT + 1_000);
     const text = await metrics.registry.metrics();
     expect(text).toContain(`ctxsiem_stream_failures_total{${LABELS}} 3`);
     expect(text).toContain(`ctxsiem_records_beyond_horizon_total{${LABELS}} 7`);
+    expect(text).toContain(`ctxsiem_records_possibly_duplicated_total{${LABELS}} 40`);
     expect(text).toContain(`ctxsiem_stream_busy_total{${LABELS}} 1`);
     expect(text).toContain(`ctxsiem_stream_duration_seconds_count{${LABELS},outcome="failed"} 2`);
     expect(text).toContain(`ctxsiem_stream_duration_seconds_bucket{le="60",${LABELS},outcome="ok"} 1`);

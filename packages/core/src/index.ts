@@ -91,6 +91,7 @@ export {
   type ConnectorKind,
   type ConsumptionSettings,
   checkpointKey,
+  type DeliveryFence,
   type DocumentStore,
   defineCheckpointStore,
   definePullSource,
@@ -154,18 +155,22 @@ export {
 } from './deadletter/index.ts';
 // Delivering to sinks that cannot read parts back: the delivery ledger, dead letters kept elsewhere.
 export {
+  type AttemptHooks,
   DeliveryLedger,
   type FetchLike,
+  type FrozenRequest,
   type IngestionRequest,
   type IngestionSinkDefinition,
   ingestionRequestOptions,
   ingestionSink,
   LedgerPart,
   type LedgerPlan,
+  type LedgerWriter,
   type PartRequest,
   partPath,
   sendIngestionRequest,
   serverMessage,
+  UNFENCED,
   withDeadLetterSink,
 } from './delivery/index.ts';
 // Encoding: NDJSON with optional gzip, its size, byte counts and SHA-256 content digests.

@@ -42,4 +42,13 @@ describe('the run report', () => {
     delete clean.streams[0]!.drift;
     expect(formatReport(clean)).not.toContain('SCHEMA DRIFT');
   });
+
+  it('names the records sent again to a SIEM API that it may hold twice', () => {
+    const summary = summaryWithDrift();
+    summary.streams[0]!.possiblyDuplicated = 40;
+    expect(formatReport(summary)).toContain(
+      'POSSIBLY DUPLICATED acme/monitor/Applications: 40 records sent again, byte-identical',
+    );
+    expect(formatReport(summaryWithDrift())).not.toContain('POSSIBLY DUPLICATED');
+  });
 });

@@ -10,7 +10,7 @@ export const azureMonitorSinkConnector = defineSink({
   type: 'azure-monitor',
   package: '@ctxsiem/sink-azure-monitor',
   summary:
-    'Azure Monitor Logs Ingestion API (Microsoft Sentinel): DCR streams, gzipped 1 MB requests, exactly once per request.',
+    'Azure Monitor Logs Ingestion API (Microsoft Sentinel): DCR streams, gzipped 1 MB requests, each sent once unless its answer is lost (then resent byte-identical, counted).',
   schema: AzureMonitorSinkConfigSchema.safeExtend({
     type: z.literal('azure-monitor').describe('Selects Azure Monitor (SINK=azure-monitor).'),
   }),

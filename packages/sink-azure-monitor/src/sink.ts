@@ -13,6 +13,7 @@
  * request before the next.
  */
 import {
+  type AttemptHooks,
   type Batch,
   type ConnectorDeps,
   ingestionSink,
@@ -44,10 +45,16 @@ export function azureMonitorSink(input: unknown, deps?: ConnectorDeps): Sink {
     403: 'the identity needs the Monitoring Metrics Publisher role on the data collection rule',
     413: `lower maxRequestBytes (now ${config.maxRequestBytes})`,
   };
-  const post = (stream: string, body: Buffer, what: string, maxAttempts = config.maxAttempts) =>
+  const post = (
+    url: string,
+    body: Buffer,
+    what: string,
+    maxAttempts = config.maxAttempts,
+    hooks: AttemptHooks = {},
+  ) =>
     sendIngestionRequest({
       service: 'Azure Monitor',
-      url: urlOf(stream),
+      url,
       body,
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
       token: (refresh) => tokens.token(refresh),
@@ -57,6 +64,7 @@ export function azureMonitorSink(input: unknown, deps?: ConnectorDeps): Sink {
       signal: deps?.signal,
       logger: deps?.logger,
       advice,
+      ...hooks,
     });
 
   const sentinelTables = config.sentinelTables ?? 'ccf';
@@ -79,11 +87,11 @@ export function azureMonitorSink(input: unknown, deps?: ConnectorDeps): Sink {
     deps,
     locationOf: (batch) => `azure-monitor://${config.ruleId}/${streamOf(batch)}/${partPath(batch)}`,
     cut: (batch) => cutByCompressedSize(rows(batch).rows, config.maxRequestBytes),
-    async send(batch: Batch, request, what) {
+    build(batch: Batch, request) {
       const body = encodeRequest(rows(batch).rows.slice(request.start, request.end));
-      await post(streamOf(batch), body, what);
-      return body.length;
+      return { url: urlOf(streamOf(batch)), body };
     },
+    post: (request, what, hooks) => post(request.url, request.body, what, config.maxAttempts, hooks),
     refuse(record: JsonRecord) {
       const bytes = singleRecordBytes(record, config.maxRequestBytes);
       return bytes > config.maxRequestBytes
@@ -93,7 +101,7 @@ export function azureMonitorSink(input: unknown, deps?: ConnectorDeps): Sink {
     async check() {
       // An empty array: the API authenticates and authorises the call, then ingests nothing.
       const stream = streamOf({ source: 'monitor', stream: 'Machines' });
-      await post(stream, encodeRequest([]), `check of ${stream}`, 2);
+      await post(urlOf(stream), encodeRequest([]), `check of ${stream}`, 2);
       return `authenticated to Azure Monitor (${new URL(config.endpoint).host}) and allowed to send to ${config.ruleId}/${stream}`;
     },
   });

@@ -14,7 +14,7 @@ export const secopsSinkConnector = defineSink({
   type: 'secops',
   package: '@ctxsiem/sink-secops',
   summary:
-    'Google SecOps ingestion: the Chronicle API logs:import (or the legacy Ingestion API), exactly once per request.',
+    'Google SecOps ingestion: the Chronicle API logs:import (or the legacy Ingestion API), each request sent once unless its answer is lost (then resent byte-identical, counted).',
   schema: SecOpsSinkConfigSchema.safeExtend({
     type: z.literal('secops').describe('Selects Google SecOps (SINK=secops).'),
   }),

@@ -80,16 +80,23 @@ export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
         shape.emptyBytes(logTypeOf(batch, config.logTypes)),
         maxBytes,
       ),
-    async send(batch: Batch, request, what) {
+    build(batch: Batch, request, at) {
       const logType = logTypeOf(batch, config.logTypes);
       const records = batch.records.slice(request.start, request.end);
-      const now = Date.now();
-      const times = records.map((record) => entryTime(record, batch.timeField, batch.window.from, now));
-      const body = shape.body(logType, records, times, new Date(now));
+      const times = records.map((record) =>
+        entryTime(record, batch.timeField, batch.window.from, at.getTime()),
+      );
+      // `at` is the collection time: frozen with the body, so a resend is byte-identical (SecOps
+      // de-duplicates identical batches).
+      const body = shape.body(logType, records, times, at);
+      return { url: ingestionUrl(config, logType), body: Buffer.from(body) };
+    },
+    async post(request, what, hooks) {
+      // Not aborted by a shutdown: a request in flight may be accepted; it ends within its timeout.
       await sendIngestionRequest({
         service: 'SecOps',
-        url: ingestionUrl(config, logType),
-        body,
+        url: request.url,
+        body: request.body,
         headers: { 'content-type': 'application/json; charset=utf-8' },
         token: (refresh) => tokens.token(refresh),
         what,
@@ -100,8 +107,8 @@ export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
         advice,
         fetch: httpFetch,
         refusesRecords,
+        ...hooks,
       });
-      return Buffer.byteLength(body);
     },
     refuse(record: JsonRecord) {
       const size = logBytes(record);

@@ -8,8 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CheckpointConflictError,
   type CheckpointStore,
   checkpointKey,
+  type DeliveryFence,
   type JsonRecord,
   ManualClock,
   PartExistsError,
@@ -61,6 +63,22 @@ const sessions = (count: number, pad = 0) =>
     UserName: 'x'.repeat(pad),
   }));
 const delivered = () => api.accepted.map((log) => JSON.parse(log.text) as JsonRecord);
+
+/** A runner's fence at lease epoch `epoch` (renewal always succeeds), counting possible duplicates. */
+function runnerFence(epoch: number): { fence: DeliveryFence; counted: { records: number } } {
+  const counted = { records: 0 };
+  return {
+    counted,
+    fence: {
+      owner: `runner-${epoch}`,
+      epoch,
+      renew: async () => {},
+      possiblyDuplicated: (records) => {
+        counted.records += records;
+      },
+    },
+  };
+}
 
 describe('SecOps sink (logs:import)', () => {
   it('imports each record as its stream’s log type, with its event time, namespace and labels', async () => {
@@ -176,11 +194,78 @@ describe('SecOps sink (logs:import)', () => {
     expect((error as Error).message).toMatch(/SecOps answered 400: invalid log_type/);
   });
 
-  it('sends again the one request accepted while its answer was lost: the duplicate the API cannot prevent', async () => {
+  it('sends a request whose answer was lost again byte-identical (its collectionTime frozen), and counts its records as possibly duplicated', async () => {
     const records = sessions(3);
+    const { fence, counted } = runnerFence(1);
     api.failNext('accept-then-reset');
-    await sink({ maxAttempts: 3 }).write(batch(records));
+    await sink({ maxAttempts: 3 }).write(batch(records, { fence }));
+    // The API took the first sending: the second is the same bytes, which SecOps can tell is the same
+    // batch — and the run says how many records may be there twice.
     expect(delivered()).toEqual([...records, ...records]);
+    expect(api.accepted.slice(3)).toEqual(api.accepted.slice(0, 3));
+    expect(counted.records).toBe(3);
+    // Answered at last: nothing is left claimed, nothing is sent again.
+    const requests = api.stats.requests;
+    await sink().write(batch(records, { fence }));
+    expect(api.stats.requests).toBe(requests);
+  });
+
+  it('a request claimed by a run that stopped is sent again only as its frozen body, by the successor, and counted', async () => {
+    const records = sessions(3);
+    const killed = runnerFence(1);
+    api.failNext('accept-then-reset');
+    // The first run's answer is lost and it gives up (a kill would leave the same claim).
+    await expect(sink({ maxAttempts: 1 }).write(batch(records, { fence: killed.fence }))).rejects.toThrow(
+      SinkError,
+    );
+    expect(delivered()).toEqual(records);
+    expect(killed.counted.records).toBe(0);
+    // Time passes: a body built again would carry another collectionTime.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const successor = runnerFence(2);
+    expect(await sink().readPartDigests?.(batch(records), successor.fence)).toEqual(batch(records).digests);
+    expect(api.accepted.slice(3)).toEqual(api.accepted.slice(0, 3));
+    expect(successor.counted.records).toBe(3);
+    // The part is answered: written again, nothing is sent.
+    const requests = api.stats.requests;
+    expect(await sink().write(batch(records, { fence: successor.fence }))).toMatchObject({ created: false });
+    expect(api.stats.requests).toBe(requests);
+  });
+
+  it('a runner whose part a newer lease epoch claimed sends nothing more of it (conflict)', async () => {
+    const records = sessions(6, 40_000);
+    const limited = () => sink({ maxRequestBytes: 100_000, maxAttempts: 1 });
+    // The older runner's first request is accepted, its second answered 503.
+    api.failNext('pass', { status: 503 });
+    const older = runnerFence(1);
+    await expect(limited().write(batch(records, { fence: older.fence }))).rejects.toThrow(SinkError);
+    // A newer holder takes the part over: its request too is answered 503 (claimed, unanswered).
+    api.failNext({ status: 503 });
+    await expect(limited().write(batch(records, { fence: runnerFence(2).fence }))).rejects.toThrow(SinkError);
+    // The older runner, back, is refused before it sends anything.
+    const requests = api.stats.requests;
+    await expect(limited().write(batch(records, { fence: older.fence }))).rejects.toThrow(
+      CheckpointConflictError,
+    );
+    expect(api.stats.requests).toBe(requests);
+    // The newer one finishes the part: each record once.
+    await limited().write(batch(records, { fence: runnerFence(2).fence }));
+    expect(delivered()).toEqual(records);
+  });
+
+  it('a shutdown does not abort a request in flight: it is sent and its answer recorded', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('SIGTERM'));
+    const stopping = contractSink(
+      api,
+      checkpoints.manifests,
+      { region: 'us', endpoint: api.endpoint },
+      { signal: controller.signal },
+    );
+    const records = sessions(2);
+    await stopping.write(batch(records));
+    expect(delivered()).toEqual(records);
+    expect(await stopping.readPartDigests?.(batch(records))).toEqual(batch(records).digests);
   });
 
   it('refreshes an expired token once; a 403 is not retried and names the permission', async () => {
@@ -275,6 +360,34 @@ describe('SecOps sink under the runner', () => {
     expect(await readStoredRecords(join(dir, 'out', '_deadletter'))).toHaveLength(dead.length);
     const ids = delivered().map((record) => String(record.id));
     expect(ids.length).toBe(new Set(ids).size);
+  });
+
+  it('a runner whose lease another takes over while it waits out a 429 sends nothing more: conflict, each record once', async () => {
+    const source = generatedSource({ start: FROM, pageSize: 40 });
+    const deadLetters = fileSink(
+      { directory: join(dir, 'out') },
+      { logger: silentLogger(), clock: { now: Date.now } },
+    );
+    const routed = withDeadLetterSink(sink(), deadLetters);
+    const logger = silentLogger();
+    // The first request is throttled for a second; meanwhile a runner whose clock is 11 minutes ahead
+    // finds the lease (10 minutes) expired and takes the stream over.
+    api.failNext({ status: 429, retryAfter: '1' });
+    const slow = new ManualClock(new Date('2024-08-06T07:10:00Z'));
+    const first = run({ source, sink: routed, checkpoints, logger, clock: slow, owner: 'slow' });
+    while (api.stats.requests === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const ahead = new ManualClock(new Date('2024-08-06T07:21:00Z'));
+    const second = await run({ source, sink: routed, checkpoints, logger, clock: ahead, owner: 'ahead' });
+    expect(second.streams[0]?.status).toBe('ok');
+    // The request the slow runner claimed may have been accepted, for all the successor knows: counted.
+    expect(second.streams[0]?.possiblyDuplicated).toBe(40);
+    const overtaken = await first;
+    expect(overtaken.streams[0]?.status).toBe('conflict');
+    expect(overtaken.conflicts).toEqual(['events']);
+    const truth = [...source.truth('events', { from: FROM, to: new Date(second.streams[0]!.to) })];
+    const ids = delivered().map((record) => String(record.id));
+    expect(ids.length).toBe(new Set(ids).size);
+    expect(ids.sort()).toEqual(truth.map((record) => String(record.id)).sort());
   });
 
   it('delivers every record once across a run stopped mid-window, oversized records dead-lettered', async () => {

@@ -397,6 +397,27 @@ export interface Batch extends PartName {
    * stream's `columns`), for sinks whose tables declare fields (Azure Monitor): absent when unknown.
    */
   columns?: readonly Column[] | undefined;
+  /**
+   * The writer's lease, for sinks that send requests to a SIEM API (the runner gives it): who writes
+   * and under which lease epoch (claimed in the delivery ledger before each request is sent), and the
+   * renewal to run before each attempt — it throws `CheckpointConflictError` once another runner took
+   * the stream over, so a runner that lost its lease sends nothing more.
+   */
+  fence?: DeliveryFence | undefined;
+}
+
+/** Who writes a part, under which lease, and the lease renewal that fences each request. */
+export interface DeliveryFence {
+  owner: string;
+  epoch: number;
+  /** Renews the lease (a conditional checkpoint write); throws `CheckpointConflictError` when lost. */
+  renew(): Promise<void>;
+  /**
+   * Told of records sent again after a request of theirs may have been accepted already (its answer
+   * lost to a timeout, a reset connection or a 5xx; a killed or overtaken run's request found claimed
+   * in the delivery ledger): byte-identical resends a SIEM API may hold twice, counted once per resend.
+   */
+  possiblyDuplicated(records: number): void;
 }
 
 /** The sink's acknowledgement: where the batch went. */
@@ -440,9 +461,11 @@ export interface Sink {
   /**
    * For a sink that cannot read records back (a SIEM API): the digests of the records a part delivered
    * — all of a complete part, those of the requests accepted of a part a killed run left half-sent — or
-   * undefined when it delivered none. The runner prefers it to `readPart` for `records` parts.
+   * undefined when it delivered none. The runner prefers it to `readPart` for `records` parts. With the
+   * runner's `fence`, a request found claimed and unanswered (a killed or overtaken run's, maybe
+   * accepted) is first sent again as its frozen body, byte-identical, and counted as possibly duplicated.
    */
-  readPartDigests?(part: PartName): Promise<string[] | undefined>;
+  readPartDigests?(part: PartName, fence?: DeliveryFence): Promise<string[] | undefined>;
   /**
    * Why the sink cannot take this record (one record over an API's request limit), or undefined. The
    * runner dead-letters a refused record with the reason and delivers the rest.
@@ -509,6 +532,12 @@ export interface StreamState {
   window?: ClaimedWindow | undefined;
   /** Set while a runner works on the stream: others leave it alone until it expires. */
   lease?: StreamLease | undefined;
+  /**
+   * The epoch of the stream's last lease, kept after it is released: every run taking the stream holds
+   * it with the next epoch. A SIEM API sink's ledger claims carry it, so a runner whose lease another
+   * took over never sends a request a newer holder claimed.
+   */
+  leaseEpoch?: number | undefined;
   /** Closed windows within the reconcile horizon, with when each is next checked. */
   reconcile?: ReconcileEntry[] | undefined;
   /** How the last run that held the stream ended (`ctxsiem status`). */
@@ -524,6 +553,8 @@ export interface RunOutcome {
   status: 'ok' | 'partial' | 'idle' | 'failed';
   records: number;
   error?: string | undefined;
+  /** Records the run sent again to a SIEM API after a request whose answer was lost (`StreamSummary`). */
+  possiblyDuplicated?: number | undefined;
 }
 
 /** A JSON document stored beside the checkpoints, with conditional writes like them. */

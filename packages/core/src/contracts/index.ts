@@ -31,6 +31,7 @@ export {
   type ConnectorDeps,
   type ConsumptionSettings,
   checkpointKey,
+  type DeliveryFence,
   type DocumentStore,
   type FieldDrift,
   type JsonRecord,

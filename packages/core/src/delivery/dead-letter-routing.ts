@@ -21,7 +21,7 @@ export function withDeadLetterSink(sink: Sink, deadLetters: Sink): Sink {
   };
   const { readPartDigests, refuse } = sink;
   // The runner asks for digests of `records` parts only; dead-letter parts are read with readPart.
-  if (readPartDigests) routed.readPartDigests = (part) => readPartDigests.call(sink, part);
+  if (readPartDigests) routed.readPartDigests = (part, fence) => readPartDigests.call(sink, part, fence);
   if (refuse) routed.refuse = (record) => refuse.call(sink, record);
   return routed;
 }

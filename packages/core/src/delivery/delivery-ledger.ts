@@ -16,8 +16,17 @@
  *   dead-letter. They are not delivered: a re-read after a kill that lost their dead letters writes them
  *   again, and the API refuses them again.
  *
- * What it cannot cover: the one request in flight when a process is killed, accepted by the API but not
- * yet recorded, is sent again by the successor. The API has no idempotency key that would let us ask.
+ * - each request **claimed before it is sent**: who sends it (the runner and its lease epoch), its body
+ *   frozen (its bytes, its collection time) in a document of its own beside the entry. A request found
+ *   claimed and unanswered — a killed run's, an overtaken run's, a failed write's — may have been
+ *   accepted: it is sent again only as that same body, byte-identical (SecOps de-duplicates identical
+ *   batches; every record carries its id for de-duplication in the SIEM), and counted as possibly
+ *   duplicated. An entry a newer lease epoch wrote stops an older writer (`CheckpointConflictError`):
+ *   a runner that lost its stream sends nothing more of the part.
+ *
+ * What it cannot do: know whether a claimed request whose answer never came was accepted. Exactly once
+ * would need an idempotency key these APIs do not have; what is possible is a resend that is bounded
+ * (the claimed requests), byte-identical and counted.
  */
 import { z } from 'zod';
 import { checkpointKey, type DocumentStore, manifestKey, type PartName } from '../contracts/contracts.ts';
@@ -38,6 +47,12 @@ const LedgerEntrySchema = z.object({
   refused: z.array(z.object({ index: z.number().int().nonnegative(), reason: z.string() })).default([]),
   /** The records' digests in order, their bytes concatenated, base64. */
   digests: z.string(),
+  /** Requests claimed for sending and not answered yet (sent, maybe accepted), with their writer. */
+  claims: z
+    .array(z.object({ index: z.number().int().nonnegative(), owner: z.string(), epoch: z.number().int() }))
+    .default([]),
+  /** The newest lease epoch that wrote the entry: an older one writes it no more. */
+  epoch: z.number().int().default(0),
 });
 type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
@@ -57,6 +72,28 @@ function decodeDigests(text: string): string[] {
     digests.push(bytes.subarray(at, at + DIGEST_BYTES).toString('base64url'));
   return digests;
 }
+
+/** Who writes: the runner and its lease epoch (the runner's `Batch.fence`). */
+export interface LedgerWriter {
+  owner: string;
+  epoch: number;
+}
+
+/** Writes without a runner's lease (a sink used on its own): the oldest epoch. */
+export const UNFENCED: LedgerWriter = { owner: 'unfenced', epoch: 0 };
+
+/** A request's frozen body: where it goes and its bytes, as first built. */
+export interface FrozenRequest {
+  url: string;
+  body: Buffer;
+}
+
+const FrozenSchema = z.object({
+  url: z.string(),
+  body: z.string(),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+});
 
 /** What a write of one part intends to send. */
 export interface LedgerPlan {
@@ -78,13 +115,22 @@ export class LedgerPart {
   #version: string;
   /** True when the entry existed before this write (a retry, or a killed run's part). */
   readonly resumed: boolean;
+  readonly #writer: LedgerWriter;
 
-  constructor(store: DocumentStore, key: string, entry: LedgerEntry, version: string, resumed: boolean) {
+  constructor(
+    store: DocumentStore,
+    key: string,
+    entry: LedgerEntry,
+    version: string,
+    resumed: boolean,
+    writer: LedgerWriter = UNFENCED,
+  ) {
     this.#store = store;
     this.#key = key;
     this.#entry = entry;
     this.#version = version;
     this.resumed = resumed;
+    this.#writer = writer;
   }
 
   /** How many requests the part is cut into. */
@@ -96,6 +142,13 @@ export class LedgerPart {
   #answered(): number[] {
     const { accepted, refused } = this.#entry;
     return [...new Set([...accepted, ...refused.map((r) => r.index)])].sort((a, b) => a - b);
+  }
+
+  /** Requests answered or claimed: their bounds are kept (a claimed one's body is frozen). */
+  #settled(): number[] {
+    return [...new Set([...this.#answered(), ...this.#entry.claims.map((c) => c.index)])].sort(
+      (a, b) => a - b,
+    );
   }
 
   get complete(): boolean {
@@ -110,6 +163,11 @@ export class LedgerPart {
     );
   }
 
+  /** The requests claimed and not answered (sent, maybe accepted), in order. */
+  claimedRequests(): { index: number; start: number; end: number }[] {
+    return this.pending().filter(({ index }) => this.claimed(index));
+  }
+
   /** The record ranges of the requests the API refused for their content, with its reason. */
   refusedRecords(): { start: number; end: number; reason: string }[] {
     const { ends } = this.#entry;
@@ -119,47 +177,159 @@ export class LedgerPart {
   }
 
   /**
-   * Where the records not yet sent start — after the answered requests, which a write sends in order —
-   * or undefined when the answered ones are not the first (an entry this version did not write).
+   * Where the records not yet sent start — after the answered and claimed requests, which a write sends
+   * in order — or undefined when those are not the first (an entry this version did not write).
    */
   unsentFrom(): number | undefined {
-    const answered = this.#answered();
-    if (!answered.every((index, i) => index === i)) return undefined;
-    return answered.length === 0 ? 0 : this.#entry.ends[answered.length - 1];
+    const settled = this.#settled();
+    if (!settled.every((index, i) => index === i)) return undefined;
+    return settled.length === 0 ? 0 : this.#entry.ends[settled.length - 1];
   }
 
   /**
-   * Cuts the records not yet sent again (`ends` continue the accepted requests' ends): after a request
+   * Cuts the records not yet sent again (`ends` continue the settled requests' ends): after a request
    * the API refused as too large, a write with a smaller request size sends smaller requests.
    */
   async recut(ends: readonly number[]): Promise<void> {
-    const kept = this.#entry.ends.slice(0, this.#answered().length);
+    const kept = this.#entry.ends.slice(0, this.#settled().length);
     const next = [...kept, ...ends];
     if (next.length === this.#entry.ends.length && next.every((end, i) => end === this.#entry.ends[i]))
       return;
-    const entry = { ...this.#entry, ends: next };
-    this.#version = await this.#store.write(this.#key, entry, this.#version);
-    this.#entry = entry;
+    await this.#update((entry) => ({ ...entry, ends: next }));
+  }
+
+  /**
+   * Writes `change(entry)` conditionally; when another writer changed the entry meanwhile, reads it
+   * again and applies the change to that — unless a newer lease epoch wrote it: then this writer lost
+   * the stream (`CheckpointConflictError`).
+   */
+  async #update(change: (entry: LedgerEntry) => LedgerEntry): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      this.#fenced();
+      const entry = { ...change(this.#entry), epoch: Math.max(this.#entry.epoch, this.#writer.epoch) };
+      try {
+        this.#version = await this.#store.write(this.#key, entry, this.#version);
+        this.#entry = entry;
+        return;
+      } catch (error) {
+        if (!(error instanceof CheckpointConflictError) || attempt >= 4) throw error;
+        await this.refresh();
+      }
+    }
+  }
+
+  /** Throws `CheckpointConflictError` when a newer lease epoch than this writer's wrote the entry. */
+  #fenced(): void {
+    if (this.#entry.epoch > this.#writer.epoch)
+      throw new CheckpointConflictError(
+        this.#key,
+        `a runner holding lease epoch ${this.#entry.epoch} wrote this part's delivery ledger entry; this one holds epoch ${this.#writer.epoch}`,
+      );
+  }
+
+  /** Reads the entry again (another writer may have changed it). */
+  async refresh(): Promise<void> {
+    const stored = await this.#store.read(this.#key);
+    if (!stored) throw new CheckpointConflictError(this.#key, 'the delivery ledger entry is gone');
+    const parsed = LedgerEntrySchema.safeParse(stored.document);
+    if (!parsed.success) throw new Error(`delivery ledger entry "${this.#key}" is not valid`);
+    this.#entry = parsed.data;
+    this.#version = stored.version;
+  }
+
+  /**
+   * Checks, from the stored entry, that request `index` is still claimed by this writer: before each
+   * attempt to send it. Throws `CheckpointConflictError` otherwise.
+   */
+  async checkClaim(index: number): Promise<void> {
+    await this.refresh();
+    this.#fenced();
+    const claim = this.#entry.claims.find((c) => c.index === index);
+    if (!claim || claim.owner !== this.#writer.owner || claim.epoch !== this.#writer.epoch)
+      throw new CheckpointConflictError(
+        this.#key,
+        `request ${index + 1} is no longer claimed by this runner (${claim ? `${claim.owner}, lease epoch ${claim.epoch}` : 'answered or released'})`,
+      );
+  }
+
+  /** Where request `index`'s frozen body is kept. */
+  #bodyKey(index: number): string {
+    return `${this.#key}/requests/${index}`;
+  }
+
+  /** Whether request `index` is claimed and unanswered: sent (or being sent), maybe accepted. */
+  claimed(index: number): boolean {
+    return this.#entry.claims.some((c) => c.index === index) && !this.#answered().includes(index);
+  }
+
+  /**
+   * Claims request `index` (records [start, end)) for this writer before it is sent, with its body
+   * frozen: the body of an earlier claim (which may have been accepted: `resend`), else a body stored
+   * earlier and never claimed (a run killed in between: never sent), else `build()`'s, stored now.
+   */
+  async claim(
+    request: { index: number; start: number; end: number },
+    build: () => FrozenRequest,
+  ): Promise<FrozenRequest & { resend: boolean }> {
+    const { index, start, end } = request;
+    this.#fenced();
+    const resend = this.claimed(index);
+    const key = this.#bodyKey(index);
+    let frozen: FrozenRequest | undefined;
+    const stored = await this.#store.read(key);
+    const parsed = stored ? FrozenSchema.safeParse(stored.document) : undefined;
+    if (parsed?.success && parsed.data.start === start && parsed.data.end === end)
+      frozen = { url: parsed.data.url, body: Buffer.from(parsed.data.body, 'base64') };
+    else if (resend)
+      throw new Error(
+        `delivery ledger entry "${this.#key}": request ${index + 1} was claimed but its frozen body is missing (${key})`,
+      );
+    if (!frozen) {
+      const built = build();
+      const document = { url: built.url, body: built.body.toString('base64'), start, end };
+      // Never claimed, so never sent: a body stored with other bounds (before a recut) may be replaced.
+      await this.#store.write(key, document, stored?.version);
+      frozen = built;
+    }
+    const writer = this.#writer;
+    await this.#update((entry) => ({
+      ...entry,
+      claims: [
+        ...entry.claims.filter((c) => c.index !== index),
+        { index, owner: writer.owner, epoch: writer.epoch },
+      ],
+    }));
+    return { ...frozen, resend };
+  }
+
+  /** Drops this writer's claim on request `index`: it was certainly not accepted (no attempt landed). */
+  async release(index: number): Promise<void> {
+    await this.#update((entry) => ({ ...entry, claims: entry.claims.filter((c) => c.index !== index) }));
   }
 
   /** Records that the API refused request `index` for its records' content, and why. */
   async refuse(index: number, reason: string): Promise<void> {
-    const entry = {
-      ...this.#entry,
-      refused: [...this.#entry.refused.filter((r) => r.index !== index), { index, reason }],
-    };
-    this.#version = await this.#store.write(this.#key, entry, this.#version);
-    this.#entry = entry;
+    await this.#update((entry) => ({
+      ...entry,
+      refused: [...entry.refused.filter((r) => r.index !== index), { index, reason }],
+      claims: entry.claims.filter((c) => c.index !== index),
+    }));
+    await this.#forget(index);
   }
 
   /** Records the API's acceptance of request `index`. */
   async accept(index: number): Promise<void> {
-    const entry = {
-      ...this.#entry,
-      accepted: [...new Set([...this.#entry.accepted, index])].sort((a, b) => a - b),
-    };
-    this.#version = await this.#store.write(this.#key, entry, this.#version);
-    this.#entry = entry;
+    await this.#update((entry) => ({
+      ...entry,
+      accepted: [...new Set([...entry.accepted, index])].sort((a, b) => a - b),
+      claims: entry.claims.filter((c) => c.index !== index),
+    }));
+    await this.#forget(index);
+  }
+
+  /** Removes an answered request's frozen body; one left behind (an error) goes with its window. */
+  async #forget(index: number): Promise<void> {
+    await this.#store.delete(this.#bodyKey(index)).catch(() => undefined);
   }
 }
 
@@ -192,7 +362,7 @@ export class DeliveryLedger {
    * run's part) with the same content, a new one otherwise. Throws `PartExistsError` when the part was
    * written with other content.
    */
-  async open(part: PartName, plan: LedgerPlan): Promise<LedgerPart> {
+  async open(part: PartName, plan: LedgerPlan, writer: LedgerWriter = UNFENCED): Promise<LedgerPart> {
     const key = DeliveryLedger.keyOf(part);
     for (let attempt = 0; ; attempt++) {
       const existing = await this.#read(key);
@@ -202,7 +372,7 @@ export class DeliveryLedger {
             plan.location,
             `delivered with sha256 ${existing.entry.sha256}, this write's ${plan.sha256}`,
           );
-        return new LedgerPart(this.#store, key, existing.entry, existing.version, true);
+        return new LedgerPart(this.#store, key, existing.entry, existing.version, true, writer);
       }
       const entry: LedgerEntry = {
         sha256: plan.sha256,
@@ -211,15 +381,24 @@ export class DeliveryLedger {
         accepted: [],
         refused: [],
         digests: encodeDigests(plan.digests),
+        claims: [],
+        epoch: writer.epoch,
       };
       try {
         const version = await this.#store.write(key, entry, undefined);
-        return new LedgerPart(this.#store, key, entry, version, false);
+        return new LedgerPart(this.#store, key, entry, version, false, writer);
       } catch (error) {
         // Another writer created it meanwhile: compare with what it wrote.
         if (!(error instanceof CheckpointConflictError) || attempt > 0) throw error;
       }
     }
+  }
+
+  /** The part's entry as it stands, for a writer completing its claimed requests; undefined when none. */
+  async existing(part: PartName, writer: LedgerWriter = UNFENCED): Promise<LedgerPart | undefined> {
+    const key = DeliveryLedger.keyOf(part);
+    const existing = await this.#read(key);
+    return existing && new LedgerPart(this.#store, key, existing.entry, existing.version, true, writer);
   }
 
   /** The digests of the records of `part` the API accepted, or undefined when it accepted none. */

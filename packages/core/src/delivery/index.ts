@@ -3,7 +3,14 @@
 // A sink whose dead letters go to another (object) sink.
 export { withDeadLetterSink } from './dead-letter-routing.ts';
 // What a SIEM API sink delivered, per part and request, beside the checkpoints.
-export { DeliveryLedger, LedgerPart, type LedgerPlan } from './delivery-ledger.ts';
+export {
+  DeliveryLedger,
+  type FrozenRequest,
+  LedgerPart,
+  type LedgerPlan,
+  type LedgerWriter,
+  UNFENCED,
+} from './delivery-ledger.ts';
 // One request to a SIEM ingestion API, retried as the API asks.
 export {
   type FetchLike,
@@ -13,4 +20,10 @@ export {
   serverMessage,
 } from './ingestion-request.ts';
 // What every SIEM ingestion API sink does around its requests: the ledger, the re-read, no dead letters.
-export { type IngestionSinkDefinition, ingestionSink, type PartRequest, partPath } from './ingestion-sink.ts';
+export {
+  type AttemptHooks,
+  type IngestionSinkDefinition,
+  ingestionSink,
+  type PartRequest,
+  partPath,
+} from './ingestion-sink.ts';

@@ -6,6 +6,12 @@
  * refuses the request's records themselves (`refusesRecords`: SecOps' 400 naming one of its logs) is a
  * `RequestRefusedError`: `ingestionSink` dead-letters those records with the API's reason and the part
  * goes on. Shared by the SecOps and Azure Monitor sinks.
+ *
+ * Every attempt sends the same bytes. An attempt whose fate is unknown — a timeout, a connection reset
+ * or closed after the request went out, a 5xx — may have been accepted: the next attempt is a resend
+ * (`onUncertain` tells the caller, which counts it); a 429, a 408, a refused connection or an unknown
+ * host are certain refusals. The run's signal (a shutdown) does not abort a request in flight — it
+ * ends within `timeoutMs` — only the waits between attempts.
  */
 import { z } from 'zod';
 import { RequestRefusedError, SinkError } from '../errors/errors.ts';
@@ -53,6 +59,27 @@ export interface IngestionRequest {
    * Then a `RequestRefusedError` is thrown: the records are dead-lettered. Default: never.
    */
   refusesRecords?: ((status: number, body: string) => boolean) | undefined;
+  /** Runs before every attempt (the lease renewal and claim check that fence a runner that lost its stream). */
+  beforeAttempt?: (() => Promise<void>) | undefined;
+  /** Called when an attempt ended without knowing whether the API accepted it. */
+  onUncertain?: (() => void) | undefined;
+  /**
+   * Called when the API refused these bytes for what they are (413, or a 4xx other than 401 and 403):
+   * no attempt with the same bytes was accepted either.
+   */
+  onRefusedBody?: (() => void) | undefined;
+}
+
+/** Network failures that happen before a request is sent: the API cannot have received it. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Whether a failed `fetch` may have delivered the request (anything but a failure to connect). */
+function mayHaveLanded(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NOT_SENT.has(code)) return false;
+  }
+  return true;
 }
 
 /** The server's own message, for errors: `: <message>`, or nothing. */
@@ -74,19 +101,27 @@ export async function sendIngestionRequest(request: IngestionRequest): Promise<v
     let status: number;
     let retryAfter: string | null;
     let text: string;
+    await request.beforeAttempt?.();
+    let posted = false;
     try {
+      const authorization = `Bearer ${await request.token(false)}`;
+      posted = true;
+      // Not aborted by the run's signal: a request sent may be accepted, and its answer is what the
+      // ledger needs; it ends within its timeout.
       const response = await (request.fetch ?? fetch)(request.url, {
         method: 'POST',
-        headers: { ...request.headers, authorization: `Bearer ${await request.token(false)}` },
+        headers: { ...request.headers, authorization },
         body: request.body,
-        signal: AbortSignal.any([AbortSignal.timeout(request.timeoutMs), ...(signal ? [signal] : [])]),
+        signal: AbortSignal.timeout(request.timeoutMs),
       });
       status = response.status;
+      // Accepted: an answer whose body is then cut off is still an acceptance.
+      if (status >= 200 && status < 300) return void (await response.text().catch(() => ''));
       retryAfter = response.headers.get('retry-after');
       text = await response.text();
     } catch (error) {
-      if (signal?.aborted) throw error;
       if (error instanceof SinkError && !error.retryable) throw error;
+      if (posted && mayHaveLanded(error)) request.onUncertain?.();
       if (attempt >= request.maxAttempts)
         throw new SinkError(`${what}: ${(error as Error).message} (after ${attempt} attempts)`, {
           cause: error,
@@ -102,6 +137,8 @@ export async function sendIngestionRequest(request: IngestionRequest): Promise<v
       await request.token(true);
       continue;
     }
+    if (status !== 401 && status !== 403 && status >= 400 && !isRetryableStatus(status))
+      request.onRefusedBody?.();
     if (status === 401 || status === 403 || status === 413) {
       const said =
         status === 401
@@ -115,6 +152,8 @@ export async function sendIngestionRequest(request: IngestionRequest): Promise<v
         status,
         `${service} refused the request (${status}${reason})`,
       );
+    // A 5xx may come after the API took the request (a gateway timing out on it): maybe accepted.
+    if (status >= 500) request.onUncertain?.();
     if (!isRetryableStatus(status) || attempt >= request.maxAttempts)
       throw new SinkError(
         `${what}: ${service} answered ${status}${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}`,

@@ -6,14 +6,32 @@
  * refused for their content (`RequestRefusedError`) as `Receipt.refused` — recorded in the ledger,
  * never sent again, dead-lettered by the runner — and keeps no dead letters itself (a deployment
  * routes them to an object sink). A sink supplies where parts go, how they are cut, how one request is
- * sent, which records it refuses and its health check.
+ * built and posted, which records it refuses and its health check.
+ *
+ * Each request is **claimed before it is sent** (`LedgerPart.claim`): the ledger records the runner and
+ * its lease epoch, and keeps the request's body frozen. Before every attempt the runner's lease is
+ * renewed and the claim checked, so a runner another took the stream from sends nothing more. A
+ * request found claimed and unanswered, and every attempt after one whose answer was lost (a timeout,
+ * a reset connection, a 5xx), is a resend of the same bytes — possibly a duplicate the API cannot rule
+ * out, counted through `DeliveryFence.possiblyDuplicated`. An attempt that certainly did not land (a
+ * 429, a refused connection) is not counted, and a request none of whose attempts may have landed is
+ * released, not left claimed.
  */
-import type { Batch, ConnectorDeps, JsonRecord, Receipt, Sink } from '../contracts/contracts.ts';
+import type {
+  Batch,
+  ConnectorDeps,
+  DeliveryFence,
+  JsonRecord,
+  PartName,
+  Receipt,
+  Sink,
+} from '../contracts/contracts.ts';
 import { digestOf } from '../encoding/content-digest.ts';
 import { encodeNdjson } from '../encoding/ndjson.ts';
 import { RequestRefusedError, SinkError } from '../errors/errors.ts';
 import { partNumber } from '../layout/layout.ts';
-import { DeliveryLedger } from './delivery-ledger.ts';
+import { DeliveryLedger, type FrozenRequest, type LedgerPart, UNFENCED } from './delivery-ledger.ts';
+import type { IngestionRequest } from './ingestion-request.ts';
 
 /** One request of a part: records [start, end), the index-th of the part's requests. */
 export interface PartRequest {
@@ -21,6 +39,9 @@ export interface PartRequest {
   start: number;
   end: number;
 }
+
+/** What a sink's `post` passes on to `sendIngestionRequest`: the fence and the resend count. */
+export type AttemptHooks = Pick<IngestionRequest, 'beforeAttempt' | 'onUncertain' | 'onRefusedBody'>;
 
 export interface IngestionSinkDefinition {
   type: string;
@@ -34,8 +55,14 @@ export interface IngestionSinkDefinition {
    * the unsent rest of a part written again (given as a batch of those records).
    */
   cut(batch: Batch): number[];
-  /** Sends one request; `what` names it for errors. Returns the bytes sent. */
-  send(batch: Batch, request: PartRequest, what: string): Promise<number>;
+  /**
+   * Builds one request: where it goes and its bytes, with `at` as the time the request is made
+   * (SecOps' collectionTime). Built once, when the request is first claimed: the ledger keeps the bytes,
+   * and every resend sends them as they are.
+   */
+  build(batch: Batch, request: PartRequest, at: Date): FrozenRequest;
+  /** Posts a request's body (through `sendIngestionRequest`, with `hooks`); `what` names it for errors. */
+  post(request: FrozenRequest, what: string, hooks: AttemptHooks): Promise<void>;
   refuse(record: JsonRecord): string | undefined;
   check(): Promise<string>;
 }
@@ -49,6 +76,60 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
         `the ${type} sink keeps its delivery ledger beside the checkpoints: build it with the checkpoint store’s documents`,
       );
     return new DeliveryLedger(deps.documents);
+  }
+
+  /**
+   * Sends request `request` of `part` (claimed first, its body frozen) until it is accepted; throws
+   * `RequestRefusedError` when the API refused its records. Returns the bytes sent.
+   */
+  async function deliver(
+    part: LedgerPart,
+    request: PartRequest,
+    what: string,
+    build: () => FrozenRequest,
+    fence: DeliveryFence | undefined,
+  ): Promise<number> {
+    const frozen = await part.claim(request, build);
+    const records = request.end - request.start;
+    // Whether an earlier attempt may have been accepted: the next one is then a resend.
+    let uncertain = frozen.resend;
+    let landed = frozen.resend;
+    let resent = 0;
+    try {
+      await definition.post(frozen, what, {
+        beforeAttempt: async () => {
+          if (fence) {
+            await fence.renew();
+            await part.checkClaim(request.index);
+          }
+          if (uncertain) {
+            resent++;
+            fence?.possiblyDuplicated(records);
+            uncertain = false;
+          }
+        },
+        onUncertain: () => {
+          uncertain = true;
+          landed = true;
+        },
+        // Refused for what the bytes are (413, 400): no sending of these bytes was accepted.
+        onRefusedBody: () => {
+          landed = false;
+        },
+      });
+    } catch (error) {
+      if (error instanceof RequestRefusedError) throw error;
+      // No attempt may have landed (a 429, a refused connection, a 413): the claim goes, and the
+      // records not sent may be cut and built again.
+      if (!landed) await part.release(request.index).catch(() => undefined);
+      throw error;
+    }
+    if (resent > 0)
+      deps?.logger?.warn(
+        { what, records, resends: resent },
+        `${service}: a request whose earlier sending may have been accepted was sent again, byte-identical: its records are counted as possibly duplicated`,
+      );
+    return frozen.body.length;
   }
 
   return {
@@ -65,12 +146,12 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
         );
       const location = definition.locationOf(batch);
       const { sha256 } = digestOf(encodeNdjson(batch.records));
-      const part = await ledger().open(batch, {
-        location,
-        sha256,
-        digests: batch.digests,
-        ends: definition.cut(batch),
-      });
+      const { fence } = batch;
+      const part = await ledger().open(
+        batch,
+        { location, sha256, digests: batch.digests, ends: definition.cut(batch) },
+        fence ?? UNFENCED,
+      );
       // What was not sent yet is cut again as this write would cut it: a 413 answered with a smaller
       // request size (maxRequestBytes) is then followed, instead of sending the same request forever.
       const unsent = part.resumed ? part.unsentFrom() : undefined;
@@ -89,7 +170,13 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
       for (const request of pending) {
         const what = `${location}: request ${request.index + 1} of ${part.requests} (records ${request.start}–${request.end - 1})`;
         try {
-          bytes += await definition.send(batch, request, what);
+          bytes += await deliver(
+            part,
+            request,
+            what,
+            () => definition.build(batch, request, new Date()),
+            fence,
+          );
         } catch (error) {
           if (!(error instanceof RequestRefusedError)) throw error;
           // Refused for the records' content: no retry changes it. Recorded, never sent again; the
@@ -113,7 +200,32 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
       // An ingestion API cannot be read back: the ledger answers for it (readPartDigests).
       return undefined;
     },
-    readPartDigests: (part) => ledger().delivered(part),
+    async readPartDigests(name: PartName, fence?: DeliveryFence) {
+      const parts = ledger();
+      // A request a killed or overtaken run claimed may have been accepted: sent again as its frozen
+      // body (never as records cut anew, which the API could not recognise), then recorded.
+      const part = fence ? await parts.existing(name, fence) : undefined;
+      for (const request of part?.claimedRequests() ?? []) {
+        const what = `${service} ${partPath(name)}: request ${request.index + 1} of ${part!.requests} (records ${request.start}–${request.end - 1}), claimed by a run that stopped`;
+        try {
+          await deliver(
+            part!,
+            request,
+            what,
+            () => {
+              throw new SinkError(`${what}: its frozen body is missing`);
+            },
+            fence,
+          );
+        } catch (error) {
+          if (!(error instanceof RequestRefusedError)) throw error;
+          await part!.refuse(request.index, error.reason);
+          continue;
+        }
+        await part!.accept(request.index);
+      }
+      return parts.delivered(name);
+    },
     async *listDeadLetters() {
       // None here: a deployment routes the dead letters of this sink to its `deadLetters` sink.
     },
@@ -123,6 +235,6 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
 }
 
 /** `…/{tenant}/{source}/{stream}/{window start}#{part number}`: a part's place, for locations. */
-export function partPath(batch: Batch): string {
-  return `${batch.tenant}/${batch.source}/${batch.stream}/${batch.window.from.toISOString()}#${partNumber(batch)}`;
+export function partPath(part: PartName): string {
+  return `${part.tenant}/${part.source}/${part.stream}/${part.window.from.toISOString()}#${partNumber(part)}`;
 }

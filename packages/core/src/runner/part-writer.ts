@@ -18,6 +18,7 @@
  */
 import type {
   Column,
+  DeliveryFence,
   JsonRecord,
   PartIdentity,
   PullStream,
@@ -68,6 +69,8 @@ export interface PartWriterOptions {
   seq: number;
   /** Runs before every write: the lease renewal that fences a runner which lost its stream. */
   beforeWrite: () => Promise<void>;
+  /** The writer's lease for a SIEM API sink's requests (renewed and checked before each attempt). */
+  fence?: DeliveryFence | undefined;
   logger: Logger;
 }
 
@@ -210,6 +213,7 @@ export class PartWriter {
             digests: items.map((item) => item.digest),
             timeField: this.#options.stream.cursorField,
             columns: this.#columns,
+            ...(this.#options.fence ? { fence: this.#options.fence } : {}),
           });
           if (kind === 'records')
             for (const item of receipt.drift ?? []) addDrift(result.drift, [item], item.records);
@@ -273,7 +277,7 @@ export class PartWriter {
   async #storedDigests(seq: number, kind: Kind): Promise<string[] | undefined> {
     const { sink } = this.#options;
     const part = { ...this.#base, seq, kind };
-    if (kind === 'records' && sink.readPartDigests) return sink.readPartDigests(part);
+    if (kind === 'records' && sink.readPartDigests) return sink.readPartDigests(part, this.#options.fence);
     const stored = await sink.readPart(part);
     return stored?.map((record) => this.storedDigestOf(kind, record));
   }

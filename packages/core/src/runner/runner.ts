@@ -138,6 +138,12 @@ export interface StreamSummary {
    * after the reconcile horizon: they arrived later than the horizon and were not delivered (reported).
    */
   beyondHorizon: number;
+  /**
+   * Records sent again to a SIEM API after a request of theirs may have been accepted (its answer lost
+   * to a timeout, a reset connection or a 5xx; a killed or overtaken run's request found claimed):
+   * byte-identical resends the API may hold twice — counted once per resend.
+   */
+  possiblyDuplicated: number;
   /** Where this run's dead letters went. */
   deadLetterLocations: string[];
   /** Why the run's first dead letter was refused. */
@@ -268,6 +274,7 @@ export function emptySummary(stream: string): StreamSummary {
     reconciledWindows: 0,
     lateRecords: 0,
     beyondHorizon: 0,
+    possiblyDuplicated: 0,
     deadLetterLocations: [],
     lagSeconds: 0,
     status: 'idle',
@@ -363,7 +370,12 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
     const problem = await checkpoint?.release(
       summary.status === 'busy' || summary.status === 'conflict'
         ? undefined
-        : { status: summary.status, records: summary.records, error: summary.error },
+        : {
+            status: summary.status,
+            records: summary.records,
+            error: summary.error,
+            ...(summary.possiblyDuplicated > 0 ? { possiblyDuplicated: summary.possiblyDuplicated } : {}),
+          },
     );
     if (problem) logger.warn({ problem }, 'could not release the stream lease; it expires on its own');
   }
@@ -592,6 +604,16 @@ function partWriter(context: StreamContext, manifest: StoredManifest, seq: numbe
     manifest: manifest.manifest,
     seq,
     beforeWrite: () => checkpoint.renewIfDue(),
+    // A SIEM API sink renews the lease before each request attempt (its retries and Retry-After waits
+    // may outlast a lease) and claims each request under this epoch.
+    fence: {
+      owner: context.owner,
+      epoch: checkpoint.epoch,
+      renew: () => checkpoint.renew(),
+      possiblyDuplicated: (records) => {
+        context.summary.possiblyDuplicated += records;
+      },
+    },
     logger,
   });
 }

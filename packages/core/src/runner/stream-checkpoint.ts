@@ -39,6 +39,7 @@ export const StreamStateSchema = z.looseObject({
     })
     .optional(),
   lease: z.object({ owner: z.string(), expiresAt: instant }).optional(),
+  leaseEpoch: z.number().int().nonnegative().optional(),
   reconcile: z
     .array(
       z.object({
@@ -56,6 +57,7 @@ export const StreamStateSchema = z.looseObject({
       status: z.enum(['ok', 'partial', 'idle', 'failed']),
       records: z.number().int().nonnegative(),
       error: z.string().optional(),
+      possiblyDuplicated: z.number().int().nonnegative().optional(),
     })
     .optional(),
   lastFailure: z.object({ at: instant, error: z.string() }).optional(),
@@ -162,10 +164,27 @@ export class StreamCheckpoint {
     return Date.parse(lease.expiresAt) > this.#clock.now() ? lease : undefined;
   }
 
-  /** Takes the stream: commits this runner's lease. Throws CheckpointConflictError if another won. */
+  /**
+   * Takes the stream: commits this runner's lease, with the epoch after the stream's last one. Throws
+   * CheckpointConflictError if another won.
+   */
   async acquire(): Promise<void> {
-    await this.commit(this.#state);
+    await this.commit({ ...this.#state, leaseEpoch: (this.#state.leaseEpoch ?? 0) + 1 });
     this.#holding = true;
+  }
+
+  /** This runner's lease epoch (after `acquire`). */
+  get epoch(): number {
+    return this.#state.leaseEpoch ?? 0;
+  }
+
+  /**
+   * Renews the lease now, whatever is left of it: before each request to a SIEM API, whose retries and
+   * `Retry-After` waits may outlast a lease. Throws CheckpointConflictError once another runner took
+   * the stream over.
+   */
+  async renew(): Promise<void> {
+    await this.commit(this.#state);
   }
 
   /** Commits `next` with this runner's lease renewed. Throws CheckpointConflictError if it was lost. */
@@ -174,6 +193,7 @@ export class StreamCheckpoint {
     const { lease: _lease, updatedAt: _updatedAt, ...rest } = next as StreamState;
     const state: StreamState = {
       ...rest,
+      leaseEpoch: rest.leaseEpoch ?? this.#state.leaseEpoch,
       lease: { owner: this.#lease.owner, expiresAt: new Date(this.#expiry(now)).toISOString() },
       updatedAt: new Date(now).toISOString(),
     };
