@@ -192,11 +192,13 @@ describe('delivery at the edges', () => {
     expect(ids(inWindow(api.sent, FIRST_HOUR))).toEqual(ids(source.truth('events', FIRST_HOUR)));
   });
 
-  it('a run whose stream another runner took over mid-run reports a conflict (a failure), not busy; one left alone is busy', async () => {
+  it('a run whose stream another runner took over mid-run reports a conflict (a failure), not busy; one left alone is busy, one held by a run that looks dead is blocked', async () => {
     setup = await fileSetup();
     const clock = new ManualClock(new Date('2024-08-06T03:10:00Z'));
     const source = generatedSource({ start: START, pageSize: 100 });
     const leaseMs = 5 * MINUTE_MS;
+    const runNow = (sink: Sink = setup.sink, checkpoints: CheckpointStore = setup.checkpoints) =>
+      run({ source, sink, checkpoints, logger, clock, leaseMs });
     let other: RunSummary | undefined;
     let first = true;
     // The first run stalls in its first write past its lease; another run takes the stream over meanwhile.
@@ -206,26 +208,12 @@ describe('delivery at the edges', () => {
         if (first) {
           first = false;
           clock.advance(leaseMs + MINUTE_MS);
-          other = await run({
-            source,
-            sink: setup.sink,
-            checkpoints: setup.checkpoints,
-            logger,
-            clock,
-            leaseMs,
-          });
+          other = await runNow();
         }
         return setup.sink.write(batch);
       },
     };
-    const slow = await run({
-      source,
-      sink: stalling,
-      checkpoints: setup.checkpoints,
-      logger,
-      clock,
-      leaseMs,
-    });
+    const slow = await runNow(stalling);
     expect(other?.streams[0]?.status).toBe('ok');
     expect(slow.streams[0]?.status).toBe('conflict');
     expect(slow.conflicts).toEqual(['events']);
@@ -248,17 +236,30 @@ describe('delivery at the edges', () => {
       },
     };
     clock.set(new Date('2024-08-06T05:10:00Z'));
-    await run({ source, sink: dying, checkpoints: held, logger, clock, leaseMs });
-    const blocked = await run({
-      source,
-      sink: setup.sink,
-      checkpoints: setup.checkpoints,
-      logger,
-      clock,
-      leaseMs,
-    });
+    await runNow(dying, held);
+    const blocked = await runNow();
     expect(blocked.streams[0]?.status).toBe('busy');
     expect(blocked.conflicts).toEqual([]);
+    expect(blocked.blocked).toEqual([]);
+
+    // Past half its lease without a commit, the holder looks dead (a kill -9): the stream is blocked —
+    // its own outcome, naming the holder and when its lease ends — until the lease expires.
+    const lease = (await setup.checkpoints.read(KEY))?.state.lease;
+    expect(lease).toBeDefined();
+    clock.advance(leaseMs / 2 + MINUTE_MS);
+    const waiting = await runNow();
+    expect(waiting.streams[0]?.status).toBe('blocked');
+    expect(waiting.blocked).toEqual(['events']);
+    expect(waiting.busy).toEqual([]);
+    expect(waiting.streams[0]?.error).toContain(
+      `(${lease!.owner}) holds this stream until ${lease!.expiresAt}`,
+    );
+    expect(waiting.streams[0]?.error).toMatch(/may have died/);
+    // Once it has expired, the stream is taken over and delivered.
+    clock.set(new Date(Date.parse(lease!.expiresAt) + 1000));
+    const resumed = await runNow();
+    expect(resumed.streams[0]?.status).toBe('ok');
+    expect(duplicates(await setup.stored('events'))).toEqual([]);
   });
 
   it('rows later than the horizon are counted and reported: a catch-up window read past the horizon is audited once', async () => {

@@ -35,6 +35,8 @@ import { deploymentStatus, formatDeploymentStatus, resetState, showState } from 
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
+/** A stream's lease is held by a run that looks dead (`blocked`): it waits until the lease ends. */
+const EXIT_BLOCKED = 3;
 
 /**
  * Every secret this process knows, registered before anything can print: the secret environment
@@ -125,6 +127,7 @@ function report(summary: CollectSummary, json: boolean | undefined, deadLetterEx
     process.stdout.write(secrets.scrub(formatReport(summary)));
   }
   if (summary.totals.failed.length > 0) process.exitCode = EXIT_FAILED;
+  else if (summary.totals.blocked.length > 0) process.exitCode = EXIT_BLOCKED;
   else if (summary.totals.deadLetters > 0 && deadLetterExitCode > 0) process.exitCode = deadLetterExitCode;
 }
 

@@ -54,6 +54,10 @@ export class DaemonMetrics {
     'ctxsiem_records_possibly_duplicated_total',
     'Records sent again to a SIEM API, byte-identical, after a request of theirs may have been accepted (its answer lost to a timeout, a reset or a 5xx; a killed or overtaken run had claimed it): the API may hold them twice.',
   );
+  readonly #blocked = this.#streamCounter(
+    'ctxsiem_stream_blocked_total',
+    "Runs that found a pull stream's lease held by a run that looks dead (its process gone, or no commit for half a lease: kill -9, an invocation stopped at its deadline): nothing is delivered until the lease ends.",
+  );
   readonly #busy = this.#streamCounter(
     'ctxsiem_stream_busy_total',
     'Runs that left a pull stream alone because another runner held its lease (not a failure; steadily rising means a run elsewhere keeps it).',
@@ -144,6 +148,7 @@ export class DaemonMetrics {
     if (s.possiblyDuplicated > 0) this.#possiblyDuplicated.inc(labels, s.possiblyDuplicated);
     if (s.status === 'failed' || s.status === 'conflict') this.#failures.inc(labels);
     else if (s.status === 'busy') this.#busy.inc(labels);
+    else if (s.status === 'blocked') this.#blocked.inc(labels);
     else this.#lastSuccess.set(labels, now / 1000);
     this.#streamDurations.observe({ ...labels, outcome: s.status }, durationMs / 1000);
   }

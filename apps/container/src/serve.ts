@@ -201,6 +201,7 @@ export class Daemon {
           records: summary.totals.records,
           failed: summary.totals.failed,
           busy: summary.totals.busy,
+          blocked: summary.totals.blocked,
           durationMs: summary.durationMs,
         },
         summary.totals.failed.length > 0

@@ -52,6 +52,7 @@ describe('daemon metrics', () => {
     metrics.streamEnded(stream('failed', { error: 'boom' }), 2_000, AT);
     metrics.streamEnded(stream('failed', { error: 'boom' }), 2_000, AT);
     metrics.streamEnded(stream('busy'), 5, AT);
+    metrics.streamEnded(stream('blocked'), 5, AT);
     metrics.streamEnded(stream('conflict'), 5, AT);
     metrics.streamEnded(stream('ok', { beyondHorizon: 7, possiblyDuplicated: 40 }), 40_000, AT + 1_000);
     const text = await metrics.registry.metrics();
@@ -59,6 +60,7 @@ describe('daemon metrics', () => {
     expect(text).toContain(`ctxsiem_records_beyond_horizon_total{${LABELS}} 7`);
     expect(text).toContain(`ctxsiem_records_possibly_duplicated_total{${LABELS}} 40`);
     expect(text).toContain(`ctxsiem_stream_busy_total{${LABELS}} 1`);
+    expect(text).toContain(`ctxsiem_stream_blocked_total{${LABELS}} 1`);
     expect(text).toContain(`ctxsiem_stream_duration_seconds_count{${LABELS},outcome="failed"} 2`);
     expect(text).toContain(`ctxsiem_stream_duration_seconds_bucket{le="60",${LABELS},outcome="ok"} 1`);
     expect(text).toContain(`ctxsiem_stream_duration_seconds_bucket{le="30",${LABELS},outcome="ok"} 0`);
@@ -68,7 +70,16 @@ describe('daemon metrics', () => {
 
   it('keeps the collection-wide figures: source client counters and the scheduled run duration', async () => {
     const metrics = new DaemonMetrics(AT);
-    const totals = { records: 4, deadLetters: 0, pages: 1, bytes: 10, failed: [], busy: [], lateRecords: 0 };
+    const totals = {
+      records: 4,
+      deadLetters: 0,
+      pages: 1,
+      bytes: 10,
+      failed: [],
+      busy: [],
+      blocked: [],
+      lateRecords: 0,
+    };
     const run: CollectSummary = {
       ...{ startedAt: '2024-08-06T12:00:00.000Z', durationMs: 1500, sink: 'file', logs: [] },
       sources: [{ tenant: 'acme', source: 'monitor', metrics: { requests: 3, retries: 1 } }],

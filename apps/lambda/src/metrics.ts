@@ -26,9 +26,10 @@ export function publishRunMetrics(metrics: Metrics, summary: CollectSummary | un
     metrics.addMetric('DeadLetters', MetricUnit.Count, totals.deadLetters);
     metrics.addMetric('FailedStreams', MetricUnit.Count, totals.failed.length);
     metrics.addMetric('BusyStreams', MetricUnit.Count, totals.busy.length);
+    metrics.addMetric('BlockedStreams', MetricUnit.Count, totals.blocked.length);
     metrics.addMetric('BudgetExhausted', MetricUnit.Count, summary.budgetExhausted ? 1 : 0);
     const positions = summary.streams
-      .filter((s) => s.status !== 'busy' && s.status !== 'conflict')
+      .filter((s) => s.status !== 'busy' && s.status !== 'blocked' && s.status !== 'conflict')
       .map((s) => Date.parse(s.to));
     if (positions.length > 0)
       metrics.addMetric(

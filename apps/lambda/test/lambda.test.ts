@@ -148,7 +148,7 @@ const body = (outcome: Outcome) => {
     summary: {
       budgetExhausted: boolean;
       streams: { stream: string; from: string; to: string; status: string }[];
-      totals: { busy: string[] };
+      totals: { busy: string[]; blocked: string[] };
     };
   };
 };
@@ -309,9 +309,10 @@ describe('the Lambda artifact', () => {
     const expiresAt = Date.parse(held!.lease!.expiresAt);
     expect(expiresAt).toBeLessThanOrEqual(killedAt + remainingMs + 60_000);
 
-    // The next invocation, at once: the stream is still held, and says so.
+    // The next invocation, at once: the stream is still held by a process that is gone — blocked, and
+    // says until when.
     const early = body((await invoke(env, [{ event: SCHEDULE, remainingMs }])).outcomes[0]!);
-    expect(early.summary.totals.busy).toContain('acme/monitor/Sessions');
+    expect(early.summary.totals.blocked).toContain('acme/monitor/Sessions');
 
     // Once that minute has passed, the next invocation takes the streams over and resumes them.
     const stillHeld = await Promise.all(stateKeys.map(leaseOf));
@@ -319,8 +320,10 @@ describe('the Lambda artifact', () => {
     await sleep(Math.max(0, until - Date.now()) + 500);
     const after = body((await invoke(env, [{ event: SCHEDULE, remainingMs }])).outcomes[0]!);
     expect(after.summary.totals.busy).toEqual([]);
+    expect(after.summary.totals.blocked).toEqual([]);
     const sessions = after.summary.streams.find((s) => s.stream === 'Sessions')!;
     expect(sessions.status).not.toBe('busy');
+    expect(sessions.status).not.toBe('blocked');
     expect(sessions.from).toBe(stillHeld[0]!.position);
   }, 240_000);
 

@@ -52,6 +52,11 @@ export interface CollectSummary {
     failed: string[];
     /** Streams another run was working on, left alone (not a failure). */
     busy: string[];
+    /**
+     * Streams whose lease a run that looks dead holds (`blocked`): nothing delivered until the lease
+     * ends. Not a failure of this run; the CLI exits 3.
+     */
+    blocked: string[];
     /** Records delivered late by the reconcile pass (included in `records`). */
     lateRecords: number;
   };
@@ -216,6 +221,7 @@ export async function collect(
     bytes: 0,
     failed: [],
     busy: [],
+    blocked: [],
     lateRecords: 0,
   };
   const deadLetters: CollectSummary['deadLetters'] = [];
@@ -248,6 +254,7 @@ export async function collect(
     // overlapped, and a SIEM API may have received a part twice. Not `busy`, which is harmless.
     if (s.status === 'failed' || s.status === 'conflict') totals.failed.push(name);
     if (s.status === 'busy') totals.busy.push(name);
+    if (s.status === 'blocked') totals.blocked.push(name);
     if (s.deadLetterLocations.length > 0)
       deadLetters.push({ stream: name, locations: s.deadLetterLocations });
   }

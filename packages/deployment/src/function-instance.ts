@@ -117,6 +117,7 @@ export class FunctionInstance {
         deadLetters: totals.deadLetters,
         failed: totals.failed,
         busy: totals.busy,
+        blocked: totals.blocked,
         budgetExhausted: summary.budgetExhausted,
         deadLetterLocations: summary.deadLetters,
       },

@@ -69,6 +69,10 @@ export function formatReport(summary: CollectSummary): string {
       out.push(
         `SCHEMA DRIFT ${where}: ${d.field} held ${d.found} where the model says ${d.expected} (${d.records} records, delivered as they are)`,
       );
+  for (const s of summary.streams.filter((x) => x.status === 'blocked'))
+    out.push(
+      `BLOCKED ${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'a run that looks dead holds it'} (nothing delivered until then)`,
+    );
   for (const s of summary.streams.filter((x) => x.status === 'busy')) {
     out.push(`BUSY ${s.tenant}/${s.source}/${s.stream}: ${s.error ?? 'another run holds it'} (left alone)`);
   }

@@ -26,7 +26,16 @@ function summaryWithDrift(): CollectSummary {
     ],
     logs: [],
     sources: [],
-    totals: { records: 3, deadLetters: 0, pages: 1, bytes: 900, failed: [], busy: [], lateRecords: 0 },
+    totals: {
+      records: 3,
+      deadLetters: 0,
+      pages: 1,
+      bytes: 900,
+      failed: [],
+      busy: [],
+      blocked: [],
+      lateRecords: 0,
+    },
     deadLetters: [],
     tenantFailures: [],
     budgetExhausted: false,
@@ -50,5 +59,17 @@ describe('the run report', () => {
       'POSSIBLY DUPLICATED acme/monitor/Applications: 40 records sent again, byte-identical',
     );
     expect(formatReport(summaryWithDrift())).not.toContain('POSSIBLY DUPLICATED');
+  });
+
+  it('names a stream blocked by the lease of a run that looks dead, apart from a busy one', () => {
+    const summary = summaryWithDrift();
+    summary.streams[0]!.status = 'blocked';
+    summary.streams[0]!.error =
+      'another runner (host:42:ab) holds this stream until 2024-08-06T12:10:00.000Z — held by process 42 of this host, which is gone (killed?)';
+    const report = formatReport(summary);
+    expect(report).toContain(
+      'BLOCKED acme/monitor/Applications: another runner (host:42:ab) holds this stream until 2024-08-06T12:10:00.000Z',
+    );
+    expect(report).not.toContain('BUSY');
   });
 });

@@ -104,11 +104,15 @@ export interface PageCounts {
 
 /**
  * `busy`: another runner holds the stream's lease; this run left it alone (not a failure).
+ * `blocked`: the stream's lease is held by a run that looks dead — its process is gone from this host,
+ * or it committed nothing for half a lease (`kill -9`, an invocation stopped at its deadline): nothing
+ * can be delivered until the lease ends (the summary says when). Not a failure of this run, but not
+ * the harmless overlap `busy` is: the CLI exits 3, the daemon counts it apart.
  * `conflict`: another runner wrote the stream's checkpoint while this run held it (this run's lease ran
  * out — a run slower than its lease, clocks apart — and another took the stream over): this run stopped
  * at once; to a SIEM API the part it was writing may have gone twice. A failure: runs must not overlap.
  */
-export type StreamStatus = 'ok' | 'partial' | 'failed' | 'idle' | 'busy' | 'conflict';
+export type StreamStatus = 'ok' | 'partial' | 'failed' | 'idle' | 'busy' | 'blocked' | 'conflict';
 
 export interface StreamSummary {
   stream: string;
@@ -170,6 +174,8 @@ export interface RunSummary {
   failed: string[];
   /** Streams another runner was working on, left alone. */
   busy: string[];
+  /** Streams whose lease a run that looks dead holds (status `blocked`): they wait for it to end. */
+  blocked: string[];
   /** Streams another runner took over while this run held them (status `conflict`). */
   conflicts: string[];
   /** The source client's counters (requests, retries, throttled, reauthentications…). */
@@ -228,6 +234,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     totals,
     failed: summaries.filter((s) => s.status === 'failed').map((s) => s.stream),
     busy: summaries.filter((s) => s.status === 'busy').map((s) => s.stream),
+    blocked: summaries.filter((s) => s.status === 'blocked').map((s) => s.stream),
     conflicts: summaries.filter((s) => s.status === 'conflict').map((s) => s.stream),
     sourceMetrics: source.metrics?.() ?? {},
     budgetExhausted: budget.exhausted,
@@ -310,9 +317,20 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
     summary.midWindow = checkpoint.state.window !== undefined;
     const holder = checkpoint.heldBy();
     if (holder) {
-      summary.status = 'busy';
-      summary.error = `another runner (${holder.owner}) holds this stream until ${holder.expiresAt}${heldByTheDead(holder.owner, checkpoint.state.updatedAt, clock.now())}`;
-      logger.info({ owner: holder.owner, expiresAt: holder.expiresAt }, 'stream busy: left alone');
+      const dead = heldByTheDead(
+        holder.owner,
+        checkpoint.state.updatedAt,
+        clock.now(),
+        options.leaseMs ?? DEFAULT_LEASE_MS,
+      );
+      summary.status = dead ? 'blocked' : 'busy';
+      summary.error = `another runner (${holder.owner}) holds this stream until ${holder.expiresAt}${dead}`;
+      if (dead)
+        logger.warn(
+          { owner: holder.owner, expiresAt: holder.expiresAt },
+          'stream blocked by the lease of a run that looks dead: it waits until the lease ends',
+        );
+      else logger.info({ owner: holder.owner, expiresAt: holder.expiresAt }, 'stream busy: left alone');
       return finish();
     }
     if (options.backfill) await checkBackfillRange(options.checkpoints, streamKey, options.backfill);
@@ -368,7 +386,7 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
     return finish();
   } finally {
     const problem = await checkpoint?.release(
-      summary.status === 'busy' || summary.status === 'conflict'
+      summary.status === 'busy' || summary.status === 'blocked' || summary.status === 'conflict'
         ? undefined
         : {
             status: summary.status,
@@ -382,14 +400,14 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
 }
 
 /**
- * What a `busy` stream's holder looks like when it may be a run that died holding the lease: a process
- * of this host that is gone, or no commit for half the default lease. Empty otherwise.
+ * What a stream's holder looks like when it may be a run that died holding the lease (the stream is
+ * then `blocked`): a process of this host that is gone, or no commit for half a lease. Empty otherwise.
  */
-function heldByTheDead(owner: string, updatedAt: string | undefined, now: number): string {
+function heldByTheDead(owner: string, updatedAt: string | undefined, now: number, leaseMs: number): string {
   const [host, pid] = owner.split(':');
   if (host === hostname() && pid && /^\d+$/.test(pid) && !processAlive(Number(pid)))
     return ` — held by process ${pid} of this host, which is gone (killed?): the stream waits until the lease expires`;
-  if (updatedAt && now - Date.parse(updatedAt) > DEFAULT_LEASE_MS / 2)
+  if (updatedAt && now - Date.parse(updatedAt) > leaseMs / 2)
     return ` — no commit since ${updatedAt}: the run holding it may have died (kill -9, an invocation stopped at its deadline); the stream waits until the lease expires`;
   return '';
 }
