@@ -171,9 +171,13 @@ function secopsTarget(api: SecOpsApi): ChaosTarget {
     records: async (stream) => {
       const source = SOURCE_OF[stream] ?? (/^[A-Z]/.test(stream) ? 'monitor' : 'analytics');
       const logType = SECOPS_LOG_TYPES[`${source}/${stream}`];
+      // Without the record id every log carries (recordIdField): the records as the source gave them.
       return api.accepted
         .filter((log) => log.logType === logType)
-        .map((log) => JSON.parse(log.text) as JsonRecord);
+        .map((log) => {
+          const { ctxsiemRecordId: _id, ...record } = JSON.parse(log.text) as JsonRecord;
+          return record;
+        });
     },
     deadLetters: async () => (await readStoredFiles(join(dead, '_deadletter'))).length,
   };

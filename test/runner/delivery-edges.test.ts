@@ -45,8 +45,14 @@ const inWindow = (records: readonly JsonRecord[], window: Window) =>
  * A SIEM ingestion API sink on core's `ingestionSink` (delivery ledger beside the checkpoints), whose
  * accepted requests are kept in `sent`: what the SIEM received, in order.
  */
-function memoryApiSink(documents: CheckpointStore['manifests'], clock: ManualClock) {
+function memoryApiSink(
+  documents: CheckpointStore['manifests'],
+  clock: ManualClock,
+  /** Runs after the API took a request (the process may die before the answer). */
+  afterAccepting?: (body: Buffer) => void,
+) {
   const sent: JsonRecord[] = [];
+  const bodies: Buffer[] = [];
   const sink: Sink = ingestionSink({
     type: 'memory-api',
     service: 'Memory API',
@@ -59,11 +65,13 @@ function memoryApiSink(documents: CheckpointStore['manifests'], clock: ManualClo
     }),
     async post(request) {
       sent.push(...(JSON.parse(request.body.toString('utf8')) as JsonRecord[]));
+      bodies.push(request.body);
+      afterAccepting?.(request.body);
     },
     refuse: () => undefined,
     check: async () => 'memory api',
   });
-  return { sink, sent };
+  return { sink, sent, bodies };
 }
 
 let setup: FileSetup;
@@ -190,6 +198,46 @@ describe('delivery at the edges', () => {
 
     expect(duplicates(api.sent)).toEqual([]);
     expect(ids(inWindow(api.sent, FIRST_HOUR))).toEqual(ids(source.truth('events', FIRST_HOUR)));
+  });
+
+  it('a run killed after the API took a request, before its answer: the successor sends that request again once, byte-identical, and counts it', async () => {
+    setup = await fileSetup();
+    const clock = new ManualClock(new Date('2024-08-06T01:10:00Z'));
+    const source = generatedSource({ start: START, pageSize: 100 });
+    const mortal = mortalStore(setup.checkpoints);
+    let requests = 0;
+    // The third request is taken by the API, then the process dies (kill -9) before the answer.
+    const api = memoryApiSink(mortal.manifests, clock, () => {
+      if (++requests === 3) {
+        mortal.kill();
+        throw new Error('killed');
+      }
+    });
+    const killed = await run({ source, sink: api.sink, checkpoints: mortal, logger, clock });
+    expect(killed.streams[0]?.status).toBe('failed');
+    const inFlight = api.bodies[2]!;
+    const lost = JSON.parse(inFlight.toString('utf8')) as JsonRecord[];
+    expect(lost.length).toBeGreaterThan(0);
+
+    // The successor, once the killed run's lease has expired.
+    clock.advance(11 * MINUTE_MS);
+    const successor = memoryApiSink(setup.checkpoints.manifests, clock);
+    const after = await run({
+      source,
+      sink: successor.sink,
+      checkpoints: setup.checkpoints,
+      logger,
+      clock,
+    });
+    expect(after.streams[0]?.status).toBe('ok');
+    // Its first request is the killed run's, as it was: the same bytes, counted as possibly duplicated.
+    expect(successor.bodies[0]).toEqual(inFlight);
+    expect(after.streams[0]?.possiblyDuplicated).toBe(lost.length);
+    const all = [...api.sent, ...successor.sent];
+    // Those records are the only ones delivered twice, and nothing is lost.
+    expect(duplicates(all).sort()).toEqual(lost.map((r) => String(r.id)).sort());
+    const once = [...new Map(all.map((r) => [String(r.id), r])).values()];
+    expect(ids(inWindow(once, FIRST_HOUR))).toEqual(ids(source.truth('events', FIRST_HOUR)));
   });
 
   it('a run whose stream another runner took over mid-run reports a conflict (a failure), not busy; one left alone is busy, one held by a run that looks dead is blocked', async () => {

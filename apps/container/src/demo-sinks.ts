@@ -111,6 +111,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
           labels: {},
           logTypes,
           maxLogBytes: 1_000_000,
+          recordIdField: 'ctxsiemRecordId',
           endpoint: api.endpoint,
           tokenUrl: api.tokenUrl,
           serviceAccountKey: api.serviceAccountKey,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type CheckpointStore,
+  type DeliveryFence,
   ManualClock,
   PartExistsError,
   run,
@@ -138,6 +139,54 @@ describe('Azure Monitor sink', () => {
     await limited().write(batch(big, { seq: 1 }));
     expect(accepted().slice(records.length)).toEqual(big);
     expect(await limited().readPartDigests?.(batch(big, { seq: 1 }))).toEqual(batch(big).digests);
+  });
+
+  it('a request whose answer was lost is sent again as its frozen body — by the same run, or once by the successor of a run that stopped — and counted', async () => {
+    const records = sessions(3);
+    const fence = (epoch: number, counted: { records: number }): DeliveryFence => ({
+      owner: `runner-${epoch}`,
+      epoch,
+      renew: async () => {},
+      possiblyDuplicated: (n) => {
+        counted.records += n;
+      },
+    });
+    // In the run: the accepted request whose answer was lost is sent again, the same bytes.
+    const same = { records: 0 };
+    api.failNext('accept-then-reset');
+    await sink().write(batch(records, { fence: fence(1, same) }));
+    expect(accepted()).toEqual([...records, ...records]);
+    expect(api.stats.bodies[1]).toBe(api.stats.bodies[0]);
+    expect(same.records).toBe(3);
+    // A run that gives up after such an answer leaves the request claimed: its successor sends the
+    // frozen body once, when the runner re-reads the part, and counts it.
+    const stopped = { records: 0 };
+    const next = sessions(2, 0, 1);
+    api.failNext('accept-then-reset');
+    await expect(
+      sink({ maxAttempts: 1 }).write(batch(next, { seq: 1, fence: fence(1, stopped) })),
+    ).rejects.toThrow(SinkError);
+    const successor = { records: 0 };
+    expect(await sink().readPartDigests?.(batch(next, { seq: 1 }), fence(2, successor))).toEqual(
+      batch(next).digests,
+    );
+    expect(accepted().slice(6)).toEqual([...next, ...next]);
+    expect(api.stats.bodies[3]).toBe(api.stats.bodies[2]);
+    expect([stopped.records, successor.records]).toEqual([0, 2]);
+  });
+
+  it('a shutdown does not abort a request in flight: it is sent and its answer recorded', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('SIGTERM'));
+    const stopping = azureMonitorSink(api.connection, {
+      logger: silentLogger(),
+      clock: { now: Date.now },
+      documents: checkpoints.manifests,
+      signal: controller.signal,
+    });
+    const records = sessions(2);
+    await stopping.write(batch(records));
+    expect(accepted()).toEqual(records);
   });
 
   it('after a 413, a smaller maxRequestBytes cuts what was not sent again: the stream moves on, each record once', async () => {

@@ -85,6 +85,13 @@ export const SecOpsSinkConfigSchema = z
       .describe(
         'Largest request body, in bytes (default 4,000,000 for `import`, 1,000,000 for `legacy`; at most those). One record that cannot fit goes to the dead letters with its size.',
       ),
+    recordIdField: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a field name')
+      .default('ctxsiemRecordId')
+      .describe(
+        'Field added to every log holding its record id: the runner’s digest of what identifies the record in its stream, the same on every sending, so a log SecOps holds twice (a resend after a lost answer) can be found and de-duplicated.',
+      ),
     serviceAccountKey: z
       .string()
       .min(1)

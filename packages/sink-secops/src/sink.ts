@@ -58,6 +58,13 @@ export function refusesRecords(status: number, body: string): boolean {
 
 export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
   const config: SecOpsSinkConfig = parseConfig('sink-secops', SecOpsSinkConfigSchema, input);
+  const idField = config.recordIdField;
+  // Every log carries its record id (the runner's digest of the record): the same on every sending.
+  const identified = (batch: Batch, start: number, end: number): JsonRecord[] =>
+    batch.records
+      .slice(start, end)
+      .map((record, i) => ({ ...record, [idField]: batch.digests?.[start + i] ?? '' }));
+  const ID_PLACEHOLDER = 'x'.repeat(12);
   const maxBytes = config.maxRequestBytes ?? REQUEST_LIMIT_BYTES[config.api];
   const shape = requestShape(config);
   const tokens = tokenSource(config, deps);
@@ -76,13 +83,13 @@ export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
       `secops://${config.instance}/${logTypeOf(batch, config.logTypes)}/${partPath(batch)}`,
     cut: (batch) =>
       cutRequests(
-        batch.records.map((record) => shape.recordBytes(record)),
+        identified(batch, 0, batch.records.length).map((record) => shape.recordBytes(record)),
         shape.emptyBytes(logTypeOf(batch, config.logTypes)),
         maxBytes,
       ),
     build(batch: Batch, request, at) {
       const logType = logTypeOf(batch, config.logTypes);
-      const records = batch.records.slice(request.start, request.end);
+      const records = identified(batch, request.start, request.end);
       const times = records.map((record) =>
         entryTime(record, batch.timeField, batch.window.from, at.getTime()),
       );
@@ -110,7 +117,8 @@ export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
         ...hooks,
       });
     },
-    refuse(record: JsonRecord) {
+    refuse(input: JsonRecord) {
+      const record = { ...input, [idField]: ID_PLACEHOLDER };
       const size = logBytes(record);
       if (size > config.maxLogBytes)
         return `the record is a log of ${size} bytes; SecOps ingests no log over ${config.maxLogBytes} bytes (1 MB, maxLogBytes)`;

@@ -62,7 +62,12 @@ const sessions = (count: number, pad = 0) =>
     ModifiedDate: new Date(FROM.getTime() + i * 1000).toISOString(),
     UserName: 'x'.repeat(pad),
   }));
-const delivered = () => api.accepted.map((log) => JSON.parse(log.text) as JsonRecord);
+/** What SecOps holds, without the record id every log carries (`recordIdField`). */
+const delivered = () =>
+  api.accepted.map((log) => {
+    const { ctxsiemRecordId: _id, ...record } = JSON.parse(log.text) as JsonRecord;
+    return record;
+  });
 
 /** A runner's fence at lease epoch `epoch` (renewal always succeeds), counting possible duplicates. */
 function runnerFence(epoch: number): { fence: DeliveryFence; counted: { records: number } } {
@@ -204,6 +209,9 @@ describe('SecOps sink (logs:import)', () => {
     expect(delivered()).toEqual([...records, ...records]);
     expect(api.accepted.slice(3)).toEqual(api.accepted.slice(0, 3));
     expect(counted.records).toBe(3);
+    // Each log carries its record id (the runner's digest), so the copies can be found in SecOps.
+    const ids = api.accepted.map((log) => (JSON.parse(log.text) as JsonRecord).ctxsiemRecordId);
+    expect(ids).toEqual([...batch(records).digests!, ...batch(records).digests!]);
     // Answered at last: nothing is left claimed, nothing is sent again.
     const requests = api.stats.requests;
     await sink().write(batch(records, { fence }));

@@ -95,18 +95,24 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
     let uncertain = frozen.resend;
     let landed = frozen.resend;
     let resent = 0;
+    const fenced = async () => {
+      if (fence) {
+        await fence.renew();
+        await part.checkClaim(request.index);
+      }
+      if (uncertain) {
+        resent++;
+        fence?.possiblyDuplicated(records);
+        uncertain = false;
+      }
+    };
+    // The first attempt is fenced (and a claim found counted) here, whatever `post` does with hooks.
+    let attempts = 0;
+    await fenced();
     try {
       await definition.post(frozen, what, {
         beforeAttempt: async () => {
-          if (fence) {
-            await fence.renew();
-            await part.checkClaim(request.index);
-          }
-          if (uncertain) {
-            resent++;
-            fence?.possiblyDuplicated(records);
-            uncertain = false;
-          }
+          if (attempts++ > 0) await fenced();
         },
         onUncertain: () => {
           uncertain = true;
@@ -157,7 +163,9 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
       const unsent = part.resumed ? part.unsentFrom() : undefined;
       if (unsent !== undefined && unsent < batch.records.length)
         await part.recut(
-          definition.cut({ ...batch, records: batch.records.slice(unsent) }).map((end) => end + unsent),
+          definition
+            .cut({ ...batch, records: batch.records.slice(unsent), digests: batch.digests.slice(unsent) })
+            .map((end) => end + unsent),
         );
       const pending = part.pending();
       const receipt = { location, records: batch.records.length, sha256 };
