@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `ctxsiem` command line. Exit codes: 0 success, 1 a stream failed (the summary says which),
- * 2 invalid configuration or usage.
+ * 2 invalid configuration or usage, 3 a stream blocked by the lease of a run that looks dead.
  */
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { ConfigError, configJsonSchema, createLogger, describeError, SecretRegistry } from '@ctxsiem/core';
@@ -9,6 +9,8 @@ import {
   azureDcr,
   type CollectSummary,
   collect,
+  collectExitCode,
+  EXIT_CODES,
   formatReport,
   loadConfig,
   recordSchemas,
@@ -33,10 +35,8 @@ import { processClock } from './process-clock.ts';
 import { Daemon } from './serve.ts';
 import { deploymentStatus, formatDeploymentStatus, resetState, showState } from './state.ts';
 
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-/** A stream's lease is held by a run that looks dead (`blocked`): it waits until the lease ends. */
-const EXIT_BLOCKED = 3;
+const EXIT_FAILED = EXIT_CODES.failed;
+const EXIT_USAGE = EXIT_CODES.usage;
 
 /**
  * Every secret this process knows, registered before anything can print: the secret environment
@@ -126,9 +126,8 @@ function report(summary: CollectSummary, json: boolean | undefined, deadLetterEx
   } else {
     process.stdout.write(secrets.scrub(formatReport(summary)));
   }
-  if (summary.totals.failed.length > 0) process.exitCode = EXIT_FAILED;
-  else if (summary.totals.blocked.length > 0) process.exitCode = EXIT_BLOCKED;
-  else if (summary.totals.deadLetters > 0 && deadLetterExitCode > 0) process.exitCode = deadLetterExitCode;
+  const code = collectExitCode(summary, deadLetterExitCode);
+  if (code !== 0) process.exitCode = code;
 }
 
 program

@@ -49,7 +49,7 @@ export {
   warnIfMemoryLow,
 } from './memory.ts';
 // The human-readable run report.
-export { formatReport } from './report.ts';
+export { collectExitCode, EXIT_CODES, formatReport } from './report.ts';
 // Secret references: env:, file:, secretsmanager:, gcpsecret:.
 export {
   clearSecretCache,

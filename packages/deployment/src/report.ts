@@ -94,3 +94,18 @@ export function formatReport(summary: CollectSummary): string {
   }
   return `${out.join('\n')}\n`;
 }
+
+/** Exit codes of a collection (`ctxsiem collect`, `backfill`): see the README. */
+export const EXIT_CODES = { ok: 0, failed: 1, usage: 2, blocked: 3 } as const;
+
+/**
+ * How a collection exits: 1 when a stream failed (or ended in a conflict), else 3 when a stream is
+ * blocked by a run that looks dead, else `deadLetterExitCode` (when set) when records were
+ * dead-lettered, else 0 (`busy` streams included).
+ */
+export function collectExitCode(summary: CollectSummary, deadLetterExitCode = 0): number {
+  if (summary.totals.failed.length > 0) return EXIT_CODES.failed;
+  if (summary.totals.blocked.length > 0) return EXIT_CODES.blocked;
+  if (summary.totals.deadLetters > 0 && deadLetterExitCode > 0) return deadLetterExitCode;
+  return EXIT_CODES.ok;
+}

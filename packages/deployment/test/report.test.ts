@@ -1,7 +1,7 @@
 /** The run report names schema drift: the field, both types and how many records showed it. */
 import { emptySummary } from '@ctxsiem/core';
 import { describe, expect, it } from 'vitest';
-import { type CollectSummary, formatReport } from '../src/index.ts';
+import { type CollectSummary, collectExitCode, formatReport } from '../src/index.ts';
 
 function summaryWithDrift(): CollectSummary {
   return {
@@ -71,5 +71,16 @@ describe('the run report', () => {
       'BLOCKED acme/monitor/Applications: another runner (host:42:ab) holds this stream until 2024-08-06T12:10:00.000Z',
     );
     expect(report).not.toContain('BUSY');
+  });
+
+  it('exits 1 for a failure, 3 for a blocked stream, 0 for a busy one', () => {
+    const summary = summaryWithDrift();
+    expect(collectExitCode(summary)).toBe(0);
+    summary.totals.busy = ['acme/monitor/Applications'];
+    expect(collectExitCode(summary)).toBe(0);
+    summary.totals.blocked = ['acme/monitor/Applications'];
+    expect(collectExitCode(summary, 4)).toBe(3);
+    summary.totals.failed = ['acme/monitor/Sessions'];
+    expect(collectExitCode(summary)).toBe(1);
   });
 });
