@@ -233,6 +233,8 @@ describe('delivery at the edges', () => {
     // Its first request is the killed run's, as it was: the same bytes, counted as possibly duplicated.
     expect(successor.bodies[0]).toEqual(inFlight);
     expect(after.streams[0]?.possiblyDuplicated).toBe(lost.length);
+    // `ctxsiem status` says so too.
+    expect((await setup.checkpoints.read(KEY))?.state.lastRun?.possiblyDuplicated).toBe(lost.length);
     const all = [...api.sent, ...successor.sent];
     // Those records are the only ones delivered twice, and nothing is lost.
     expect(duplicates(all).sort()).toEqual(lost.map((r) => String(r.id)).sort());

@@ -37,6 +37,19 @@ describe('ctxsiem status', () => {
     );
   });
 
+  it('says how many records the last run sent again to a SIEM API that it may hold twice', () => {
+    const text = formatStatus(
+      [
+        {
+          ...base,
+          lastRun: { at: '2026-11-29T11:55:00.000Z', status: 'ok', records: 120, possiblyDuplicated: 40 },
+        },
+      ],
+      NOW,
+    );
+    expect(text).toContain('ok, 120 records (40 possibly duplicated), 5 min ago');
+  });
+
   it('says when nothing was collected yet', () => {
     expect(formatStatus([], NOW)).toMatch(/^no checkpoints yet/);
   });
