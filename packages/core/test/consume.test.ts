@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Batch,
   consume,
+  ingestionSink,
   type JsonRecord,
   type LogConsumer,
   type LogMessage,
@@ -194,6 +195,40 @@ describe('consume', () => {
     });
     expect(new Set(stored(sink).map((r) => r.id)).size).toBe(750);
     expect([...log.committed.values()]).toEqual([250, 250, 250]);
+  });
+
+  it('counts the records a SIEM API sink sent again after a lost answer as possibly duplicated', async () => {
+    const log = new MemoryLog(1, 40);
+    const sent: JsonRecord[] = [];
+    let lost = false;
+    const api = ingestionSink({
+      type: 'memory-api',
+      service: 'Memory API',
+      deps: { logger: silentLogger(), clock: systemClock, documents: claims(log) },
+      locationOf: (batch) => `memory://${batch.stream}/${batch.partition}/${batch.seq}`,
+      cut: (batch) => [batch.records.length],
+      build: (batch, request) => ({
+        url: 'memory://',
+        body: Buffer.from(JSON.stringify(batch.records.slice(request.start, request.end))),
+      }),
+      // The first request is taken, its answer lost; sent again as sendIngestionRequest would.
+      async post(request, _what, hooks) {
+        await hooks.beforeAttempt?.();
+        sent.push(...(JSON.parse(request.body.toString('utf8')) as JsonRecord[]));
+        if (!lost) {
+          lost = true;
+          hooks.onUncertain?.();
+          await hooks.beforeAttempt?.();
+          sent.push(...(JSON.parse(request.body.toString('utf8')) as JsonRecord[]));
+        }
+      },
+      refuse: () => undefined,
+      check: async () => 'memory api',
+    });
+    const summary = await run(log, api);
+    expect(summary).toMatchObject({ status: 'ok', records: 40 });
+    expect(sent.length - new Set(sent.map((r) => r.id)).size).toBe(summary.possiblyDuplicated);
+    expect(summary.possiblyDuplicated).toBeGreaterThan(0);
   });
 
   it('delivers a claimed batch again after a failed commit, and the sink stores it once', async () => {

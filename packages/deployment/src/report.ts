@@ -28,6 +28,9 @@ export function formatReport(summary: CollectSummary): string {
         (log.deadLetters ? `; ${log.deadLetters} dead-lettered` : '') +
         (log.alreadyDelivered
           ? `; ${log.alreadyDelivered} delivered again after an uncommitted stop, found stored`
+          : '') +
+        (log.possiblyDuplicated
+          ? `; POSSIBLY DUPLICATED ${log.possiblyDuplicated} records sent again, byte-identical, after a request whose answer was lost`
           : ''),
       `  committed/end: ${partitions || 'no partition assigned'}; stopped: ${log.stoppedBy}` +
         (log.status === 'failed' ? ` — FAILED: ${log.error ?? 'unknown error'} (offsets kept)` : ''),

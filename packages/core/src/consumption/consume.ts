@@ -24,6 +24,7 @@ import type { Clock } from '../clock/clock.ts';
 import type {
   Batch,
   Column,
+  DeliveryFence,
   FieldDrift,
   JsonRecord,
   LogConsumer,
@@ -35,6 +36,7 @@ import type {
   StreamSource,
 } from '../contracts/contracts.ts';
 import { resumeOffset } from '../contracts/contracts.ts';
+import { UNFENCED } from '../delivery/delivery-ledger.ts';
 import { CheckpointConflictError, describeError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { abortableSleep, backoffDelayMs } from '../retry/retry-policy.ts';
@@ -124,6 +126,12 @@ export interface ConsumeSummary {
    * the commit: their parts existed, so the sink acknowledged them without storing them twice.
    */
   alreadyDelivered: number;
+  /**
+   * Records sent again to a SIEM API after a request of theirs may have been accepted (its answer lost
+   * to a timeout, a reset or a 5xx; a stopped member's request found claimed): byte-identical resends
+   * the API may hold twice, counted once per resend.
+   */
+  possiblyDuplicated: number;
   /** Messages dropped because their partition had been revoked, or read again by a rewind. */
   droppedRevoked: number;
   /** Times the member left and joined the group again because its consumer failed. */
@@ -192,6 +200,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     bytes: 0,
     batches: 0,
     alreadyDelivered: 0,
+    possiblyDuplicated: 0,
     droppedRevoked: 0,
     rejoins: 0,
     expired: [],
@@ -261,9 +270,18 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     }
   }
 
+  const fence: DeliveryFence = {
+    ...UNFENCED,
+    renew: async () => {},
+    possiblyDuplicated: (records) => {
+      summary.possiblyDuplicated += records;
+    },
+  };
+
   /** Writes one routed group of a batch as a part; returns the records it newly stored. */
   async function writePart(batch: Batch, stream: string): Promise<void> {
-    const receipt = await sink.write(batch);
+    // A SIEM API sink counts its resends through the fence; partitions are fenced by their claims.
+    const receipt = await sink.write({ ...batch, fence });
     const entry = counted(stream);
     if (!receipt.created) {
       summary.alreadyDelivered += batch.records.length;
