@@ -62,6 +62,12 @@ export interface Faults {
    */
   lateArrivals?: { maxMinutes: number } | null;
   /**
+   * Monitor summary rows are computed again in place `afterMinutes` after they were published: same key
+   * and SummaryDate, every `…Count` one higher, ModifiedDate at the recomputation. INFERRED (Citrix does
+   * not say a published summary row is never revised). null = off. See summary-tables.ts.
+   */
+  recomputedSummaries?: { afterMinutes: number } | null;
+  /**
    * Monitor pages are not in cursor order and their size varies: each read of a query (a first request,
    * without $skiptoken) draws a page size in [pageSize / 2, 1.5 × pageSize) and, without $orderby, a row
    * order; both stay fixed while that read follows its nextLinks.

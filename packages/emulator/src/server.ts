@@ -50,6 +50,7 @@ import { preferredPageSize } from './prefer.ts';
 import { createScanBudget, QueryTimeoutError } from './scan-budget.ts';
 import { createWorld } from './session-model.ts';
 import { type EmulatorStats, type RequestLogEntry, StatsRecorder } from './stats.ts';
+import { withRecomputedSummaries } from './summary-tables.ts';
 
 /**
  * Status of the emulated 30-second query timeout. INFERRED: Citrix documents the 30 s limit ("Query
@@ -172,11 +173,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const clock = config.now;
   const world = createWorld(config.seed, config.sessionsPerHour, createPopulation(config.seed));
   const baseSources = createMonitorSources(world);
-  // The data as the current faults show it (lateArrivals); rebuilt by setFaults, shared with the ground
-  // truth so that it always equals what a request would see.
+  // The data as the current faults show it (recomputedSummaries, lateArrivals); rebuilt by setFaults,
+  // shared with the ground truth so that it always equals what a request would see.
   const viewFor = (faults: Faults): VisibleData => {
     const late = createLateArrivals(config.seed, faults.lateArrivals);
-    return { late, sources: lateMonitorSources(baseSources, late) };
+    return {
+      late,
+      sources: lateMonitorSources(withRecomputedSummaries(baseSources, faults.recomputedSummaries), late),
+    };
   };
   let view = viewFor(config.faults);
   const tokens = new TokenStore(config.customers, config.tokenTtlSeconds);

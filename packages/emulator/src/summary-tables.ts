@@ -85,7 +85,7 @@ export function summarySource<D>(spec: SummarySpec<D>): RowSource {
   const { identity } = spec;
   const keyOf = (slot: SummarySlot, member: number) =>
     'idDigits' in identity ? summaryId(slot, member, identity.idDigits) : identity.key(slot, member);
-  return {
+  const source: RowSource = {
     sliceMs: HOUR_MS,
     settlesAfterMs: DAY_MS + PUBLISH_DELAY_MS + MEMBER_SPREAD_SECONDS * SECOND_MS,
     scan(lo, hi, now, budget, into) {
@@ -117,6 +117,54 @@ export function summarySource<D>(spec: SummarySpec<D>): RowSource {
       };
     },
   };
+  PUBLISHED.set(source, (hour, code, member) => publishedAt(summarySlot(hour, code), member));
+  return source;
+}
+
+/** When a summary source's candidate was published, for the `recomputedSummaries` fault. */
+const PUBLISHED = new WeakMap<RowSource, (hour: number, code: number, member: number) => number>();
+
+/**
+ * The `recomputedSummaries` fault: each row of the summary sets above is computed again `afterMinutes`
+ * after it was published, in place — same key, same SummaryDate — with every `…Count` one higher (and
+ * its ModifiedDate, where it has one, at the recomputation). INFERRED: Citrix aggregates a slot once it
+ * is complete (docs.citrix.com, Monitor "Data granularity and retention") and does not say whether a
+ * published row is revised (a session or logon uploaded late, counted into its slot); this lets a test
+ * see a collector deliver such a revision once, as a new version. Sets without a `…Count` column keep
+ * their values. null (or absent) = off: published rows never change.
+ */
+export function withRecomputedSummaries(
+  sources: ReadonlyMap<string, RowSource>,
+  fault: { afterMinutes: number } | null | undefined,
+): ReadonlyMap<string, RowSource> {
+  if (!fault) return sources;
+  const { afterMinutes } = fault;
+  if (!Number.isFinite(afterMinutes) || afterMinutes <= 0)
+    throw new Error(`recomputedSummaries.afterMinutes must be a finite number > 0, got ${afterMinutes}`);
+  const afterMs = Math.floor(afterMinutes * MINUTE_MS);
+  return new Map(
+    [...sources].map(([entitySet, source]) => {
+      const published = PUBLISHED.get(source);
+      if (!published) return [entitySet, source];
+      const recomputed: RowSource = {
+        ...source,
+        build(hour, code, member, now) {
+          const row = source.build(hour, code, member, now);
+          const at = published(hour, code, member) + afterMs;
+          return now >= at ? recomputedRow(row, at) : row;
+        },
+      };
+      return [entitySet, recomputed];
+    }),
+  );
+}
+
+function recomputedRow(row: Row, at: number): Row {
+  const revised: Row = { ...row };
+  for (const [name, value] of Object.entries(row))
+    if (name.endsWith('Count') && typeof value === 'number') revised[name] = value + 1;
+  if ('ModifiedDate' in row) revised.ModifiedDate = at;
+  return revised;
 }
 
 function usageColumns(usage: UsageStats | undefined): Row {

@@ -192,6 +192,50 @@ export const COLLECTION: Readonly<Record<string, CollectionDecision>> = {
   Users: modified('ModifiedDate', 'one row per user (a small table beside sessions); [OA] indexes Sid only'),
 };
 
+/**
+ * What identifies a version of a row in a window's manifest (the record digest the runner keeps per
+ * delivered record):
+ * - `cursor`: the key and the cursor value. The cursor moves with every change of the row (a
+ *   modification time), or the row never changes (an event, a sample): a new cursor value is a new
+ *   version, and a row read again with the same cursor is the same version whatever else it carries.
+ * - `content`: the key and a digest of the row's content. The row changes in place, its cursor staying
+ *   where it was (a summary's slot start; a snapshot set has no cursor at all): a row read again with
+ *   other content is a new version, delivered once; one read again unchanged is not delivered again.
+ */
+export interface IdentityDecision {
+  by: 'cursor' | 'content';
+  why: string;
+}
+
+/** The identity of a set's rows, by how the set is collected (`COLLECTION`). */
+export const IDENTITY_BY_KIND: Readonly<Record<CursorKind | 'snapshot', IdentityDecision>> = {
+  modified: {
+    by: 'cursor',
+    why: 'the cursor is a modification time that moves with every change of the row (the decision for the kind above), so key + cursor names one version',
+  },
+  event: {
+    by: 'cursor',
+    why: 'an event row is written once and never changes (INFERRED, the decision for the kind above), so key + cursor names it',
+  },
+  sample: {
+    by: 'cursor',
+    why: 'a measurement is written once and never changes (INFERRED, the decision for the kind above), so key + cursor names it',
+  },
+  summary: {
+    by: 'content',
+    why: 'the cursor is the slot\'s start (SummaryDate), which stays where it is when the slot\'s row is computed again; Citrix aggregates a slot once it is complete (docs.citrix.com, Monitor "Data granularity and retention": "aggregated into the summary table for complete intervals") but does not say a published row is never revised — INFERRED that it may be (a late-uploaded session or logon counted into its slot), so key + content digest: a recomputed row is a new version',
+  },
+  snapshot: {
+    by: 'content',
+    why: 'the set has no cursor that follows its rows (the snapshot decision): a row changed in place is a new version only by its content',
+  },
+};
+
+/** The identity decision of a set collected as `collection`. */
+export function identityOf(collection: CollectionDecision): IdentityDecision {
+  return IDENTITY_BY_KIND[collection.mode === 'snapshot' ? 'snapshot' : collection.kind];
+}
+
 /** The per-slot summaries of one process's utilization. */
 const PROCESS_SUMMARY = {
   keys: ['ProcessKey', 'SummaryDate'],

@@ -2,8 +2,11 @@ export {
   COLLECTION,
   type CollectionDecision,
   type CursorKind,
+  IDENTITY_BY_KIND,
+  type IdentityDecision,
   INFERRED_KEYS,
   INFERRED_TYPES,
+  identityOf,
   type SnapshotCollection,
   type WindowedCollection,
 } from './collection-decisions.ts';
@@ -12,6 +15,7 @@ export { metadataDocument } from './metadata-document.ts';
 export {
   cursorIndexed,
   edmTypeOf,
+  identityTable,
   MONITOR_MODEL_SOURCE,
   type MonitorEntitySet,
   type MonitorNavigation,

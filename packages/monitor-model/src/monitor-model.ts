@@ -8,8 +8,10 @@
 import {
   COLLECTION,
   type CollectionDecision,
+  type IdentityDecision,
   INFERRED_KEYS,
   INFERRED_TYPES,
+  identityOf,
   type WindowedCollection,
 } from './collection-decisions.ts';
 import { OPENAPI_FACTS } from './openapi-facts.generated.ts';
@@ -50,6 +52,8 @@ export interface MonitorEntitySet {
   /** [OA]'s `$filter` example for the set. */
   filterExample: string | null;
   collection: CollectionDecision;
+  /** What identifies a version of a row: key + cursor, or key + content digest (`IDENTITY_BY_KIND`). */
+  identity: IdentityDecision;
   property(name: string): MonitorProperty | undefined;
 }
 
@@ -154,6 +158,7 @@ function buildModel(): ReadonlyMap<string, MonitorEntitySet> {
       indexed: facts.indexed.filter((name) => propertyNames.has(name)),
       filterExample: facts.filterExample,
       collection,
+      identity: identityOf(collection),
       property: (name) => byName.get(name),
     };
     sets.set(set.name, set);
@@ -185,6 +190,25 @@ export function windowedCollection(set: MonitorEntitySet): WindowedCollection | 
 export function cursorIndexed(set: MonitorEntitySet): boolean {
   const windowed = windowedCollection(set);
   return windowed !== undefined && set.indexed.includes(windowed.cursor);
+}
+
+/**
+ * The README's table of each set's identity (a test keeps it equal): the set, how it is collected (its
+ * cursor and the kind of time it is, or a snapshot) and what identifies a version of its rows.
+ */
+export function identityTable(): string {
+  const rows = [...monitorModel().values()].map((set) => [
+    set.name,
+    set.collection.mode === 'snapshot' ? 'snapshot' : `\`${set.collection.cursor}\` (${set.collection.kind})`,
+    set.identity.by === 'cursor'
+      ? `key + cursor (${set.keys.map((key) => `\`${key}\``).join(', ')})`
+      : `key + content digest (${set.keys.map((key) => `\`${key}\``).join(', ')})`,
+  ]);
+  const header = ['Set', 'Collected on', 'Identity'];
+  const widths = header.map((title, at) => Math.max(title.length, ...rows.map((row) => row[at]!.length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, at) => cell.padEnd(widths[at]!)).join(' | ')} |`;
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
 /** Where the facts come from (for headers, docs and `preview --list-streams`). */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deriveFacts, indexedFields } from '../scripts/derive-openapi-facts.ts';
 import {
@@ -5,8 +6,10 @@ import {
   edmTypeOf,
   edmValueCheck,
   edmZodType,
+  IDENTITY_BY_KIND,
   INFERRED_KEYS,
   INFERRED_TYPES,
+  identityTable,
   metadataDocument,
   monitorEntitySet,
   monitorModel,
@@ -86,6 +89,28 @@ describe('the model', () => {
       if (collection.kind === 'summary')
         expect(set.property('Granularity') !== undefined || collection.slotMinutes !== undefined).toBe(true);
     }
+  });
+
+  it('identifies the rows of each set by key + cursor where the cursor follows every change, else by key + content', () => {
+    for (const set of model.values()) {
+      const kind = set.collection.mode === 'snapshot' ? 'snapshot' : set.collection.kind;
+      expect(set.identity, set.name).toBe(IDENTITY_BY_KIND[kind]);
+      expect(set.identity.by, set.name).toBe(
+        kind === 'modified' || kind === 'event' || kind === 'sample' ? 'cursor' : 'content',
+      );
+    }
+    // A summary's cursor is its slot's start: a row recomputed for the slot keeps it (issue 30).
+    expect(monitorEntitySet('LogOnSummaries')?.identity.by).toBe('content');
+    expect(monitorEntitySet('Sessions')?.identity.by).toBe('cursor');
+    // Every decision says why, and one that rests on no publication says INFERRED.
+    for (const decision of Object.values(IDENTITY_BY_KIND)) expect(decision.why.length).toBeGreaterThan(40);
+    expect(IDENTITY_BY_KIND.summary.why).toMatch(/INFERRED/);
+  });
+
+  it("shows each set's identity in the README, as the model decides it", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const table = /<!-- identity -->\n([\s\S]*?)\n<!-- \/identity -->/.exec(readme)?.[1];
+    expect(table, 'README table stale: paste identityTable()').toBe(identityTable());
   });
 
   it('pins what the emulator once had wrong (issue 25)', () => {

@@ -98,7 +98,7 @@ export {
   LegacyStateSchema,
   MAX_TOP,
 } from './config.ts';
-export { ANALYTICS_ENTITIES, type AnalyticsEntity, DEFAULT_ENTITIES } from './entities.ts';
+export { ANALYTICS_ENTITIES, ANALYTICS_KEYS, type AnalyticsEntity, DEFAULT_ENTITIES } from './entities.ts';
 export {
   analyticsRecordSchema,
   analyticsStream,

@@ -111,7 +111,9 @@ export function analyticsStream(
     window: analyticsWindowPolicy(options.lookbackMinutes),
     schema: analyticsRecordSchema(entity),
     columns: ENVELOPE_COLUMNS,
-    // The envelope's collection_timestamp changes with every read: a record is its raw row.
+    // A row changes in place (no cursor moves): a record is its key and its content, the raw row as
+    // Citrix sent it (which holds its key, `ANALYTICS_KEYS`) — never the envelope, whose
+    // collection_timestamp changes with every read. A changed row is a new version, delivered once.
     identity: (record) => record.raw,
     async *read(window, resume, signal): AsyncGenerator<Page> {
       const hour = hourOf(entity, window);

@@ -14,13 +14,14 @@ import {
   silentLogger,
 } from '@ctxsiem/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ANALYTICS_ENTITIES } from '../src/entities.ts';
+import { ANALYTICS_ENTITIES, ANALYTICS_KEYS } from '../src/entities.ts';
 import {
   type AnalyticsHarness,
   analyticsHarness,
   expectExact,
   hoursBetween,
   LAST_DUE_HOUR,
+  NOW,
 } from './harness.ts';
 
 const logger = silentLogger();
@@ -349,5 +350,54 @@ describe('Analytics source against the emulator', () => {
     h = await analyticsHarness({ faults: { forbidden: true } });
     const denied = await h.source({ entities: ['sessions'] }).check();
     expect(denied).toEqual([{ name: 'sessions', ok: false, detail: expect.stringMatching(/permission/i) }]);
+  });
+});
+
+describe('identity: a casodata row is its documented key and its content', () => {
+  it('delivers a row changed by a reconcile check once, as a new version, and nothing of the unchanged rows', async () => {
+    // The emulator's clock follows the runner's here: sessions of the hour go on, end and change.
+    let apiNow = NOW.getTime();
+    h = await analyticsHarness({ now: () => apiNow });
+    const hour = LAST_DUE_HOUR;
+    const collect = () => collectInto(h, { entities: ['sessions'] }, { start: hour });
+    const check = async () =>
+      (await h.checkpoints.read(key('sessions')))?.state.reconcile?.find(
+        (entry) => entry.from === hour.toISOString(),
+      );
+    const canonical = (row: unknown) => JSON.stringify(row, Object.keys(row as object).sort());
+    /** The raw rows stored for the hour, canonical, sorted. */
+    const stored = async () =>
+      (await h.files('sessions'))
+        .flatMap((file) => file.records)
+        .filter((record) => record.citrix_hour_utc === isoSeconds(hour))
+        .map((record) => canonical(record.raw))
+        .sort();
+    const api = () => h.emulator.data.casodata('sessions', hour).map(canonical);
+
+    expect((await collect()).summary.streams[0]?.status).toBe('ok');
+    const first = api();
+    expect(await stored()).toEqual([...first].sort());
+
+    // At the first check some sessions of the hour have moved on (ended, reconnected): each is a new
+    // version, delivered once; the others are read again unchanged and not delivered again.
+    const entry = (await check())!;
+    h.clock.set(new Date(entry.at));
+    apiNow = h.clock.now();
+    expect((await collect()).summary.streams[0]?.status).toBe('ok');
+    const second = api();
+    const changed = second.filter((row) => !first.includes(row));
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.length).toBeLessThan(second.length);
+    // A new version of a row delivered before: the same key, other content.
+    const keyOf = (row: string) => JSON.parse(row)[ANALYTICS_KEYS.sessions];
+    for (const row of changed) expect(first.map(keyOf)).toContain(keyOf(row));
+    expect(await stored()).toEqual([...first, ...changed].sort());
+
+    // The next check finds every row as the last one did (the API's data has not moved): nothing more.
+    const next = (await check())!;
+    h.clock.set(new Date(next.at));
+    expect((await collect()).summary.streams[0]?.status).toBe('ok');
+    expect(api()).toEqual(second);
+    expect(await stored()).toEqual([...first, ...changed].sort());
   });
 });

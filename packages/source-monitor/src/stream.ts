@@ -35,6 +35,7 @@ import {
   SourceError,
   type Window,
 } from '@ctxsiem/core';
+import { IDENTITY_BY_KIND } from '@ctxsiem/monitor-model';
 import type { MonitorOptions } from './config.ts';
 import {
   cursorColumn,
@@ -50,6 +51,30 @@ import { SnapshotLedger } from './snapshot-ledger.ts';
 
 /** The field a snapshot stream stamps on each record it delivers: when the version was collected. */
 export const SNAPSHOT_TIME_FIELD = 'ctxsiem_snapshot_time';
+
+/** The user's fields `flattenUser` moves onto a session: not the row's own content. */
+const USER_FIELDS = ['UserName', 'FullName'] as const;
+
+/**
+ * A windowed stream's record identity: key + cursor, or key + cursor + a digest of the row's content
+ * without the fields `expanded` from another set. None for a set without a key (the whole record).
+ */
+function identityOf(
+  keys: readonly string[],
+  cursor: string,
+  by: 'cursor' | 'content',
+  expanded: readonly string[],
+): Pick<PullStream, 'identity'> {
+  if (keys.length === 0) return {};
+  if (by === 'cursor') return { identity: (record) => [...keys.map((key) => record[key]), record[cursor]] };
+  return {
+    identity: (record) => {
+      const row = { ...record };
+      for (const field of expanded) delete row[field];
+      return [...keys.map((key) => record[key]), record[cursor], recordDigest(row)];
+    },
+  };
+}
 
 /** Moves `User.UserName` / `User.FullName` onto a Sessions record, as seed 000's sample event shows. */
 function flattenUser(record: JsonRecord): JsonRecord {
@@ -182,16 +207,17 @@ function windowedStream(entitySet: string, cursor: string, context: MonitorStrea
       minWindowMs: MINUTE_MS,
     },
     schema: records.schema,
-    // A record is a version of a row: its key and cursor value. Two reads of it are the same record
-    // even when an expanded field (a session's user name) changed between them, and the window's
-    // digests cost a short hash instead of the whole record's canonical JSON.
-    ...(keys.length > 0
-      ? { identity: (record: JsonRecord) => [...keys.map((key) => record[key]), record[cursor]] }
-      : {}),
+    // A record is a version of a row, identified as the model decides for the cursor's kind
+    // (`IDENTITY_BY_KIND`): by key + cursor where the cursor moves with every change (or the row never
+    // changes) — two reads are the same record even when an expanded field (a session's user name)
+    // changed between them —, by key + a digest of the row's content where the row changes in place
+    // with its cursor staying (a summary recomputed for its slot): a changed row is a new version.
+    ...identityOf(keys, cursor, IDENTITY_BY_KIND[kind].by, expandUser ? USER_FIELDS : []),
     ...(model ? { columns: recordColumns(model, Boolean(expandUser)) } : {}),
     // Rows windowed on a modification time move to a later window as they change, so a count cannot
     // tell a late row from one that left: the reconcile pass re-reads those windows instead.
-    ...(rowsMoveBetweenWindows(kind) ? {} : { count }),
+    // So do rows that change in place (a count cannot tell a changed row from the one it was).
+    ...(rowsMoveBetweenWindows(kind) || IDENTITY_BY_KIND[kind].by === 'content' ? {} : { count }),
     async *read(window, resume, signal): AsyncGenerator<Page> {
       await records.prepare(signal);
       const unfilteredResume = resume?.startsWith(UNFILTERED) ? resume.slice(UNFILTERED.length) : undefined;

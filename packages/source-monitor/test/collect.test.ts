@@ -492,3 +492,87 @@ describe('Monitor source against the emulator', () => {
     expect(await missing()).toEqual([]);
   });
 });
+
+describe('identity per set: a summary row changed in place', () => {
+  const ENTITY = 'LogOnSummaries';
+  const start = new Date('2024-08-06T10:00:00Z');
+  const collect = () =>
+    run({
+      source: h.source({ entities: [ENTITY] }),
+      sink: h.sink,
+      checkpoints: h.checkpoints,
+      logger,
+      clock: h.clock,
+      start,
+    });
+  /** The stream's reconcile entry of the window starting at `start`. */
+  const check = async () =>
+    (await h.checkpoints.read(checkpointKey('demo', 'monitor', ENTITY)))?.state.reconcile?.find(
+      (entry) => entry.from === start.toISOString(),
+    );
+  /** The hour rows the API serves for the window now (the source reads Granularity 60). */
+  const truth = (to: string) =>
+    [...h.emulator.data.monitor(ENTITY, { from: start, to: new Date(to) })].filter(
+      (row) => row.Granularity === 60,
+    );
+  /** Each row's key and content (what the SIEM holds of it), sorted. */
+  const contents = (records: Iterable<JsonRecord>) =>
+    [...records]
+      .map(({ citrix_customer_id: _tenant, ...row }) => JSON.stringify(row, Object.keys(row).sort()))
+      .sort();
+  /** What the SIEM holds of the window's rows (later runs read later windows too). */
+  const stored = async (to: string) =>
+    contents(
+      (await h.stored(ENTITY)).filter(
+        (row) =>
+          Date.parse(String(row.SummaryDate)) >= start.getTime() &&
+          Date.parse(String(row.SummaryDate)) < Date.parse(to),
+      ),
+    );
+  const api = (rows: JsonRecord[]) => contents(rows.map((row) => JSON.parse(JSON.stringify(row))));
+
+  it('delivers a row recomputed within the reconcile horizon (same key and SummaryDate, new counts) again, once, as a new version', async () => {
+    // Rows are recomputed two hours after they were published: after the window's read, before its check.
+    h = await monitorHarness({ faults: { recomputedSummaries: { afterMinutes: 120 } } });
+    expect((await collect()).streams[0]?.status).toBe('ok');
+    const entry = await check();
+    const first = truth(entry!.to);
+    expect(first.length).toBeGreaterThan(0);
+    expect(await stored(entry!.to)).toEqual(api(first));
+
+    h.clock.set(new Date(entry!.at));
+    expect((await collect()).streams[0]?.status).toBe('ok');
+    const recomputed = truth(entry!.to);
+    expect(recomputed.map((row) => row.Id)).toEqual(first.map((row) => row.Id));
+    expect(recomputed.map((row) => row.SummaryDate)).toEqual(first.map((row) => row.SummaryDate));
+    expect(recomputed.map((row) => row.TotalCount)).toEqual(first.map((row) => Number(row.TotalCount) + 1));
+    // Both versions of every row, each once.
+    expect(await stored(entry!.to)).toEqual([...api(first), ...api(recomputed)].sort());
+
+    // The next check re-reads the window: nothing changed since, nothing is delivered again.
+    const next = await check();
+    expect(Date.parse(next!.at)).toBeGreaterThan(Date.parse(entry!.at));
+    h.clock.set(new Date(next!.at));
+    expect((await collect()).streams[0]?.status).toBe('ok');
+    expect((await stored(entry!.to)).length).toBe(2 * first.length);
+  });
+
+  it('re-reads a summary window at its checks (a count cannot see a row change) and delivers none of its unchanged rows again', async () => {
+    h = await monitorHarness();
+    expect((await collect()).streams[0]?.status).toBe('ok');
+    const to = (await check())!.to;
+    const delivered = await stored(to);
+    expect(delivered).toEqual(api(truth(to)));
+    expect(delivered.length).toBeGreaterThan(0);
+    for (let checks = 0; checks < 2; checks++) {
+      h.clock.set(new Date((await check())!.at));
+      h.emulator.resetStats();
+      expect((await collect()).streams[0]?.status).toBe('ok');
+      const requests = h.emulator.stats().log.map((entry) => decodeURIComponent(entry.path));
+      // The window itself is read again (not counted): its filter, without $count.
+      const filter = `SummaryDate ge ${start.toISOString().replace('.000Z', 'Z')} and SummaryDate lt ${to.replace('.000Z', 'Z')}`;
+      expect(requests.filter((path) => path.includes(filter) && !path.includes('$count')).length).toBe(1);
+      expect(await stored(to)).toEqual(delivered);
+    }
+  });
+});
