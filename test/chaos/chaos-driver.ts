@@ -79,6 +79,8 @@ export interface ChaosFigures {
   kills: number;
   overlaps: number;
   busy: number;
+  /** Streams a killed run's lease still held (exit 3 `blocked`, until that lease ends). */
+  blocked: number;
   faults: number;
   adoptedParts: number;
   lateRecords: number;
@@ -153,6 +155,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     kills: 0,
     overlaps: 0,
     busy: 0,
+    blocked: 0,
     faults: 0,
     adoptedParts: 0,
     lateRecords: 0,
@@ -234,11 +237,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   const account = (outcome: Outcome) => {
     for (const stream of outcome.summary?.streams ?? []) {
       if (stream.status === 'busy') figures.busy++;
+      if (stream.status === 'blocked') figures.blocked++;
       figures.adoptedParts += stream.adoptedParts ?? 0;
       figures.lateRecords += stream.lateRecords ?? 0;
     }
-    // A process that was not killed must end cleanly (0) or report a failed stream (1) with a summary.
-    if (outcome.signal === null && outcome.code !== 0 && !(outcome.code === 1 && outcome.summary))
+    // A process that was not killed must end cleanly (0), or with a summary report a failed stream (1)
+    // or one a killed run's lease still holds (3, `blocked`).
+    const reported = (outcome.code === 1 || outcome.code === 3) && outcome.summary;
+    if (outcome.signal === null && outcome.code !== 0 && !reported)
       throw new Error(`collector exited with ${outcome.code}:\n${outcome.stderr.slice(-3000)}`);
   };
 
@@ -281,16 +287,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   /** When the last converging run started: it read every snapshot set whole after this. */
   let lastRunAt = emulatorNow();
   // A run still delivers after a jump (reconcile checks, a window a killed run claimed, an operation
-  // that ended), and a stream a killed run held is busy until its lease expires: up to 8 runs.
+  // that ended), and a stream a killed run held is busy or blocked until its lease expires: up to 8 runs.
   const converge = async (): Promise<boolean> => {
     for (let attempt = 0; attempt < 8; attempt++) {
       lastRunAt = emulatorNow();
       const outcome = await launch(0, undefined);
       account(outcome);
       figures.convergeRuns++;
-      if (outcome.code !== 0) throw new Error(`the converging run failed:\n${outcome.stderr.slice(-3000)}`);
+      // Exit 3: a stream a killed run's lease still holds (`blocked`) — waited out like `busy`.
+      if (outcome.code !== 0 && outcome.code !== 3)
+        throw new Error(`the converging run failed:\n${outcome.stderr.slice(-3000)}`);
       const delivered = outcome.summary?.streams.reduce((sum, s) => sum + s.records, 0) ?? 0;
-      const busy = outcome.summary?.streams.some((s) => s.status === 'busy');
+      const busy = outcome.summary?.streams.some((s) => s.status === 'busy' || s.status === 'blocked');
       if (attempt > 0 && delivered === 0 && !busy) return true;
       if (busy) offset.value += 6 * MINUTE;
     }
@@ -480,5 +488,5 @@ async function compareDocuments(options: ChaosOptions, figures: ChaosFigures, do
 
 /** One line of figures, as the test prints it. */
 export function formatFigures(f: ChaosFigures): string {
-  return `chaos ${f.target}: runs ${f.runs}, processes ${f.processes}, kills ${f.kills}, overlaps ${f.overlaps}, busy ${f.busy}, faults ${f.faults}, adopted parts ${f.adoptedParts}, late records ${f.lateRecords}, telemetry documents ${f.documents}, ${f.converged ? `converged in ${f.convergeRuns} runs` : `NOT converged after ${f.convergeRuns} runs`}, records expected ${f.expected}, lost ${f.lost}, duplicated ${f.duplicated}`;
+  return `chaos ${f.target}: runs ${f.runs}, processes ${f.processes}, kills ${f.kills}, overlaps ${f.overlaps}, busy ${f.busy}, blocked ${f.blocked}, faults ${f.faults}, adopted parts ${f.adoptedParts}, late records ${f.lateRecords}, telemetry documents ${f.documents}, ${f.converged ? `converged in ${f.convergeRuns} runs` : `NOT converged after ${f.convergeRuns} runs`}, records expected ${f.expected}, lost ${f.lost}, duplicated ${f.duplicated}`;
 }
