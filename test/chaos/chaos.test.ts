@@ -138,6 +138,8 @@ const SECOPS_LOG_TYPES: Record<string, string> = {
   'licensing/telemetry': 'CHAOS_LICENSING_TELEMETRY',
   'systemlog/records': 'CHAOS_SYSTEMLOG',
   'daasconfiglog/operations': 'CHAOS_DAAS_OPERATIONS',
+  // Its own type: in the operations' one, session records would be tallied as operations.
+  'daasconfiglog/daasSessions': 'CHAOS_DAAS_SESSIONS',
   // SecOps has no log type for these sources: a deployment names one per source (custom log types).
   licensing: 'CHAOS_LICENSING_TELEMETRY',
   daasconfiglog: 'CHAOS_DAAS_OPERATIONS',
