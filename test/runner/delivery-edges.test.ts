@@ -127,7 +127,7 @@ describe('delivery at the edges', () => {
     expect(ids(inWindow(stored, FIRST_HOUR))).toEqual(ids(truth));
   });
 
-  it('a window the reconcile pass cannot read keeps its check (due again) and its manifest, and fails the stream', async () => {
+  it('a window the reconcile pass cannot read stays unverified: its check is tried again after a backoff, reported in every run until it finishes', async () => {
     setup = await fileSetup();
     const clock = new ManualClock(new Date('2024-08-06T01:10:00Z'));
     const lateMs = (id: string) => (Number(id.split('-').at(-1)) % 30 === 0 ? 2 * HOUR_MS : 0);
@@ -151,15 +151,27 @@ describe('delivery at the edges', () => {
     // Past the horizon: the window's last check, which cannot read it.
     const failed = await runAt('2024-08-07T01:30:00Z');
     expect(failed.streams[0]?.status).toBe('failed');
-    expect(failed.streams[0]?.error).toContain('checked again next run');
+    expect(failed.streams[0]?.error).toContain('stay unverified');
+    expect(failed.streams[0]?.unverifiedWindows).toBe(1);
     const kept = (await setup.checkpoints.read(KEY))?.state.reconcile ?? [];
-    expect(kept.some((entry) => entry.from === START.toISOString())).toBe(true);
+    expect(kept.find((entry) => entry.from === START.toISOString())).toMatchObject({
+      unverified: 1,
+      at: '2024-08-07T02:00:00.000Z',
+    });
     expect(await setup.checkpoints.manifests.read(manifestKey(KEY, START))).toBeDefined();
 
-    // The API reads it again: the check finishes, the late rows are delivered once.
+    // Before the backoff has passed, runs do not try it again (each would time out), but report it.
     broken = false;
-    const again = await runAt('2024-08-07T01:40:00Z');
+    const waiting = await runAt('2024-08-07T01:40:00Z');
+    expect(waiting.streams[0]?.status).not.toBe('failed');
+    expect(waiting.streams[0]?.unverifiedWindows).toBe(1);
+    expect(waiting.streams[0]?.lateRecords).toBe(0);
+
+    // The API reads it again: the check finishes, the late rows are delivered once.
+    const again = await runAt('2024-08-07T02:05:00Z');
     expect(again.streams[0]?.status).toBe('ok');
+    expect(again.streams[0]?.unverifiedWindows).toBe(0);
+    expect(again.streams[0]?.lateRecords).toBeGreaterThan(0);
     const stored = await setup.stored('events');
     expect(duplicates(stored)).toEqual([]);
     expect(ids(inWindow(stored, FIRST_HOUR))).toEqual(ids(source.truth('events', FIRST_HOUR)));
@@ -312,15 +324,56 @@ describe('delivery at the edges', () => {
     expect(duplicates(await setup.stored('events'))).toEqual([]);
   });
 
-  it('rows later than the horizon are counted and reported: a catch-up window read past the horizon is audited once', async () => {
+  it('a backfilled window gets its check too, done by the live runs: rows arriving after the backfill read it are delivered', async () => {
+    setup = await fileSetup();
+    const clock = new ManualClock(new Date('2024-08-07T03:00:00Z'));
+    const firstMinute = START.getTime() / MINUTE_MS;
+    // In the first hour, one record a minute of its first ten reaches the API 27 h 10 min late: after
+    // the backfill has read it (at 26 hours of age), before the check half an hour later.
+    const lateMs = (id: string) => {
+      const [, minute, index] = id.split('-');
+      return Number(index) === 1 && Number(minute) < firstMinute + 10 ? 27 * HOUR_MS + 10 * MINUTE_MS : 0;
+    };
+    const source = generatedSource({ start: START, pageSize: 200, late: { lateMs, clock } });
+    const runAt = async (iso: string, backfill?: Window): Promise<RunSummary> => {
+      clock.set(new Date(iso));
+      return run({
+        source,
+        sink: setup.sink,
+        checkpoints: setup.checkpoints,
+        logger,
+        clock,
+        start: new Date('2024-08-07T02:00:00Z'),
+        backfill,
+      });
+    };
+    // The live stream began an hour ago; the first hour of the day before is backfilled.
+    expect((await runAt('2024-08-07T03:00:00Z')).streams[0]?.status).toBe('ok');
+    const backfill = await runAt('2024-08-07T03:00:00Z', FIRST_HOUR);
+    expect(backfill.streams[0]?.status).toBe('ok');
+    expect(inWindow(await setup.stored('events'), FIRST_HOUR)).toHaveLength(590);
+
+    // The next live run, past the check's time, does the backfilled window's check.
+    const live = await runAt('2024-08-07T03:35:00Z');
+    expect(live.streams[0]?.status).toBe('ok');
+    expect(live.streams[0]?.lateRecords).toBe(10);
+    const stored = await setup.stored('events');
+    expect(duplicates(stored)).toEqual([]);
+    expect(ids(inWindow(stored, FIRST_HOUR))).toEqual(ids(source.truth('events', FIRST_HOUR)));
+  });
+
+  it('a catch-up window read past the horizon gets a check (rows arriving while it was read are delivered), then an audit counts and reports rows later than that', async () => {
     setup = await fileSetup();
     // The first run comes a day and more late (an outage): the first hour is read at 26 hours of age.
     const clock = new ManualClock(new Date('2024-08-07T03:00:00Z'));
     const firstMinute = START.getTime() / MINUTE_MS;
-    // In the first hour, one record a minute reaches the API 30 hours after its time.
+    // In the first hour, one record a minute reaches the API 30 hours after its time, and in its first
+    // ten minutes another 27 h 10 min after it: after the catch-up read, before its check.
     const lateMs = (id: string) => {
       const [, minute, index] = id.split('-');
-      return Number(minute) < firstMinute + 60 && Number(index) === 0 ? 30 * HOUR_MS : 0;
+      if (Number(minute) >= firstMinute + 60) return 0;
+      if (Number(index) === 0) return 30 * HOUR_MS;
+      return Number(index) === 1 && Number(minute) < firstMinute + 10 ? 27 * HOUR_MS + 10 * MINUTE_MS : 0;
     };
     const source = generatedSource({ start: START, pageSize: 200, late: { lateMs, clock } });
     const runAt = async (iso: string): Promise<RunSummary> => {
@@ -329,14 +382,21 @@ describe('delivery at the edges', () => {
     };
     const catchUp = await runAt('2024-08-07T03:00:00Z');
     expect(catchUp.streams[0]?.status).toBe('ok');
+    expect(inWindow(await setup.stored('events'), FIRST_HOUR)).toHaveLength(530);
+    const entry = async () =>
+      (await setup.checkpoints.read(KEY))?.state.reconcile?.find((e) => e.from === START.toISOString());
+    expect(await entry()).toMatchObject({ checks: 0, at: '2024-08-07T03:30:00.000Z' });
+    expect((await entry())?.audit).toBeUndefined();
+
+    // Its check, half an hour after the read, delivers the 10 rows that arrived in between.
+    const check = await runAt('2024-08-07T03:35:00Z');
+    expect(check.streams[0]?.lateRecords).toBe(10);
     expect(inWindow(await setup.stored('events'), FIRST_HOUR)).toHaveLength(540);
-    const audit = (await setup.checkpoints.read(KEY))?.state.reconcile?.find(
-      (entry) => entry.from === START.toISOString(),
-    );
-    expect(audit).toMatchObject({ audit: 540, at: '2024-08-08T05:00:00.000Z' });
+    // Then one count-only audit, at twice the window's age at the check.
+    expect(await entry()).toMatchObject({ audit: 540, at: '2024-08-08T06:10:00.000Z' });
 
     // The audit: the 60 rows arrived (30 hours late) and are counted, not delivered.
-    const later = await runAt('2024-08-08T05:30:00Z');
+    const later = await runAt('2024-08-08T06:30:00Z');
     expect(later.streams[0]?.beyondHorizon).toBe(60);
     expect(inWindow(await setup.stored('events'), FIRST_HOUR)).toHaveLength(540);
     const left = (await setup.checkpoints.read(KEY))?.state.reconcile ?? [];

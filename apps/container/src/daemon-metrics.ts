@@ -54,6 +54,10 @@ export class DaemonMetrics {
     'ctxsiem_records_possibly_duplicated_total',
     'Records sent again to a SIEM API, byte-identical, after a request of theirs may have been accepted (its answer lost to a timeout, a reset or a 5xx; a killed or overtaken run had claimed it): the API may hold them twice.',
   );
+  readonly #unverified = this.#streamGauge(
+    'ctxsiem_unverified_windows',
+    "Closed windows whose last reconcile check could not finish (a re-read timing out on the smallest window): tried again after a backoff; late records of theirs may not be delivered yet. As of the stream's last run.",
+  );
   readonly #blocked = this.#streamCounter(
     'ctxsiem_stream_blocked_total',
     "Runs that found a pull stream's lease held by a run that looks dead (its process gone, or no commit for half a lease: kill -9, an invocation stopped at its deadline): nothing is delivered until the lease ends.",
@@ -146,6 +150,8 @@ export class DaemonMetrics {
       this.#drift.inc({ ...labels, field: d.field, expected: d.expected, found: d.found }, d.records);
     if (s.beyondHorizon > 0) this.#beyondHorizon.inc(labels, s.beyondHorizon);
     if (s.possiblyDuplicated > 0) this.#possiblyDuplicated.inc(labels, s.possiblyDuplicated);
+    // A run that did not hold the stream did not look at its checks.
+    if (s.status !== 'busy' && s.status !== 'blocked') this.#unverified.set(labels, s.unverifiedWindows);
     if (s.status === 'failed' || s.status === 'conflict') this.#failures.inc(labels);
     else if (s.status === 'busy') this.#busy.inc(labels);
     else if (s.status === 'blocked') this.#blocked.inc(labels);

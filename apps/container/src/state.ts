@@ -3,7 +3,7 @@
  * through the configured store, and say where each tenant × stream stands.
  */
 import type { PartitionOffsets, RunOutcome, StreamState } from '@ctxsiem/core';
-import { describeError, silentLogger, systemClock } from '@ctxsiem/core';
+import { describeError, silentLogger, systemClock, unverifiedWindows } from '@ctxsiem/core';
 import { eachSource, formatTable, type SourceDeps } from '@ctxsiem/deployment';
 import { buildCheckpointStore, type DeploymentConfig, isStreamSource } from '@ctxsiem/registry';
 
@@ -75,6 +75,8 @@ export interface StreamStatusRow {
   backfill?: { from: string; to: string } | undefined;
   lastRun?: RunOutcome | undefined;
   lastFailure?: { at: string; error: string } | undefined;
+  /** Closed windows whose last reconcile check could not finish: tried again after a backoff. */
+  unverifiedWindows?: number | undefined;
 }
 
 /**
@@ -150,7 +152,8 @@ export async function streamStatus(config: DeploymentConfig, now = Date.now()): 
     const stored = await store.read(key);
     if (!stored) continue;
     const [tenant = '', source = '', stream = '', marker] = key.split('/');
-    const { position, window, lease, lastRun, lastFailure, origin, until } = stored.state;
+    const { position, window, lease, lastRun, lastFailure, origin, until, reconcile } = stored.state;
+    const unverified = unverifiedWindows(reconcile);
     rows.push({
       tenant,
       source,
@@ -161,6 +164,7 @@ export async function streamStatus(config: DeploymentConfig, now = Date.now()): 
       heldBy: lease && Date.parse(lease.expiresAt) > now ? lease.owner : undefined,
       lastRun,
       lastFailure,
+      ...(unverified > 0 ? { unverifiedWindows: unverified } : {}),
       ...(marker === '_backfill' && origin && until ? { backfill: { from: origin, to: until } } : {}),
     });
   }
@@ -215,7 +219,9 @@ export function formatStatus(rows: readonly StreamStatusRow[], now = Date.now())
       row.tenant,
       row.source,
       row.backfill ? `${row.stream} (backfill ${row.backfill.from} to ${row.backfill.to})` : row.stream,
-      row.position + (row.midWindow ? ' (mid-window)' : ''),
+      row.position +
+        (row.midWindow ? ' (mid-window)' : '') +
+        (row.unverifiedWindows ? ` (${row.unverifiedWindows} window(s) not verified: checks retried)` : ''),
       humanDuration(row.lagSeconds),
       row.heldBy
         ? `running (${row.heldBy})`

@@ -68,6 +68,16 @@ describe('daemon metrics', () => {
     expect(text).toContain(`ctxsiem_lag_seconds{${LABELS}} 600`);
   });
 
+  it('shows the unverified windows as of the last run that held the stream', async () => {
+    const metrics = new DaemonMetrics(AT);
+    metrics.streamEnded(stream('failed', { unverifiedWindows: 2 }), 2_000, AT);
+    // A run that left the stream alone did not look at its checks.
+    metrics.streamEnded(stream('busy', { unverifiedWindows: 0 }), 5, AT);
+    expect(await metrics.registry.metrics()).toContain(`ctxsiem_unverified_windows{${LABELS}} 2`);
+    metrics.streamEnded(stream('ok', { unverifiedWindows: 0 }), 2_000, AT);
+    expect(await metrics.registry.metrics()).toContain(`ctxsiem_unverified_windows{${LABELS}} 0`);
+  });
+
   it('keeps the collection-wide figures: source client counters and the scheduled run duration', async () => {
     const metrics = new DaemonMetrics(AT);
     const totals = {

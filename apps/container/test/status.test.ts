@@ -50,6 +50,12 @@ describe('ctxsiem status', () => {
     expect(text).toContain('ok, 120 records (40 possibly duplicated), 5 min ago');
   });
 
+  it('says how many closed windows could not be verified yet (their reconcile checks are retried)', () => {
+    const text = formatStatus([{ ...base, unverifiedWindows: 2 }], NOW);
+    expect(text).toContain('(2 window(s) not verified: checks retried)');
+    expect(formatStatus([base], NOW)).not.toContain('not verified');
+  });
+
   it('says when nothing was collected yet', () => {
     expect(formatStatus([], NOW)).toMatch(/^no checkpoints yet/);
   });

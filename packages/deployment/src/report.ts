@@ -57,6 +57,10 @@ export function formatReport(summary: CollectSummary): string {
     out.push(
       `BEYOND HORIZON ${s.tenant}/${s.source}/${s.stream}: ${s.beyondHorizon} records the API holds now arrived after their window's last reconcile check and were not delivered (raise runner.reconcileHorizonMinutes)`,
     );
+  for (const s of summary.streams.filter((x) => x.unverifiedWindows > 0))
+    out.push(
+      `UNVERIFIED ${s.tenant}/${s.source}/${s.stream}: ${s.unverifiedWindows} closed window(s) whose reconcile check could not finish (the re-read timed out on the smallest window): tried again after a backoff, up to every 6 h — late records of theirs may not be delivered yet (ctxsiem status)`,
+    );
   for (const s of summary.streams.filter((x) => x.possiblyDuplicated > 0))
     out.push(
       `POSSIBLY DUPLICATED ${s.tenant}/${s.source}/${s.stream}: ${s.possiblyDuplicated} records sent again, byte-identical, after a request whose answer was lost (a timeout, a reset, a 5xx) or that a stopped run had claimed — the API may hold them twice (the log names the requests)`,

@@ -61,6 +61,15 @@ describe('the run report', () => {
     expect(formatReport(summaryWithDrift())).not.toContain('POSSIBLY DUPLICATED');
   });
 
+  it('names the closed windows whose reconcile check could not finish', () => {
+    const summary = summaryWithDrift();
+    summary.streams[0]!.unverifiedWindows = 3;
+    expect(formatReport(summary)).toContain(
+      'UNVERIFIED acme/monitor/Applications: 3 closed window(s) whose reconcile check could not finish',
+    );
+    expect(formatReport(summaryWithDrift())).not.toContain('UNVERIFIED');
+  });
+
   it('names a stream blocked by the lease of a run that looks dead, apart from a busy one', () => {
     const summary = summaryWithDrift();
     summary.streams[0]!.status = 'blocked';

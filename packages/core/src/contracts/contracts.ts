@@ -132,7 +132,10 @@ export interface PullStream {
   /**
    * How many records the API holds for the window now (Monitor: `$count`). The reconcile pass compares
    * it with what was delivered and re-reads only windows that gained records; without it (or when it
-   * answers undefined: unknown), every due check re-reads the window.
+   * answers undefined: unknown, or the count query timed out), every due check re-reads the window.
+   * Only a stream whose rows never leave a window may count: where rows leave (a cursor that moves as
+   * a row changes), a count cannot tell a late row from one that left, nor see a row an offset-paged
+   * read stepped over when another left between two pages — both totals are lower by as many.
    */
   count?(window: Window, signal: AbortSignal): Promise<number | undefined>;
 }
@@ -518,6 +521,13 @@ export interface ReconcileEntry {
    * once: what is more arrived later than the horizon — reported (`beyondHorizon`), not delivered.
    */
   audit?: number | undefined;
+  /**
+   * The check re-reads the window whatever the API's count says: its read was continued from a stored
+   * resume token (an offset-paged read may have stepped over rows that stayed, which a count cannot see).
+   */
+  reread?: boolean | undefined;
+  /** Failed tries of this check (a re-read or count that could not finish): the window is unverified. */
+  unverified?: number | undefined;
 }
 
 /** What a checkpoint holds for one stream. */

@@ -9,7 +9,15 @@ export { BoundedQueue } from './queue.ts';
 // Reading one range of a window page by page while the previous page is delivered.
 export { type RangeOutcome, type RangeRead, readRange } from './range-reader.ts';
 // When the reconcile pass checks a closed window again for late records.
-export { DEFAULT_RECONCILE, dueChecks, firstCheck, nextCheck, type ReconcilePolicy } from './reconcile.ts';
+export {
+  DEFAULT_RECONCILE,
+  dueChecks,
+  firstCheck,
+  nextCheck,
+  type ReconcilePolicy,
+  retryCheck,
+  unverifiedWindows,
+} from './reconcile.ts';
 // Compact digests of records, whatever order their keys came in.
 export { DIGEST_BYTES, DigestSet, recordDigest } from './record-digest.ts';
 // One run over every stream: lease, claim, read, write, commit, reconcile.

@@ -4,7 +4,9 @@
  * stream's checkpoint; checks come `firstCheckMs` after the window's end (or at twice its age when it
  * was read later than that), then each at twice the window's age at the previous check, and a last one
  * at the horizon: with the defaults at 30 min, 1 h, 2 h, 4 h, 8 h, 16 h and 24 h — seven checks a day
- * per window, each a `$count` where that can tell, else a re-read.
+ * per window, each a `$count` where that can tell, else a re-read. A check that cannot finish is tried
+ * again with a backoff and reported until it does (`retryCheck`); after the last check a count-only audit
+ * counts the rows later than the horizon (`auditEntry`).
  */
 import type { ReconcileEntry, Window } from '../contracts/contracts.ts';
 import { HOUR_MS, MINUTE_MS } from './windows.ts';
@@ -21,28 +23,36 @@ export const DEFAULT_RECONCILE: ReconcilePolicy = { horizonMs: 24 * HOUR_MS, fir
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * The entry of a window read completely at `now`, or undefined when its end is already beyond the
- * horizon. A window read late (a catch-up) has seen every row that was `now − end` late; its first check
- * comes at twice that age, like every later one.
+ * The entry of a window read completely at `now`. A window read late (a catch-up) has seen every row
+ * that was `now − end` late; its first check comes at twice that age, like every later one. Every window
+ * gets at least one check — the one that finds the rows a read stepped over (see below), for a stream
+ * that cannot count (rows leave its windows) re-reading it.
  *
- * A window whose read was **continued from a stored resume token** (after a kill, a stop or a takeover)
- * read its pages at different times: an API that pages by offset shifts its rows when some leave the
- * window in between, so the continued read can step over rows that stayed. They are still in the window:
- * its first check comes `firstCheckMs` after it closed, whatever its age — even past the horizon, where
- * a window read in one go gets no check. Not at once: a run that stopped on its budget would spend the
- * next one re-reading what it just read, instead of moving on.
+ * Two kinds of window are checked `firstCheckMs` after they were read, whatever their age:
+ * - a window read at an age at or beyond the horizon (a catch-up after an outage, a start in the past,
+ *   a backfill): rows can still reach it while it is read, and a stream whose rows leave windows may
+ *   have stepped over some. One check, then the count-only audit.
+ * - a window whose read was **continued from a stored resume token** (after a kill, a stop or a
+ *   takeover): an API that pages by offset shifts its rows when some leave the window between pages, so
+ *   the continued read can step over rows that stayed. Its check re-reads the window whatever the API's
+ *   count says (`reread`).
+ * Not at once: a run that stopped on its budget would spend the next one re-reading what it just read.
  */
 export function firstCheck(
   window: Window,
   now: number,
   policy: ReconcilePolicy,
-  continued = false,
-): ReconcileEntry | undefined {
+  { continued = false }: { continued?: boolean } = {},
+): ReconcileEntry {
   const to = window.to.getTime();
   const age = now - to;
-  const entry = { from: window.from.toISOString(), to: iso(to), checks: 0 };
-  if (continued) return { ...entry, at: iso(now + policy.firstCheckMs) };
-  if (age >= policy.horizonMs) return undefined;
+  const entry = {
+    from: window.from.toISOString(),
+    to: iso(to),
+    checks: 0,
+    ...(continued ? { reread: true } : {}),
+  };
+  if (continued || age >= policy.horizonMs) return { ...entry, at: iso(now + policy.firstCheckMs) };
   return { ...entry, at: iso(to + Math.min(policy.horizonMs, Math.max(policy.firstCheckMs, 2 * age))) };
 }
 
@@ -55,7 +65,28 @@ export function nextCheck(
   const to = Date.parse(entry.to);
   const age = Math.max(now, Date.parse(entry.at)) - to;
   if (age >= policy.horizonMs) return undefined;
-  return { ...entry, checks: entry.checks + 1, at: iso(to + Math.min(policy.horizonMs, 2 * age)) };
+  const { reread: _reread, unverified: _unverified, ...rest } = entry;
+  return { ...rest, checks: entry.checks + 1, at: iso(to + Math.min(policy.horizonMs, 2 * age)) };
+}
+
+/** The longest wait between two tries of a check that could not finish. */
+export const MAX_RETRY_MS = 6 * HOUR_MS;
+
+/**
+ * The entry of a check that could not finish at `now` (a re-read timing out on the smallest window, a
+ * count the API would not give): the window stays unverified, due again after a backoff — `firstCheckMs`,
+ * doubling with every failed try up to six hours — and is never dropped: `unverifiedWindows` reports it
+ * in every run's summary, in `ctxsiem status` and in `/metrics` until a check finishes.
+ */
+export function retryCheck(entry: ReconcileEntry, now: number, policy: ReconcilePolicy): ReconcileEntry {
+  const tries = (entry.unverified ?? 0) + 1;
+  const wait = Math.min(MAX_RETRY_MS, policy.firstCheckMs * 2 ** (tries - 1));
+  return { ...entry, unverified: tries, at: iso(now + wait) };
+}
+
+/** The windows whose last check could not finish (`retryCheck`): not verified yet. */
+export function unverifiedWindows(entries: readonly ReconcileEntry[] | undefined): number {
+  return (entries ?? []).filter((entry) => (entry.unverified ?? 0) > 0).length;
 }
 
 /**

@@ -35,9 +35,11 @@ import {
   firstCheck,
   nextCheck,
   type ReconcilePolicy,
+  retryCheck,
+  unverifiedWindows,
 } from './reconcile.ts';
 import { addDrift, type DriftCount } from './schema-drift.ts';
-import { newLeaseOwner, processAlive, StreamCheckpoint } from './stream-checkpoint.ts';
+import { newLeaseOwner, parseStreamState, processAlive, StreamCheckpoint } from './stream-checkpoint.ts';
 import { StoredManifest } from './window-manifest.ts';
 import { floorTo, MINUTE_MS, nextWindow, splitWindow } from './windows.ts';
 
@@ -142,6 +144,12 @@ export interface StreamSummary {
    * after the reconcile horizon: they arrived later than the horizon and were not delivered (reported).
    */
   beyondHorizon: number;
+  /**
+   * Closed windows whose last reconcile check could not finish (a re-read that timed out on the
+   * smallest window, a count the API would not give), after this run: tried again with a backoff and
+   * reported until a check finishes. Late records of such a window may not be delivered yet.
+   */
+  unverifiedWindows: number;
   /**
    * Records sent again to a SIEM API after a request of theirs may have been accepted (its answer lost
    * to a timeout, a reset connection or a 5xx; a killed or overtaken run's request found claimed):
@@ -281,6 +289,7 @@ export function emptySummary(stream: string): StreamSummary {
     reconciledWindows: 0,
     lateRecords: 0,
     beyondHorizon: 0,
+    unverifiedWindows: 0,
     possiblyDuplicated: 0,
     deadLetterLocations: [],
     lagSeconds: 0,
@@ -345,12 +354,17 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
       streamKey,
       summary,
       logger,
-      // A backfill has no reconcile pass; nor has a stream whose closed windows never change.
-      reconcile:
-        options.backfill || stream.windowedBy === 'source' ? false : (options.reconcile ?? DEFAULT_RECONCILE),
+      // A stream whose closed windows never change has no reconcile pass.
+      reconcile: stream.windowedBy === 'source' ? false : (options.reconcile ?? DEFAULT_RECONCILE),
     };
     const stopped = await deliverDueWindows(context);
-    if (!stopped && context.reconcile) await reconcileClosedWindows(context, context.reconcile);
+    // A backfill schedules its windows' checks; the live runs do them (reconcileBackfills).
+    let unverifiedInBackfills = 0;
+    if (!stopped && context.reconcile && !options.backfill) {
+      await reconcileClosedWindows(context, context.reconcile);
+      unverifiedInBackfills = await reconcileBackfills(context, context.reconcile);
+    }
+    summary.unverifiedWindows = unverifiedWindows(checkpoint.state.reconcile) + unverifiedInBackfills;
     if (summary.status === 'idle') {
       // Stopped between windows by the run's signal: more may be due. Otherwise every due window is done.
       if (budget.stopReason()) summary.status = 'partial';
@@ -584,18 +598,7 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
     const now = options.clock.now();
     manifest.manifest.close(new Date(now));
     if (manifest.stored || manifest.manifest.nextSeq > 0) await manifest.save();
-    // A window read past the horizon (a catch-up) gets no check; where the API counts, it gets an audit.
-    const entry = !context.reconcile
-      ? undefined
-      : (firstCheck(window, now, context.reconcile, continued) ??
-        (stream.count
-          ? auditEntry(
-              { from: window.from.toISOString(), to: window.to.toISOString(), checks: 0 },
-              now,
-              context.reconcile,
-              manifest.manifest.delivered,
-            )
-          : undefined));
+    const entry = context.reconcile ? firstCheck(window, now, context.reconcile, { continued }) : undefined;
     const { window: _done, ...rest } = checkpoint.state;
     const next = plannedWindow(context, window.to.getTime());
     const claimNext = next !== undefined && !context.budget.stopReason() && context.budget.allowsAnother();
@@ -608,6 +611,25 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
     summary.to = window.to.toISOString();
     summary.midWindow = false;
     return 'done';
+  }
+}
+
+/**
+ * The API's count of a window's records now (`PullStream.count`), or undefined where it has none or
+ * the count query timed out (a window that needs splitting to be read may need it to be counted too).
+ */
+async function countOf(context: StreamContext, window: Window): Promise<number | undefined> {
+  const { stream, budget, logger } = context;
+  if (!stream.count) return undefined;
+  try {
+    return await stream.count(window, budget.signal);
+  } catch (error) {
+    if (!(error instanceof QueryTimeoutError)) throw error;
+    logger.info(
+      { from: window.from, to: window.to },
+      'the count query timed out: the window is read instead of counted',
+    );
+    return undefined;
   }
 }
 
@@ -752,7 +774,7 @@ async function reconcileClosedWindows(context: StreamContext, policy: ReconcileP
     }
     const window: Window = { from: new Date(entry.from), to: new Date(entry.to) };
     if (entry.audit !== undefined) {
-      await auditWindow(context, entry, entry.audit);
+      await auditWindow(context, entry, entry.audit, policy);
       continue;
     }
     const manifest = await StoredManifest.load(
@@ -760,7 +782,8 @@ async function reconcileClosedWindows(context: StreamContext, policy: ReconcileP
       manifestKey(context.streamKey, window.from),
       { tenant: options.source.tenant, source: options.source.type, stream: stream.name, window },
     );
-    const onApi = stream.count ? await stream.count(window, budget.signal) : undefined;
+    // A window whose read may have stepped over rows is re-read whatever the count says (firstCheck).
+    const onApi = entry.reread ? undefined : await countOf(context, window);
     if (onApi === undefined || onApi !== manifest.manifest.delivered) {
       const before = summary.records + summary.deadLetters;
       const writer = partWriter(context, manifest, manifest.manifest.nextSeq);
@@ -779,8 +802,10 @@ async function reconcileClosedWindows(context: StreamContext, policy: ReconcileP
         break;
       }
       if (outcome === 'unreadable') {
-        // Not done: the entry stays as it is (due again next run), and so does the manifest.
+        // Not done: the entry stays (due again after a backoff, reported as unverified until a check
+        // finishes), and so does the manifest.
         unfinished.push(entry.from);
+        await replaceCheck(context, entry, retryCheck(entry, options.clock.now(), policy));
         continue;
       }
     }
@@ -790,29 +815,87 @@ async function reconcileClosedWindows(context: StreamContext, policy: ReconcileP
     const next =
       nextCheck(entry, now, policy) ??
       (stream.count ? auditEntry(entry, now, policy, manifest.manifest.delivered) : undefined);
-    await checkpoint.commit({
-      ...checkpoint.state,
-      reconcile: replaceEntry(checkpoint.state.reconcile ?? [], entry, next),
-    });
+    await replaceCheck(context, entry, next);
     if (next && next.audit === undefined) continue;
     if (manifest.stored) await manifest.delete();
   }
   if (unfinished.length > 0) {
     summary.status = 'failed';
-    summary.error = `the reconcile check of ${unfinished.length} window(s) from ${unfinished.join(', ')} could not read them (the query timed out on the smallest allowed window): they stay scheduled and are checked again next run`;
+    summary.error = `the reconcile check of ${unfinished.length} window(s) from ${unfinished.join(', ')} could not read them (the query timed out on the smallest allowed window): they stay unverified and are checked again after a backoff`;
     logger.error({ windows: unfinished }, summary.error);
+  } else if (unverifiedWindows(checkpoint.state.reconcile) > 0) {
+    const waiting = (checkpoint.state.reconcile ?? []).filter((entry) => entry.unverified);
+    logger.warn(
+      { windows: waiting.map(({ from, at, unverified }) => ({ from, next: at, tries: unverified })) },
+      `${waiting.length} closed window(s) could not be checked for late records yet: they are tried again after a backoff`,
+    );
   }
 }
+
+/**
+ * The checks of backfilled windows. A backfill schedules them in its own checkpoint as the live stream
+ * does (a backfilled window, read past the horizon, is checked once `firstCheckMs` after it was read,
+ * then audited), but a backfill command runs once: the live runs, on their schedule, do the due checks
+ * of every backfill of their stream, each under that backfill's lease (one still running is left
+ * alone). Returns the backfills' windows still unverified.
+ */
+async function reconcileBackfills(context: StreamContext, policy: ReconcilePolicy): Promise<number> {
+  const { options, streamKey, budget, owner } = context;
+  const store = options.checkpoints;
+  let unverified = 0;
+  for (const key of await store.list(`${streamKey}/_backfill/`)) {
+    const stored = await store.read(key);
+    const state = stored && parseStreamState(key, stored.state);
+    if (!state?.reconcile?.length) continue;
+    unverified += unverifiedWindows(state.reconcile);
+    if (dueChecks(state.reconcile, options.clock.now()).length === 0) continue;
+    if (budget.stopReason() || !budget.allowsAnother()) break;
+    const checkpoint = await StreamCheckpoint.open(
+      store,
+      key,
+      options.clock,
+      { owner, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, until: options.leaseUntil },
+      new Date(state.position),
+    );
+    if (checkpoint.heldBy()) continue;
+    await checkpoint.acquire();
+    try {
+      await reconcileClosedWindows({ ...context, checkpoint }, policy);
+    } finally {
+      await checkpoint.release();
+    }
+    unverified += unverifiedWindows(checkpoint.state.reconcile) - unverifiedWindows(state.reconcile);
+  }
+  return unverified;
+}
+
+/** How many times a count-only audit is tried before it gives up (with a warning). */
+const MAX_AUDIT_TRIES = 3;
 
 /**
  * A window's count-only audit: the API's count now against what the window delivered when it was last
  * looked at. What is more arrived later than the horizon: counted and reported, never delivered (the
  * window's manifest is gone). The entry goes either way.
  */
-async function auditWindow(context: StreamContext, entry: ReconcileEntry, delivered: number): Promise<void> {
-  const { checkpoint, stream, summary, budget, logger } = context;
+async function auditWindow(
+  context: StreamContext,
+  entry: ReconcileEntry,
+  delivered: number,
+  policy: ReconcilePolicy,
+): Promise<void> {
+  const { summary, options, logger } = context;
   const window: Window = { from: new Date(entry.from), to: new Date(entry.to) };
-  const onApi = stream.count ? await stream.count(window, budget.signal) : undefined;
+  const onApi = await countOf(context, window);
+  if (onApi === undefined && (entry.unverified ?? 0) < MAX_AUDIT_TRIES) {
+    // The count timed out: tried again after a backoff (the audit has nothing to re-read).
+    await replaceCheck(context, entry, retryCheck(entry, options.clock.now(), policy));
+    return;
+  }
+  if (onApi === undefined)
+    logger.warn(
+      { from: entry.from, to: entry.to, tries: entry.unverified },
+      `the API would not count a closed window for its audit after ${MAX_AUDIT_TRIES} tries: records it may hold beyond the reconcile horizon are not counted`,
+    );
   if (onApi !== undefined && onApi > delivered) {
     summary.beyondHorizon += onApi - delivered;
     logger.warn(
@@ -820,10 +903,7 @@ async function auditWindow(context: StreamContext, entry: ReconcileEntry, delive
       `${onApi - delivered} records of a closed window arrived after its last reconcile check (later than runner.reconcileHorizonMinutes): not delivered — raise the horizon where rows come this late`,
     );
   }
-  await checkpoint.commit({
-    ...checkpoint.state,
-    reconcile: replaceEntry(checkpoint.state.reconcile ?? [], entry, undefined),
-  });
+  await replaceCheck(context, entry, undefined);
 }
 
 /**
@@ -860,6 +940,19 @@ async function rereadWindow(
     ranges.unshift(...halves);
   }
   return 'done';
+}
+
+/** Commits the checkpoint with the check `done` replaced by `next`, or dropped. */
+function replaceCheck(
+  context: StreamContext,
+  done: ReconcileEntry,
+  next: ReconcileEntry | undefined,
+): Promise<void> {
+  const { checkpoint } = context;
+  return checkpoint.commit({
+    ...checkpoint.state,
+    reconcile: replaceEntry(checkpoint.state.reconcile ?? [], done, next),
+  });
 }
 
 function replaceEntry(

@@ -48,6 +48,8 @@ export const StreamStateSchema = z.looseObject({
         checks: z.number().int().nonnegative(),
         at: instant,
         audit: z.number().int().nonnegative().optional(),
+        reread: z.boolean().optional(),
+        unverified: z.number().int().positive().optional(),
       }),
     )
     .optional(),
