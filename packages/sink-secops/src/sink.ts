@@ -8,9 +8,10 @@
  * its GA version, `v1`, at the region's Chronicle API location (`europe` → `eu`). Each request is sent by core's
  * `sendIngestionRequest`: retried on 429, 408, 5xx and network errors honouring `Retry-After`, one new
  * token on a 401, not retried on 403, 413 and 400, which name the part and the request's records. A
- * 400 refuses the request's records (`refusesRecords`): they are dead-lettered with SecOps' reason and
- * the stream goes on — unless it names what is the sink's configuration (the log type, the location,
- * the forwarder), which fails the stream until it is fixed.
+ * 400 refuses the request's records (`refusesRecords`) — unless it names what is the sink's
+ * configuration (the log type, the location, the forwarder), which fails the stream until it is fixed.
+ * SecOps does not say which of a request's logs it refused: core splits the request in halves, down to
+ * the offending records, which are dead-lettered with SecOps' reason, and the stream goes on.
  */
 import {
   type Batch,
@@ -50,7 +51,9 @@ export type SecOpsSinkDeps = ConnectorDeps & { fetch?: FetchLike | undefined };
  * Whether SecOps refused a request for its logs' content: a 400 INVALID_ARGUMENT ("the client specified
  * an invalid argument", https://cloud.google.com/apis/design/errors) that does not name what the sink's
  * configuration decides — the log type (legacy's `invalid log_type` for one the instance lacks), the
- * location or the forwarder, which every request would meet again.
+ * location or the forwarder, which every request would meet again. SecOps then took none of the
+ * request's logs (INFERRED: Google documents INVALID_ARGUMENT as the request being invalid, not some of
+ * it), so its halves can be sent to find the offending logs without sending an accepted one twice.
  */
 export function refusesRecords(status: number, body: string): boolean {
   return status === 400 && !/invalid log_type|LogType "|location|forwarder/i.test(body);

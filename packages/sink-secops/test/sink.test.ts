@@ -12,6 +12,7 @@ import {
   type CheckpointStore,
   checkpointKey,
   type DeliveryFence,
+  type FetchLike,
   type JsonRecord,
   ManualClock,
   PartExistsError,
@@ -190,6 +191,79 @@ describe('SecOps sink (logs:import)', () => {
     );
   });
 
+  it('a request refused for a log SecOps does not name is split down to it: of 40 records, the 2 malformed are refused with its reason, the 38 others imported once', async () => {
+    const records = sessions(40).map((record, i) =>
+      i === 9 || i === 26 ? { ...record, malformed: true } : record,
+    );
+    api.refuseLogs((text) => (JSON.parse(text) as JsonRecord).malformed === true);
+    const receipt = await sink().write(batch(records));
+    const reason = 'SecOps refused the request (400: Request contains an invalid argument.)';
+    expect(receipt.refused).toEqual([
+      { start: 9, end: 10, reason },
+      { start: 26, end: 27, reason },
+    ]);
+    expect(delivered()).toEqual(records.filter((_, i) => i !== 9 && i !== 26));
+    // 2 malformed logs among 40 cost at most 2·2·⌈log2 40⌉ requests besides the first.
+    expect(api.stats.requests).toBeGreaterThan(2);
+    expect(api.stats.requests).toBeLessThanOrEqual(1 + 2 * 2 * 6);
+    // Written again (a retry, a killed run's successor): the same answer, nothing sent.
+    const requests = api.stats.requests;
+    expect((await sink().write(batch(records))).refused).toEqual(receipt.refused);
+    expect(api.stats.requests).toBe(requests);
+    expect(await sink().readPartDigests?.(batch(records))).toEqual(
+      batch(records).digests!.filter((_, i) => i !== 9 && i !== 26),
+    );
+  });
+
+  for (const kill of ['accepted, its answer lost', 'never reached SecOps'] as const)
+    it(`a run killed mid-split (the request in flight ${kill}) is resumed from the ledger: nothing lost, only byte-identical resends`, async () => {
+      const records = sessions(40).map((record, i) =>
+        i === 7 || i === 30 ? { ...record, malformed: true } : record,
+      );
+      api.refuseLogs((text) => (JSON.parse(text) as JsonRecord).malformed === true);
+      // [0, 40), [0, 20) and [0, 10) are refused; the kill hits [0, 5), the 4th request.
+      let requests = 0;
+      const killing: FetchLike = async (url, init) => {
+        if (++requests === 4 && kill === 'never reached SecOps') throw new Error('the run was killed');
+        return api.fetch(url, init);
+      };
+      if (kill !== 'never reached SecOps') api.failNext('accept-then-reset');
+      const killed = runnerFence(1);
+      const first = contractSink(
+        api,
+        checkpoints.manifests,
+        { endpoint: api.endpoint, maxAttempts: 1 },
+        { fetch: killing },
+      );
+      await expect(first.write(batch(records, { fence: killed.fence }))).rejects.toThrow(SinkError);
+      expect(requests).toBe(4);
+      // Time passes: a body built again would carry another collectionTime.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      // The successor re-reads the part: the claimed request goes again as its frozen body, counted.
+      const successor = runnerFence(2);
+      const part = batch(records, { fence: successor.fence });
+      const digests = await sink().readPartDigests?.(part, successor.fence);
+      expect(successor.counted.records).toBe(5);
+      expect(digests).toEqual(part.digests!.slice(0, 5));
+      // It writes what was not delivered as its next part: split again down to the malformed logs.
+      const undelivered = records.slice(5);
+      const next = await sink().write(batch(undelivered, { seq: 1, fence: successor.fence }));
+      expect(next.refused?.map(({ start }) => undelivered[start])).toEqual([records[7], records[30]]);
+      // Each record but the malformed ones is in SecOps; a copy is only ever the same log, byte for byte
+      // (the frozen collectionTime): SecOps sees the same batch.
+      expect(api.accepted).toHaveLength(kill === 'never reached SecOps' ? 38 : 38 + 5);
+      const distinct = [...new Set(api.accepted.map((log) => JSON.stringify(log)))].map(
+        (log) => JSON.parse(JSON.parse(log).text) as JsonRecord,
+      );
+      expect(distinct.map((record) => record.SessionKey).sort()).toEqual(
+        records
+          .filter((_, i) => i !== 7 && i !== 30)
+          .map((record) => record.SessionKey)
+          .sort(),
+      );
+    });
+
   it('a 400 naming the log type is the configuration: it fails the write, nothing is refused', async () => {
     api.failNext({ status: 400, body: '{"error":{"message":"invalid log_type: CTXSIEM_GENERATED"}}' });
     const error = await sink()
@@ -341,11 +415,10 @@ describe('SecOps sink under the runner', () => {
     );
     const routed = withDeadLetterSink(sink({ maxRequestBytes: 20_000 }), deadLetters);
     const clock = new ManualClock(new Date('2024-08-06T08:10:00Z'));
-    const message = 'inlineSource.logs[2]: log is not valid for this log type';
-    api.failNext('pass', 'pass', {
-      status: 400,
-      body: JSON.stringify({ error: { code: 400, message, status: 'INVALID_ARGUMENT' } }),
-    });
+    const message = 'Request contains an invalid argument.';
+    // SecOps refuses a request holding one of these logs, without naming it: split down to each.
+    const malformed = (record: JsonRecord) => Number(record.value) % 50 === 0;
+    api.refuseLogs((text) => malformed(JSON.parse(text) as JsonRecord));
     const logger = silentLogger();
     const first = await run({ source, sink: routed, checkpoints, logger, clock });
     expect(first.streams[0]).toMatchObject({ status: 'ok', to: '2024-08-06T08:05:00.000Z' });
@@ -355,19 +428,28 @@ describe('SecOps sink under the runner', () => {
     for (const letter of dead)
       expect(letter).toMatchObject({ rejectedBy: 'sink', reason: expect.stringContaining(message) });
     const truth = [...source.truth('events', { from: FROM, to: new Date('2024-08-06T08:05:00Z') })];
-    const deliveredIds = delivered().map((record) => String(record.id));
-    const deadIds = dead.map((letter) => String((letter.record as JsonRecord).id));
-    expect([...deliveredIds, ...deadIds].sort()).toEqual(truth.map((record) => String(record.id)).sort());
+    const idOf = (record: JsonRecord) => String(record.id);
+    /** The ids of `all`'s malformed records (or of the others), sorted. */
+    const idsOf = (all: JsonRecord[], bad: boolean) =>
+      all
+        .filter((record) => malformed(record) === bad)
+        .map(idOf)
+        .sort();
+    // Exactly the malformed records are dead letters; every other one is delivered, once.
+    expect(dead.map((letter) => idOf(letter.record as JsonRecord)).sort()).toEqual(idsOf(truth, true));
+    expect(delivered().map(idOf).sort()).toEqual(idsOf(truth, false));
 
-    // The next run goes on from there: nothing sent again, nothing dead-lettered again.
+    // The next run goes on from there: nothing sent again, only its own malformed records dead-lettered.
     clock.set(new Date('2024-08-06T09:10:00Z'));
     const requests = api.stats.requests;
     const next = await run({ source, sink: routed, checkpoints, logger, clock });
-    expect(next.streams[0]).toMatchObject({ status: 'ok', deadLetters: 0 });
+    expect(next.streams[0]).toMatchObject({ status: 'ok', to: '2024-08-06T09:05:00.000Z' });
     expect(api.stats.requests).toBeGreaterThan(requests);
-    expect(await readStoredRecords(join(dir, 'out', '_deadletter'))).toHaveLength(dead.length);
-    const ids = delivered().map((record) => String(record.id));
-    expect(ids.length).toBe(new Set(ids).size);
+    const deadNow = await readStoredRecords(join(dir, 'out', '_deadletter'));
+    expect(next.streams[0]?.deadLetters).toBe(deadNow.length - dead.length);
+    const all = [...source.truth('events', { from: FROM, to: new Date('2024-08-06T09:05:00Z') })];
+    expect(deadNow.map((letter) => idOf(letter.record as JsonRecord)).sort()).toEqual(idsOf(all, true));
+    expect(delivered().map(idOf).sort()).toEqual(idsOf(all, false));
   });
 
   it('a runner whose lease another takes over while it waits out a 429 sends nothing more: conflict, each record once', async () => {

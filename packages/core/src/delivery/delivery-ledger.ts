@@ -14,7 +14,12 @@
  * - which requests the API refused for their records' content (`RequestRefusedError`), with its reason:
  *   never sent again; every write of the part answers them (`Receipt.refused`) for the runner to
  *   dead-letter. They are not delivered: a re-read after a kill that lost their dead letters writes them
- *   again, and the API refuses them again.
+ *   again, and the API refuses them again;
+ * - which refused requests of more than one record were **split** to find the offending records (the
+ *   API took none of a refused request, and does not say which records it refused): each half is a
+ *   request of the part (`halves`, numbered on from `records`, so a recut of the unsent records never
+ *   renumbers one), recorded before either is sent, then claimed and sent like any other; the split one
+ *   is never sent again. Only single-record requests end refused.
  *
  * - each request **claimed before it is sent**: who sends it (the runner and its lease epoch), its body
  *   frozen (its bytes, its collection time) in a document of its own beside the entry. A request found
@@ -53,8 +58,46 @@ const LedgerEntrySchema = z.object({
     .default([]),
   /** The newest lease epoch that wrote the entry: an older one writes it no more. */
   epoch: z.number().int().default(0),
+  /**
+   * The halves of split requests: request `records + i` holds records [start, end) of request `of`,
+   * which the API refused for its records without naming which. A cut request's index is below
+   * `records` (each holds at least one record). Absent in entries written before splits.
+   */
+  halves: z
+    .array(
+      z.object({
+        of: z.number().int().nonnegative(),
+        start: z.number().int().nonnegative(),
+        end: z.number().int().nonnegative(),
+      }),
+    )
+    .default([]),
 });
 type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+
+/** One request of a part: records [start, end), the index-th of the part's requests. */
+export interface PartRequest {
+  index: number;
+  start: number;
+  end: number;
+}
+
+/** Request `index` of `entry` with its records: a cut request, or the half of a split one. */
+function requestOf(entry: LedgerEntry, index: number): PartRequest {
+  if (index >= entry.records) {
+    const half = entry.halves[index - entry.records];
+    if (!half) throw new RangeError(`delivery ledger: no request ${index + 1}`);
+    return { index, start: half.start, end: half.end };
+  }
+  return { index, start: entry.ends[index - 1] ?? 0, end: entry.ends[index]! };
+}
+
+/** Every request of `entry` ever made, in record order (a split one before its halves). */
+function requestsOf(entry: LedgerEntry): PartRequest[] {
+  const cut = entry.ends.map((_, index) => requestOf(entry, index));
+  const halves = entry.halves.map((_, i) => requestOf(entry, entry.records + i));
+  return [...cut, ...halves].sort((a, b) => a.start - b.start || b.end - a.end);
+}
 
 function encodeDigests(digests: readonly string[]): string {
   const bytes = Buffer.allocUnsafe(digests.length * DIGEST_BYTES);
@@ -133,47 +176,68 @@ export class LedgerPart {
     this.#writer = writer;
   }
 
-  /** How many requests the part is cut into. */
+  /** How many requests the part is cut into (split requests' halves not counted). */
   get requests(): number {
     return this.#entry.ends.length;
   }
 
-  /** Requests answered for good: accepted, or refused for their records. */
+  /** Requests answered for good: accepted, refused for their records, or split in halves. */
   #answered(): number[] {
-    const { accepted, refused } = this.#entry;
-    return [...new Set([...accepted, ...refused.map((r) => r.index)])].sort((a, b) => a - b);
-  }
-
-  /** Requests answered or claimed: their bounds are kept (a claimed one's body is frozen). */
-  #settled(): number[] {
-    return [...new Set([...this.#answered(), ...this.#entry.claims.map((c) => c.index)])].sort(
+    const { accepted, refused, halves } = this.#entry;
+    return [...new Set([...accepted, ...refused.map((r) => r.index), ...halves.map((h) => h.of)])].sort(
       (a, b) => a - b,
     );
   }
 
-  get complete(): boolean {
-    return this.#answered().length === this.#entry.ends.length;
+  /**
+   * The cut requests answered or claimed: their bounds are kept (a claimed one's body is frozen). The
+   * halves of a split request lie within it, so they never bound a recut.
+   */
+  #settled(): number[] {
+    const claimed = this.#entry.claims.map((c) => c.index);
+    return [...new Set([...this.#answered(), ...claimed])]
+      .filter((index) => index < this.#entry.ends.length)
+      .sort((a, b) => a - b);
   }
 
-  /** The requests still to send, in order, each as its record range `[start, end)`. */
-  pending(): { index: number; start: number; end: number }[] {
+  get complete(): boolean {
+    return this.#answered().length === this.#entry.ends.length + this.#entry.halves.length;
+  }
+
+  /** The requests still to send, in record order, each as its record range `[start, end)`. */
+  pending(): PartRequest[] {
     const answered = new Set(this.#answered());
-    return this.#entry.ends.flatMap((end, index) =>
-      answered.has(index) ? [] : [{ index, start: this.#entry.ends[index - 1] ?? 0, end }],
-    );
+    return requestsOf(this.#entry).filter(({ index }) => !answered.has(index));
   }
 
   /** The requests claimed and not answered (sent, maybe accepted), in order. */
-  claimedRequests(): { index: number; start: number; end: number }[] {
+  claimedRequests(): PartRequest[] {
     return this.pending().filter(({ index }) => this.claimed(index));
   }
 
   /** The record ranges of the requests the API refused for their content, with its reason. */
   refusedRecords(): { start: number; end: number; reason: string }[] {
-    const { ends } = this.#entry;
-    return [...this.#entry.refused]
-      .sort((a, b) => a.index - b.index)
-      .map(({ index, reason }) => ({ start: ends[index - 1] ?? 0, end: ends[index]!, reason }));
+    return this.#entry.refused
+      .map(({ index, reason }) => {
+        const { start, end } = requestOf(this.#entry, index);
+        return { start, end, reason };
+      })
+      .sort((a, b) => a.start - b.start);
+  }
+
+  /**
+   * Request `index` named for messages: `request 3 of 5`; a half of a split one by its place in the
+   * split (`request 3.2.1 of 5`: the first half of the second half of request 3).
+   */
+  label(index: number): string {
+    const path: number[] = [];
+    let at = index;
+    while (at >= this.#entry.records) {
+      const half = this.#entry.halves[at - this.#entry.records]!;
+      path.unshift(half.start === requestOf(this.#entry, half.of).start ? 1 : 2);
+      at = half.of;
+    }
+    return `request ${[at + 1, ...path].join('.')} of ${this.#entry.ends.length}`;
   }
 
   /**
@@ -268,7 +332,7 @@ export class LedgerPart {
    * earlier and never claimed (a run killed in between: never sent), else `build()`'s, stored now.
    */
   async claim(
-    request: { index: number; start: number; end: number },
+    request: PartRequest,
     build: () => FrozenRequest,
   ): Promise<FrozenRequest & { resend: boolean }> {
     const { index, start, end } = request;
@@ -315,6 +379,31 @@ export class LedgerPart {
       claims: entry.claims.filter((c) => c.index !== index),
     }));
     await this.#forget(index);
+  }
+
+  /**
+   * Records that the API refused request `index`, of more than one record, for its records without
+   * naming which: its two halves become requests of the part in its place, and it is never sent
+   * again. Recorded before either half is sent (a killed run's successor finds them); returns them.
+   */
+  async split(index: number): Promise<PartRequest[]> {
+    const { start, end } = requestOf(this.#entry, index);
+    if (end - start < 2) throw new RangeError(`request ${index + 1} holds one record: it cannot be split`);
+    const middle = start + Math.ceil((end - start) / 2);
+    await this.#update((entry) => ({
+      ...entry,
+      halves: entry.halves.some((h) => h.of === index)
+        ? entry.halves
+        : [...entry.halves, { of: index, start, end: middle }, { of: index, start: middle, end }],
+      claims: entry.claims.filter((c) => c.index !== index),
+    }));
+    await this.#forget(index);
+    const halves: PartRequest[] = [];
+    this.#entry.halves.forEach((half, i) => {
+      if (half.of === index)
+        halves.push({ index: this.#entry.records + i, start: half.start, end: half.end });
+    });
+    return halves;
   }
 
   /** Records the API's acceptance of request `index`. */
@@ -383,6 +472,7 @@ export class DeliveryLedger {
         digests: encodeDigests(plan.digests),
         claims: [],
         epoch: writer.epoch,
+        halves: [],
       };
       try {
         const version = await this.#store.write(key, entry, undefined);
@@ -407,6 +497,9 @@ export class DeliveryLedger {
     if (!existing || existing.entry.accepted.length === 0) return undefined;
     const { entry } = existing;
     const digests = decodeDigests(entry.digests);
-    return entry.accepted.flatMap((index) => digests.slice(entry.ends[index - 1] ?? 0, entry.ends[index]));
+    return entry.accepted
+      .map((index) => requestOf(entry, index))
+      .sort((a, b) => a.start - b.start)
+      .flatMap(({ start, end }) => digests.slice(start, end));
   }
 }

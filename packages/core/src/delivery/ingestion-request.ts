@@ -3,9 +3,9 @@
  * cannot fix: retried on 429, 408, 5xx and network errors with backoff (full jitter), honouring
  * `Retry-After`, up to `maxAttempts`; a 401 gets one new token and another attempt; 401 again, 403, 413
  * and other 4xx are not retried, and say what to do about them. A non-retryable answer the sink says
- * refuses the request's records themselves (`refusesRecords`: SecOps' 400 naming one of its logs) is a
- * `RequestRefusedError`: `ingestionSink` dead-letters those records with the API's reason and the part
- * goes on. Shared by the SecOps and Azure Monitor sinks.
+ * refuses the request's records themselves (`refusesRecords`: SecOps' 400 INVALID_ARGUMENT) is a
+ * `RequestRefusedError`: `ingestionSink` splits the request down to the records the API refuses,
+ * dead-letters those with the API's reason, and the part goes on. Shared by the SecOps and Azure Monitor sinks.
  *
  * Every attempt sends the same bytes. An attempt whose fate is unknown — a timeout, a connection reset
  * or closed after the request went out, a 5xx — may have been accepted: the next attempt is a resend

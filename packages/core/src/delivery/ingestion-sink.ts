@@ -5,8 +5,16 @@
  * request), answers the runner's re-read from the ledger, answers the records of a request the API
  * refused for their content (`RequestRefusedError`) as `Receipt.refused` — recorded in the ledger,
  * never sent again, dead-lettered by the runner — and keeps no dead letters itself (a deployment
- * routes them to an object sink). A sink supplies where parts go, how they are cut, how one request is
- * built and posted, which records it refuses and its health check.
+ * routes them to an object sink).
+ *
+ * A refused request of more than one record is **split** to find the offending records, since no API
+ * here names them: the API took none of it (what a sink's `refusesRecords` holds of its API), so its
+ * halves are recorded in the ledger, then each claimed and sent as a request of its own, and so on
+ * down to single records; only the records of refused single-record requests are dead-lettered, each
+ * with the API's reason. k bad records among n cost at most 2·k·⌈log2 n⌉ requests more.
+ *
+ * A sink supplies where parts go, how they are cut, how one request is built and posted, which records
+ * it refuses and its health check.
  *
  * Each request is **claimed before it is sent** (`LedgerPart.claim`): the ledger records the runner and
  * its lease epoch, and keeps the request's body frozen. Before every attempt the runner's lease is
@@ -30,15 +38,16 @@ import { digestOf } from '../encoding/content-digest.ts';
 import { encodeNdjson } from '../encoding/ndjson.ts';
 import { RequestRefusedError, SinkError } from '../errors/errors.ts';
 import { partNumber } from '../layout/layout.ts';
-import { DeliveryLedger, type FrozenRequest, type LedgerPart, UNFENCED } from './delivery-ledger.ts';
+import {
+  DeliveryLedger,
+  type FrozenRequest,
+  type LedgerPart,
+  type PartRequest,
+  UNFENCED,
+} from './delivery-ledger.ts';
 import type { IngestionRequest } from './ingestion-request.ts';
 
-/** One request of a part: records [start, end), the index-th of the part's requests. */
-export interface PartRequest {
-  index: number;
-  start: number;
-  end: number;
-}
+export type { PartRequest };
 
 /** What a sink's `post` passes on to `sendIngestionRequest`: the fence and the resend count. */
 export type AttemptHooks = Pick<IngestionRequest, 'beforeAttempt' | 'onUncertain' | 'onRefusedBody'>;
@@ -138,6 +147,40 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
     return frozen.body.length;
   }
 
+  /**
+   * Delivers `request` (`deliver`) and records the API's answer: accepted; or refused for its records —
+   * one record is refused with the API's reason (the runner dead-letters it), more are split in halves,
+   * recorded before either is sent. Returns the bytes sent and the halves to send next.
+   */
+  async function settle(
+    part: LedgerPart,
+    request: PartRequest,
+    what: string,
+    build: () => FrozenRequest,
+    fence: DeliveryFence | undefined,
+  ): Promise<{ bytes: number; halves: PartRequest[] }> {
+    let bytes: number;
+    try {
+      bytes = await deliver(part, request, what, build, fence);
+    } catch (error) {
+      if (!(error instanceof RequestRefusedError)) throw error;
+      // Refused for the records' content: no retry changes it, and the API took none of them.
+      const records = request.end - request.start;
+      const split = records > 1;
+      deps?.logger?.warn(
+        { what, status: error.status, records },
+        split
+          ? `${service} refused a request's records without saying which: it is split in halves to find them`
+          : `${service} refused a record: it is dead-lettered`,
+      );
+      if (split) return { bytes: 0, halves: await part.split(request.index) };
+      await part.refuse(request.index, error.reason);
+      return { bytes: 0, halves: [] };
+    }
+    await part.accept(request.index);
+    return { bytes, halves: [] };
+  }
+
   return {
     type,
     refuse: (record) => definition.refuse(record),
@@ -175,31 +218,19 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
       };
       if (pending.length === 0) return { ...receipt, bytes: 0, created: false, ...answered() };
       let bytes = 0;
-      for (const request of pending) {
-        const what = `${location}: request ${request.index + 1} of ${part.requests} (records ${request.start}–${request.end - 1})`;
-        try {
-          bytes += await deliver(
-            part,
-            request,
-            what,
-            () => definition.build(batch, request, new Date()),
-            fence,
-          );
-        } catch (error) {
-          if (!(error instanceof RequestRefusedError)) throw error;
-          // Refused for the records' content: no retry changes it. Recorded, never sent again; the
-          // runner dead-letters them with the API's reason, and the part goes on.
-          deps?.logger?.warn(
-            { location, request: request.index, status: error.status, records: request.end - request.start },
-            `${service} refused a request's records: they are dead-lettered`,
-          );
-          await part.refuse(request.index, error.reason);
-          continue;
-        }
-        await part.accept(request.index);
+      let sent = 0;
+      // In record order; a split request's halves go first, before the requests after it.
+      for (let request = pending.shift(); request; request = pending.shift()) {
+        const what = `${location}: ${part.label(request.index)} (records ${request.start}–${request.end - 1})`;
+        const current = request;
+        const build = () => definition.build(batch, current, new Date());
+        const answer = await settle(part, current, what, build, fence);
+        bytes += answer.bytes;
+        sent++;
+        pending.unshift(...answer.halves);
       }
       deps?.logger?.debug(
-        { location, requests: pending.length, bytes, resumed: part.resumed },
+        { location, requests: sent, bytes, resumed: part.resumed },
         `delivered to ${service}`,
       );
       return { ...receipt, bytes, created: true, ...answered() };
@@ -211,26 +242,21 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
     async readPartDigests(name: PartName, fence?: DeliveryFence) {
       const parts = ledger();
       // A request a killed or overtaken run claimed may have been accepted: sent again as its frozen
-      // body (never as records cut anew, which the API could not recognise), then recorded.
+      // body (never as records cut anew, which the API could not recognise), then recorded. A refused
+      // one is split as a write splits it; the halves are not sent here (no records to build them
+      // from): their records are not delivered, so the runner writes them again, in a part of its own.
       const part = fence ? await parts.existing(name, fence) : undefined;
       for (const request of part?.claimedRequests() ?? []) {
-        const what = `${service} ${partPath(name)}: request ${request.index + 1} of ${part!.requests} (records ${request.start}–${request.end - 1}), claimed by a run that stopped`;
-        try {
-          await deliver(
-            part!,
-            request,
-            what,
-            () => {
-              throw new SinkError(`${what}: its frozen body is missing`);
-            },
-            fence,
-          );
-        } catch (error) {
-          if (!(error instanceof RequestRefusedError)) throw error;
-          await part!.refuse(request.index, error.reason);
-          continue;
-        }
-        await part!.accept(request.index);
+        const what = `${service} ${partPath(name)}: ${part!.label(request.index)} (records ${request.start}–${request.end - 1}), claimed by a run that stopped`;
+        await settle(
+          part!,
+          request,
+          what,
+          () => {
+            throw new SinkError(`${what}: its frozen body is missing`);
+          },
+          fence,
+        );
       }
       return parts.delivered(name);
     },

@@ -46,6 +46,11 @@
  *   `Retry-After`; the logs are not accepted), `accept-then-reset` — the logs are accepted and the
  *   connection dropped before the answer, as when a process is killed with the request in flight — or
  *   `pass` (answered normally, to reach a later request).
+ * - A request holding a log a test declared malformed (`refuseLogs`: Google documents no rule on a
+ *   log's content beyond its size, so a test stands one in) is refused whole with 400 INVALID_ARGUMENT
+ *   "Request contains an invalid argument.", naming no log, and none of its logs is taken (INFERRED:
+ *   INVALID_ARGUMENT means the request is invalid, https://cloud.google.com/apis/design/errors; that
+ *   message is the one Google APIs give when they name no field).
  */
 import { createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -143,6 +148,8 @@ export interface SecOpsApi {
   /** The limit a request body may reach, per API. */
   limits: { import: number; legacy: number };
   deniedLogTypes: Set<string>;
+  /** Declares which logs (by their decoded text) are malformed: a request holding one is refused (400). */
+  refuseLogs(malformed: (text: string) => boolean): void;
   failNext(...faults: SecOpsFault[]): void;
   close(): Promise<void>;
 }
@@ -176,6 +183,7 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
   const clientEmail = 'ctxsiem-ingest@test-project.iam.gserviceaccount.com';
   const tokens = new Map<string, number>();
   const faults: SecOpsFault[] = [];
+  let malformed: (text: string) => boolean = () => false;
   const api = {
     accepted: [] as SecOpsLog[],
     dropped: [] as SecOpsLog[],
@@ -184,6 +192,9 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
     limits: { import: 4_000_000, legacy: 1_000_000, ...options.limits },
     deniedLogTypes: new Set<string>(),
     failNext: (...next: SecOpsFault[]) => void faults.push(...next),
+    refuseLogs: (rule: (text: string) => boolean) => {
+      malformed = rule;
+    },
   };
   const ttl = options.tokenTtlSeconds ?? 3600;
 
@@ -374,6 +385,8 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
         });
       }
     }
+    if (logs.some((log) => malformed(log.text)))
+      return error(res, 400, 'Request contains an invalid argument.', 'INVALID_ARGUMENT');
     const fault = faults.shift();
     if (fault === 'pass' || fault === undefined) {
       ingest(logs);
