@@ -11,6 +11,7 @@ import {
   type JsonRecord,
   type LogConsumer,
   type LogMessage,
+  PartExistsError,
   type PartitionLag,
   type Receipt,
   resumeOffset,
@@ -119,7 +120,7 @@ function memorySink(): Sink & { parts: Map<string, JsonRecord[]> } {
     async write(batch): Promise<Receipt> {
       const existing = parts.get(key(batch));
       if (existing && JSON.stringify(existing) !== JSON.stringify(batch.records))
-        throw new Error('different part');
+        throw new PartExistsError(key(batch), 'different records');
       if (!existing) parts.set(key(batch), batch.records);
       return {
         location: key(batch),
@@ -241,6 +242,55 @@ describe('consume', () => {
     expect(second.status).toBe('ok');
     expect(second.alreadyDelivered).toBe(first.records);
     expect(stored(sink)).toHaveLength(200);
+  });
+
+  it('adopts a part of the same claimed offsets that an earlier run stored with other content', async () => {
+    const log = new MemoryLog(2, 100);
+    const sink = memorySink();
+    const first = await run(log, sink, [() => log.member({ failCommits: true })]);
+    expect(first.records).toBeGreaterThan(0);
+    // An upgrade between the runs shapes the same messages otherwise.
+    const source = sourceOver(log, []);
+    const upgraded: StreamSource = {
+      ...source,
+      route: (message) => {
+        const routed = source.route(message);
+        return { ...routed, record: { ...routed.record, shape: 2 } };
+      },
+    };
+    const second = await run(log, sink, [], { source: upgraded });
+    expect(second.status).toBe('ok');
+    expect(second.alreadyDelivered).toBe(first.records);
+    const ids = stored(sink).map((r) => r.id);
+    expect(ids).toHaveLength(200);
+    expect(new Set(ids).size).toBe(200);
+  });
+
+  it('stops a partition whose SIEM API ledger holds a part of the same offsets begun with other content, saying why', async () => {
+    const log = new MemoryLog(1, 40);
+    const api = ingestionSink({
+      type: 'memory-api',
+      service: 'Memory API',
+      deps: { logger: silentLogger(), clock: systemClock, documents: claims(log) },
+      locationOf: (batch) => `memory://${batch.stream}/${batch.partition}/${batch.seq}`,
+      cut: (batch) => [batch.records.length],
+      build: (_batch, request) => ({ url: 'memory://', body: Buffer.from(String(request.index)) }),
+      post: async () => {},
+      refuse: () => undefined,
+      check: async () => 'memory api',
+    });
+    await run(log, api, [() => log.member({ failCommits: true })]);
+    const source = sourceOver(log, []);
+    const upgraded: StreamSource = {
+      ...source,
+      route: (message) => {
+        const routed = source.route(message);
+        return { ...routed, record: { ...routed.record, shape: 2 } };
+      },
+    };
+    const second = await run(log, api, [], { source: upgraded });
+    expect(second.status).toBe('failed');
+    expect(second.error).toContain('from offset 0 that an earlier run began with other content');
   });
 
   it('replaces a consumer that fails with a new member, and delivers the rest once', async () => {

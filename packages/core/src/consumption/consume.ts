@@ -37,7 +37,7 @@ import type {
 } from '../contracts/contracts.ts';
 import { resumeOffset } from '../contracts/contracts.ts';
 import { UNFENCED } from '../delivery/delivery-ledger.ts';
-import { CheckpointConflictError, describeError } from '../errors/errors.ts';
+import { CheckpointConflictError, describeError, PartExistsError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { abortableSleep, backoffDelayMs } from '../retry/retry-policy.ts';
 import { recordDigest } from '../runner/record-digest.ts';
@@ -281,9 +281,31 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
   /** Writes one routed group of a batch as a part; returns the records it newly stored. */
   async function writePart(batch: Batch, stream: string): Promise<void> {
     // A SIEM API sink counts its resends through the fence; partitions are fenced by their claims.
-    const receipt = await sink.write({ ...batch, fence });
+    const receipt = await sink.write({ ...batch, fence }).catch((error: unknown) => {
+      if (!(error instanceof PartExistsError)) throw error;
+      // The part of these offsets exists with other content: an earlier run wrote it from the same
+      // claimed offsets (the claim fixes where a batch starts and ends) and died before committing —
+      // shaped otherwise by an earlier version or configuration. An object store's part exists only
+      // whole: its messages are stored, and it is adopted. A SIEM API's ledger entry may hold requests
+      // never sent, which cannot be rebuilt from other content: that stops the partition, saying why.
+      if (sink.readPartDigests)
+        throw new Error(
+          `${error.message}: the delivery ledger holds a part of partition ${batch.partition} from offset ${batch.seq} that an earlier run began with other content (another version or configuration of ctxsiem) and did not finish; run the version and configuration that began it until the partition is past that batch`,
+          { cause: error },
+        );
+      logger.warn(
+        {
+          location: error.location,
+          partition: batch.partition,
+          first: batch.seq,
+          records: batch.records.length,
+        },
+        'a part of these offsets exists with other content (an earlier run wrote it from the same claim): adopting it as delivered',
+      );
+      return undefined;
+    });
     const entry = counted(stream);
-    if (!receipt.created) {
+    if (!receipt?.created) {
       summary.alreadyDelivered += batch.records.length;
       return;
     }
