@@ -137,6 +137,14 @@ describe('the Azure stack under OpenTofu and azurerm v5', () => {
     );
     const sessions = tables.find((t) => t.values.name === 'CitrixMonitorSessions_CL')!;
     expect((sessions.values.column as Json[])[0]).toMatchObject({ name: 'TimeGenerated', type: 'dateTime' });
+    // Every row's record id has a column in every stream and table, Citrix's CCF tables included.
+    expect(tables.map((t) => t.values.name)).toContain('CitrixAnalytics_SPA_Events_V1_CL');
+    for (const table of tables)
+      expect(table.values.column as Json[], String(table.values.name)).toContainEqual(
+        expect.objectContaining({ name: 'CtxsiemRecordId', type: 'string' }),
+      );
+    for (const stream of streams)
+      expect(stream.column, stream.stream_name).toContainEqual({ name: 'CtxsiemRecordId', type: 'string' });
   });
 
   it('runs ctxsiem serve with its config, secrets by Key Vault reference and its state on the share', () => {

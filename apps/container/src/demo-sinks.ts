@@ -139,6 +139,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
           clientId: api.clientId,
           clientSecret: api.clientSecret,
           authorityHost: api.authorityHost,
+          recordIdColumn: 'CtxsiemRecordId',
           maxRequestBytes: 1_000_000,
           maxAttempts: 8,
           requestTimeoutSeconds: 60,

@@ -1,7 +1,7 @@
 /**
  * `ctxsiem azure dcr`: the data collection rule's stream declarations and data flows, and the custom
- * tables, for the deployment's sources — generated from the streams' own column lists — as JSON for
- * Terraform (or the Azure portal's DCR editor).
+ * tables, for the deployment's sources — generated from the streams' own column lists, with the sink's
+ * record id column (`recordIdColumn`) in each — as JSON for Terraform (or the Azure portal's DCR editor).
  */
 
 import type { DeploymentConfig } from '@ctxsiem/registry';
@@ -15,6 +15,8 @@ export async function azureDcr(config: DeploymentConfig, deps: SourceDeps): Prom
   const declaration = dcrDeclaration(await declaredStreams(config, deps), {
     streams: azure?.streams ?? {},
     ...(azure?.sentinelTables ? { sentinelTables: azure.sentinelTables } : {}),
+    // Every stream and table declares the column the sink puts each row's record id in.
+    ...(azure?.recordIdColumn ? { recordIdColumn: azure.recordIdColumn } : {}),
   });
   const problems = declarationProblems(declaration);
   if (problems.length > 0)

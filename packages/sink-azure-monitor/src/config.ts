@@ -4,6 +4,7 @@
  */
 import { ingestionRequestOptions } from '@ctxsiem/core';
 import { z } from 'zod';
+import { isReservedColumn, RECORD_ID_COLUMN } from './dcr-declaration.ts';
 
 /** The Logs Ingestion API's limit on one call, after gzip. */
 export const REQUEST_LIMIT_BYTES = 1_000_000;
@@ -31,6 +32,14 @@ export const AzureMonitorSinkConfigSchema = z
       .optional()
       .describe(
         'Tables of the sentinel source’s streams: `ccf` (when unset), those of Citrix’s current Sentinel solution (`CitrixAnalytics_<stream>_V1_CL`, workbook CitrixAnalytics); `legacy`, those of the older one (`CitrixAnalytics_<stream>_CL`, `_s`/`_d` columns, workbook Citrix) for the four streams it had.',
+      ),
+    recordIdColumn: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,44}$/, 'must be a column name: a letter, then letters, digits, _')
+      .refine((name) => !isReservedColumn(name), 'is a column name Log Analytics reserves')
+      .default(RECORD_ID_COLUMN)
+      .describe(
+        'Column (string) every row carries its record id in, declared in every DCR stream and table `ctxsiem azure dcr` generates: the runner’s digest of what identifies the record in its stream, the same on every sending, so a row Azure holds twice (a resend after a lost answer) can be de-duplicated in KQL. The generated DCR must be made with the same value.',
       ),
     tenantId: z
       .string()

@@ -4,19 +4,27 @@
  * once, consumed by Terraform (`azurerm_monitor_data_collection_rule`, custom tables):
  *
  * - a stream declaration per stream (`streamColumns`): every field the records are known to carry, the
- *   tenant tag, and `AdditionalFields` (dynamic), where the sink puts what a record carries beyond them
- *   (Azure drops an undeclared field silently; the sink counts each one as schema drift);
+ *   tenant tag, the record id (`CtxsiemRecordId`, string: the runner's digest of the record, the same on
+ *   every sending, so a row Azure holds twice can be de-duplicated in KQL), and `AdditionalFields`
+ *   (dynamic), where the sink puts what a record carries beyond them (Azure drops an undeclared field
+ *   silently; the sink counts each one as schema drift);
  * - a data flow per stream, whose transform keeps the record's time in `ctxsiem_event_time` and sets
  *   `TimeGenerated` to it only when Azure will keep it (newer than 2 days, less than 1 day ahead, with
  *   an hour's margin; otherwise the time it arrives, which is what Azure would put there anyway);
  * - each table's columns: `TimeGenerated`, the stream's, a field Log Analytics reserves (`id`, `Type`,
- *   `TenantId`, … in any case) stored as `<name>_citrix`, and `ctxsiem_event_time`.
+ *   `TenantId`, … in any case) stored as `<name>_citrix`, the record id, and `ctxsiem_event_time`.
  *
  * Tables that Sentinel content already reads are filled as their publishers define them (a superset of
  * their columns, with their types): the sentinel source's streams go to Citrix's `CitrixAnalytics_*_V1_CL`
  * (`occurrence_details` flattened into `occurrence_details_*`) or, with `sentinelTables: legacy`, to the
  * older solution's `_s`/`_d` columns; a stream whose records a product defines a table for (the DaaS
  * configuration log: Microsoft's `CitrixDaaSConfigOps_CL`) brings that table's columns and transform.
+ * Those tables are created by ctxsiem too (Terraform, from `tables`), so each gets the publisher's
+ * columns unchanged, then ours — the record id and `AdditionalFields` among them: a custom (`_CL`) table
+ * takes columns beyond a product's ("Add or delete tables and columns in Azure Monitor Logs": custom
+ * columns extend a table's schema, https://learn.microsoft.com/azure/azure-monitor/logs/create-custom-table),
+ * and content that reads the publisher's columns by name still finds them (INFERRED: KQL names columns,
+ * an extra one changes nothing it reads).
  *
  * `declarationProblems` checks what Azure documents for them: column types, names, reserved names.
  */
@@ -40,6 +48,8 @@ export interface DcrOptions {
   destination?: string;
   streams?: Record<string, string>;
   sentinelTables?: SentinelTables;
+  /** The column every row carries its record id in (the sink's `recordIdColumn`; `CtxsiemRecordId`). */
+  recordIdColumn?: string;
 }
 
 export interface DcrDeclaration {
@@ -64,6 +74,11 @@ export const AZURE_COLUMN_TYPES: readonly ColumnType[] = [
 export const ADDITIONAL_FIELDS = 'AdditionalFields';
 /** The record's own time, whatever `TimeGenerated` holds. */
 export const EVENT_TIME = 'ctxsiem_event_time';
+/**
+ * The column every row carries its record id in, by default (the sink's `recordIdColumn`): the runner's
+ * digest of what identifies the record in its stream (`Batch.digests`), the same on every sending.
+ */
+export const RECORD_ID_COLUMN = 'CtxsiemRecordId';
 
 /**
  * Column names a custom table cannot have. Documented ("Add or delete tables and columns in Azure
@@ -131,14 +146,16 @@ const legacyField = (name: string) => name.replace(/_[sdtgb]$/, '');
 
 /**
  * The DCR stream declaration of a stream: the fields its records carry (`columns`, the tenant tag
- * included), the published table's fields it does not name (so a record carrying them keeps them), and
+ * included), the published table's fields it does not name (so a record carrying them keeps them), the
+ * record id (`recordIdColumn`, a string: a stream field of that name gives way to it) and
  * `AdditionalFields`. The sink sends exactly these fields.
  */
 export function streamColumns(
   input: { source: string; stream: string; columns: readonly Column[] },
   sentinelTables: SentinelTables = 'ccf',
+  recordIdColumn: string = RECORD_ID_COLUMN,
 ): Column[] {
-  const declared: Column[] = [...input.columns];
+  const declared: Column[] = input.columns.filter((column) => !same(column.name, recordIdColumn));
   const has = (name: string) => declared.some((column) => same(column.name, name));
   const published = publishedTable(input.source, input.stream, sentinelTables);
   const legacy = legacySentinelTable(input.stream, sentinelTables);
@@ -147,6 +164,7 @@ export function streamColumns(
     const nested = field.startsWith('occurrence_details_') && has('occurrence_details');
     if (!has(field) && !nested) declared.push({ name: field, type: column.type });
   }
+  declared.push({ name: recordIdColumn, type: 'string' });
   if (!has(ADDITIONAL_FIELDS)) declared.push({ name: ADDITIONAL_FIELDS, type: 'dynamic' });
   return declared;
 }
@@ -211,20 +229,34 @@ function publishedPlan(published: PublishedTable, stream: readonly Column[], leg
   return plan;
 }
 
-/** A product's transform ending in `| project …` keeps `AdditionalFields` too. */
-function keepingAdditionalFields(table: TableProjection): { columns: Column[]; transformKql: string } {
+/**
+ * A product's table with ours after its columns: the record id and `AdditionalFields`; a transform
+ * ending in `| project …` projects them too.
+ */
+function keepingOurColumns(
+  table: TableProjection,
+  recordIdColumn: string,
+): { columns: Column[]; transformKql: string } {
   const stages = table.transformKql.split('|');
   const last = stages.at(-1)?.trim() ?? '';
   const columns = [...table.columns];
-  if (!columns.some((c) => same(c.name, ADDITIONAL_FIELDS)))
-    columns.push({ name: ADDITIONAL_FIELDS, type: 'dynamic' });
-  if (!/^project\s/.test(last)) return { columns, transformKql: table.transformKql };
-  return { columns, transformKql: `${table.transformKql.trimEnd()}, ${ADDITIONAL_FIELDS}` };
+  const ours: Column[] = [
+    { name: recordIdColumn, type: 'string' },
+    { name: ADDITIONAL_FIELDS, type: 'dynamic' },
+  ];
+  const added = ours.filter((column) => !columns.some((c) => same(c.name, column.name)));
+  columns.push(...added);
+  if (!/^project\s/.test(last) || added.length === 0) return { columns, transformKql: table.transformKql };
+  return {
+    columns,
+    transformKql: `${table.transformKql.trimEnd()}, ${added.map((c) => c.name).join(', ')}`,
+  };
 }
 
 export function dcrDeclaration(inputs: readonly DcrStreamInput[], options: DcrOptions = {}): DcrDeclaration {
   const destination = options.destination ?? 'workspace';
   const sentinelTables = options.sentinelTables ?? 'ccf';
+  const recordIdColumn = options.recordIdColumn ?? RECORD_ID_COLUMN;
   const declaration: DcrDeclaration = { streamDeclarations: {}, dataFlows: [], tables: {} };
   for (const input of inputs) {
     const stream = streamNameOf(input, options.streams ?? {}, sentinelTables);
@@ -238,10 +270,11 @@ export function dcrDeclaration(inputs: readonly DcrStreamInput[], options: DcrOp
         ],
       },
       sentinelTables,
+      recordIdColumn,
     );
     declaration.streamDeclarations[stream] = { columns: arriving };
     if (input.table) {
-      const product = keepingAdditionalFields(input.table);
+      const product = keepingOurColumns(input.table, recordIdColumn);
       declaration.dataFlows.push({
         streams: [stream],
         destinations: [destination],

@@ -15,6 +15,7 @@ export {
   declarationProblems,
   EVENT_TIME,
   isReservedColumn,
+  RECORD_ID_COLUMN,
   RESERVED_COLUMNS,
   storedColumnName,
   streamColumns,

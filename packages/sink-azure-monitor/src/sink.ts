@@ -5,7 +5,9 @@
  * retry or a killed run's successor sends only what was not accepted, and the part is acknowledged to
  * the runner only when every request of it was. A record too large for any request is refused
  * (`refuse`) and dead-lettered with its size. Each record is sent as its DCR stream declares it
- * (`rows.ts`): a field the declaration lacks goes into `AdditionalFields` and is reported as drift.
+ * (`rows.ts`): a field the declaration lacks goes into `AdditionalFields` and is reported as drift;
+ * every row carries its record id (`recordIdColumn`, the runner's digest of the record, `Batch.digests`),
+ * the same on every sending, so a row a resent request stored twice can be de-duplicated in KQL.
  *
  * Requests go through `fetch` rather than `@azure/monitor-ingestion`: its `upload` cuts at 1 MB of
  * uncompressed JSON (the limit is on the gzipped body: a tenth as full), sends chunks concurrently and
@@ -30,6 +32,7 @@ import { cutByCompressedSize, encodeRequest, singleRecordBytes } from './request
 import { type Rows, rowsOf } from './rows.ts';
 
 export const API_VERSION = '2023-01-01';
+const ID_PLACEHOLDER = 'x'.repeat(12);
 
 export function azureMonitorSink(input: unknown, deps?: ConnectorDeps): Sink {
   const config: AzureMonitorSinkConfig = parseConfig(
@@ -75,7 +78,7 @@ export function azureMonitorSink(input: unknown, deps?: ConnectorDeps): Sink {
   const rows = (batch: Batch): Rows => {
     let known = shaped.get(batch.records);
     if (!known) {
-      known = rowsOf(batch, streamOf(batch), sentinelTables);
+      known = rowsOf(batch, streamOf(batch), sentinelTables, config.recordIdColumn);
       shaped.set(batch.records, known);
     }
     return known;
@@ -92,7 +95,9 @@ export function azureMonitorSink(input: unknown, deps?: ConnectorDeps): Sink {
       return { url: urlOf(streamOf(batch)), body };
     },
     post: (request, what, hooks) => post(request.url, request.body, what, config.maxAttempts, hooks),
-    refuse(record: JsonRecord) {
+    refuse(input: JsonRecord) {
+      // Measured as sent: with its record id (a digest's 12 characters).
+      const record = { ...input, [config.recordIdColumn]: ID_PLACEHOLDER };
       const bytes = singleRecordBytes(record, config.maxRequestBytes);
       return bytes > config.maxRequestBytes
         ? `the record takes ${bytes} bytes gzipped; a Logs Ingestion call holds at most ${config.maxRequestBytes} (maxRequestBytes)`

@@ -17,6 +17,8 @@ import {
   dcrDeclaration,
   declarationProblems,
   isReservedColumn,
+  MICROSOFT_DAAS_CONFIG_OPS,
+  RECORD_ID_COLUMN,
   storedColumnName,
 } from '../src/index.ts';
 
@@ -41,11 +43,19 @@ function inputs(source: Source): DcrStreamInput[] {
   });
 }
 
+const monitor = monitorSource(
+  { options: { type: 'monitor', entities: [...monitorModel().keys()] }, connection },
+  deps,
+);
+const sentinelInputs = SENTINEL_STREAMS.map((stream) => ({
+  source: 'sentinel',
+  stream: stream.name,
+  columns: stream.columns ?? [],
+  timeField: stream.timeField,
+  tenantField: TENANT_FIELD,
+}));
+
 describe('DCR and table declarations', () => {
-  const monitor = monitorSource(
-    { options: { type: 'monitor', entities: [...monitorModel().keys()] }, connection },
-    deps,
-  );
   const analytics = analyticsSource(
     { options: { type: 'analytics', entities: ['sessions', 'machines', 'users'] }, connection },
     deps,
@@ -61,14 +71,6 @@ describe('DCR and table declarations', () => {
     for (const { columns } of Object.values(declaration.tables))
       for (const column of columns) expect(AZURE_COLUMN_TYPES).toContain(column.type);
   });
-
-  const sentinelInputs = SENTINEL_STREAMS.map((stream) => ({
-    source: 'sentinel',
-    stream: stream.name,
-    columns: stream.columns ?? [],
-    timeField: stream.timeField,
-    tenantField: TENANT_FIELD,
-  }));
 
   it('fills the tables of Citrix’s Sentinel solution (CCF): a superset of each table’s columns, with its types', () => {
     const sentinel = dcrDeclaration(sentinelInputs);
@@ -86,6 +88,7 @@ describe('DCR and table declarations', () => {
         'record_id',
         'kafka_offset',
         TENANT_FIELD,
+        RECORD_ID_COLUMN,
         'ctxsiem_event_time',
         'AdditionalFields',
       ])
@@ -150,6 +153,7 @@ describe('DCR and table declarations', () => {
       ['collection_timestamp', 'datetime'],
       ['raw', 'dynamic'],
       ['citrix_customer_id', 'string'],
+      ['CtxsiemRecordId', 'string'],
       ['AdditionalFields', 'dynamic'],
       ['ctxsiem_event_time', 'datetime'],
     ]);
@@ -196,6 +200,7 @@ describe('DCR and table declarations', () => {
     expect(renamed.tables.CitrixXEvents_CL?.columns.map((c) => c.name)).toEqual([
       'TimeGenerated',
       'Type_citrix',
+      'CtxsiemRecordId',
       'AdditionalFields',
       'ctxsiem_event_time',
     ]);
@@ -223,6 +228,93 @@ describe('DCR and table declarations', () => {
       'CitrixXEvents_CL.a: type guid',
       'CitrixXEvents_CL.A: declared twice',
     ]);
+  });
+});
+
+describe('the record id column', () => {
+  const configOps: DcrStreamInput = {
+    source: 'daasconfiglog',
+    stream: 'operations',
+    columns: [{ name: 'Id', type: 'string' }],
+    timeField: 'FormattedStartTime',
+    table: {
+      columns: MICROSOFT_DAAS_CONFIG_OPS.columns,
+      transformKql: `source | extend OperationId = ['Id'] | project TimeGenerated, ${MICROSOFT_DAAS_CONFIG_OPS.columns.map((c) => c.name).join(', ')}`,
+    },
+  };
+  const hasId = (columns: readonly { name: string; type: string }[], name = RECORD_ID_COLUMN) =>
+    columns.filter((column) => column.name === name);
+
+  it('is CtxsiemRecordId, a string, in every stream declaration and every table', () => {
+    for (const sentinelTables of ['ccf', 'legacy'] as const) {
+      const declaration = dcrDeclaration([...inputs(monitor), ...sentinelInputs, configOps], {
+        sentinelTables,
+      });
+      expect(declarationProblems(declaration)).toEqual([]);
+      expect(Object.keys(declaration.tables).length).toBeGreaterThan(80);
+      for (const [stream, { columns }] of Object.entries(declaration.streamDeclarations))
+        expect(hasId(columns), stream).toEqual([{ name: 'CtxsiemRecordId', type: 'string' }]);
+      for (const [table, { columns }] of Object.entries(declaration.tables))
+        expect(hasId(columns), table).toEqual([{ name: 'CtxsiemRecordId', type: 'string' }]);
+    }
+  });
+
+  it('follows the publishers’ columns, unchanged and in their order, in the tables they define', () => {
+    const ccf = dcrDeclaration(sentinelInputs);
+    const legacy = dcrDeclaration(sentinelInputs, { sentinelTables: 'legacy' });
+    const published = [
+      ...Object.values(CITRIX_ANALYTICS_CCF).map((table) => ({ table, declaration: ccf })),
+      ...Object.values(CITRIX_ANALYTICS_LEGACY).map((table) => ({ table, declaration: legacy })),
+    ];
+    for (const { table, declaration } of published) {
+      const columns = declaration.tables[table.table]!.columns;
+      // The vendor's columns (those a DCR-based table can have), then ours: the record id among them.
+      const vendors = table.columns.filter((c) => /^[A-Za-z][A-Za-z0-9_]{0,44}$/.test(c.name));
+      expect(columns.slice(1, 1 + vendors.length), table.table).toEqual(vendors);
+      expect(
+        columns.slice(1 + vendors.length).map((c) => c.name),
+        table.table,
+      ).toContain(RECORD_ID_COLUMN);
+      // The stream's transform leaves it as it arrives: no assignment, no project-away of it.
+      const flow = declaration.dataFlows.find((f) => f.outputStream === `Custom-${table.table}`)!;
+      expect(flow.transformKql, table.table).not.toContain(RECORD_ID_COLUMN);
+    }
+    // Microsoft's table: its columns, then the record id and AdditionalFields, which its project keeps.
+    const daas = dcrDeclaration([configOps]);
+    expect(declarationProblems(daas)).toEqual([]);
+    expect(daas.tables.CitrixDaaSConfigOps_CL!.columns.map((c) => c.name)).toEqual([
+      'TimeGenerated',
+      ...MICROSOFT_DAAS_CONFIG_OPS.columns.map((c) => c.name),
+      RECORD_ID_COLUMN,
+      'AdditionalFields',
+    ]);
+    expect(daas.dataFlows[0]!.transformKql).toMatch(/, CitrixCustomerId, CtxsiemRecordId, AdditionalFields$/);
+  });
+
+  it('takes another name (recordIdColumn), and a stream field of that name gives way to it', () => {
+    const declaration = dcrDeclaration(
+      [
+        {
+          source: 'x',
+          stream: 'events',
+          columns: [
+            { name: 'SiemRecordId', type: 'int' },
+            { name: 'time', type: 'datetime' },
+          ],
+          timeField: 'time',
+        },
+      ],
+      { recordIdColumn: 'SiemRecordId' },
+    );
+    expect(declaration.streamDeclarations['Custom-CitrixXEvents']!.columns).toEqual([
+      { name: 'time', type: 'datetime' },
+      { name: 'SiemRecordId', type: 'string' },
+      { name: 'AdditionalFields', type: 'dynamic' },
+    ]);
+    expect(hasId(declaration.tables.CitrixXEvents_CL!.columns, 'SiemRecordId')).toEqual([
+      { name: 'SiemRecordId', type: 'string' },
+    ]);
+    expect(hasId(declaration.tables.CitrixXEvents_CL!.columns)).toEqual([]);
   });
 });
 

@@ -8,7 +8,7 @@ const README = new URL('../README.md', import.meta.url);
 testReadmeOptions({ readme: README, tables: [{ id: 'sink', schema: azureMonitorSinkConnector.schema }] });
 
 describe('README', () => {
-  it('explains streams, the gzip limit, the ledger and its limit, failures, the library choice and each dependency', () => {
+  it('explains streams, the gzip limit, the ledger and its limit, the record id and de-duplication, failures, the library choice and each dependency', () => {
     const readme = readFileSync(README, 'utf8');
     for (const text of [
       'Custom-CitrixMonitorSessions',
@@ -17,6 +17,9 @@ describe('README', () => {
       'one request in flight',
       'Monitoring Metrics Publisher',
       '## Why not `@azure/monitor-ingestion`',
+      '## Record id: de-duplicating in KQL',
+      'summarize arg_max(TimeGenerated, *) by CtxsiemRecordId',
+      'resent after its answer was lost',
     ])
       expect(readme).toContain(text);
     const dependencies = readme.split('## Dependencies')[1] ?? '';

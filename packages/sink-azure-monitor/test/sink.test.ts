@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import {
   type CheckpointStore,
   type DeliveryFence,
+  type JsonRecord,
   ManualClock,
   PartExistsError,
+  recordDigest,
   run,
   type Sink,
   SinkError,
@@ -25,9 +27,11 @@ import { type AzureMonitorApi, startAzureMonitorApi } from '@ctxsiem/test-kit/se
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AzureMonitorSinkConfigInput,
+  AzureMonitorSinkConfigSchema,
   azureMonitorSink,
   cutByCompressedSize,
   encodeRequest,
+  RECORD_ID_COLUMN,
 } from '../src/index.ts';
 
 let api: AzureMonitorApi;
@@ -68,12 +72,15 @@ function noise(seed: string, length: number): string {
   return Buffer.concat(blocks).toString('base64').slice(0, length);
 }
 const accepted = (stream = 'Custom-CitrixMonitorSessions') => api.accepted.get(stream) ?? [];
+/** The rows the sink sends for records: each with its record id, the runner's digest of it. */
+const sent = (records: readonly JsonRecord[]) =>
+  records.map((record) => ({ ...record, [RECORD_ID_COLUMN]: recordDigest(record) }));
 
 describe('Azure Monitor sink', () => {
   it('sends each stream’s records to its DCR stream, gzipped, with an Entra token', async () => {
     const records = sessions(5);
     expect(await sink().write(batch(records))).toMatchObject({ records: 5, created: true });
-    expect(accepted()).toEqual(records);
+    expect(accepted()).toEqual(sent(records));
     await sink().write(batch(sessions(2), { source: 'analytics', stream: 'sessions', seq: 1 }));
     expect(accepted('Custom-CitrixAnalyticsSessions')).toHaveLength(2);
     expect(api.stats.tokens).toBeGreaterThanOrEqual(1);
@@ -96,7 +103,7 @@ describe('Azure Monitor sink', () => {
     expect(api.stats.requests).toBeGreaterThan(1);
     // Every request but the last is filled to at least 90 % of the limit.
     for (const size of api.stats.bodies.slice(0, -1)) expect(size).toBeGreaterThan(900_000);
-    expect(accepted()).toEqual(records);
+    expect(accepted()).toEqual(sent(records));
   });
 
   it('finds the largest request that fits, whatever the records compress to', () => {
@@ -112,6 +119,13 @@ describe('Azure Monitor sink', () => {
     expect(ends.at(-1)).toBe(records.length);
   });
 
+  it('takes a record id column by a name Log Analytics allows, CtxsiemRecordId by default', () => {
+    expect(AzureMonitorSinkConfigSchema.parse(api.connection).recordIdColumn).toBe('CtxsiemRecordId');
+    for (const name of ['Type', 'tenantid', '1st', 'with-dash'])
+      expect(() => sink({ recordIdColumn: name }), name).toThrow(/recordIdColumn/);
+    expect(() => sink({ recordIdColumn: 'SiemRecordId' })).not.toThrow();
+  });
+
   it('refuses a record no request can hold, with its size', () => {
     const small = sink({ maxRequestBytes: 20_000 });
     expect(small.refuse?.(sessions(1, 100)[0]!)).toBeUndefined();
@@ -124,7 +138,7 @@ describe('Azure Monitor sink', () => {
     api.failNext({ status: 429, retryAfter: '0' }, { status: 503 });
     const records = sessions(3);
     await sink().write(batch(records));
-    expect(accepted()).toEqual(records);
+    expect(accepted()).toEqual(sent(records));
 
     const big = sessions(800, 1_000, 1);
     const limited = () => sink({ maxRequestBytes: 200_000 });
@@ -137,7 +151,7 @@ describe('Azure Monitor sink', () => {
       /#00001: request 2 of \d+ \(records \d+–\d+\): Azure Monitor answered 400/,
     );
     await limited().write(batch(big, { seq: 1 }));
-    expect(accepted().slice(records.length)).toEqual(big);
+    expect(accepted().slice(records.length)).toEqual(sent(big));
     expect(await limited().readPartDigests?.(batch(big, { seq: 1 }))).toEqual(batch(big).digests);
   });
 
@@ -155,7 +169,7 @@ describe('Azure Monitor sink', () => {
     const same = { records: 0 };
     api.failNext('accept-then-reset');
     await sink().write(batch(records, { fence: fence(1, same) }));
-    expect(accepted()).toEqual([...records, ...records]);
+    expect(accepted()).toEqual(sent([...records, ...records]));
     expect(api.stats.bodies[1]).toBe(api.stats.bodies[0]);
     expect(same.records).toBe(3);
     // A run that gives up after such an answer leaves the request claimed: its successor sends the
@@ -170,7 +184,7 @@ describe('Azure Monitor sink', () => {
     expect(await sink().readPartDigests?.(batch(next, { seq: 1 }), fence(2, successor))).toEqual(
       batch(next).digests,
     );
-    expect(accepted().slice(6)).toEqual([...next, ...next]);
+    expect(accepted().slice(6)).toEqual(sent([...next, ...next]));
     expect(api.stats.bodies[3]).toBe(api.stats.bodies[2]);
     expect([stopped.records, successor.records]).toEqual([0, 2]);
   });
@@ -186,7 +200,7 @@ describe('Azure Monitor sink', () => {
     });
     const records = sessions(2);
     await stopping.write(batch(records));
-    expect(accepted()).toEqual(records);
+    expect(accepted()).toEqual(sent(records));
   });
 
   it('after a 413, a smaller maxRequestBytes cuts what was not sent again: the stream moves on, each record once', async () => {
@@ -200,7 +214,7 @@ describe('Azure Monitor sink', () => {
     expect(accepted()).toEqual([]);
     // As the error says: a smaller request size is followed by the part written again.
     expect(await sink({ maxRequestBytes: 250_000 }).write(batch(records))).toMatchObject({ created: true });
-    expect(accepted()).toEqual(records);
+    expect(accepted()).toEqual(sent(records));
     expect(api.stats.largestBody).toBeLessThanOrEqual(250_000);
   });
 
@@ -214,7 +228,7 @@ describe('Azure Monitor sink', () => {
     const first = accepted().length;
     expect(first).toBeGreaterThan(0);
     await sink({ maxRequestBytes: 200_000 }).write(batch(records));
-    expect(accepted()).toEqual(records);
+    expect(accepted()).toEqual(sent(records));
     expect(api.stats.bodies.slice(2).every((size) => size <= 200_000)).toBe(true);
   });
 
@@ -274,6 +288,10 @@ describe('Azure Monitor sink', () => {
     const ids = accepted('Custom-CitrixGeneratedEvents').map((record) => String(record.id));
     expect(ids.length).toBe(new Set(ids).size);
     expect(ids.sort()).toEqual(valid.map((record) => String(record.id)).sort());
+    // Each row carries its record id: distinct, a digest's 12 characters.
+    const recordIds = accepted('Custom-CitrixGeneratedEvents').map((record) => record[RECORD_ID_COLUMN]);
+    expect(new Set(recordIds).size).toBe(valid.length);
+    for (const id of recordIds) expect(id).toMatch(/^[A-Za-z0-9_-]{12}$/);
     expect((await readStoredRecords(join(dir, 'out', '_deadletter'))).length).toBe(
       truth.length - valid.length,
     );

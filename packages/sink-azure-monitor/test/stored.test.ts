@@ -2,7 +2,8 @@
  * What Azure stores of what the sink sends: the Logs Ingestion contract server loads the generated data
  * collection rule and tables, runs each flow's transform and drops what Azure drops silently (fields the
  * stream does not declare, values of another type, columns the table lacks), replaces a `TimeGenerated`
- * out of Azure's range and refuses reserved column names — and reports each to the test.
+ * out of Azure's range and refuses reserved column names — and reports each to the test. Every row
+ * reaches its table with its record id (`CtxsiemRecordId`), the same in both copies of a resent request.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import {
   ManualClock,
   type PullStream,
   type Receipt,
+  recordDigest,
   run,
   type Sink,
   type Source,
@@ -34,6 +36,8 @@ import {
   type DcrStreamInput,
   dcrDeclaration,
   defaultStreamName,
+  MICROSOFT_DAAS_CONFIG_OPS,
+  RECORD_ID_COLUMN,
 } from '../src/index.ts';
 
 const connection = {
@@ -298,5 +302,115 @@ describe('what Azure stores', () => {
     ).toThrow(/X_CL\.Id: a reserved column name/);
     // Every table the deployment's streams generate is taken.
     expect(() => api.loadDcr(dcrDeclaration(INPUTS))).not.toThrow();
+  });
+});
+
+describe('the record id in every table', () => {
+  /** KQL's `T | summarize arg_max(TimeGenerated, *) by CtxsiemRecordId`: one row per record id. */
+  const deduplicated = (rows: readonly Record<string, unknown>[]) => {
+    const latest = new Map<unknown, Record<string, unknown>>();
+    for (const row of rows) {
+      const kept = latest.get(row[RECORD_ID_COLUMN]);
+      if (!kept || String(row.TimeGenerated) >= String(kept.TimeGenerated))
+        latest.set(row[RECORD_ID_COLUMN], row);
+    }
+    return [...latest.values()];
+  };
+
+  it('reaches the table, declared, and is the same in both copies of a request resent after its answer was lost', async () => {
+    const sessions = INPUTS.find((input) => input.source === 'monitor' && input.stream === 'Sessions')!;
+    api.loadDcr(dcrDeclaration([sessions]));
+    const at = new Date(Date.now() - HOUR_MS);
+    const records = [0, 1, 2].map((i) => ({ ...fullRecord(sessions, at), SessionKey: `s-${i}` }));
+    // Accepted, then the connection is reset: the sink sends the same request again, byte-identical.
+    api.failNext('accept-then-reset');
+    await send(sessions, records);
+    expect(api.stats.bodies).toHaveLength(2);
+    expect(api.stats.bodies[1]).toBe(api.stats.bodies[0]);
+    expect(api.drops).toEqual({});
+    const rows = api.rows.get('CitrixMonitorSessions_CL')!;
+    expect(rows).toHaveLength(6);
+    const ids = records.map((record) => recordDigest(record));
+    expect(new Set(ids).size).toBe(3);
+    // Each copy holds its record's id: the runner's digest, the same on both sendings.
+    expect(rows.map((row) => row[RECORD_ID_COLUMN])).toEqual([...ids, ...ids]);
+    expect(rows.map((row) => row.SessionKey)).toEqual(['s-0', 's-1', 's-2', 's-0', 's-1', 's-2']);
+    // So the duplicate is found and removed in KQL.
+    expect(
+      deduplicated(rows)
+        .map((row) => row.SessionKey)
+        .sort(),
+    ).toEqual(['s-0', 's-1', 's-2']);
+  });
+
+  it('is dropped, as Azure drops it, by a DCR made without it: the column must be declared', async () => {
+    const sessions = INPUTS.find((input) => input.source === 'monitor' && input.stream === 'Sessions')!;
+    const declaration = dcrDeclaration([sessions]);
+    const stream = declaration.streamDeclarations['Custom-CitrixMonitorSessions']!;
+    stream.columns = stream.columns.filter((column) => column.name !== RECORD_ID_COLUMN);
+    api.loadDcr(declaration);
+    await send(sessions, [fullRecord(sessions, new Date(Date.now() - HOUR_MS))]);
+    expect(api.drops).toEqual({
+      [`Custom-CitrixMonitorSessions.${RECORD_ID_COLUMN}: not declared by the stream`]: 1,
+    });
+    expect(api.rows.get('CitrixMonitorSessions_CL')![0]![RECORD_ID_COLUMN] ?? null).toBeNull();
+  });
+
+  it('takes the place of a record’s own field of that name, which is kept in AdditionalFields as drift', async () => {
+    const sessions = INPUTS.find((input) => input.source === 'monitor' && input.stream === 'Sessions')!;
+    api.loadDcr(dcrDeclaration([sessions]));
+    const record = { ...fullRecord(sessions, new Date(Date.now() - HOUR_MS)), [RECORD_ID_COLUMN]: 42 };
+    const receipt = await send(sessions, [record]);
+    expect(api.drops).toEqual({});
+    const [row] = api.rows.get('CitrixMonitorSessions_CL')!;
+    expect(row![RECORD_ID_COLUMN]).toBe(recordDigest(record));
+    expect(row!.AdditionalFields).toEqual({ [RECORD_ID_COLUMN]: 42 });
+    expect(receipt.drift).toEqual([
+      {
+        field: RECORD_ID_COLUMN,
+        expected: `no column of Custom-CitrixMonitorSessions (${RECORD_ID_COLUMN} holds the record id)`,
+        found: 'an integer',
+        records: 1,
+      },
+    ]);
+  });
+
+  it('reaches every table, Citrix’s CCF tables and Microsoft’s CitrixDaaSConfigOps_CL included, under recordIdColumn', async () => {
+    const configOps: DcrStreamInput = {
+      source: 'daasconfiglog',
+      stream: 'operations',
+      columns: [
+        { name: 'Id', type: 'string' },
+        { name: 'Text', type: 'string' },
+        { name: 'FormattedStartTime', type: 'string' },
+      ],
+      timeField: 'FormattedStartTime',
+      tenantField: TENANT_FIELD,
+      // A product's table, as the DaaS source declares it (`azureTable`): a transform ending in a project.
+      table: {
+        columns: [
+          { name: 'OperationId', type: 'string' },
+          { name: 'OperationText', type: 'string' },
+          { name: 'CitrixCustomerId', type: 'string' },
+        ],
+        transformKql: `source | extend TimeGenerated = todatetime(FormattedStartTime), OperationId = ['Id'], OperationText = ['Text'], CitrixCustomerId = ['${TENANT_FIELD}'] | project TimeGenerated, OperationId, OperationText, CitrixCustomerId`,
+      },
+    };
+    const inputs = [...INPUTS, configOps];
+    api.loadDcr(dcrDeclaration(inputs, { recordIdColumn: 'SiemRecordId' }));
+    const at = new Date(Date.now() - HOUR_MS);
+    const to = sink({ recordIdColumn: 'SiemRecordId' });
+    for (const input of inputs) await send(input, [fullRecord(input, at)], to);
+    expect(api.drops).toEqual({});
+    for (const input of inputs) {
+      const table = input === configOps ? MICROSOFT_DAAS_CONFIG_OPS.table : tableOfInput(input);
+      const [row] = api.rows.get(table) ?? [];
+      expect(row, table).toBeDefined();
+      expect(row!.SiemRecordId, table).toBe(recordDigest(fullRecord(input, at)));
+      expect(row, table).not.toHaveProperty(RECORD_ID_COLUMN);
+    }
+    expect(api.rows.get(CITRIX_ANALYTICS_CCF.SPA_Events!.table)![0]!.SiemRecordId).toMatch(
+      /^[A-Za-z0-9_-]{12}$/,
+    );
   });
 });
