@@ -275,14 +275,16 @@ export function gcsSink(input: unknown, deps?: ConnectorDeps): GcsSink {
       const { key: name, body } = probeObject(config.prefix);
       const file = bucket.file(name);
       // The same create-only upload a part gets.
-      try {
-        await file.save(body, {
+      const saveProbe = () =>
+        file.save(body, {
           resumable: false,
           gzip: false,
           contentType: 'application/json',
           metadata: { metadata: { [SHA256_METADATA_KEY]: digestOf(Buffer.from(body)).sha256 } },
           preconditionOpts: CREATE_ONLY,
         });
+      try {
+        await saveProbe();
       } catch (error) {
         throw fail(error, operation('writing the probe object', name, 'storage.objects.create'));
       }
@@ -297,6 +299,26 @@ export function gcsSink(input: unknown, deps?: ConnectorDeps): GcsSink {
           });
         }
       };
+      // A second create-only upload of the name must be refused (412): a store that ignores
+      // ifGenerationMatch would let a part be overwritten (a SIEM feed ingests it again) and two runners
+      // both advance a checkpoint — the guarantee would be silently gone.
+      const second = await saveProbe().then(
+        () => 'accepted' as const,
+        (error: unknown) => (isPreconditionFailure(error) ? ('refused' as const) : error),
+      );
+      if (second !== 'refused') {
+        await remove().catch(() => {});
+        if (second !== 'accepted') {
+          const failure = fail(
+            second,
+            operation('writing the probe object again', name, 'storage.objects.create'),
+          );
+          throw new SinkError(failure.message, { cause: second, retryable: failure.retryable });
+        }
+        throw new SinkError(
+          `gs://${config.bucket}/${name}: a second create-only upload (ifGenerationMatch=0) of an existing object was accepted: this store ignores preconditions, so parts could be overwritten and a checkpoint advanced by two runners at once — ctxsiem needs GCS's preconditions (Google Cloud Storage, or a store that answers 412)`,
+        );
+      }
       // readPart and the comparison of a retried part read objects back.
       try {
         await file.download({ decompress: false, validation: false });
@@ -309,7 +331,7 @@ export function gcsSink(input: unknown, deps?: ConnectorDeps): GcsSink {
         throw new SinkError(`${failure.message}${left}`, { cause: error, retryable: failure.retryable });
       }
       await remove();
-      return `wrote, read back and deleted gs://${config.bucket}/${name} (${target})`;
+      return `wrote (a second create-only write refused), read back and deleted gs://${config.bucket}/${name} (${target})`;
     },
     async close() {},
   };

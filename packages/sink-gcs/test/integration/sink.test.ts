@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { get } from 'node:http';
+import { createServer, get, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type JsonRecord, PartExistsError, SinkError, silentLogger, systemClock } from '@ctxsiem/core';
 import { partName, sampleBatch, testSink } from '@ctxsiem/test-kit';
@@ -318,10 +319,52 @@ describe('gcs sink check()', () => {
     const sink = gcsSink(fixture.sinkConfig(bucket, { prefix: 'citrix_monitor' }), deps);
     expect(await sink.check()).toMatch(
       new RegExp(
-        `^wrote, read back and deleted gs://${bucket}/citrix_monitor/_ctxsiem-probe-[0-9a-f]+\\.json`,
+        `^wrote \\(a second create-only write refused\\), read back and deleted gs://${bucket}/citrix_monitor/_ctxsiem-probe-[0-9a-f]+\\.json`,
       ),
     );
     expect(await fixture.names(bucket)).toEqual([]);
+  });
+
+  it('fails on a store that accepts a second create-only upload (it ignores ifGenerationMatch), and removes the probe', async () => {
+    // A store in front of fake-gcs-server that drops the precondition from uploads, as a store ignoring
+    // it does; everything else is fake-gcs-server's.
+    const bucket = await fixture.newBucket();
+    const upstream = new URL(fixture.endpoint);
+    const store = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', fixture.endpoint);
+      url.searchParams.delete('ifGenerationMatch');
+      const forward = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: `${url.pathname}${url.search}`,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(store.address() as AddressInfo).port}`;
+      const sink = gcsSink(fixture.sinkConfig(bucket, { prefix: 'no-preconditions', endpoint }), deps);
+      const error = await sink.check().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SinkError);
+      expect((error as Error).message).toMatch(
+        /a second create-only upload \(ifGenerationMatch=0\) of an existing object was accepted: this store ignores preconditions/,
+      );
+      expect(await fixture.names(bucket)).toEqual([]);
+    } finally {
+      store.closeAllConnections();
+      await new Promise((resolve) => store.close(resolve));
+    }
   });
 
   it('fails clearly on a missing bucket', async () => {
