@@ -144,14 +144,21 @@ export const fileSink: SinkFactory<unknown> = (input, deps) => {
         config.prefix.replaceAll('{tenant}', '_probe'),
         `.ctxsiem-probe-${process.pid}-${randomBytes(4).toString('hex')}`,
       );
+      let overwritten: boolean;
       try {
-        // The same create-only write as a part's, so a folder without hard links fails here.
+        // The same create-only write as a part's, so a folder without hard links fails here; and a
+        // second one must find the name taken (link() answers EEXIST on every filesystem it works on).
         await createFileExclusive(probe, '{}\n');
+        overwritten = await createFileExclusive(probe, '{}\n');
         await rm(probe);
       } catch (error) {
         throw new SinkError(`the output folder ${config.directory} is not writable`, { cause: error });
       }
-      return `wrote and removed a probe file under ${config.directory}`;
+      if (overwritten)
+        throw new SinkError(
+          `the output folder ${config.directory} accepted a second create-only write of one name: parts could be overwritten and checkpoints advanced twice — use a local or POSIX filesystem`,
+        );
+      return `wrote (a second create-only write refused) and removed a probe file under ${config.directory}`;
     },
     async close() {},
   };

@@ -75,6 +75,19 @@ describe('file sink errors', () => {
     expect(() => fileSink({ directory: '/tmp/x', gzip: 'yes' }, deps)).toThrow(/gzip/);
   });
 
+  it('checks that a folder refuses a second create-only write, and leaves no probe behind', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'ctxsiem-file-sink-'));
+    const sink = fileSink({ directory }, deps);
+    expect(await sink.check()).toBe(
+      `wrote (a second create-only write refused) and removed a probe file under ${directory}`,
+    );
+    expect(
+      await readdir(directory, { recursive: true, withFileTypes: true }).then((all) =>
+        all.filter((e) => e.isFile()),
+      ),
+    ).toEqual([]);
+  });
+
   it('reports an unwritable folder as a clear sink error', async () => {
     // A regular file where the folder should be: nothing can be created beneath it.
     const parent = await mkdtemp(join(tmpdir(), 'ctxsiem-file-sink-'));
