@@ -2,14 +2,37 @@
  * The chaos driver: many runs of the real `ctxsiem collect` process against the emulator, with random
  * API faults (429 with and without Retry-After, 5xx, connection resets, slow pages, revoked tokens,
  * unordered pages cut differently on every read, late arrivals), random `kill -9` of the process at
- * random moments, and pairs of overlapping processes whose clocks are minutes apart. Time moves on
- * between runs. At the end, with the faults off and time past every late arrival, runs go on until one
+ * random moments, and pairs of overlapping processes whose clocks are minutes apart. Besides:
+ *
+ * - SIEM-side faults, where the target is a SIEM API (its contract server draws them, seeded): a
+ *   request accepted then dropped without an answer, a 5xx after the commit, a long 429 with
+ *   `Retry-After` (20–90 s), short 429s, 5xx and resets before the commit, slow answers.
+ * - Signals while a request is in flight (the SIEM API's contract server says when one arrived; other
+ *   targets at a random moment): SIGTERM, which `collect` answers by stopping at the next page boundary
+ *   (a request in flight ends first), and SIGHUP, which `collect` leaves to the default action: the
+ *   process ends at once, like a kill.
+ * - A writer paused past its lease: SIGSTOP, longer than the paused process's lease (its config's
+ *   `runner.leaseSeconds` is the shortest the schema allows), another process on the same streams, then
+ *   SIGCONT: the paused one must stop without sending again what the other took over — it ends
+ *   `conflict` (exit 1), or goes on with what nobody took.
+ * - Query timeouts for some runs (a low `maxScannedRows`: a catch-up or reconcile re-read of an hour
+ *   window must split), and now and then emulated time moved past `runner.reconcileHorizonMinutes`, so
+ *   catch-up windows are read at an age at or beyond the horizon, and windows still waiting for a
+ *   reconcile check are past it.
+ *
+ * Time moves on between runs. At the end, with the faults off and time past every late arrival, runs go on until one
  * delivers nothing; time then passes the first reconcile check of the windows they closed (a window
  * continued from a killed run's token is checked 30 minutes after it closed) and runs go on again until
  * one delivers nothing; then the sink is compared with the emulator's ground truth:
  *
  *   lost        a record version the API holds that no part contains
  *   duplicated  a record version contained more than once (in the same or different parts)
+ *
+ * A SIEM API cannot be read back: the contract server keeps what it accepted, each record with the
+ * digest of the request body that carried it (`ACCEPTED_IN`). A duplicated version whose copies came in
+ * two different bodies is tallied apart (`differentBodies`): only a byte-identical resend may store a
+ * record twice. Every run's `possiblyDuplicated` (its JSON summary; a run that ended without one, from
+ * its log's resend warnings) is summed: the documented bound of what a resend may have stored twice.
  *
  * The emulator's clock is the real clock shifted forward step by step; each collector process gets the
  * same shift (plus its own skew) through CTXSIEM_CLOCK_OFFSET_MS, so "now" agrees as it would between
@@ -21,11 +44,13 @@
  * and SPA events at a time, now and then a CVAD file edited (a new version) or copied under another
  * name (the same content) — and every record of every version must be stored once.
  */
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Emulator, type Faults, licensingTelemetry } from '@ctxsiem/emulator';
 import { runCli, seededRandom } from '@ctxsiem/test-kit';
+import type { SecOpsRandomFaults } from '@ctxsiem/test-kit/servers';
 import { configure } from 'safe-stable-stringify';
 
 const CLI = join(import.meta.dirname, '..', '..', 'apps', 'container', 'src', 'cli.ts');
@@ -50,10 +75,22 @@ export interface ChaosTarget {
     checkpoint: Record<string, unknown>;
     deadLetters?: Record<string, unknown>;
   };
-  /** Every stored record of every part under the stream's folder (dead letters excluded). */
+  /**
+   * Every stored record of every part under the stream's folder (dead letters excluded); a SIEM API's
+   * each with the digest of the accepted request body that carried it (`ACCEPTED_IN`).
+   */
   records(stream: string): Promise<Record<string, unknown>[]>;
   /** Every stored dead letter. */
   deadLetters(): Promise<number>;
+  /** A SIEM API's contract server: its SIEM-side faults, and when a request is in flight. */
+  siem?: {
+    /** Draws SIEM-side faults from now on (undefined: none). */
+    setFaults(faults: SecOpsRandomFaults | undefined): void;
+    /** Resolves when the next request has arrived, before it is answered. */
+    nextRequest(): Promise<void>;
+    /** The faults drawn so far. */
+    faults(): number;
+  };
 }
 
 export interface ChaosOptions {
@@ -78,15 +115,47 @@ export interface ChaosFigures {
   processes: number;
   kills: number;
   overlaps: number;
+  /** SIGTERM and SIGHUP sent while a request was in flight; SIGHUP ends `collect` at once. */
+  sigterms: number;
+  sighups: number;
+  /** Processes paused (SIGSTOP) past their lease while another ran, and how each ended. */
+  pauses: number;
+  pausedOutcomes: Record<string, number>;
+  /** Runs with a low query budget (`maxScannedRows`), and the ranges their streams read again split. */
+  queryTimeoutRuns: number;
+  splits: number;
+  /** Moves of emulated time past the reconcile horizon. */
+  horizonJumps: number;
   busy: number;
   /** Streams a killed run's lease still held (exit 3 `blocked`, until that lease ends). */
   blocked: number;
+  /** Runs that exited 3 (`blocked`), and runs that exited 1 with every failing stream `conflict`. */
+  blockedRuns: number;
+  conflictRuns: number;
+  /** Of those, runs that were not paused (a conflict is expected of a paused one). */
+  otherConflictRuns: number;
+  /** Streams another runner took over while a run held them (`conflict`). */
+  conflicts: number;
+  /** Streams that failed otherwise (`failed`): a finding. */
+  failed: number;
+  failedExamples: string[];
+  /** Faults the emulator injected, and those the SIEM API's contract server drew. */
   faults: number;
+  siemFaults: number;
   adoptedParts: number;
   lateRecords: number;
+  /**
+   * Records the collectors reported sent again after a request of theirs may have been accepted: the
+   * JSON summaries' `possiblyDuplicated`, and the resend warnings of runs that ended without a summary.
+   */
+  possiblyDuplicated: number;
+  possiblyDuplicatedLogged: number;
   expected: number;
   lost: number;
   duplicated: number;
+  /** Duplicated versions whose copies came in two different accepted request bodies (a SIEM API). */
+  differentBodies: number;
+  differentBodyExamples: string[];
   deadLetters: number;
   lostExamples: string[];
   duplicatedExamples: string[];
@@ -97,16 +166,59 @@ export interface ChaosFigures {
   converged: boolean;
 }
 
+/** Marks a SIEM API's stored record with the SHA-256 of the accepted request body that carried it. */
+export const ACCEPTED_IN: unique symbol = Symbol('accepted in');
+
 /** The documents the driver wrote: each content's records, by its SHA-256 (the records' documentId). */
 type DocumentTruth = Map<string, { name: string; records: number }>;
+
+interface StreamOutcome {
+  source: string;
+  stream: string;
+  status: string;
+  adoptedParts?: number;
+  lateRecords?: number;
+  records: number;
+  splits?: number;
+  possiblyDuplicated?: number;
+  error?: string;
+}
 
 interface Outcome {
   code: number | null;
   signal: NodeJS.Signals | null;
   summary?: {
-    streams: { status: string; adoptedParts?: number; lateRecords?: number; records: number }[];
+    streams: StreamOutcome[];
+    logs?: { possiblyDuplicated?: number }[];
   };
   stderr: string;
+}
+
+/** The paused process's `runner.leaseSeconds`: the shortest the schema allows. */
+const PAUSE_LEASE_SECONDS = 10;
+/** `runner.reconcileHorizonMinutes` (its default), which some moves of time pass. */
+const HORIZON_MINUTES = 24 * 60;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const running = (child: ChildProcess | undefined): child is ChildProcess =>
+  child !== undefined && child.exitCode === null && child.signalCode === null;
+
+/**
+ * What a run that ended without a summary (killed) had reported sent again: its log's resend warnings
+ * (`records` × `resends`, as the sink counts them into the summary).
+ */
+function loggedResends(stderr: string): number {
+  let records = 0;
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('{') || !line.includes('possibly duplicated')) continue;
+    try {
+      const entry = JSON.parse(line) as { records?: unknown; resends?: unknown };
+      if (typeof entry.records === 'number') records += entry.records * Number(entry.resends ?? 1);
+    } catch {
+      // A line cut by the kill.
+    }
+  }
+  return records;
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
@@ -119,9 +231,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   const start = new Date(Math.floor((emulatorNow() - 3 * HOUR) / HOUR) * HOUR);
   emulator.resetStats();
 
-  const configPath = join(options.directory, `chaos-${target.name}.json`);
-  await writeFile(
-    configPath,
+  const deployment = (runner: Record<string, unknown>) =>
     JSON.stringify({
       tenants: [
         {
@@ -143,10 +253,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         },
       ],
       ...target.config,
-      runner: { start: start.toISOString(), leaseSeconds: 300, concurrency: 2 },
+      runner: {
+        start: start.toISOString(),
+        leaseSeconds: 300,
+        concurrency: 2,
+        reconcileHorizonMinutes: HORIZON_MINUTES,
+        ...runner,
+      },
       logLevel: process.env.CHAOS_LOG_LEVEL ?? 'warn',
-    }),
-  );
+    });
+  const configPath = join(options.directory, `chaos-${target.name}.json`);
+  await writeFile(configPath, deployment({}));
+  // The process paused past its lease holds its streams this long only.
+  const pausedConfigPath = join(options.directory, `chaos-${target.name}-paused.json`);
+  await writeFile(pausedConfigPath, deployment({ leaseSeconds: PAUSE_LEASE_SECONDS }));
 
   const figures: ChaosFigures = {
     target: target.name,
@@ -154,14 +274,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     processes: 0,
     kills: 0,
     overlaps: 0,
+    sigterms: 0,
+    sighups: 0,
+    pauses: 0,
+    pausedOutcomes: {},
+    queryTimeoutRuns: 0,
+    splits: 0,
+    horizonJumps: 0,
     busy: 0,
     blocked: 0,
+    blockedRuns: 0,
+    conflictRuns: 0,
+    otherConflictRuns: 0,
+    conflicts: 0,
+    failed: 0,
+    failedExamples: [],
     faults: 0,
+    siemFaults: 0,
     adoptedParts: 0,
     lateRecords: 0,
+    possiblyDuplicated: 0,
+    possiblyDuplicatedLogged: 0,
     expected: 0,
     lost: 0,
     duplicated: 0,
+    differentBodies: 0,
+    differentBodyExamples: [],
     deadLetters: 0,
     lostExamples: [],
     duplicatedExamples: [],
@@ -212,9 +350,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     figures.documents++;
   };
 
-  const launch = async (skewMs: number, killAfterMs: number | undefined): Promise<Outcome> => {
+  const launch = async (
+    skewMs: number,
+    killAfterMs: number | undefined,
+    more: { config?: string; onSpawn?: (child: ChildProcess) => void } = {},
+  ): Promise<Outcome> => {
     figures.processes++;
-    const run = await runCli(CLI, ['collect', '--json', '--config', configPath], {
+    const run = await runCli(CLI, ['collect', '--json', '--config', more.config ?? configPath], {
       env: {
         CHAOS_CLIENT_SECRET: emulator.connection.clientSecret,
         CTXSIEM_CLOCK_OFFSET_MS: String(offset.value + skewMs),
@@ -224,6 +366,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       onKill: () => {
         figures.kills++;
       },
+      onSpawn: more.onSpawn,
     });
     let summary: Outcome['summary'];
     try {
@@ -234,23 +377,121 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     return { code: run.code, signal: run.signal, summary, stderr: run.stderr };
   };
 
-  const account = (outcome: Outcome) => {
-    for (const stream of outcome.summary?.streams ?? []) {
+  /** Tallies how a process ended; `run` names it in the examples. Returns how it ended, in a word. */
+  const account = (outcome: Outcome, run: string): string => {
+    const streams = outcome.summary?.streams ?? [];
+    for (const stream of streams) {
       if (stream.status === 'busy') figures.busy++;
       if (stream.status === 'blocked') figures.blocked++;
+      if (stream.status === 'conflict') figures.conflicts++;
+      if (stream.status === 'failed') {
+        figures.failed++;
+        if (figures.failedExamples.length < 5)
+          figures.failedExamples.push(`${run} ${stream.source}/${stream.stream}: ${stream.error}`);
+      }
       figures.adoptedParts += stream.adoptedParts ?? 0;
       figures.lateRecords += stream.lateRecords ?? 0;
+      figures.splits += stream.splits ?? 0;
+      figures.possiblyDuplicated += stream.possiblyDuplicated ?? 0;
     }
-    // A process that was not killed must end cleanly (0), or with a summary report a failed stream (1)
-    // or one a killed run's lease still holds (3, `blocked`).
-    const reported = (outcome.code === 1 || outcome.code === 3) && outcome.summary;
-    if (outcome.signal === null && outcome.code !== 0 && !reported)
-      throw new Error(`collector exited with ${outcome.code}:\n${outcome.stderr.slice(-3000)}`);
+    for (const consumed of outcome.summary?.logs ?? [])
+      figures.possiblyDuplicated += consumed.possiblyDuplicated ?? 0;
+    if (!outcome.summary) figures.possiblyDuplicatedLogged += loggedResends(outcome.stderr);
+    if (outcome.signal !== null) return outcome.signal;
+    // A process that no signal ended must end cleanly (0), or with a summary: exit 3 when a killed
+    // run's lease still holds a stream (`blocked`), exit 1 when another runner took a stream over
+    // (`conflict`, after a pause) or a stream failed (a finding, tallied above).
+    if (outcome.code === 0) return 'ok';
+    if (outcome.code === 3 && outcome.summary) {
+      figures.blockedRuns++;
+      return 'blocked';
+    }
+    if (outcome.code === 1 && outcome.summary) {
+      if (streams.some((s) => s.status === 'failed')) return 'failed';
+      figures.conflictRuns++;
+      if (!run.endsWith('(paused)')) figures.otherConflictRuns++;
+      return 'conflict';
+    }
+    throw new Error(`collector exited with ${outcome.code}:\n${outcome.stderr.slice(-3000)}`);
   };
 
+  /**
+   * Waits until a request is in flight: the SIEM API's next one (after `skip` others) when the target
+   * is one, else (or if none comes) a random moment.
+   */
+  const inFlight = async (skip: number, fallbackMs: number) => {
+    const { siem } = target;
+    if (!siem) return sleep(fallbackMs);
+    const requests = (async () => {
+      for (let n = 0; n <= skip; n++) await siem.nextRequest();
+    })();
+    await Promise.race([requests, sleep(3 * fallbackMs)]);
+  };
+
+  /** One process, sent SIGTERM or SIGHUP while a request is in flight. */
+  const signalled = async (signal: 'SIGTERM' | 'SIGHUP', run: string) => {
+    let child: ChildProcess | undefined;
+    const ended = launch(0, undefined, {
+      onSpawn: (c) => {
+        child = c;
+      },
+    });
+    const skip = between(0, 3);
+    const fallback = between(200, 2500);
+    await Promise.race([inFlight(skip, fallback), ended]);
+    if (running(child) && child.kill(signal)) figures[signal === 'SIGTERM' ? 'sigterms' : 'sighups']++;
+    account(await ended, run);
+  };
+
+  /**
+   * A writer paused past its lease: SIGSTOP while a request is in flight, a wait longer than its lease,
+   * another process on the same streams, SIGCONT. The paused one ends `conflict` (what it held was
+   * taken over: it sends nothing more of it), or `ok` (nothing it held was taken).
+   */
+  const paused = async (run: string) => {
+    let child: ChildProcess | undefined;
+    const first = launch(0, undefined, {
+      config: pausedConfigPath,
+      onSpawn: (c) => {
+        child = c;
+      },
+    });
+    const skip = between(0, 3);
+    const fallback = between(200, 2500);
+    await Promise.race([inFlight(skip, fallback), first]);
+    if (!running(child) || !child.kill('SIGSTOP')) {
+      account(await first, run);
+      return;
+    }
+    figures.pauses++;
+    let second: Promise<Outcome> | undefined;
+    try {
+      await sleep(PAUSE_LEASE_SECONDS * 1000 + between(1000, 3000));
+      second = launch(0, undefined);
+      // SIGCONT once the other is done, or while it runs (it may not have reached the paused one's streams).
+      await Promise.race([chance(0.5) ? new Promise<void>(() => {}) : sleep(between(500, 4000)), second]);
+    } finally {
+      child.kill('SIGCONT');
+    }
+    const [outcome, other] = await Promise.all([first, second]);
+    const how = account(outcome, `${run} (paused)`);
+    figures.pausedOutcomes[how] = (figures.pausedOutcomes[how] ?? 0) + 1;
+    account(other, `${run} (after the pause)`);
+  };
+
+  const pauseAt = between(1, Math.max(1, options.runs - 1));
+  const jumpAt = between(1, Math.max(1, options.runs - 1));
+  const longAt = between(0, options.runs - 1);
   for (let i = 0; i < options.runs; i++) {
     figures.runs++;
+    const run = `run ${i + 1}`;
     offset.value += between(3, 15) * MINUTE;
+    if (i === jumpAt || (i > 0 && chance(0.03))) {
+      // Past the reconcile horizon: windows read next are at least that old, and windows waiting for
+      // a reconcile check are past their last one.
+      offset.value += (HORIZON_MINUTES + between(5, 120)) * MINUTE;
+      figures.horizonJumps++;
+    }
     const faults: Faults = {
       rate429: chance(0.5) ? random() * 0.15 : 0,
       retryAfterSeconds: chance(0.5) ? null : 1,
@@ -265,25 +506,59 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       lateArrivals: { maxMinutes: LATE_MINUTES },
     };
     emulator.setFaults(faults);
+    // A low query budget: an hour window of Sessions or Connections examines over a thousand rows, a
+    // quarter of an hour about 400, an hour of casodata sessions about 90 and PublishedDesktopNames 15
+    // (measured at 90 sessions an hour): hour windows (catch-up, reconcile re-reads) split.
+    if (chance(0.25)) {
+      figures.queryTimeoutRuns++;
+      emulator.setQueryTimeout({ maxScannedRows: between(450, 650), delayMs: 20 });
+    } else emulator.setQueryTimeout({});
+    // SIEM-side faults, a few in a hundred requests each (a run sends tens to hundreds), and one long
+    // 429 in some runs: its Retry-After (20–90 s) holds a stream that long.
+    const long = i === longAt || chance(0.05);
+    target.siem?.setFaults({
+      seed: options.seed * 1000 + i,
+      ...(chance(0.7)
+        ? {
+            acceptThenDrop: random() * 0.03,
+            commitThen5xx: random() * 0.03,
+            rate429: random() * 0.03,
+            rate5xx: random() * 0.02,
+            resetRate: random() * 0.02,
+          }
+        : {}),
+      ...(long ? { longRetryAfter: { rate: 0.05, minSeconds: 20, maxSeconds: 90, times: 1 } } : {}),
+      slowRate: 0.1,
+      slowMs: between(50, 300),
+    });
     if (i === 0 || chance(0.4)) await arrive();
     if (chance(0.15)) await edit();
     if (chance(0.1)) await copy();
     const kill = () => (chance(0.35) ? between(200, 2500) : undefined);
-    if (chance(0.25)) {
+    if (i === pauseAt || chance(0.05)) {
+      await paused(run);
+    } else if (chance(0.12)) {
+      await signalled(chance(0.5) ? 'SIGTERM' : 'SIGHUP', run);
+    } else if (chance(0.25)) {
       figures.overlaps++;
       const skew = (chance(0.5) ? 1 : -1) * between(1, 4) * MINUTE;
       const outcomes = await Promise.all([launch(0, kill()), launch(skew, kill())]);
-      for (const outcome of outcomes) account(outcome);
+      for (const outcome of outcomes) account(outcome, run);
     } else {
-      account(await launch(0, kill()));
+      account(await launch(0, kill()), run);
     }
-    log(`run ${i + 1}/${options.runs}: kills ${figures.kills}, overlaps ${figures.overlaps}`);
+    log(
+      `${run}/${options.runs}: kills ${figures.kills}, overlaps ${figures.overlaps}, pauses ${figures.pauses}, signals ${figures.sigterms + figures.sighups}, horizon jumps ${figures.horizonJumps}`,
+    );
   }
   figures.faults = Object.values(emulator.stats().injected).reduce((sum, n) => sum + n, 0);
+  figures.siemFaults = target.siem?.faults() ?? 0;
 
   // Converge: faults off (late arrivals stay: data that came late stays visible), time past every late
   // arrival and the first reconcile check, and runs until a run delivers nothing.
   emulator.setFaults({ lateArrivals: { maxMinutes: LATE_MINUTES } });
+  emulator.setQueryTimeout({});
+  target.siem?.setFaults(undefined);
   /** When the last converging run started: it read every snapshot set whole after this. */
   let lastRunAt = emulatorNow();
   // A run still delivers after a jump (reconcile checks, a window a killed run claimed, an operation
@@ -292,7 +567,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     for (let attempt = 0; attempt < 8; attempt++) {
       lastRunAt = emulatorNow();
       const outcome = await launch(0, undefined);
-      account(outcome);
+      account(outcome, `converging run ${figures.convergeRuns + 1}`);
       figures.convergeRuns++;
       // Exit 3: a stream a killed run's lease still holds (`blocked`) — waited out like `busy`.
       if (outcome.code !== 0 && outcome.code !== 3)
@@ -316,6 +591,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   figures.deadLetters = await target.deadLetters();
   return figures;
 }
+
+/** A stored record's identity, and the accepted request body that carried it (a SIEM API's). */
+type Delivered = readonly [id: string, body: string | undefined];
+
+const tagged =
+  (id: (record: Record<string, unknown>) => string) =>
+  (record: Record<string, unknown>): Delivered => [
+    id(record),
+    (record as { [ACCEPTED_IN]?: string })[ACCEPTED_IN],
+  ];
 
 /**
  * A snapshot set's rows (no time column) as the emulator shows them at `at`: the ground truth follows
@@ -346,9 +631,14 @@ async function compare(
   lastRunAt: number,
 ): Promise<void> {
   const truth = options.emulator.data;
-  const tally = (expected: Iterable<string>, delivered: Iterable<string>, stream: string) => {
-    const counts = new Map<string, number>();
-    for (const id of delivered) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const tally = (expected: Iterable<string>, delivered: Iterable<Delivered>, stream: string) => {
+    const counts = new Map<string, { n: number; bodies: Set<string> }>();
+    for (const [id, body] of delivered) {
+      const count = counts.get(id) ?? { n: 0, bodies: new Set<string>() };
+      count.n++;
+      if (body !== undefined) count.bodies.add(body);
+      counts.set(id, count);
+    }
     for (const id of expected) {
       figures.expected++;
       if (!counts.has(id)) {
@@ -356,10 +646,18 @@ async function compare(
         if (figures.lostExamples.length < 5) figures.lostExamples.push(`${stream} ${id}`);
       }
     }
-    for (const [id, n] of counts) {
+    for (const [id, { n, bodies }] of counts) {
       if (n > 1) {
         figures.duplicated += n - 1;
         if (figures.duplicatedExamples.length < 5) figures.duplicatedExamples.push(`${stream} ${id} ×${n}`);
+        // Only a byte-identical resend may store a record twice: every copy in the same body.
+        if (bodies.size > 1) {
+          figures.differentBodies += n - 1;
+          if (figures.differentBodyExamples.length < 5)
+            figures.differentBodyExamples.push(
+              `${stream} ${id} ×${n} in ${bodies.size} different bodies (${[...bodies].map((b) => b.slice(0, 12)).join(', ')})`,
+            );
+        }
       }
     }
   };
@@ -374,19 +672,21 @@ async function compare(
   const systemLogId = (record: Record<string, unknown>) => `${record.recordId}@${record.utcTimestamp}`;
   tally(
     truth.systemLog(customer, { from: start, to: cutoff }).map(systemLogId),
-    (await options.target.records('records')).filter(inRangeOf('utcTimestamp')).map(systemLogId),
+    (await options.target.records('records')).filter(inRangeOf('utcTimestamp')).map(tagged(systemLogId)),
     'systemlog/records',
   );
   const operations = (await options.target.records('operations')).filter(inRangeOf('FormattedStartTime'));
   const operationId = (record: Record<string, unknown>) => `${record.Id}@${record.FormattedEndTime}`;
   tally(
     truth.configLog(customer, { from: start, to: cutoff }).map(operationId),
-    operations.filter((record) => record.FormattedEndTime !== null).map(operationId),
+    operations.filter((record) => record.FormattedEndTime !== null).map(tagged(operationId)),
     'daasconfiglog/operations',
   );
   tally(
     [],
-    operations.filter((record) => record.FormattedEndTime === null).map((record) => canonical(record)),
+    operations
+      .filter((record) => record.FormattedEndTime === null)
+      .map(tagged((record) => canonical(record) ?? '')),
     'daasconfiglog/operations (running)',
   );
 
@@ -399,7 +699,7 @@ async function compare(
       }: Record<string, unknown>) => canonical(row) ?? '';
       const now = new Set(snapshotAt(options, entitySet, Date.now() + options.offset.value));
       const throughout = snapshotAt(options, entitySet, lastRunAt).filter((row) => now.has(row));
-      tally(throughout, (await options.target.records(entitySet)).map(version), entitySet);
+      tally(throughout, (await options.target.records(entitySet)).map(tagged(version)), entitySet);
       continue;
     }
     const key = truth.keyColumn(entitySet);
@@ -409,7 +709,7 @@ async function compare(
       const at = Date.parse(String(record[cursor]));
       return at >= start.getTime() && at < cutoff.getTime();
     };
-    const stored = (await options.target.records(entitySet)).filter(inRange).map(id);
+    const stored = (await options.target.records(entitySet)).filter(inRange).map(tagged(id));
     const expected = [...truth.monitor(entitySet, { from: start, to: cutoff })].map(id);
     const lostBefore = figures.lostExamples.length;
     tally(expected, stored, entitySet);
@@ -417,7 +717,9 @@ async function compare(
     figures.lostExamples = figures.lostExamples.map((example, index) => {
       if (index < lostBefore) return example;
       const lostKey = example.split(' ')[1]?.split('@')[0] ?? '';
-      const versions = stored.filter((version) => version.startsWith(`${lostKey}@`));
+      const versions = stored
+        .map(([version]) => version)
+        .filter((version) => version.startsWith(`${lostKey}@`));
       const delay = truth.arrivalDelayMs(entitySet, /^\d+$/.test(lostKey) ? Number(lostKey) : lostKey);
       return `${example} (stored versions: ${versions.join(', ') || 'none'}; arrival delay ${Math.round(delay / 1000)} s)`;
     });
@@ -439,11 +741,15 @@ async function compare(
     const expected = hours.flatMap((hour) =>
       truth.casodata(entity, new Date(hour)).map((raw) => keyOf(hourName(hour), raw)),
     );
-    tally(expected, [...storedKeys], `casodata/${entity}`);
+    tally(
+      expected,
+      [...storedKeys].map((key): Delivered => [key, undefined]),
+      `casodata/${entity}`,
+    );
     // Identical versions stored more than once.
     tally(
       [],
-      stored.map((record) => `${record.citrix_hour_utc} ${canonical(record.raw)}`),
+      stored.map(tagged((record) => `${record.citrix_hour_utc} ${canonical(record.raw)}`)),
       `casodata/${entity}`,
     );
   }
@@ -457,9 +763,21 @@ async function compare(
 async function compareDocuments(options: ChaosOptions, figures: ChaosFigures, documents: DocumentTruth) {
   const stored = await options.target.records('telemetry');
   const byDocument = new Map<string, string[]>();
+  const bodies = new Map<string, Set<string>>();
   for (const record of stored) {
     const id = String(record.documentId);
-    byDocument.set(id, [...(byDocument.get(id) ?? []), canonical(record)]);
+    const [version, body] = tagged((r) => canonical(r) ?? '')(record);
+    byDocument.set(id, [...(byDocument.get(id) ?? []), version]);
+    if (body !== undefined) bodies.set(version, (bodies.get(version) ?? new Set()).add(body));
+  }
+  // Only a byte-identical resend may store a record twice: every copy in the same body.
+  for (const [version, carriers] of bodies) {
+    if (carriers.size < 2) continue;
+    figures.differentBodies += carriers.size - 1;
+    if (figures.differentBodyExamples.length < 5)
+      figures.differentBodyExamples.push(
+        `telemetry ${version.slice(0, 80)} in ${carriers.size} different bodies`,
+      );
   }
   for (const [sha256, document] of documents) {
     const records = byDocument.get(sha256) ?? [];
@@ -488,5 +806,17 @@ async function compareDocuments(options: ChaosOptions, figures: ChaosFigures, do
 
 /** One line of figures, as the test prints it. */
 export function formatFigures(f: ChaosFigures): string {
-  return `chaos ${f.target}: runs ${f.runs}, processes ${f.processes}, kills ${f.kills}, overlaps ${f.overlaps}, busy ${f.busy}, blocked ${f.blocked}, faults ${f.faults}, adopted parts ${f.adoptedParts}, late records ${f.lateRecords}, telemetry documents ${f.documents}, ${f.converged ? `converged in ${f.convergeRuns} runs` : `NOT converged after ${f.convergeRuns} runs`}, records expected ${f.expected}, lost ${f.lost}, duplicated ${f.duplicated}`;
+  const paused = Object.entries(f.pausedOutcomes)
+    .map(([how, n]) => `${how} ${n}`)
+    .join(', ');
+  return (
+    `chaos ${f.target}: runs ${f.runs}, processes ${f.processes}, kills ${f.kills}, overlaps ${f.overlaps}, ` +
+    `SIGTERM ${f.sigterms}, SIGHUP ${f.sighups}, pauses ${f.pauses}${paused ? ` (paused ones ended: ${paused})` : ''}, ` +
+    `busy ${f.busy}, blocked ${f.blocked}, runs ended blocked ${f.blockedRuns}, runs ended conflict ${f.conflictRuns} (not paused ${f.otherConflictRuns}; streams ${f.conflicts}), failed streams ${f.failed}, ` +
+    `faults ${f.faults}, SIEM faults ${f.siemFaults}, query-timeout runs ${f.queryTimeoutRuns}, splits ${f.splits}, horizon jumps ${f.horizonJumps}, ` +
+    `adopted parts ${f.adoptedParts}, late records ${f.lateRecords}, telemetry documents ${f.documents}, ` +
+    `${f.converged ? `converged in ${f.convergeRuns} runs` : `NOT converged after ${f.convergeRuns} runs`}, ` +
+    `records expected ${f.expected}, lost ${f.lost}, duplicated ${f.duplicated} (in different bodies ${f.differentBodies}), ` +
+    `possibly duplicated counted ${f.possiblyDuplicated + f.possiblyDuplicatedLogged} (summaries ${f.possiblyDuplicated}, logs of runs without one ${f.possiblyDuplicatedLogged})`
+  );
 }

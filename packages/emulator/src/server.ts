@@ -80,6 +80,11 @@ export interface Emulator {
    * changing nothing, on an invalid `lateArrivals`.
    */
   setFaults(faults: Faults): void;
+  /**
+   * Replaces the query timeout at runtime, resolved as the `queryTimeout` option is (absent fields take
+   * their defaults; `maxScannedRows: null` turns it off): from the next request on.
+   */
+  setQueryTimeout(queryTimeout: EmulatorOptions['queryTimeout']): void;
   stats(): EmulatorStats;
   resetStats(): void;
   /** The same generators the server uses. */
@@ -438,6 +443,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const next = viewFor(faults); // validates before anything changes
       injector.replace(faults);
       view = next;
+    },
+    setQueryTimeout: (queryTimeout) => {
+      config.queryTimeout = resolveOptions({ queryTimeout }).queryTimeout;
     },
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),

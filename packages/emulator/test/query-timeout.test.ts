@@ -65,4 +65,25 @@ describe('query timeout', () => {
     const { status } = await getJson(emulator, session, '/casodata/sessions?year=2024&month=08&day=05');
     expect(status).toBe(QUERY_TIMEOUT_STATUS);
   });
+
+  it('is replaced at runtime (setQueryTimeout): off, lower, then as configured again', async () => {
+    const day = monitorPath('Sessions', {
+      $filter: windowFilter('ModifiedDate', new Date(NOW - 48 * HOUR), new Date(NOW)),
+      $count: 'true',
+    });
+    const hour = monitorPath('Sessions', {
+      $filter: windowFilter('ModifiedDate', new Date(NOW - 2 * HOUR), new Date(NOW - HOUR)),
+    });
+    try {
+      emulator.setQueryTimeout({ maxScannedRows: null });
+      expect((await getJson(emulator, session, day)).status).toBe(200);
+      // An hour scans 2,000 rows: within 2,500, not within 1,000.
+      emulator.setQueryTimeout({ maxScannedRows: 1_000, delayMs: 0 });
+      expect((await getJson(emulator, session, hour)).status).toBe(QUERY_TIMEOUT_STATUS);
+    } finally {
+      emulator.setQueryTimeout({ maxScannedRows: 2_500, delayMs: 120 });
+    }
+    expect((await getJson(emulator, session, hour)).status).toBe(200);
+    expect((await getJson(emulator, session, day)).status).toBe(QUERY_TIMEOUT_STATUS);
+  });
 });

@@ -2,14 +2,15 @@
  * Runs a collector CLI as a child process, the way the suites that test the real process do (the CLI
  * tests, the hostile-input catalogue, the chaos pass): from source with the project's Node, with a
  * clean environment (only what the test passes, plus PATH and HOME), optionally killed with SIGKILL
- * after a delay. Its output is kept for the secret scan.
+ * after a delay, or handed to the test as it starts (`onSpawn`: other signals, at moments of its
+ * choosing). Its output is kept for the secret scan.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { keepProcessOutput } from './test-logs.ts';
 
 export interface CliRun {
   code: number | null;
-  /** `SIGKILL` when the run was killed. */
+  /** `SIGKILL` when the run was killed (or the signal `onSpawn`'s caller sent that ended it). */
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
@@ -25,6 +26,8 @@ export interface CliOptions {
   killAfterMs?: number | undefined;
   /** Called when the kill was delivered. */
   onKill?: (() => void) | undefined;
+  /** Called with the process once it is started: a test may signal it (SIGTERM, SIGSTOP…). */
+  onSpawn?: ((child: ChildProcess) => void) | undefined;
 }
 
 /** Runs `node --conditions=@ctxsiem/source {cli} {args}` and resolves when it exits. */
@@ -35,6 +38,7 @@ export function runCli(cli: string, args: string[], options: CliOptions): Promis
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {

@@ -16,7 +16,9 @@ export {
   MAX_LOG_BYTES,
   type SecOpsApi,
   type SecOpsFault,
+  type SecOpsFaultKind,
   type SecOpsLog,
+  type SecOpsRandomFaults,
   startSecOpsApi,
 } from './secops-api.ts';
 export { type SecretManagerApi, startSecretManagerApi } from './secret-manager-api.ts';

@@ -43,7 +43,7 @@
  *   Ingestion API allows the maximum 4MB of payload", chronicle/ingestion-scripts common/ingest_v1.py;
  *   legacy 1 MB, documented above; as configured) are refused with 413; a token it did not issue (or one
  *   expired) with 401; a log type in `deniedLogTypes` with 403; a malformed body with 400. Faults queued with `failNext` answer the next ingestion requests: a status (with
- *   `Retry-After`; the logs are not accepted), `accept-then-reset` — the logs are accepted and the
+ *   `Retry-After`; the logs are not accepted, unless `committed`: accepted, then answered the status), `accept-then-reset` — the logs are accepted and the
  *   connection dropped before the answer, as when a process is killed with the request in flight — or
  *   `pass` (answered normally, to reach a later request).
  * - A request holding a log a test declared malformed (`refuseLogs`: Google documents no rule on a
@@ -51,10 +51,23 @@
  *   "Request contains an invalid argument.", naming no log, and none of its logs is taken (INFERRED:
  *   INVALID_ARGUMENT means the request is invalid, https://cloud.google.com/apis/design/errors; that
  *   message is the one Google APIs give when they name no field).
+ * - SIEM-side faults drawn at random (`setFaults`, switched per server at runtime, from a seeded PRNG)
+ *   answer the valid ingestion requests no queued fault answers: accept-then-drop (the logs stored, the
+ *   socket destroyed without an answer), a 500 or 503 after the commit (stored, then the error), a 500
+ *   or 503 or a short 429 before it (nothing stored), a reset before it, a slow answer, and a long 429
+ *   RESOURCE_EXHAUSTED (Google's error model maps RESOURCE_EXHAUSTED, "out of resource quota or
+ *   reaching rate limiting", to HTTP 429, https://cloud.google.com/apis/design/errors) whose
+ *   `Retry-After` header asks for tens of seconds — INFERRED: Google's model carries the delay as
+ *   `google.rpc.RetryInfo` `retryDelay` in the error's details (sent too); that the ingestion API also
+ *   sends the header, and that its waits reach tens of seconds, Google does not say.
+ * - Every accepted request's body is digested (SHA-256 of its bytes: `acceptedBodies`, and each log's
+ *   `body`), so a test tells a byte-identical resend (one digest accepted twice) from a record sent in
+ *   two different requests.
  */
-import { createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../seeded-random.ts';
 import { readLimitedBody } from './request-body.ts';
 
 export interface SecOpsLog {
@@ -66,13 +79,70 @@ export interface SecOpsLog {
   namespace?: string;
   labels?: Record<string, string>;
   api: 'import' | 'legacy';
+  /** The SHA-256 (hex) of the body of the request that carried it. */
+  body: string;
 }
 
-/** What the next ingestion request gets: a status, accepted-then-dropped, or `pass` (handled normally). */
+/**
+ * What the next ingestion request gets: a status (`committed`: the logs are accepted first, as when an
+ * API answers a 5xx after its commit), accepted-then-dropped, or `pass` (handled normally).
+ */
 export type SecOpsFault =
-  | { status: number; retryAfter?: string; body?: string }
+  | { status: number; retryAfter?: string; body?: string; committed?: boolean }
   | 'accept-then-reset'
   | 'pass';
+
+/**
+ * SIEM-side faults drawn for each valid ingestion request no queued fault answers, from a PRNG seeded
+ * with `seed`: each a probability per request, tried in this order.
+ */
+export interface SecOpsRandomFaults {
+  seed: number;
+  /** Stores the logs, then destroys the socket without an answer. */
+  acceptThenDrop?: number;
+  /** Stores the logs, then answers 500 or 503 (half each). */
+  commitThen5xx?: number;
+  /**
+   * Nothing stored: 429 RESOURCE_EXHAUSTED with `Retry-After` between the bounds (seconds); at most
+   * `times` of them (default: no limit).
+   */
+  longRetryAfter?: { rate: number; minSeconds: number; maxSeconds: number; times?: number };
+  /** Nothing stored: 429 RESOURCE_EXHAUSTED with `Retry-After: 1`. */
+  rate429?: number;
+  /** Nothing stored: 500 or 503 (half each). */
+  rate5xx?: number;
+  /** Nothing stored: the socket destroyed without an answer. */
+  resetRate?: number;
+  /** The answer (whatever it is) comes `slowMs` later (default 500). */
+  slowRate?: number;
+  slowMs?: number;
+}
+
+/** The kinds of fault `setFaults` draws, as `stats.faults` counts them. */
+export type SecOpsFaultKind =
+  | 'acceptThenDrop'
+  | 'commitThen5xx'
+  | 'longRetryAfter'
+  | 'rate429'
+  | 'rate5xx'
+  | 'reset'
+  | 'slow';
+
+/** A 429 RESOURCE_EXHAUSTED asking for `seconds`: the header, and Google's RetryInfo in the body. */
+function resourceExhausted(seconds: number): SecOpsFault {
+  return {
+    status: 429,
+    retryAfter: String(seconds),
+    body: JSON.stringify({
+      error: {
+        code: 429,
+        message: 'Quota exceeded (injected).',
+        status: 'RESOURCE_EXHAUSTED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${seconds}s` }],
+      },
+    }),
+  };
+}
 
 /** Every Citrix log type Google lists, with or without a default parser (see the header). */
 export const GOOGLE_CITRIX_LOG_TYPES = [
@@ -142,15 +212,32 @@ export interface SecOpsApi {
   dropped: SecOpsLog[];
   /** The log types the instance has: Google's Citrix ones, plus the custom ones a test adds. */
   logTypes: Set<string>;
+  /** Every request whose logs were accepted, in order: its body's SHA-256 (hex) and its logs. */
+  acceptedBodies: { sha256: string; logs: number }[];
   /** Ingestion requests received (accepted or not), and tokens issued. */
   /** `bodies`: the size of every ingestion request body received, in order. */
-  stats: { requests: number; tokens: number; refused413: number; largestBody: number; bodies: number[] };
+  /** `faults`: the random faults `setFaults` drew, by kind. */
+  stats: {
+    requests: number;
+    tokens: number;
+    refused413: number;
+    largestBody: number;
+    bodies: number[];
+    faults: Partial<Record<SecOpsFaultKind, number>>;
+  };
   /** The limit a request body may reach, per API. */
   limits: { import: number; legacy: number };
   deniedLogTypes: Set<string>;
   /** Declares which logs (by their decoded text) are malformed: a request holding one is refused (400). */
   refuseLogs(malformed: (text: string) => boolean): void;
   failNext(...faults: SecOpsFault[]): void;
+  /** Draws SIEM-side faults at random from now on (undefined: none); queued `failNext` faults go first. */
+  setFaults(faults: SecOpsRandomFaults | undefined): void;
+  /**
+   * Resolves when the next ingestion request has been read, before it is answered: a test acts while a
+   * request is in flight (a signal to the process sending it).
+   */
+  nextRequest(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -183,20 +270,67 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
   const clientEmail = 'ctxsiem-ingest@test-project.iam.gserviceaccount.com';
   const tokens = new Map<string, number>();
   const faults: SecOpsFault[] = [];
+  let random: { faults: SecOpsRandomFaults; draw: () => number } | undefined;
+  /** The long 429s drawn before the current `setFaults` (its `times` counts from there). */
+  let longBefore = 0;
+  let waiting: (() => void)[] = [];
   let malformed: (text: string) => boolean = () => false;
   const api = {
     accepted: [] as SecOpsLog[],
     dropped: [] as SecOpsLog[],
+    acceptedBodies: [] as { sha256: string; logs: number }[],
     logTypes: new Set<string>([...GOOGLE_CITRIX_LOG_TYPES, ...(options.customLogTypes ?? [])]),
-    stats: { requests: 0, tokens: 0, refused413: 0, largestBody: 0, bodies: [] as number[] },
+    stats: {
+      requests: 0,
+      tokens: 0,
+      refused413: 0,
+      largestBody: 0,
+      bodies: [] as number[],
+      faults: {} as Partial<Record<SecOpsFaultKind, number>>,
+    },
     limits: { import: 4_000_000, legacy: 1_000_000, ...options.limits },
     deniedLogTypes: new Set<string>(),
     failNext: (...next: SecOpsFault[]) => void faults.push(...next),
+    setFaults: (next: SecOpsRandomFaults | undefined) => {
+      random = next ? { faults: next, draw: seededRandom(next.seed) } : undefined;
+      longBefore = api.stats.faults.longRetryAfter ?? 0;
+    },
+    nextRequest: () => new Promise<void>((resolve) => waiting.push(resolve)),
     refuseLogs: (rule: (text: string) => boolean) => {
       malformed = rule;
     },
   };
   const ttl = options.tokenTtlSeconds ?? 3600;
+
+  /** The random fault drawn for a request (undefined: none), and how long its answer waits. */
+  const drawFault = (): { fault: SecOpsFault | 'reset' | undefined; slowMs: number } => {
+    if (!random) return { fault: undefined, slowMs: 0 };
+    const { faults: f, draw } = random;
+    const drawn = (kind: SecOpsFaultKind) => {
+      api.stats.faults[kind] = (api.stats.faults[kind] ?? 0) + 1;
+      return true;
+    };
+    const slowMs = draw() < (f.slowRate ?? 0) && drawn('slow') ? (f.slowMs ?? 500) : 0;
+    const status5xx = () => (draw() < 0.5 ? 500 : 503);
+    if (draw() < (f.acceptThenDrop ?? 0) && drawn('acceptThenDrop'))
+      return { fault: 'accept-then-reset', slowMs };
+    if (draw() < (f.commitThen5xx ?? 0) && drawn('commitThen5xx'))
+      return { fault: { status: status5xx(), committed: true }, slowMs };
+    const long = f.longRetryAfter;
+    const longLeft =
+      (long?.times ?? Number.POSITIVE_INFINITY) > (api.stats.faults.longRetryAfter ?? 0) - longBefore;
+    if (long && longLeft && draw() < long.rate && drawn('longRetryAfter'))
+      return {
+        fault: resourceExhausted(
+          long.minSeconds + Math.floor(draw() * (long.maxSeconds - long.minSeconds + 1)),
+        ),
+        slowMs,
+      };
+    if (draw() < (f.rate429 ?? 0) && drawn('rate429')) return { fault: resourceExhausted(1), slowMs };
+    if (draw() < (f.rate5xx ?? 0) && drawn('rate5xx')) return { fault: { status: status5xx() }, slowMs };
+    if (draw() < (f.resetRate ?? 0) && drawn('reset')) return { fault: 'reset', slowMs };
+    return { fault: undefined, slowMs };
+  };
 
   const json = (
     res: ServerResponse,
@@ -320,7 +454,7 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
         `Permission 'chronicle.logs.import' denied on log type ${logType}`,
         'PERMISSION_DENIED',
       );
-    const logs: SecOpsLog[] = [];
+    const logs: Omit<SecOpsLog, 'body'>[] = [];
     if (importMatch) {
       const source = parsed.inlineSource as { logs?: unknown; forwarder?: unknown } | undefined;
       if (!source || !Array.isArray(source.logs) || source.logs.length === 0)
@@ -387,33 +521,40 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
     }
     if (logs.some((log) => malformed(log.text)))
       return error(res, 400, 'Request contains an invalid argument.', 'INVALID_ARGUMENT');
-    const fault = faults.shift();
+    const digest = createHash('sha256').update(body).digest('hex');
+    const arrived = waiting;
+    waiting = [];
+    for (const resolve of arrived) resolve();
+    // Whoever waited acts (a signal to the sending process) before the answer goes.
+    if (arrived.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    const queued = faults.shift();
+    const { fault, slowMs } = queued === undefined ? drawFault() : { fault: queued, slowMs: 0 };
+    if (slowMs > 0) await new Promise((resolve) => setTimeout(resolve, slowMs));
     if (fault === 'pass' || fault === undefined) {
-      ingest(logs);
+      ingest(logs, digest);
       return json(res, 200, {});
     }
-    if (fault === 'accept-then-reset') {
-      ingest(logs);
+    if (fault === 'accept-then-reset' || fault === 'reset') {
+      if (fault === 'accept-then-reset') ingest(logs, digest);
       res.socket?.destroy();
       return;
     }
-    if (fault) {
-      res.writeHead(fault.status, {
-        'content-type': 'application/json',
-        ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}),
-      });
-      return void res.end(
-        fault.body ?? JSON.stringify({ error: { code: fault.status, message: 'injected' } }),
-      );
-    }
-    ingest(logs);
-    json(res, 200, {});
+    if (fault.committed) ingest(logs, digest);
+    res.writeHead(fault.status, {
+      'content-type': 'application/json',
+      ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}),
+    });
+    res.end(fault.body ?? JSON.stringify({ error: { code: fault.status, message: 'injected' } }));
   }
 
-  /** What an accepted request's logs become: ingested, or (over 1 MB) dropped. */
-  function ingest(logs: readonly SecOpsLog[]): void {
+  /** What an accepted request's logs become: ingested, or (over 1 MB) dropped; its body's digest kept. */
+  function ingest(logs: readonly Omit<SecOpsLog, 'body'>[], digest: string): void {
+    api.acceptedBodies.push({ sha256: digest, logs: logs.length });
     for (const log of logs)
-      (Buffer.byteLength(log.text, 'utf8') > MAX_LOG_BYTES ? api.dropped : api.accepted).push(log);
+      (Buffer.byteLength(log.text, 'utf8') > MAX_LOG_BYTES ? api.dropped : api.accepted).push({
+        ...log,
+        body: digest,
+      });
   }
 
   /** Why a request for `host` (absent: sent to the server's own address) is refused, or undefined. */
