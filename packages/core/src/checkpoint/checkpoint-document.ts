@@ -11,7 +11,7 @@
  * Where the objects lie and how a store reads them is `checkpoint-objects.ts`; the services' own calls
  * (conditional puts, ETags, generations) stay in the sink packages.
  */
-import type { StreamState, VersionedState } from '../contracts/contracts.ts';
+import type { StreamState, VersionedState } from '../contracts/checkpoint-store.ts';
 import { CtxsiemError } from '../errors/errors.ts';
 import {
   checkpointDocumentKind,

@@ -14,7 +14,8 @@
  * The requests themselves (and their preconditions) are the service's.
  */
 
-import type { CheckpointStore, JsonRecord, StreamState, VersionedState } from '../contracts/contracts.ts';
+import type { CheckpointStore, StreamState, VersionedState } from '../contracts/checkpoint-store.ts';
+import type { JsonRecord } from '../contracts/records.ts';
 import { checkpointFromLegacyState, LEGACY_VERSION } from './checkpoint-document.ts';
 import {
   assertUnreserved,

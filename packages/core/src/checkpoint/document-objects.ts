@@ -20,7 +20,8 @@
  * `CheckpointStore`; the services' calls stay in the sink packages.
  */
 import { randomUUID } from 'node:crypto';
-import type { JsonRecord, StreamState } from '../contracts/contracts.ts';
+import type { StreamState } from '../contracts/checkpoint-store.ts';
+import type { JsonRecord } from '../contracts/records.ts';
 import { CheckpointConflictError, CtxsiemError } from '../errors/errors.ts';
 
 /** A plain JSON object: not null, not an array. */

@@ -3,7 +3,7 @@
  * `{"last_hour_utc": "2024-08-06T07:00:00Z"}` — the start of the last hour they collected. A user moving
  * to ctxsiem continues at the next hour, so nothing is collected twice and nothing is skipped.
  */
-import { HOUR_MS } from '../runner/windows.ts';
+import { HOUR_MS } from '../clock/durations.ts';
 
 export interface LegacyState {
   last_hour_utc?: unknown;

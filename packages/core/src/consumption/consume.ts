@@ -21,27 +21,23 @@
  */
 
 import type { Clock } from '../clock/clock.ts';
+import type { Column, FieldDrift, JsonRecord } from '../contracts/records.ts';
+import { addDrift, type DriftCount } from '../contracts/schema-drift.ts';
+import type { Batch, DeliveryFence, Sink } from '../contracts/sink.ts';
 import type {
-  Batch,
-  Column,
-  DeliveryFence,
-  FieldDrift,
-  JsonRecord,
   LogConsumer,
   LogMessage,
   PartitionLag,
   PartitionPosition,
   RoutedStream,
-  Sink,
   StreamSource,
-} from '../contracts/contracts.ts';
-import { resumeOffset } from '../contracts/contracts.ts';
+} from '../contracts/stream-source.ts';
+import { resumeOffset } from '../contracts/stream-source.ts';
 import { UNFENCED } from '../delivery/delivery-ledger.ts';
+import { recordDigest } from '../encoding/record-digest.ts';
 import { CheckpointConflictError, describeError, PartExistsError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { abortableSleep, backoffDelayMs } from '../retry/retry-policy.ts';
-import { recordDigest } from '../runner/record-digest.ts';
-import { addDrift, type DriftCount } from '../runner/schema-drift.ts';
 import { type HeldClaim, PartitionClaims } from './partition-claims.ts';
 
 /** When a partition's gathered messages are cut into a batch. */

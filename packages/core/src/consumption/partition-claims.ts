@@ -6,7 +6,7 @@
  * instead of storing twice. Claims sit with the checkpoint store's documents.
  */
 import { z } from 'zod';
-import type { DocumentStore } from '../contracts/contracts.ts';
+import type { DocumentStore } from '../contracts/document-store.ts';
 
 const ClaimSchema = z.object({
   first: z.number().int().nonnegative(),

@@ -7,7 +7,11 @@
  */
 import type { z } from 'zod';
 import { parseConfig } from '../config/config.ts';
-import type { CheckpointStore, ConnectorDeps, Sink, Source, StreamSource } from './contracts.ts';
+import type { CheckpointStore } from './checkpoint-store.ts';
+import type { ConnectorDeps } from './connector-deps.ts';
+import type { Source } from './pull-source.ts';
+import type { Sink } from './sink.ts';
+import type { StreamSource } from './stream-source.ts';
 
 /** What a connector can be. (`stream-source`: a consumer such as Kafka, whose position is offsets.) */
 export type ConnectorKind = 'pull-source' | 'stream-source' | 'sink' | 'checkpoint-store';

@@ -1,5 +1,17 @@
 /** What every connector implements and what a connector package says about itself. */
 
+// The checkpoint store: one stream's state, written conditionally; the keys of checkpoints and manifests.
+export {
+  type CheckpointStore,
+  type ClaimedWindow,
+  checkpointKey,
+  manifestKey,
+  type ReconcileEntry,
+  type RunOutcome,
+  type StreamLease,
+  type StreamState,
+  type VersionedState,
+} from './checkpoint-store.ts';
 // Connector manifests: kind, config schema, environment mapping, SIEM defaults and factory of each connector.
 export {
   type CheckpointStoreConnector,
@@ -20,52 +32,49 @@ export {
   type StreamSourceConnector,
   type TenantConnection,
 } from './connector.ts';
-// The source, pull stream, sink and checkpoint store contracts, and the keys of checkpoints and manifests.
+// What every connector factory is handed.
+export type { ConnectorDeps } from './connector-deps.ts';
+// JSON documents beside the checkpoints, with conditional writes.
+export type { DocumentStore } from './document-store.ts';
+// The pull source: streams read window by window, page by page.
+export type {
+  CheckResult,
+  OfferedStream,
+  Page,
+  PullStream,
+  RejectedRecord,
+  Source,
+  SourceFactory,
+  TableProjection,
+  WindowPolicy,
+} from './pull-source.ts';
+// The JSON Schema of a stream's records, from its columns.
+export { recordJsonSchema, type StreamRecords } from './record-json-schema.ts';
+// What travels: records, windows, record schemas, columns and drift from them.
+export type { Column, ColumnType, FieldDrift, JsonRecord, RecordSchema, Window } from './records.ts';
+// Fields of delivered records that differ from their model: counted, named in words.
+export { addDrift, type DriftCount, describeJsonValue } from './schema-drift.ts';
+// The sink: parts named by their identity, written create-only, read back, acknowledged with a receipt.
+export type {
+  Batch,
+  DeliveryFence,
+  ListedPart,
+  PartIdentity,
+  PartName,
+  Receipt,
+  Sink,
+  SinkFactory,
+} from './sink.ts';
+// The stream source: a partitioned log consumed by a consumer group, its messages routed to streams.
 export {
-  type Batch,
-  type CheckpointStore,
-  type CheckResult,
-  type ClaimedWindow,
-  type Column,
-  type ColumnType,
-  type ConnectorDeps,
   type ConsumptionSettings,
-  checkpointKey,
-  type DeliveryFence,
-  type DocumentStore,
-  type FieldDrift,
-  type JsonRecord,
-  type ListedPart,
   type LogConsumer,
   type LogMessage,
-  manifestKey,
-  type OfferedStream,
-  type Page,
-  type PartIdentity,
   type PartitionLag,
   type PartitionOffsets,
   type PartitionPosition,
-  type PartName,
-  type PullStream,
-  type Receipt,
-  type ReconcileEntry,
-  type RecordSchema,
-  type RejectedRecord,
   type RoutedMessage,
   type RoutedStream,
-  type RunOutcome,
   resumeOffset,
-  type Sink,
-  type SinkFactory,
-  type Source,
-  type SourceFactory,
-  type StreamLease,
   type StreamSource,
-  type StreamState,
-  type TableProjection,
-  type VersionedState,
-  type Window,
-  type WindowPolicy,
-} from './contracts.ts';
-// The JSON Schema of a stream's records, from its columns.
-export { recordJsonSchema, type StreamRecords } from './record-json-schema.ts';
+} from './stream-source.ts';

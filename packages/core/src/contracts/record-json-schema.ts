@@ -4,7 +4,7 @@
  * a SIEM's schema registry, a data-lake table) can be given it. Columns are what a record may carry:
  * none is required, and a record may carry more (the APIs add fields).
  */
-import type { Column, ColumnType } from './contracts.ts';
+import type { Column, ColumnType } from './records.ts';
 
 /** Each column type as JSON Schema; a value may be null (an API's nullable property), as in a SIEM table. */
 const TYPES: Readonly<Record<ColumnType, Record<string, unknown>>> = {

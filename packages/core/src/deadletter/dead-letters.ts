@@ -14,12 +14,15 @@
  * the same time), and writes only records none of them holds, as the next round. Dead-letter parts are
  * kept as they are: they record what was refused and why.
  */
-import type { JsonRecord, ListedPart, PartName, PullStream, Sink } from '../contracts/contracts.ts';
+
+import type { PullStream } from '../contracts/pull-source.ts';
+import type { JsonRecord } from '../contracts/records.ts';
+import { deliveredColumns } from '../contracts/records.ts';
+import type { ListedPart, PartName, Sink } from '../contracts/sink.ts';
+import { sourceRecordOf, streamRecordDigest } from '../encoding/record-digest.ts';
 import { PartExistsError } from '../errors/errors.ts';
 import { partNumber } from '../layout/layout.ts';
 import type { Logger } from '../logging/logger.ts';
-import { deliveredColumns } from '../runner/part-writer.ts';
-import { sourceRecordOf, streamRecordDigest } from '../runner/record-digest.ts';
 
 /** How many distinct reasons a report keeps per part. */
 const REASONS_KEPT = 3;

@@ -3,7 +3,7 @@
  * deployment names an object sink for them (`deadLetters`: file, S3, GCS), and this routes every
  * dead-letter part — writes, reads, listing — there, and everything else to the API sink.
  */
-import type { Sink } from '../contracts/contracts.ts';
+import type { Sink } from '../contracts/sink.ts';
 
 export function withDeadLetterSink(sink: Sink, deadLetters: Sink): Sink {
   const routed: Sink = {

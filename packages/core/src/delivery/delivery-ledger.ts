@@ -34,10 +34,12 @@
  * (the claimed requests), byte-identical and counted.
  */
 import { z } from 'zod';
-import { checkpointKey, type DocumentStore, manifestKey, type PartName } from '../contracts/contracts.ts';
+import { checkpointKey, manifestKey } from '../contracts/checkpoint-store.ts';
+import type { DocumentStore } from '../contracts/document-store.ts';
+import type { PartName } from '../contracts/sink.ts';
+import { DIGEST_BYTES } from '../encoding/record-digest.ts';
 import { CheckpointConflictError, PartExistsError } from '../errors/errors.ts';
 import { partNumber } from '../layout/layout.ts';
-import { DIGEST_BYTES } from '../runner/record-digest.ts';
 
 const DIGEST_CHARS = 12;
 

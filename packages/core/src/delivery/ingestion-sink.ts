@@ -25,15 +25,10 @@
  * 429, a refused connection) is not counted, and a request none of whose attempts may have landed is
  * released, not left claimed.
  */
-import type {
-  Batch,
-  ConnectorDeps,
-  DeliveryFence,
-  JsonRecord,
-  PartName,
-  Receipt,
-  Sink,
-} from '../contracts/contracts.ts';
+
+import type { ConnectorDeps } from '../contracts/connector-deps.ts';
+import type { JsonRecord } from '../contracts/records.ts';
+import type { Batch, DeliveryFence, PartName, Receipt, Sink } from '../contracts/sink.ts';
 import { digestOf } from '../encoding/content-digest.ts';
 import { encodeNdjson } from '../encoding/ndjson.ts';
 import { RequestRefusedError, SinkError } from '../errors/errors.ts';

@@ -1,5 +1,5 @@
 /** The size of a batch's NDJSON encoding (`encodeNdjson`), measured without building the body. */
-import type { JsonRecord } from '../contracts/contracts.ts';
+import type { JsonRecord } from '../contracts/records.ts';
 
 /**
  * Whether the NDJSON of `records` (before gzip) is larger than `limit` bytes. Stops as soon as it is,

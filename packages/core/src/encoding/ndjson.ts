@@ -1,7 +1,7 @@
 /** NDJSON encoding (one JSON object per line, `\n` after each) with optional gzip. */
 import { Readable } from 'node:stream';
 import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
-import type { JsonRecord } from '../contracts/contracts.ts';
+import type { JsonRecord } from '../contracts/records.ts';
 
 export function encodeNdjson(records: readonly JsonRecord[], gzip = false): Buffer {
   let text = '';

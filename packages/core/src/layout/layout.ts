@@ -13,7 +13,7 @@
  */
 
 import { z } from 'zod';
-import type { PartName } from '../contracts/contracts.ts';
+import type { PartName } from '../contracts/sink.ts';
 import { CtxsiemError } from '../errors/errors.ts';
 
 export const DEAD_LETTER_FOLDER = '_deadletter';

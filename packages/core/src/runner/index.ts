@@ -18,8 +18,6 @@ export {
   retryCheck,
   unverifiedWindows,
 } from './reconcile.ts';
-// Compact digests of records, whatever order their keys came in.
-export { DIGEST_BYTES, DigestSet, recordDigest } from './record-digest.ts';
 // One run over every stream: lease, claim, read, write, commit, reconcile.
 export {
   backfillKey,
@@ -32,8 +30,6 @@ export {
   type StreamStatus,
   type StreamSummary,
 } from './runner.ts';
-// Fields of delivered records that differ from their model: counted, named in words.
-export { addDrift, type DriftCount, describeJsonValue } from './schema-drift.ts';
 // One stream's checkpoint as a runner holds it, with its lease.
 export {
   type CommittedState,
@@ -55,12 +51,9 @@ export {
 } from './window-manifest.ts';
 // Half-open UTC windows planned from a checkpoint position, and splitting them.
 export {
-  DAY_MS,
   floorTo,
-  HOUR_MS,
   horizon,
   isoSeconds,
-  MINUTE_MS,
   nextWindow,
   splitWindow,
   windowsIn,

@@ -16,20 +16,15 @@
  *
  * The digests of the window being written are held in memory (9 bytes of hash each, in a string set).
  */
-import type {
-  Column,
-  DeliveryFence,
-  JsonRecord,
-  PartIdentity,
-  PullStream,
-  Receipt,
-  RejectedRecord,
-  Sink,
-} from '../contracts/contracts.ts';
+
+import type { PullStream, RejectedRecord } from '../contracts/pull-source.ts';
+import type { Column, JsonRecord } from '../contracts/records.ts';
+import { deliveredColumns } from '../contracts/records.ts';
+import { addDrift, type DriftCount } from '../contracts/schema-drift.ts';
+import type { DeliveryFence, PartIdentity, Receipt, Sink } from '../contracts/sink.ts';
+import { sourceRecordOf, streamRecordDigest } from '../encoding/record-digest.ts';
 import { PartExistsError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
-import { sourceRecordOf, streamRecordDigest } from './record-digest.ts';
-import { addDrift, type DriftCount } from './schema-drift.ts';
 import type { WindowManifest } from './window-manifest.ts';
 
 type Kind = PartIdentity['kind'];
@@ -72,17 +67,6 @@ export interface PartWriterOptions {
   /** The writer's lease for a SIEM API sink's requests (renewed and checked before each attempt). */
   fence?: DeliveryFence | undefined;
   logger: Logger;
-}
-
-/**
- * The columns of a stream's delivered records, as a sink whose tables declare fields is handed them:
- * the stream's own, then the tenant tag. Undefined when the stream declares none.
- */
-export function deliveredColumns(
-  columns: readonly Column[] | undefined,
-  tenantField: string | undefined,
-): readonly Column[] | undefined {
-  return columns && [...columns, ...(tenantField ? [{ name: tenantField, type: 'string' as const }] : [])];
 }
 
 export class PartWriter {

@@ -3,7 +3,8 @@
  * consumer), through a bounded queue: page n+1 is fetched while page n is written, and a fast source
  * never runs ahead of a slow sink by more than the queue's capacity.
  */
-import type { Page, PullStream, Window } from '../contracts/contracts.ts';
+import type { Page, PullStream } from '../contracts/pull-source.ts';
+import type { Window } from '../contracts/records.ts';
 import { QueryTimeoutError, SourceError } from '../errors/errors.ts';
 import { BoundedQueue } from './queue.ts';
 

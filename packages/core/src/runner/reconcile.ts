@@ -8,8 +8,10 @@
  * again with a backoff and reported until it does (`retryCheck`); after the last check a count-only audit
  * counts the rows later than the horizon (`auditEntry`).
  */
-import type { ReconcileEntry, Window } from '../contracts/contracts.ts';
-import { HOUR_MS, MINUTE_MS } from './windows.ts';
+
+import { HOUR_MS, MINUTE_MS } from '../clock/durations.ts';
+import type { ReconcileEntry } from '../contracts/checkpoint-store.ts';
+import type { Window } from '../contracts/records.ts';
 
 export interface ReconcilePolicy {
   /** Closed windows are checked for late records until their end is this old. */

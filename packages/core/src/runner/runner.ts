@@ -9,18 +9,17 @@
 
 import { hostname } from 'node:os';
 import type { Clock } from '../clock/clock.ts';
+import { MINUTE_MS } from '../clock/durations.ts';
 import {
   type CheckpointStore,
   checkpointKey,
-  type JsonRecord,
   manifestKey,
-  type Page,
-  type PullStream,
   type ReconcileEntry,
-  type Sink,
-  type Source,
-  type Window,
-} from '../contracts/contracts.ts';
+} from '../contracts/checkpoint-store.ts';
+import type { Page, PullStream, Source } from '../contracts/pull-source.ts';
+import type { JsonRecord, Window } from '../contracts/records.ts';
+import { addDrift, type DriftCount } from '../contracts/schema-drift.ts';
+import type { Sink } from '../contracts/sink.ts';
 import { CheckpointConflictError, describeError, QueryTimeoutError } from '../errors/errors.ts';
 import { compactInstant } from '../layout/layout.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -38,10 +37,9 @@ import {
   retryCheck,
   unverifiedWindows,
 } from './reconcile.ts';
-import { addDrift, type DriftCount } from './schema-drift.ts';
 import { newLeaseOwner, parseStreamState, processAlive, StreamCheckpoint } from './stream-checkpoint.ts';
 import { StoredManifest } from './window-manifest.ts';
-import { floorTo, MINUTE_MS, nextWindow, splitWindow } from './windows.ts';
+import { floorTo, nextWindow, splitWindow } from './windows.ts';
 
 export interface RunOptions {
   source: Source;

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { Clock } from '../clock/clock.ts';
-import type { CheckpointStore, RunOutcome, StreamLease, StreamState } from '../contracts/contracts.ts';
+import type { CheckpointStore, RunOutcome, StreamLease, StreamState } from '../contracts/checkpoint-store.ts';
 import { CtxsiemError } from '../errors/errors.ts';
 
 /** A run's error is kept in the checkpoint up to this long (its first lines say what failed). */

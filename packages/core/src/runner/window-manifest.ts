@@ -6,9 +6,11 @@
  * window's numbering. A closed window's manifest also schedules its reconcile checks.
  */
 import { z } from 'zod';
-import type { DocumentStore, JsonRecord, PartIdentity, Window } from '../contracts/contracts.ts';
+import type { DocumentStore } from '../contracts/document-store.ts';
+import type { JsonRecord, Window } from '../contracts/records.ts';
+import type { PartIdentity } from '../contracts/sink.ts';
+import { DigestSet } from '../encoding/record-digest.ts';
 import { CtxsiemError } from '../errors/errors.ts';
-import { DigestSet } from './record-digest.ts';
 
 const instant = z.iso.datetime({ offset: false });
 

@@ -1,9 +1,7 @@
 /** Planning half-open UTC windows from a checkpoint position up to `now - lag`. */
-import type { Window, WindowPolicy } from '../contracts/contracts.ts';
 
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 60 * MINUTE_MS;
-export const DAY_MS = 24 * HOUR_MS;
+import type { WindowPolicy } from '../contracts/pull-source.ts';
+import type { Window } from '../contracts/records.ts';
 
 /** The start of the aligned slot containing `t` (alignMs divides the epoch: hours, minutes). */
 export function floorTo(t: number, alignMs: number): number {

@@ -3,7 +3,7 @@
  * field the model does not declare). Records are delivered all the same; drift is counted per field and
  * both types, and named in words (`a GUID string`, `a numeric string`).
  */
-import type { FieldDrift } from '../contracts/contracts.ts';
+import type { FieldDrift } from './records.ts';
 
 /** A kind of schema drift and how many delivered records showed it. */
 export interface DriftCount extends FieldDrift {

@@ -6,7 +6,9 @@
  */
 import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
-import type { JsonRecord, PartName, PullStream } from '../contracts/contracts.ts';
+import type { PullStream } from '../contracts/pull-source.ts';
+import type { JsonRecord } from '../contracts/records.ts';
+import type { PartName } from '../contracts/sink.ts';
 
 export const DIGEST_BYTES = 9;
 const DIGEST_CHARS = 12;
