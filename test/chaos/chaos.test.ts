@@ -13,7 +13,8 @@
  * Locally: `CHAOS_RUNS=200 pnpm exec vitest run chaos` in test/. To study a failure: `CHAOS_KEEP=<folder>`
  * keeps the pass's folder (file sink, checkpoints, telemetry) and copies the MinIO and GCS passes'
  * checkpoints and window manifests there; `CHAOS_LOG_LEVEL=info` makes the collectors say more (their
- * output is kept in `CTXSIEM_TEST_LOGS`); `CHAOS_SEED` varies the faults.
+ * output is kept in `CTXSIEM_TEST_LOGS`); `CHAOS_SEED` varies the faults; `CHAOS_HORIZON_MINUTES`
+ * sets the reconcile horizon time is moved past (default 240; 1440 is the product's default).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
