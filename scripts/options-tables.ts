@@ -31,7 +31,7 @@ const TABLE_ID = {
 };
 
 /**
- * The READMEs and their tables: the Citrix Cloud client's, and one per installed connector (from the
+ * The READMEs and their tables: the Citrix Cloud client's, the bucket drivers', and one per installed connector (from the
  * registry, so a new connector package is covered without an edit here) whose README has its marker.
  */
 export async function readmeTables(): Promise<ReadmeTables[]> {
@@ -50,6 +50,20 @@ export async function readmeTables(): Promise<ReadmeTables[]> {
       tables: async () => {
         const { CitrixCloudConfigSchema } = await import('../packages/citrix-cloud/src/config.ts');
         return [{ id: 'config', schema: CitrixCloudConfigSchema }];
+      },
+    },
+    {
+      readme: 'packages/object-store-s3/README.md',
+      tables: async () => {
+        const { S3ConnectionSchema } = await import('../packages/object-store-s3/src/config.ts');
+        return [{ id: 'connection', schema: S3ConnectionSchema }];
+      },
+    },
+    {
+      readme: 'packages/object-store-gcs/README.md',
+      tables: async () => {
+        const { GcsConnectionSchema } = await import('../packages/object-store-gcs/src/config.ts');
+        return [{ id: 'connection', schema: GcsConnectionSchema }];
       },
     },
     {

@@ -49,17 +49,16 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
       };
     case 's3': {
       const { startMinio } = await import('@ctxsiem/test-kit/servers');
-      const { S3SinkConfigSchema, S3CheckpointConfigSchema } = await import('@ctxsiem/sink-s3/config');
-      const { ensureBucket, listObjectKeys } = await import('@ctxsiem/sink-s3');
+      const { SinkConfigSchema, CheckpointConfigSchema } = await import('@ctxsiem/registry');
+      const { ensureBucket, listObjectKeys } = await import('@ctxsiem/object-store-s3');
       const minio = await startMinio({ dataDir: join(out, '.minio') });
       const connection = minio.connection(BUCKET);
-      const sink = S3SinkConfigSchema.parse({ type: 's3', prefix: PREFIX, ...connection });
-      await ensureBucket(sink);
+      await ensureBucket(connection);
       return {
-        sink,
-        checkpoint: S3CheckpointConfigSchema.parse({ type: 's3', prefix: `${PREFIX}/_state`, ...connection }),
+        sink: SinkConfigSchema.parse({ type: 's3', prefix: PREFIX, ...connection }),
+        checkpoint: CheckpointConfigSchema.parse({ type: 's3', prefix: `${PREFIX}/_state`, ...connection }),
         describe: async () => {
-          const keys = await listObjectKeys(sink);
+          const keys = await listObjectKeys({ ...connection, prefix: PREFIX });
           return `${keys.length} objects in s3://${BUCKET}/${PREFIX}/ on MinIO (${minio.endpoint}; data kept in ${out}/.minio), e.g.\n${keys
             .slice(0, 5)
             .map((k) => `  ${k}`)
@@ -71,21 +70,16 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
     }
     case 'gcs': {
       const { startFakeGcs } = await import('@ctxsiem/test-kit/servers');
-      const { GcsSinkConfigSchema, GcsCheckpointConfigSchema } = await import('@ctxsiem/sink-gcs/config');
-      const { ensureBucket, listObjectKeys } = await import('@ctxsiem/sink-gcs');
+      const { SinkConfigSchema, CheckpointConfigSchema } = await import('@ctxsiem/registry');
+      const { ensureBucket, listObjectKeys } = await import('@ctxsiem/object-store-gcs');
       const server = await startFakeGcs();
       const connection = { bucket: BUCKET, endpoint: server.endpoint, projectId: 'ctxsiem-demo' };
-      const sink = GcsSinkConfigSchema.parse({ type: 'gcs', prefix: PREFIX, ...connection });
-      await ensureBucket(sink);
+      await ensureBucket(connection);
       return {
-        sink,
-        checkpoint: GcsCheckpointConfigSchema.parse({
-          type: 'gcs',
-          prefix: `${PREFIX}/_state`,
-          ...connection,
-        }),
+        sink: SinkConfigSchema.parse({ type: 'gcs', prefix: PREFIX, ...connection }),
+        checkpoint: CheckpointConfigSchema.parse({ type: 'gcs', prefix: `${PREFIX}/_state`, ...connection }),
         describe: async () => {
-          const keys = await listObjectKeys(sink);
+          const keys = await listObjectKeys({ ...connection, prefix: PREFIX });
           return `${keys.length} objects in gs://${BUCKET}/${PREFIX}/ on fake-gcs-server (${server.endpoint}; in memory, gone when the demo ends), e.g.\n${keys
             .slice(0, 5)
             .map((k) => `  ${k}`)

@@ -26,6 +26,8 @@ export * from './errors/index.ts';
 export * from './layout/index.ts';
 // Logging: structured JSON logs with redaction of secrets.
 export * from './logging/index.ts';
+// Object stores as drivers: what a bucket driver provides, and the object sink over one.
+export * from './object-store/index.ts';
 // Retrying HTTP calls: retryable statuses, backoff with jitter, Retry-After, an abortable sleep.
 export * from './retry/index.ts';
 // The runner: leases, windows, range reading, create-only parts, window manifests, reconcile, budget.

@@ -1,8 +1,9 @@
 /**
- * A config document kept in a bucket: `s3://bucket/key` (read with the AWS SDK, credentials from the
- * standard AWS environment) or `gs://bucket/object` (read with the Cloud Storage client, Application
- * Default Credentials). Each SDK is imported only when its kind of URI is read.
+ * A config document kept in a bucket: `s3://bucket/key` (read through the S3 driver, credentials and
+ * endpoint from the standard AWS environment) or `gs://bucket/object` (through the GCS driver,
+ * Application Default Credentials). Each driver is imported only when its kind of URI is read.
  */
+import type { ObjectStoreDriver } from '@ctxsiem/core';
 
 /** Config documents are small; a larger object is refused rather than read into memory. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -22,37 +23,44 @@ function checkedSize(bytes: number): void {
     throw new Error(`it holds ${bytes} bytes; a config document may hold at most ${MAX_CONFIG_BYTES}`);
 }
 
-export async function readConfigUri(uri: string): Promise<string> {
-  const { scheme, bucket, key } = parseUri(uri);
+async function driverFor(scheme: 's3' | 'gs', bucket: string): Promise<ObjectStoreDriver> {
   if (scheme === 's3') {
-    const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-    // A local endpoint (MinIO, moto) needs path-style addressing.
-    const client = new S3Client({
+    const { s3ObjectStore, S3ReadConnectionSchema } = await import('@ctxsiem/object-store-s3');
+    // A local endpoint (MinIO, moto) needs path-style addressing; the SDK reads the endpoint itself.
+    const connection = S3ReadConnectionSchema.parse({
       forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
     });
-    try {
-      const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      try {
-        checkedSize(response.ContentLength ?? 0);
-      } catch (error) {
-        // Not read: the body's connection is dropped rather than left open.
-        (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
-        throw error;
-      }
-      return (await response.Body?.transformToString('utf8')) ?? '';
-    } catch (error) {
-      const name = (error as { name?: string }).name;
-      throw new Error(name && name !== 'Error' ? `${name}: ${(error as Error).message}` : String(error), {
-        cause: error,
-      });
-    } finally {
-      client.destroy();
-    }
+    return s3ObjectStore({ ...connection, bucket });
   }
-  const { Storage } = await import('@google-cloud/storage');
-  const file = new Storage().bucket(bucket).file(key);
-  const [metadata] = await file.getMetadata();
-  checkedSize(Number(metadata.size ?? 0));
-  const [contents] = await file.download();
-  return contents.toString('utf8');
+  const { gcsObjectStore, GcsConnectionSchema } = await import('@ctxsiem/object-store-gcs');
+  return gcsObjectStore({ ...GcsConnectionSchema.parse({}), bucket });
+}
+
+export async function readConfigUri(uri: string): Promise<string> {
+  const { scheme, bucket, key } = parseUri(uri);
+  const driver = await driverFor(scheme, bucket);
+  try {
+    const stored = await driver.stored(key);
+    if (!stored)
+      throw Object.assign(new Error(`${uri} does not exist`), {
+        name: scheme === 's3' ? 'NoSuchKey' : 'NotFound',
+      });
+    try {
+      checkedSize(stored.bytes ?? 0);
+    } catch (error) {
+      // Not read: the body's connection is dropped rather than left open.
+      stored.release();
+      throw error;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of await stored.body()) chunks.push(Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    throw new Error(name && name !== 'Error' ? `${name}: ${(error as Error).message}` : String(error), {
+      cause: error,
+    });
+  } finally {
+    await driver.close();
+  }
 }

@@ -1,46 +1,17 @@
 /**
  * The GCS sink's and the GCS checkpoint store's configuration. One zod schema each is the source of the
- * types, defaults, validation messages and the README's options tables (`test/options-table.ts`).
+ * types, defaults, validation messages and the README's options tables (`test/options-table.ts`); the
+ * connection part (endpoint, project, credentials, retries) is `@ctxsiem/object-store-gcs`'s.
  */
+import { gcsConnectionShape } from '@ctxsiem/object-store-gcs/config';
 import { z } from 'zod';
+
+// The connection, as the GCS driver package defines it.
+export { type GcsConnectionConfig, GcsConnectionSchema } from '@ctxsiem/object-store-gcs/config';
 
 export const MIB = 1024 * 1024;
 /** Resumable upload chunks must be multiples of 256 KiB. */
 export const CHUNK_QUANTUM_BYTES = 256 * 1024;
-
-/** Where and how to reach GCS: shared by the sink and the checkpoint store. */
-const connectionShape = {
-  endpoint: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4443' })
-    .optional()
-    .describe(
-      'API endpoint override (GCS_ENDPOINT): an emulator such as fake-gcs-server (http: no authentication) or a private endpoint (https: authenticated).',
-    ),
-  projectId: z
-    .string()
-    .min(1, 'must not be empty')
-    .optional()
-    .describe('Google Cloud project id. Default: detected from the credentials (not needed for uploads).'),
-  keyFilename: z
-    .string()
-    .min(1, 'must not be empty')
-    .optional()
-    .describe(
-      'Service-account key file. Default: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, the Cloud Run/GCE service account, gcloud).',
-    ),
-  maxRetries: z
-    .number()
-    .int()
-    .min(0)
-    .max(20)
-    .default(5)
-    .describe(
-      'Retries per GCS request after the first attempt; the client library backs off exponentially on 408, 429, 5xx and network errors.',
-    ),
-};
-
-/** What reading objects needs (a source's documents under a prefix): the connection alone. */
-export const GcsConnectionSchema = z.object(connectionShape).strict();
 
 export const GcsSinkConfigSchema = z
   .object({
@@ -65,7 +36,7 @@ export const GcsSinkConfigSchema = z
       .boolean()
       .default(false)
       .describe('Gzip each object: names end in .ndjson.gz and objects carry Content-Encoding: gzip.'),
-    ...connectionShape,
+    ...gcsConnectionShape,
     resumableThresholdBytes: z
       .number()
       .int()
@@ -115,15 +86,9 @@ export const GcsCheckpointConfigSchema = z
       .describe(
         "Name of a seed collector's state.json (STATE_KEY, e.g. citrix_monitor/state.json): a stream without a checkpoint continues at the hour after its last_hour_utc. Only read, never written.",
       ),
-    ...connectionShape,
+    ...gcsConnectionShape,
   })
   .strict();
 
 export type GcsCheckpointConfig = z.output<typeof GcsCheckpointConfigSchema>;
 export type GcsCheckpointConfigInput = z.input<typeof GcsCheckpointConfigSchema>;
-
-/** The connection part of either config (what `createStorage` needs). */
-export type GcsConnectionConfig = Pick<
-  GcsSinkConfig,
-  'endpoint' | 'projectId' | 'keyFilename' | 'maxRetries'
->;

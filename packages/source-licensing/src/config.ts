@@ -1,7 +1,7 @@
 /** Options of the licensing source: the single source of its type, defaults, docs and options table. */
 import { stringList } from '@ctxsiem/core';
-import { GcsConnectionSchema } from '@ctxsiem/sink-gcs/config';
-import { S3ReadConnectionSchema } from '@ctxsiem/sink-s3/config';
+import { GcsConnectionSchema } from '@ctxsiem/object-store-gcs/config';
+import { S3ReadConnectionSchema } from '@ctxsiem/object-store-s3/config';
 import { z } from 'zod';
 
 /**

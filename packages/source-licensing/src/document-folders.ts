@@ -7,8 +7,8 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { Readable } from 'node:stream';
-import { ConfigError } from '@ctxsiem/core';
+import type { Readable } from 'node:stream';
+import { ConfigError, type ObjectStoreDriver } from '@ctxsiem/core';
 import type { DocumentLocation, TelemetryOptions } from './config.ts';
 
 export interface ListedDocument {
@@ -75,94 +75,49 @@ export function folderDocuments(path: string): DocumentFolder {
   };
 }
 
-/** Objects under an S3 prefix (the S3 sink's client: region, endpoint, credentials, retries). */
+/** The documents under `prefix` of a bucket driver (S3, GCS). */
+export function bucketDocuments(driver: ObjectStoreDriver, prefix: string): DocumentFolder {
+  const under = prefix ? `${prefix}/` : '';
+  return {
+    description: driver.location(under),
+    async *list(signal) {
+      for await (const object of driver.objects(under, signal)) {
+        const name = object.name.slice(under.length);
+        if (!name || name.endsWith('/') || hidden(name)) continue;
+        yield {
+          name,
+          size: object.size,
+          modified: object.modified,
+          stamp: `${object.version}:${object.size}`,
+        };
+      }
+    },
+    open: (name, signal) => driver.open(under + name, signal),
+    close: () => driver.close(),
+  };
+}
+
+/** Objects under an S3 prefix (the S3 driver: region, endpoint, credentials, retries). */
 export async function s3Documents(
   location: { bucket: string; prefix: string },
   connection: TelemetryOptions['s3'],
 ): Promise<DocumentFolder> {
-  const [{ GetObjectCommand, NoSuchKey, paginateListObjectsV2 }, { createS3Client, S3ReadConnectionSchema }] =
-    await Promise.all([import('@aws-sdk/client-s3'), import('@ctxsiem/sink-s3')]);
-  const client = createS3Client(connection ?? S3ReadConnectionSchema.parse({}));
-  const { bucket } = location;
-  const under = location.prefix ? `${location.prefix}/` : '';
-  return {
-    description: `s3://${bucket}/${under}`,
-    async *list(signal) {
-      for await (const page of paginateListObjectsV2(
-        { client },
-        { Bucket: bucket, Prefix: under },
-        { abortSignal: signal },
-      )) {
-        for (const object of page.Contents ?? []) {
-          const name = object.Key!.slice(under.length);
-          if (!name || name.endsWith('/') || hidden(name)) continue;
-          yield {
-            name,
-            size: object.Size ?? 0,
-            modified: object.LastModified ?? new Date(0),
-            stamp: `${object.ETag}:${object.Size}`,
-          };
-        }
-      }
-    },
-    async open(name, signal) {
-      try {
-        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: under + name }), {
-          abortSignal: signal,
-        });
-        return response.Body as Readable;
-      } catch (error) {
-        if (error instanceof NoSuchKey) return undefined;
-        throw error;
-      }
-    },
-    async close() {
-      client.destroy();
-    },
-  };
+  const { s3ObjectStore, S3ReadConnectionSchema } = await import('@ctxsiem/object-store-s3');
+  const config = connection ?? S3ReadConnectionSchema.parse({});
+  return bucketDocuments(s3ObjectStore({ ...config, bucket: location.bucket }), location.prefix);
 }
 
-/** Objects under a GCS prefix (the GCS sink's client: endpoint, credentials, retries). */
+/** Objects under a GCS prefix (the GCS driver: endpoint, credentials, retries). */
 export async function gcsDocuments(
   location: { bucket: string; prefix: string },
   connection: TelemetryOptions['gcs'],
 ): Promise<DocumentFolder> {
-  const { createStorage, GcsConnectionSchema } = await import('@ctxsiem/sink-gcs');
-  const storage = createStorage(connection ?? GcsConnectionSchema.parse({}), 'always');
-  const bucket = storage.bucket(location.bucket);
-  const under = location.prefix ? `${location.prefix}/` : '';
-  return {
-    description: `gs://${location.bucket}/${under}`,
-    async *list() {
-      let pageToken: string | undefined;
-      do {
-        const [files, next] = await bucket.getFiles({
-          prefix: under,
-          autoPaginate: false,
-          maxResults: 1000,
-          ...(pageToken ? { pageToken } : {}),
-        });
-        for (const file of files) {
-          const name = file.name.slice(under.length);
-          if (!name || name.endsWith('/') || hidden(name)) continue;
-          yield {
-            name,
-            size: Number(file.metadata.size ?? 0),
-            modified: new Date(String(file.metadata.updated ?? 0)),
-            stamp: `${file.metadata.generation}:${file.metadata.size}`,
-          };
-        }
-        pageToken = (next as { pageToken?: string } | null)?.pageToken;
-      } while (pageToken);
-    },
-    async open(name) {
-      const file = bucket.file(under + name);
-      const [exists] = await file.exists();
-      if (!exists) return undefined;
-      return Readable.from(file.createReadStream({ decompress: false, validation: false }));
-    },
-    async close() {},
-  };
+  const { gcsObjectStore, GcsConnectionSchema } = await import('@ctxsiem/object-store-gcs');
+  const config = connection ?? GcsConnectionSchema.parse({});
+  return bucketDocuments(
+    gcsObjectStore({ ...config, bucket: location.bucket }, { retry: 'always' }),
+    location.prefix,
+  );
 }
 
 /** The folder a telemetry config names. */

@@ -122,13 +122,15 @@ export interface ReadmeOptionsSuite {
   /** Path (or file: URL) of the README, e.g. `new URL('../../README.md', import.meta.url)`. */
   readme: string | URL;
   tables: OptionsTable[];
+  /** Packages the README's `## Dependencies` section must name (each with why it is there). */
+  dependencies?: readonly string[];
 }
 
 /**
  * A vitest suite: each of `tables` is in `readme` between its markers, equal (column padding aside) to
  * the one rendered from the current schema, and documents every schema key with a description.
  */
-export function testReadmeOptions({ readme, tables }: ReadmeOptionsSuite): void {
+export function testReadmeOptions({ readme, tables, dependencies = [] }: ReadmeOptionsSuite): void {
   const path = readme instanceof URL || readme.startsWith('file:') ? fileURLToPath(readme) : readme;
   const label = `${basename(dirname(path))}/${basename(path)}`;
   const stale = (id: string) =>
@@ -149,6 +151,13 @@ export function testReadmeOptions({ readme, tables }: ReadmeOptionsSuite): void 
         for (const row of optionRows(schema)) {
           expect(row.description, `option ${row.name} of "${id}" needs a .describe() text`).not.toBe('');
         }
+      });
+    }
+    if (dependencies.length) {
+      it('says why each dependency is there', () => {
+        const section = readFileSync(path, 'utf8').split('## Dependencies')[1]?.split('\n## ')[0] ?? '';
+        for (const dependency of dependencies)
+          expect(section, `${label}: ## Dependencies`).toContain(dependency);
       });
     }
   });

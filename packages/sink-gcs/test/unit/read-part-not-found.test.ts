@@ -6,9 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SinkError, silentLogger, systemClock } from '@ctxsiem/core';
+import { isMissingBucket } from '@ctxsiem/object-store-gcs';
 import { partName, sampleBatch } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isMissingBucket } from '../../src/errors.ts';
 import { gcsSink } from '../../src/index.ts';
 
 const deps = { logger: silentLogger(), clock: systemClock };

@@ -11,8 +11,8 @@ import { buffer } from 'node:stream/consumers';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ManualClock, run, silentLogger } from '@ctxsiem/core';
 import { licensingTelemetry } from '@ctxsiem/emulator';
+import { createStorage } from '@ctxsiem/object-store-gcs';
 import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
-import { createStorage } from '@ctxsiem/sink-gcs';
 import { type RunningMinio, type RunningServer, startFakeGcs, startMinio } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

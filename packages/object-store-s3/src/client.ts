@@ -1,4 +1,4 @@
-/** Builds the S3 client (and the per-request encryption parameters) from a sink or checkpoint config. */
+/** Builds the S3 client (and the per-request encryption parameters) from a connection config. */
 import { S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3';
 import type { S3ConnectionConfig } from './config.ts';
 
@@ -8,11 +8,13 @@ export function resolveRegion(config: Pick<S3ConnectionConfig, 'region'>, env = 
 }
 
 /**
- * One S3 client per sink or store. Credentials: the configured static ones, else the SDK's default
+ * One S3 client per driver. Credentials: the configured static ones, else the SDK's default
  * provider chain. Transient failures (throttling, 5xx, network) are retried by the SDK's standard
  * retry strategy, `maxAttempts` attempts in all.
  */
-export function createS3Client(config: S3ConnectionConfig): S3Client {
+export function createS3Client(
+  config: Pick<S3ConnectionConfig, 'region' | 'endpoint' | 'forcePathStyle' | 'credentials' | 'maxAttempts'>,
+): S3Client {
   return new S3Client({
     region: resolveRegion(config),
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),

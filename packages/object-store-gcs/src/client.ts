@@ -1,9 +1,9 @@
-/** Builds the `@google-cloud/storage` client from a sink or checkpoint config. */
+/** Builds the `@google-cloud/storage` client from a connection config. */
 import { IdempotencyStrategy, Storage } from '@google-cloud/storage';
 import type { GcsConnectionConfig } from './config.ts';
 
 /**
- * One client per sink or store. Credentials: `keyFilename`, else Application Default Credentials.
+ * One client per driver. Credentials: `keyFilename`, else Application Default Credentials.
  * An http `endpoint` (an emulator) is used without authentication; an https one with it.
  *
  * `retry`: `always` for the sink (its writes are idempotent by object name, so retrying an
