@@ -421,16 +421,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   };
 
   /**
-   * Waits until a request is in flight: the SIEM API's next one (after `skip` others) when the target
-   * is one, else (or if none comes) a random moment.
+   * Waits until the process is at work (not still starting: a signal then would meet Node's default
+   * action), for at most 20 s: a SIEM API's next request (after `skip` others) when the target is one —
+   * a request in flight —, else the emulator's next 8 × `skip` + 4 API requests (a stream held, pages
+   * read and parts written in turn).
    */
-  const inFlight = async (skip: number, fallbackMs: number) => {
+  const inFlight = async (skip: number) => {
     const { siem } = target;
-    if (!siem) return sleep(fallbackMs);
-    const requests = (async () => {
-      for (let n = 0; n <= skip; n++) await siem.nextRequest();
-    })();
-    await Promise.race([requests, sleep(3 * fallbackMs)]);
+    let waiting = true;
+    const atWork = siem
+      ? (async () => {
+          for (let n = 0; n <= skip; n++) await siem.nextRequest();
+        })()
+      : (async () => {
+          const until = emulator.stats().apiRequests + 8 * skip + 4;
+          while (waiting && emulator.stats().apiRequests < until) await sleep(40);
+        })();
+    await Promise.race([atWork, sleep(20_000)]);
+    waiting = false;
   };
 
   /** One process, sent SIGTERM or SIGHUP while a request is in flight. */
@@ -441,9 +449,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         child = c;
       },
     });
-    const skip = between(0, 3);
-    const fallback = between(200, 2500);
-    await Promise.race([inFlight(skip, fallback), ended]);
+    await Promise.race([inFlight(between(0, 3)), ended]);
     if (running(child) && child.kill(signal)) figures[signal === 'SIGTERM' ? 'sigterms' : 'sighups']++;
     account(await ended, run);
   };
@@ -461,9 +467,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         child = c;
       },
     });
-    const skip = between(0, 3);
-    const fallback = between(200, 2500);
-    await Promise.race([inFlight(skip, fallback), first]);
+    await Promise.race([inFlight(between(0, 3)), first]);
     if (!running(child) || !child.kill('SIGSTOP')) {
       account(await first, run);
       return;
