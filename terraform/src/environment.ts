@@ -7,15 +7,12 @@
  */
 import { ConfigError, type ConfigIssue, parseConfig } from '@ctxsiem/core';
 import { MINIMUM_MEMORY_MB } from '@ctxsiem/deployment';
-import { RunnerConfigSchema, SourceConfigSchema, TenantSchema } from '@ctxsiem/registry';
-import {
-  isSecOpsRegion,
-  noLogTypeMessage,
-  REGION_MESSAGE,
-  sourcesWithoutLogType,
-} from '@ctxsiem/sink-secops';
+import { RunnerConfigSchema, SourceConfigSchema, siemDeclarations, TenantSchema } from '@ctxsiem/registry';
 import { z } from 'zod';
 import { isCronInterval } from './schedule.ts';
+
+/** SecOps regions and log types, as the SecOps sink declares them (through the registry). */
+const secopsDeclarations = siemDeclarations('secops');
 
 /** A tenant as an environment names it: the API client, never its secret. */
 export const EnvironmentTenantSchema = TenantSchema.omit({ clientSecret: true }).strict();
@@ -39,7 +36,7 @@ export const SecOpsSchema = z
     project: z.string().min(1).describe('The Google Cloud project of the SecOps instance.'),
     location: z
       .string()
-      .refine(isSecOpsRegion, REGION_MESSAGE)
+      .refine(secopsDeclarations.isRegion, secopsDeclarations.regionMessage)
       .default('us')
       .describe(
         'The SecOps instance’s region as the console names it (`us`, `europe`, `europe-west2`, …); the feeds go to its Chronicle API location (`europe` → `eu`).',
@@ -434,11 +431,15 @@ export const EnvironmentSchema = z
     }
     // A feed needs a log type that exists: a source without one is refused here, never at apply.
     if (environment.secops)
-      for (const source of sourcesWithoutLogType(
+      for (const source of secopsDeclarations.sourcesWithoutLogType(
         environment.sources.map((entry) => entry.type),
         environment.secops.logTypes,
       ))
-        context.addIssue({ code: 'custom', path: ['secops', 'logTypes'], message: noLogTypeMessage(source) });
+        context.addIssue({
+          code: 'custom',
+          path: ['secops', 'logTypes'],
+          message: secopsDeclarations.noLogTypeMessage(source),
+        });
     // A SecOps instance with no reader would synthesize no feed: refuse it instead of saying nothing.
     const readers = {
       aws: 'through a role trusted for the feed service account’s googleSubjectId',

@@ -1,9 +1,15 @@
 /**
  * @ctxsiem/registry — what every app (CLI, Lambda, Cloud Function, daemon) builds from: the installed
- * connectors (generated from the workspace), the deployment schema made of their schemas, the
- * environment mapping, and the connectors table.
+ * connectors (generated from the workspace), the deployment schema made of their schemas, what their
+ * sinks declare in a SIEM (`siemDeclarations`), the environment mapping, and the connectors table.
  */
 export { type ConnectorRow, connectorRows, connectorsMarkdown, connectorsText } from './connectors-table.ts';
+export {
+  type AzureDcrDeclaration,
+  type SiemDeclarationKey,
+  type SiemDeclarations,
+  siemDeclarations,
+} from './declarations.ts';
 export {
   CheckpointConfigSchema,
   type DeploymentConfig,

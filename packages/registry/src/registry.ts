@@ -23,13 +23,18 @@ function ofKind<K extends ConnectorKind>(kind: K): InstalledOfKind<K>[] {
   return CONNECTORS.filter((connector): connector is InstalledOfKind<K> => connector.kind === kind);
 }
 
-/** Every installed connector, sources first, then sinks, then checkpoint stores; by type within a kind. */
+/**
+ * Every installed connector, sources first, then sinks, then checkpoint stores; by type within a kind.
+ * (A sink's manifest may carry more than `Connector` says — its SIEM `declarations`, `declarations.ts` —
+ * which makes its type an intersection that TypeScript compares member by member, its config-typed
+ * `checkSources` included: hence the assertion. `sinkConnectors` keeps every manifest's own type.)
+ */
 export const connectors: readonly Connector[] = [
   ...ofKind('pull-source'),
   ...ofKind('stream-source'),
   ...ofKind('sink'),
   ...ofKind('checkpoint-store'),
-];
+] as readonly Connector[];
 /** Sources of both kinds: queried in windows (pull) and consumed (stream). */
 export const sourceConnectors: readonly (
   | InstalledOfKind<'pull-source'>

@@ -5,8 +5,12 @@
 import { defineSink, envValue } from '@ctxsiem/core';
 import { z } from 'zod';
 import { AzureMonitorSinkConfigSchema } from './config.ts';
+import { azureDeclarations } from './declarations.ts';
 
-export const azureMonitorSinkConnector = defineSink({
+// The registry's generated module names the manifest's type, and so this one, through ./connector.
+export type { AzureDeclarations } from './declarations.ts';
+
+const manifest = defineSink({
   type: 'azure-monitor',
   package: '@ctxsiem/sink-azure-monitor',
   summary:
@@ -38,6 +42,11 @@ export const azureMonitorSinkConnector = defineSink({
     const { azureMonitorSink } = await import('./sink.ts');
     return azureMonitorSink(config, deps);
   },
+});
+
+export const azureMonitorSinkConnector = Object.assign(manifest, {
+  /** What a deployment declares in its SIEM (read through the registry's `siemDeclarations`). */
+  declarations: { azureDcr: azureDeclarations },
 });
 
 export const connectors = [azureMonitorSinkConnector] as const;

@@ -28,6 +28,12 @@ export {
   tableOf,
 } from './dcr-streams.ts';
 export {
+  type AzureDeclarations,
+  azureDeclarations,
+  type DcrSinkSettings,
+  dcrOptions,
+} from './declarations.ts';
+export {
   CITRIX_ANALYTICS_CCF,
   CITRIX_ANALYTICS_LEGACY,
   MICROSOFT_DAAS_CONFIG_OPS,

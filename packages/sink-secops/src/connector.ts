@@ -6,11 +6,15 @@
 import { defineSink, type Env, envValue } from '@ctxsiem/core';
 import { z } from 'zod';
 import { SecOpsSinkConfigSchema } from './config.ts';
+import { secopsDeclarations } from './declarations.ts';
 import { noLogTypeMessage, sourcesWithoutLogType } from './log-types.ts';
+
+// The registry's generated module names the manifest's type, and so this one, through ./connector.
+export type { SecOpsDeclarations } from './declarations.ts';
 
 const either = (env: Env, ours: string, google: string) => env[ours] ?? env[google];
 
-export const secopsSinkConnector = defineSink({
+const manifest = defineSink({
   type: 'secops',
   package: '@ctxsiem/sink-secops',
   summary:
@@ -54,6 +58,11 @@ export const secopsSinkConnector = defineSink({
     const { secopsSink } = await import('./sink.ts');
     return secopsSink(config, deps);
   },
+});
+
+export const secopsSinkConnector = Object.assign(manifest, {
+  /** What a deployment declares in its SIEM (read through the registry's `siemDeclarations`). */
+  declarations: { secops: secopsDeclarations },
 });
 
 export const connectors = [secopsSinkConnector] as const;

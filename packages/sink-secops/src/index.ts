@@ -6,6 +6,7 @@ export {
   type SecOpsSinkConfigInput,
   SecOpsSinkConfigSchema,
 } from './config.ts';
+export { type SecOpsDeclarations, secopsDeclarations } from './declarations.ts';
 export {
   CITRIX_LOG_TYPES_WITH_PARSER,
   CITRIX_LOG_TYPES_WITHOUT_PARSER,

@@ -9,7 +9,7 @@
  * secret, a Kafka password) is a Key Vault secret `name` the operator sets, handed to the container as
  * the variable NAME by Key Vault reference.
  */
-import type { DcrDeclaration } from '@ctxsiem/sink-azure-monitor';
+import type { AzureDcrDeclaration } from '@ctxsiem/registry';
 import { TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { StateBackend } from '../backend.ts';
@@ -56,7 +56,7 @@ export const ROLES = {
 export interface AzureStackProps {
   name: string;
   environment: Environment;
-  declaration: DcrDeclaration;
+  declaration: AzureDcrDeclaration;
 }
 
 /**

@@ -4,7 +4,7 @@
  * frozen prebuilt `@cdktf/provider-google-beta` (6.50.0), so it is written here as a typed construct:
  * the config below is the resource's documented arguments, synthesized to their Terraform names.
  */
-import { chronicleLocation, logTypeOf } from '@ctxsiem/sink-secops';
+import { siemDeclarations } from '@ctxsiem/registry';
 import { TerraformProvider, TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { StreamRef } from '../collector.ts';
@@ -160,16 +160,17 @@ export function secopsFeeds(
   sourceOf: (stream: string) => FeedSource,
 ): StreamFeed[] {
   const provider = new GoogleBetaProvider(scope, 'google-beta', { project: secops.project });
+  const declarations = siemDeclarations('secops');
   return streams.map(({ source, stream }) => {
     const id = `feed-${source}-${stream}`;
     const feed = new ChronicleFeed(scope, id, {
       provider,
       project: secops.project,
-      location: chronicleLocation(secops.location),
+      location: declarations.feedLocation(secops.location),
       instance: secops.instance,
       namespace: secops.namespace,
       displayName: `ctxsiem ${environmentName} ${source} ${stream}`,
-      logType: logTypeOf({ source, stream }, secops.logTypes),
+      logType: declarations.logTypeOf({ source, stream }, secops.logTypes),
       labels: { application: 'ctxsiem', environment: environmentName },
       source: sourceOf(stream),
     });
