@@ -1,15 +1,15 @@
 /** Consuming a stream source: batches per partition, claimed, delivered, then committed. */
 
 // The driver: gather, claim, write, commit; drain on stop; lag in the summary.
-export {
-  type ConsumedStream,
-  type ConsumeObserver,
-  type ConsumeOptions,
-  type ConsumeStop,
-  type ConsumeSummary,
-  consume,
-  DEFAULT_FLUSH,
-  type FlushPolicy,
-} from './consume.ts';
+export { type ConsumeOptions, consume } from './consume.ts';
+// What a consumption reports: the summary, counts per stream, the observer.
+export type {
+  ConsumedStream,
+  ConsumeObserver,
+  ConsumeStop,
+  ConsumeSummary,
+} from './consume-summary.ts';
+// Gathering each partition's messages into batches, cut by count, bytes, age or a claim.
+export { DEFAULT_FLUSH, type FlushPolicy } from './partition-batches.ts';
 // Each partition's claim: the batch being delivered, found again by whoever resumes it.
 export { type HeldClaim, type PartitionClaim, PartitionClaims } from './partition-claims.ts';

@@ -1,0 +1,161 @@
+/**
+ * The batch writer: routes a batch's messages into parts — one per stream, and one of dead letters
+ * per stream (what cannot be parsed, fails its schema or the sink refuses, with the reason) — and
+ * writes each create-only, named by partition and first offset, so a batch delivered again names the
+ * same parts. It counts what the sink stored, what it already held (`alreadyDelivered`) and the schema
+ * drift of delivered records, each field and type logged once per run.
+ */
+import { deliveredColumns, type FieldDrift, type JsonRecord } from '../contracts/records.ts';
+import { addDrift } from '../contracts/schema-drift.ts';
+import type { Batch, DeliveryFence, Sink } from '../contracts/sink.ts';
+import type { LogMessage, RoutedStream, StreamSource } from '../contracts/stream-source.ts';
+import { UNFENCED } from '../delivery/delivery-ledger.ts';
+import { recordDigest } from '../encoding/record-digest.ts';
+import { PartExistsError } from '../errors/errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ConsumeObserver, ConsumeTally } from './consume-summary.ts';
+
+export interface BatchWriterOptions {
+  source: StreamSource;
+  sink: Sink;
+  tally: ConsumeTally;
+  logger: Logger;
+  observe?: ConsumeObserver | undefined;
+}
+
+export class BatchWriter {
+  readonly #options: BatchWriterOptions;
+  readonly #streams: Map<string, RoutedStream>;
+  /** A SIEM API sink counts its resends through the fence; partitions are fenced by their claims. */
+  readonly #fence: DeliveryFence;
+
+  constructor(options: BatchWriterOptions) {
+    this.#options = options;
+    this.#streams = new Map(options.source.streams.map((s) => [s.name, s]));
+    const summary = options.tally.summary;
+    this.#fence = {
+      ...UNFENCED,
+      renew: async () => {},
+      possiblyDuplicated: (records) => {
+        summary.possiblyDuplicated += records;
+      },
+    };
+  }
+
+  /** Routes a batch's messages into parts and writes them. */
+  async write(partition: number, messages: LogMessage[]): Promise<void> {
+    const { source, sink, tally } = this.#options;
+    const first = messages[0]!;
+    const last = messages.at(-1)!;
+    const groups = new Map<
+      string,
+      { stream: string; kind: Batch['kind']; records: JsonRecord[]; digests: string[] }
+    >();
+    for (const message of messages) {
+      const routed = source.route(message);
+      const stream = this.#streams.get(routed.stream);
+      // Identity first: the digest is of the record as the source routed it, before the tenant tag.
+      const digest = recordDigest(stream?.identity ? stream.identity(routed.record) : routed.record);
+      let reason = routed.reason;
+      if (reason === undefined) {
+        // Tagged in place (the routed record is this call's own), then offered to the sink.
+        if (source.tenantField) routed.record[source.tenantField] = source.tenant;
+        reason = sink.refuse?.(routed.record);
+      }
+      if (reason === undefined && routed.drift) this.#countDrift(routed.stream, routed.drift);
+      const kind: Batch['kind'] = reason === undefined ? 'records' : 'deadletter';
+      const record =
+        reason === undefined
+          ? routed.record
+          : { reason, stream: routed.stream, tenant: source.tenant, record: routed.record };
+      const key = `${kind}/${routed.stream}`;
+      const group = groups.get(key) ?? { stream: routed.stream, kind, records: [], digests: [] };
+      groups.set(key, group);
+      group.records.push(record);
+      group.digests.push(digest);
+    }
+    const window = { from: first.timestamp, to: new Date(last.timestamp.getTime() + 1) };
+    for (const group of groups.values()) {
+      const stream = this.#streams.get(group.stream);
+      await this.#writePart(
+        {
+          tenant: source.tenant,
+          source: source.type,
+          stream: group.stream,
+          window,
+          seq: first.offset,
+          partition,
+          kind: group.kind,
+          records: group.records,
+          digests: group.digests,
+          timeField: stream?.timeField,
+          // The stream's columns and the tenant tag, handed to the sink with each part.
+          columns: deliveredColumns(stream?.columns, source.tenantField),
+        },
+        group.stream,
+      );
+    }
+    tally.summary.batches++;
+  }
+
+  /** Writes one routed group of a batch as a part, counting the records it newly stored. */
+  async #writePart(batch: Batch, stream: string): Promise<void> {
+    const { sink, tally, logger, observe } = this.#options;
+    const summary = tally.summary;
+    const receipt = await sink.write({ ...batch, fence: this.#fence }).catch((error: unknown) => {
+      if (!(error instanceof PartExistsError)) throw error;
+      // The part of these offsets exists with other content: an earlier run wrote it from the same
+      // claimed offsets (the claim fixes where a batch starts and ends) and died before committing —
+      // shaped otherwise by an earlier version or configuration. An object store's part exists only
+      // whole: its messages are stored, and it is adopted. A SIEM API's ledger entry may hold requests
+      // never sent, which cannot be rebuilt from other content: that stops the partition, saying why.
+      if (sink.readPartDigests)
+        throw new Error(
+          `${error.message}: the delivery ledger holds a part of partition ${batch.partition} from offset ${batch.seq} that an earlier run began with other content (another version or configuration of ctxsiem) and did not finish; run the version and configuration that began it until the partition is past that batch`,
+          { cause: error },
+        );
+      logger.warn(
+        {
+          location: error.location,
+          partition: batch.partition,
+          first: batch.seq,
+          records: batch.records.length,
+        },
+        'a part of these offsets exists with other content (an earlier run wrote it from the same claim): adopting it as delivered',
+      );
+      return undefined;
+    });
+    const entry = tally.stream(stream);
+    if (!receipt?.created) {
+      summary.alreadyDelivered += batch.records.length;
+      return;
+    }
+    summary.bytes += receipt.bytes;
+    if (batch.kind === 'records' && receipt.drift) this.#countDrift(stream, receipt.drift);
+    observe?.delivered?.(stream, batch.kind, batch.records.length, receipt.bytes);
+    if (batch.kind === 'records') {
+      summary.records += batch.records.length;
+      entry.records += batch.records.length;
+    } else {
+      summary.deadLetters += batch.records.length;
+      entry.deadLetters += batch.records.length;
+      summary.deadLetterLocations.push(receipt.location);
+    }
+  }
+
+  /** Counts schema drift per stream; each field and type is logged once per run. */
+  #countDrift(stream: string, drift: readonly (FieldDrift & { records?: number })[]): void {
+    const entry = this.#options.tally.stream(stream);
+    for (const item of drift) {
+      const seen = entry.drift?.some(
+        (c) => c.field === item.field && c.expected === item.expected && c.found === item.found,
+      );
+      if (!seen)
+        this.#options.logger.warn(
+          { stream, field: item.field, expected: item.expected, found: item.found },
+          `schema drift in ${stream}: ${item.field} holds ${item.found} where the model says ${item.expected}; delivered`,
+        );
+      entry.drift = addDrift(entry.drift ?? [], [item], item.records ?? 1);
+    }
+  }
+}
