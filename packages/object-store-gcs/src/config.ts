@@ -3,7 +3,12 @@
  * store, a source reading documents from GCS). The zod shape is the single source of its types,
  * defaults, validation messages and docs (the READMEs' options tables are rendered from it).
  */
+import { streamThresholdSchema } from '@ctxsiem/core';
 import { z } from 'zod';
+
+export const MIB = 1024 * 1024;
+/** Resumable upload chunks must be multiples of 256 KiB. */
+export const CHUNK_QUANTUM_BYTES = 256 * 1024;
 
 /** Where and how to reach GCS: spread into a config's object. */
 export const gcsConnectionShape = {
@@ -33,6 +38,25 @@ export const gcsConnectionShape = {
     .default(5)
     .describe(
       'Retries per GCS request after the first attempt; the client library backs off exponentially on 408, 429, 5xx and network errors.',
+    ),
+};
+
+/** How a streamed body is uploaded (a sink's options): when a batch is streamed, in chunks of what size. */
+export const gcsUploadShape = {
+  resumableThresholdBytes: streamThresholdSchema(
+    'Batches whose NDJSON (before gzip) is larger than this are streamed through a resumable upload instead of one simple upload.',
+  ),
+  chunkSizeBytes: z
+    .number()
+    .int()
+    .min(CHUNK_QUANTUM_BYTES, 'must be at least 256 KiB (262144)')
+    .refine(
+      (value) => value % CHUNK_QUANTUM_BYTES === 0,
+      'must be a multiple of 256 KiB (262144), as GCS requires',
+    )
+    .default(8 * MIB)
+    .describe(
+      'Chunk size of resumable uploads (a multiple of 256 KiB): one chunk is buffered, so a failed chunk can be resent.',
     ),
 };
 

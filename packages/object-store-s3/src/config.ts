@@ -3,7 +3,14 @@
  * store, a source reading documents from S3). The zod shape is the single source of its types,
  * defaults, validation messages and docs (the READMEs' options tables are rendered from it).
  */
+import { streamThresholdSchema } from '@ctxsiem/core';
 import { z } from 'zod';
+
+export const MIB = 1024 * 1024;
+/** S3's smallest part size (every part of a multipart upload but the last). */
+export const MIN_PART_SIZE_BYTES = 5 * MIB;
+/** S3's largest part size. */
+export const MAX_PART_SIZE_BYTES = 5 * 1024 * MIB;
 
 const CredentialsSchema = z
   .object({
@@ -62,6 +69,22 @@ export const s3ConnectionShape = {
     .default(5)
     .describe(
       "Attempts per S3 request (first try included); the SDK's standard retry strategy backs off on throttling, 5xx and network errors.",
+    ),
+};
+
+/** How a streamed body is uploaded (a sink's options): when a batch is streamed, in parts of what size. */
+export const s3UploadShape = {
+  multipartThresholdBytes: streamThresholdSchema(
+    'Batches whose NDJSON (before gzip) is larger than this are streamed through a multipart upload instead of one PutObject.',
+  ),
+  partSizeBytes: z
+    .number()
+    .int()
+    .min(MIN_PART_SIZE_BYTES, 'must be at least 5 MiB (5242880), the smallest part S3 accepts')
+    .max(MAX_PART_SIZE_BYTES, 'must be at most 5 GiB, the largest part S3 accepts')
+    .default(8 * MIB)
+    .describe(
+      'Part size of multipart uploads (at least 5 MiB). Two parts are uploaded at a time, so a streamed batch holds about 3 × this in memory.',
     ),
 };
 

@@ -22,27 +22,18 @@
  * (`@ctxsiem/object-store-gcs`): generation preconditions, generation-pinned reads (`ObjectBucket`) and
  * what their failures mean.
  */
-import { type CheckpointStore, objectCheckpointStore, parseConfig } from '@ctxsiem/core';
+import { type ObjectCheckpointStore, objectCheckpointStore, parseConfig } from '@ctxsiem/core';
 import { gcsObjectStore } from '@ctxsiem/object-store-gcs';
 import { type GcsCheckpointConfig, GcsCheckpointConfigSchema } from './config.ts';
 
-export interface GcsCheckpointStore extends CheckpointStore {
-  /** The object name a checkpoint key is stored at. */
-  objectName(key: string): string;
-  /** The object name a manifest key is stored at. */
-  manifestObjectName(key: string): string;
+/** Core's object checkpoint store (`objectName`, `manifestObjectName`) over the GCS driver. */
+export interface GcsCheckpointStore extends ObjectCheckpointStore {
   close(): Promise<void>;
 }
 
 export function gcsCheckpointStore(input: unknown): GcsCheckpointStore {
   const config: GcsCheckpointConfig = parseConfig('checkpoint-gcs', GcsCheckpointConfigSchema, input);
   const bucket = gcsObjectStore(config, { retry: 'conditional' });
-  const store = objectCheckpointStore({
-    type: 'gcs',
-    prefix: config.prefix,
-    legacyKey: config.legacyKey,
-    previousPrefix: config.previousPrefix,
-    bucket,
-  });
+  const store = objectCheckpointStore({ ...config, bucket });
   return { ...store, close: () => bucket.close() };
 }

@@ -13,14 +13,8 @@
  * first streamed encoding pass (the encoding, gzip included, is deterministic), and the upload checks
  * it sent the same bytes.
  */
-import {
-  type Batch,
-  type ConnectorDeps,
-  objectSink,
-  parseConfig,
-  type Receipt,
-  type Sink,
-} from '@ctxsiem/core';
+import type { Batch, ConnectorDeps, Receipt, Sink } from '@ctxsiem/core';
+import { objectSink, parseConfig } from '@ctxsiem/core';
 import { gcsObjectStore } from '@ctxsiem/object-store-gcs';
 import { type GcsSinkConfig, GcsSinkConfigSchema } from './config.ts';
 
@@ -40,12 +34,6 @@ export function gcsSink(input: unknown, deps?: ConnectorDeps): GcsSink {
   const config: GcsSinkConfig = parseConfig('sink-gcs', GcsSinkConfigSchema, input);
   // Every upload is preconditioned, so retrying one is safe either way.
   const driver = gcsObjectStore(config, { retry: 'always', chunkSizeBytes: config.chunkSizeBytes });
-  return objectSink(driver, {
-    type: 'gcs',
-    prefix: config.prefix,
-    gzip: config.gzip,
-    deadLetterPrefix: config.deadLetterPrefix,
-    streamThresholdBytes: config.resumableThresholdBytes,
-    logger: deps?.logger,
-  }) as GcsSink;
+  const options = { ...config, streamThresholdBytes: config.resumableThresholdBytes, logger: deps?.logger };
+  return objectSink(driver, options) as GcsSink;
 }

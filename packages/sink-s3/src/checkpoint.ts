@@ -22,11 +22,12 @@
  * (`@ctxsiem/object-store-s3`): the requests (`ObjectBucket`) and what their failures mean. Here: where
  * the store reads, writes and deletes, for the IAM statements a denial prints.
  */
-import { type CheckpointStore, objectCheckpointStore, parseConfig } from '@ctxsiem/core';
+import { type ObjectCheckpointStore, objectCheckpointStore, parseConfig } from '@ctxsiem/core';
 import { s3ObjectStore } from '@ctxsiem/object-store-s3';
 import { type S3CheckpointConfig, S3CheckpointConfigSchema } from './config.ts';
 
-export interface S3CheckpointStore extends CheckpointStore {
+/** Core's object checkpoint store over the S3 driver, its object names also by their S3 name (keys). */
+export interface S3CheckpointStore extends ObjectCheckpointStore {
   /** The object key a checkpoint key is stored at. */
   objectKey(key: string): string;
   /** The object key a manifest key is stored at. */
@@ -48,13 +49,7 @@ export function s3CheckpointStore(input: unknown): S3CheckpointStore {
       return { prefix: config.prefix, access: ['read', 'write', 'delete'] };
     },
   });
-  const store = objectCheckpointStore({
-    type: 's3',
-    prefix: config.prefix,
-    legacyKey: config.legacyKey,
-    previousPrefix: config.previousPrefix,
-    bucket,
-  });
+  const store = objectCheckpointStore({ ...config, bucket });
   return {
     ...store,
     objectKey: store.objectName,

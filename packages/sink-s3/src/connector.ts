@@ -1,87 +1,43 @@
 /**
  * The S3 sink's and the S3 checkpoint store's connector manifests. Cheap to load: the AWS SDK is
- * imported only when one is created.
+ * imported only when one is created. Both read the seeds' environment (S3_BUCKET, S3_PREFIX, GZIP,
+ * SEED_LAYOUT, STATE_KEY) as every object store does (core's `objectStoreConnectors`), plus S3's
+ * connection (AWS_REGION, S3_ENDPOINT, S3_FORCE_PATH_STYLE).
  */
-import { controlPrefix, defineCheckpointStore, defineSink, type Env, envValue } from '@ctxsiem/core';
+import { envValue, objectStoreConnectors } from '@ctxsiem/core';
 import { z } from 'zod';
 import { S3CheckpointConfigSchema, S3SinkConfigSchema } from './config.ts';
 
-const trimmedPrefix = (env: Env) => (env.S3_PREFIX ?? '').replace(/^\/+|\/+$/g, '');
-/**
- * SEED_LAYOUT=true keeps the seeds' layout: checkpoints and dead letters under the data prefix. By
- * default they go beside it (`_ctxsiem/{prefix}/…`), where a SecOps feed reading the prefix never
- * ingests them.
- */
-const seedLayout = (env: Env) => envValue.boolean(env.SEED_LAYOUT) === true;
-const under = (prefix: string, folder: string) => (prefix ? `${prefix}/${folder}` : folder);
-const connection = (env: Env) => ({
-  region: env.AWS_REGION,
-  endpoint: env.S3_ENDPOINT,
-  forcePathStyle: envValue.boolean(env.S3_FORCE_PATH_STYLE),
-});
-const connectionVariables = {
-  region: 'AWS_REGION',
-  endpoint: 'S3_ENDPOINT',
-  forcePathStyle: 'S3_FORCE_PATH_STYLE',
-};
+const selects = (text: string) => ({ type: z.literal('s3').describe(text) });
 
-export const s3SinkConnector = defineSink({
+export const connectors = objectStoreConnectors({
   type: 's3',
   package: '@ctxsiem/sink-s3',
-  summary: 'NDJSON objects in an S3 bucket, in the layout Google SecOps S3 feeds read.',
-  schema: S3SinkConfigSchema.safeExtend({ type: z.literal('s3').describe('Selects S3 (SINK=s3).') }),
   env: {
-    variables: {
-      bucket: 'S3_BUCKET',
-      prefix: 'S3_PREFIX',
-      deadLetterPrefix: 'SEED_LAYOUT',
-      gzip: 'GZIP',
-      ...connectionVariables,
-    },
-    read: (env) =>
-      envValue.defined({
-        bucket: env.S3_BUCKET,
-        prefix: trimmedPrefix(env),
-        deadLetterPrefix: seedLayout(env) ? under(trimmedPrefix(env), '_deadletter') : undefined,
-        gzip: envValue.boolean(env.GZIP),
-        ...connection(env),
+    names: { variable: 'S3' },
+    connection: {
+      variables: { region: 'AWS_REGION', endpoint: 'S3_ENDPOINT', forcePathStyle: 'S3_FORCE_PATH_STYLE' },
+      read: (env) => ({
+        region: env.AWS_REGION,
+        endpoint: env.S3_ENDPOINT,
+        forcePathStyle: envValue.boolean(env.S3_FORCE_PATH_STYLE),
       }),
-  },
-  async create(config, deps) {
-    const { s3Sink } = await import('./sink.ts');
-    return s3Sink(config, deps);
-  },
-});
-
-export const s3CheckpointConnector = defineCheckpointStore({
-  type: 's3',
-  package: '@ctxsiem/sink-s3',
-  summary: 'One JSON object per stream, written with If-Match / If-None-Match; continues a seed state.json.',
-  schema: S3CheckpointConfigSchema.safeExtend({
-    type: z
-      .literal('s3')
-      .describe('Selects the S3 checkpoint store (CHECKPOINT=s3; the default with SINK=s3).'),
-  }),
-  env: {
-    variables: { bucket: 'S3_BUCKET', prefix: 'SEED_LAYOUT', legacyKey: 'STATE_KEY', ...connectionVariables },
-    // Our per-stream checkpoints live next to the seeds' state.json (STATE_KEY), which is read once to
-    // continue where the seed stopped.
-    read: (env) => {
-      const prefix = trimmedPrefix(env);
-      return envValue.defined({
-        bucket: env.S3_BUCKET,
-        prefix: seedLayout(env) ? under(prefix, '_state') : `${controlPrefix(prefix)}/state`,
-        // Checkpoints an earlier version kept under the data prefix are continued from.
-        previousPrefix: seedLayout(env) ? undefined : under(prefix, '_state'),
-        legacyKey: env.STATE_KEY ?? (prefix ? `${prefix}/state.json` : 'state.json'),
-        ...connection(env),
-      });
     },
+    // The seeds kept their state.json at the data prefix.
+    defaultLegacyKey: (prefix) => (prefix ? `${prefix}/state.json` : 'state.json'),
   },
-  async create(config) {
-    const { s3CheckpointStore } = await import('./checkpoint.ts');
-    return s3CheckpointStore(config);
+  sink: {
+    summary: 'NDJSON objects in an S3 bucket, in the layout Google SecOps S3 feeds read.',
+    schema: S3SinkConfigSchema.safeExtend(selects('Selects S3 (SINK=s3).')),
+    create: async (config, deps) => (await import('./sink.ts')).s3Sink(config, deps),
+  },
+  checkpoint: {
+    summary:
+      'One JSON object per stream, written with If-Match / If-None-Match; continues a seed state.json.',
+    schema: S3CheckpointConfigSchema.safeExtend(
+      selects('Selects the S3 checkpoint store (CHECKPOINT=s3; the default with SINK=s3).'),
+    ),
+    create: async (config) => (await import('./checkpoint.ts')).s3CheckpointStore(config),
   },
 });
-
-export const connectors = [s3SinkConnector, s3CheckpointConnector] as const;
+export const [s3SinkConnector, s3CheckpointConnector] = connectors;

@@ -13,14 +13,8 @@
  * the metadata needs before the upload starts comes from a first streamed encoding pass (the encoding,
  * gzip included, is deterministic), and the upload checks it got the same bytes.
  */
-import {
-  type Batch,
-  type ConnectorDeps,
-  objectSink,
-  parseConfig,
-  type Receipt,
-  type Sink,
-} from '@ctxsiem/core';
+import type { Batch, ConnectorDeps, Receipt, Sink } from '@ctxsiem/core';
+import { objectSink, parseConfig } from '@ctxsiem/core';
 import { s3ObjectStore } from '@ctxsiem/object-store-s3';
 import { type S3SinkConfig, S3SinkConfigSchema } from './config.ts';
 
@@ -47,12 +41,6 @@ export function s3Sink(input: unknown, deps?: ConnectorDeps): S3Sink {
   deps?.secrets?.add(config.credentials?.secretAccessKey);
   deps?.secrets?.add(config.credentials?.sessionToken);
   const driver = s3ObjectStore(config, { partSizeBytes: config.partSizeBytes });
-  return objectSink(driver, {
-    type: 's3',
-    prefix: config.prefix,
-    gzip: config.gzip,
-    deadLetterPrefix: config.deadLetterPrefix,
-    streamThresholdBytes: config.multipartThresholdBytes,
-    logger: deps?.logger,
-  }) as S3Sink;
+  const options = { ...config, streamThresholdBytes: config.multipartThresholdBytes, logger: deps?.logger };
+  return objectSink(driver, options) as S3Sink;
 }

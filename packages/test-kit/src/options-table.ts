@@ -124,13 +124,20 @@ export interface ReadmeOptionsSuite {
   tables: OptionsTable[];
   /** Packages the README's `## Dependencies` section must name (each with why it is there). */
   dependencies?: readonly string[];
+  /** Texts (headings, permissions, terms) the README must contain. */
+  mentions?: readonly string[];
 }
 
 /**
  * A vitest suite: each of `tables` is in `readme` between its markers, equal (column padding aside) to
  * the one rendered from the current schema, and documents every schema key with a description.
  */
-export function testReadmeOptions({ readme, tables, dependencies = [] }: ReadmeOptionsSuite): void {
+export function testReadmeOptions({
+  readme,
+  tables,
+  dependencies = [],
+  mentions = [],
+}: ReadmeOptionsSuite): void {
   const path = readme instanceof URL || readme.startsWith('file:') ? fileURLToPath(readme) : readme;
   const label = `${basename(dirname(path))}/${basename(path)}`;
   const stale = (id: string) =>
@@ -151,6 +158,12 @@ export function testReadmeOptions({ readme, tables, dependencies = [] }: ReadmeO
         for (const row of optionRows(schema)) {
           expect(row.description, `option ${row.name} of "${id}" needs a .describe() text`).not.toBe('');
         }
+      });
+    }
+    if (mentions.length) {
+      it('explains what it must', () => {
+        const text = readFileSync(path, 'utf8');
+        for (const mention of mentions) expect(text, label).toContain(mention);
       });
     }
     if (dependencies.length) {

@@ -1,5 +1,15 @@
 /** Object stores (S3, GCS) as drivers: what a driver provides, and the object sink built on one. */
 
+// What object sinks' and checkpoint stores' configs share: layout options, docs, the seeds' environment.
+export {
+  type ObjectEnvOptions,
+  type ObjectServiceNames,
+  objectCheckpointShape,
+  objectSinkShape,
+  objectStoreConnectors,
+  objectStoreEnv,
+  streamThresholdSchema,
+} from './object-config.ts';
 // The object sink: create-only NDJSON parts over a driver, read back, dead letters listed, checked.
 export {
   NDJSON_CONTENT_TYPE,

@@ -1,25 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, get, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { get } from 'node:http';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type JsonRecord, PartExistsError, SinkError, silentLogger, systemClock } from '@ctxsiem/core';
-import { partName, sampleBatch, testSink } from '@ctxsiem/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partName, sampleBatch, startForwardingProxy, testSink, useServer } from '@ctxsiem/test-kit';
+import { describe, expect, it } from 'vitest';
 import { gcsSink, MIB } from '../../src/index.ts';
-import { type FakeGcsFixture, SERVER_HOOK_TIMEOUT_MS, startFakeGcsFixture } from '../support/fake-gcs.ts';
+import { startFakeGcsFixture } from '../support/fake-gcs.ts';
 
 const deps = { logger: silentLogger(), clock: systemClock };
 
-let fixture: FakeGcsFixture;
-beforeAll(async () => {
-  fixture = await startFakeGcsFixture();
-}, SERVER_HOOK_TIMEOUT_MS);
-afterAll(async () => {
-  await fixture?.stop();
-});
+const fixture = useServer(startFakeGcsFixture);
 
 const objectUrl = (bucket: string, name: string) =>
-  `${fixture.endpoint}/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(name)}`;
+  `${fixture().endpoint}/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(name)}`;
 
 /**
  * A bucket with object versioning on: every upload that lands makes a generation that stays listed,
@@ -27,7 +20,7 @@ const objectUrl = (bucket: string, name: string) =>
  */
 async function versionedBucket(): Promise<string> {
   const name = `ctxsiem-v-${randomBytes(4).toString('hex')}`;
-  const response = await fetch(`${fixture.endpoint}/storage/v1/b?project=test`, {
+  const response = await fetch(`${fixture().endpoint}/storage/v1/b?project=test`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name, versioning: { enabled: true } }),
@@ -41,7 +34,7 @@ async function creations(bucket: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   let pageToken: string | undefined;
   do {
-    const url = new URL(`${fixture.endpoint}/storage/v1/b/${encodeURIComponent(bucket)}/o`);
+    const url = new URL(`${fixture().endpoint}/storage/v1/b/${encodeURIComponent(bucket)}/o`);
     url.searchParams.set('versions', 'true');
     if (pageToken) url.searchParams.set('pageToken', pageToken);
     const page = (await (await fetch(url)).json()) as {
@@ -91,8 +84,8 @@ for (const gzip of [false, true]) {
     async create() {
       bucket = await versionedBucket();
       return {
-        sink: gcsSink(fixture.sinkConfig(bucket, { prefix: 'citrix_monitor', gzip }), deps),
-        inspect: { ...fixture.inspector(bucket), stat: (name) => objectVersion(bucket, name) },
+        sink: gcsSink(fixture().sinkConfig(bucket, { prefix: 'citrix_monitor', gzip }), deps),
+        inspect: { ...fixture().inspector(bucket), stat: (name) => objectVersion(bucket, name) },
       };
     },
     additionalTests(harness) {
@@ -102,7 +95,7 @@ for (const gzip of [false, true]) {
         expect(name).toBe(
           `citrix_monitor/Sessions/year=2024/month=08/day=06/hour=07/part-20240806T070000.000Z-00042-monitor-acme.ndjson${gzip ? '.gz' : ''}`,
         );
-        const metadata = await fixture.metadata(bucket!, name!);
+        const metadata = await fixture().metadata(bucket!, name!);
         expect(metadata.contentType).toBe('application/x-ndjson');
         expect(metadata.contentEncoding).toBe(gzip ? 'gzip' : undefined);
         expect(Number(metadata.size)).toBe(receipt.bytes);
@@ -126,17 +119,17 @@ const bigRecord = (i: number): JsonRecord => ({ id: `r-${i}`, n: i, pad: PAD });
 
 describe('gcs sink upload paths', () => {
   it('streams a ~50 MB batch through a chunked resumable upload that reads back whole', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = gcsSink(fixture.sinkConfig(bucket), deps);
+    const bucket = await fixture().newBucket();
+    const sink = gcsSink(fixture().sinkConfig(bucket), deps);
     const count = 50_000;
     const records = Array.from({ length: count }, (_, i) => bigRecord(i));
     const receipt = await sink.write(sampleBatch({ records }));
     expect(receipt.upload).toBe('resumable');
     expect(receipt.bytes).toBeGreaterThan(50_000_000);
 
-    const [name] = await fixture.names(bucket);
-    expect(Number((await fixture.metadata(bucket, name!)).size)).toBe(receipt.bytes);
-    const stored = await fixture.records(bucket, name!);
+    const [name] = await fixture().names(bucket);
+    expect(Number((await fixture().metadata(bucket, name!)).size)).toBe(receipt.bytes);
+    const stored = await fixture().records(bucket, name!);
     expect(stored).toHaveLength(count);
     expect(stored[0]).toEqual(records[0]);
     expect(stored[count - 1]).toEqual(records[count - 1]);
@@ -144,29 +137,29 @@ describe('gcs sink upload paths', () => {
   });
 
   it('keeps small batches in one simple upload', async () => {
-    const bucket = await fixture.newBucket();
-    const receipt = await gcsSink(fixture.sinkConfig(bucket), deps).write(sampleBatch());
+    const bucket = await fixture().newBucket();
+    const receipt = await gcsSink(fixture().sinkConfig(bucket), deps).write(sampleBatch());
     expect(receipt.upload).toBe('simple');
   });
 
   it('streams gzip bodies above the threshold and they decode to the same records', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = gcsSink(fixture.sinkConfig(bucket, { gzip: true, resumableThresholdBytes: 1024 }), deps);
+    const bucket = await fixture().newBucket();
+    const sink = gcsSink(fixture().sinkConfig(bucket, { gzip: true, resumableThresholdBytes: 1024 }), deps);
     const batch = sampleBatch();
     const receipt = await sink.write(batch);
     expect(receipt.upload).toBe('resumable');
-    const [name] = await fixture.names(bucket);
+    const [name] = await fixture().names(bucket);
     expect(name).toMatch(/\.ndjson\.gz$/);
-    const metadata = await fixture.metadata(bucket, name!);
+    const metadata = await fixture().metadata(bucket, name!);
     expect(metadata.contentEncoding).toBe('gzip');
     expect(Number(metadata.size)).toBe(receipt.bytes);
-    expect(await fixture.records(bucket, name!)).toEqual(batch.records);
+    expect(await fixture().records(bucket, name!)).toEqual(batch.records);
   });
 
   it('acknowledges a retried resumable batch without rewriting it', async () => {
     const bucket = await versionedBucket();
     const sink = gcsSink(
-      fixture.sinkConfig(bucket, { resumableThresholdBytes: 1024, chunkSizeBytes: MIB / 4 }),
+      fixture().sinkConfig(bucket, { resumableThresholdBytes: 1024, chunkSizeBytes: MIB / 4 }),
       deps,
     );
     const batch = sampleBatch({ records: Array.from({ length: 3000 }, (_, i) => bigRecord(i)) });
@@ -190,12 +183,12 @@ describe('gcs sink upload paths', () => {
       sink.write(sampleBatch({ records: Array.from({ length: 3001 }, (_, i) => bigRecord(i)) })),
     ).rejects.toBeInstanceOf(PartExistsError);
     expect(await creations(bucket)).toEqual({ [name]: 1 });
-    expect(await fixture.records(bucket, name)).toHaveLength(3000);
+    expect(await fixture().records(bucket, name)).toHaveLength(3000);
   });
 
   it('lets one of two concurrent resumable writers of a part create it', async () => {
     const bucket = await versionedBucket();
-    const config = fixture.sinkConfig(bucket, { resumableThresholdBytes: 1024, chunkSizeBytes: MIB / 4 });
+    const config = fixture().sinkConfig(bucket, { resumableThresholdBytes: 1024, chunkSizeBytes: MIB / 4 });
     const batch = sampleBatch({ records: Array.from({ length: 3000 }, (_, i) => bigRecord(i)) });
     const receipts = await Promise.all([
       gcsSink(config, deps).write(batch),
@@ -207,32 +200,32 @@ describe('gcs sink upload paths', () => {
 
     const other = sampleBatch({ records: Array.from({ length: 3000 }, (_, i) => bigRecord(i + 1)) });
     const bucket2 = await versionedBucket();
-    const config2 = fixture.sinkConfig(bucket2, { resumableThresholdBytes: 1024, chunkSizeBytes: MIB / 4 });
+    const config2 = fixture().sinkConfig(bucket2, { resumableThresholdBytes: 1024, chunkSizeBytes: MIB / 4 });
     const outcomes = await Promise.allSettled([batch, other].map((b) => gcsSink(config2, deps).write(b)));
     const refused = outcomes.filter((o) => o.status === 'rejected');
     expect(refused).toHaveLength(1);
     expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(PartExistsError);
-    const [name] = await fixture.names(bucket2);
+    const [name] = await fixture().names(bucket2);
     const winner = outcomes.findIndex((o) => o.status === 'fulfilled');
-    expect((await fixture.records(bucket2, name!))[0]).toEqual([batch, other][winner]!.records[0]);
+    expect((await fixture().records(bucket2, name!))[0]).toEqual([batch, other][winner]!.records[0]);
     expect(Object.values(await creations(bucket2))).toEqual([1]);
   });
 });
 
 describe('fake-gcs-server honours create-only preconditions (ifGenerationMatch=0)', () => {
   const upload = (bucket: string, name: string, type: 'media' | 'multipart' | 'resumable') =>
-    `${fixture.endpoint}/upload/storage/v1/b/${bucket}/o?uploadType=${type}&name=${encodeURIComponent(name)}&ifGenerationMatch=0`;
+    `${fixture().endpoint}/upload/storage/v1/b/${bucket}/o?uploadType=${type}&name=${encodeURIComponent(name)}&ifGenerationMatch=0`;
 
   it('refuses a simple (media) upload over an existing object with 412', async () => {
-    const bucket = await fixture.newBucket();
+    const bucket = await fixture().newBucket();
     expect((await fetch(upload(bucket, 'k', 'media'), { method: 'POST', body: 'first' })).status).toBe(200);
     expect((await fetch(upload(bucket, 'k', 'media'), { method: 'POST', body: 'second' })).status).toBe(412);
     expect((await storedBytes(bucket, 'k')).toString()).toBe('first');
   });
 
   it('refuses a resumable upload over an existing object with 412 (when it completes)', async () => {
-    const bucket = await fixture.newBucket();
-    await fixture.put(bucket, 'k', 'first');
+    const bucket = await fixture().newBucket();
+    await fixture().put(bucket, 'k', 'first');
     const session = await fetch(upload(bucket, 'k', 'resumable'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -248,12 +241,12 @@ describe('fake-gcs-server honours create-only preconditions (ifGenerationMatch=0
   });
 
   it('so the sink never replaces an object it did not write', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = gcsSink(fixture.sinkConfig(bucket), deps);
+    const bucket = await fixture().newBucket();
+    const sink = gcsSink(fixture().sinkConfig(bucket), deps);
     const batch = sampleBatch();
     const name = nameOf((await sink.write(batch)).location);
     await fetch(objectUrl(bucket, name), { method: 'DELETE' });
-    await fixture.put(bucket, name, '{"other":1}\n');
+    await fixture().put(bucket, name, '{"other":1}\n');
     const before = await objectVersion(bucket, name);
     const error = await sink.write(batch).then(
       () => undefined,
@@ -263,18 +256,18 @@ describe('fake-gcs-server honours create-only preconditions (ifGenerationMatch=0
     expect(error).toBeInstanceOf(PartExistsError);
     expect((error as Error).message).toContain(`stored sha256 ${sha256(Buffer.from('{"other":1}\n'))}`);
     expect(await objectVersion(bucket, name)).toBe(before);
-    expect(await fixture.records(bucket, name)).toEqual([{ other: 1 }]);
+    expect(await fixture().records(bucket, name)).toEqual([{ other: 1 }]);
   });
 
   it('acknowledges a gzip part stored without metadata when its records are the same', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = gcsSink(fixture.sinkConfig(bucket, { gzip: true }), deps);
+    const bucket = await fixture().newBucket();
+    const sink = gcsSink(fixture().sinkConfig(bucket, { gzip: true }), deps);
     const batch = sampleBatch();
     const name = nameOf((await sink.write(batch)).location);
     // Same records, recompressed (another zlib would do that), no metadata: the same part all the same.
     const other = gzipSync(gunzipSync(await storedBytes(bucket, name)), { level: 1 });
     await fetch(objectUrl(bucket, name), { method: 'DELETE' });
-    const put = new URL(`${fixture.endpoint}/upload/storage/v1/b/${bucket}/o`);
+    const put = new URL(`${fixture().endpoint}/upload/storage/v1/b/${bucket}/o`);
     put.searchParams.set('uploadType', 'media');
     put.searchParams.set('name', name);
     await fetch(put, { method: 'POST', body: other });
@@ -285,11 +278,11 @@ describe('fake-gcs-server honours create-only preconditions (ifGenerationMatch=0
 
 describe('gcs sink readPart()', () => {
   it('reads plain and gzip parts, simple and resumable', async () => {
-    const bucket = await fixture.newBucket();
+    const bucket = await fixture().newBucket();
     for (const gzip of [false, true]) {
       for (const resumable of [false, true]) {
         const sink = gcsSink(
-          fixture.sinkConfig(bucket, { gzip, resumableThresholdBytes: resumable ? 1024 : 8 * MIB }),
+          fixture().sinkConfig(bucket, { gzip, resumableThresholdBytes: resumable ? 1024 : 8 * MIB }),
           deps,
         );
         const batch = sampleBatch({
@@ -303,72 +296,52 @@ describe('gcs sink readPart()', () => {
   });
 
   it('reports an object that is not NDJSON as a SinkError', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = gcsSink(fixture.sinkConfig(bucket), deps);
+    const bucket = await fixture().newBucket();
+    const sink = gcsSink(fixture().sinkConfig(bucket), deps);
     const batch = sampleBatch();
     const name = nameOf((await sink.write(batch)).location);
     await fetch(objectUrl(bucket, name), { method: 'DELETE' });
-    await fixture.put(bucket, name, 'not json');
+    await fixture().put(bucket, name, 'not json');
     await expect(sink.readPart(partName(batch))).rejects.toThrow(/the part gs:\/\/\S+ is not NDJSON/);
   });
 });
 
 describe('gcs sink check()', () => {
   it('writes and deletes a probe object under the prefix on a good bucket', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = gcsSink(fixture.sinkConfig(bucket, { prefix: 'citrix_monitor' }), deps);
+    const bucket = await fixture().newBucket();
+    const sink = gcsSink(fixture().sinkConfig(bucket, { prefix: 'citrix_monitor' }), deps);
     expect(await sink.check()).toMatch(
       new RegExp(
         `^wrote \\(a second create-only write refused\\), read back and deleted gs://${bucket}/citrix_monitor/_ctxsiem-probe-[0-9a-f]+\\.json`,
       ),
     );
-    expect(await fixture.names(bucket)).toEqual([]);
+    expect(await fixture().names(bucket)).toEqual([]);
   });
 
   it('fails on a store that accepts a second create-only upload (it ignores ifGenerationMatch), and removes the probe', async () => {
     // A store in front of fake-gcs-server that drops the precondition from uploads, as a store ignoring
     // it does; everything else is fake-gcs-server's.
-    const bucket = await fixture.newBucket();
-    const upstream = new URL(fixture.endpoint);
-    const store = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', fixture.endpoint);
+    const bucket = await fixture().newBucket();
+    const proxy = await startForwardingProxy(fixture().endpoint, (req) => {
+      const url = new URL(req.url ?? '/', fixture().endpoint);
       url.searchParams.delete('ifGenerationMatch');
-      const forward = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          path: `${url.pathname}${url.search}`,
-          method: req.method,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(forward);
+      return `${url.pathname}${url.search}`;
     });
-    await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', resolve));
     try {
-      const endpoint = `http://127.0.0.1:${(store.address() as AddressInfo).port}`;
-      const sink = gcsSink(fixture.sinkConfig(bucket, { prefix: 'no-preconditions', endpoint }), deps);
-      const error = await sink.check().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(SinkError);
-      expect((error as Error).message).toMatch(
+      const config = fixture().sinkConfig(bucket, { prefix: 'no-preconditions', endpoint: proxy.endpoint });
+      const checked = gcsSink(config, deps).check();
+      await expect(checked).rejects.toBeInstanceOf(SinkError);
+      await expect(checked).rejects.toThrow(
         /a second create-only upload \(ifGenerationMatch=0\) of an existing object was accepted: this store ignores preconditions/,
       );
-      expect(await fixture.names(bucket)).toEqual([]);
+      expect(await fixture().names(bucket)).toEqual([]);
     } finally {
-      store.closeAllConnections();
-      await new Promise((resolve) => store.close(resolve));
+      await proxy.stop();
     }
   });
 
   it('fails clearly on a missing bucket', async () => {
-    const sink = gcsSink(fixture.sinkConfig('no-such-bucket-here'), deps);
+    const sink = gcsSink(fixture().sinkConfig('no-such-bucket-here'), deps);
     const failure = sink.check();
     await expect(failure).rejects.toBeInstanceOf(SinkError);
     await expect(failure).rejects.toThrow(

@@ -7,10 +7,16 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { decodeNdjson, type JsonRecord } from '@ctxsiem/core';
-import type { ObjectStoreReader, SinkInspector } from '@ctxsiem/test-kit';
+import { decodeNdjson, silentLogger } from '@ctxsiem/core';
+import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
+import type { ObjectBucketFixture } from '@ctxsiem/test-kit';
 import { type RunningServer, startFakeGcs } from '@ctxsiem/test-kit/servers';
+import { gcsCheckpointStore } from '../../src/checkpoint.ts';
 import type { GcsCheckpointConfigInput, GcsSinkConfigInput } from '../../src/config.ts';
+import { gcsSink } from '../../src/sink.ts';
+
+/** The file sink and store, whose output the object store's must equal under the runner. */
+export const reference = { sink: fileSink, checkpoints: fileCheckpointStore };
 
 /** Building fake-gcs-server on a fresh machine takes minutes: hooks that start it get this long. */
 export const SERVER_HOOK_TIMEOUT_MS = 300_000;
@@ -23,24 +29,13 @@ export interface ObjectMetadata {
   contentEncoding?: string;
 }
 
-export interface FakeGcsFixture {
+/** fake-gcs-server, with readers of its JSON API that bypass the sink (versions are generations). */
+export interface FakeGcsFixture extends ObjectBucketFixture<GcsSinkConfigInput, GcsCheckpointConfigInput> {
   server: RunningServer;
   endpoint: string;
-  /** Creates a fresh, empty bucket (JSON API insert) and returns its name. */
-  newBucket(): Promise<string>;
-  sinkConfig(bucket: string, extra?: Partial<GcsSinkConfigInput>): GcsSinkConfigInput;
-  storeConfig(bucket: string, extra?: Partial<GcsCheckpointConfigInput>): GcsCheckpointConfigInput;
   /** Every object name under `prefix`, sorted. */
   names(bucket: string, prefix?: string): Promise<string[]>;
   metadata(bucket: string, name: string): Promise<ObjectMetadata>;
-  /** The records of one object, gunzipped when it is gzip. */
-  records(bucket: string, name: string): Promise<JsonRecord[]>;
-  /** Uploads `body` (simple media upload of the JSON API). */
-  put(bucket: string, name: string, body: string): Promise<void>;
-  inspector(bucket: string): SinkInspector;
-  /** A `testObjectStoreRuns` reader over the bucket (versions are generations). */
-  reader(bucket: string): ObjectStoreReader;
-  stop(): Promise<void>;
 }
 
 let buckets = 0;
@@ -101,6 +96,13 @@ export async function startFakeGcsFixture(): Promise<FakeGcsFixture> {
     },
     sinkConfig: (bucket, extra = {}) => ({ bucket, endpoint, projectId: 'test', maxRetries: 1, ...extra }),
     storeConfig: (bucket, extra = {}) => ({ bucket, endpoint, projectId: 'test', maxRetries: 1, ...extra }),
+    objectSink: (bucket, prefix) =>
+      gcsSink(
+        { bucket, endpoint, projectId: 'test', maxRetries: 1, prefix },
+        { logger: silentLogger(), clock: { now: Date.now } },
+      ),
+    checkpointStore: (bucket, placement = {}) =>
+      gcsCheckpointStore({ bucket, endpoint, projectId: 'test', maxRetries: 1, ...placement }),
     names,
     metadata,
     records,

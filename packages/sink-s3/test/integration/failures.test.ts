@@ -1,8 +1,11 @@
 /** Failures a user meets first: wrong credentials, a missing bucket, a denied write — clear, and safe. */
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describeError, PartExistsError, SinkError, silentLogger } from '@ctxsiem/core';
-import { expectFailedRunKeepsCheckpoint, partName, sampleBatch } from '@ctxsiem/test-kit';
+import {
+  expectFailedRunKeepsCheckpoint,
+  partName,
+  sampleBatch,
+  startForwardingProxy,
+} from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3SinkConfigInput } from '../../src/config.ts';
 import { s3CheckpointStore, s3Sink } from '../../src/index.ts';
@@ -132,42 +135,31 @@ describe('s3 sink failures', () => {
   it('fails check() on a store that accepts a second create-only write (it ignores If-None-Match), and removes the probe', async () => {
     // A store in front of MinIO that answers a create-only PUT of a key it already holds with 200, as a
     // store ignoring If-None-Match does; everything else is MinIO's.
-    const upstream = new URL(fixture.minio.endpoint);
     const written = new Set<string>();
-    const store = createServer((req, res) => {
+    const proxy = await startForwardingProxy(fixture.minio.endpoint, (req, res) => {
       const path = req.url ?? '/';
       if (req.method === 'PUT' && req.headers['if-none-match'] === '*' && written.has(path)) {
         req.resume();
         req.on('end', () => res.writeHead(200, { etag: '"ignored-condition"' }).end());
-        return;
+        return 'answered';
       }
       if (req.method === 'PUT') written.add(path);
-      const forward = request(
-        { host: upstream.hostname, port: upstream.port, path, method: req.method, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(forward);
+      return path;
     });
-    await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', resolve));
+    const sink = s3Sink(
+      fixture.sinkConfig(bucket, { prefix: 'no-conditions', endpoint: proxy.endpoint }),
+      deps,
+    );
     try {
-      const endpoint = `http://127.0.0.1:${(store.address() as AddressInfo).port}`;
-      const sink = s3Sink(fixture.sinkConfig(bucket, { prefix: 'no-conditions', endpoint }), deps);
-      const error = await sink.check().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(SinkError);
-      expect((error as Error).message).toMatch(
+      const checked = sink.check();
+      await expect(checked).rejects.toBeInstanceOf(SinkError);
+      await expect(checked).rejects.toThrow(
         /a second create-only write \(If-None-Match: \*\) of an existing key was accepted: this store ignores conditional writes/,
       );
       expect(await fixture.keys(bucket, 'no-conditions/')).toEqual([]);
-      await sink.close();
     } finally {
-      store.closeAllConnections();
-      await new Promise((resolve) => store.close(resolve));
+      await sink.close();
+      await proxy.stop();
     }
   });
 

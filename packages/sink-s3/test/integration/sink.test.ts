@@ -10,33 +10,22 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { type JsonRecord, PartExistsError, SinkError, silentLogger, systemClock } from '@ctxsiem/core';
-import { partName, sampleBatch, testSink } from '@ctxsiem/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partName, sampleBatch, testSink, useServer } from '@ctxsiem/test-kit';
+import { describe, expect, it } from 'vitest';
 import { MIB, s3Sink } from '../../src/index.ts';
-import {
-  type MinioFixture,
-  multipartParts,
-  SERVER_HOOK_TIMEOUT_MS,
-  startMinioFixture,
-} from '../support/minio.ts';
+import { multipartParts, startMinioFixture } from '../support/minio.ts';
 
 const deps = { logger: silentLogger(), clock: systemClock };
 
-let fixture: MinioFixture;
-beforeAll(async () => {
-  fixture = await startMinioFixture();
-}, SERVER_HOOK_TIMEOUT_MS);
-afterAll(async () => {
-  await fixture?.stop();
-});
+const fixture = useServer(startMinioFixture);
 
 /**
  * A bucket with versioning on: every PutObject / CompleteMultipartUpload that lands makes a version,
  * so counting versions counts object creations, and the version id changes on any rewrite.
  */
 async function versionedBucket(): Promise<string> {
-  const bucket = await fixture.newBucket();
-  await fixture.admin.send(
+  const bucket = await fixture().newBucket();
+  await fixture().admin.send(
     new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
   );
   return bucket;
@@ -48,7 +37,7 @@ async function creations(bucket: string): Promise<Record<string, number>> {
   let keyMarker: string | undefined;
   let versionMarker: string | undefined;
   do {
-    const page = await fixture.admin.send(
+    const page = await fixture().admin.send(
       new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }),
     );
     for (const version of page.Versions ?? []) counts[version.Key!] = (counts[version.Key!] ?? 0) + 1;
@@ -60,7 +49,7 @@ async function creations(bucket: string): Promise<Record<string, number>> {
 
 /** The version id and ETag of the current object: a rewrite, even with the same bytes, changes the id. */
 async function objectVersion(bucket: string, key: string): Promise<string> {
-  const head = await fixture.admin.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  const head = await fixture().admin.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   return `${head.VersionId}:${head.ETag}`;
 }
 
@@ -74,8 +63,8 @@ for (const gzip of [false, true]) {
     async create() {
       bucket = await versionedBucket();
       return {
-        sink: s3Sink(fixture.sinkConfig(bucket, { prefix: 'citrix_monitor', gzip }), deps),
-        inspect: { ...fixture.inspector(bucket), stat: (key) => objectVersion(bucket, key) },
+        sink: s3Sink(fixture().sinkConfig(bucket, { prefix: 'citrix_monitor', gzip }), deps),
+        inspect: { ...fixture().inspector(bucket), stat: (key) => objectVersion(bucket, key) },
       };
     },
     additionalTests(harness) {
@@ -85,10 +74,10 @@ for (const gzip of [false, true]) {
         expect(key).toBe(
           `citrix_monitor/Sessions/year=2024/month=08/day=06/hour=07/part-20240806T070000.000Z-00042-monitor-acme.ndjson${gzip ? '.gz' : ''}`,
         );
-        const head = await fixture.admin.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        const head = await fixture().admin.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         expect(head.ContentType).toBe('application/x-ndjson');
         expect(head.ContentEncoding).toBe(gzip ? 'gzip' : undefined);
-        const { body } = await fixture.object(bucket!, key!);
+        const { body } = await fixture().object(bucket!, key!);
         expect(body.length).toBe(receipt.bytes);
         expect(body[0] === 0x1f && body[1] === 0x8b).toBe(gzip);
         expect(receipt.sha256).toBe(sha256(body));
@@ -110,8 +99,8 @@ const bigRecord = (i: number): JsonRecord => ({ id: `r-${i}`, n: i, pad: PAD });
 
 describe('s3 sink upload paths', () => {
   it('streams a ~50 MB batch through a multipart upload (ETag "…-N", N ≥ 2) that reads back whole', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = s3Sink(fixture.sinkConfig(bucket), deps);
+    const bucket = await fixture().newBucket();
+    const sink = s3Sink(fixture().sinkConfig(bucket), deps);
     const count = 50_000;
     const records = Array.from({ length: count }, (_, i) => bigRecord(i));
     const receipt = await sink.write(sampleBatch({ records }));
@@ -119,11 +108,11 @@ describe('s3 sink upload paths', () => {
     expect(receipt.parts).toBeGreaterThanOrEqual(2);
     expect(receipt.bytes).toBeGreaterThan(50_000_000);
 
-    const [key] = await fixture.keys(bucket);
-    const head = await fixture.admin.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const [key] = await fixture().keys(bucket);
+    const head = await fixture().admin.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     expect(multipartParts(head.ETag ?? '')).toBeGreaterThanOrEqual(2);
     expect(head.ContentLength).toBe(receipt.bytes);
-    const stored = await fixture.records(bucket, key!);
+    const stored = await fixture().records(bucket, key!);
     expect(stored).toHaveLength(count);
     expect(stored[0]).toEqual(records[0]);
     expect(stored[count - 1]).toEqual(records[count - 1]);
@@ -132,32 +121,32 @@ describe('s3 sink upload paths', () => {
   });
 
   it('keeps small batches in a single PutObject', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = s3Sink(fixture.sinkConfig(bucket), deps);
+    const bucket = await fixture().newBucket();
+    const sink = s3Sink(fixture().sinkConfig(bucket), deps);
     const receipt = await sink.write(sampleBatch());
     expect(receipt).toMatchObject({ upload: 'single', parts: 1 });
-    const [key] = await fixture.keys(bucket);
-    expect(multipartParts((await fixture.object(bucket, key!)).etag)).toBeUndefined();
+    const [key] = await fixture().keys(bucket);
+    expect(multipartParts((await fixture().object(bucket, key!)).etag)).toBeUndefined();
     await sink.close();
   });
 
   it('streams gzip bodies above the threshold and they decode to the same records', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = s3Sink(fixture.sinkConfig(bucket, { gzip: true, multipartThresholdBytes: 1024 }), deps);
+    const bucket = await fixture().newBucket();
+    const sink = s3Sink(fixture().sinkConfig(bucket, { gzip: true, multipartThresholdBytes: 1024 }), deps);
     const batch = sampleBatch();
     const receipt = await sink.write(batch);
     expect(receipt.upload).toBe('multipart');
-    const [key] = await fixture.keys(bucket);
+    const [key] = await fixture().keys(bucket);
     expect(key).toMatch(/\.ndjson\.gz$/);
-    expect((await fixture.object(bucket, key!)).body.length).toBe(receipt.bytes);
-    expect(await fixture.records(bucket, key!)).toEqual(batch.records);
+    expect((await fixture().object(bucket, key!)).body.length).toBe(receipt.bytes);
+    expect(await fixture().records(bucket, key!)).toEqual(batch.records);
     await sink.close();
   });
 
   it('acknowledges a retried multipart batch without uploading it again', async () => {
     const bucket = await versionedBucket();
     const sink = s3Sink(
-      fixture.sinkConfig(bucket, { multipartThresholdBytes: 1024, partSizeBytes: 5 * MIB }),
+      fixture().sinkConfig(bucket, { multipartThresholdBytes: 1024, partSizeBytes: 5 * MIB }),
       deps,
     );
     const batch = sampleBatch({ records: Array.from({ length: 6000 }, (_, i) => bigRecord(i)) });
@@ -173,12 +162,14 @@ describe('s3 sink upload paths', () => {
       sha256: first.sha256,
       bytes: first.bytes,
     });
-    const [key] = await fixture.keys(bucket);
+    const [key] = await fixture().keys(bucket);
     expect(await creations(bucket)).toEqual({ [key!]: 1 });
-    expect(first.sha256).toBe(sha256((await fixture.object(bucket, key!)).body));
+    expect(first.sha256).toBe(sha256((await fixture().object(bucket, key!)).body));
     expect(
       (
-        await fixture.admin.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then((h) => h.Metadata)
+        await fixture()
+          .admin.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+          .then((h) => h.Metadata)
       )?.['ctxsiem-sha256'],
     ).toBe(first.sha256);
     await expect(
@@ -190,7 +181,7 @@ describe('s3 sink upload paths', () => {
 
   it('lets one of two concurrent multipart writers of a part create it: the other meets 412 on CompleteMultipartUpload', async () => {
     const bucket = await versionedBucket();
-    const config = fixture.sinkConfig(bucket, { multipartThresholdBytes: 1024, partSizeBytes: 5 * MIB });
+    const config = fixture().sinkConfig(bucket, { multipartThresholdBytes: 1024, partSizeBytes: 5 * MIB });
     const sinks = [s3Sink(config, deps), s3Sink(config, deps)];
     const batch = sampleBatch({ records: Array.from({ length: 12_000 }, (_, i) => bigRecord(i)) });
     // Both look before uploading and find nothing; the conditional completion decides.
@@ -199,19 +190,19 @@ describe('s3 sink upload paths', () => {
     expect(receipts.every((r) => r.sha256 === receipts[0]!.sha256 && r.upload === 'multipart')).toBe(true);
     expect(Object.values(await creations(bucket))).toEqual([1]);
     // The loser's upload was aborted: no parts are left behind.
-    const uploads = await fixture.admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    const uploads = await fixture().admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     expect(uploads.Uploads ?? []).toEqual([]);
 
     const other = sampleBatch({ records: Array.from({ length: 12_000 }, (_, i) => bigRecord(i + 1)) });
     const bucket2 = await versionedBucket();
-    const config2 = fixture.sinkConfig(bucket2, { multipartThresholdBytes: 1024, partSizeBytes: 5 * MIB });
+    const config2 = fixture().sinkConfig(bucket2, { multipartThresholdBytes: 1024, partSizeBytes: 5 * MIB });
     const outcomes = await Promise.allSettled([batch, other].map((b) => s3Sink(config2, deps).write(b)));
     const refused = outcomes.filter((o) => o.status === 'rejected');
     expect(refused).toHaveLength(1);
     expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(PartExistsError);
-    const [key] = await fixture.keys(bucket2);
+    const [key] = await fixture().keys(bucket2);
     const winner = outcomes.findIndex((o) => o.status === 'fulfilled');
-    expect((await fixture.records(bucket2, key!))[0]).toEqual([batch, other][winner]!.records[0]);
+    expect((await fixture().records(bucket2, key!))[0]).toEqual([batch, other][winner]!.records[0]);
     expect(Object.values(await creations(bucket2))).toEqual([1]);
     for (const sink of sinks) await sink.close();
   });
@@ -219,32 +210,32 @@ describe('s3 sink upload paths', () => {
 
 describe('MinIO honours create-only conditions (If-None-Match: *)', () => {
   it('refuses PutObject with If-None-Match: * on an existing key (412) and keeps the first object', async () => {
-    const bucket = await fixture.newBucket();
+    const bucket = await fixture().newBucket();
     const put = (body: string) =>
-      fixture.admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, IfNoneMatch: '*' }));
+      fixture().admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, IfNoneMatch: '*' }));
     await put('first');
     await expect(put('second')).rejects.toMatchObject({
       name: 'PreconditionFailed',
       $metadata: { httpStatusCode: 412 },
     });
-    expect((await fixture.object(bucket, 'k')).body.toString()).toBe('first');
+    expect((await fixture().object(bucket, 'k')).body.toString()).toBe('first');
   });
 
   it('refuses CompleteMultipartUpload with If-None-Match: * on an existing key (412)', async () => {
-    const bucket = await fixture.newBucket();
-    await fixture.put(bucket, 'k', 'first');
-    const { UploadId } = await fixture.admin.send(
+    const bucket = await fixture().newBucket();
+    await fixture().put(bucket, 'k', 'first');
+    const { UploadId } = await fixture().admin.send(
       new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'k' }),
     );
     const parts = [];
     for (const [n, body] of [Buffer.alloc(5 * MIB, 120), Buffer.from('tail')].entries()) {
-      const part = await fixture.admin.send(
+      const part = await fixture().admin.send(
         new UploadPartCommand({ Bucket: bucket, Key: 'k', UploadId, PartNumber: n + 1, Body: body }),
       );
       parts.push({ PartNumber: n + 1, ETag: part.ETag });
     }
     await expect(
-      fixture.admin.send(
+      fixture().admin.send(
         new CompleteMultipartUploadCommand({
           Bucket: bucket,
           Key: 'k',
@@ -254,16 +245,16 @@ describe('MinIO honours create-only conditions (If-None-Match: *)', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
-    expect((await fixture.object(bucket, 'k')).body.toString()).toBe('first');
+    expect((await fixture().object(bucket, 'k')).body.toString()).toBe('first');
   });
 
   it('so the sink never replaces an object it did not write, in an unversioned bucket too', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = s3Sink(fixture.sinkConfig(bucket), deps);
+    const bucket = await fixture().newBucket();
+    const sink = s3Sink(fixture().sinkConfig(bucket), deps);
     const batch = sampleBatch();
     const key = keyOf((await sink.write(batch)).location);
-    await fixture.admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"other":1}\n' }));
-    const before = await fixture.object(bucket, key);
+    await fixture().admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"other":1}\n' }));
+    const before = await fixture().object(bucket, key);
     const error = await sink.write(batch).then(
       () => undefined,
       (e: unknown) => e,
@@ -271,20 +262,20 @@ describe('MinIO honours create-only conditions (If-None-Match: *)', () => {
     // No ctxsiem-sha256 metadata on that object: the sink downloaded and hashed it.
     expect(error).toBeInstanceOf(PartExistsError);
     expect((error as PartExistsError).message).toContain(`stored sha256 ${sha256(before.body)}`);
-    expect(await fixture.object(bucket, key)).toEqual(before);
+    expect(await fixture().object(bucket, key)).toEqual(before);
     await sink.close();
   });
 
   it('acknowledges a part stored without metadata when its bytes are the same', async () => {
     const bucket = await versionedBucket();
-    const sink = s3Sink(fixture.sinkConfig(bucket, { gzip: true }), deps);
+    const sink = s3Sink(fixture().sinkConfig(bucket, { gzip: true }), deps);
     const batch = sampleBatch();
     const key = keyOf((await sink.write(batch)).location);
-    const body = (await fixture.object(bucket, key)).body;
+    const body = (await fixture().object(bucket, key)).body;
     // Same records, recompressed (another zlib would do that), no metadata: the same part all the same.
     const { gunzipSync, gzipSync } = await import('node:zlib');
     const other = gzipSync(gunzipSync(body), { level: 1 });
-    await fixture.admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: other }));
+    await fixture().admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: other }));
     const receipt = await sink.write(batch);
     expect(receipt).toMatchObject({ created: false, sha256: sha256(other), bytes: other.length });
     expect(await creations(bucket)).toEqual({ [key]: 2 });
@@ -294,9 +285,9 @@ describe('MinIO honours create-only conditions (If-None-Match: *)', () => {
 
 describe('s3 sink readPart()', () => {
   it('reads plain and gzip parts, single and multipart', async () => {
-    const bucket = await fixture.newBucket();
+    const bucket = await fixture().newBucket();
     for (const gzip of [false, true]) {
-      const sink = s3Sink(fixture.sinkConfig(bucket, { gzip, multipartThresholdBytes: 1024 }), deps);
+      const sink = s3Sink(fixture().sinkConfig(bucket, { gzip, multipartThresholdBytes: 1024 }), deps);
       const batch = sampleBatch({
         seq: gzip ? 1 : 0,
         records: Array.from({ length: 6000 }, (_, i) => bigRecord(i)),
@@ -308,11 +299,11 @@ describe('s3 sink readPart()', () => {
   });
 
   it('reports an object that is not NDJSON as a SinkError', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = s3Sink(fixture.sinkConfig(bucket), deps);
+    const bucket = await fixture().newBucket();
+    const sink = s3Sink(fixture().sinkConfig(bucket), deps);
     const batch = sampleBatch();
     const key = keyOf((await sink.write(batch)).location);
-    await fixture.put(bucket, key, 'not json');
+    await fixture().put(bucket, key, 'not json');
     await expect(sink.readPart(partName(batch))).rejects.toThrow(
       new RegExp(`the part s3://${bucket}/${key.replaceAll('.', '\\.')} is not NDJSON`),
     );
@@ -322,20 +313,20 @@ describe('s3 sink readPart()', () => {
 
 describe('s3 sink check()', () => {
   it('writes and deletes a probe object under the prefix on a good bucket', async () => {
-    const bucket = await fixture.newBucket();
-    const sink = s3Sink(fixture.sinkConfig(bucket, { prefix: 'citrix_monitor' }), deps);
+    const bucket = await fixture().newBucket();
+    const sink = s3Sink(fixture().sinkConfig(bucket, { prefix: 'citrix_monitor' }), deps);
     const detail = await sink.check();
     expect(detail).toMatch(
       new RegExp(
         `^wrote \\(a second create-only write refused\\), read back and deleted s3://${bucket}/citrix_monitor/_ctxsiem-probe-[0-9a-f]+\\.json`,
       ),
     );
-    expect(await fixture.keys(bucket)).toEqual([]);
+    expect(await fixture().keys(bucket)).toEqual([]);
     await sink.close();
   });
 
   it('fails clearly on a missing bucket', async () => {
-    const sink = s3Sink(fixture.sinkConfig('no-such-bucket-here'), deps);
+    const sink = s3Sink(fixture().sinkConfig('no-such-bucket-here'), deps);
     const failure = sink.check();
     await expect(failure).rejects.toBeInstanceOf(SinkError);
     await expect(failure).rejects.toThrow(

@@ -11,39 +11,33 @@ import {
   paginateListObjectsV2,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { decodeNdjson, type JsonRecord } from '@ctxsiem/core';
-import type { ObjectStoreReader, SinkInspector } from '@ctxsiem/test-kit';
+import { decodeNdjson, silentLogger } from '@ctxsiem/core';
+import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
+import type { ObjectBucketFixture } from '@ctxsiem/test-kit';
 import { type RunningMinio, startMinio } from '@ctxsiem/test-kit/servers';
+import { s3CheckpointStore } from '../../src/checkpoint.ts';
 import type { S3CheckpointConfigInput, S3SinkConfigInput } from '../../src/config.ts';
+import { s3Sink } from '../../src/sink.ts';
+
+/** The file sink and store, whose output the object store's must equal under the runner. */
+export const reference = { sink: fileSink, checkpoints: fileCheckpointStore };
 
 /** Building MinIO on a fresh machine takes minutes: hooks that start it get this long. */
 export const SERVER_HOOK_TIMEOUT_MS = 300_000;
 
-export interface MinioFixture {
+/** MinIO, with readers that bypass the sink (versions are ETags). */
+export interface MinioFixture extends ObjectBucketFixture<S3SinkConfigInput, S3CheckpointConfigInput> {
   minio: RunningMinio;
   /** A client with the root credentials, independent of the code under test. */
   admin: S3Client;
-  /** Creates a fresh, empty bucket and returns its name. */
-  newBucket(): Promise<string>;
-  /** Sink config on `bucket` with the root credentials (path-style, the MinIO endpoint). */
-  sinkConfig(bucket: string, extra?: Partial<S3SinkConfigInput>): S3SinkConfigInput;
-  storeConfig(bucket: string, extra?: Partial<S3CheckpointConfigInput>): S3CheckpointConfigInput;
   /** Every key under `prefix` (full keys), sorted. */
   keys(bucket: string, prefix?: string): Promise<string[]>;
-  /** The records stored in one object, gunzipped when it is gzip. */
-  records(bucket: string, key: string): Promise<JsonRecord[]>;
   /** The raw bytes and head of one object. */
   object(bucket: string, key: string): Promise<{ body: Buffer; etag: string; contentEncoding?: string }>;
-  put(bucket: string, key: string, body: string): Promise<void>;
-  /** A `testSink` inspector over the bucket. */
-  inspector(bucket: string): SinkInspector;
-  /** A `testObjectStoreRuns` reader over the bucket (versions are ETags). */
-  reader(bucket: string): ObjectStoreReader;
   /** Temporary credentials limited by `policy` (MinIO's STS AssumeRole with a session policy). */
   restrictedCredentials(
     policy: object,
   ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }>;
-  stop(): Promise<void>;
 }
 
 let buckets = 0;
@@ -99,6 +93,9 @@ export async function startMinioFixture(): Promise<MinioFixture> {
     },
     sinkConfig: (bucket, extra = {}) => ({ bucket, ...connection(), ...extra }),
     storeConfig: (bucket, extra = {}) => ({ bucket, ...connection(), ...extra }),
+    objectSink: (bucket, prefix) =>
+      s3Sink({ bucket, ...connection(), prefix }, { logger: silentLogger(), clock: { now: Date.now } }),
+    checkpointStore: (bucket, placement = {}) => s3CheckpointStore({ bucket, ...connection(), ...placement }),
     keys,
     records,
     object,
