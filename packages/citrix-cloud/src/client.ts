@@ -233,6 +233,10 @@ export class CitrixCloudClient {
         // Always allowed, even on the last attempt: a 401 is answered by one fresh token, not by giving up.
         continue;
       }
+      // An answer other than 401 came with the fresh token (a 429, a 5xx): it was accepted, so a later
+      // 401 means it expired since — another re-authentication, not a refusal. Never a loop: each
+      // such answer is a transient retry, bounded by maxAttempts.
+      if (result.record.status !== undefined && result.record.status !== 401) reauthenticated = false;
       if (attempt >= this.config.maxAttempts) {
         throw this.#exhausted(operation, attempts, totalWaitMs, result.record, result.cause);
       }

@@ -206,6 +206,24 @@ describe('authentication on the API', () => {
     expect(c.stats).toEqual({ requests: 2, retries: 0, throttled: 0, reauthentications: 1 });
   });
 
+  it('re-authenticates again when the fresh token was accepted (a 503) and then expired (401)', async () => {
+    // The chaos pass met it: tokens rejected after a few uses, a request retried past a 503 on its
+    // fresh token, and the same token refused later in that request.
+    const script = [401, 503, 401, 200];
+    const fake = await fakeCitrix({
+      skipTokenCheck: true,
+      api: ({ res }) => {
+        const status = script.shift() ?? 200;
+        if (status === 200) sendJson(res, 200, OK);
+        else sendODataError(res, status, status === 401 ? 'the bearer token has expired' : 'busy');
+      },
+    });
+    const c = client(fake);
+    expect(await c.getJson(SESSIONS)).toEqual(OK);
+    expect(fake.tokenRequests).toHaveLength(3);
+    expect(c.stats.reauthentications).toBe(2);
+  });
+
   it('a second 401 with a fresh token fails with AuthenticationError', async () => {
     const fake = await fakeCitrix({
       api: ({ res }) => sendODataError(res, 401, 'Token not accepted for this customer'),
