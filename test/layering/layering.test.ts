@@ -5,6 +5,7 @@
  * known exceptions (`exceptions.ts`), and the checker itself shown to fail on a small tree that breaks
  * each rule.
  */
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXCEPTIONS } from './exceptions.ts';
@@ -23,6 +24,13 @@ const show = (items: readonly { rule: string; where: string; what: string }[]) =
 
 describe('the workspace', () => {
   const workspace = loadWorkspace(ROOT);
+
+  it('is mapped in docs/architecture.md as its packages describe themselves (scripts/package-map.ts)', () => {
+    const check = spawnSync(process.execPath, ['scripts/package-map.ts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
   const violations = layeringViolations(workspace);
 
   it('reads every package, app and the Terraform app', () => {
