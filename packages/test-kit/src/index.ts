@@ -7,6 +7,7 @@ export * from './server-hooks.ts';
 export * from './test-checkpoint-store.ts';
 export * from './test-logs.ts';
 export * from './test-object-checkpoint-store.ts';
+export * from './test-object-sink.ts';
 export * from './test-object-store-driver.ts';
 export * from './test-object-store-runs.ts';
 export * from './test-sink.ts';

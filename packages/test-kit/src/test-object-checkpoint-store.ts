@@ -15,6 +15,7 @@ import {
 } from '@ctxsiem/core';
 import { describe, expect, it } from 'vitest';
 import { testCheckpointStore } from './test-checkpoint-store.ts';
+import type { VersionedBucketFixture } from './test-object-sink.ts';
 import {
   type CheckpointPlacement,
   type FileReference,
@@ -30,17 +31,30 @@ export interface ObjectCheckpointHarness {
   checkpointStore(bucket: string, placement?: CheckpointPlacement): ObjectCheckpointStore;
   reader(bucket: string): ObjectStoreReader;
   put(bucket: string, key: string, text: string): Promise<void>;
-  /** The object sink on `bucket`, writing under `prefix`: with a `reference`, the runs suite runs too. */
-  objectSink?(bucket: string, prefix: string): Sink;
+  /** How the store and sink write locations: `s3`, `gs`. */
+  readonly scheme: string;
+  /**
+   * The object sink on `bucket`, writing under `layout.prefix`; `streamed`: every batch above 1 KiB goes
+   * up in pieces (multipart, resumable), as small as the service allows.
+   */
+  objectSink(bucket: string, layout: { prefix: string; gzip?: boolean; streamed?: boolean }): Sink;
 }
 
 /** A bucket server as an object sink's and store's tests use it (MinIO, fake-gcs-server). */
-export interface ObjectBucketFixture<SinkConfig, StoreConfig> extends ObjectCheckpointHarness {
+export interface ObjectBucketFixture<SinkConfig, StoreConfig>
+  extends ObjectCheckpointHarness,
+    VersionedBucketFixture {
   /** Sink config on `bucket`: the server's endpoint and credentials, then `extra`. */
   sinkConfig(bucket: string, extra?: Partial<SinkConfig>): SinkConfig;
   storeConfig(bucket: string, extra?: Partial<StoreConfig>): StoreConfig;
   /** The records of one object, gunzipped when it is gzip. */
   records(bucket: string, name: string): Promise<JsonRecord[]>;
+  /** What receipts call the upload paths: `single`/`multipart` (S3), `simple`/`resumable` (GCS). */
+  readonly uploads: { whole: string; streamed: string };
+  /** How many parts the stored object says it was uploaded in (S3's ETag `…-N`; undefined: one request). */
+  storedParts?(bucket: string, name: string): Promise<number | undefined>;
+  /** Streamed uploads begun and never completed nor aborted (S3's multipart uploads), where listed. */
+  unfinishedUploads?(bucket: string): Promise<unknown[]>;
   /** A `testSink` inspector over the bucket. */
   inspector(bucket: string): SinkInspector;
   stop(): Promise<void>;
@@ -51,8 +65,6 @@ const HOUR = new Date('2024-08-06T07:00:00Z');
 
 export function testObjectCheckpointStore(options: {
   name: string;
-  /** How the store writes locations: `s3`, `gs`. */
-  scheme: string;
   harness: () => ObjectCheckpointHarness;
   /** The file sink and store: with the harness's `objectSink`, `testObjectStoreRuns` compares with them. */
   reference?: FileReference;
@@ -65,10 +77,9 @@ export function testObjectCheckpointStore(options: {
       async create({ prefix, legacyKey }) {
         const at = harness();
         const bucket = await at.newBucket();
-        if (!at.objectSink) throw new Error('the runs suite needs the harness’s objectSink');
         return {
           ...at.reader(bucket),
-          sink: at.objectSink(bucket, prefix),
+          sink: at.objectSink(bucket, { prefix }),
           checkpoints: (placement) => at.checkpointStore(bucket, placement),
           writeLegacyState: (json) => at.put(bucket, legacyKey, json),
         };
@@ -126,7 +137,7 @@ export function testObjectCheckpointStore(options: {
       for (const text of ['"text"', '[1, 2]']) {
         await harness().put(bucket, store.manifestObjectName(key), text);
         await expect(store.manifests.read(key)).rejects.toThrow(
-          `manifest ${options.scheme}://${bucket}/_state/_manifests/${key}.json is not a ctxsiem manifest (it is not a JSON object)`,
+          `manifest ${harness().scheme}://${bucket}/_state/_manifests/${key}.json is not a ctxsiem manifest (it is not a JSON object)`,
         );
       }
     });

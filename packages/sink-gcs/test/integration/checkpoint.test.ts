@@ -6,7 +6,7 @@ import { reference, startFakeGcsFixture } from '../support/fake-gcs.ts';
 
 const fixture = useServer(startFakeGcsFixture);
 // The store's conformance, and the sink and store under core's runner against the file sink's output.
-testObjectCheckpointStore({ name: 'gcs on fake-gcs-server', scheme: 'gs', harness: fixture, reference });
+testObjectCheckpointStore({ name: 'gcs on fake-gcs-server', harness: fixture, reference });
 
 describe('gcs checkpoint objects', () => {
   const KEY = 'acme/monitor/Sessions';

@@ -85,14 +85,12 @@ describe('gcs sink failures', () => {
   for (const c of cases) {
     describe(c.name, () => {
       it('fails write() with a clear SinkError', async () => {
-        const sink = gcsSink({ ...c.config(), prefix: 'citrix_monitor' }, deps);
-        const error = await sink.write(sampleBatch()).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(error).toBeInstanceOf(SinkError);
-        expect((error as SinkError).message).toMatch(c.write);
-        expect((error as SinkError).retryable).toBe(c.retryable);
+        const written = gcsSink({ ...c.config(), prefix: 'citrix_monitor' }, deps).write(sampleBatch());
+        await expect(written).rejects.toBeInstanceOf(SinkError);
+        await expect(written).rejects.toMatchObject({
+          message: expect.stringMatching(c.write),
+          retryable: c.retryable,
+        });
       });
 
       it('fails a streamed (resumable) write the same way', async () => {

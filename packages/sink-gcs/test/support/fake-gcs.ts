@@ -4,16 +4,19 @@
  * `…/o/{name}?alt=media`), with gzip decoded here.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { decodeNdjson, silentLogger } from '@ctxsiem/core';
+import { decodeNdjson, silentLogger, systemClock } from '@ctxsiem/core';
 import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
 import type { ObjectBucketFixture } from '@ctxsiem/test-kit';
 import { type RunningServer, startFakeGcs } from '@ctxsiem/test-kit/servers';
 import { gcsCheckpointStore } from '../../src/checkpoint.ts';
 import type { GcsCheckpointConfigInput, GcsSinkConfigInput } from '../../src/config.ts';
 import { gcsSink } from '../../src/sink.ts';
+
+/** What a sink under test is given: a silent logger, the system clock. */
+export const deps = { logger: silentLogger(), clock: systemClock };
 
 /** The file sink and store, whose output the object store's must equal under the runner. */
 export const reference = { sink: fileSink, checkpoints: fileCheckpointStore };
@@ -27,6 +30,8 @@ export interface ObjectMetadata {
   generation: string;
   contentType?: string;
   contentEncoding?: string;
+  metageneration?: string;
+  metadata?: Record<string, string>;
 }
 
 /** fake-gcs-server, with readers of its JSON API that bypass the sink (versions are generations). */
@@ -76,6 +81,17 @@ export async function startFakeGcsFixture(): Promise<FakeGcsFixture> {
     const gzipped = body[0] === 0x1f && body[1] === 0x8b;
     return decodeNdjson((gzipped ? gunzipSync(body) : body).toString('utf8'));
   };
+  /** The stored bytes, undecoded (node:http: fetch would undo a `Content-Encoding: gzip`). */
+  const storedBytes = (bucket: string, name: string) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const headers = { 'accept-encoding': 'gzip' };
+      get(`${objectUrl(bucket, name)}?alt=media`, { headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve(Buffer.concat(chunks)));
+        response.on('error', reject);
+      }).on('error', reject);
+    });
   const metadata = async (bucket: string, name: string) =>
     (await (await ok(await fetch(objectUrl(bucket, name)), `metadata ${name}`)).json()) as ObjectMetadata;
 
@@ -96,11 +112,14 @@ export async function startFakeGcsFixture(): Promise<FakeGcsFixture> {
     },
     sinkConfig: (bucket, extra = {}) => ({ bucket, endpoint, projectId: 'test', maxRetries: 1, ...extra }),
     storeConfig: (bucket, extra = {}) => ({ bucket, endpoint, projectId: 'test', maxRetries: 1, ...extra }),
-    objectSink: (bucket, prefix) =>
-      gcsSink(
-        { bucket, endpoint, projectId: 'test', maxRetries: 1, prefix },
-        { logger: silentLogger(), clock: { now: Date.now } },
-      ),
+    objectSink: (bucket, { streamed, ...layout }) => {
+      // Streamed: a resumable upload above 1 KiB, in the smallest chunks GCS takes.
+      const chunking = streamed ? { resumableThresholdBytes: 1024, chunkSizeBytes: 256 * 1024 } : {};
+      const config = { bucket, endpoint, projectId: 'test', maxRetries: 1, ...layout, ...chunking };
+      return gcsSink(config, deps);
+    },
+    uploads: { whole: 'simple', streamed: 'resumable' },
+    scheme: 'gs',
     checkpointStore: (bucket, placement = {}) =>
       gcsCheckpointStore({ bucket, endpoint, projectId: 'test', maxRetries: 1, ...placement }),
     names,
@@ -116,6 +135,43 @@ export async function startFakeGcsFixture(): Promise<FakeGcsFixture> {
       );
     },
     inspector: (bucket) => ({ list: () => names(bucket), read: (name) => records(bucket, name) }),
+    /**
+     * A bucket with object versioning on: every upload that lands makes a generation that stays listed,
+     * so counting generations counts object creations.
+     */
+    async versionedBucket() {
+      const name = `ctxsiem-v-${randomBytes(4).toString('hex')}`;
+      const body = JSON.stringify({ name, versioning: { enabled: true } });
+      const headers = { 'content-type': 'application/json' };
+      await ok(await fetch(`${endpoint}/storage/v1/b?project=test`, { method: 'POST', headers, body }), name);
+      return name;
+    },
+    /** How many times each name was created (every generation, live or not). */
+    async creations(bucket) {
+      const counts: Record<string, number> = {};
+      let pageToken: string | undefined;
+      do {
+        const url = new URL(`${endpoint}/storage/v1/b/${encodeURIComponent(bucket)}/o`);
+        url.searchParams.set('versions', 'true');
+        if (pageToken) url.searchParams.set('pageToken', pageToken);
+        const page = (await (await fetch(url)).json()) as {
+          items?: { name: string }[];
+          nextPageToken?: string;
+        };
+        for (const item of page.items ?? []) counts[item.name] = (counts[item.name] ?? 0) + 1;
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+      return counts;
+    },
+    /** Generation and metageneration: a rewrite, even with the same bytes, makes a new generation. */
+    async objectVersion(bucket, name) {
+      const { generation, metageneration } = await metadata(bucket, name);
+      return `${generation}/${metageneration}`;
+    },
+    async stored(bucket, name) {
+      const { contentType, contentEncoding, metadata: custom } = await metadata(bucket, name);
+      return { body: await storedBytes(bucket, name), contentType, contentEncoding, metadata: custom };
+    },
     reader: (bucket) => ({
       listKeys: (prefix) => names(bucket, prefix),
       read: (name) => records(bucket, name),

@@ -7,7 +7,7 @@ import { reference, startMinioFixture } from '../support/minio.ts';
 const fixture = useServer(startMinioFixture);
 
 // The store's conformance, and the sink and store under core's runner against the file sink's output.
-testObjectCheckpointStore({ name: 's3 on MinIO', scheme: 's3', harness: fixture, reference });
+testObjectCheckpointStore({ name: 's3 on MinIO', harness: fixture, reference });
 
 const KEY = 'acme/monitor/Sessions';
 

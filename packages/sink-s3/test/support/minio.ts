@@ -7,11 +7,15 @@ import { gunzipSync } from 'node:zlib';
 import {
   CreateBucketCommand,
   GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   paginateListObjectsV2,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { decodeNdjson, silentLogger } from '@ctxsiem/core';
+import { decodeNdjson, silentLogger, systemClock } from '@ctxsiem/core';
 import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
 import type { ObjectBucketFixture } from '@ctxsiem/test-kit';
 import { type RunningMinio, startMinio } from '@ctxsiem/test-kit/servers';
@@ -19,11 +23,17 @@ import { s3CheckpointStore } from '../../src/checkpoint.ts';
 import type { S3CheckpointConfigInput, S3SinkConfigInput } from '../../src/config.ts';
 import { s3Sink } from '../../src/sink.ts';
 
+/** What a sink under test is given: a silent logger, the system clock. */
+export const deps = { logger: silentLogger(), clock: systemClock };
+
 /** The file sink and store, whose output the object store's must equal under the runner. */
 export const reference = { sink: fileSink, checkpoints: fileCheckpointStore };
 
 /** Building MinIO on a fresh machine takes minutes: hooks that start it get this long. */
 export const SERVER_HOOK_TIMEOUT_MS = 300_000;
+
+/** Every batch above 1 KiB goes up in a multipart upload, in parts of S3's smallest size. */
+const STREAMED = { multipartThresholdBytes: 1024, partSizeBytes: 5 * 1024 * 1024 };
 
 /** MinIO, with readers that bypass the sink (versions are ETags). */
 export interface MinioFixture extends ObjectBucketFixture<S3SinkConfigInput, S3CheckpointConfigInput> {
@@ -93,8 +103,13 @@ export async function startMinioFixture(): Promise<MinioFixture> {
     },
     sinkConfig: (bucket, extra = {}) => ({ bucket, ...connection(), ...extra }),
     storeConfig: (bucket, extra = {}) => ({ bucket, ...connection(), ...extra }),
-    objectSink: (bucket, prefix) =>
-      s3Sink({ bucket, ...connection(), prefix }, { logger: silentLogger(), clock: { now: Date.now } }),
+    scheme: 's3',
+    uploads: { whole: 'single', streamed: 'multipart' },
+    objectSink: (bucket, { streamed, ...layout }) =>
+      s3Sink({ bucket, ...connection(), ...layout, ...(streamed ? STREAMED : {}) }, deps),
+    storedParts: async (bucket, key) => multipartParts((await object(bucket, key)).etag),
+    unfinishedUploads: async (bucket) =>
+      (await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? [],
     checkpointStore: (bucket, placement = {}) => s3CheckpointStore({ bucket, ...connection(), ...placement }),
     keys,
     records,
@@ -103,6 +118,47 @@ export async function startMinioFixture(): Promise<MinioFixture> {
       await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     inspector: (bucket) => ({ list: () => keys(bucket), read: (key) => records(bucket, key) }),
+    /**
+     * A bucket with versioning on: every PutObject / CompleteMultipartUpload that lands makes a version,
+     * so counting versions counts object creations, and the version id changes on any rewrite.
+     */
+    async versionedBucket() {
+      const bucket = `ctxsiem-v-${randomBytes(4).toString('hex')}`;
+      await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+      const VersioningConfiguration = { Status: 'Enabled' as const };
+      await admin.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration }));
+      return bucket;
+    },
+    /** How many times each key was created (versions, delete markers left out). */
+    async creations(bucket) {
+      const counts: Record<string, number> = {};
+      let KeyMarker: string | undefined;
+      let VersionIdMarker: string | undefined;
+      do {
+        const page = await admin.send(
+          new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker, VersionIdMarker }),
+        );
+        for (const version of page.Versions ?? []) counts[version.Key!] = (counts[version.Key!] ?? 0) + 1;
+        KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+        VersionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+      } while (KeyMarker);
+      return counts;
+    },
+    /** The version id and ETag of the current object: a rewrite, even with the same bytes, changes the id. */
+    async objectVersion(bucket, key) {
+      const head = await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return `${head.VersionId}:${head.ETag}`;
+    },
+    async stored(bucket, key) {
+      const head = await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const { body } = await object(bucket, key);
+      return {
+        body,
+        contentType: head.ContentType,
+        contentEncoding: head.ContentEncoding,
+        metadata: head.Metadata,
+      };
+    },
     reader: (bucket) => ({
       listKeys: (prefix) => keys(bucket, prefix),
       read: (key) => records(bucket, key),
