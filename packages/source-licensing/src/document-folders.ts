@@ -97,28 +97,29 @@ export function bucketDocuments(driver: ObjectStoreDriver, prefix: string): Docu
   };
 }
 
-/** Objects under an S3 prefix (the S3 driver: region, endpoint, credentials, retries). */
-export async function s3Documents(
-  location: { bucket: string; prefix: string },
-  connection: TelemetryOptions['s3'],
-): Promise<DocumentFolder> {
-  const { s3ObjectStore, S3ReadConnectionSchema } = await import('@ctxsiem/object-store-s3');
-  const config = connection ?? S3ReadConnectionSchema.parse({});
-  return bucketDocuments(s3ObjectStore({ ...config, bucket: location.bucket }), location.prefix);
-}
+type BucketLocation = { bucket: string; prefix: string };
+type Connections = { s3?: TelemetryOptions['s3']; gcs?: TelemetryOptions['gcs'] };
 
-/** Objects under a GCS prefix (the GCS driver: endpoint, credentials, retries). */
-export async function gcsDocuments(
-  location: { bucket: string; prefix: string },
-  connection: TelemetryOptions['gcs'],
-): Promise<DocumentFolder> {
+/** A telemetry bucket's driver, S3's or GCS's, with the configured connection (else the default one). */
+async function telemetryBucket(kind: 's3' | 'gcs', bucket: string, connections: Connections) {
+  if (kind === 's3') {
+    const { s3ObjectStore, S3ReadConnectionSchema } = await import('@ctxsiem/object-store-s3');
+    return s3ObjectStore({ ...(connections.s3 ?? S3ReadConnectionSchema.parse({})), bucket });
+  }
   const { gcsObjectStore, GcsConnectionSchema } = await import('@ctxsiem/object-store-gcs');
-  const config = connection ?? GcsConnectionSchema.parse({});
-  return bucketDocuments(
-    gcsObjectStore({ ...config, bucket: location.bucket }, { retry: 'always' }),
-    location.prefix,
+  return gcsObjectStore(
+    { ...(connections.gcs ?? GcsConnectionSchema.parse({})), bucket },
+    { retry: 'always' },
   );
 }
+
+/** Objects under an S3 prefix (the S3 driver: region, endpoint, credentials, retries). */
+export const s3Documents = async ({ bucket, prefix }: BucketLocation, s3: TelemetryOptions['s3']) =>
+  bucketDocuments(await telemetryBucket('s3', bucket, { s3 }), prefix);
+
+/** Objects under a GCS prefix (the GCS driver: endpoint, credentials, retries). */
+export const gcsDocuments = async ({ bucket, prefix }: BucketLocation, gcs: TelemetryOptions['gcs']) =>
+  bucketDocuments(await telemetryBucket('gcs', bucket, { gcs }), prefix);
 
 /** The folder a telemetry config names. */
 export function openDocumentFolder(
@@ -127,9 +128,10 @@ export function openDocumentFolder(
 ): Promise<DocumentFolder> {
   switch (location.kind) {
     case 's3':
-      return s3Documents(location, options.s3);
     case 'gcs':
-      return gcsDocuments(location, options.gcs);
+      return telemetryBucket(location.kind, location.bucket, options).then((driver) =>
+        bucketDocuments(driver, location.prefix),
+      );
     case 'folder':
       return Promise.resolve(folderDocuments(location.path));
   }
