@@ -100,6 +100,8 @@ function interruptible(): AbortController {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // A terminal that hangs up stops a one-off run the same way (the daemon reads SIGHUP as "reload").
+  process.on('SIGHUP', () => stop('SIGHUP'));
   return controller;
 }
 

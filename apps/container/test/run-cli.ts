@@ -10,7 +10,7 @@ export type CliResult = CliRun;
 /** `ctxsiem {args}` with only `options.env` (plus PATH and HOME) in its environment. */
 export function ctxsiem(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; onSpawn?: (child: ChildProcess) => void } = {},
 ): Promise<CliResult> {
   return runCli(CLI, args, { ...options, label: `cli-${args[0] ?? 'none'}` });
 }
