@@ -31,8 +31,9 @@
  * A SIEM API cannot be read back: the contract server keeps what it accepted, each record with the
  * digest of the request body that carried it (`ACCEPTED_IN`). A duplicated version whose copies came in
  * two different bodies is tallied apart (`differentBodies`): only a byte-identical resend may store a
- * record twice. Every run's `possiblyDuplicated` (its JSON summary; a run that ended without one, from
- * its log's resend warnings) is summed: the documented bound of what a resend may have stored twice.
+ * record twice. Every run's `possiblyDuplicated` (its JSON summary: a killed run's resends are committed
+ * before they go and reported by the run that takes the stream next) is summed: the documented bound
+ * of what a resend may have stored twice. Killed runs' resend warnings are tallied apart, for reading.
  *
  * The emulator's clock is the real clock shifted forward step by step; each collector process gets the
  * same shift (plus its own skew) through CTXSIEM_CLOCK_OFFSET_MS, so "now" agrees as it would between
@@ -146,7 +147,8 @@ export interface ChaosFigures {
   lateRecords: number;
   /**
    * Records the collectors reported sent again after a request of theirs may have been accepted: the
-   * JSON summaries' `possiblyDuplicated`, and the resend warnings of runs that ended without a summary.
+   * JSON summaries' `possiblyDuplicated` (`possiblyDuplicatedLogged`: the resend warnings of runs that
+   * ended without a summary, which their successors report again).
    */
   possiblyDuplicated: number;
   possiblyDuplicatedLogged: number;
@@ -826,6 +828,6 @@ export function formatFigures(f: ChaosFigures): string {
     `adopted parts ${f.adoptedParts}, late records ${f.lateRecords}, telemetry documents ${f.documents}, ` +
     `${f.converged ? `converged in ${f.convergeRuns} runs` : `NOT converged after ${f.convergeRuns} runs`}, ` +
     `records expected ${f.expected}, lost ${f.lost}, duplicated ${f.duplicated} (in different bodies ${f.differentBodies}), ` +
-    `possibly duplicated counted ${f.possiblyDuplicated + f.possiblyDuplicatedLogged} (summaries ${f.possiblyDuplicated}, logs of runs without one ${f.possiblyDuplicatedLogged})`
+    `possibly duplicated counted ${f.possiblyDuplicated} (in summaries; killed runs' logs said ${f.possiblyDuplicatedLogged}, reported again by their successors)`
   );
 }

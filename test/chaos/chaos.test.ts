@@ -302,10 +302,9 @@ describe('chaos: nothing lost, nothing duplicated', () => {
       // The documented resend bound: a record stored twice came in one body accepted twice…
       expect(figures.differentBodyExamples).toEqual([]);
       expect(inDifferentBodies(api)).toEqual([]);
-      // …and every such record was reported as possibly duplicated by the run that sent it again.
-      expect(figures.duplicated).toBeLessThanOrEqual(
-        figures.possiblyDuplicated + figures.possiblyDuplicatedLogged,
-      );
+      // …and every such record was reported as possibly duplicated in a run's summary: by the run that
+      // sent it again, or — that run killed — by the next run that took the stream.
+      expect(figures.duplicated).toBeLessThanOrEqual(figures.possiblyDuplicated);
     } finally {
       await api.close();
     }

@@ -212,6 +212,57 @@ describe('delivery at the edges', () => {
     expect(ids(inWindow(api.sent, FIRST_HOUR))).toEqual(ids(source.truth('events', FIRST_HOUR)));
   });
 
+  it('a run killed after it sent a request again: the successor counts that resend as well as its own', async () => {
+    setup = await fileSetup();
+    const clock = new ManualClock(new Date('2024-08-06T01:10:00Z'));
+    const source = generatedSource({ start: START, pageSize: 100 });
+    const mortal = mortalStore(setup.checkpoints);
+    const sent: Buffer[] = [];
+    let requests = 0;
+    // The third request is taken, its answer lost; it is sent again (taken again), then the process
+    // dies before the answer: two copies, one resend counted only in the dead run's memory — unless
+    // the count was committed before the resend went.
+    const killedSink = ingestionSink({
+      type: 'memory-api',
+      service: 'Memory API',
+      deps: { logger, clock, documents: mortal.manifests },
+      locationOf: (batch: Batch) =>
+        `memory://${batch.stream}/${batch.window.from.toISOString()}#${batch.seq}`,
+      cut: (batch: Batch) => [batch.records.length],
+      build: (batch, request) => ({
+        url: 'memory://',
+        body: Buffer.from(JSON.stringify(batch.records.slice(request.start, request.end))),
+      }),
+      async post(request, _what, hooks) {
+        await hooks.beforeAttempt?.();
+        sent.push(request.body);
+        if (++requests < 3) return;
+        hooks.onUncertain?.();
+        await hooks.beforeAttempt?.();
+        sent.push(request.body);
+        mortal.kill();
+        throw new Error('killed');
+      },
+      refuse: () => undefined,
+      check: async () => 'memory api',
+    });
+    const killed = await run({ source, sink: killedSink, checkpoints: mortal, logger, clock });
+    expect(killed.streams[0]?.status).toBe('failed');
+    const lost = (JSON.parse(sent[2]!.toString('utf8')) as JsonRecord[]).length;
+    expect(sent[3]).toEqual(sent[2]);
+
+    clock.advance(11 * MINUTE_MS);
+    const successor = memoryApiSink(setup.checkpoints.manifests, clock);
+    const after = await run({ source, sink: successor.sink, checkpoints: setup.checkpoints, logger, clock });
+    expect(after.streams[0]?.status).toBe('ok');
+    expect(successor.bodies[0]).toEqual(sent[2]);
+    // Three copies of those records reached the API: both resends are counted.
+    expect(after.streams[0]?.possiblyDuplicated).toBe(2 * lost);
+    const state = (await setup.checkpoints.read(KEY))?.state;
+    expect(state?.lastRun?.possiblyDuplicated).toBe(2 * lost);
+    expect(state?.unreportedDuplicates).toBeUndefined();
+  });
+
   it('a run killed after the API took a request, before its answer: the successor sends that request again once, byte-identical, and counts it', async () => {
     setup = await fileSetup();
     const clock = new ManualClock(new Date('2024-08-06T01:10:00Z'));

@@ -71,6 +71,12 @@ export interface StreamState {
   reconcile?: ReconcileEntry[] | undefined;
   /** How the last run that held the stream ended (`ctxsiem status`). */
   lastRun?: RunOutcome | undefined;
+  /**
+   * Records the runs holding the stream sent again to a SIEM API (possibly duplicated) that no run has
+   * reported yet: committed before each such resend, reported when the run ends (`lastRun`, its
+   * summary) — or, when it was killed first, by the next run that takes the stream.
+   */
+  unreportedDuplicates?: number | undefined;
   /** The last run that failed, kept after later runs succeed. */
   lastFailure?: { at: string; error: string } | undefined;
   updatedAt?: string;

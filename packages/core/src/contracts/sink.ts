@@ -81,7 +81,7 @@ export interface DeliveryFence {
    * lost to a timeout, a reset connection or a 5xx; a killed or overtaken run's request found claimed
    * in the delivery ledger): byte-identical resends a SIEM API may hold twice, counted once per resend.
    */
-  possiblyDuplicated(records: number): void;
+  possiblyDuplicated(records: number): void | Promise<void>;
 }
 
 /** The sink's acknowledgement: where the batch went. */

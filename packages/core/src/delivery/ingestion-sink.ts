@@ -106,7 +106,7 @@ export function ingestionSink(definition: IngestionSinkDefinition): Sink {
       }
       if (uncertain) {
         resent++;
-        fence?.possiblyDuplicated(records);
+        await fence?.possiblyDuplicated(records);
         uncertain = false;
       }
     };

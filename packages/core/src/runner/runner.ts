@@ -343,6 +343,15 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
     if (options.backfill) await checkBackfillRange(options.checkpoints, streamKey, options.backfill);
     await checkpoint.acquire();
     acquired = true;
+    // Resends a killed run made and never reported are this run's to report.
+    const inherited = checkpoint.state.unreportedDuplicates ?? 0;
+    if (inherited > 0) {
+      summary.possiblyDuplicated += inherited;
+      logger.warn(
+        { records: inherited },
+        'a run that stopped without reporting had sent records again to the SIEM API (possibly duplicated): counted in this run',
+      );
+    }
     const context: StreamContext = {
       ...run,
       // Windows are planned up to `now − lag` as of the stream's start, to the whole second: a run never
@@ -648,8 +657,13 @@ function partWriter(context: StreamContext, manifest: StoredManifest, seq: numbe
       owner: context.owner,
       epoch: checkpoint.epoch,
       renew: () => checkpoint.renew(),
-      possiblyDuplicated: (records) => {
+      // Committed before the resend goes: a run killed after it leaves the count to its successor.
+      possiblyDuplicated: async (records) => {
         context.summary.possiblyDuplicated += records;
+        await checkpoint.commit({
+          ...checkpoint.state,
+          unreportedDuplicates: (checkpoint.state.unreportedDuplicates ?? 0) + records,
+        });
       },
     },
     logger,
@@ -857,10 +871,12 @@ async function reconcileBackfills(context: StreamContext, policy: ReconcilePolic
     );
     if (checkpoint.heldBy()) continue;
     await checkpoint.acquire();
+    // This run's summary reports the resends made under the backfill's lease, a killed run's too.
+    context.summary.possiblyDuplicated += checkpoint.state.unreportedDuplicates ?? 0;
     try {
       await reconcileClosedWindows({ ...context, checkpoint }, policy);
     } finally {
-      await checkpoint.release();
+      await checkpoint.release(undefined, true);
     }
     unverified += unverifiedWindows(checkpoint.state.reconcile) - unverifiedWindows(state.reconcile);
   }

@@ -63,6 +63,7 @@ export const StreamStateSchema = z.looseObject({
     })
     .optional(),
   lastFailure: z.object({ at: instant, error: z.string() }).optional(),
+  unreportedDuplicates: z.number().int().nonnegative().optional(),
   updatedAt: z.string().optional(),
 });
 
@@ -225,16 +226,23 @@ export class StreamCheckpoint {
 
   /**
    * Gives the stream up so the next run need not wait for the lease to expire, recording how the run
-   * ended (a failure is also kept as the last failure). Never throws.
+   * ended (a failure is also kept as the last failure). `reported` (by default when there is an
+   * outcome): the run's summary reports the resends counted under this lease, so
+   * `unreportedDuplicates` goes. Never throws.
    */
-  async release(outcome?: Omit<RunOutcome, 'at'>): Promise<string | undefined> {
+  async release(
+    outcome?: Omit<RunOutcome, 'at'>,
+    reported: boolean = outcome !== undefined,
+  ): Promise<string | undefined> {
     if (!this.#holding) return undefined;
     this.#holding = false;
-    const { lease: _lease, ...rest } = this.#state;
+    // A run that reports (its outcome, its summary) reports the resends it counted or inherited.
+    const { lease: _lease, ...held } = this.#state;
+    const { unreportedDuplicates: _reported, ...rest } = held;
     const at = new Date(this.#clock.now()).toISOString();
     const error = outcome?.error?.slice(0, MAX_ERROR_CHARS);
     const state: StreamState = {
-      ...rest,
+      ...(reported ? rest : held),
       ...(outcome ? { lastRun: { at, ...outcome, ...(error ? { error } : {}) } } : {}),
       ...(outcome?.status === 'failed' ? { lastFailure: { at, error: error ?? 'unknown error' } } : {}),
       updatedAt: at,
