@@ -1,8 +1,9 @@
 /**
  * The S3 sink's and the S3 checkpoint store's configuration. One zod schema each is the source of the
- * types, defaults, validation messages and the README's options tables (`test/options-table.ts`): the
- * layout options are core's (shared with GCS, in S3's words), the connection (region, endpoint,
- * credentials, encryption, retries) and the multipart upload options `@ctxsiem/object-store-s3`'s.
+ * types, defaults, validation messages and the README's options tables (`scripts/options-tables.ts`,
+ * rendered by `packages/test-kit/src/options-table.ts`): the layout options are core's (shared with GCS, in
+ * S3's words), the connection (region, endpoint, credentials, encryption, retries) and the multipart upload
+ * options `@ctxsiem/object-store-s3`'s.
  */
 import { objectCheckpointShape, objectSinkShape } from '@ctxsiem/core';
 import { checkS3Encryption, s3ConnectionShape, s3UploadShape } from '@ctxsiem/object-store-s3/config';
