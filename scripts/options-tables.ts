@@ -1,6 +1,6 @@
 /**
  * Every package README's options tables, rendered from the zod schemas they document (see
- * `@ctxsiem/test-kit/options-table`). From the repo root:
+ * `@ctxsiem/core/config`, `options-table.ts`). From the repo root:
  *
  *   node scripts/options-tables.ts           exits 1 listing the READMEs whose tables are stale
  *   node scripts/options-tables.ts --write   rewrites the tables in place
@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { OptionsTable } from '../packages/test-kit/src/options-table.ts';
+import type { OptionsTable } from '../packages/core/src/config/options-table.ts';
 
 const SOURCE_CONDITION = '@ctxsiem/source';
 
@@ -87,7 +87,7 @@ export async function readmeTables(): Promise<ReadmeTables[]> {
 
 async function main(write: boolean): Promise<number> {
   const { isOptionsTableCurrent, renderOptionsTable, replaceOptionsTable } = await import(
-    '../packages/test-kit/src/options-table.ts'
+    '../packages/core/src/config/options-table.ts'
   );
   const stale: string[] = [];
   const broken: string[] = [];

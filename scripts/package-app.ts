@@ -39,12 +39,28 @@ interface Target {
   /** What the artifact is, for the message of a left-out SDK. */
   label: string;
   /** Packages (and their subpaths) not in the artifact, and what to use for them instead. */
-  leaveOut?: { packages: string[]; instead: string };
+  leaveOut: LeftOut[];
   /** Further files in the artifact. */
   files?: () => Record<string, string>;
   /** A zip of that name (a function), or the files in a folder (the container image's). */
   output: { zip: string } | { folder: string };
 }
+
+interface LeftOut {
+  packages: string[];
+  instead: string;
+}
+
+/**
+ * The servers of the tests and of `ctxsiem demo` (MinIO, fake-gcs-server, Kafka, the contract servers)
+ * are no production code: no artifact carries them. The container's demo imports them only for a sink or
+ * source that needs one, so `ctxsiem demo` on files works in the image and `--sink s3` says where to run.
+ */
+const LOCAL_SERVICES: LeftOut = {
+  packages: ['@ctxsiem/local-services'],
+  instead:
+    'the demo’s local servers (MinIO, fake-gcs-server, Kafka, the SecOps and Azure contract servers) run from a clone of the repository: `bin/ctxsiem demo …` there',
+};
 
 const TARGETS: Record<string, Target> = {
   lambda: {
@@ -52,20 +68,26 @@ const TARGETS: Record<string, Target> = {
     entries: ['src/index.ts'],
     output: { zip: 'lambda.zip' },
     label: 'AWS Lambda',
-    leaveOut: {
-      packages: ['@google-cloud/storage'],
-      instead: 'Google Cloud Storage is in the Cloud Run function and the container',
-    },
+    leaveOut: [
+      {
+        packages: ['@google-cloud/storage'],
+        instead: 'Google Cloud Storage is in the Cloud Run function and the container',
+      },
+      LOCAL_SERVICES,
+    ],
   },
   'cloud-function': {
     app: 'apps/cloud-function',
     entries: ['src/index.ts'],
     output: { zip: 'function.zip' },
     label: 'Cloud Run function',
-    leaveOut: {
-      packages: ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@aws-sdk/client-secrets-manager'],
-      instead: 'S3 and Secrets Manager are in the AWS Lambda and the container',
-    },
+    leaveOut: [
+      {
+        packages: ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@aws-sdk/client-secrets-manager'],
+        instead: 'S3 and Secrets Manager are in the AWS Lambda and the container',
+      },
+      LOCAL_SERVICES,
+    ],
     // The lockfile makes Cloud Build run `npm ci`: the framework and what it pulls in at the versions
     // (and hashes) the workspace resolved and the tests ran, not ranges resolved at deploy time.
     files: () => ({
@@ -78,6 +100,7 @@ const TARGETS: Record<string, Target> = {
     entries: ['src/cli.ts', 'src/healthcheck.ts'],
     output: { folder: 'image' },
     label: 'container',
+    leaveOut: [LOCAL_SERVICES],
   },
 };
 
@@ -101,18 +124,26 @@ const FIXED_MTIME = new Date(1980, 0, 2, 0, 0, 0);
 /** -rw-r--r-- regular files, as Lambda and Cloud Build expect to read them. */
 const FILE_ATTRIBUTES = (0o100644 << 16) >>> 0;
 
-function leaveOut({ packages, instead }: NonNullable<Target['leaveOut']>, label: string): Plugin {
-  const filter = new RegExp(
-    `^(${packages.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})(/.*)?$`,
-  );
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** A package name or one of its subpaths (`@aws-sdk/client-s3`, `@ctxsiem/local-services/x`). */
+const packagePattern = (packages: readonly string[]) =>
+  new RegExp(`^(${packages.map(escapeRegExp).join('|')})(/.*)?$`);
+
+/** Each group's packages resolve to a module that throws, when first loaded, the group's message. */
+function leaveOut(groups: readonly LeftOut[], label: string): Plugin {
+  const insteadOf = (path: string) =>
+    groups.find((group) => packagePattern(group.packages).test(path))?.instead;
   return {
     name: 'leave-out',
     setup(plugin) {
+      if (!groups.length) return;
+      const filter = packagePattern(groups.flatMap((group) => group.packages));
       plugin.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'left-out' }));
       plugin.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
         // CommonJS (it assigns module.exports), so any named import of it bundles.
         contents: `module.exports = {}; throw new Error(${JSON.stringify(
-          `${args.path} is not part of the ${label} artifact: ${instead}`,
+          `${args.path} is not part of the ${label} artifact: ${insteadOf(args.path)}`,
         )});`,
         loader: 'js',
       }));
@@ -121,17 +152,15 @@ function leaveOut({ packages, instead }: NonNullable<Target['leaveOut']>, label:
 }
 
 /**
- * Test connectors (the test kit's `generated` source) are not production code: the artifacts register
+ * Test connectors (`@ctxsiem/source-generated`'s `generated` source) are not production code: the artifacts register
  * none, so a deployment naming one is refused like any unknown type, listing the real ones. The
  * registry imports them through their manifest module, which the bundle replaces with an empty list.
  */
-const TEST_CONNECTOR_MODULES = ['@ctxsiem/test-kit/connector'];
+const TEST_CONNECTOR_MODULES = ['@ctxsiem/source-generated/connector'];
 const withoutTestConnectors: Plugin = {
   name: 'without-test-connectors',
   setup(plugin) {
-    const filter = new RegExp(
-      `^(${TEST_CONNECTOR_MODULES.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`,
-    );
+    const filter = new RegExp(`^(${TEST_CONNECTOR_MODULES.map(escapeRegExp).join('|')})$`);
     plugin.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'test-connectors' }));
     plugin.onLoad({ filter: /.*/, namespace: 'test-connectors' }, () => ({
       contents: 'export const connectors = [];',
@@ -153,13 +182,21 @@ const inlineWasm: Plugin = {
   },
 };
 
-/** The app's entries bundled, with its further files: path in the artifact → bytes. */
-async function bundleApp(target: Target): Promise<Record<string, Uint8Array>> {
+interface Bundle {
+  /** Path in the artifact → bytes: the bundled entries and chunks, and the target's further files. */
+  files: Record<string, Uint8Array>;
+  /** Every module bundled, as esbuild names its inputs (repository-relative; `left-out:` for a stub). */
+  inputs: string[];
+}
+
+/** The app's entries bundled, with its further files. */
+async function bundleApp(target: Target): Promise<Bundle> {
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: target.entries.map((entry) => join(target.app, entry)),
     bundle: true,
     write: false,
+    metafile: true,
     platform: 'node',
     target: 'node24',
     format: 'esm',
@@ -180,11 +217,7 @@ async function bundleApp(target: Target): Promise<Record<string, Uint8Array>> {
     banner: {
       js: "import{createRequire as __ctxsiemRequire}from'node:module';const require=__ctxsiemRequire(import.meta.url);",
     },
-    plugins: [
-      inlineWasm,
-      withoutTestConnectors,
-      ...(target.leaveOut ? [leaveOut(target.leaveOut, target.label)] : []),
-    ],
+    plugins: [inlineWasm, withoutTestConnectors, leaveOut(target.leaveOut, target.label)],
     logLevel: 'warning',
   });
   const outputs: Record<string, Uint8Array> = Object.fromEntries(
@@ -200,7 +233,17 @@ async function bundleApp(target: Target): Promise<Record<string, Uint8Array>> {
   }
   for (const [path, text] of Object.entries(target.files?.() ?? {}))
     outputs[path] = new TextEncoder().encode(text);
-  return outputs;
+  return { files: outputs, inputs: Object.keys(result.metafile.inputs).sort() };
+}
+
+/**
+ * The bundled modules that are test code: the test kit, the local servers, the generated source,
+ * vitest and its parts. An artifact has none (`test/artifacts` checks every one).
+ */
+export function testModulesIn(inputs: readonly string[]): string[] {
+  const test =
+    /(^|\/)(packages\/(test-kit|local-services|source-generated)\/|node_modules\/(\.pnpm\/)?(@vitest|vitest)[@+/])/;
+  return inputs.filter((input) => test.test(input));
 }
 
 function targetNamed(name: string): Target {
@@ -216,12 +259,14 @@ export interface PackagedFunction {
   sha256: string;
   /** Size of the bundled `index.mjs`. */
   bundleBytes: number;
+  /** Every module bundled (see `testModulesIn`). */
+  inputs: string[];
 }
 
 export async function packageFunction(name: string, outDir?: string): Promise<PackagedFunction> {
   const target = targetNamed(name);
   if (!('zip' in target.output)) throw new Error(`"${name}" is not a function: it is built into a folder`);
-  const entries = await bundleApp(target);
+  const { files: entries, inputs } = await bundleApp(target);
   const files: Zippable = {};
   for (const path of Object.keys(entries).sort())
     files[path] = [entries[path]!, { mtime: FIXED_MTIME, os: 3, attrs: FILE_ATTRIBUTES, level: 9 }];
@@ -232,7 +277,7 @@ export async function packageFunction(name: string, outDir?: string): Promise<Pa
   const sha256 = createHash('sha256').update(zip).digest('base64');
   await writeFile(zipPath, zip);
   await writeFile(`${zipPath}.base64sha256`, `${sha256}\n`);
-  return { zip: zipPath, bytes: zip.length, sha256, bundleBytes: entries['index.mjs']!.length };
+  return { zip: zipPath, bytes: zip.length, sha256, bundleBytes: entries['index.mjs']!.length, inputs };
 }
 
 export interface PackagedFolder {
@@ -240,6 +285,8 @@ export interface PackagedFolder {
   /** Every file written, relative to `dir`. */
   files: string[];
   bytes: number;
+  /** Every module bundled (see `testModulesIn`). */
+  inputs: string[];
 }
 
 /**
@@ -249,7 +296,7 @@ export interface PackagedFolder {
 export async function packageFolder(name: string, outDir?: string): Promise<PackagedFolder> {
   const target = targetNamed(name);
   if (!('folder' in target.output)) throw new Error(`"${name}" is built into a zip: use packageFunction`);
-  const entries = await bundleApp(target);
+  const { files: entries, inputs } = await bundleApp(target);
   const dir = outDir ? resolve(outDir) : join(ROOT, target.app, 'dist', target.output.folder);
   await rm(join(dir, 'chunks'), { recursive: true, force: true });
   let bytes = 0;
@@ -258,7 +305,7 @@ export async function packageFolder(name: string, outDir?: string): Promise<Pack
     await writeFile(join(dir, path), contents);
     bytes += contents.length;
   }
-  return { dir, files: Object.keys(entries).sort(), bytes };
+  return { dir, files: Object.keys(entries).sort(), bytes, inputs };
 }
 
 /** Unpacks a function zip into `dir`, as the platform does before loading it (tests, benchmarks). */

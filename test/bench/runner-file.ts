@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, run, silentLogger } from '@ctxsiem/core';
 import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
-import { generatedSource } from '@ctxsiem/test-kit/generated';
+import { generatedSource } from '@ctxsiem/source-generated';
 
 const recordsPerMinute = Number(process.argv[2] ?? 16_667);
 const directory = await mkdtemp(join(tmpdir(), 'ctxsiem-bench-runner-'));

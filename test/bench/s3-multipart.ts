@@ -5,8 +5,8 @@
  *   node --conditions=@ctxsiem/source test/bench/s3-multipart.ts <megabytes>
  */
 import { type Batch, silentLogger, systemClock } from '@ctxsiem/core';
+import { startMinio } from '@ctxsiem/local-services';
 import { ensureBucket, s3Sink } from '@ctxsiem/sink-s3';
-import { startMinio } from '@ctxsiem/test-kit/servers';
 
 const megabytes = Number(process.argv[2] ?? 50);
 const minio = await startMinio();

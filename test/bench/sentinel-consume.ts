@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consume, silentLogger, systemClock } from '@ctxsiem/core';
 import { produceRiskEvents, riskEvents } from '@ctxsiem/emulator';
+import { startKafka } from '@ctxsiem/local-services';
 import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
 import { KafkaLogConsumer, SentinelOptionsSchema, sentinelSource } from '@ctxsiem/source-sentinel';
-import { startKafka } from '@ctxsiem/test-kit/servers';
 
 const EVENTS = 200_000;
 const user = { name: 'bench', password: 'bench-scram-password-1' };

@@ -12,11 +12,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type JsonRecord, recordDigest, type Sink, silentLogger } from '@ctxsiem/core';
+import { startAzureMonitorApi, startSecOpsApi } from '@ctxsiem/local-services';
 import { azureMonitorSink } from '@ctxsiem/sink-azure-monitor';
 import { fileCheckpointStore } from '@ctxsiem/sink-file';
 import { secopsSink } from '@ctxsiem/sink-secops';
 import { ingestionBatch } from '@ctxsiem/test-kit';
-import { startAzureMonitorApi, startSecOpsApi } from '@ctxsiem/test-kit/servers';
 
 const PARTS = 3;
 const PER_PART = 30_000;

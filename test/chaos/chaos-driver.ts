@@ -50,8 +50,9 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Emulator, type Faults, licensingTelemetry } from '@ctxsiem/emulator';
-import { runCli, seededRandom } from '@ctxsiem/test-kit';
-import type { SecOpsRandomFaults } from '@ctxsiem/test-kit/servers';
+import type { SecOpsRandomFaults } from '@ctxsiem/local-services';
+import { seededRandom } from '@ctxsiem/source-generated';
+import { runCli } from '@ctxsiem/test-kit';
 import { configure } from 'safe-stable-stringify';
 
 const CLI = join(import.meta.dirname, '..', '..', 'apps', 'container', 'src', 'cli.ts');

@@ -22,9 +22,6 @@ import { dirname, join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { decodeNdjson, type JsonRecord } from '@ctxsiem/core';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
-import { readStoredFiles } from '@ctxsiem/sink-file';
-import { ensureBucket, listObjectKeys } from '@ctxsiem/sink-s3';
-import { TEST_SECRETS } from '@ctxsiem/test-kit';
 import {
   type RunningMinio,
   type RunningServer,
@@ -32,7 +29,10 @@ import {
   startFakeGcs,
   startMinio,
   startSecOpsApi,
-} from '@ctxsiem/test-kit/servers';
+} from '@ctxsiem/local-services';
+import { readStoredFiles } from '@ctxsiem/sink-file';
+import { ensureBucket, listObjectKeys } from '@ctxsiem/sink-s3';
+import { TEST_SECRETS } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ACCEPTED_IN,

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { checkpointKey, decodePart, type JsonRecord } from '@ctxsiem/core';
 import { type Emulator, produceRiskEvents, riskEvents, startEmulator } from '@ctxsiem/emulator';
+import { type RunningKafka, type RunningMinio, startKafka, startMinio } from '@ctxsiem/local-services';
 import {
   createS3Client,
   ensureBucket,
@@ -20,7 +21,6 @@ import {
   S3SinkConfigSchema,
   s3CheckpointStore,
 } from '@ctxsiem/sink-s3';
-import { type RunningKafka, type RunningMinio, startKafka, startMinio } from '@ctxsiem/test-kit/servers';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -1,6 +1,7 @@
 /**
  * The workspace keeps its layers (issue 31): sources and sinks apart, deployment and Terraform reaching
- * sinks only through the registry, no test-kit in production, core importing no connector, every
+ * sinks only through the registry, no test-kit in production and the local servers only lazily (the
+ * container's demo), core importing no connector, every
  * connector package with its index, config and manifest — checked on the real workspace against the
  * known exceptions (`exceptions.ts`), and the checker itself shown to fail on a small tree that breaks
  * each rule.
@@ -63,10 +64,10 @@ describe('the workspace', () => {
     expect(EXCEPTIONS.filter((e) => e.rule === 'deployment-sink' || e.rule === 'sink-internals')).toEqual([]);
   });
 
-  it('names, for every exception, why and the issue-31 work that removes it', () => {
+  it('names, for every exception, why and the issue whose work removes it', () => {
     for (const exception of EXCEPTIONS) {
       expect(exception.why.length).toBeGreaterThan(10);
-      expect(exception.removedBy).toMatch(/^issue 31: /);
+      expect(exception.removedBy).toMatch(/^issue \d+: /);
     }
   });
 });
@@ -106,9 +107,18 @@ const clean = (): WorkspacePackage[] => [
   pkg('packages/deployment', '@ctxsiem/deployment', {
     'src/azure-dcr.ts': "import { siemDeclarations } from '@ctxsiem/registry';",
   }),
-  pkg('apps/container', '@ctxsiem/container', {
-    'src/demo.ts': "const { schema } = await import('@ctxsiem/sink-x/config');",
+  pkg('packages/local-services', '@ctxsiem/local-services', {
+    'src/index.ts': "export { startMinio } from './minio.ts';",
   }),
+  pkg(
+    'apps/container',
+    '@ctxsiem/container',
+    {
+      'src/demo.ts': "const { schema } = await import('@ctxsiem/sink-x/config');",
+      'src/demo-sinks.ts': "const { startMinio } = await import('@ctxsiem/local-services');",
+    },
+    { dependencies: { '@ctxsiem/local-services': 'workspace:*' } },
+  ),
   pkg('terraform', '@ctxsiem/terraform', { 'src/main.ts': "import type { X } from '@ctxsiem/registry';" }),
 ];
 
@@ -210,6 +220,33 @@ const BROKEN: {
         rule: 'production-test-kit',
         where: 'packages/registry/src/generated.ts',
         what: '@ctxsiem/test-kit/connector',
+      },
+    ],
+  },
+  {
+    name: 'an app importing the local servers statically (the image could not leave them out)',
+    dir: 'apps/container',
+    file: 'src/demo-sinks.ts',
+    text: "import { startMinio } from '@ctxsiem/local-services';",
+    expected: [
+      {
+        rule: 'production-local-services',
+        where: 'apps/container/src/demo-sinks.ts',
+        what: '@ctxsiem/local-services',
+      },
+    ],
+  },
+  {
+    name: 'a package depending on the local servers, even to import them lazily',
+    dir: 'packages/deployment',
+    file: 'src/config-uri.ts',
+    text: "const { startMinio } = await import('@ctxsiem/local-services');",
+    more: { dependencies: { '@ctxsiem/local-services': 'workspace:*' } },
+    expected: [
+      {
+        rule: 'production-local-services',
+        where: 'packages/deployment/package.json',
+        what: '@ctxsiem/local-services',
       },
     ],
   },

@@ -10,6 +10,9 @@
  *   need of one (its SIEM declarations) comes through the registry (`siemDeclarations`).
  * - `production-test-kit`: production code — `src/` of packages, apps and the Terraform app, and their
  *   `dependencies` — never uses `@ctxsiem/test-kit` (tests and `devDependencies` may).
+ * - `production-local-services`: production code imports `@ctxsiem/local-services` (the servers of the
+ *   tests and the demo) only lazily (`await import(…)`, which the artifacts' bundles replace), and only an
+ *   app (the container's demo) lists it in `dependencies`.
  * - `core-connector`: core imports no connector package.
  * - `connector-files`: a connector package has `src/index.ts`, `src/config.ts` and `src/connector.ts`.
  */
@@ -32,6 +35,7 @@ export type Rule =
   | 'sink-internals'
   | 'deployment-sink'
   | 'production-test-kit'
+  | 'production-local-services'
   | 'core-connector'
   | 'connector-files';
 
@@ -54,6 +58,7 @@ export interface Exception {
 }
 
 const TEST_KIT = '@ctxsiem/test-kit';
+const LOCAL_SERVICES = '@ctxsiem/local-services';
 
 const isSource = (pkg: WorkspacePackage) => pkg.name.startsWith('@ctxsiem/source-');
 const isSink = (pkg: WorkspacePackage) => pkg.name.startsWith('@ctxsiem/sink-');
@@ -67,7 +72,14 @@ const isCore = (pkg: WorkspacePackage) => pkg.name === '@ctxsiem/core';
 
 /** The module specifiers a TypeScript file imports: static, re-exported, side-effect and dynamic. */
 export function importsOf(text: string): string[] {
+  const { staticImports, dynamicImports } = importsByKind(text);
+  return [...staticImports, ...dynamicImports];
+}
+
+/** A file's imports, static (with re-exports and side-effect imports) apart from dynamic ones. */
+export function importsByKind(text: string): { staticImports: string[]; dynamicImports: string[] } {
   const found: string[] = [];
+  const lazy: string[] = [];
   const statement = /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]/gm;
   const sideEffect = /^\s*import\s*['"]([^'"]+)['"]/gm;
   const dynamic = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -76,8 +88,8 @@ export function importsOf(text: string): string[] {
   // Dynamic imports anywhere in a line of code, none in a comment line (`//`, a JSDoc `*`).
   for (const line of text.split('\n'))
     if (!/^\s*(?:\/\/|\/?\*)/.test(line))
-      for (const match of line.matchAll(dynamic)) if (match[1]) found.push(match[1]);
-  return found;
+      for (const match of line.matchAll(dynamic)) if (match[1]) lazy.push(match[1]);
+  return { staticImports: found, dynamicImports: lazy };
 }
 
 interface Target {
@@ -105,11 +117,14 @@ function resolve(
   return { pkg, subpath: `.${specifier.slice(pkg.name.length)}`, relative: false };
 }
 
+/** How a package reaches another: its package.json, or a file's import. */
+type Reach = 'dependency' | 'static import' | 'dynamic import';
+
 /** Every layering rule broken in `packages`, exceptions not yet taken out. */
 export function layeringViolations(packages: readonly WorkspacePackage[]): Violation[] {
   const violations: Violation[] = [];
   const byName = new Map(packages.map((pkg) => [pkg.name, pkg]));
-  const check = (pkg: WorkspacePackage, where: string, what: string, target: Target) => {
+  const check = (pkg: WorkspacePackage, where: string, what: string, target: Target, how: Reach) => {
     const add = (rule: Rule) => violations.push({ rule, where, what });
     if ((isSource(pkg) && isSink(target.pkg)) || (isSink(pkg) && isSource(target.pkg))) add('source-sink');
     if (
@@ -120,6 +135,11 @@ export function layeringViolations(packages: readonly WorkspacePackage[]): Viola
       add('sink-internals');
     if (forbidsAnySink(pkg) && isSink(target.pkg)) add('deployment-sink');
     if (target.pkg.name === TEST_KIT) add('production-test-kit');
+    if (
+      target.pkg.name === LOCAL_SERVICES &&
+      (how === 'static import' || (how === 'dependency' && !pkg.dir.startsWith('apps/')))
+    )
+      add('production-local-services');
     if (isCore(pkg) && isConnectorPackage(target.pkg)) add('core-connector');
   };
   for (const pkg of packages) {
@@ -129,14 +149,19 @@ export function layeringViolations(packages: readonly WorkspacePackage[]): Viola
     for (const dependency of Object.keys(pkg.dependencies)) {
       const target = byName.get(dependency);
       if (target && target !== pkg)
-        check(pkg, manifest, dependency, { pkg: target, subpath: '.', relative: false });
+        check(pkg, manifest, dependency, { pkg: target, subpath: '.', relative: false }, 'dependency');
     }
     for (const [path, text] of Object.entries(pkg.files)) {
       const file = `${pkg.dir}/${path}`;
-      for (const specifier of importsOf(text)) {
-        const target = resolve(packages, pkg, file, specifier);
-        if (target) check(pkg, file, specifier, target);
-      }
+      const { staticImports, dynamicImports } = importsByKind(text);
+      for (const [specifiers, how] of [
+        [staticImports, 'static import'],
+        [dynamicImports, 'dynamic import'],
+      ] as const)
+        for (const specifier of specifiers) {
+          const target = resolve(packages, pkg, file, specifier);
+          if (target) check(pkg, file, specifier, target, how);
+        }
     }
   }
   for (const pkg of packages.filter(isConnectorPackage))

@@ -15,7 +15,7 @@ import {
   run,
   silentLogger,
 } from '@ctxsiem/core';
-import { type GeneratedSource, generatedRecordSchema, generatedSource } from '@ctxsiem/test-kit';
+import { type GeneratedSource, generatedRecordSchema, generatedSource } from '@ctxsiem/source-generated';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type FileSetup, fileSetup, hookedSink, ids } from './harness.ts';

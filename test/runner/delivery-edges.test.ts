@@ -21,7 +21,7 @@ import {
   silentLogger,
   type Window,
 } from '@ctxsiem/core';
-import { generatedSource } from '@ctxsiem/test-kit';
+import { generatedSource } from '@ctxsiem/source-generated';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FileSetup, fileSetup, ids, mortalStore } from './harness.ts';
 

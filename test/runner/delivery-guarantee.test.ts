@@ -19,7 +19,7 @@ import {
   systemClock,
   type Window,
 } from '@ctxsiem/core';
-import { generatedSource } from '@ctxsiem/test-kit';
+import { generatedSource } from '@ctxsiem/source-generated';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type FileSetup,

@@ -10,7 +10,8 @@ import {
   silentLogger,
   type Window,
 } from '@ctxsiem/core';
-import { countingSink, generatedSource } from '@ctxsiem/test-kit';
+import { generatedSource } from '@ctxsiem/source-generated';
+import { countingSink } from '@ctxsiem/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FileSetup, fileSetup, hookedSink, ids } from './harness.ts';
 

@@ -10,9 +10,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsumeSummary } from '@ctxsiem/core';
+import type { RunningKafka } from '@ctxsiem/local-services';
 import { readStoredFiles } from '@ctxsiem/sink-file';
-import { runCli, seededRandom } from '@ctxsiem/test-kit';
-import type { RunningKafka } from '@ctxsiem/test-kit/servers';
+import { seededRandom } from '@ctxsiem/source-generated';
+import { runCli } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produce, sentinelSection, startBroker, TENANT_ENTRY } from './support.ts';
 

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { decodePart, type JsonRecord, SecretRegistry, silentLogger, systemClock } from '@ctxsiem/core';
 import { type CollectSummary, collect } from '@ctxsiem/deployment';
+import { type RunningKafka, startAzureMonitorApi, startMinio } from '@ctxsiem/local-services';
 import { DeploymentConfigSchema } from '@ctxsiem/registry';
 import { dcrDeclaration } from '@ctxsiem/sink-azure-monitor';
 import { readStoredFiles } from '@ctxsiem/sink-file';
 import { createS3Client, ensureBucket, listObjectKeys, S3SinkConfigSchema } from '@ctxsiem/sink-s3';
 import { SENTINEL_STREAMS, TENANT_FIELD } from '@ctxsiem/source-sentinel';
-import { type RunningKafka, startAzureMonitorApi, startMinio } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produce, sentinelSection, startBroker, TENANT_ENTRY, USER } from './support.ts';
 

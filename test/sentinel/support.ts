@@ -1,6 +1,6 @@
 /** A broker with topics for the sentinel suites, and the emulator's risk events produced into them. */
 import { produceRiskEvents, riskEvents } from '@ctxsiem/emulator';
-import { type RunningKafka, startKafka } from '@ctxsiem/test-kit/servers';
+import { type RunningKafka, startKafka } from '@ctxsiem/local-services';
 
 export const TENANT = 'acme01';
 export const USER = { name: 'cas-export', password: 'cas-export-password-2' };

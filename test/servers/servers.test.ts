@@ -3,15 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { obtainServers, startFakeGcs, startKafka, startMinio, startMoto } from '@ctxsiem/local-services';
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  obtainServers,
-  startFakeGcs,
-  startKafka,
-  startMinio,
-  startMoto,
-} from '../../packages/test-kit/src/servers/index.ts';
 
 // On a fresh machine the first call builds both servers from source (minutes on 2 cores).
 const FIRST_BUILD_TIMEOUT_MS = 20 * 60_000;

@@ -28,10 +28,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type JsonRecord, ManualClock, run, type Source, silentLogger } from '@ctxsiem/core';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
+import { type SecOpsApi, startSecOpsApi } from '@ctxsiem/local-services';
 import { findConnector } from '@ctxsiem/registry';
 import { fileCheckpointStore } from '@ctxsiem/sink-file';
 import { secopsSink } from '@ctxsiem/sink-secops';
-import { type SecOpsApi, startSecOpsApi } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const NOW = new Date('2024-08-06T12:20:00Z');

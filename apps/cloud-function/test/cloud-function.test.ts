@@ -13,15 +13,15 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeNdjson, type JsonRecord } from '@ctxsiem/core';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
-import { ensureBucket } from '@ctxsiem/sink-gcs';
-import { keepProcessOutput, TEST_SECRETS } from '@ctxsiem/test-kit';
 import {
   freePort,
   type RunningServer,
   type SecretManagerApi,
   startFakeGcs,
   startSecretManagerApi,
-} from '@ctxsiem/test-kit/servers';
+} from '@ctxsiem/local-services';
+import { ensureBucket } from '@ctxsiem/sink-gcs';
+import { keepProcessOutput, TEST_SECRETS } from '@ctxsiem/test-kit';
 import { Storage } from '@google-cloud/storage';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -48,7 +48,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
         stop: async () => {},
       };
     case 's3': {
-      const { startMinio } = await import('@ctxsiem/test-kit/servers');
+      const { startMinio } = await import('@ctxsiem/local-services');
       const { SinkConfigSchema, CheckpointConfigSchema } = await import('@ctxsiem/registry');
       const { ensureBucket, listObjectKeys } = await import('@ctxsiem/object-store-s3');
       const minio = await startMinio({ dataDir: join(out, '.minio') });
@@ -69,7 +69,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
       };
     }
     case 'gcs': {
-      const { startFakeGcs } = await import('@ctxsiem/test-kit/servers');
+      const { startFakeGcs } = await import('@ctxsiem/local-services');
       const { SinkConfigSchema, CheckpointConfigSchema } = await import('@ctxsiem/registry');
       const { ensureBucket, listObjectKeys } = await import('@ctxsiem/object-store-gcs');
       const server = await startFakeGcs();
@@ -90,7 +90,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
       };
     }
     case 'secops': {
-      const { startSecOpsApi } = await import('@ctxsiem/test-kit/servers');
+      const { startSecOpsApi } = await import('@ctxsiem/local-services');
       // The sources SecOps has no log type for go to custom log types, as an administrator would create.
       const logTypes = { daasconfiglog: 'CTXSIEM_DAASCONFIGLOG', licensing: 'CTXSIEM_LICENSING' };
       const api = await startSecOpsApi({ customLogTypes: Object.values(logTypes) });
@@ -120,7 +120,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
       };
     }
     case 'azure-monitor': {
-      const { startAzureMonitorApi } = await import('@ctxsiem/test-kit/servers');
+      const { startAzureMonitorApi } = await import('@ctxsiem/local-services');
       const api = await startAzureMonitorApi();
       return {
         ...localState(out),

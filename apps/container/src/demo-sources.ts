@@ -92,7 +92,7 @@ async function licensingDemo({ tenant, now, seed, out }: DemoContext): Promise<D
 
 async function kafkaDemo({ tenant, now, seed }: DemoContext): Promise<DemoSource> {
   const [{ startKafka }, { produceRiskEvents, riskEvents }] = await Promise.all([
-    import('@ctxsiem/test-kit/servers'),
+    import('@ctxsiem/local-services'),
     import('@ctxsiem/emulator'),
   ]);
   const topic = `cas-risk-${new Date(floorTo(now, MINUTE_MS)).toISOString().replace(/[-:]/g, '').slice(0, 13)}`;

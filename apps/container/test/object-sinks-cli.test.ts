@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type RunningMinio, startFakeGcs, startMinio } from '@ctxsiem/local-services';
 import { ensureBucket as ensureGcsBucket, listObjectKeys as listGcsKeys } from '@ctxsiem/object-store-gcs';
 import { ensureBucket, listObjectKeys } from '@ctxsiem/object-store-s3';
-import { type RunningMinio, startFakeGcs, startMinio } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxsiem, ctxsiemEmulator, emulatorTenant } from './run-cli.ts';
 

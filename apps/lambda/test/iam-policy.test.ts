@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { HOUR_MS } from '@ctxsiem/core';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
+import { type RunningMoto, startMoto } from '@ctxsiem/local-services';
 import { runCli, TEST_SECRETS } from '@ctxsiem/test-kit';
-import { type RunningMoto, startMoto } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageFunction, unpackFunction } from '../../../scripts/package-app.ts';
 

@@ -14,9 +14,9 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { decodeNdjson, HOUR_MS, type JsonRecord } from '@ctxsiem/core';
 import { MINIMUM_MEMORY_MB } from '@ctxsiem/deployment';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
+import { type RunningMinio, type RunningMoto, startMinio, startMoto } from '@ctxsiem/local-services';
 import { ensureBucket, listObjectKeys } from '@ctxsiem/sink-s3';
 import { runCli, TEST_SECRETS } from '@ctxsiem/test-kit';
-import { type RunningMinio, type RunningMoto, startMinio, startMoto } from '@ctxsiem/test-kit/servers';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIGURES_COMMAND, staleFigures } from '../../../scripts/artifact-figures.ts';

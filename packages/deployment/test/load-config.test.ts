@@ -5,7 +5,7 @@
  */
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SecretRegistry } from '@ctxsiem/core';
-import { type RunningMoto, startMoto } from '@ctxsiem/test-kit/servers';
+import { type RunningMoto, startMoto } from '@ctxsiem/local-services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, MAX_CONFIG_BYTES } from '../src/index.ts';
 

@@ -17,7 +17,7 @@ import {
   type SecretManagerApi,
   startMoto,
   startSecretManagerApi,
-} from '@ctxsiem/test-kit/servers';
+} from '@ctxsiem/local-services';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clearSecretCache, resolveSecret, SecretUnavailableError } from '../src/index.ts';
 

@@ -1,7 +1,7 @@
 /** The GCS driver against fake-gcs-server: the shared driver conformance suite, and GCS's own details. */
 import { randomBytes } from 'node:crypto';
+import { startFakeGcs } from '@ctxsiem/local-services';
 import { testObjectStoreDriver, useServer } from '@ctxsiem/test-kit';
-import { startFakeGcs } from '@ctxsiem/test-kit/servers';
 import { describe, expect, it } from 'vitest';
 import { ensureBucket, gcsObjectStore, isMissingBucket, listObjectKeys } from '../src/index.ts';
 

@@ -1,7 +1,7 @@
 /** The S3 driver against a real MinIO: the shared driver conformance suite, and S3's own details. */
 import { randomBytes } from 'node:crypto';
+import { startMinio } from '@ctxsiem/local-services';
 import { testObjectStoreDriver, useServer } from '@ctxsiem/test-kit';
-import { startMinio } from '@ctxsiem/test-kit/servers';
 import { describe, expect, it } from 'vitest';
 import { ensureBucket, listObjectKeys, s3ObjectStore } from '../src/index.ts';
 

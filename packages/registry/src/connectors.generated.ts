@@ -8,11 +8,11 @@ import { connectors as sinkS3 } from '@ctxsiem/sink-s3/connector';
 import { connectors as sinkSecops } from '@ctxsiem/sink-secops/connector';
 import { connectors as sourceAnalytics } from '@ctxsiem/source-analytics/connector';
 import { connectors as sourceDaasConfiglog } from '@ctxsiem/source-daas-configlog/connector';
+import { connectors as sourceGenerated } from '@ctxsiem/source-generated/connector';
 import { connectors as sourceLicensing } from '@ctxsiem/source-licensing/connector';
 import { connectors as sourceMonitor } from '@ctxsiem/source-monitor/connector';
 import { connectors as sourceSentinel } from '@ctxsiem/source-sentinel/connector';
 import { connectors as sourceSystemlog } from '@ctxsiem/source-systemlog/connector';
-import { connectors as testKit } from '@ctxsiem/test-kit/connector';
 
 export const CONNECTORS = [
   ...sinkAzureMonitor,
@@ -22,9 +22,9 @@ export const CONNECTORS = [
   ...sinkSecops,
   ...sourceAnalytics,
   ...sourceDaasConfiglog,
+  ...sourceGenerated,
   ...sourceLicensing,
   ...sourceMonitor,
   ...sourceSentinel,
   ...sourceSystemlog,
-  ...testKit,
 ] as const;

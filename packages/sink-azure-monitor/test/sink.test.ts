@@ -21,9 +21,10 @@ import {
   silentLogger,
   withDeadLetterSink,
 } from '@ctxsiem/core';
+import { type AzureMonitorApi, startAzureMonitorApi } from '@ctxsiem/local-services';
 import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
-import { generatedSource, ingestionBatch } from '@ctxsiem/test-kit';
-import { type AzureMonitorApi, startAzureMonitorApi } from '@ctxsiem/test-kit/servers';
+import { generatedSource } from '@ctxsiem/source-generated';
+import { ingestionBatch } from '@ctxsiem/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AzureMonitorSinkConfigInput,

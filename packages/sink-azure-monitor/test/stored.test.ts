@@ -22,12 +22,13 @@ import {
   silentLogger,
   systemClock,
 } from '@ctxsiem/core';
+import { type AzureMonitorApi, startAzureMonitorApi } from '@ctxsiem/local-services';
 import { fileCheckpointStore } from '@ctxsiem/sink-file';
 import { analyticsSource } from '@ctxsiem/source-analytics';
+import { generatedSource } from '@ctxsiem/source-generated';
 import { monitorModel, monitorSource } from '@ctxsiem/source-monitor';
 import { SENTINEL_STREAMS, TENANT_FIELD } from '@ctxsiem/source-sentinel';
-import { generatedSource, ingestionBatch } from '@ctxsiem/test-kit';
-import { type AzureMonitorApi, startAzureMonitorApi } from '@ctxsiem/test-kit/servers';
+import { ingestionBatch } from '@ctxsiem/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AzureMonitorSinkConfigInput,

@@ -1,7 +1,7 @@
 /**
  * The GCS sink's and the GCS checkpoint store's configuration. One zod schema each is the source of the
  * types, defaults, validation messages and the README's options tables (`scripts/options-tables.ts`,
- * rendered by `packages/test-kit/src/options-table.ts`): the layout options are core's (shared with S3, in
+ * rendered by `packages/core/src/config/options-table.ts`): the layout options are core's (shared with S3, in
  * GCS's words), the connection (endpoint, project, credentials, retries) and the resumable upload options
  * `@ctxsiem/object-store-gcs`'s.
  */

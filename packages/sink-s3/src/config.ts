@@ -1,7 +1,7 @@
 /**
  * The S3 sink's and the S3 checkpoint store's configuration. One zod schema each is the source of the
  * types, defaults, validation messages and the README's options tables (`scripts/options-tables.ts`,
- * rendered by `packages/test-kit/src/options-table.ts`): the layout options are core's (shared with GCS, in
+ * rendered by `packages/core/src/config/options-table.ts`): the layout options are core's (shared with GCS, in
  * S3's words), the connection (region, endpoint, credentials, encryption, retries) and the multipart upload
  * options `@ctxsiem/object-store-s3`'s.
  */

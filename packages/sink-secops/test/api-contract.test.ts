@@ -18,14 +18,10 @@ import {
   silentLogger,
   withDeadLetterSink,
 } from '@ctxsiem/core';
+import { CHRONICLE_LOCATIONS, LEGACY_REGIONS, type SecOpsApi, startSecOpsApi } from '@ctxsiem/local-services';
 import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
-import { generatedSource, ingestionBatch } from '@ctxsiem/test-kit';
-import {
-  CHRONICLE_LOCATIONS,
-  LEGACY_REGIONS,
-  type SecOpsApi,
-  startSecOpsApi,
-} from '@ctxsiem/test-kit/servers';
+import { generatedSource } from '@ctxsiem/source-generated';
+import { ingestionBatch } from '@ctxsiem/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   chronicleLocation,

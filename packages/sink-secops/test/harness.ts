@@ -1,6 +1,6 @@
 /** A SecOps sink wired to the contract server, as the tests build it. */
 import { type DocumentStore, type Sink, silentLogger } from '@ctxsiem/core';
-import type { SecOpsApi } from '@ctxsiem/test-kit/servers';
+import type { SecOpsApi } from '@ctxsiem/local-services';
 import { type SecOpsSinkConfigInput, type SecOpsSinkDeps, secopsSink } from '../src/index.ts';
 
 /** The generated test source has no SecOps log type: the instances the tests start have this custom one. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GOOGLE_CITRIX_LOG_TYPES } from '@ctxsiem/test-kit/servers';
+import { GOOGLE_CITRIX_LOG_TYPES } from '@ctxsiem/local-services';
 import { describe, expect, it } from 'vitest';
 import { extractCitrixRows, generateModule, type LogTypeData } from '../scripts/derive-log-types.ts';
 import {

@@ -22,9 +22,10 @@ import {
   silentLogger,
   withDeadLetterSink,
 } from '@ctxsiem/core';
+import { type SecOpsApi, startSecOpsApi } from '@ctxsiem/local-services';
 import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
-import { generatedSource, ingestionBatch } from '@ctxsiem/test-kit';
-import { type SecOpsApi, startSecOpsApi } from '@ctxsiem/test-kit/servers';
+import { generatedSource } from '@ctxsiem/source-generated';
+import { ingestionBatch } from '@ctxsiem/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecOpsSinkConfigInput } from '../src/index.ts';
 import { CUSTOM_LOG_TYPE, contractSink } from './harness.ts';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { optionRows, testReadmeOptions } from '@ctxsiem/test-kit/options-table';
+import { optionRows } from '@ctxsiem/core/config';
+import { testReadmeOptions } from '@ctxsiem/test-kit/options-table';
 import { describe, expect, it } from 'vitest';
 import { AnalyticsOptionsSchema } from '../src/config.ts';
 import { analyticsConnector } from '../src/connector.ts';

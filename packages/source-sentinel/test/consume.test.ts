@@ -20,7 +20,7 @@ import {
   systemClock,
 } from '@ctxsiem/core';
 import { produceRiskEvents, riskEvents } from '@ctxsiem/emulator';
-import { makeTestTls, obtainServer, type RunningKafka } from '@ctxsiem/test-kit/servers';
+import { makeTestTls, obtainServer, type RunningKafka } from '@ctxsiem/local-services';
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sentinelSource } from '../src/index.ts';

@@ -16,8 +16,8 @@ import {
   systemClock,
 } from '@ctxsiem/core';
 import { produceRiskEvents, riskEvents } from '@ctxsiem/emulator';
+import { type RunningKafka, startKafka } from '@ctxsiem/local-services';
 import { fileCheckpointStore, fileSink, readStoredFiles, readStoredRecords } from '@ctxsiem/sink-file';
-import { type RunningKafka, startKafka } from '@ctxsiem/test-kit/servers';
 import { type SentinelOptions, SentinelOptionsSchema } from '../src/config.ts';
 import { sentinelSource } from '../src/index.ts';
 

@@ -6,6 +6,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MINIO_SECRET_ACCESS_KEY } from '@ctxsiem/local-services';
 
 /** Every secret value a test hands a collector (each long enough to be scrubbed by value). */
 export const TEST_SECRETS = {
@@ -19,7 +20,7 @@ export const TEST_SECRETS = {
   /** The client secret the Lambda and function tests keep in Secrets Manager / Secret Manager. */
   cloudFunction: 'function-client-secret-4c1d8e',
   /** MinIO's secret access key (test/servers). */
-  minio: 'ctxsiem-test-secret',
+  minio: MINIO_SECRET_ACCESS_KEY,
 } as const;
 
 /** The folder collector output is kept in: `CTXSIEM_TEST_LOGS` (set by `make test`), else a temp folder. */

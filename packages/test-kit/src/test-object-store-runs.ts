@@ -28,8 +28,8 @@ import {
   silentLogger,
   systemClock,
 } from '@ctxsiem/core';
+import { generatedSource } from '@ctxsiem/source-generated';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { generatedSource } from './generated-source.ts';
 
 /** Where the suite puts things in the bucket; `create` wires the sink to it. */
 export interface ObjectStoreLayout {

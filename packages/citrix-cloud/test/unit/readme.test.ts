@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { optionRows, testReadmeOptions } from '@ctxsiem/test-kit/options-table';
+import { optionRows } from '@ctxsiem/core/config';
+import { testReadmeOptions } from '@ctxsiem/test-kit/options-table';
 import { describe, expect, it } from 'vitest';
 import { CitrixCloudConfigSchema } from '../../src/index.ts';
 

@@ -8,9 +8,9 @@ import { createServer, get, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { decodeNdjson, silentLogger, systemClock } from '@ctxsiem/core';
+import { type RunningServer, startFakeGcs } from '@ctxsiem/local-services';
 import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
 import type { ObjectBucketFixture } from '@ctxsiem/test-kit';
-import { type RunningServer, startFakeGcs } from '@ctxsiem/test-kit/servers';
 import { gcsCheckpointStore } from '../../src/checkpoint.ts';
 import type { GcsCheckpointConfigInput, GcsSinkConfigInput } from '../../src/config.ts';
 import { gcsSink } from '../../src/sink.ts';

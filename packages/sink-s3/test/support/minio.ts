@@ -16,9 +16,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { decodeNdjson, silentLogger, systemClock } from '@ctxsiem/core';
+import { type RunningMinio, startMinio } from '@ctxsiem/local-services';
 import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
 import type { ObjectBucketFixture } from '@ctxsiem/test-kit';
-import { type RunningMinio, startMinio } from '@ctxsiem/test-kit/servers';
 import { s3CheckpointStore } from '../../src/checkpoint.ts';
 import type { S3CheckpointConfigInput, S3SinkConfigInput } from '../../src/config.ts';
 import { s3Sink } from '../../src/sink.ts';

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type JsonRecord, ManualClock, silentLogger, systemClock } from '@ctxsiem/core';
 import { startEmulator } from '@ctxsiem/emulator';
+import { startAzureMonitorApi } from '@ctxsiem/local-services';
 import { azureMonitorSink, dcrDeclaration, MICROSOFT_DAAS_CONFIG_OPS } from '@ctxsiem/sink-azure-monitor';
 import { fileCheckpointStore } from '@ctxsiem/sink-file';
 import { ingestionBatch } from '@ctxsiem/test-kit';
-import { startAzureMonitorApi } from '@ctxsiem/test-kit/servers';
 import { expect, it } from 'vitest';
 import { daasConfigLogSource, TENANT_FIELD } from '../../src/index.ts';
 

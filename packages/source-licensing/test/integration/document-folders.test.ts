@@ -11,9 +11,9 @@ import { buffer } from 'node:stream/consumers';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ManualClock, run, silentLogger } from '@ctxsiem/core';
 import { licensingTelemetry } from '@ctxsiem/emulator';
+import { type RunningMinio, type RunningServer, startFakeGcs, startMinio } from '@ctxsiem/local-services';
 import { createStorage } from '@ctxsiem/object-store-gcs';
 import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-file';
-import { type RunningMinio, type RunningServer, startFakeGcs, startMinio } from '@ctxsiem/test-kit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DocumentFolder,

@@ -1,27 +1,14 @@
 /**
  * The generated source's connector manifest: a deterministic source for tests, benchmarks and a quick
- * look at the pipeline without any API.
+ * look at the pipeline without any API. The deployable artifacts register no such source
+ * (`scripts/package-app.ts` leaves this manifest out): it is for the workspace, not for deployments.
  */
-import { definePullSource, envValue, pathNameSchema } from '@ctxsiem/core';
-import { z } from 'zod';
-
-export const GeneratedSourceConfigSchema = z
-  .object({
-    type: z.literal('generated'),
-    streams: z
-      .array(
-        z.object({ name: pathNameSchema('stream'), recordsPerMinute: z.number().int().positive() }).strict(),
-      )
-      .min(1)
-      .default([{ name: 'events', recordsPerMinute: 10 }]),
-    pageSize: z.number().int().positive().default(100),
-  })
-  .strict()
-  .describe('A deterministic generated source (tests, benchmarks, the foundation demo).');
+import { definePullSource, envValue } from '@ctxsiem/core';
+import { GeneratedSourceConfigSchema } from './config.ts';
 
 export const generatedConnector = definePullSource({
   type: 'generated',
-  package: '@ctxsiem/test-kit',
+  package: '@ctxsiem/source-generated',
   summary: 'Deterministic generated records (tests, benchmarks); needs no API.',
   schema: GeneratedSourceConfigSchema,
   env: {

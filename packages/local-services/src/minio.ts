@@ -2,7 +2,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { TEST_SECRETS } from '../test-logs.ts';
 import { obtainServer } from './obtain.ts';
 import { launchOnFreePort, type RunningServer } from './process.ts';
 
@@ -30,7 +29,9 @@ export interface StartMinioOptions {
 }
 
 const ACCESS_KEY_ID = 'ctxsiem-test';
-const SECRET_ACCESS_KEY = TEST_SECRETS.minio;
+/** MinIO's secret access key: a test secret, listed in test-kit's TEST_SECRETS for the secret scan. */
+export const MINIO_SECRET_ACCESS_KEY = 'ctxsiem-test-secret';
+const SECRET_ACCESS_KEY = MINIO_SECRET_ACCESS_KEY;
 const REGION = 'us-east-1';
 
 /**

@@ -67,7 +67,7 @@
 import { createHash, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { seededRandom } from '../seeded-random.ts';
+import { seededRandom } from '@ctxsiem/source-generated';
 import { readLimitedBody } from './request-body.ts';
 
 export interface SecOpsLog {

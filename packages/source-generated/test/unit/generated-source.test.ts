@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatedSource } from '../src/generated-source.ts';
+import { generatedSource } from '../../src/generated-source.ts';
 
 const hour = { from: new Date('2024-08-06T07:00:00Z'), to: new Date('2024-08-06T08:00:00Z') };
 

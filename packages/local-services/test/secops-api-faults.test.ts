@@ -5,7 +5,7 @@
  */
 import { createHash, createSign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SecOpsApi, startSecOpsApi } from '../src/servers/index.ts';
+import { type SecOpsApi, startSecOpsApi } from '../src/index.ts';
 
 let api: SecOpsApi;
 let token: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { renderOptionsTable, replaceOptionsTable } from '../src/options-table.ts';
+import { renderOptionsTable, replaceOptionsTable } from '../src/config/options-table.ts';
 
 const schema = z
   .object({

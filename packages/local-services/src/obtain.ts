@@ -8,8 +8,8 @@ export type ServerName = 'minio' | 'fake-gcs-server' | 'moto' | 'kafka' | 'confl
 
 const here = import.meta.dirname ?? path.dirname(fileURLToPath(import.meta.url));
 
-/** The monorepo root: this module lives in packages/test-kit/{src,dist}/servers/. */
-export const repoRoot: string = path.resolve(here, '../../../..');
+/** The monorepo root: this module lives in packages/local-services/{src,dist}/. */
+export const repoRoot: string = path.resolve(here, '../../..');
 
 /** The script that builds a server once into the per-user cache and prints its binary path. */
 export const obtainScript: string = path.join(repoRoot, 'test', 'servers', 'obtain.sh');
