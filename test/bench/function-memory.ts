@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Artifact, MEMORY_HEADROOM, MINIMUM_MEMORY_MB } from '@ctxsiem/deployment';
 import { freePort, startFakeGcs, startMinio } from '@ctxsiem/local-services';
-import { ensureBucket as ensureS3Bucket } from '@ctxsiem/sink-s3';
+import { ensureBucket as ensureS3Bucket } from '@ctxsiem/object-store-s3';
 import { packageFolder, packageFunction, unpackFunction } from '../../scripts/package-app.ts';
 
 const artifact = (process.argv[2] ?? 'lambda') as Artifact;

@@ -6,7 +6,8 @@
  */
 import { type Batch, silentLogger, systemClock } from '@ctxsiem/core';
 import { startMinio } from '@ctxsiem/local-services';
-import { ensureBucket, s3Sink } from '@ctxsiem/sink-s3';
+import { ensureBucket } from '@ctxsiem/object-store-s3';
+import { s3Sink } from '@ctxsiem/sink-s3';
 
 const megabytes = Number(process.argv[2] ?? 50);
 const minio = await startMinio();

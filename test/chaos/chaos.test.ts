@@ -30,8 +30,8 @@ import {
   startMinio,
   startSecOpsApi,
 } from '@ctxsiem/local-services';
+import { ensureBucket, listObjectKeys } from '@ctxsiem/object-store-s3';
 import { readStoredFiles } from '@ctxsiem/sink-file';
-import { ensureBucket, listObjectKeys } from '@ctxsiem/sink-s3';
 import { TEST_SECRETS } from '@ctxsiem/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

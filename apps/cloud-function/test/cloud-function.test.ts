@@ -20,7 +20,7 @@ import {
   startFakeGcs,
   startSecretManagerApi,
 } from '@ctxsiem/local-services';
-import { ensureBucket } from '@ctxsiem/sink-gcs';
+import { ensureBucket } from '@ctxsiem/object-store-gcs';
 import { keepProcessOutput, TEST_SECRETS } from '@ctxsiem/test-kit';
 import { Storage } from '@google-cloud/storage';
 import { unzipSync } from 'fflate';

@@ -15,7 +15,7 @@ import { decodeNdjson, HOUR_MS, type JsonRecord } from '@ctxsiem/core';
 import { MINIMUM_MEMORY_MB } from '@ctxsiem/deployment';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
 import { type RunningMinio, type RunningMoto, startMinio, startMoto } from '@ctxsiem/local-services';
-import { ensureBucket, listObjectKeys } from '@ctxsiem/sink-s3';
+import { ensureBucket, listObjectKeys } from '@ctxsiem/object-store-s3';
 import { runCli, TEST_SECRETS } from '@ctxsiem/test-kit';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,8 @@
-/** The runner and what it is made of: leases, window planning, reading, part writing, manifests, reconcile. */
+/**
+ * The runner and what it is made of: leases, window planning, reading, part writing, manifests, reconcile.
+ * Its delivery suites run it on real connectors (file sink, generated source), so they live in the e2e
+ * package, `test/runner/` (core cannot depend on a connector: see the package README, "Where the tests are").
+ */
 
 // The run's time budget: whether another page fits, and a signal when the deadline passes.
 export { BudgetExhaustedError, RunBudget } from './budget.ts';
