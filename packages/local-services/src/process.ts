@@ -174,7 +174,7 @@ export async function launch(spec: LaunchSpec): Promise<Launched> {
       resolve();
       if (!stopping && ready) {
         process.stderr.write(
-          `[test-kit] ${spec.name} (pid ${child.pid}) exited unexpectedly (${exitInfo}); last lines:\n${output()}\n`,
+          `[local-services] ${spec.name} (pid ${child.pid}) exited unexpectedly (${exitInfo}); last lines:\n${output()}\n`,
         );
       }
     });

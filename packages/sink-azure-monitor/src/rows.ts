@@ -2,7 +2,7 @@
  * What the sink sends for a record: exactly the fields its DCR stream declares (`streamColumns`, from
  * the stream's columns the runner hands in `Batch.columns`). Azure drops a field the declaration does
  * not list, silently, and stores a value of another type than its column's empty (contract server:
- * `@ctxsiem/test-kit` `azure-monitor-api.ts`); so such a field goes into `AdditionalFields` (dynamic)
+ * `@ctxsiem/local-services` `azure-monitor-api.ts`); so such a field goes into `AdditionalFields` (dynamic)
  * instead, under its own name, and is counted per field as schema drift (the run's summary, its log
  * line, `/metrics`). Nothing a record carries is lost.
  *

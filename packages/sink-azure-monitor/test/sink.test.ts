@@ -1,5 +1,5 @@
 /**
- * The Azure Monitor sink against the Logs Ingestion contract server (test-kit, HTTPS with the run's
+ * The Azure Monitor sink against the Logs Ingestion contract server (local-services, HTTPS with the run's
  * CA): tokens from Entra through @azure/identity, gzipped requests under 1 MB as sent, each record
  * delivered once across retries, 429s and a part written again, a run stopped mid-window; refused
  * records and failures named.

@@ -1,5 +1,5 @@
 /**
- * The SecOps sink against the SecOps contract server (test-kit): what it sends is what the API
+ * The SecOps sink against the SecOps contract server (local-services): what it sends is what the API
  * documents, cut by encoded size under the limit, each record delivered once across retries, 429s,
  * token expiry, a part resent after a failure and a run killed mid-window; refused records and
  * failures named.
