@@ -75,7 +75,7 @@ out(
 );
 
 out(
-  '== tenants side by side: Monitor Sessions of N tenants, emulator 200 ms per request, tenantConcurrency N (target ≤ 1.2 × one tenant at 50)',
+  '== tenants side by side: Monitor Sessions of N tenants, emulator 200 ms per request, the default configuration (target ≤ 1.2 × one tenant at 50)',
 );
 const oneTenant = bench('tenants.ts', ['1']);
 for (const tenants of ['1', '10', '50']) {

@@ -3,23 +3,23 @@
  * secret resolved and registered, hands it to `visit`, and closes it: a collection run, and the
  * commands that look at sources without collecting.
  *
- * Tenants may run side by side (`tenantConcurrency`): each keeps its own client, so Citrix's limit of
- * one request in flight per tenant holds, while different tenants wait on the network together. The
- * sources of one tenant are visited one after another.
+ * Tenants may run side by side (`tenantConcurrency`, see `tenant-admission.ts`): each keeps its own
+ * client, so Citrix's limit of one request in flight per tenant holds, while different tenants wait on
+ * the network together. The sources of one tenant are visited one after another.
  */
 import { ConfigError, type ConnectorDeps, type SecretRegistry } from '@ctxsiem/core';
 import { type AnySource, buildSource, type DeploymentConfig, type TenantConfig } from '@ctxsiem/registry';
-import pLimit from 'p-limit';
 import { resolveSecret } from './secret-references.ts';
 import { type CollectSelection, isSelected } from './selection.ts';
+import { type TenantConcurrency, tenantAdmission } from './tenant-admission.ts';
 
 export interface SourceDeps extends ConnectorDeps {
   secrets: SecretRegistry;
 }
 
 export interface EachSourceOptions {
-  /** Tenants visited at once (default 1: one after another). */
-  tenantConcurrency?: number | undefined;
+  /** Tenants visited at once: a number, or `auto` (memory permitting); default 1, one after another. */
+  tenantConcurrency?: TenantConcurrency | undefined;
   /**
    * Called with a tenant whose secret, source or visit failed; the other tenants go on. Without it —
    * and always for a `ConfigError` — the first failure stops the tenants not yet started and is thrown
@@ -35,7 +35,7 @@ export async function eachSource(
   selection: CollectSelection = {},
   options: EachSourceOptions = {},
 ): Promise<void> {
-  const limit = pLimit(options.tenantConcurrency ?? 1);
+  const limit = tenantAdmission(options.tenantConcurrency ?? 1);
   let firstFailure: { error: unknown } | undefined;
   const tenants = [...config.tenants.entries()].filter(([, tenant]) =>
     isSelected(selection.tenants, tenant.customerId),

@@ -74,3 +74,11 @@ export {
 } from './selection.ts';
 // Plain-text tables for terminal reports.
 export { formatTable } from './table.ts';
+// How many tenants a run collects at once: a number, or `auto` while memory permits.
+export {
+  type Admission,
+  AUTO_MEMORY_SHARE,
+  memoryShare,
+  type TenantConcurrency,
+  tenantAdmission,
+} from './tenant-admission.ts';

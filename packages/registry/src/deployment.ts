@@ -78,13 +78,10 @@ export const RunnerConfigSchema = z
         'Streams collected at once. Requests to one tenant stay one at a time; running streams side by side shares a time budget between them instead of letting the first stream use it all.',
       ),
     tenantConcurrency: z
-      .number()
-      .int()
-      .min(1)
-      .max(256)
-      .default(16)
+      .union([z.literal('auto'), z.number().int().min(1).max(256)])
+      .default('auto')
       .describe(
-        "Tenants collected at once. Each tenant keeps its one request in flight (Citrix's limit is per tenant); tenants run side by side, sharing the sink and the time budget, so fifty tenants take about as long as one.",
+        "Tenants collected at once. Each tenant keeps its one request in flight (Citrix's limit is per tenant); tenants run side by side, sharing the sink and the time budget, so fifty tenants take about as long as one. `auto`: every tenant at once while the process uses under 60 % of its memory (heap, and the platform's limit), then one more as one finishes; a number fixes it.",
       ),
     deadLetterExitCode: z
       .number()

@@ -13,16 +13,35 @@ import { processAlive } from '@ctxsiem/core';
 /** A name beside `path` that no other writer uses; never ends in `.ndjson`, so feeds ignore it. */
 const tempName = (path: string) => `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 
-/** Writes `data` to a new temporary file beside `path`, fsynced; returns its name. */
-async function writeTemp(path: string, data: Buffer | string): Promise<string> {
-  const folder = dirname(path);
+/**
+ * Folders this process made or found (and made durable): a write into one skips `mkdir`, a system call
+ * per part otherwise. Bounded (cleared when full); a folder removed since is made again on ENOENT.
+ */
+const knownFolders = new Set<string>();
+const KNOWN_FOLDERS_KEPT = 4096;
+
+/** Makes `folder` (and its parents) exist, each new entry durable in its parent. */
+async function ensureFolder(folder: string): Promise<void> {
   const created = await mkdir(folder, { recursive: true });
   // Every folder just created is an entry in its parent: made durable like the file's own entry, or a
   // power cut could lose the folder with the fsynced part in it.
   if (created !== undefined)
     for (let made = folder; made.startsWith(created); made = dirname(made)) await syncFolder(dirname(made));
+  if (knownFolders.size >= KNOWN_FOLDERS_KEPT) knownFolders.clear();
+  knownFolders.add(folder);
+}
+
+/** Writes `data` to a new temporary file beside `path`, fsynced; returns its name. */
+async function writeTemp(path: string, data: Buffer | string): Promise<string> {
+  const folder = dirname(path);
+  if (!knownFolders.has(folder)) await ensureFolder(folder);
   const temp = tempName(path);
-  const handle = await open(temp, 'wx');
+  const handle = await open(temp, 'wx').catch(async (error: NodeJS.ErrnoException) => {
+    // The folder was removed since this process last wrote into it.
+    if (error.code !== 'ENOENT' || !knownFolders.delete(folder)) throw error;
+    await ensureFolder(folder);
+    return open(temp, 'wx');
+  });
   try {
     await handle.writeFile(data);
     await handle.sync();

@@ -16,7 +16,7 @@ import { monitorEntitySet } from '@ctxsiem/monitor-model';
 import type { Dispatcher } from 'undici';
 import { type MonitorOptions, type MonitorOptionsInput, MonitorOptionsSchema } from './config.ts';
 import { cursorColumn, cursorKind, defaultLagMinutes, slotMinutes } from './entities.ts';
-import { monitorModel, type ODataEntitySet, parseMetadata } from './odata-model.ts';
+import { monitorModel, type ODataEntitySet, servedModel } from './odata-model.ts';
 import { monitorStream } from './stream.ts';
 
 export interface MonitorSourceConfig {
@@ -60,7 +60,7 @@ export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDe
   const serviceModel = (signal: AbortSignal) => {
     served ??= client.getText(METADATA_PATH, { signal }).then(
       (xml) => {
-        const sets = parseMetadata(xml);
+        const sets = servedModel(xml);
         if (sets.size > 0) return sets;
         logger.warn("the service's $metadata names no entity set: validating with Citrix's published model");
         return monitorModel();
@@ -129,7 +129,7 @@ export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDe
      * whole as a snapshot; its key; and what publication backs its model.
      */
     async listStreams(signal?: AbortSignal): Promise<OfferedStream[]> {
-      const sets = parseMetadata(await client.getText(METADATA_PATH, signal ? { signal } : {}));
+      const sets = servedModel(await client.getText(METADATA_PATH, signal ? { signal } : {}));
       return [...sets.values()]
         .map((set): OfferedStream => {
           const cursor = cursorColumn(set.name, options.cursorColumns);
@@ -170,6 +170,7 @@ export {
   type ODataProperty,
   parseMetadata,
   recordColumns,
+  servedModel,
 } from './odata-model.ts';
 export { edmZodType, entityRecordSchema } from './record-schema.ts';
 export { SNAPSHOT_TIME_FIELD } from './stream.ts';

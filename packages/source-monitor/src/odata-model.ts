@@ -98,23 +98,48 @@ function entityType(type: XmlEntityType): ODataEntityType {
  * 1.0 of OData v1–v3 (on-premises Monitor), whose schemas nest the same way.
  */
 export function parseEntityTypes(xml: string): Map<string, ODataEntityType> {
+  return entityTypesOf(parseSchemas(xml));
+}
+
+function entityTypesOf(schemas: readonly XmlSchema[]): Map<string, ODataEntityType> {
   const types = new Map<string, ODataEntityType>();
-  for (const schema of parseSchemas(xml))
+  for (const schema of schemas)
     for (const type of asArray(schema.EntityType)) types.set(type['@_Name'], entityType(type));
   return types;
 }
 
 /** The entity sets a `$metadata` document publishes (its entity container), by name, with their types. */
 export function parseMetadata(xml: string): Map<string, ODataEntitySet> {
-  const types = parseEntityTypes(xml);
+  const schemas = parseSchemas(xml);
+  const types = entityTypesOf(schemas);
   const sets = new Map<string, ODataEntitySet>();
-  for (const schema of parseSchemas(xml))
+  for (const schema of schemas)
     for (const set of asArray(schema.EntityContainer?.EntitySet)) {
       const type = types.get(set['@_EntityType'].split('.').at(-1) ?? '');
       if (!type) continue;
       const { name: typeName, ...rest } = type;
       sets.set(set['@_Name'], { name: set['@_Name'], typeName, ...rest });
     }
+  return sets;
+}
+
+/** Documents `servedModel` keeps parsed: one per service version a deployment's tenants are on. */
+const DOCUMENTS_KEPT = 8;
+const parsedDocuments = new Map<string, ReadonlyMap<string, ODataEntitySet>>();
+
+/**
+ * `parseMetadata`, once per document: the tenants of one service serve the same `$metadata` (hundreds
+ * of KB of XML), so a run over fifty tenants parses it once, not fifty times. The model is shared:
+ * read-only. The last few documents are kept (oldest dropped first).
+ */
+export function servedModel(xml: string): ReadonlyMap<string, ODataEntitySet> {
+  let sets = parsedDocuments.get(xml);
+  if (sets === undefined) {
+    sets = parseMetadata(xml);
+    parsedDocuments.set(xml, sets);
+    const oldest = parsedDocuments.keys().next().value;
+    if (parsedDocuments.size > DOCUMENTS_KEPT && oldest !== undefined) parsedDocuments.delete(oldest);
+  }
   return sets;
 }
 

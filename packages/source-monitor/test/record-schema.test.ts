@@ -6,7 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { columnType, monitorModel, parseEntityTypes, parseMetadata } from '../src/odata-model.ts';
+import {
+  columnType,
+  monitorModel,
+  parseEntityTypes,
+  parseMetadata,
+  servedModel,
+} from '../src/odata-model.ts';
 import { edmZodType, entityRecordSchema } from '../src/record-schema.ts';
 import { type MonitorHarness, monitorHarness, NOW } from './harness.ts';
 
@@ -174,6 +180,18 @@ describe('$metadata documents of the real service', () => {
     expect(columnType('Edm.DateTime')).toBe('datetime');
     // The fragment ends before its entity container: no set is published by it.
     expect(parseMetadata(xml).size).toBe(0);
+  });
+
+  it('parses a service’s $metadata once for every tenant that serves the same document', async () => {
+    const xml = await fixture('cloud-v4-metadata-inferred.xml');
+    const first = servedModel(xml);
+    // Another tenant's answer: equal text, another string.
+    expect(servedModel(Buffer.from(xml).toString())).toBe(first);
+    expect([...first.keys()]).toEqual([...parseMetadata(xml).keys()]);
+    // Another service version's document is parsed on its own.
+    const other = xml.replaceAll('"ApplicationActivitySummaries"', '"ApplicationActivitySummariesV2"');
+    expect(servedModel(other)).not.toBe(first);
+    expect(servedModel(other).has('ApplicationActivitySummariesV2')).toBe(true);
   });
 
   it('maps a cloud set to its differently named type, with its record schema (inferred v4 rendering)', async () => {
