@@ -171,7 +171,11 @@ program
       registry: daemon.metrics.registry,
     });
     logger.info(
-      { schedules: config.serve.schedules.map((schedule) => schedule.cron), health: health.url },
+      {
+        schedules: config.serve.schedules.map((schedule) => schedule.cron),
+        health: health.url,
+        replica: daemon.replica,
+      },
       `serving: collecting on schedule until SIGTERM; /healthz, /readyz and /metrics on ${health.url}`,
     );
     process.on('SIGHUP', () => {

@@ -5,6 +5,12 @@
  * tenant, restarted with backoff when they fail. SIGTERM stops the schedules, lets running collections
  * stop at a page boundary and consumers commit, within `serve.drainSeconds`. SIGHUP reloads the config:
  * a config that does not load is refused with the reason and the running one goes on.
+ *
+ * Replicas (several `serve` processes on one checkpoint store and one Kafka group) share the work with
+ * no coordinator: each tick walks the tenants and streams in an order of the replica's own (seeded by
+ * its id and the tick), takes what no other replica holds and leaves a held stream at once (busy); a
+ * killed replica's leases end after `runner.leaseSeconds`, and the next tick of another takes its
+ * streams over where they stopped. Kafka's group protocol shares the partitions.
  */
 import {
   abortableSleep,
@@ -14,6 +20,7 @@ import {
   consume,
   describeError,
   type Logger,
+  newLeaseOwner,
   type SecretRegistry,
 } from '@ctxsiem/core';
 import { buildDeploymentSink, collect, eachSource } from '@ctxsiem/deployment';
@@ -44,6 +51,11 @@ export interface DaemonDeps {
   logger: Logger;
   clock: Clock;
   secrets: SecretRegistry;
+  /**
+   * This replica's id: the seed of the order its ticks attempt tenants and streams in (default: host,
+   * pid and a random suffix — unique per process, so replicas differ without configuration).
+   */
+  replica?: string | undefined;
 }
 
 /** Everything one loaded config runs: its schedules and consumers, stopped together. */
@@ -81,10 +93,14 @@ export class Daemon {
   #sinkProbe = 'pending';
   /** Each tenant's consumer: joining, or joined (it reported its partitions). */
   readonly #consumers = new Map<string, 'joining' | 'joined'>();
+  /** This replica's id, and its ticks so far: each tick's order of attempts is seeded by both. */
+  readonly replica: string;
+  #ticks = 0;
 
   private constructor(config: DeploymentConfig, deps: DaemonDeps) {
     this.#config = config;
     this.#deps = deps;
+    this.replica = deps.replica ?? newLeaseOwner();
     this.metrics = new DaemonMetrics(deps.clock.now());
     this.#generation = this.#start(config);
   }
@@ -187,6 +203,8 @@ export class Daemon {
         {
           ...this.#deps,
           signal,
+          // Each tick in an order of this replica's own: replicas start on different tenants and streams.
+          spread: `${this.replica}/${this.#ticks++}`,
           // Counted as delivered, page by page: a collection cut short (SIGTERM) counts what it did.
           onPage: (stream, delivered) => this.metrics.delivered(stream, delivered),
           onStream: (stream, durationMs) =>

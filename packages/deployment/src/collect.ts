@@ -4,6 +4,7 @@
  */
 import {
   type Clock,
+  ConfigError,
   type ConsumeSummary,
   consume,
   describeError,
@@ -16,6 +17,7 @@ import {
   type SecretRegistry,
   type Source,
   type StreamSummary,
+  spreadOrder,
   type Window,
   windowsIn,
 } from '@ctxsiem/core';
@@ -89,6 +91,12 @@ export interface CollectDeps {
     | undefined;
   /** When a pull stream's run ended: its summary and how long it took. */
   onStream?: ((stream: CollectedStream, durationMs: number) => void) | undefined;
+  /**
+   * A seed naming the replica and its tick (a daemon's replicas): tenants and streams are attempted in
+   * an order of its own (`spreadOrder`) instead of the configuration's, so replicas sharing the
+   * checkpoint store start on different work. The summary keeps the configuration's order.
+   */
+  spread?: string | undefined;
 }
 
 /** A backfill instead of a live run: the pull streams' windows of a past range (see `RunOptions.backfill`). */
@@ -132,9 +140,10 @@ export async function collect(
   const sources: CollectedSource[] = [];
   const tenantFailures: CollectSummary['tenantFailures'] = [];
   let budgetExhausted = false;
+  const walked = spreadTenants(config, deps.spread);
   try {
     await eachSource(
-      config,
+      walked,
       // Sources keep documents beside the checkpoints too (the licensing telemetry stream's ledger).
       { ...connectorDeps, secrets: deps.secrets, documents: checkpoints.manifests },
       async (source) => {
@@ -172,6 +181,7 @@ export async function collect(
           budgetMs: deadline === undefined ? undefined : Math.max(0, deadline - clock.now()),
           queueCapacity: config.runner.queueCapacity,
           concurrency: config.runner.concurrency,
+          spread: deps.spread,
           signal: deps.signal,
           leaseMs: config.runner.leaseSeconds * 1000,
           leaseUntil: deps.leaseUntil,
@@ -210,6 +220,8 @@ export async function collect(
         },
       },
     );
+  } catch (error) {
+    throw inConfigOrder(error, walked, config);
   } finally {
     await sink.close();
   }
@@ -270,4 +282,24 @@ export async function collect(
     tenantFailures,
     budgetExhausted,
   };
+}
+
+/** The config with its tenants in the order `spread` gives them, or as it is without a seed. */
+function spreadTenants(config: DeploymentConfig, spread: string | undefined): DeploymentConfig {
+  if (spread === undefined) return config;
+  return { ...config, tenants: spreadOrder(config.tenants, (tenant) => tenant.customerId, spread) };
+}
+
+/** A `ConfigError` naming `tenants[i]` of the walked order, renamed to the configuration's index. */
+function inConfigOrder(error: unknown, walked: DeploymentConfig, config: DeploymentConfig): unknown {
+  if (walked === config || !(error instanceof ConfigError)) return error;
+  const rename = (path: string) =>
+    path.replace(/^tenants\[(\d+)\]/, (whole, index: string) => {
+      const position = config.tenants.indexOf(walked.tenants[Number(index)]!);
+      return position < 0 ? whole : `tenants[${position}]`;
+    });
+  return new ConfigError(
+    error.component,
+    error.issues.map((issue) => ({ ...issue, path: rename(issue.path) })),
+  );
 }

@@ -34,6 +34,8 @@ export {
   type StreamStatus,
   type StreamSummary,
 } from './runner.ts';
+// The order a replica attempts tenants and streams in: its own, so replicas do not contend in lockstep.
+export { spreadOrder } from './spread.ts';
 // One stream's checkpoint as a runner holds it, with its lease.
 export {
   type CommittedState,

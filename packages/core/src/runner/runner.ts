@@ -37,6 +37,7 @@ import {
   retryCheck,
   unverifiedWindows,
 } from './reconcile.ts';
+import { spreadOrder } from './spread.ts';
 import { newLeaseOwner, parseStreamState, processAlive, StreamCheckpoint } from './stream-checkpoint.ts';
 import { StoredManifest } from './window-manifest.ts';
 import { floorTo, nextWindow, splitWindow } from './windows.ts';
@@ -55,6 +56,12 @@ export interface RunOptions {
   queueCapacity?: number | undefined;
   /** Only these streams (default all). */
   streams?: readonly string[] | undefined;
+  /**
+   * The order streams are attempted in: the source's (default), or — given a seed naming the replica
+   * and its tick — an order of its own (`spreadOrder`), so replicas sharing a checkpoint store start
+   * on different streams. The summary lists streams in the source's order either way.
+   */
+  spread?: string | undefined;
   /** Streams run at once (default 1; Citrix sources serialise per tenant anyway). */
   concurrency?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -205,10 +212,18 @@ export async function run(options: RunOptions): Promise<RunSummary> {
   const owner = options.owner ?? newLeaseOwner();
 
   const summaries: StreamSummary[] = new Array(streams.length);
-  let nextIndex = 0;
+  const attempts =
+    options.spread === undefined
+      ? streams.map((_, index) => index)
+      : spreadOrder(
+          streams.map((_, index) => index),
+          (index) => `${source.tenant}/${source.type}/${streams[index]!.name}`,
+          options.spread,
+        );
+  let next = 0;
   const worker = async () => {
-    while (nextIndex < streams.length) {
-      const index = nextIndex++;
+    while (next < attempts.length) {
+      const index = attempts[next++]!;
       const stream = streams[index]!;
       const started = clock.now();
       const summary = await runStream({ options, stream, budget, owner });

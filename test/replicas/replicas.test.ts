@@ -1,0 +1,280 @@
+/**
+ * Replicas share the work (issue 32): three `ctxsiem serve` processes on one configuration, one state
+ * folder and one Kafka group, with no coordinator.
+ *
+ * - **Pull streams**: thirty emulator tenants (Monitor Sessions, pages answering after 200 ms) on a
+ *   schedule every two seconds, checkpoints in one shared folder. Each replica walks the tenants in an
+ *   order of its own; a replica holding a stream mid-window is killed with SIGKILL, and the others take
+ *   its streams over once its leases end (`runner.leaseSeconds`: 10 s here). Afterwards every tenant
+ *   has progressed, its Sessions are the emulator's for the range its checkpoint covers, each once, and
+ *   each replica delivered some of the work.
+ * - **A stream source**: one tenant's sentinel source on a six-partition topic, one consumer group.
+ *   Events are produced while the three replicas consume; one is killed with SIGKILL mid-consumption,
+ *   the group gives its partitions to the others after its session (6 s here), and every event is
+ *   stored once — the killed member's delivered-but-uncommitted batches are delivered again and found
+ *   stored.
+ *
+ * Deadlines are generous liveness bounds (a shared two-core machine), never speed assertions.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkpointKey, type JsonRecord, type StreamState } from '@ctxsiem/core';
+import { type Emulator, produceRiskEvents, riskEvents, startEmulator } from '@ctxsiem/emulator';
+import { type RunningKafka, startKafka } from '@ctxsiem/local-services';
+import { fileCheckpointStore, readStoredFiles } from '@ctxsiem/sink-file';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drain, Replica, until } from './replica.ts';
+
+const TENANTS = Array.from({ length: 30 }, (_, i) => `tenant${String(i + 1).padStart(2, '0')}`);
+const LAG_MINUTES = 5;
+const TOPIC = 'risk-shared';
+const GROUP = 'ctxsiem-replicas';
+const USER = { name: 'cas-export', password: 'cas-export-password-32' };
+const KAFKA_TENANT = 'kafka01';
+
+let emulator: Emulator;
+let emulatorNow: number;
+let kafka: RunningKafka;
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'ctxsiem-replicas-'));
+  // The emulator's clock stands still, so its data does not change under the comparison.
+  emulatorNow = Date.now();
+  emulator = await startEmulator({
+    seed: 32,
+    pageSize: 20,
+    sessionsPerHour: 60,
+    latencyMs: 200,
+    now: () => emulatorNow,
+    customers: TENANTS.map((id) => ({
+      customerId: id,
+      clientId: `client-${id}`,
+      clientSecret: `secret-${id}`,
+    })),
+  });
+  kafka = await startKafka({
+    users: [USER],
+    topics: [{ name: TOPIC, partitions: 6 }],
+    grants: [{ user: USER.name, topic: TOPIC, group: GROUP }],
+  });
+}, 180_000);
+afterAll(async () => {
+  await emulator?.close();
+  await kafka?.stop();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+/** Starts three replicas of `config` (written to `{dir}/ctxsiem.json`). */
+async function replicas(dir: string, config: object): Promise<Replica[]> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'ctxsiem.json');
+  await writeFile(file, JSON.stringify(config));
+  return ['a', 'b', 'c'].map((name) => new Replica(name, file));
+}
+
+describe('replicas of ctxsiem serve share the work', () => {
+  it('split thirty tenants between them; a killed one’s streams are taken over; every record once', async () => {
+    const dir = join(scratch, 'pull');
+    const out = join(dir, 'out');
+    const state = join(dir, 'state');
+    const checkpoints = fileCheckpointStore({ type: 'file', directory: state });
+    const stateOf = async (tenant: string): Promise<StreamState | undefined> =>
+      (await checkpoints.read(checkpointKey(tenant, 'monitor', 'Sessions')))?.state;
+    // Caught up: the checkpoint is at now − lag of a run that started after the emulator's now.
+    const caughtUp = (s: StreamState | undefined) =>
+      s !== undefined &&
+      s.window === undefined &&
+      Date.parse(s.position) >= emulatorNow - LAG_MINUTES * 60_000 - 1_000;
+
+    const group = await replicas(dir, {
+      tenants: TENANTS.map((id) => ({
+        customerId: id,
+        clientId: `client-${id}`,
+        clientSecret: `secret-${id}`,
+        apiBase: emulator.url,
+      })),
+      sources: [{ type: 'monitor', entities: ['Sessions'], lagMinutes: LAG_MINUTES }],
+      sink: { type: 'file', directory: out, prefix: '{tenant}' },
+      checkpoint: { type: 'file', directory: state },
+      runner: { lookbackMinutes: 180, tenantConcurrency: 3, leaseSeconds: 10, reconcileHorizonMinutes: 0 },
+      serve: { schedules: [{ cron: '*/2 * * * * *' }], host: '127.0.0.1', port: 0, drainSeconds: 20 },
+    });
+    const logs = () => group.map((r) => `--- ${r.name}\n${r.log(1500)}`).join('\n');
+    try {
+      // The victim: the first replica found holding a stream mid-window (its lease in the checkpoint).
+      let victim: { replica: Replica; tenant: string; position: string; delivered: number } | undefined;
+      await until(
+        async () => {
+          for (const tenant of TENANTS) {
+            const s = await stateOf(tenant);
+            const holder = group.find((r) => s?.lease?.owner.startsWith(`${hostname()}:${r.pid}:`));
+            if (!holder || !s?.window || Date.parse(s.lease!.expiresAt) <= Date.now()) continue;
+            const delivered = await holder.total('ctxsiem_records_total', { source: 'monitor' });
+            if (delivered === 0) continue;
+            holder.signal('SIGKILL');
+            victim = { replica: holder, tenant, position: s.position, delivered };
+            return true;
+          }
+          return false;
+        },
+        120_000,
+        () => `a replica holding a stream mid-window\n${logs()}`,
+      );
+      const { replica: killed, tenant: orphan } = victim!;
+      expect((await killed.exited).signal).toBe('SIGKILL');
+      const live = group.filter((r) => r !== killed);
+
+      // Every tenant caught up, the killed replica's stream too (its lease ended, another took it).
+      let behind: string[] = [];
+      await until(
+        async () => {
+          const states = await Promise.all(TENANTS.map(stateOf));
+          behind = TENANTS.filter((_, i) => !caughtUp(states[i]));
+          return behind.length === 0;
+        },
+        240_000,
+        () => `every tenant caught up; behind: ${behind.join(', ')}\n${logs()}`,
+      );
+      const orphanState = (await stateOf(orphan))!;
+      expect(Date.parse(orphanState.position)).toBeGreaterThan(Date.parse(victim!.position));
+
+      // What each live replica did, from its own metrics.
+      const shares = await Promise.all(live.map((r) => r.recordsByTenant('monitor', TENANTS)));
+      const blocked = await Promise.all(live.map((r) => r.total('ctxsiem_stream_blocked_total')));
+      const busy = await Promise.all(live.map((r) => r.total('ctxsiem_stream_busy_total')));
+      expect(await drain(live), logs()).toEqual([0, 0]);
+
+      // Every tenant: the emulator's Sessions for its range, each once — nothing lost, nothing twice.
+      const stored = new Map<string, JsonRecord[]>();
+      for (const file of await readStoredFiles(out)) {
+        const [tenant, stream] = file.path.split('/');
+        if (stream === 'Sessions') stored.set(tenant!, [...(stored.get(tenant!) ?? []), ...file.records]);
+      }
+      const versionOf = (r: JsonRecord) => `${r.SessionKey}@${r.ModifiedDate}`;
+      for (const tenant of TENANTS) {
+        const s = (await stateOf(tenant))!;
+        const keys = (stored.get(tenant) ?? []).map(versionOf);
+        const truth = [
+          ...emulator.data.monitor('Sessions', { from: new Date(s.origin!), to: new Date(s.position) }),
+        ].map(versionOf);
+        expect(truth.length, tenant).toBeGreaterThan(0);
+        expect(new Set(keys).size, `${tenant}: stored twice`).toBe(keys.length);
+        expect(keys.toSorted(), tenant).toEqual(truth.toSorted());
+      }
+
+      console.log(
+        `replicas over ${TENANTS.length} tenants: killed ${killed.name} (pid ${killed.pid}) holding ${orphan} mid-window after it delivered ${victim!.delivered} records; ` +
+          live
+            .map(
+              (r, i) =>
+                `${r.name} delivered for ${Object.keys(shares[i]!).length} tenants (${Object.values(shares[i]!).reduce((a, b) => a + b, 0)} records), ${busy[i]} busy, ${blocked[i]} blocked`,
+            )
+            .join('; '),
+      );
+      // The work was shared: the killed replica and each live one delivered some of it.
+      expect(victim!.delivered).toBeGreaterThan(0);
+      for (const share of shares) expect(Object.keys(share).length).toBeGreaterThan(0);
+    } finally {
+      for (const replica of group) replica.signal('SIGKILL');
+    }
+  }, 420_000);
+
+  it('split a six-partition topic in one group; a killed member’s partitions go to the others; every event once', async () => {
+    const dir = join(scratch, 'kafka');
+    const out = join(dir, 'out');
+    const group = await replicas(dir, {
+      tenants: [{ customerId: KAFKA_TENANT, clientId: 'unused', clientSecret: 'unused' }],
+      sources: [
+        {
+          type: 'sentinel',
+          brokers: [kafka.bootstrap],
+          topic: TOPIC,
+          groupId: GROUP,
+          username: USER.name,
+          password: USER.password,
+          ca: kafka.ca,
+          idleSeconds: 1,
+          // Small batches, so a kill lands between a delivery and its commit; a short session, so the
+          // group notices the killed member in seconds instead of Citrix's 60.
+          sessionTimeoutMs: 6_000,
+          batch: { records: 200, bytes: 1_048_576, waitMs: 100 },
+        },
+      ],
+      sink: { type: 'file', directory: out },
+      checkpoint: { type: 'file', directory: join(dir, 'state') },
+      serve: { host: '127.0.0.1', port: 0, drainSeconds: 20 },
+    });
+    const logs = () => group.map((r) => `--- ${r.name}\n${r.log(1500)}`).join('\n');
+    let produced = 0;
+    const produce = async (count: number) => {
+      const events = riskEvents({
+        seed: 32 + produced,
+        tenant: KAFKA_TENANT,
+        count,
+        start: new Date(Date.UTC(2026, 10, 2) + produced * 1000),
+      });
+      produced += count;
+      await produceRiskEvents({ connection: kafka.adminConnection, topic: TOPIC, events });
+    };
+    const storedIds = async () =>
+      (await readStoredFiles(out))
+        .filter((file) => !file.path.startsWith('_'))
+        .flatMap((file) => file.records.map((record) => String(record.record_id)));
+    const consumed = (r: Replica) => r.total('ctxsiem_records_total', { source: 'sentinel' });
+    try {
+      await until(
+        async () => (await Promise.all(group.map((r) => r.ready()))).every(Boolean),
+        120_000,
+        () => `every replica joined the group\n${logs()}`,
+      );
+      // Once all three are members, events on every partition: each consumes its share.
+      await produce(6_000);
+      await until(
+        async () => (await storedIds()).length >= produced,
+        120_000,
+        () => `${produced} events stored\n${logs()}`,
+      );
+      const before = await Promise.all(group.map(consumed));
+
+      // More events; a member is killed while it consumes them.
+      const producing = produce(20_000);
+      const killed = group[0]!;
+      await until(
+        async () => (await consumed(killed)) > before[0]!,
+        120_000,
+        () => `replica ${killed.name} consuming the second batch\n${logs()}`,
+      );
+      killed.signal('SIGKILL');
+      await producing;
+      const live = group.slice(1);
+      await until(
+        async () => (await storedIds()).length >= produced,
+        180_000,
+        () => `${produced} events stored after the kill\n${logs()}`,
+      );
+      // After the group rebalanced: the two left share every partition.
+      const afterKill = await Promise.all(live.map(consumed));
+      await produce(6_000);
+      await until(
+        async () => (await storedIds()).length >= produced,
+        180_000,
+        () => `${produced} events stored after the rebalance\n${logs()}`,
+      );
+      const shares = await Promise.all(live.map(consumed));
+      expect(await drain(live), logs()).toEqual([0, 0]);
+
+      const ids = await storedIds();
+      console.log(
+        `replicas on a 6-partition topic: ${produced} events produced, ${ids.length} stored (${new Set(ids).size} distinct); first batch by member ${before.join(' / ')}; after the kill of ${killed.name}: ${live.map((r, i) => `${r.name} ${shares[i]! - afterKill[i]!}`).join(', ')}`,
+      );
+      expect(new Set(ids).size).toBe(produced);
+      expect(ids).toHaveLength(produced);
+      // Shared: all three consumed the first batch; both survivors the last one.
+      for (const count of before) expect(count).toBeGreaterThan(0);
+      for (const [i, share] of shares.entries()) expect(share - afterKill[i]!).toBeGreaterThan(0);
+    } finally {
+      for (const replica of group) replica.signal('SIGKILL');
+    }
+  }, 480_000);
+});
