@@ -5,7 +5,7 @@ export TURBO_TELEMETRY_DISABLED := 1
 export DO_NOT_TRACK := 1
 TOOLCHAIN = eval "$$(bin/bootstrap)"
 
-.PHONY: demo test build bench lint typecheck deps clean servers synth
+.PHONY: demo test test-under-load build bench lint typecheck deps clean servers synth
 
 deps:
 	@$(TOOLCHAIN); pnpm install --frozen-lockfile --reporter=silent
@@ -28,6 +28,11 @@ typecheck: deps
 # lint, typecheck and every suite; ends with one line "N passed, N failed".
 test: build
 	@$(TOOLCHAIN); bin/test-all
+
+# `make test` in a fresh clone of HEAD with `stress-ng --cpu 2` beside it (obtained into the cache
+# without root): no test may depend on the machine's speed. Ends with the suite's "N passed, N failed".
+test-under-load:
+	@scripts/stress-test.sh
 
 bench: build
 	@$(TOOLCHAIN); pnpm exec turbo run bench --output-logs=full --concurrency=1

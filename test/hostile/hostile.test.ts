@@ -427,7 +427,11 @@ const CASES: Case[] = [
     api: (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 ** 3) });
       res.write('{"value":[');
-      setTimeout(() => res.destroy(), 200);
+      // Left open: the collector must refuse the page by its announced length, however late it reads
+      // the headers (a connection closed under it would be a different failure). The timer only keeps
+      // a collector that waits for the body from holding the server.
+      const timer = setTimeout(() => res.destroy(), 30_000);
+      res.on('close', () => clearTimeout(timer));
     },
     exit: 1,
     message: /too large|exceed|limit/i,

@@ -5,8 +5,8 @@
  * and file checkpoint store; every test compares what is stored with the source's ground truth.
  */
 import {
+  BudgetExhaustedError,
   checkpointKey,
-  floorTo,
   HOUR_MS,
   type JsonRecord,
   ManualClock,
@@ -16,7 +16,6 @@ import {
   run,
   SourceError,
   silentLogger,
-  systemClock,
   type Window,
 } from '@ctxsiem/core';
 import { generatedSource } from '@ctxsiem/source-generated';
@@ -255,22 +254,37 @@ describe('delivery guarantee', () => {
 
   it('aborts a page stuck in a long wait when the budget runs out, and resumes there', async () => {
     setup = await fileSetup();
-    let aborted = false;
+    // The budget's deadline is on the runner's clock: it passes when the test moves the clock, never
+    // while a slow machine delivers the pages before the wait.
+    const clock = new ManualClock(new Date('2024-08-06T03:00:00Z'));
+    let stalled = false;
+    let ended: unknown;
+    const offsets: number[] = [];
     const source = generatedSource({
-      start: new Date(floorTo(systemClock.now() - 3 * HOUR_MS, HOUR_MS)),
+      start: START,
       pageSize: 40,
-      beforePage: ({ offset }) =>
-        offset === 80
-          ? new Promise<void>((_resolve, reject) => {
-              // A Retry-After wait far longer than the budget; only the budget's signal ends it.
-              const timer = setTimeout(() => reject(new Error('waited the whole hour')), HOUR_MS);
-              stuck.addEventListener('abort', () => {
-                aborted = true;
-                clearTimeout(timer);
-                reject(stuck.reason);
-              });
-            })
-          : undefined,
+      beforePage: async ({ offset }) => {
+        offsets.push(offset);
+        if (offset !== 80 || stalled) return;
+        stalled = true;
+        // The two pages before it are delivered and committed first.
+        while ((await setup.checkpoints.read(KEY))?.state.window?.seq !== 2)
+          await new Promise((resolve) => setImmediate(resolve));
+        // A Retry-After wait far longer than the budget: the clock moves the whole hour on, past the
+        // deadline; only the budget's signal ends it (its reason says so: not a stop at a boundary).
+        await new Promise<void>((_resolve, reject) => {
+          stuck.addEventListener(
+            'abort',
+            () => {
+              ended = stuck.reason;
+              reject(stuck.reason);
+            },
+            { once: true },
+          );
+          clock.advance(HOUR_MS);
+          if (!stuck.aborted) reject(new Error('waited the whole hour'));
+        });
+      },
     });
     let stuck: AbortSignal = new AbortController().signal;
     const stream = source.streams[0]!;
@@ -284,13 +298,22 @@ describe('delivery guarantee', () => {
       sink: setup.sink,
       checkpoints: setup.checkpoints,
       logger,
-      clock: systemClock,
-      budgetMs: 300,
+      clock,
+      budgetMs: 10 * MINUTE_MS,
     });
-    expect(aborted).toBe(true);
+    expect(ended).toBeInstanceOf(BudgetExhaustedError);
     expect(summary.budgetExhausted).toBe(true);
     expect(summary.streams[0]).toMatchObject({ status: 'partial', pages: 2, midWindow: true });
     expect((await setup.checkpoints.read(KEY))?.state.window?.seq).toBe(2);
+
+    // The next run starts at the page the wait was in: the rest once, nothing lost.
+    offsets.length = 0;
+    const next = await run({ source, sink: setup.sink, checkpoints: setup.checkpoints, logger, clock });
+    expect(next.streams[0]?.status).toBe('ok');
+    expect(offsets[0]).toBe(80);
+    const stored = await setup.stored('events');
+    expect(duplicates(stored)).toEqual([]);
+    expect(ids(stored)).toEqual(ids(source.truth('events', until(next.streams[0]!.to))));
   });
 
   it('two tenants and two sources in one folder: every part kept, nothing overwritten', async () => {

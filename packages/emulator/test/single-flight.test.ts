@@ -15,8 +15,10 @@ describe('single-flight per customer', () => {
     emulator = undefined;
   });
 
+  // Requests sent together overlap for as long as the latency: a second, so a loaded machine's slower
+  // turns cannot make them sequential.
   const start = async (options: EmulatorOptions) => {
-    emulator = await startEmulator({ now: () => NOW, latencyMs: 150, customers, ...options });
+    emulator = await startEmulator({ now: () => NOW, latencyMs: 1_000, customers, ...options });
     return emulator;
   };
 
@@ -97,12 +99,13 @@ describe('single-flight per customer', () => {
   });
 
   it('applies latency to API responses but not to OAuth', async () => {
-    const emu = await start({ latencyMs: 200 });
+    // A latency long enough that a login it delayed cannot pass for a slow machine's.
+    const emu = await start({ latencyMs: 4_000 });
     let t0 = performance.now();
     const session = await login(emu);
-    expect(performance.now() - t0).toBeLessThan(150);
+    expect(performance.now() - t0).toBeLessThan(2_000);
     t0 = performance.now();
     await apiGet(emu, session, '/monitorodata/Users?$top=1');
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(3_990);
   });
 });

@@ -27,7 +27,7 @@ import { fileCheckpointStore, fileSink, readStoredRecords } from '@ctxsiem/sink-
 import { generatedSource } from '@ctxsiem/source-generated';
 import { ingestionBatch } from '@ctxsiem/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SecOpsSinkConfigInput } from '../src/index.ts';
+import type { SecOpsSinkConfigInput, SecOpsSinkDeps } from '../src/index.ts';
 import { CUSTOM_LOG_TYPE, contractSink } from './harness.ts';
 
 let api: SecOpsApi;
@@ -46,14 +46,19 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function sink(overrides: Partial<SecOpsSinkConfigInput> = {}): Sink {
-  return contractSink(api, checkpoints.manifests, {
-    region: 'us',
-    endpoint: api.endpoint,
-    namespace: 'citrix-prod',
-    labels: { env: 'prod' },
-    ...overrides,
-  });
+function sink(overrides: Partial<SecOpsSinkConfigInput> = {}, deps: Partial<SecOpsSinkDeps> = {}): Sink {
+  return contractSink(
+    api,
+    checkpoints.manifests,
+    {
+      region: 'us',
+      endpoint: api.endpoint,
+      namespace: 'citrix-prod',
+      labels: { env: 'prod' },
+      ...overrides,
+    },
+    deps,
+  );
 }
 
 const FROM = new Date('2024-08-06T07:00:00Z');
@@ -462,13 +467,28 @@ describe('SecOps sink under the runner', () => {
     const routed = withDeadLetterSink(sink(), deadLetters);
     const logger = silentLogger();
     // The first request is throttled for a second; meanwhile a runner whose clock is 11 minutes ahead
-    // finds the lease (10 minutes) expired and takes the stream over.
+    // finds the lease (10 minutes) expired and takes the stream over. The slow runner's sink sends
+    // nothing after the 429 until the other has finished: the takeover falls inside the wait, however
+    // slow the machine.
     api.failNext({ status: 429, retryAfter: '1' });
+    let throttled = false;
+    let secondFinished: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      secondFinished = resolve;
+    });
+    const held: FetchLike = async (url, init) => {
+      if (throttled) await finished;
+      const response = await api.fetch(url, init);
+      if (response.status === 429) throttled = true;
+      return response;
+    };
+    const slowSink = withDeadLetterSink(sink({}, { fetch: held }), deadLetters);
     const slow = new ManualClock(new Date('2024-08-06T07:10:00Z'));
-    const first = run({ source, sink: routed, checkpoints, logger, clock: slow, owner: 'slow' });
-    while (api.stats.requests === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const first = run({ source, sink: slowSink, checkpoints, logger, clock: slow, owner: 'slow' });
+    while (!throttled) await new Promise((resolve) => setTimeout(resolve, 5));
     const ahead = new ManualClock(new Date('2024-08-06T07:21:00Z'));
     const second = await run({ source, sink: routed, checkpoints, logger, clock: ahead, owner: 'ahead' });
+    secondFinished();
     expect(second.streams[0]?.status).toBe('ok');
     // The request the slow runner claimed may have been accepted, for all the successor knows: counted.
     expect(second.streams[0]?.possiblyDuplicated).toBe(40);

@@ -34,6 +34,15 @@ import {
   TENANT,
 } from './harness.ts';
 
+/** Something a test waits for: `fire` it (again and again: only the first counts), await `done`. */
+function happening(): { fire: () => void; done: Promise<void> } {
+  let fire: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fire: () => fire(), done };
+}
+
 /** Produces with librdkafka, each batch with its codec (run with the venv's python). */
 const LIBRDKAFKA_PRODUCER = join(import.meta.dirname, 'librdkafka-producer.py');
 
@@ -226,23 +235,53 @@ describe('sentinel source on a real broker', () => {
     const total = 6_000;
     const out = await delivery();
     const options = optionsFor(kafka, topic, { batch: { records: 200, bytes: 1024 * 1024, waitMs: 100 } });
-    // Events arrive while the members consume: 12 × 500 over about 6 s.
+    // Each step waits for what the one before it did, not for time, so a slow machine keeps the order:
+    // A delivers, B joins and is given partitions, both deliver, A leaves, B delivers what is left.
+    const aDelivered = happening();
+    const bHolds = happening();
+    const bDelivered = happening();
+    const aLeft = happening();
+    const bDeliveredAfter = happening();
+    // Events arrive while the members consume: 12 × 500, 400 ms apart; the second half once B holds
+    // partitions, the last 500 once A has left.
     const producing = (async () => {
       for (let first = 0; first < total; first += 500) {
+        if (first === total / 2) await bHolds.done;
+        if (first === total - 500) await aLeft.done;
         await produce(kafka, topic, 500, [], first);
         await new Promise((resolve) => setTimeout(resolve, 400));
       }
     })();
     const leaving = new AbortController();
-    const a = out.consume(options, { untilCaughtUp: false, signal: leaving.signal });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const a = out.consume(options, {
+      untilCaughtUp: false,
+      signal: leaving.signal,
+      observe: { delivered: aDelivered.fire },
+    });
+    await aDelivered.done;
     // B joins: the group rebalances and the partitions are shared.
-    const b = out.consume(options, { untilCaughtUp: false, budgetMs: 12_000 });
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const stopping = new AbortController();
+    let left = false;
+    const b = out.consume(options, {
+      untilCaughtUp: false,
+      signal: stopping.signal,
+      observe: {
+        delivered: () => (left ? bDeliveredAfter : bDelivered).fire(),
+        lag: (partitions) => {
+          if (partitions.some((partition) => partition.owned)) bHolds.fire();
+        },
+        lagEveryMs: 100,
+      },
+    });
+    await bDelivered.done;
     // A leaves: B takes its partitions over from their committed offsets (and A's claims).
     leaving.abort();
     const summaryA = await a;
+    left = true;
+    aLeft.fire();
     await producing;
+    await bDeliveredAfter.done;
+    stopping.abort();
     const summaryB = await b;
     expect(summaryA.status, summaryA.error).toBe('ok');
     expect(summaryB.status, summaryB.error).toBe('ok');

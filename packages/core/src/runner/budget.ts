@@ -2,8 +2,9 @@
  * A run's time budget. Two mechanisms: `allowsAnother` learns how long a page takes and says, at each
  * page boundary, whether another still fits (a clean stop with the checkpoint written); and `signal`
  * aborts whatever is in flight when the deadline itself passes — a request, a Retry-After wait — so no
- * page overruns the budget by more than the time to notice. Pages are measured on the runner's clock;
- * the deadline signal is real time.
+ * page overruns the budget by more than the time to notice. Both are on the runner's clock: the deadline
+ * signal fires on its timer (`Clock.after`) when it has one — a manual clock in tests, moved past the
+ * deadline — else in real time.
  */
 import type { Clock } from '../clock/clock.ts';
 
@@ -14,7 +15,7 @@ export class RunBudget {
   #pageMs = 0;
   readonly #clock: Clock;
   readonly #deadline: number;
-  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #cancel: (() => void) | undefined;
 
   constructor(clock: Clock, budgetMs: number | undefined, outer?: AbortSignal) {
     this.#clock = clock;
@@ -23,11 +24,16 @@ export class RunBudget {
     const signals = outer ? [controller.signal, outer] : [controller.signal];
     this.signal = AbortSignal.any(signals);
     if (budgetMs !== undefined) {
-      this.#timer = setTimeout(() => {
+      const expire = () => {
         this.exhausted = true;
         controller.abort(new BudgetExhaustedError(budgetMs));
-      }, budgetMs);
-      this.#timer.unref?.();
+      };
+      if (clock.after) this.#cancel = clock.after(budgetMs, expire);
+      else {
+        const timer = setTimeout(expire, budgetMs);
+        timer.unref?.();
+        this.#cancel = () => clearTimeout(timer);
+      }
     }
   }
 
@@ -50,7 +56,7 @@ export class RunBudget {
   }
 
   dispose(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#cancel?.();
   }
 }
 
