@@ -48,6 +48,8 @@ export {
 } from './stream-checkpoint.ts';
 // Window manifests: the parts a window wrote and the digests of the records it delivered.
 export {
+  DIGEST_CHUNK,
+  digestChunkKey,
   type ManifestPart,
   ManifestPartSchema,
   StoredManifest,

@@ -14,7 +14,8 @@
  *   reconcile pass) — is skipped. Before its first page the writer reads back every part it has no
  *   digests for (the manifest is saved lazily, so a killed run's last parts may be missing from it).
  *
- * The digests of the window being written are held in memory (9 bytes of hash each, in a string set).
+ * The digests of the window being written are held in memory as bytes (`DigestSet`: 9 bytes of hash
+ * each plus its index, about 17 bytes a record).
  */
 
 import type { PullStream, RejectedRecord } from '../contracts/pull-source.ts';
