@@ -304,6 +304,14 @@ export const AzureSchema = z
       .describe(
         'With `private`: where Terraform and `az keyvault secret set` run from, admitted by Key Vault’s firewall; empty when they run inside the network.',
       ),
+    replicas: z
+      .int()
+      .min(1)
+      .max(10)
+      .default(1)
+      .describe(
+        'Replicas of the collector (`ctxsiem serve`), sharing the state share and each Kafka group: every stream held by one at a time, a stopped one’s streams taken over when its leases end. Raise it when one replica’s collections outlast the schedule, its lag keeps growing, or it stays near its CPU or memory (apps/container/README.md, “Replicas”).',
+      ),
   })
   .strict();
 
@@ -452,6 +460,15 @@ export const EnvironmentSchema = z
           path: [cloud, 'secopsReader'],
           message: `required with secops: the SecOps feeds read the bucket ${readers[cloud]}`,
         });
+    // Static membership names one member per id: replicas sharing one configuration would fence each other.
+    if (environment.azure && environment.azure.replicas > 1)
+      for (const [index, source] of environment.sources.entries())
+        if ('groupInstanceId' in source && source.groupInstanceId !== undefined)
+          context.addIssue({
+            code: 'custom',
+            path: ['azure', 'replicas'],
+            message: `must be 1 with sources[${index}].groupInstanceId: every replica would join its group under that one id and fence the others`,
+          });
     if (environment.aws && environment.aws.alarms.checkpointAgeMinutes <= environment.schedule.everyMinutes)
       context.addIssue({
         code: 'custom',

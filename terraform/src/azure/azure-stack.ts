@@ -200,8 +200,8 @@ export class AzureStack extends TerraformStack {
       principalType: 'ServicePrincipal',
     });
 
-    // Checkpoints and dead letters on a file share (the file store's conditional writes need one writer:
-    // the app runs one replica).
+    // Checkpoints and dead letters on a file share, which every replica mounts: the file store's
+    // conditional writes are exclusive creations on it, so each stream has one holder at a time.
     const storage = new StorageAccount(this, 'state-storage', {
       name: azure.storageAccountName ?? `stctxsiem${compact}`.slice(0, 24),
       ...inGroup,
@@ -303,8 +303,9 @@ export class AzureStack extends TerraformStack {
         identity: identity.id,
       })),
       template: {
-        minReplicas: 1,
-        maxReplicas: 1,
+        // A fixed count (`azure.replicas`): they share the streams by their leases, not by load.
+        minReplicas: azure.replicas,
+        maxReplicas: azure.replicas,
         container: {
           name: 'ctxsiem',
           image: azure.image,
