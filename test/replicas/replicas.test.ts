@@ -1,11 +1,12 @@
 /**
  * Replicas share the work (issue 32): three `ctxsiem serve` processes on one configuration, one state
- * folder and one Kafka group, with no coordinator.
+ * store and one Kafka group, with no coordinator.
  *
  * - **Pull streams**: thirty emulator tenants (Monitor Sessions, pages answering after 200 ms) on a
- *   schedule every two seconds, checkpoints in one shared folder. Each replica walks the tenants in an
- *   order of its own; a replica holding a stream mid-window is killed with SIGKILL, and the others take
- *   its streams over once its leases end (`runner.leaseSeconds`: 10 s here). Afterwards every tenant
+ *   schedule every two seconds, checkpoints and records in one shared folder — and again in MinIO
+ *   (S3). Each replica walks the tenants in an order of its own; a replica holding a stream
+ *   mid-window is killed with SIGKILL, and the others take its streams over once its leases end
+ *   (`runner.leaseSeconds`: 10 s here). Afterwards every tenant
  *   has progressed, its Sessions are the emulator's for the range its checkpoint covers, each once, and
  *   each replica delivered some of the work.
  * - **A stream source**: one tenant's sentinel source on a six-partition topic, one consumer group.
@@ -19,10 +20,18 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkpointKey, type JsonRecord, type StreamState } from '@ctxsiem/core';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import {
+  type CheckpointStore,
+  checkpointKey,
+  decodePart,
+  type JsonRecord,
+  type StreamState,
+} from '@ctxsiem/core';
 import { type Emulator, produceRiskEvents, riskEvents, startEmulator } from '@ctxsiem/emulator';
-import { type RunningKafka, startKafka } from '@ctxsiem/local-services';
+import { type RunningKafka, type RunningMinio, startKafka, startMinio } from '@ctxsiem/local-services';
 import { fileCheckpointStore, readStoredFiles } from '@ctxsiem/sink-file';
+import * as s3 from '@ctxsiem/sink-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drain, Replica, until } from './replica.ts';
 
@@ -32,10 +41,12 @@ const TOPIC = 'risk-shared';
 const GROUP = 'ctxsiem-replicas';
 const USER = { name: 'cas-export', password: 'cas-export-password-32' };
 const KAFKA_TENANT = 'kafka01';
+const BUCKET = 'replicas';
 
 let emulator: Emulator;
 let emulatorNow: number;
 let kafka: RunningKafka;
+let minio: RunningMinio;
 let scratch: string;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'ctxsiem-replicas-'));
@@ -53,15 +64,20 @@ beforeAll(async () => {
       clientSecret: `secret-${id}`,
     })),
   });
-  kafka = await startKafka({
-    users: [USER],
-    topics: [{ name: TOPIC, partitions: 6 }],
-    grants: [{ user: USER.name, topic: TOPIC, group: GROUP }],
-  });
+  [kafka, minio] = await Promise.all([
+    startKafka({
+      users: [USER],
+      topics: [{ name: TOPIC, partitions: 6 }],
+      grants: [{ user: USER.name, topic: TOPIC, group: GROUP }],
+    }),
+    startMinio(),
+  ]);
+  await s3.ensureBucket({ type: 's3', prefix: '', ...minio.connection(BUCKET) });
 }, 180_000);
 afterAll(async () => {
   await emulator?.close();
   await kafka?.stop();
+  await minio?.stop();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
@@ -73,12 +89,62 @@ async function replicas(dir: string, config: object): Promise<Replica[]> {
   return ['a', 'b', 'c'].map((name) => new Replica(name, file));
 }
 
-describe('replicas of ctxsiem serve share the work', () => {
-  it('split thirty tenants between them; a killed one’s streams are taken over; every record once', async () => {
-    const dir = join(scratch, 'pull');
+/** Where the replicas keep state and records: the sink and checkpoint sections, and reading them back. */
+interface SharedStore {
+  sink: object;
+  checkpoint: object;
+  checkpoints: CheckpointStore;
+  /** Every stored Sessions record, by tenant. */
+  sessions(): Promise<Map<string, JsonRecord[]>>;
+}
+
+const STORES: Record<string, (dir: string) => SharedStore> = {
+  'one folder': (dir) => {
     const out = join(dir, 'out');
-    const state = join(dir, 'state');
-    const checkpoints = fileCheckpointStore({ type: 'file', directory: state });
+    const checkpoint = { type: 'file', directory: join(dir, 'state') };
+    return {
+      sink: { type: 'file', directory: out, prefix: '{tenant}' },
+      checkpoint,
+      checkpoints: fileCheckpointStore(checkpoint),
+      sessions: async () => {
+        const stored = new Map<string, JsonRecord[]>();
+        for (const file of await readStoredFiles(out)) {
+          const [tenant, stream] = file.path.split('/');
+          if (stream === 'Sessions') stored.set(tenant!, [...(stored.get(tenant!) ?? []), ...file.records]);
+        }
+        return stored;
+      },
+    };
+  },
+  'MinIO (S3)': () => {
+    const sink = { type: 's3', prefix: 'citrix/{tenant}', ...minio.connection(BUCKET) };
+    const checkpoint = { type: 's3', prefix: 'citrix/_state', ...minio.connection(BUCKET) };
+    return {
+      sink,
+      checkpoint,
+      checkpoints: s3.s3CheckpointStore(checkpoint),
+      sessions: async () => {
+        const config = s3.S3SinkConfigSchema.parse({ ...sink, prefix: 'citrix' });
+        const client = s3.createS3Client(config);
+        const stored = new Map<string, JsonRecord[]>();
+        for (const key of await s3.listObjectKeys(config)) {
+          const tenant = /^citrix\/([^/]+)\/Sessions\/.*\.ndjson(\.gz)?$/.exec(key)?.[1];
+          if (!tenant) continue;
+          const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+          const records = decodePart(await object.Body!.transformToByteArray());
+          stored.set(tenant, [...(stored.get(tenant) ?? []), ...records]);
+        }
+        return stored;
+      },
+    };
+  },
+};
+
+describe.each(Object.keys(STORES))('replicas of ctxsiem serve on %s', (where) => {
+  it('split thirty tenants between them; a killed one’s streams are taken over; every record once', async () => {
+    const dir = join(scratch, where.replaceAll(/\W+/g, '-'));
+    const store = STORES[where]!(dir);
+    const { checkpoints } = store;
     const stateOf = async (tenant: string): Promise<StreamState | undefined> =>
       (await checkpoints.read(checkpointKey(tenant, 'monitor', 'Sessions')))?.state;
     // Caught up: the checkpoint is at now − lag of a run that started after the emulator's now (later
@@ -94,8 +160,8 @@ describe('replicas of ctxsiem serve share the work', () => {
         apiBase: emulator.url,
       })),
       sources: [{ type: 'monitor', entities: ['Sessions'], lagMinutes: LAG_MINUTES }],
-      sink: { type: 'file', directory: out, prefix: '{tenant}' },
-      checkpoint: { type: 'file', directory: state },
+      sink: store.sink,
+      checkpoint: store.checkpoint,
       runner: { lookbackMinutes: 180, tenantConcurrency: 3, leaseSeconds: 10, reconcileHorizonMinutes: 0 },
       serve: { schedules: [{ cron: '*/2 * * * * *' }], host: '127.0.0.1', port: 0, drainSeconds: 20 },
     });
@@ -145,11 +211,7 @@ describe('replicas of ctxsiem serve share the work', () => {
       expect(await drain(live), logs()).toEqual([0, 0]);
 
       // Every tenant: the emulator's Sessions for its range, each once — nothing lost, nothing twice.
-      const stored = new Map<string, JsonRecord[]>();
-      for (const file of await readStoredFiles(out)) {
-        const [tenant, stream] = file.path.split('/');
-        if (stream === 'Sessions') stored.set(tenant!, [...(stored.get(tenant!) ?? []), ...file.records]);
-      }
+      const stored = await store.sessions();
       const versionOf = (r: JsonRecord) => `${r.SessionKey}@${r.ModifiedDate}`;
       // A window a drained replica left claimed may hold part of its records: they are the emulator's
       // for [position, the window's end).
@@ -166,7 +228,7 @@ describe('replicas of ctxsiem serve share the work', () => {
       }
 
       console.log(
-        `replicas over ${TENANTS.length} tenants: killed ${killed.name} (pid ${killed.pid}) holding ${orphan} mid-window after it delivered ${victim!.delivered} records; ` +
+        `replicas over ${TENANTS.length} tenants on ${where}: killed ${killed.name} (pid ${killed.pid}) holding ${orphan} mid-window after it delivered ${victim!.delivered} records; ` +
           live
             .map(
               (r, i) =>
@@ -181,7 +243,9 @@ describe('replicas of ctxsiem serve share the work', () => {
       for (const replica of group) replica.signal('SIGKILL');
     }
   }, 420_000);
+});
 
+describe('replicas of ctxsiem serve in one Kafka group', () => {
   it('split a six-partition topic in one group; a killed member’s partitions go to the others; every event once', async () => {
     const dir = join(scratch, 'kafka');
     const out = join(dir, 'out');
