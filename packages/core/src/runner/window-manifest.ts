@@ -233,10 +233,15 @@ const MIN_SAVE_STEP = 1_000;
 
 /**
  * A window's manifest as stored beside the checkpoint, saved with conditional writes. Saving is lazy:
- * after every `max(1000, size at the last save)` changes, when the window closes and when a run stops —
- * so a window's manifest costs O(records) bytes in all, not a rewrite per page. What a killed run did
- * not save is found in the sink when it matters: a re-read reads back every part it has no digests for
- * (`PartWriter.startDeduplicating`), and a part number found taken is adopted.
+ * after every `max(1000, min(size at the last save, DIGEST_CHUNK))` changes, when the window closes and
+ * when a run stops — so a window's manifest costs O(records) bytes in all, not a rewrite per page, and a
+ * save writes the chunks completed since the last one and at most `DIGEST_CHUNK` digests inline. What a
+ * killed run did not save is found in the sink when it matters: a re-read reads back every part it has
+ * no digests for (`PartWriter.startDeduplicating`), and a part number found taken is adopted.
+ *
+ * Chunk documents are created before the manifest that lists them, each under a name of its own: one
+ * whose manifest write lost the race to another runner (or was killed before it) is listed by no
+ * manifest, read by nobody, and deleted with the manifest (`delete` removes what is under its key).
  */
 export class StoredManifest {
   readonly key: string;
