@@ -23,17 +23,27 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Sends `signal` to the run once it has written its first part (it is then between pages). */
+/**
+ * Sends `signal` once to the run when it has written its first part (it is then between pages). One
+ * look at the folder at a time: looks that overlap on a loaded machine would each send it, and a
+ * second signal quits at once, without the summary.
+ */
 function signalAfterFirstPart(out: string, signal: NodeJS.Signals) {
   return (child: ChildProcess) => {
-    const poll = setInterval(async () => {
-      const files = await readdir(out, { recursive: true }).catch(() => []);
-      if (files.some((file) => String(file).endsWith('.ndjson'))) {
-        clearInterval(poll);
-        child.kill(signal);
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+    });
+    void (async () => {
+      while (!exited) {
+        const files = await readdir(out, { recursive: true }).catch(() => []);
+        if (files.some((file) => String(file).endsWith('.ndjson'))) {
+          child.kill(signal);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
-    }, 50);
-    child.once('exit', () => clearInterval(poll));
+    })();
   };
 }
 
