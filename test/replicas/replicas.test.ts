@@ -2,11 +2,12 @@
  * Replicas share the work (issue 32): three `ctxsiem serve` processes on one configuration, one state
  * store and one Kafka group, with no coordinator.
  *
- * - **Pull streams**: thirty emulator tenants (Monitor Sessions, pages answering after 200 ms) on a
- *   schedule every two seconds, checkpoints and records in one shared folder — and again in MinIO
- *   (S3). Each replica walks the tenants in an order of its own; a replica holding a stream
- *   mid-window is killed with SIGKILL, and the others take its streams over once its leases end
- *   (`runner.leaseSeconds`: 10 s here). Afterwards every tenant
+ * - **Pull streams**: thirty emulator tenants (Monitor Sessions and Machines, pages answering after
+ *   200 ms) on a schedule every two seconds, checkpoints and records in one shared folder — and again
+ *   in MinIO (S3). Each replica walks the tenants in an order of its own and holds a tenant's source
+ *   while it collects it (one request in flight per tenant across the replicas); a replica holding a
+ *   stream mid-window is killed with SIGKILL, and the others take its streams over once its leases
+ *   end (`runner.leaseSeconds`: 10 s here). Afterwards every tenant
  *   has progressed, its Sessions are the emulator's for the range its checkpoint covers, each once, and
  *   each replica delivered some of the work.
  * - **A stream source**: one tenant's sentinel source on a six-partition topic, one consumer group.
@@ -152,6 +153,7 @@ describe.each(Object.keys(STORES))('replicas of ctxsiem serve on %s', (where) =>
     const caughtUp = (s: StreamState | undefined) =>
       s !== undefined && Date.parse(s.position) >= emulatorNow - LAG_MINUTES * 60_000 - 1_000;
 
+    emulator.resetStats();
     const group = await replicas(dir, {
       tenants: TENANTS.map((id) => ({
         customerId: id,
@@ -159,7 +161,8 @@ describe.each(Object.keys(STORES))('replicas of ctxsiem serve on %s', (where) =>
         clientSecret: `secret-${id}`,
         apiBase: emulator.url,
       })),
-      sources: [{ type: 'monitor', entities: ['Sessions'], lagMinutes: LAG_MINUTES }],
+      // Two streams per tenant: replicas must not send one tenant two requests at once (source holds).
+      sources: [{ type: 'monitor', entities: ['Sessions', 'Machines'], lagMinutes: LAG_MINUTES }],
       sink: store.sink,
       checkpoint: store.checkpoint,
       runner: { lookbackMinutes: 180, tenantConcurrency: 3, leaseSeconds: 10, reconcileHorizonMinutes: 0 },
@@ -236,6 +239,10 @@ describe.each(Object.keys(STORES))('replicas of ctxsiem serve on %s', (where) =>
             )
             .join('; '),
       );
+      // Citrix's limit held across the replicas: one request in flight per tenant, none refused for it.
+      const stats = emulator.stats();
+      expect(stats.maxConcurrentPerCustomer).toBe(1);
+      expect(stats.rejectedConcurrent).toBe(0);
       // The work was shared: the killed replica and each live one delivered some of it.
       expect(victim!.delivered).toBeGreaterThan(0);
       for (const share of shares) expect(Object.keys(share).length).toBeGreaterThan(0);

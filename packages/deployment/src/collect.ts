@@ -94,7 +94,9 @@ export interface CollectDeps {
   /**
    * A seed naming the replica and its tick (a daemon's replicas): tenants and streams are attempted in
    * an order of its own (`spreadOrder`) instead of the configuration's, so replicas sharing the
-   * checkpoint store start on different work. The summary keeps the configuration's order.
+   * checkpoint store start on different work. The summary keeps the configuration's order. Each
+   * source is collected under its hold (`RunOptions.holdSource`): one replica at a time per tenant's
+   * source, the others finding its streams busy.
    */
   spread?: string | undefined;
 }
@@ -182,6 +184,8 @@ export async function collect(
           queueCapacity: config.runner.queueCapacity,
           concurrency: config.runner.concurrency,
           spread: deps.spread,
+          // Replicas: a source's streams on one replica at a time, so a tenant gets one request at once.
+          holdSource: deps.spread !== undefined,
           signal: deps.signal,
           leaseMs: config.runner.leaseSeconds * 1000,
           leaseUntil: deps.leaseUntil,

@@ -34,6 +34,8 @@ export {
   type StreamStatus,
   type StreamSummary,
 } from './runner.ts';
+// A replica's hold on one tenant's source: its streams on one replica at a time (one request in flight).
+export { type HeldBy, holdKey, SourceHold, type SourceHoldOptions } from './source-hold.ts';
 // The order a replica attempts tenants and streams in: its own, so replicas do not contend in lockstep.
 export { spreadOrder } from './spread.ts';
 // One stream's checkpoint as a runner holds it, with its lease.

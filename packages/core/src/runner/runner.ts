@@ -37,6 +37,7 @@ import {
   retryCheck,
   unverifiedWindows,
 } from './reconcile.ts';
+import { type HeldBy, SourceHold } from './source-hold.ts';
 import { spreadOrder } from './spread.ts';
 import { newLeaseOwner, parseStreamState, processAlive, StreamCheckpoint } from './stream-checkpoint.ts';
 import { StoredManifest } from './window-manifest.ts';
@@ -62,6 +63,11 @@ export interface RunOptions {
    * on different streams. The summary lists streams in the source's order either way.
    */
   spread?: string | undefined;
+  /**
+   * Take the source's hold first (`SourceHold`: replicas of a daemon): its streams run on one replica
+   * at a time, so one tenant never gets requests from two; held by another, every stream is `busy`.
+   */
+  holdSource?: boolean | undefined;
   /** Streams run at once (default 1; Citrix sources serialise per tenant anyway). */
   concurrency?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -211,6 +217,19 @@ export async function run(options: RunOptions): Promise<RunSummary> {
   const budget = new RunBudget(clock, options.budgetMs, options.signal);
   const owner = options.owner ?? newLeaseOwner();
 
+  const held = options.holdSource && !options.backfill ? await takeHold(options, owner) : undefined;
+  if (held && !(held instanceof SourceHold)) {
+    const summaries = streams.map((stream) => {
+      const summary = emptySummary(stream.name);
+      summary.status = 'busy';
+      summary.error = `another replica (${held.owner}) is collecting this tenant's ${source.type} until ${held.expiresAt}`;
+      options.onStream?.(summary, 0);
+      return summary;
+    });
+    budget.dispose();
+    return runSummary(options, startedAt, summaries, budget);
+  }
+
   const summaries: StreamSummary[] = new Array(streams.length);
   const attempts =
     options.spread === undefined
@@ -236,8 +255,40 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
     budget.dispose();
+    await held?.release();
   }
+  return runSummary(options, startedAt, summaries, budget);
+}
 
+/** The source's hold for this run, or who holds it; a store that cannot say is no reason to stop. */
+async function takeHold(options: RunOptions, owner: string): Promise<SourceHold | HeldBy | undefined> {
+  const { source, logger } = options;
+  try {
+    return await SourceHold.take({
+      documents: options.checkpoints.manifests,
+      tenant: source.tenant,
+      source: source.type,
+      owner,
+      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+      clock: options.clock,
+      logger,
+    });
+  } catch (error) {
+    logger.warn(
+      { err: error, tenant: source.tenant, source: source.type },
+      'could not take this source’s hold: its streams run under their own leases',
+    );
+    return undefined;
+  }
+}
+
+function runSummary(
+  options: RunOptions,
+  startedAt: number,
+  summaries: StreamSummary[],
+  budget: RunBudget,
+): RunSummary {
+  const { source, clock } = options;
   const totals = { records: 0, deadLetters: 0, pages: 0, bytes: 0 };
   for (const s of summaries) {
     totals.records += s.records;
