@@ -64,7 +64,7 @@ export class DaemonMetrics {
   );
   readonly #busy = this.#streamCounter(
     'ctxsiem_stream_busy_total',
-    'Runs that left a pull stream alone because another runner held its lease (not a failure; steadily rising means a run elsewhere keeps it).',
+    'Runs that left a pull stream alone because another runner held its lease, or another replica its source (not a failure; replicas count it every tick; steadily rising on one stream alone means a run elsewhere keeps it).',
   );
   readonly #streamDurations = new Histogram({
     name: 'ctxsiem_stream_duration_seconds',
