@@ -8,9 +8,10 @@
  *
  * Replicas (several `serve` processes on one checkpoint store and one Kafka group) share the work with
  * no coordinator: each tick walks the tenants and streams in an order of the replica's own (seeded by
- * its id and the tick), takes what no other replica holds and leaves a held stream at once (busy); a
- * killed replica's leases end after `runner.leaseSeconds`, and the next tick of another takes its
- * streams over where they stopped. Kafka's group protocol shares the partitions.
+ * its id and the tick), takes what no other replica holds — a tenant's source (its hold: one request
+ * in flight per tenant), a stream (its lease) — and leaves what is held at once (busy); a killed
+ * replica's leases end after `runner.leaseSeconds`, and the next tick of another takes its streams
+ * over where they stopped. Kafka's group protocol shares the partitions.
  */
 import {
   abortableSleep,
