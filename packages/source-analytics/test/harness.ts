@@ -57,7 +57,8 @@ export async function analyticsHarness(options: EmulatorOptions = {}): Promise<A
             ...emulator.connection,
             backoff: { baseMs: 5, maxMs: 50 },
             maxAttempts: 8,
-            requestTimeoutMs: 5_000,
+            // Generous: the emulator answers in-process, so a slow answer is a loaded machine's, not one to retry.
+            requestTimeoutMs: 60_000,
           },
         },
         { logger: silentLogger(), clock },

@@ -44,7 +44,8 @@ export async function monitorHarness(options: EmulatorOptions = {}): Promise<Mon
             ...emulator.connection,
             backoff: { baseMs: 5, maxMs: 50 },
             maxAttempts: 8,
-            requestTimeoutMs: 5_000,
+            // Generous: the emulator answers in-process, so a slow answer is a loaded machine's, not one to retry.
+            requestTimeoutMs: 60_000,
           },
         },
         // The checkpoint store's documents: where a snapshot set keeps its ledger.

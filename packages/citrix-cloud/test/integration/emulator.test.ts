@@ -40,7 +40,8 @@ function client(e: Emulator, overrides: Partial<CitrixCloudConfigInput> = {}): C
     apiBase: e.url,
     backoff: { baseMs: 5, maxMs: 50 },
     maxAttempts: 8,
-    requestTimeoutMs: 5_000,
+    // Generous: the emulator answers in-process, so a slow answer is a loaded machine's, not one to retry.
+    requestTimeoutMs: 60_000,
     ...overrides,
   });
   clients.push(c);
