@@ -4,12 +4,12 @@
  *
  * - **Pull streams**: thirty emulator tenants (Monitor Sessions and Machines, pages answering after
  *   200 ms) on a schedule every two seconds, checkpoints and records in one shared folder — and again
- *   in MinIO (S3). Each replica walks the tenants in an order of its own and holds a tenant's source
- *   while it collects it (one request in flight per tenant across the replicas); a replica holding a
- *   stream mid-window is killed with SIGKILL, and the others take its streams over once its leases
- *   end (`runner.leaseSeconds`: 10 s here). Afterwards every tenant
- *   has progressed, its Sessions are the emulator's for the range its checkpoint covers, each once, and
- *   each replica delivered some of the work.
+ *   in MinIO (S3) and fake-gcs-server (GCS). Each replica walks the tenants in an order of its own
+ *   and holds a tenant's source while it collects it (one request in flight per tenant across the
+ *   replicas); a replica holding a stream mid-window is killed with SIGKILL, and the others take its
+ *   streams over once its leases end (`runner.leaseSeconds`: 10 s here). Afterwards every tenant has
+ *   progressed, its Sessions are the emulator's for the range its checkpoint covers, each once, each
+ *   replica delivered some of the work, and the emulator never saw two requests of one tenant at once.
  * - **A stream source**: one tenant's sentinel source on a six-partition topic, one consumer group.
  *   Events are produced while the three replicas consume; one is killed with SIGKILL mid-consumption,
  *   the group gives its partitions to the others after its session (6 s here), and every event is
@@ -28,9 +28,19 @@ import {
   decodePart,
   type JsonRecord,
   type StreamState,
+  silentLogger,
+  systemClock,
 } from '@ctxsiem/core';
 import { type Emulator, produceRiskEvents, riskEvents, startEmulator } from '@ctxsiem/emulator';
-import { type RunningKafka, type RunningMinio, startKafka, startMinio } from '@ctxsiem/local-services';
+import {
+  type RunningKafka,
+  type RunningMinio,
+  type RunningServer,
+  startFakeGcs,
+  startKafka,
+  startMinio,
+} from '@ctxsiem/local-services';
+import { buildCheckpointStore } from '@ctxsiem/registry';
 import { fileCheckpointStore, readStoredFiles } from '@ctxsiem/sink-file';
 import * as s3 from '@ctxsiem/sink-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +58,7 @@ let emulator: Emulator;
 let emulatorNow: number;
 let kafka: RunningKafka;
 let minio: RunningMinio;
+let gcs: RunningServer;
 let scratch: string;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'ctxsiem-replicas-'));
@@ -73,12 +84,20 @@ beforeAll(async () => {
     }),
     startMinio(),
   ]);
+  gcs = await startFakeGcs();
   await s3.ensureBucket({ type: 's3', prefix: '', ...minio.connection(BUCKET) });
+  const created = await fetch(`${gcs.endpoint}/storage/v1/b?project=replicas`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: BUCKET }),
+  });
+  if (!created.ok) throw new Error(`create gs://${BUCKET}: HTTP ${created.status}`);
 }, 180_000);
 afterAll(async () => {
   await emulator?.close();
   await kafka?.stop();
   await minio?.stop();
+  await gcs?.stop();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
@@ -99,7 +118,7 @@ interface SharedStore {
   sessions(): Promise<Map<string, JsonRecord[]>>;
 }
 
-const STORES: Record<string, (dir: string) => SharedStore> = {
+const STORES: Record<string, (dir: string) => SharedStore | Promise<SharedStore>> = {
   'one folder': (dir) => {
     const out = join(dir, 'out');
     const checkpoint = { type: 'file', directory: join(dir, 'state') };
@@ -139,12 +158,44 @@ const STORES: Record<string, (dir: string) => SharedStore> = {
       },
     };
   },
+  'fake-gcs-server (GCS)': async () => {
+    const connection = { bucket: BUCKET, endpoint: gcs.endpoint, projectId: 'replicas' };
+    const checkpoint = { type: 'gcs', prefix: 'citrix/_state', ...connection };
+    const objects = `${gcs.endpoint}/storage/v1/b/${BUCKET}/o`;
+    return {
+      sink: { type: 'gcs', prefix: 'citrix/{tenant}', ...connection },
+      checkpoint,
+      checkpoints: await buildCheckpointStore(checkpoint, { logger: silentLogger(), clock: systemClock }),
+      sessions: async () => {
+        const stored = new Map<string, JsonRecord[]>();
+        let pageToken: string | undefined;
+        do {
+          const url = new URL(objects);
+          url.searchParams.set('prefix', 'citrix/');
+          if (pageToken) url.searchParams.set('pageToken', pageToken);
+          const page = (await (await fetch(url)).json()) as {
+            items?: { name: string }[];
+            nextPageToken?: string;
+          };
+          for (const { name } of page.items ?? []) {
+            const tenant = /^citrix\/([^/]+)\/Sessions\/.*\.ndjson(\.gz)?$/.exec(name)?.[1];
+            if (!tenant) continue;
+            const body = await fetch(`${objects}/${encodeURIComponent(name)}?alt=media`);
+            const records = decodePart(new Uint8Array(await body.arrayBuffer()));
+            stored.set(tenant, [...(stored.get(tenant) ?? []), ...records]);
+          }
+          pageToken = page.nextPageToken;
+        } while (pageToken);
+        return stored;
+      },
+    };
+  },
 };
 
 describe.each(Object.keys(STORES))('replicas of ctxsiem serve on %s', (where) => {
   it('split thirty tenants between them; a killed one’s streams are taken over; every record once', async () => {
     const dir = join(scratch, where.replaceAll(/\W+/g, '-'));
-    const store = STORES[where]!(dir);
+    const store = await STORES[where]!(dir);
     const { checkpoints } = store;
     const stateOf = async (tenant: string): Promise<StreamState | undefined> =>
       (await checkpoints.read(checkpointKey(tenant, 'monitor', 'Sessions')))?.state;
