@@ -77,8 +77,10 @@ stop_stress
 trap - EXIT
 
 echo "make test under stress-ng --cpu $cpus: exit $status after $(((SECONDS - started) / 60)) min" >&2
-# What failed (the suite's own list, near the end of its log).
-if [ "$status" -ne 0 ]; then grep -E '^(== .* FAILED|FAIL | +(×|✗) )' "$log" | tail -40 >&2 || true; fi
+# What failed: the suite's own list near the end of its log (scripts/failed-tests.ts), and failed checks.
+if [ "$status" -ne 0 ]; then
+  sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -A3 -E '^(FAILED |== .* FAILED)' | tail -60 >&2 || true
+fi
 summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)"
 if [ -z "${KEEP_CLONE:-}" ] && [ "$status" -eq 0 ]; then rm -rf "$clone" "$log"; else echo "kept: $clone, $log" >&2; fi
 echo "${summary:-no summary line (see the log)}"
