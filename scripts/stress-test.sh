@@ -18,16 +18,17 @@ cpus="${STRESS_CPUS:-2}"
 unpacked="$cache/root"
 libs="$unpacked/usr/lib/x86_64-linux-gnu:$unpacked/lib/x86_64-linux-gnu"
 
-# Runs the cached stress-ng with its libraries.
-cached_stress_ng() { LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$unpacked/usr/bin/stress-ng" "$@"; }
+# The cached stress-ng with its libraries: `env` execs it, so `$!` of a background start is stress-ng
+# itself (a shell function would leave its subshell's pid, and stress-ng running after the kill).
+cached_stress_ng=(env "LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$unpacked/usr/bin/stress-ng")
 
 obtain_stress_ng() {
   if command -v stress-ng >/dev/null && stress-ng --version >/dev/null 2>&1; then
     stress=(stress-ng)
     return
   fi
-  stress=(cached_stress_ng)
-  if [ -x "$unpacked/usr/bin/stress-ng" ] && cached_stress_ng --version >/dev/null 2>&1; then return; fi
+  stress=("${cached_stress_ng[@]}")
+  if [ -x "$unpacked/usr/bin/stress-ng" ] && "${stress[@]}" --version >/dev/null 2>&1; then return; fi
   echo "stress-ng: downloading Debian's package into $cache" >&2
   mkdir -p "$cache"
   # The package, and each dependency this machine lacks.
@@ -45,7 +46,7 @@ obtain_stress_ng() {
     fi
     for deb in ./*.deb; do dpkg-deb -x "$deb" "$unpacked"; done
   )
-  if ! cached_stress_ng --version >/dev/null 2>&1; then
+  if ! "${stress[@]}" --version >/dev/null 2>&1; then
     echo "stress-ng does not run; libraries it still lacks:" >&2
     LD_LIBRARY_PATH="$libs" ldd "$unpacked/usr/bin/stress-ng" | grep 'not found' >&2 || true
     exit 1
@@ -62,7 +63,7 @@ echo "make test in $clone ($(git -C "$clone" log -1 --format='%h %s' | cut -c1-7
 
 "${stress[@]}" --cpu "$cpus" --quiet &
 stress_pid=$!
-stop_stress() {
+stop_stress() { # stress-ng ends its workers when it is told to end
   kill "$stress_pid" 2>/dev/null || true
   wait "$stress_pid" 2>/dev/null || true
 }
