@@ -13,10 +13,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consume, silentLogger, systemClock } from '@ctxsiem/core';
-import { produceRiskEvents, riskEvents } from '@ctxsiem/emulator';
+import { produceRiskEvents } from '@ctxsiem/emulator';
 import { startKafka } from '@ctxsiem/local-services';
 import { fileCheckpointStore, fileSink } from '@ctxsiem/sink-file';
 import { KafkaLogConsumer, SentinelOptionsSchema, sentinelSource } from '@ctxsiem/source-sentinel';
+import { dcrShapedEvents } from './dcr-shaped-events.ts';
 
 const EVENTS = 200_000;
 const user = { name: 'bench', password: 'bench-scram-password-1' };
@@ -29,13 +30,10 @@ const kafka = await startKafka({
 });
 const scratch = await mkdtemp(join(tmpdir(), 'ctxsiem-bench-sentinel-'));
 try {
-  const events = riskEvents({
-    seed: 5,
-    tenant: 'bench',
-    count: EVENTS,
-    start: new Date('2026-11-01T00:00:00Z'),
-    spacingMs: 100,
-  });
+  const events = dcrShapedEvents({ tenant: 'bench', count: EVENTS, start: new Date('2026-11-01T00:00:00Z') });
+  const averageBytes = Math.round(
+    events.reduce((sum, event) => sum + JSON.stringify(event).length, 0) / EVENTS,
+  );
   for (const topic of topics)
     await produceRiskEvents({ connection: kafka.adminConnection, topic, events, batchSize: 500 });
 
@@ -95,6 +93,7 @@ try {
   console.log(
     JSON.stringify({
       events: EVENTS,
+      averageBytes,
       eventsPerSecond: Math.round(EVENTS / seconds),
       rawPerSecond: Math.round(EVENTS / rawSeconds),
       ratio: Number((rawSeconds / seconds).toFixed(2)),

@@ -9,13 +9,14 @@ import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   type Batch,
   batchKey,
   deadLetterListing,
   decodePart,
   digestOf,
+  type EncodedPart,
   encodeNdjson,
   isGzip,
   type JsonRecord,
@@ -32,7 +33,7 @@ import { createFileExclusive, removeStaleTemps } from './atomic-write.ts';
 import { type FileSinkConfig, FileSinkConfigSchema } from './config.ts';
 
 /** True when the stored gzip part holds exactly `plain` once decompressed (another zlib, same records). */
-function sameWhenGunzipped(stored: Buffer, plain: Buffer): boolean {
+function sameWhenGunzipped(stored: Buffer, plain: Uint8Array): boolean {
   if (!isGzip(stored)) return false;
   try {
     return gunzipSync(stored).equals(plain);
@@ -47,7 +48,7 @@ export const fileSink: SinkFactory<unknown> = (input, deps) => {
   const pathOf = (part: PartName) => join(config.directory, batchKey(part, layout));
 
   /** The receipt for a part that already exists: identical content, or `PartExistsError`. */
-  async function existing(path: string, batch: Batch, sha256: string): Promise<Receipt> {
+  async function existing(path: string, part: EncodedPart, sha256: string): Promise<Receipt> {
     let stored: Buffer;
     try {
       stored = await readFile(path);
@@ -58,15 +59,13 @@ export const fileSink: SinkFactory<unknown> = (input, deps) => {
       });
     }
     const storedSha256 = digestOf(stored).sha256;
-    const same =
-      storedSha256 === sha256 ||
-      (config.gzip && sameWhenGunzipped(stored, encodeNdjson(batch.records, false)));
+    const same = storedSha256 === sha256 || (config.gzip && sameWhenGunzipped(stored, part.ndjson));
     if (!same) {
       throw new PartExistsError(path, `stored sha256 ${storedSha256}, this write's ${sha256}`);
     }
     return {
       location: path,
-      records: batch.records.length,
+      records: part.count,
       bytes: stored.length,
       created: false,
       sha256: storedSha256,
@@ -76,30 +75,36 @@ export const fileSink: SinkFactory<unknown> = (input, deps) => {
   /** Folders this sink has written to: a killed run's temporary files there are removed first. */
   const swept = new Set<string>();
 
+  /** Stores a part's NDJSON (gzipped when configured) create-only; `write` encodes the records first. */
+  async function writeEncoded(part: EncodedPart): Promise<Receipt> {
+    const path = pathOf(part);
+    // A run killed between a part's temporary file and its link left the temporary file in the folder
+    // of the window it was writing — the folder its successor writes to first.
+    const folder = dirname(path);
+    if (!swept.has(folder)) {
+      swept.add(folder);
+      const removed = await removeStaleTemps(folder);
+      if (removed.length > 0)
+        deps?.logger?.info({ folder, removed }, 'removed temporary files a killed run left behind');
+    }
+    const plain = Buffer.from(part.ndjson.buffer, part.ndjson.byteOffset, part.ndjson.byteLength);
+    const body = config.gzip ? gzipSync(plain) : plain;
+    const sha256 = digestOf(body).sha256;
+    let created: boolean;
+    try {
+      created = await createFileExclusive(path, body);
+    } catch (error) {
+      throw new SinkError(`could not write ${path}`, { cause: error, retryable: false });
+    }
+    if (!created) return existing(path, part, sha256);
+    return { location: path, records: part.count, bytes: body.length, created: true, sha256 };
+  }
+
   const sink: Sink = {
     type: 'file',
-    async write(batch: Batch) {
-      const path = pathOf(batch);
-      // A run killed between a part's temporary file and its link left the temporary file in the folder
-      // of the window it was writing — the folder its successor writes to first.
-      const folder = dirname(path);
-      if (!swept.has(folder)) {
-        swept.add(folder);
-        const removed = await removeStaleTemps(folder);
-        if (removed.length > 0)
-          deps?.logger?.info({ folder, removed }, 'removed temporary files a killed run left behind');
-      }
-      const body = encodeNdjson(batch.records, config.gzip);
-      const sha256 = digestOf(body).sha256;
-      let created: boolean;
-      try {
-        created = await createFileExclusive(path, body);
-      } catch (error) {
-        throw new SinkError(`could not write ${path}`, { cause: error, retryable: false });
-      }
-      if (!created) return existing(path, batch, sha256);
-      return { location: path, records: batch.records.length, bytes: body.length, created: true, sha256 };
-    },
+    write: (batch: Batch) =>
+      writeEncoded({ ...batch, ndjson: encodeNdjson(batch.records), count: batch.records.length }),
+    writeEncoded,
     async readPart(part: PartName): Promise<JsonRecord[] | undefined> {
       const path = pathOf(part);
       let raw: Buffer;

@@ -41,6 +41,7 @@ async function readRecords(path: string): Promise<JsonRecord[]> {
 for (const gzip of [false, true]) {
   testSink({
     name: `file${gzip ? ' (gzip)' : ''}`,
+    storesEncodedParts: true,
     async create() {
       const directory = await mkdtemp(join(tmpdir(), 'ctxsiem-file-sink-'));
       return {

@@ -108,6 +108,12 @@ export const SentinelOptionsSchema = z
       .max(64)
       .default(4)
       .describe('Batches delivered at once (across partitions; each partition’s one after another).'),
+    routingWorkers: z
+      .union([z.literal('auto'), z.number().int().min(0).max(16)])
+      .default('auto')
+      .describe(
+        'Worker threads that parse, check and encode messages, off the thread that consumes, when the sink stores NDJSON (file, S3, GCS): `auto` is one per core beyond the first (at least one, at most four); 0 keeps it all on one thread. A SIEM API sink routes on the consuming thread.',
+      ),
     maxBytes: z
       .number()
       .int()

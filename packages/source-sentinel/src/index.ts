@@ -36,6 +36,12 @@ export interface SentinelSourceInput {
   tenant: string;
 }
 
+/** The module routing workers load `createRoute` from: message-routing, as this package is run. */
+const ROUTING_MODULE = new URL(
+  `./message-routing${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+).href;
+
 /** Field every record carries the tenant in, as the other sources' records do. */
 export const TENANT_FIELD = 'citrix_customer_id';
 
@@ -139,8 +145,10 @@ export function sentinelSource(input: SentinelSourceInput, deps: ConnectorDeps):
       flush: { records: options.batch.records, bytes: options.batch.bytes, ms: options.batch.waitMs },
       maxInFlight: options.maxInFlight,
       idleMs: options.idleSeconds * 1000,
+      routingWorkers: options.routingWorkers,
     },
     route: (message: LogMessage) => routeMessage(topic, message),
+    routing: { url: ROUTING_MODULE, args: [topic] },
     open: () => join(),
     async check(): Promise<CheckResult[]> {
       try {

@@ -66,6 +66,9 @@ const unrouted = (topic: string, message: LogMessage, reason: string): RoutedMes
   reason,
 });
 
+/** `routeMessage` for one topic: what a routing worker loads (`StreamSource.routing`). */
+export const createRoute = (topic: string) => (message: LogMessage) => routeMessage(topic, message);
+
 export function routeMessage(topic: string, message: LogMessage): RoutedMessage {
   if (message.value === undefined) return unrouted(topic, message, 'the message has no value');
   let event: unknown;
@@ -169,27 +172,77 @@ const epochInstant = (value: number) => new Date(value < 1e11 ? value * 1000 : v
 function normalise(stream: EventStreamName, event: JsonRecord): { missing?: string; drift: FieldDrift[] } {
   if (typeof event.tenant_id !== 'string' || event.tenant_id === '')
     return { missing: 'tenant_id is missing', drift: [] };
-  const drift = normaliseFields(EVENT_STREAMS[stream].schema, event, '');
+  const drift = normaliseFields(checksOf(EVENT_STREAMS[stream].schema), event, '');
   if (typeof event.timestamp !== 'string' || !instant.safeParse(event.timestamp).success)
     return { missing: 'timestamp is missing or not a time', drift };
   return { drift };
+}
+
+/** One declared field, compiled once per schema: what it holds, and a quick test of a conforming value. */
+interface FieldCheck {
+  field: string;
+  declared: z.ZodType;
+  /** The fields of an object field, checked one by one when it holds an object. */
+  nested: FieldCheck[] | undefined;
+  /** True exactly when the schema accepts the value (the schema itself where no quicker test is known). */
+  accepts(value: unknown): boolean;
+}
+
+/**
+ * A test equivalent to the schema's own for the types the models use — a plain string, a safe integer,
+ * a finite number, a boolean, an instant, a union of those — or undefined.
+ */
+function quickTest(schema: z.ZodType): ((value: unknown) => boolean) | undefined {
+  if (schema === instant) return (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value));
+  if (schema instanceof z.ZodString && !schema._zod.def.checks?.length)
+    return (value) => typeof value === 'string';
+  if (schema instanceof z.ZodNumber) {
+    const checks = schema._zod.def.checks?.length ?? 0;
+    if (checks === 0) return (value) => typeof value === 'number' && Number.isFinite(value);
+    if (checks === 1 && schema.format === 'safeint') return (value) => Number.isSafeInteger(value);
+  }
+  if (schema instanceof z.ZodBoolean) return (value) => typeof value === 'boolean';
+  if (schema instanceof z.ZodUnion) {
+    const options = (schema.options as z.ZodType[]).map(quickTest);
+    if (options.every((test) => test !== undefined)) return (value) => options.some((test) => test(value));
+  }
+  return undefined;
+}
+
+const compiled = new WeakMap<z.ZodObject, FieldCheck[]>();
+
+/** The schema's fields as checks, made once per schema. */
+export function checksOf(schema: z.ZodObject): FieldCheck[] {
+  let checks = compiled.get(schema);
+  if (!checks) {
+    checks = Object.entries(schema.shape as Record<string, z.ZodType>).map(([field, declared]) => {
+      const inner = declared instanceof z.ZodOptional ? (declared.unwrap() as z.ZodType) : declared;
+      return {
+        field,
+        declared,
+        nested: inner instanceof z.ZodObject ? checksOf(inner) : undefined,
+        accepts: quickTest(inner) ?? ((value) => declared.safeParse(value).success),
+      };
+    });
+    compiled.set(schema, checks);
+  }
+  return checks;
 }
 
 /**
  * Each field the object schema declares, checked in place (see `normalise`); an object field that holds
  * an object is checked field by field (drift named `occurrence_details.happen`).
  */
-function normaliseFields(schema: z.ZodObject, object: JsonRecord, path: string): FieldDrift[] {
+function normaliseFields(checks: readonly FieldCheck[], object: JsonRecord, path: string): FieldDrift[] {
   const drift: FieldDrift[] = [];
-  for (const [field, declared] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+  for (const { field, declared, nested, accepts } of checks) {
     const value = object[field];
     if (value === null || value === undefined) continue;
-    const inner = declared instanceof z.ZodOptional ? (declared.unwrap() as z.ZodType) : declared;
-    if (inner instanceof z.ZodObject && isPlainObject(value)) {
-      drift.push(...normaliseFields(inner, value, `${path}${field}.`));
+    if (nested && isPlainObject(value)) {
+      drift.push(...normaliseFields(nested, value, `${path}${field}.`));
       continue;
     }
-    if (declared.safeParse(value).success) continue;
+    if (accepts(value)) continue;
     const expected = columnTypeOf(declared);
     let found = describeJsonValue(value);
     if ((expected === 'long' || expected === 'real') && found === 'a numeric string') {

@@ -104,53 +104,61 @@ const streamCounts = (records: JsonRecord[]) =>
   }, {});
 
 describe('sentinel source on a real broker', () => {
-  it('delivers every event once, one stream per event type, and dead-letters broken messages with their bytes, partition and offset', async () => {
-    const events = await produce(kafka, 'risk-a', 2_000, [
-      'not json {',
-      JSON.stringify({ event_type: 'riskScoreChange', tenant_id: TENANT, timestamp: 'yesterday' }),
-      JSON.stringify({ event_type: 'somethingNew', tenant_id: TENANT, timestamp: '2026-11-01T00:00:00Z' }),
-    ]);
-    const out = await delivery();
-    const summary = await out.consume(optionsFor(kafka, 'risk-a'));
-    expect(summary.status).toBe('ok');
-    expect(summary.stoppedBy).toBe('caught-up');
-    const stored = await out.stored();
-    expect(stored).toHaveLength(events.length);
-    expect(duplicates(stored)).toBe(0);
-    expect(streamCounts(stored)).toEqual(streamCounts(events as JsonRecord[]));
-    expect(stored.every((record) => record.citrix_customer_id === TENANT)).toBe(true);
-    // Each event type went to its own stream's folder.
-    expect(new Set(summary.streams.filter((s) => s.records > 0).map((s) => s.stream))).toEqual(
-      new Set([
-        'indicatorEventDetails',
-        'indicatorSummary',
-        'userProfile',
-        'riskScoreChange',
-        'SPA_Events',
-        'CCC_Events',
-        'CVAD_Events',
-      ]),
-    );
-    const dead = await out.deadLetters();
-    expect(dead).toHaveLength(3);
-    const reasons = dead.map((letter) => String(letter.reason)).sort();
-    expect(reasons[0]).toMatch(/riskScoreChange cannot be identified: timestamp is missing or not a time/);
-    expect(reasons[1]).toMatch(/not JSON/);
-    expect(reasons[2]).toMatch(/unknown event_type "somethingNew"/);
-    const raw = dead.find((letter) => /not JSON/.test(String(letter.reason)))!.record as JsonRecord;
-    expect(raw.value).toBe('not json {');
-    expect(raw).toMatchObject({ kafka_partition: expect.any(Number), kafka_offset: expect.any(Number) });
-    expect(summary.records).toBe(events.length);
-    expect(summary.deadLetters).toBe(3);
-    // Committed to the end of every partition.
-    expect(summary.partitions).toHaveLength(3);
-    expect(summary.partitions.every((p) => p.lag === 0 && p.committed === p.end)).toBe(true);
+  // Routed in worker threads (the default with the file sink) and on the consuming thread: the same.
+  it.each([
+    { topic: 'risk-a', routingWorkers: 'auto' },
+    { topic: 'risk-a-inline', routingWorkers: 0 },
+  ] as const)(
+    'delivers every event once, one stream per event type, and dead-letters broken messages with their bytes, partition and offset (routingWorkers $routingWorkers)',
+    async ({ topic, routingWorkers }) => {
+      const events = await produce(kafka, topic, 2_000, [
+        'not json {',
+        JSON.stringify({ event_type: 'riskScoreChange', tenant_id: TENANT, timestamp: 'yesterday' }),
+        JSON.stringify({ event_type: 'somethingNew', tenant_id: TENANT, timestamp: '2026-11-01T00:00:00Z' }),
+      ]);
+      const out = await delivery();
+      const summary = await out.consume(optionsFor(kafka, topic, { routingWorkers }));
+      expect(summary.status).toBe('ok');
+      expect(summary.stoppedBy).toBe('caught-up');
+      const stored = await out.stored();
+      expect(stored).toHaveLength(events.length);
+      expect(duplicates(stored)).toBe(0);
+      expect(streamCounts(stored)).toEqual(streamCounts(events as JsonRecord[]));
+      expect(stored.every((record) => record.citrix_customer_id === TENANT)).toBe(true);
+      // Each event type went to its own stream's folder.
+      expect(new Set(summary.streams.filter((s) => s.records > 0).map((s) => s.stream))).toEqual(
+        new Set([
+          'indicatorEventDetails',
+          'indicatorSummary',
+          'userProfile',
+          'riskScoreChange',
+          'SPA_Events',
+          'CCC_Events',
+          'CVAD_Events',
+        ]),
+      );
+      const dead = await out.deadLetters();
+      expect(dead).toHaveLength(3);
+      const reasons = dead.map((letter) => String(letter.reason)).sort();
+      expect(reasons[0]).toMatch(/riskScoreChange cannot be identified: timestamp is missing or not a time/);
+      expect(reasons[1]).toMatch(/not JSON/);
+      expect(reasons[2]).toMatch(/unknown event_type "somethingNew"/);
+      const raw = dead.find((letter) => /not JSON/.test(String(letter.reason)))!.record as JsonRecord;
+      expect(raw.value).toBe('not json {');
+      expect(raw).toMatchObject({ kafka_partition: expect.any(Number), kafka_offset: expect.any(Number) });
+      expect(summary.records).toBe(events.length);
+      expect(summary.deadLetters).toBe(3);
+      // Committed to the end of every partition.
+      expect(summary.partitions).toHaveLength(3);
+      expect(summary.partitions.every((p) => p.lag === 0 && p.committed === p.end)).toBe(true);
 
-    // A second run finds nothing new and delivers nothing.
-    const again = await out.consume(optionsFor(kafka, 'risk-a'));
-    expect(again.records + again.deadLetters + again.alreadyDelivered).toBe(0);
-    expect(await out.stored()).toHaveLength(events.length);
-  }, 120_000);
+      // A second run finds nothing new and delivers nothing.
+      const again = await out.consume(optionsFor(kafka, topic, { routingWorkers }));
+      expect(again.records + again.deadLetters + again.alreadyDelivered).toBe(0);
+      expect(await out.stored()).toHaveLength(events.length);
+    },
+    120_000,
+  );
 
   it('delivers a batch again after a stop between the sink’s acknowledgement and the commit, storing nothing twice', async () => {
     const events = await produce(kafka, 'risk-b', 3_000);

@@ -25,6 +25,7 @@ export const TENANT = 'acme01';
 export const USER = { name: 'cas-export', password: 'cas-export-password-1' };
 export const TOPICS = [
   'risk-a',
+  'risk-a-inline',
   'risk-b',
   'risk-c',
   'risk-d',

@@ -2,6 +2,7 @@
 import type { LogMessage } from '@ctxsiem/core';
 import { flattenOccurrenceDetails, riskEvents } from '@ctxsiem/emulator';
 import { describe, expect, it } from 'vitest';
+import { EVENT_STREAMS } from '../src/events.ts';
 import {
   columnsOf,
   EVENT_STREAM_NAMES,
@@ -10,6 +11,7 @@ import {
   SentinelOptionsSchema,
   streamOfEventType,
 } from '../src/index.ts';
+import { checksOf } from '../src/message-routing.ts';
 
 const message = (value: string | Uint8Array | undefined, offset = 41): LogMessage => ({
   partition: 2,
@@ -266,5 +268,49 @@ describe('options', () => {
     });
     expect(region.brokers).toBeUndefined();
     expect(region.verifyHostname).toBe(true);
+  });
+});
+
+describe('the compiled field checks', () => {
+  // What JSON gives a field: each kind of value, at the edges the models care about.
+  const samples: unknown[] = [
+    'text',
+    '',
+    '55',
+    '2026-11-01T00:00:00Z',
+    'not a time',
+    0,
+    -7,
+    3.5,
+    2 ** 53,
+    2 ** 53 - 1,
+    1_730_419_200_000,
+    true,
+    false,
+    [],
+    [1],
+    {},
+    { happen: 'x' },
+  ];
+
+  it('accept exactly what the stream schemas accept, for every declared field', () => {
+    let compared = 0;
+    for (const name of EVENT_STREAM_NAMES) {
+      const walk = (checks: ReturnType<typeof checksOf>) => {
+        for (const check of checks) {
+          if (check.nested) walk(check.nested);
+          for (const value of samples) {
+            expect(
+              { field: check.field, value, accepts: check.accepts(value) },
+              `${name}.${check.field} ← ${JSON.stringify(value)}`,
+            ).toEqual({ field: check.field, value, accepts: check.declared.safeParse(value).success });
+            compared++;
+          }
+        }
+      };
+      walk(checksOf(EVENT_STREAMS[name].schema));
+    }
+    // Every stream's fields were compared, the nested occurrence_details among them.
+    expect(compared).toBeGreaterThan(EVENT_STREAM_NAMES.length * 6 * samples.length);
   });
 });

@@ -10,6 +10,7 @@
 import {
   type Batch,
   batchKey,
+  encodeNdjson,
   type JsonRecord,
   PartExistsError,
   type PartName,
@@ -41,6 +42,11 @@ export interface SinkHarness {
 export interface TestSinkOptions {
   name: string;
   create: () => Promise<SinkHarness>;
+  /**
+   * Whether the sink stores encoded parts (`writeEncoded`: a sink that keeps NDJSON as it is), so that
+   * `consume` can route off its thread; checked, and its parts checked against `write`'s.
+   */
+  storesEncodedParts?: boolean;
   additionalTests?: (harness: () => SinkHarness) => void;
 }
 
@@ -180,6 +186,44 @@ export function testSink(options: TestSinkOptions): void {
       ).rejects.toBeInstanceOf(PartExistsError);
       expect(await snapshot(key)).toEqual(before);
     });
+
+    it(`${options.storesEncodedParts ? 'takes' : 'does not take'} encoded parts (writeEncoded), as declared`, () => {
+      expect(typeof harness.sink.writeEncoded).toBe(options.storesEncodedParts ? 'function' : 'undefined');
+    });
+
+    if (options.storesEncodedParts)
+      it('stores an encoded part exactly as write stores its records', async () => {
+        const sink = harness.sink as Sink & Required<Pick<Sink, 'writeEncoded'>>;
+        const encoded = (batch: Batch) => {
+          const { records, digests: _digests, fence: _fence, ...part } = batch;
+          return { ...part, ndjson: new Uint8Array(encodeNdjson(records)), count: records.length };
+        };
+        const batch = sampleBatch({ seq: 30 });
+        const stored = await sink.writeEncoded(encoded(batch));
+        expect(stored).toMatchObject({ records: batch.records.length, created: true });
+        const key = await storedKey(batch);
+        expect(await harness.inspect.read(key)).toEqual(batch.records);
+        // The same part, whichever way it comes again: acknowledged, with the same digest.
+        const before = await snapshot(key);
+        const again = await sink.write(sampleBatch({ seq: 30 }));
+        expect(again).toMatchObject({ created: false, sha256: stored.sha256, bytes: stored.bytes });
+        expect(await sink.writeEncoded(encoded(sampleBatch({ seq: 30 })))).toMatchObject({
+          created: false,
+          sha256: stored.sha256,
+        });
+        expect(await snapshot(key)).toEqual(before);
+        // Other content at the part is refused, encoded or not.
+        const other = sampleBatch({ seq: 30, records: batch.records.slice(1) });
+        await expect(sink.writeEncoded(encoded(other))).rejects.toBeInstanceOf(PartExistsError);
+        // Stored by write first, then encoded: the same bytes.
+        const plain = sampleBatch({ seq: 31 });
+        const written = await sink.write(plain);
+        expect(await sink.writeEncoded(encoded(sampleBatch({ seq: 31 })))).toMatchObject({
+          created: false,
+          sha256: written.sha256,
+          records: plain.records.length,
+        });
+      });
 
     it('reads a stored part back with readPart (and undefined for a missing one)', async () => {
       const batch = sampleBatch({ seq: 4 });

@@ -3,17 +3,21 @@
  * per stream (what cannot be parsed, fails its schema or the sink refuses, with the reason) — and
  * writes each create-only, named by partition and first offset, so a batch delivered again names the
  * same parts. It counts what the sink stored, what it already held (`alreadyDelivered`) and the schema
- * drift of delivered records, each field and type logged once per run.
+ * drift of delivered records, each field and type logged once per run. Batches are routed on this
+ * thread (`batch-routing.ts`), or by routing workers into encoded parts (`routing-workers.ts`).
  */
-import { deliveredColumns, type FieldDrift, type JsonRecord } from '../contracts/records.ts';
+import { deliveredColumns, type FieldDrift } from '../contracts/records.ts';
 import { addDrift } from '../contracts/schema-drift.ts';
-import type { Batch, DeliveryFence, Sink } from '../contracts/sink.ts';
+import type { Batch, DeliveryFence, Receipt, Sink } from '../contracts/sink.ts';
 import type { LogMessage, RoutedStream, StreamSource } from '../contracts/stream-source.ts';
 import { UNFENCED } from '../delivery/delivery-ledger.ts';
 import { recordDigest } from '../encoding/record-digest.ts';
 import { PartExistsError } from '../errors/errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import { type RoutedGroup, routeBatch } from './batch-routing.ts';
 import type { ConsumeObserver, ConsumeTally } from './consume-summary.ts';
+import type { EncodedGroup } from './routing-protocol.ts';
+import type { RoutingWorkers } from './routing-workers.ts';
 
 export interface BatchWriterOptions {
   source: StreamSource;
@@ -21,6 +25,8 @@ export interface BatchWriterOptions {
   tally: ConsumeTally;
   logger: Logger;
   observe?: ConsumeObserver | undefined;
+  /** Where batches are routed and encoded when not on this thread (the sink then has `writeEncoded`). */
+  workers?: RoutingWorkers | undefined;
 }
 
 export class BatchWriter {
@@ -44,65 +50,62 @@ export class BatchWriter {
 
   /** Routes a batch's messages into parts and writes them. */
   async write(partition: number, messages: LogMessage[]): Promise<void> {
-    const { source, sink, tally } = this.#options;
+    const { source, sink, tally, workers } = this.#options;
     const first = messages[0]!;
     const last = messages.at(-1)!;
-    const groups = new Map<
-      string,
-      { stream: string; kind: Batch['kind']; records: JsonRecord[]; digests: string[] }
-    >();
-    for (const message of messages) {
-      const routed = source.route(message);
-      const stream = this.#streams.get(routed.stream);
-      // Identity first: the digest is of the record as the source routed it, before the tenant tag.
-      const digest = recordDigest(stream?.identity ? stream.identity(routed.record) : routed.record);
-      let reason = routed.reason;
-      if (reason === undefined) {
-        // Tagged in place (the routed record is this call's own), then offered to the sink.
-        if (source.tenantField) routed.record[source.tenantField] = source.tenant;
-        reason = sink.refuse?.(routed.record);
-      }
-      if (reason === undefined && routed.drift) this.#countDrift(routed.stream, routed.drift);
-      const kind: Batch['kind'] = reason === undefined ? 'records' : 'deadletter';
-      const record =
-        reason === undefined
-          ? routed.record
-          : { reason, stream: routed.stream, tenant: source.tenant, record: routed.record };
-      const key = `${kind}/${routed.stream}`;
-      const group = groups.get(key) ?? { stream: routed.stream, kind, records: [], digests: [] };
-      groups.set(key, group);
-      group.records.push(record);
-      group.digests.push(digest);
-    }
+    const groups: (RoutedGroup | EncodedGroup)[] = workers
+      ? await workers.route(partition, messages)
+      : routeBatch(
+          {
+            route: (message) => source.route(message),
+            tenant: source.tenant,
+            tenantField: source.tenantField,
+            refuse: sink.refuse ? (record) => sink.refuse?.(record) : undefined,
+            // Identity first: the digest is of the record as the source routed it, before the tenant tag.
+            digest: (stream, record) => {
+              const identity = this.#streams.get(stream)?.identity;
+              return recordDigest(identity ? identity(record) : record);
+            },
+          },
+          messages,
+        );
     const window = { from: first.timestamp, to: new Date(last.timestamp.getTime() + 1) };
-    for (const group of groups.values()) {
+    for (const group of groups) {
       const stream = this.#streams.get(group.stream);
+      if (group.kind === 'records' && group.drift.length > 0) this.#countDrift(group.stream, group.drift);
+      const part = {
+        tenant: source.tenant,
+        source: source.type,
+        stream: group.stream,
+        window,
+        seq: first.offset,
+        partition,
+        kind: group.kind,
+        timeField: stream?.timeField,
+        // The stream's columns and the tenant tag, handed to the sink with each part.
+        columns: deliveredColumns(stream?.columns, source.tenantField),
+      };
       await this.#writePart(
-        {
-          tenant: source.tenant,
-          source: source.type,
-          stream: group.stream,
-          window,
-          seq: first.offset,
-          partition,
-          kind: group.kind,
-          records: group.records,
-          digests: group.digests,
-          timeField: stream?.timeField,
-          // The stream's columns and the tenant tag, handed to the sink with each part.
-          columns: deliveredColumns(stream?.columns, source.tenantField),
-        },
-        group.stream,
+        'ndjson' in group
+          ? () => sink.writeEncoded!({ ...part, ndjson: group.ndjson, count: group.count })
+          : () => sink.write({ ...part, records: group.records, digests: group.digests, fence: this.#fence }),
+        part,
+        'ndjson' in group ? group.count : group.records.length,
       );
     }
     tally.summary.batches++;
   }
 
   /** Writes one routed group of a batch as a part, counting the records it newly stored. */
-  async #writePart(batch: Batch, stream: string): Promise<void> {
+  async #writePart(
+    write: () => Promise<Receipt>,
+    batch: Pick<Batch, 'stream' | 'kind' | 'partition' | 'seq'>,
+    records: number,
+  ): Promise<void> {
     const { sink, tally, logger, observe } = this.#options;
     const summary = tally.summary;
-    const receipt = await sink.write({ ...batch, fence: this.#fence }).catch((error: unknown) => {
+    const stream = batch.stream;
+    const receipt = await write().catch((error: unknown) => {
       if (!(error instanceof PartExistsError)) throw error;
       // The part of these offsets exists with other content: an earlier run wrote it from the same
       // claimed offsets (the claim fixes where a batch starts and ends) and died before committing —
@@ -119,7 +122,7 @@ export class BatchWriter {
           location: error.location,
           partition: batch.partition,
           first: batch.seq,
-          records: batch.records.length,
+          records,
         },
         'a part of these offsets exists with other content (an earlier run wrote it from the same claim): adopting it as delivered',
       );
@@ -127,18 +130,18 @@ export class BatchWriter {
     });
     const entry = tally.stream(stream);
     if (!receipt?.created) {
-      summary.alreadyDelivered += batch.records.length;
+      summary.alreadyDelivered += records;
       return;
     }
     summary.bytes += receipt.bytes;
     if (batch.kind === 'records' && receipt.drift) this.#countDrift(stream, receipt.drift);
-    observe?.delivered?.(stream, batch.kind, batch.records.length, receipt.bytes);
+    observe?.delivered?.(stream, batch.kind, records, receipt.bytes);
     if (batch.kind === 'records') {
-      summary.records += batch.records.length;
-      entry.records += batch.records.length;
+      summary.records += records;
+      entry.records += records;
     } else {
-      summary.deadLetters += batch.records.length;
-      entry.deadLetters += batch.records.length;
+      summary.deadLetters += records;
+      entry.deadLetters += records;
       summary.deadLetterLocations.push(receipt.location);
     }
   }

@@ -7,7 +7,8 @@
  *    partition's claim document (a conditional write).
  * 3. Its messages are routed (each event type is a stream; what cannot be parsed or fails its schema
  *    becomes a dead letter with the reason) and written as create-only parts named by tenant, source,
- *    stream, partition and first offset.
+ *    stream, partition and first offset. Routing — parsing, checks, encoding — runs in worker threads
+ *    when the source and the sink allow it (`routing-workers.ts`), off the thread that consumes.
  * 4. Only then is `last + 1` committed to the group.
  *
  * A member killed between 3 and 4 leaves the claim behind. Whoever resumes the partition (itself after
@@ -36,6 +37,7 @@ import { GroupMember } from './group-membership.ts';
 import { DEFAULT_FLUSH, type FlushPolicy, PartitionBatches } from './partition-batches.ts';
 import { PartitionClaims } from './partition-claims.ts';
 import { PartitionCommits } from './partition-commits.ts';
+import { RoutingWorkers } from './routing-workers.ts';
 
 export interface ConsumeOptions {
   source: StreamSource;
@@ -63,6 +65,8 @@ export interface ConsumeOptions {
   signal?: AbortSignal | undefined;
   /** Observers of a long consumption (a daemon's metrics and readiness). */
   observe?: ConsumeObserver | undefined;
+  /** Worker threads routing and encoding batches (`ConsumptionSettings.routingWorkers`; default `auto`). */
+  routingWorkers?: number | 'auto' | undefined;
 }
 
 export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> {
@@ -91,7 +95,18 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) member.stop('signal');
 
-  const writer = new BatchWriter({ source, sink, tally, logger, observe: options.observe });
+  // Routing off this thread needs a sink that stores encoded parts and refuses no record.
+  const workers =
+    sink.writeEncoded && !sink.refuse
+      ? RoutingWorkers.start({
+          routing: source.routing,
+          workers: options.routingWorkers,
+          tenant: source.tenant,
+          tenantField: source.tenantField,
+          logger,
+        })
+      : undefined;
+  const writer = new BatchWriter({ source, sink, tally, logger, observe: options.observe, workers });
   const commits = new PartitionCommits({ member, claims, writer, tally, clock, logger });
   const batches = new PartitionBatches({
     member,
@@ -136,6 +151,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeSummary> 
     clearInterval(tick);
     options.signal?.removeEventListener('abort', onAbort);
     controller.abort();
+    await workers?.close();
     await member.consumer.close().catch((error: unknown) => {
       logger.warn({ err: describeError(error) }, 'the consumer did not close cleanly');
     });

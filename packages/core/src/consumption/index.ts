@@ -1,5 +1,7 @@
 /** Consuming a stream source: batches per partition, claimed, delivered, then committed. */
 
+// Routing a batch into parts, on the consuming thread or in worker threads (parsed, checked, encoded).
+export { type BatchRouting, type RoutedGroup, routeBatch } from './batch-routing.ts';
 // The driver: gather, claim, write, commit; drain on stop; lag in the summary.
 export { type ConsumeOptions, consume } from './consume.ts';
 // What a consumption reports: the summary, counts per stream, the observer.
@@ -13,3 +15,4 @@ export type {
 export { DEFAULT_FLUSH, type FlushPolicy } from './partition-batches.ts';
 // Each partition's claim: the batch being delivered, found again by whoever resumes it.
 export { type HeldClaim, type PartitionClaim, PartitionClaims } from './partition-claims.ts';
+export { autoRoutingWorkers, RoutingWorkers } from './routing-workers.ts';

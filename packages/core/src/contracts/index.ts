@@ -58,6 +58,7 @@ export { addDrift, type DriftCount, describeJsonValue } from './schema-drift.ts'
 export type {
   Batch,
   DeliveryFence,
+  EncodedPart,
   ListedPart,
   PartIdentity,
   PartName,
@@ -75,6 +76,7 @@ export {
   type PartitionPosition,
   type RoutedMessage,
   type RoutedStream,
+  type RoutingModule,
   resumeOffset,
   type StreamSource,
 } from './stream-source.ts';

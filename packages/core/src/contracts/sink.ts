@@ -70,6 +70,17 @@ export interface Batch extends PartName {
   fence?: DeliveryFence | undefined;
 }
 
+/**
+ * A part whose records come encoded: their NDJSON lines (`encodeNdjson`'s encoding, uncompressed), made
+ * off the consuming thread by whoever parsed and checked them (`consume`'s routing workers).
+ */
+export interface EncodedPart extends Omit<Batch, 'records' | 'digests' | 'fence'> {
+  /** The records as NDJSON: one JSON text a line, `\n` after each. */
+  ndjson: Uint8Array;
+  /** How many records (lines) it holds. */
+  count: number;
+}
+
 /** Who writes a part, under which lease, and the lease renewal that fences each request. */
 export interface DeliveryFence {
   owner: string;
@@ -117,6 +128,13 @@ export interface Sink {
    * acknowledged (`created: false`); with different content it throws `PartExistsError`.
    */
   write(batch: Batch): Promise<Receipt>;
+  /**
+   * For a sink that stores a part's NDJSON as it is (files, object stores): stores a part whose records
+   * come encoded, with `write`'s contract (create-only, the same bytes for the same records, the same
+   * receipt). `write` is this with the records encoded on the caller's thread. Absent on a sink that
+   * needs the records themselves (a SIEM API): `consume` then routes on its own thread.
+   */
+  writeEncoded?(part: EncodedPart): Promise<Receipt>;
   /**
    * Reads a stored part back, or undefined when it does not exist: the runner adopts a part a killed
    * run wrote but never recorded (its records count as delivered).

@@ -20,6 +20,16 @@ export interface LogMessage {
 }
 
 /**
+ * A source's `route` as a worker thread loads it: an ES module whose export `createRoute`, called with
+ * `args` (structured-cloneable), returns the same function as the source's `route`.
+ */
+export interface RoutingModule {
+  /** The module's file URL (it must exist as a file: a bundled application has none, and routes in-thread). */
+  url: string;
+  args: readonly unknown[];
+}
+
+/**
  * Where one message goes: a record of one of the source's streams, or — with `reason` — a dead letter
  * (the message could not be parsed, or failed its stream's schema) kept under `stream`.
  */
@@ -104,6 +114,12 @@ export interface ConsumptionSettings {
   maxInFlight?: number | undefined;
   /** A one-shot run checks whether it caught up after this long without a message. */
   idleMs?: number | undefined;
+  /**
+   * Worker threads that parse, check and encode messages off the consuming thread, when the source
+   * declares its `routing` and the sink takes encoded parts (`writeEncoded`): `auto` is one per core
+   * beyond the first (at least one, at most four); 0 routes on the consuming thread.
+   */
+  routingWorkers?: number | 'auto' | undefined;
 }
 
 /**
@@ -127,6 +143,11 @@ export interface StreamSource {
    * new object each call, the caller's to own: `consume` adds the tenant field to it in place.
    */
   route(message: LogMessage): RoutedMessage;
+  /**
+   * Where `route` can be loaded again in a worker thread, so that messages are parsed, checked and
+   * encoded off the consuming thread (`consume`'s routing workers): absent, they are routed on it.
+   */
+  readonly routing?: RoutingModule | undefined;
   /** Joins the consumer group. */
   open(signal: AbortSignal): Promise<LogConsumer>;
   /** Connects, authenticates and checks the topic can be read (`ctxsiem check`). */
