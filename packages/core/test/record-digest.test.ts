@@ -12,6 +12,18 @@ describe('record digests', () => {
     expect(recordDigest({ id: 1, at: '2024-08-06T07:00:00Z', nested: { x: [2, 1], y: null } })).not.toBe(a);
   });
 
+  it('of a key and cursor (an array of plain values) are what they always were: manifests hold them', () => {
+    // Pinned from the canonical JSON (safe-stable-stringify) every release has hashed: a stored
+    // manifest's digests must match a re-read's.
+    expect(recordDigest(['a83a5c0c-7ab4-400d-8ebb-de8ceaae6a72', '2024-08-06T09:00:00.24Z'])).toBe(
+      'WXx7ntoOUfYP',
+    );
+    expect(recordDigest([42, '2024-08-06T07:00:00Z'])).toBe('YszhTf9OB4Og');
+    expect(recordDigest([-0, 1e21, 0.1, true, null, 'é\u2028"\\\n'])).toBe('cdZVX-wAkV3X');
+    expect(recordDigest(['\ud800', 'a\udc00b', '😀'])).toBe('4bDw1vVlqL8-');
+    expect(recordDigest(['x'.repeat(6000)])).toBe('wbf2hn9-5ahf');
+  });
+
   it('encode into compact text that decodes to the same set', () => {
     const set = new DigestSet();
     for (let i = 0; i < 1000; i++) set.add(recordDigest({ i }));

@@ -2,11 +2,18 @@
  * Writing files so that a reader never sees a partial one: the content goes to a temporary file in the
  * same folder, is fsynced, and only then gets the target name: `createFileExclusive` hard-links the
  * temporary file to the target name, which fails with `EEXIST` instead of replacing an existing file,
- * then removes the temporary name. Parts and checkpoint versions are create-only: a SIEM feed watching
- * the folder ingests a replaced file again, and a checkpoint version must be won by one writer only.
+ * then removes the temporary name, and fsyncs the folder (the new name is durable when it returns).
+ * Parts and checkpoint versions are create-only: a SIEM feed watching the folder ingests a replaced
+ * file again, and a checkpoint version must be won by one writer only.
+ *
+ * Folder fsyncs are **group commits**: writers linking into one folder at once (tenants side by side
+ * write their parts into the same hour folder) share one fsync of the folder, as long as it began after
+ * their link — a writer that finds one running waits for the next, which starts when it ends and serves
+ * everyone who came meanwhile. Every caller still returns only once an fsync of the folder that began
+ * after its own link has finished: the same promise as one fsync each, in fewer system calls.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { processAlive } from '@ctxsiem/core';
 
@@ -25,8 +32,11 @@ async function ensureFolder(folder: string): Promise<void> {
   const created = await mkdir(folder, { recursive: true });
   // Every folder just created is an entry in its parent: made durable like the file's own entry, or a
   // power cut could lose the folder with the fsynced part in it.
-  if (created !== undefined)
-    for (let made = folder; made.startsWith(created); made = dirname(made)) await syncFolder(dirname(made));
+  if (created !== undefined) {
+    const parents: string[] = [];
+    for (let made = folder; made.startsWith(created); made = dirname(made)) parents.push(dirname(made));
+    await Promise.all(parents.map(syncFolder));
+  }
   if (knownFolders.size >= KNOWN_FOLDERS_KEPT) knownFolders.clear();
   knownFolders.add(folder);
 }
@@ -47,15 +57,50 @@ async function writeTemp(path: string, data: Buffer | string): Promise<string> {
     await handle.sync();
   } catch (error) {
     await handle.close();
-    await rm(temp, { force: true });
+    await removeFile(temp);
     throw error;
   }
   await handle.close();
   return temp;
 }
 
-/** Makes a new directory entry durable. Best effort: some platforms cannot open or sync a folder. */
-async function syncFolder(folder: string): Promise<void> {
+/** Removes a file; one already gone is no error (`rm(path, { force: true })` without its `lstat`). */
+export async function removeFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** Per folder, the fsync running and the one queued to start when it ends (shared by its waiters). */
+const folderSyncs = new Map<string, { running: Promise<void>; next: Promise<void> | undefined }>();
+
+/**
+ * Makes the entries made in `folder` before this call durable: resolves once an fsync of the folder
+ * that began after the call has finished. One running may have begun before the caller's entry was
+ * made, so the caller waits for the next — queued once, for everyone who comes while this one runs.
+ */
+function syncFolder(folder: string): Promise<void> {
+  const current = folderSyncs.get(folder);
+  if (current === undefined) return startFolderSync(folder);
+  current.next ??= current.running.then(() => startFolderSync(folder));
+  return current.next;
+}
+
+function startFolderSync(folder: string): Promise<void> {
+  const sync = {
+    running: fsyncFolder(folder).finally(() => {
+      if (folderSyncs.get(folder) === sync) folderSyncs.delete(folder);
+    }),
+    next: undefined,
+  };
+  folderSyncs.set(folder, sync);
+  return sync.running;
+}
+
+/** One fsync of a folder. Best effort: some platforms cannot open or sync a folder. */
+async function fsyncFolder(folder: string): Promise<void> {
   try {
     const handle = await open(folder, 'r');
     try {
@@ -89,7 +134,7 @@ export async function removeStaleTemps(folder: string, now = Date.now()): Promis
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) continue;
     if (processAlive(Number(pid)) && now - info.mtimeMs < STALE_TEMP_MS) continue;
-    await rm(path, { force: true });
+    await removeFile(path);
     removed.push(name);
   }
   return removed;
@@ -109,7 +154,7 @@ export async function createFileExclusive(path: string, data: Buffer | string): 
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   } finally {
-    await rm(temp, { force: true });
+    await removeFile(temp);
   }
   await syncFolder(dirname(path));
   return true;

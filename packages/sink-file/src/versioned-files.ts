@@ -29,6 +29,12 @@
  *    before the stale `link`;
  * 4. best effort, remove the versions below N+1 (and the key's file of the previous format, below).
  *
+ * Step 1 is cheaper for the version this store last read or wrote of the key (a runner commits its
+ * checkpoint over its own last write, page after page): instead of listing the folder and parsing the
+ * highest version, it reads the first bytes of `v{N}` and checks they are exactly what this store wrote
+ * or read there (the same version and write id). What is above N, if anything, step 2 and 3 find as
+ * ever; any other answer (the file gone, another write id) takes the full step 1.
+ *
  * `delete(key)` writes a tombstone version `{ version, writeId, writtenAt, history, deleted: true }`
  * the same way: counters never restart, so a version from before the delete can never match again (no
  * ABA); `read` and `list` treat a tombstone as absent, and creating over one succeeds. A reader whose
@@ -45,7 +51,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   assertPlainKey,
@@ -56,7 +62,7 @@ import {
   invalidDocumentError,
   isJsonObject,
 } from '@ctxsiem/core';
-import { createFileExclusive } from './atomic-write.ts';
+import { createFileExclusive, removeFile } from './atomic-write.ts';
 
 /** The version a key's file of the previous (lock-based) format is read with. */
 export const LEGACY_FILE_VERSION = '0:legacy';
@@ -90,6 +96,9 @@ export interface VersionedFiles<T> {
   /** The keys starting with `prefix` that are not deleted, sorted. */
   list(prefix?: string): Promise<string[]>;
 }
+
+/** How many versions of keys a store remembers (`known`); past it, the memory starts over. */
+const KNOWN_KEYS = 4096;
 
 /** What a key's current version is. `n` 0 is the previous format's file. */
 interface Current<T> {
@@ -140,23 +149,29 @@ export function versionedFiles<F extends string, T extends object>(
   }
   type Place = ReturnType<typeof placeOf>;
 
-  /** The versions present, highest first, and the temporary files (by name) of the key. */
-  async function scan(place: Place): Promise<{ versions: number[]; temps: string[] }> {
+  /**
+   * The versions present, highest first, the temporary files (by name) of the key, and whether its file
+   * of the previous format is there.
+   */
+  async function scan(place: Place): Promise<{ versions: number[]; temps: string[]; legacy: boolean }> {
     let names: string[];
     try {
       names = await readdir(place.dir);
     } catch (error) {
-      if (errno(error) === 'ENOENT') return { versions: [], temps: [] };
+      if (errno(error) === 'ENOENT') return { versions: [], temps: [], legacy: false };
       throw readFailed(place.dir, error);
     }
     const versions: number[] = [];
     const temps: string[] = [];
+    const legacyName = `${place.base}.json`;
+    let legacy = false;
     for (const name of names) {
       const match = place.versions.exec(name);
       if (match) versions.push(Number(match[1]));
       else if (place.temps.test(name)) temps.push(name);
+      else if (name === legacyName) legacy = true;
     }
-    return { versions: versions.sort((a, b) => b - a), temps };
+    return { versions: versions.sort((a, b) => b - a), temps, legacy };
   }
 
   function readFailed(path: string, error: unknown) {
@@ -234,22 +249,69 @@ export function versionedFiles<F extends string, T extends object>(
     );
   }
 
-  const versionOf = (found: Current<T>) => `${found.n}:${found.writeId}`;
+  const versionOf = (found: Pick<Current<T>, 'n' | 'writeId'>) => `${found.n}:${found.writeId}`;
   /** The `history` of a version written over `found`. */
-  const historyAfter = (found: Current<T> | undefined) =>
+  const historyAfter = (found: Omit<Current<T>, 'content'> | undefined) =>
     found ? [versionOf(found), ...found.history].slice(0, HISTORY) : [];
 
+  /**
+   * The live version this store last read or wrote of each key (its number, write id and history):
+   * what a write over it checks first (`known`). Never a tombstone.
+   */
+  const remembered = new Map<string, Omit<Current<T>, 'content'>>();
+  const remember = (key: string, found: Current<T> | undefined) => {
+    if (found?.content === undefined || found.n === 0) {
+      remembered.delete(key);
+      return;
+    }
+    if (remembered.size >= KNOWN_KEYS) remembered.clear();
+    remembered.set(key, { n: found.n, writeId: found.writeId, history: found.history });
+  };
+  /** How a version's file written by `commit` begins (`JSON.stringify(record, null, 2)`). */
+  const headOf = (n: number, writeId: string) =>
+    `{\n  "version": ${n},\n  "writeId": ${JSON.stringify(writeId)},`;
+
+  /**
+   * The version `ifVersion` as current, when it is the one this store last read or wrote of the key and
+   * its file is still there with that write id (its first bytes say so); undefined otherwise — the
+   * caller then reads the key in full. What was written above it, the write's link and listing find.
+   */
+  async function known(
+    key: string,
+    place: Place,
+    ifVersion: string | undefined,
+  ): Promise<Omit<Current<T>, 'content'> | undefined> {
+    const last = remembered.get(key);
+    if (last === undefined || ifVersion !== versionOf(last)) return undefined;
+    const head = headOf(last.n, last.writeId);
+    let handle: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      handle = await open(place.file(last.n), 'r');
+      const buffer = Buffer.alloc(Buffer.byteLength(head));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      return bytesRead === buffer.length && buffer.toString('utf8') === head ? last : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+  }
+
   /** Removes what the write of version `n` made obsolete; failures are left for a later write. */
-  async function cleanUp(place: Place, n: number, versions: number[], temps: string[]): Promise<void> {
+  async function cleanUp(
+    place: Place,
+    n: number,
+    { versions, temps, legacy }: Awaited<ReturnType<typeof scan>>,
+  ): Promise<void> {
     const obsolete = versions.filter((v) => v < n).map((v) => place.file(v));
-    if (legacyFiles) obsolete.push(place.legacy);
+    if (legacyFiles && legacy) obsolete.push(place.legacy);
     const now = Date.now();
     for (const name of temps) {
       const path = join(place.dir, name);
       const info = await stat(path).catch(() => undefined);
       if (info && now - info.mtimeMs > STALE_TEMP_MS) obsolete.push(path);
     }
-    await Promise.all(obsolete.map((path) => rm(path, { force: true }).catch(() => undefined)));
+    await Promise.all(obsolete.map((path) => removeFile(path).catch(() => undefined)));
   }
 
   /**
@@ -274,10 +336,10 @@ export function versionedFiles<F extends string, T extends object>(
     }
     if (!created) return 'taken';
     for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
-      const { versions, temps } = await scan(place);
-      const above = versions.filter((v) => v > n);
+      const listed = await scan(place);
+      const above = listed.versions.filter((v) => v > n);
       if (above.length === 0) {
-        await cleanUp(place, n, versions, temps);
+        await cleanUp(place, n, listed);
         return 'won';
       }
       // Newer versions exist. Either they were written after ours, over it (it was current: a win
@@ -288,29 +350,37 @@ export function versionedFiles<F extends string, T extends object>(
       if (successor.history.includes(version)) return 'won';
       // Stale, or superseded by more than HISTORY writes in the moment since the link: when in
       // doubt, a conflict (the caller stops without advancing), never a second winner.
-      await rm(target, { force: true });
+      await removeFile(target);
       return 'stale';
     }
-    await rm(target, { force: true });
+    await removeFile(target);
     return 'stale';
   }
 
   return {
     async read(key) {
       const found = await current(placeOf(key));
+      remember(key, found);
       return found?.content === undefined ? undefined : { content: found.content, version: versionOf(found) };
     },
 
     async write(key, content, ifVersion) {
       const place = placeOf(key);
-      const found = await current(place);
-      const live = found?.content === undefined ? undefined : found;
-      const refuse = (detail: string) => new CheckpointConflictError(key, detail);
-      if (ifVersion === undefined) {
-        if (live) throw refuse(`it already exists at version ${versionOf(live)}`);
-      } else if (!live || versionOf(live) !== ifVersion) {
-        const what = live ? `found ${versionOf(live)}` : found ? 'it was deleted' : 'found none';
-        throw refuse(`expected version ${ifVersion}, ${what}`);
+      const refuse = (detail: string) => {
+        remembered.delete(key);
+        return new CheckpointConflictError(key, detail);
+      };
+      let found: Omit<Current<T>, 'content'> | undefined = await known(key, place, ifVersion);
+      if (found === undefined) {
+        const read = await current(place);
+        const live = read?.content === undefined ? undefined : read;
+        if (ifVersion === undefined) {
+          if (live) throw refuse(`it already exists at version ${versionOf(live)}`);
+        } else if (!live || versionOf(live) !== ifVersion) {
+          const what = live ? `found ${versionOf(live)}` : read ? 'it was deleted' : 'found none';
+          throw refuse(`expected version ${ifVersion}, ${what}`);
+        }
+        found = read;
       }
       const n = (found?.n ?? 0) + 1;
       const writeId = randomUUID();
@@ -329,11 +399,13 @@ export function versionedFiles<F extends string, T extends object>(
       if (outcome === 'stale') {
         throw refuse(`expected ${expected}, but a version newer than ${n} was written meanwhile`);
       }
+      remember(key, { n, writeId, content, history: record.history });
       return `${n}:${writeId}`;
     },
 
     async delete(key) {
       const place = placeOf(key);
+      remembered.delete(key);
       for (let attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
         const found = await current(place).catch(async (error: unknown) => {
           // A file that is not a document is deleted all the same: `ctxsiem state reset` is the way

@@ -110,6 +110,32 @@ describe('file checkpoint layout: versioned files', () => {
     await expect(store.write(KEY, C, old)).rejects.toThrow(`expected version ${old}, found ${fresh}`);
   });
 
+  it('writes over its own last version only while that version is current (the quick check of it)', async () => {
+    const dir = await folder();
+    const mine = fileCheckpointStore({ directory: dir });
+    const other = fileCheckpointStore({ directory: dir });
+    const v1 = await mine.write(KEY, A, undefined);
+    const v2 = await mine.write(KEY, B, v1);
+    // Another runner wrote over it: the write over the version this store remembers is a conflict.
+    const theirs = await other.write(KEY, C, v2);
+    await expect(mine.write(KEY, A, v2)).rejects.toBeInstanceOf(CheckpointConflictError);
+    expect(await mine.read(KEY)).toEqual({ state: C, version: theirs });
+    // The folder wiped and written again up to the same number by another runner: another write id.
+    const v4 = await mine.write(KEY, A, theirs);
+    await rm(join(dir, 'acme'), { recursive: true });
+    const fresh1 = await other.write(KEY, A, undefined);
+    const fresh2 = await other.write(KEY, B, fresh1);
+    const fresh3 = await other.write(KEY, C, fresh2);
+    const fresh4 = await other.write(KEY, A, fresh3);
+    expect(fresh4.split(':')[0]).toBe(v4.split(':')[0]);
+    await expect(mine.write(KEY, B, v4)).rejects.toThrow(`expected version ${v4}, found ${fresh4}`);
+    // A tombstone another runner wrote over it.
+    const mineAgain = await mine.write(KEY, B, fresh4);
+    await other.delete(KEY);
+    await expect(mine.write(KEY, C, mineAgain)).rejects.toThrow(/it was deleted/);
+    expect(await mine.read(KEY)).toBeUndefined();
+  });
+
   it('keeps window manifests under _manifests/, apart from the checkpoints', async () => {
     const dir = await folder();
     const store = fileCheckpointStore({ directory: dir });

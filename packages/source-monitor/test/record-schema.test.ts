@@ -104,6 +104,27 @@ describe('record schemas of the Monitor model', () => {
     });
   });
 
+  it('gives every record the same verdict whatever the records checked before it', () => {
+    const connections = monitorModel().get('Connections')!;
+    const schema = entityRecordSchema(connections, ['Id', 'ModifiedDate']);
+    const at = '2024-08-06T07:05:00.5Z';
+    // The same instant in several fields and records is checked as the first (remembered once valid);
+    // a value refused once is refused every time, never remembered.
+    expect(schema.safeParse({ Id: 1, CreatedDate: at, ModifiedDate: at })).toEqual({ success: true });
+    for (let i = 0; i < 3; i++)
+      expect(schema.safeParse({ Id: 2, CreatedDate: 'yesterday', ModifiedDate: at })).toEqual({
+        success: true,
+        drift: [{ field: 'CreatedDate', expected: 'Edm.DateTimeOffset', found: 'a string' }],
+      });
+    const refused = schema.safeParse({ Id: 3, CreatedDate: at, ModifiedDate: 'yesterday' });
+    expect(refused.success ? '' : refused.error.message).toContain('ModifiedDate: ');
+    expect(schema.safeParse([at])).toMatchObject({ success: false });
+    expect(schema.safeParse({ Id: 4, ModifiedDate: at, SessionKey: 'not-a-guid' })).toEqual({
+      success: true,
+      drift: [{ field: 'SessionKey', expected: 'Edm.Guid', found: 'a string' }],
+    });
+  });
+
   it('dead-letters only a record without its key or with no instant for its cursor, naming them', () => {
     const connections = monitorModel().get('Connections')!;
     const schema = entityRecordSchema(connections, ['Id', 'ModifiedDate']);

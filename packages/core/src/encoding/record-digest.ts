@@ -15,9 +15,22 @@ const DIGEST_CHARS = 12;
 
 const canonicalJson = configure({ deterministic: true, circularValue: TypeError, bigint: true });
 
+/**
+ * Whether `canonicalJson(value)` is `JSON.stringify(value)`: an array of strings, finite numbers,
+ * booleans and nulls (a stream's identity: key and cursor), whose text has no keys to sort —
+ * safe-stable-stringify writes such strings, numbers and literals exactly as `JSON.stringify` does.
+ */
+function flatArray(value: unknown): value is readonly (string | number | boolean | null)[] {
+  if (!Array.isArray(value) || value.length === 0) return false;
+  for (const item of value)
+    if (item !== null && typeof item !== 'string' && typeof item !== 'boolean' && !Number.isFinite(item))
+      return false;
+  return true;
+}
+
 /** The digest of a record's identity (the record, or what the stream says identifies it). */
 export function recordDigest(identity: unknown): string {
-  const text = canonicalJson(identity) ?? 'undefined';
+  const text = flatArray(identity) ? JSON.stringify(identity) : (canonicalJson(identity) ?? 'undefined');
   // 12 base64url characters are exactly the first 9 bytes.
   return hash('sha256', text, 'base64url').slice(0, DIGEST_CHARS);
 }

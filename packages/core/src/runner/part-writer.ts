@@ -131,7 +131,7 @@ export class PartWriter {
     records: readonly JsonRecord[],
     rejected: readonly RejectedRecord[] = [],
   ): Promise<PageDelivery> {
-    const { stream, tenant, tenantField } = this.#options;
+    const { stream, tenant, tenantField, manifest, sink } = this.#options;
     const result = emptyDelivery();
     const pending: Record<Kind, Pending[]> = { records: [], deadletter: [] };
     // Digests only where a record may have been delivered already: a re-read, or after an adoption.
@@ -139,28 +139,24 @@ export class PartWriter {
     // killed, or a read of this window that is now repeated) must be known to filter against them.
     await this.startDeduplicating();
     const seen = new Set<string>();
-    const items = [
-      ...records.map((record) => ({ record, rejection: undefined })),
-      ...rejected.map(({ record, reason }) => ({ record, rejection: reason })),
-    ];
-    for (const { record, rejection } of items) {
+    // Each record once: its digest, the window's check, the schema, the tenant tag.
+    const take = (record: JsonRecord, rejection: string | undefined) => {
       const digest = this.digestOf(record);
-      if (seen.has(digest) || this.#options.manifest.digests.has(digest)) {
+      if (seen.has(digest) || manifest.digests.has(digest)) {
         result.skipped++;
-        continue;
+        return;
       }
       seen.add(digest);
       const checked = rejection === undefined ? stream.schema?.safeParse(record) : undefined;
       const tagged = tenantField ? { ...record, [tenantField]: tenant } : record;
       // Not refused by the source, valid, and a record the sink can take (an API's request limit): else
       // a dead letter with why.
-      const rejectedBy = rejection !== undefined ? 'source' : checked && !checked.success ? 'schema' : 'sink';
-      const reason =
-        rejection ??
-        (checked && !checked.success ? checked.error.message : this.#options.sink.refuse?.(tagged));
+      const invalid = checked !== undefined && !checked.success;
+      const reason = rejection ?? (invalid ? checked.error.message : sink.refuse?.(tagged));
       if (reason !== undefined) {
         result.deadLetterReason ??= reason;
         // Who refused it tells `deadletter replay` which path the record takes again.
+        const rejectedBy = rejection !== undefined ? 'source' : invalid ? 'schema' : 'sink';
         pending.deadletter.push({
           digest,
           record: { reason, stream: stream.name, tenant, rejectedBy, record },
@@ -169,15 +165,20 @@ export class PartWriter {
         if (checked?.success && checked.drift) addDrift(result.drift, checked.drift);
         pending.records.push({ digest, record: tagged });
       }
-    }
+    };
+    for (const record of records) take(record, undefined);
+    for (const { record, reason } of rejected) take(record, reason);
     await this.#write(pending, result);
     return result;
   }
 
   async #write(pending: Record<Kind, Pending[]>, result: PageDelivery): Promise<void> {
     const { sink, manifest } = this.#options;
-    for (;;) {
-      for (const kind of KINDS) pending[kind] = pending[kind].filter((p) => !manifest.digests.has(p.digest));
+    // `deliver` filtered the page against the window's digests; a part adopted since adds digests.
+    for (let adopted = false; ; adopted = true) {
+      if (adopted)
+        for (const kind of KINDS)
+          pending[kind] = pending[kind].filter((p) => !manifest.digests.has(p.digest));
       if (pending.records.length + pending.deadletter.length === 0) return;
       const seq = this.#seq;
       let taken = false;

@@ -37,6 +37,19 @@ function isRefusedResume(error: unknown): boolean {
   return error instanceof SourceError && [400, 404, 410].includes(error.status ?? 0);
 }
 
+/**
+ * Lets the producer send its next request before a page's delivery takes the thread. A page's records
+ * are validated, digested and encoded synchronously; a request asked for meanwhile goes out only from
+ * a later turn of the event loop (undici writes a request on a kept-alive socket from a `setImmediate`,
+ * `scheduleIdleSocketValidation` in lib/dispatcher/client-h1.js), so without this the API's time to
+ * answer would begin only after the delivery's work, never overlapping it. The consumer wakes before
+ * the producer asks for the next page (both on the queue's microtasks), so the client's immediate is
+ * queued after this one's first: the second turn comes after the request was written.
+ */
+async function nextRequestSent(): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 export async function readRange(read: RangeRead): Promise<RangeOutcome> {
   const { stream, range, resume } = read;
   const queue = new BoundedQueue<Page>(read.queueCapacity);
@@ -63,6 +76,7 @@ export async function readRange(read: RangeRead): Promise<RangeOutcome> {
 
   try {
     for await (const page of queue) {
+      await nextRequestSent();
       await read.deliver(page);
       if (!page.next) return 'done';
       if (read.shouldStop()) return 'stopped';
