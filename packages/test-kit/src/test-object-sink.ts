@@ -172,6 +172,8 @@ export function testObjectSink(options: {
     let bucket = '';
     testSink({
       name: `${options.name}${gzip ? ' (gzip)' : ''}`,
+      // Every object sink stores NDJSON as it is: encoded parts come from the routing workers.
+      storesEncodedParts: true,
       async create() {
         bucket = await fixture().versionedBucket();
         return {

@@ -6,7 +6,8 @@
  * with the write's: identical content is acknowledged without rewriting (`created: false`), other
  * content throws `PartExistsError`.
  *
- * Small bodies go up in one request. A batch whose NDJSON exceeds `streamThresholdBytes` is encoded as
+ * Small bodies go up in one request, as does a part that comes encoded (`writeEncoded`: its NDJSON is
+ * in memory already, made by a routing worker). A batch whose NDJSON exceeds `streamThresholdBytes` is encoded as
  * a stream into the driver's streamed upload (S3 multipart, GCS resumable), whatever the batch's size.
  * Its metadata is sent before its bytes, so its digest comes from a first streamed encoding pass (the
  * encoding, gzip included, is deterministic), and the upload checks it sent the same bytes.
@@ -15,6 +16,7 @@
  * the store must refuse, a read back, a delete.
  */
 import { pipeline, type Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import type { Batch, JsonRecord, ListedPart, PartName, Receipt, Sink } from '../contracts/index.ts';
 import {
   type Digest,
@@ -86,10 +88,12 @@ export function objectSink(driver: ObjectStoreDriver, options: ObjectSinkOptions
   };
 
   type Stored = Pick<ObjectReceipt, 'bytes' | 'created' | 'sha256'>;
+  /** A part's records, or their NDJSON encoding (uncompressed) when they come encoded. */
+  type Content = { records: readonly JsonRecord[] } | { plain: Buffer };
   type Sent = Stored & Pick<ObjectReceipt, 'upload' | 'parts'>;
 
   /** The receipt for a name that exists: identical content is acknowledged, other content refused. */
-  async function existing(name: string, records: readonly JsonRecord[], ours: Digest): Promise<Stored> {
+  async function existing(name: string, content: Content, ours: Digest): Promise<Stored> {
     const location = driver.location(name);
     const failure = (error: unknown) => fail(error, 'reading the existing part', name, 'read');
     let stored: Awaited<ReturnType<ObjectStoreDriver['stored']>>;
@@ -118,7 +122,7 @@ export function objectSink(driver: ObjectStoreDriver, options: ObjectSinkOptions
             .body()
             .then((body) => digestStream(body, { gunzip: true }))
             .catch(() => undefined),
-          digestStream(ndjsonStream(records, false)),
+          'plain' in content ? digestOf(content.plain) : digestStream(ndjsonStream(content.records, false)),
         ]);
         if (storedPlain?.sha256 === plain.sha256) return { bytes, created: false, sha256: storedSha256 };
       }
@@ -143,24 +147,29 @@ export function objectSink(driver: ObjectStoreDriver, options: ObjectSinkOptions
     created: true,
   });
 
+  const object = (sha256: string) => ({
+    contentType: NDJSON_CONTENT_TYPE,
+    contentEncoding: gzip ? 'gzip' : undefined,
+    sha256,
+  });
+
+  /** A part in one request: its NDJSON (gzipped when configured). */
+  async function storeWhole(name: string, plain: Buffer): Promise<Sent> {
+    const body = gzip ? gzipSync(plain) : plain;
+    const digest = digestOf(body);
+    const outcome = await driver.create(name, body, object(digest.sha256));
+    if (!outcome.created) return notCreated(await existing(name, { plain }, digest), uploads.whole);
+    return created(digest, uploads.whole, outcome.parts);
+  }
+
   async function store(name: string, records: readonly JsonRecord[], streamed: boolean): Promise<Sent> {
-    const object = (sha256: string) => ({
-      contentType: NDJSON_CONTENT_TYPE,
-      contentEncoding: gzip ? 'gzip' : undefined,
-      sha256,
-    });
-    if (!streamed) {
-      const body = encodeNdjson(records, gzip);
-      const digest = digestOf(body);
-      const outcome = await driver.create(name, body, object(digest.sha256));
-      if (!outcome.created) return notCreated(await existing(name, records, digest), uploads.whole);
-      return created(digest, uploads.whole, outcome.parts);
-    }
+    if (!streamed) return storeWhole(name, encodeNdjson(records));
     // A streamed upload sends its metadata first: a first pass over the encoding gives the digest.
     const digest = await digestStream(ndjsonStream(records, gzip));
     // Spares uploading a large part only to have its completion refused. Best effort: the
     // create-only condition is what guarantees it.
-    if (await driver.exists(name)) return notCreated(await existing(name, records, digest), uploads.streamed);
+    if (await driver.exists(name))
+      return notCreated(await existing(name, { records }, digest), uploads.streamed);
     // Each attempt encodes again, through a digest of what it sent.
     let sent = new DigestingStream();
     const opened: Readable[] = [];
@@ -178,7 +187,7 @@ export function objectSink(driver: ObjectStoreDriver, options: ObjectSinkOptions
     } finally {
       for (const body of opened) body.destroy();
     }
-    if (!outcome.created) return notCreated(await existing(name, records, digest), uploads.streamed);
+    if (!outcome.created) return notCreated(await existing(name, { records }, digest), uploads.streamed);
     const uploaded = sent.digest();
     if (uploaded.sha256 !== digest.sha256) {
       throw new SinkError(
@@ -188,35 +197,45 @@ export function objectSink(driver: ObjectStoreDriver, options: ObjectSinkOptions
     return created(uploaded, uploads.streamed, outcome.parts);
   }
 
+  /** Stores a part by `send` under its name, and makes its receipt. */
+  async function storePart(
+    part: PartName,
+    records: number,
+    send: (name: string) => Promise<Sent>,
+  ): Promise<ObjectReceipt> {
+    const name = batchKey(part, layout);
+    let sent: Sent;
+    try {
+      sent = await send(name);
+    } catch (error) {
+      if (error instanceof SinkError || error instanceof PartExistsError) throw error;
+      throw fail(error, 'writing', name, 'write');
+    }
+    const receipt: ObjectReceipt = { location: driver.location(name), records, ...sent };
+    options.logger?.debug(
+      {
+        location: receipt.location,
+        bytes: receipt.bytes,
+        upload: receipt.upload,
+        ...(receipt.parts === undefined ? {} : { parts: receipt.parts }),
+        created: receipt.created,
+      },
+      receipt.created ? 'stored batch' : 'batch was already stored',
+    );
+    return receipt;
+  }
+
   return {
     type: options.type,
-    async write(batch) {
-      const name = batchKey(batch, layout);
+    write(batch) {
       const streamed = ndjsonExceeds(batch.records, options.streamThresholdBytes);
-      let sent: Sent;
-      try {
-        sent = await store(name, batch.records, streamed);
-      } catch (error) {
-        if (error instanceof SinkError || error instanceof PartExistsError) throw error;
-        throw fail(error, 'writing', name, 'write');
-      }
-      const receipt: ObjectReceipt = {
-        location: driver.location(name),
-        records: batch.records.length,
-        ...sent,
-      };
-      options.logger?.debug(
-        {
-          location: receipt.location,
-          bytes: receipt.bytes,
-          upload: receipt.upload,
-          ...(receipt.parts === undefined ? {} : { parts: receipt.parts }),
-          created: receipt.created,
-        },
-        receipt.created ? 'stored batch' : 'batch was already stored',
-      );
-      return receipt;
+      return storePart(batch, batch.records.length, (name) => store(name, batch.records, streamed));
     },
+    // An encoded part is in memory already: one request, whatever its size.
+    writeEncoded: (part) =>
+      storePart(part, part.count, (name) =>
+        storeWhole(name, Buffer.from(part.ndjson.buffer, part.ndjson.byteOffset, part.ndjson.byteLength)),
+      ),
     async readPart(part: PartName) {
       const name = batchKey(part, layout);
       let body: Buffer | undefined;
