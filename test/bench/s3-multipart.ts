@@ -11,13 +11,7 @@ import { s3Sink } from '@ctxsiem/sink-s3';
 
 const megabytes = Number(process.argv[2] ?? 50);
 const minio = await startMinio();
-const config = {
-  bucket: 'bench',
-  endpoint: minio.endpoint,
-  forcePathStyle: true,
-  region: minio.region,
-  credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-};
+const config = minio.connection('bench');
 await ensureBucket(config);
 const sink = s3Sink(config, { logger: silentLogger(), clock: systemClock });
 
