@@ -79,13 +79,7 @@ try {
         stop: async () => {},
       };
     const minio = await startMinio();
-    const connection = {
-      bucket: 'bench',
-      endpoint: minio.endpoint,
-      forcePathStyle: true,
-      region: minio.region,
-      credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-    };
+    const connection = minio.connection('bench');
     await ensureBucket(connection);
     return {
       sink: s3Sink(connection, deps),
