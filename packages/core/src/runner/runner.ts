@@ -26,7 +26,7 @@ import type { Logger } from '../logging/logger.ts';
 import { RunBudget } from './budget.ts';
 import { type PageDelivery, PartWriter } from './part-writer.ts';
 import type { BoundedQueue } from './queue.ts';
-import { type RangeOutcome, readRange } from './range-reader.ts';
+import { type RangeOutcome, RangeReading, readRange } from './range-reader.ts';
 import {
   auditEntry,
   DEFAULT_RECONCILE,
@@ -332,6 +332,8 @@ interface StreamContext extends StreamRun {
   reconcile: ReconcilePolicy | false;
   /** The first window this run closed of which every record was dead-lettered. */
   refusedWindow?: Window;
+  /** The next window's reading, begun while the window before it is delivered and closed. */
+  readAhead?: RangeReading | undefined;
 }
 
 /** The summary of a stream before a run did anything with it. */
@@ -373,6 +375,7 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
   };
 
   let checkpoint: StreamCheckpoint | undefined;
+  let context: StreamContext | undefined;
   // Once the lease is this run's, losing the checkpoint to another runner is a conflict, not `busy`.
   let acquired = false;
   try {
@@ -407,18 +410,7 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
       return finish();
     }
     if (options.backfill) await checkBackfillRange(options.checkpoints, streamKey, options.backfill);
-    await checkpoint.acquire();
-    acquired = true;
-    // Resends a killed run made and never reported are this run's to report.
-    const inherited = checkpoint.state.unreportedDuplicates ?? 0;
-    if (inherited > 0) {
-      summary.possiblyDuplicated += inherited;
-      logger.warn(
-        { records: inherited },
-        'a run that stopped without reporting had sent records again to the SIEM API (possibly duplicated): counted in this run',
-      );
-    }
-    const context: StreamContext = {
+    context = {
       ...run,
       // Windows are planned up to `now − lag` as of the stream's start, to the whole second: a run never
       // chases the clock, and window bounds stay whole seconds.
@@ -430,6 +422,19 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
       // A stream whose closed windows never change has no reconcile pass.
       reconcile: stream.windowedBy === 'source' ? false : (options.reconcile ?? DEFAULT_RECONCILE),
     };
+    // The first range's reading begins while the lease is taken and the window claimed.
+    readFirstRangeAhead(context);
+    await checkpoint.acquire();
+    acquired = true;
+    // Resends a killed run made and never reported are this run's to report.
+    const inherited = checkpoint.state.unreportedDuplicates ?? 0;
+    if (inherited > 0) {
+      summary.possiblyDuplicated += inherited;
+      logger.warn(
+        { records: inherited },
+        'a run that stopped without reporting had sent records again to the SIEM API (possibly duplicated): counted in this run',
+      );
+    }
     const stopped = await deliverDueWindows(context);
     // A backfill schedules its windows' checks; the live runs do them (reconcileBackfills).
     let unverifiedInBackfills = 0;
@@ -472,6 +477,8 @@ async function runStream(run: StreamRun): Promise<StreamSummary> {
     logger.error({ err: error }, `stream ${stream.name} failed; its checkpoint stays at ${summary.to}`);
     return finish();
   } finally {
+    // A range read ahead that the stream never went on to (the lease lost to another runner first).
+    await context?.readAhead?.cancel();
     const problem = await checkpoint?.release(
       summary.status === 'busy' || summary.status === 'blocked' || summary.status === 'conflict'
         ? undefined
@@ -535,6 +542,16 @@ async function checkBackfillRange(
 
 /** The forward pass: claims and delivers windows up to `now − lag`. True when the run must stop. */
 async function deliverDueWindows(context: StreamContext): Promise<boolean> {
+  try {
+    return await deliverWindows(context);
+  } finally {
+    // A window read ahead that the run did not go on to (the budget, a failure): dropped unread.
+    await context.readAhead?.cancel();
+    context.readAhead = undefined;
+  }
+}
+
+async function deliverWindows(context: StreamContext): Promise<boolean> {
   const { checkpoint, stream, summary, budget } = context;
   while (!budget.stopReason()) {
     if (!checkpoint.state.window) {
@@ -570,6 +587,60 @@ function plannedWindow(context: StreamContext, position: number): Window | undef
   return next.to.getTime() > end.getTime() ? { from: next.from, to: end } : next;
 }
 
+/**
+ * Begins reading the window after `window` (the one the close of `window` will claim) while `window`'s
+ * last pages are delivered and it is closed, so the API answers the next window's first page meanwhile.
+ * Reading writes nothing: a window read ahead that the run does not go on to is dropped. Not for a
+ * stream its source windows (its read keeps a ledger), nor when the budget would not claim another.
+ */
+function readAhead(context: StreamContext, window: Window): void {
+  const { stream, options, budget } = context;
+  if (stream.windowedBy === 'source' || budget.stopReason() || !budget.allowsAnother()) return;
+  const next = plannedWindow(context, window.to.getTime());
+  if (!next || context.readAhead) return;
+  context.readAhead = new RangeReading({
+    stream,
+    range: next,
+    resume: undefined,
+    signal: budget.signal,
+    queueCapacity: options.queueCapacity ?? 2,
+  });
+}
+
+/**
+ * Begins reading the range the forward pass will read first (the claimed window's, from its resume
+ * token, or the next due window) while the stream's lease is taken and the window claimed.
+ */
+function readFirstRangeAhead(context: StreamContext): void {
+  const { checkpoint, stream, options, budget } = context;
+  if (stream.windowedBy === 'source' || budget.stopReason() || !budget.allowsAnother()) return;
+  const { position, window } = checkpoint.state;
+  const range = window
+    ? { from: new Date(window.readFrom ?? position), to: new Date(window.readTo ?? window.to) }
+    : plannedWindow(context, Date.parse(position));
+  if (!range) return;
+  context.readAhead = new RangeReading({
+    stream,
+    range,
+    resume: window?.resume || undefined,
+    signal: budget.signal,
+    queueCapacity: options.queueCapacity ?? 2,
+  });
+}
+
+/** The reading of `range` from `resume` when it was begun ahead; one of anything else is dropped. */
+async function takeReadAhead(
+  context: StreamContext,
+  range: Window,
+  resume: string | undefined,
+): Promise<RangeReading | undefined> {
+  const ahead = context.readAhead;
+  context.readAhead = undefined;
+  if (ahead === undefined || ahead.isOf(range, resume)) return ahead;
+  await ahead.cancel();
+  return undefined;
+}
+
 /** The claimed window `[position, window.to)` from the checkpoint. */
 function claimedWindow(checkpoint: StreamCheckpoint): Window {
   const { position, window } = checkpoint.state;
@@ -599,21 +670,17 @@ async function deliverClaimedWindow(context: StreamContext): Promise<'done' | 's
       from: new Date(current.readFrom ?? checkpoint.state.position),
       to: new Date(current.readTo ?? current.to),
     };
-    const outcome = await readWindowRange(
-      context,
-      window,
-      range,
-      current.resume || undefined,
-      writer,
-      manifest,
-      {
-        commitPage: (page) =>
-          checkpoint.commit({
-            ...checkpoint.state,
-            window: { ...checkpoint.state.window!, resume: page.next ?? '', seq: writer.seq },
-          }),
-      },
-    );
+    const resume = current.resume || undefined;
+    const outcome = await readWindowRange(context, window, range, resume, writer, manifest, {
+      commitPage: (page) =>
+        checkpoint.commit({
+          ...checkpoint.state,
+          window: { ...checkpoint.state.window!, resume: page.next ?? '', seq: writer.seq },
+        }),
+      reading: await takeReadAhead(context, range, resume),
+      // The window's last range read: the next window's reading can begin.
+      onSourceDone: range.to.getTime() === window.to.getTime() ? () => readAhead(context, window) : undefined,
+    });
     switch (outcome) {
       case 'stopped':
         await manifest.save();
@@ -747,7 +814,11 @@ async function readWindowRange(
   resume: string | undefined,
   writer: PartWriter,
   manifest: StoredManifest,
-  hooks: { commitPage: (page: Page) => Promise<void> },
+  hooks: {
+    commitPage: (page: Page) => Promise<void>;
+    reading?: RangeReading | undefined;
+    onSourceDone?: (() => void) | undefined;
+  },
 ): Promise<RangeOutcome> {
   const { options, stream, summary, budget, logger } = context;
   let lastBoundary = options.clock.now();
@@ -758,6 +829,8 @@ async function readWindowRange(
     signal: budget.signal,
     queueCapacity: options.queueCapacity ?? 2,
     onQueue: options.onQueue,
+    reading: hooks.reading,
+    onSourceDone: hooks.onSourceDone,
     deliver: async (page) => {
       const inWindow = keepInWindow(stream, window, page.records);
       summary.outsideWindow += page.records.length - inWindow.length;
