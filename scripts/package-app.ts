@@ -97,7 +97,14 @@ const TARGETS: Record<string, Target> = {
   },
   container: {
     app: 'apps/container',
-    entries: ['src/cli.ts', 'src/healthcheck.ts'],
+    // The routing worker's entry and the sentinel source's routing module, as files of their own beside
+    // the CLI: Kafka batches are parsed, checked and encoded in worker threads (core's routing-workers).
+    entries: [
+      'src/cli.ts',
+      'src/healthcheck.ts',
+      '../../packages/core/src/consumption/routing-worker.ts',
+      '../../packages/source-sentinel/src/message-routing.ts',
+    ],
     output: { folder: 'image' },
     label: 'container',
     leaveOut: [LOCAL_SERVICES],

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CheckResult, ConnectorDeps, LogMessage, RoutedStream, StreamSource } from '@ctxsiem/core';
-import { ConfigError, SourceError } from '@ctxsiem/core';
+import { ConfigError, SourceError, siblingModule } from '@ctxsiem/core';
 import { REGIONAL_BROKERS, type SentinelOptions } from './config.ts';
 import { columnsOf, EVENT_STREAM_NAMES } from './events.ts';
 import { type KafkaConsumerOptions, KafkaLogConsumer } from './kafka-consumer.ts';
@@ -37,10 +37,7 @@ export interface SentinelSourceInput {
 }
 
 /** The module routing workers load `createRoute` from: message-routing, as this package is run. */
-const ROUTING_MODULE = new URL(
-  `./message-routing${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
-  import.meta.url,
-).href;
+const ROUTING_MODULE = siblingModule('message-routing', import.meta.url);
 
 /** Field every record carries the tenant in, as the other sources' records do. */
 export const TENANT_FIELD = 'citrix_customer_id';
@@ -148,7 +145,7 @@ export function sentinelSource(input: SentinelSourceInput, deps: ConnectorDeps):
       routingWorkers: options.routingWorkers,
     },
     route: (message: LogMessage) => routeMessage(topic, message),
-    routing: { url: ROUTING_MODULE, args: [topic] },
+    routing: ROUTING_MODULE === undefined ? undefined : { url: ROUTING_MODULE, args: [topic] },
     open: () => join(),
     async check(): Promise<CheckResult[]> {
       try {

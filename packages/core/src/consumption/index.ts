@@ -16,3 +16,5 @@ export { DEFAULT_FLUSH, type FlushPolicy } from './partition-batches.ts';
 // Each partition's claim: the batch being delivered, found again by whoever resumes it.
 export { type HeldClaim, type PartitionClaim, PartitionClaims } from './partition-claims.ts';
 export { autoRoutingWorkers, RoutingWorkers } from './routing-workers.ts';
+// Where a module that runs apart (a worker's entry) lies, as the code is run: source, build or bundle.
+export { siblingModule } from './sibling-modules.ts';

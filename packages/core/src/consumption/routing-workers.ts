@@ -7,7 +7,8 @@
  * are read again) and the pool with them.
  *
  * Used when the source says where its `route` can be loaded (`routing`) and the sink stores encoded
- * parts (`writeEncoded`); a bundled application, whose modules are not files, routes in-thread.
+ * parts (`writeEncoded`); an application bundle carries the worker's entry and the routing modules as
+ * entries of their own (the container image does), or routes in-thread.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -22,12 +23,10 @@ import {
   type RoutingWorkerData,
   transferListOf,
 } from './routing-protocol.ts';
+import { siblingModule } from './sibling-modules.ts';
 
-/** The worker's module beside this one, as this one is run (TypeScript from source, or built JavaScript). */
-const WORKER_URL = new URL(
-  `./routing-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
-  import.meta.url,
-);
+/** The worker's module beside this one, as this one is run (undefined in a bundle built without it). */
+const WORKER_URL = siblingModule('routing-worker', import.meta.url);
 
 const SOURCE_CONDITION = '--conditions=@ctxsiem/source';
 
@@ -36,12 +35,10 @@ const SOURCE_CONDITION = '--conditions=@ctxsiem/source';
  * that resolves them itself, the process was not started with the condition); otherwise it inherits the
  * process's options.
  */
-const workerExecArgv = (): string[] | undefined =>
-  WORKER_URL.pathname.endsWith('.ts') && !process.execArgv.includes(SOURCE_CONDITION)
-    ? [SOURCE_CONDITION]
-    : undefined;
+const workerExecArgv = (worker: string): string[] | undefined =>
+  worker.endsWith('.ts') && !process.execArgv.includes(SOURCE_CONDITION) ? [SOURCE_CONDITION] : undefined;
 
-const isFile = (url: string | URL) => {
+const isFile = (url: string) => {
   try {
     return existsSync(fileURLToPath(url));
   } catch {
@@ -63,8 +60,8 @@ class RoutingWorker {
   readonly pending = new Map<number, Pending>();
   readonly thread: Worker;
 
-  constructor(data: RoutingWorkerData, onFailure: (error: Error) => void) {
-    this.thread = new Worker(WORKER_URL, { workerData: data, execArgv: workerExecArgv() });
+  constructor(worker: string, data: RoutingWorkerData, onFailure: (error: Error) => void) {
+    this.thread = new Worker(new URL(worker), { workerData: data, execArgv: workerExecArgv(worker) });
     this.thread.on('message', (reply: RoutingReply) => {
       const pending = this.pending.get(reply.id);
       this.pending.delete(reply.id);
@@ -89,10 +86,10 @@ export class RoutingWorkers {
   #nextId = 0;
   #failure: Error | undefined;
 
-  private constructor(count: number, data: RoutingWorkerData) {
+  private constructor(worker: string, count: number, data: RoutingWorkerData) {
     this.#workers = Array.from(
       { length: count },
-      () => new RoutingWorker(data, (error) => this.#fail(error)),
+      () => new RoutingWorker(worker, data, (error) => this.#fail(error)),
     );
   }
 
@@ -111,15 +108,19 @@ export class RoutingWorkers {
     const count =
       options.workers === 'auto' || options.workers === undefined ? autoRoutingWorkers() : options.workers;
     if (!routing || count <= 0) return undefined;
-    if (!isFile(WORKER_URL) || !isFile(routing.url)) {
+    if (!WORKER_URL || !isFile(routing.url)) {
       logger.debug(
-        { worker: WORKER_URL.href, routing: routing.url },
-        'routing on the consuming thread: the routing modules are not files (a bundle)',
+        { worker: WORKER_URL, routing: routing.url },
+        'routing on the consuming thread: the routing modules are not files (a bundle built without them)',
       );
       return undefined;
     }
     logger.debug({ workers: count }, 'routing in worker threads');
-    return new RoutingWorkers(count, { routing, tenant: options.tenant, tenantField: options.tenantField });
+    return new RoutingWorkers(WORKER_URL, count, {
+      routing,
+      tenant: options.tenant,
+      tenantField: options.tenantField,
+    });
   }
 
   /** The batch's parts, routed and encoded by the least busy worker. */
