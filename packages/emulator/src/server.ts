@@ -417,6 +417,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = createServer((req, res) => {
     void handle(req, res);
   });
+  // How long the real service keeps an idle connection open is not published (INFERRED: longer than
+  // Node's 5 s default, as the load balancers in front of such APIs keep 60 s or more). With 5 s, a
+  // client stalled on a busy machine past its own keep-alive margin reuses a socket the server is closing
+  // and reads ECONNRESET — a race of the test machine's load, not behaviour to emulate.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
