@@ -70,7 +70,7 @@ export class BatchWriter {
           messages,
         );
     const window = { from: first.timestamp, to: new Date(last.timestamp.getTime() + 1) };
-    for (const group of groups) {
+    const writes = groups.map((group) => {
       const stream = this.#streams.get(group.stream);
       if (group.kind === 'records' && group.drift.length > 0) this.#countDrift(group.stream, group.drift);
       const part = {
@@ -85,14 +85,25 @@ export class BatchWriter {
         // The stream's columns and the tenant tag, handed to the sink with each part.
         columns: deliveredColumns(stream?.columns, source.tenantField),
       };
-      await this.#writePart(
-        'ndjson' in group
-          ? () => sink.writeEncoded!({ ...part, ndjson: group.ndjson, count: group.count })
-          : () => sink.write({ ...part, records: group.records, digests: group.digests, fence: this.#fence }),
-        part,
-        'ndjson' in group ? group.count : group.records.length,
+      return () =>
+        this.#writePart(
+          'ndjson' in group
+            ? () => sink.writeEncoded!({ ...part, ndjson: group.ndjson, count: group.count })
+            : () =>
+                sink.write({ ...part, records: group.records, digests: group.digests, fence: this.#fence }),
+          part,
+          'ndjson' in group ? group.count : group.records.length,
+        );
+    });
+    // A batch's parts are independent (its claim covers them all; the commit waits for every one): a
+    // sink of files or objects stores them side by side. A SIEM API's requests go one after another.
+    // The batch fails once all its writes ended, with the first failure.
+    if (sink.writeEncoded) {
+      const failed = (await Promise.allSettled(writes.map((write) => write()))).find(
+        (outcome) => outcome.status === 'rejected',
       );
-    }
+      if (failed) throw failed.reason;
+    } else for (const write of writes) await write();
     tally.summary.batches++;
   }
 
