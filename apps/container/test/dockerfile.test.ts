@@ -106,8 +106,16 @@ describe('the container image', () => {
     const files = await filesUnder(image.root);
     expect(files).toContain('app/cli.mjs');
     expect(files).toContain('app/healthcheck.mjs');
+    // The Kafka routing worker's entry and the module it loads, beside the CLI (core's routing-workers).
+    expect(files).toContain('app/routing-worker.mjs');
+    expect(files).toContain('app/message-routing.mjs');
     expect(
-      files.filter((file) => !/^app\/(cli|healthcheck)\.mjs$|^app\/chunks\/[\w-]+\.mjs$/.test(file)),
+      files.filter(
+        (file) =>
+          !/^app\/(cli|healthcheck|routing-worker|message-routing)\.mjs$|^app\/chunks\/[\w-]+\.mjs$/.test(
+            file,
+          ),
+      ),
     ).toEqual(
       // The stand-in for the base image's global prefix, empty in the runtime stage.
       [],
