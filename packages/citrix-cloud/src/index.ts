@@ -39,4 +39,5 @@ export { OriginGuard } from './origin-guard.ts';
 export { type ODataPage, type PaginateOptions, paginateOData } from './paginate.ts';
 export { CITRIX_REGION_NAMES, CITRIX_REGIONS, type CitrixRegion, regionApiBase } from './regions.ts';
 export { tenantLockKey, withTenantLock } from './tenant-lock.ts';
-export { type CachedToken, TokenClient } from './token.ts';
+// A caller's wait for a shared request, abandoned through its own signal (the request goes on).
+export { type CachedToken, raceAbort, TokenClient } from './token.ts';

@@ -2,7 +2,7 @@
  * The Citrix Monitor Service OData source: one pull stream per entity set, windowed on its cursor
  * column, records delivered raw (as Citrix returns them) and tagged with the tenant.
  */
-import { CitrixCloudClient, type CitrixCloudConfigInput } from '@ctxsiem/citrix-cloud';
+import { CitrixCloudClient, type CitrixCloudConfigInput, raceAbort } from '@ctxsiem/citrix-cloud';
 import {
   type CheckResult,
   type ConnectorDeps,
@@ -57,8 +57,11 @@ export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDe
    * older one, a proxy) leaves Citrix's published model in force, said once in the log.
    */
   let served: Promise<ReadonlyMap<string, ODataEntitySet>> | undefined;
+  // One request shared by every stream of the run, so no one caller's signal cancels it: a stream whose
+  // reading is cancelled (a read-ahead the run did not go on to) gives up its own wait only, and the
+  // other streams still get the model.
   const serviceModel = (signal: AbortSignal) => {
-    served ??= client.getText(METADATA_PATH, { signal }).then(
+    served ??= client.getText(METADATA_PATH).then(
       (xml) => {
         const sets = servedModel(xml);
         if (sets.size > 0) return sets;
@@ -67,7 +70,7 @@ export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDe
       },
       (error: unknown) => {
         // Refused for want of permission (which every query of the API client would be too): fail fast.
-        if (signal.aborted || (error instanceof SourceError && error.status === 403)) throw error;
+        if (error instanceof SourceError && error.status === 403) throw error;
         logger.warn(
           { reason: (error as Error).message },
           "the service's $metadata could not be read: validating with Citrix's published model",
@@ -75,7 +78,7 @@ export function monitorSource(config: MonitorSourceConfig, deps: MonitorSourceDe
         return monitorModel();
       },
     );
-    return served;
+    return raceAbort(served, signal);
   };
   const context = {
     options,

@@ -633,3 +633,36 @@ describe('identity per set: a summary row changed in place', () => {
     }
   });
 });
+
+describe("the service's $metadata, read once for every stream", () => {
+  it('is not cancelled for the other streams when the stream that asked first gives up its read', async () => {
+    h = await monitorHarness({ latencyMs: 300 });
+    const source = h.source({ entities: ['Sessions', 'Machines'] });
+    // The token first, so that the next request the emulator sees is the $metadata one.
+    await source.client.getJson('monitorodata/Sessions?$top=1');
+    const streamNamed = (name: string) => source.streams.find((stream) => stream.name === name)!;
+    const range = { from: new Date(NOW.getTime() - 2 * 3600_000), to: new Date(NOW.getTime() - 3600_000) };
+    const before = h.emulator.stats().requests;
+
+    const first = new AbortController();
+    const firstRead = streamNamed('Sessions')
+      .read(range, undefined, first.signal)
+      [Symbol.asyncIterator]()
+      .next();
+    firstRead.catch(() => undefined);
+    // Until the $metadata request it asked for is at the emulator (liveness only: no timing is asserted).
+    for (let waited = 0; h.emulator.stats().requests === before; waited += 5) {
+      if (waited > 30_000) throw new Error('the $metadata request never reached the emulator');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const secondRead = streamNamed('Machines').read(range, undefined, new AbortController().signal);
+    const second = secondRead[Symbol.asyncIterator]().next();
+    first.abort();
+
+    await expect(firstRead).rejects.toThrow(/abort/i);
+    // The other stream still gets the model, and its page.
+    const page = await second;
+    expect(page.done).toBe(false);
+    expect(Array.isArray(page.value?.records)).toBe(true);
+  });
+});
