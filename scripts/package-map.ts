@@ -33,6 +33,7 @@ function rows(): Row[] {
         .sort(),
     ),
     'terraform',
+    'content',
     'test',
   ];
   return folders.map((folder) => {

@@ -1,0 +1,2 @@
+/** SIEM content over the data ctxsiem delivers, and what verifies it offline. */
+export {};
