@@ -13,6 +13,17 @@
  *   versions (`v1alpha`, `v1beta`) exist at Google but can change without notice
  *   (https://cloud.google.com/apis/design/versioning): ctxsiem's contract is the GA surface, so they are
  *   answered 404 here.
+ * - `POST /v1/projects/{p}/locations/{l}/instances/{i}/events:import` (Chronicle API, GA version:
+ *   https://docs.cloud.google.com/chronicle/docs/reference/rest/v1/projects.locations.instances.events/import):
+ *   `inlineSource.events[]`, each `{udm: {…}}` (a UDM event, https://cloud.google.com/chronicle/docs/reference/rest/Shared.Types/UDM),
+ *   answered with an empty body. "All events need to be valid for the request to be successful. An
+ *   error in one entity will cause the entire request to be rejected": a request with one malformed
+ *   event is refused whole with 400 INVALID_ARGUMENT naming it, none of its events taken. Malformed:
+ *   no `metadata.event_type` (or EVENTTYPE_UNSPECIFIED), no RFC 3339 `metadata.event_timestamp` (both
+ *   required: https://cloud.google.com/chronicle/docs/unified-data-model/udm-usage), or what the `udm`
+ *   check a test gives (`StartSecOpsOptions.udmCheck`: the UDM schema's own check) finds. The same
+ *   hosts, tokens, size limit (INFERRED: Google documents none for events; the logs limit applies) and
+ *   faults as `logs:import`; the permission (`chronicle.events.import`) is denied with `eventsImport.denied`.
  * - `POST /v2/unstructuredlogentries:batchCreate` (legacy Ingestion API,
  *   https://docs.cloud.google.com/chronicle/docs/reference/ingestion-api#unstructuredlogentries):
  *   `customer_id`, `log_type`, `entries[]` of `{log_text, ts_epoch_microseconds}`, optional `namespace`
@@ -79,6 +90,13 @@ export interface SecOpsLog {
   namespace?: string;
   labels?: Record<string, string>;
   api: 'import' | 'legacy';
+  /** The SHA-256 (hex) of the body of the request that carried it. */
+  body: string;
+}
+
+/** A UDM event the server accepted. */
+export interface SecOpsUdmEvent {
+  udm: Record<string, unknown>;
   /** The SHA-256 (hex) of the body of the request that carried it. */
   body: string;
 }
@@ -208,6 +226,10 @@ export interface SecOpsApi {
   serviceAccountKey: string;
   /** Everything accepted, in order. */
   accepted: SecOpsLog[];
+  /** Every UDM event accepted through `events:import`, in order. */
+  events: SecOpsUdmEvent[];
+  /** `denied`: `events:import` answers 403 PERMISSION_DENIED (no `chronicle.events.import`). */
+  eventsImport: { denied: boolean };
   /** Logs in accepted requests that SecOps does not ingest (over 1 MB). */
   dropped: SecOpsLog[];
   /** The log types the instance has: Google's Citrix ones, plus the custom ones a test adds. */
@@ -246,12 +268,16 @@ export interface StartSecOpsOptions {
   limits?: Partial<SecOpsApi['limits']>;
   /** Custom log types the instance has besides Google's Citrix ones (an administrator created them). */
   customLogTypes?: readonly string[];
+  /** What is wrong with one UDM event (empty: valid), beyond the required metadata the server checks. */
+  udmCheck?: (udm: unknown) => readonly string[];
 }
 
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
 const IMPORT_PATH =
   /^\/(v1|v1alpha|v1beta)\/projects\/([^/]+)\/locations\/([^/]+)\/instances\/([^/]+)\/logTypes\/([^/]+)\/logs:import$/;
+const EVENTS_PATH =
+  /^\/(v1|v1alpha|v1beta)\/projects\/([^/]+)\/locations\/([^/]+)\/instances\/([^/]+)\/events:import$/;
 const HOST_HEADER = 'x-contract-host';
 const CHRONICLE_HOST =
   /^(?:([a-z0-9-]+)-chronicle\.googleapis\.com|chronicle\.([a-z0-9-]+)\.rep\.googleapis\.com)$/;
@@ -277,6 +303,8 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
   let malformed: (text: string) => boolean = () => false;
   const api = {
     accepted: [] as SecOpsLog[],
+    events: [] as SecOpsUdmEvent[],
+    eventsImport: { denied: false },
     dropped: [] as SecOpsLog[],
     acceptedBodies: [] as { sha256: string; logs: number }[],
     logTypes: new Set<string>([...GOOGLE_CITRIX_LOG_TYPES, ...(options.customLogTypes ?? [])]),
@@ -408,7 +436,8 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
         return json(res, 400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
       return json(res, 200, { access_token: token, expires_in: ttl, token_type: 'Bearer' });
     }
-    const importMatch = IMPORT_PATH.exec(url.pathname);
+    const eventsMatch = EVENTS_PATH.exec(url.pathname);
+    const importMatch = IMPORT_PATH.exec(url.pathname) ?? eventsMatch;
     const legacy = url.pathname === '/v2/unstructuredlogentries:batchCreate';
     if (req.method !== 'POST' || (!importMatch && !legacy)) return error(res, 404, 'Not found', 'NOT_FOUND');
     if (importMatch && importMatch[1] !== 'v1')
@@ -437,6 +466,7 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
     } catch {
       return error(res, 400, 'Invalid JSON payload received.', 'INVALID_ARGUMENT');
     }
+    if (eventsMatch) return importEvents(req, res, parsed, body);
     const logType = importMatch ? importMatch[5]! : String(parsed.log_type ?? '');
     if (!api.logTypes.has(logType))
       return importMatch
@@ -522,6 +552,56 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
     if (logs.some((log) => malformed(log.text)))
       return error(res, 400, 'Request contains an invalid argument.', 'INVALID_ARGUMENT');
     const digest = createHash('sha256').update(body).digest('hex');
+    return answer(res, () => ingest(logs, digest));
+  }
+
+  /** `events:import`: every event checked (one malformed refuses the request), then answered as a log import. */
+  async function importEvents(
+    _req: IncomingMessage,
+    res: ServerResponse,
+    parsed: Record<string, unknown>,
+    body: Buffer,
+  ): Promise<void> {
+    if (api.eventsImport.denied)
+      return error(res, 403, "Permission 'chronicle.events.import' denied", 'PERMISSION_DENIED');
+    const source = parsed.inlineSource as { events?: unknown } | undefined;
+    if (!source || !Array.isArray(source.events) || source.events.length === 0)
+      return error(res, 400, 'inlineSource.events must list events', 'INVALID_ARGUMENT');
+    const events = source.events as unknown[];
+    for (const [index, event] of events.entries()) {
+      const problem = udmEventProblem(event);
+      if (problem) return error(res, 400, `inlineSource.events[${index}]: ${problem}`, 'INVALID_ARGUMENT');
+    }
+    const udms = events.map((event) => (event as { udm: Record<string, unknown> }).udm);
+    if (udms.some((udm) => malformed(JSON.stringify(udm))))
+      return error(res, 400, 'Request contains an invalid argument.', 'INVALID_ARGUMENT');
+    const digest = createHash('sha256').update(body).digest('hex');
+    return answer(res, () => {
+      api.acceptedBodies.push({ sha256: digest, logs: udms.length });
+      for (const udm of udms) api.events.push({ udm, body: digest });
+    });
+  }
+
+  /** Why one `events[]` entry is malformed, or undefined. */
+  function udmEventProblem(event: unknown): string | undefined {
+    const udm = (event as { udm?: unknown } | null)?.udm;
+    if (typeof udm !== 'object' || udm === null || Array.isArray(udm)) return 'udm must be a UDM event';
+    const metadata = (udm as { metadata?: Record<string, unknown> }).metadata;
+    const eventType = metadata?.event_type ?? metadata?.eventType;
+    if (typeof eventType !== 'string' || eventType === 'EVENTTYPE_UNSPECIFIED')
+      return 'udm.metadata.event_type is required';
+    const timestamp = metadata?.event_timestamp ?? metadata?.eventTimestamp;
+    if (typeof timestamp !== 'string' || !RFC3339.test(timestamp))
+      return 'udm.metadata.event_timestamp must be an RFC 3339 timestamp';
+    const problems = options.udmCheck?.(udm) ?? [];
+    return problems.length > 0 ? `udm: ${problems.join('; ')}` : undefined;
+  }
+
+  /**
+   * Answers a valid ingestion request: a queued or drawn fault, or 200 with `commit` done (the logs
+   * or events stored), as the fault says.
+   */
+  async function answer(res: ServerResponse, commit: () => void): Promise<void> {
     const arrived = waiting;
     waiting = [];
     for (const resolve of arrived) resolve();
@@ -531,15 +611,15 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
     const { fault, slowMs } = queued === undefined ? drawFault() : { fault: queued, slowMs: 0 };
     if (slowMs > 0) await new Promise((resolve) => setTimeout(resolve, slowMs));
     if (fault === 'pass' || fault === undefined) {
-      ingest(logs, digest);
+      commit();
       return json(res, 200, {});
     }
     if (fault === 'accept-then-reset' || fault === 'reset') {
-      if (fault === 'accept-then-reset') ingest(logs, digest);
+      if (fault === 'accept-then-reset') commit();
       res.socket?.destroy();
       return;
     }
-    if (fault.committed) ingest(logs, digest);
+    if (fault.committed) commit();
     res.writeHead(fault.status, {
       'content-type': 'application/json',
       ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}),

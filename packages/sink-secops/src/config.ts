@@ -30,6 +30,12 @@ export const SecOpsSinkConfigSchema = z
       .describe(
         '`import`: the Chronicle API `logs:import`; `legacy`: the Ingestion API `unstructuredlogentries:batchCreate` (shut down on 2027-07-20) (SECOPS_API).',
       ),
+    format: z
+      .enum(['raw', 'udm'])
+      .optional()
+      .describe(
+        '`raw` (the default): every record a raw log of its log type (SecOps’ parser normalises it); `udm`: the records of the streams ctxsiem maps to UDM (Monitor Connections, Sessions, ConnectionFailureLogs; System Log; DaaS ConfigLog operations; Analytics for Security riskScoreChange) become UDM events, checked against Google’s UDM schema and sent through `events:import` (an invalid one goes to the dead letters with why); the other streams (licensing, Analytics, …) stay raw logs. `import` API only (SECOPS_FORMAT).',
+      ),
     region: z
       .string()
       .refine(isSecOpsRegion, REGION_MESSAGE)
@@ -116,6 +122,12 @@ export const SecOpsSinkConfigSchema = z
         code: 'custom',
         path: ['project'],
         message: 'the import API needs the instance’s project',
+      });
+    if (config.format === 'udm' && config.api !== 'import')
+      context.addIssue({
+        code: 'custom',
+        path: ['format'],
+        message: 'UDM events go through the Chronicle API (api: import)',
       });
     const limit = REQUEST_LIMIT_BYTES[config.api];
     if (config.maxRequestBytes !== undefined && config.maxRequestBytes > limit)

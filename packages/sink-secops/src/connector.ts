@@ -32,6 +32,7 @@ const manifest = defineSink({
   env: {
     variables: {
       api: 'SECOPS_API',
+      format: 'SECOPS_FORMAT',
       region: 'SECOPS_REGION',
       project: 'SECOPS_PROJECT',
       instance: 'SECOPS_INSTANCE',
@@ -44,6 +45,7 @@ const manifest = defineSink({
     read: (env) =>
       envValue.defined({
         api: env.SECOPS_API,
+        format: env.SECOPS_FORMAT,
         region: either(env, 'SECOPS_REGION', 'CHRONICLE_REGION'),
         project: env.SECOPS_PROJECT,
         instance: either(env, 'SECOPS_INSTANCE', 'CHRONICLE_CUSTOMER_ID'),

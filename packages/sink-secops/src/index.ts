@@ -28,4 +28,25 @@ export {
   type SecOpsRegion,
 } from './regions.ts';
 export { cutRequests, ENVELOPE_ALLOWANCE_BYTES } from './requests.ts';
-export { ingestionUrl, type SecOpsSinkDeps, secopsSink } from './sink.ts';
+export { eventsImportUrl, ingestionUrl, type SecOpsSinkDeps, secopsSink } from './sink.ts';
+export {
+  UDM_ENUMS,
+  UDM_EVENT_TYPES,
+  UDM_MESSAGES,
+  UDM_SCHEMA_SOURCE,
+  udmEnumValues,
+  udmEventProblems,
+  udmPathType,
+} from './udm-fields.ts';
+export {
+  configLogEventType,
+  failureCategory,
+  platformOf,
+  systemLogEventType,
+  TENANT_FIELD,
+  UDM_MAPPINGS,
+  type UdmEvent,
+  type UdmMapper,
+  udmEventOf,
+  udmMapperOf,
+} from './udm-mapping.ts';

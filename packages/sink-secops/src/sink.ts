@@ -21,6 +21,7 @@ import {
   type JsonRecord,
   parseConfig,
   partPath,
+  RequestRefusedError,
   type Sink,
   SinkError,
   sendIngestionRequest,
@@ -30,6 +31,15 @@ import { REQUEST_LIMIT_BYTES, type SecOpsSinkConfig, SecOpsSinkConfigSchema } fr
 import { logTypeOf } from './log-types.ts';
 import { chronicleApiOrigin, chronicleLocation, legacyIngestionOrigin } from './regions.ts';
 import { cutRequests, ENVELOPE_ALLOWANCE_BYTES, entryTime, logBytes, requestShape } from './requests.ts';
+import { udmMapperOf } from './udm-mapping.ts';
+import {
+  cutUdmRequests,
+  EMPTY_EVENTS_BODY,
+  eventsBody,
+  REFUSED_SCHEME,
+  refusal,
+  udmEntries,
+} from './udm-requests.ts';
 
 /**
  * Where a log type's logs go: `logs:import` on the Chronicle API's GA version `v1`
@@ -42,6 +52,16 @@ export function ingestionUrl(config: SecOpsSinkConfig, logType: string): string 
     return `${origin}/v1/projects/${config.project}/locations/${chronicleLocation(config.region)}/instances/${config.instance}/logTypes/${logType}/logs:import`;
   }
   return `${config.endpoint ?? legacyIngestionOrigin(config.region)}/v2/unstructuredlogentries:batchCreate`;
+}
+
+/**
+ * Where UDM events go: `events:import` on the Chronicle API's GA version `v1`
+ * (https://docs.cloud.google.com/chronicle/docs/reference/rest/v1/projects.locations.instances.events/import),
+ * at the region's host, as `logs:import`.
+ */
+export function eventsImportUrl(config: SecOpsSinkConfig): string {
+  const origin = config.endpoint ?? chronicleApiOrigin(config.region);
+  return `${origin}/v1/projects/${config.project}/locations/${chronicleLocation(config.region)}/instances/${config.instance}/events:import`;
 }
 
 /** What the sink is built with: the connector's dependencies, and (tests) the `fetch` requests go through. */
@@ -72,6 +92,9 @@ export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
   const shape = requestShape(config);
   const tokens = tokenSource(config, deps);
   const httpFetch: FetchLike = deps?.fetch ?? fetch;
+  const entry = udmEntries(config.labels);
+  // A part goes as UDM events when the format says so and its stream has a mapping.
+  const asUdm = (batch: Batch) => config.format === 'udm' && udmMapperOf(batch) !== undefined;
   const advice = {
     401: 'check the service account',
     403: `the service account needs ${config.api === 'import' ? 'chronicle.logs.import (roles/chronicle.editor or a custom role)' : 'the malachite-ingestion scope on a Chronicle ingestion service account'}`,
@@ -84,13 +107,30 @@ export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
     deps,
     locationOf: (batch) =>
       `secops://${config.instance}/${logTypeOf(batch, config.logTypes)}/${partPath(batch)}`,
-    cut: (batch) =>
-      cutRequests(
+    cut: (batch) => {
+      if (asUdm(batch))
+        return cutUdmRequests(
+          identified(batch, 0, batch.records.length).map((record, i) =>
+            entry(batch, batch.records[i]!, String(record[idField])),
+          ),
+          maxBytes,
+        );
+      return cutRequests(
         identified(batch, 0, batch.records.length).map((record) => shape.recordBytes(record)),
         shape.emptyBytes(logTypeOf(batch, config.logTypes)),
         maxBytes,
-      ),
+      );
+    },
     build(batch: Batch, request, at) {
+      if (asUdm(batch)) {
+        const entries = batch.records
+          .slice(request.start, request.end)
+          .map((record, i) => entry(batch, record, batch.digests?.[request.start + i] ?? ''));
+        const refused = entries.length === 1 ? refusal(entries[0]!, maxBytes) : undefined;
+        // Refused before it is sent: the ledger keeps the reason as the request's body.
+        if (refused !== undefined) return { url: REFUSED_SCHEME, body: Buffer.from(refused) };
+        return { url: eventsImportUrl(config), body: Buffer.from(eventsBody(entries)) };
+      }
       const logType = logTypeOf(batch, config.logTypes);
       const records = identified(batch, request.start, request.end);
       const times = records.map((record) =>
@@ -102,6 +142,10 @@ export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
       return { url: ingestionUrl(config, logType), body: Buffer.from(body) };
     },
     async post(request, what, hooks) {
+      if (request.url === REFUSED_SCHEME) {
+        const reason = request.body.toString('utf8');
+        throw new RequestRefusedError(`${what}: ${reason}`, 400, reason);
+      }
       // Not aborted by a shutdown: a request in flight may be accepted; it ends within its timeout.
       await sendIngestionRequest({
         service: 'SecOps',
@@ -132,27 +176,34 @@ export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
     },
     async check() {
       // A request with no logs: the API authenticates and checks the permission before refusing it as
-      // empty (400), so nothing is ingested by a health check.
+      // empty (400), so nothing is ingested by a health check. With UDM, the event import too.
       const logType = logTypeOf({ source: 'monitor', stream: 'Machines' }, config.logTypes);
-      const url = ingestionUrl(config, logType);
-      const body =
-        config.api === 'import' ? '{"inlineSource":{"logs":[]}}' : shape.body(logType, [], [], new Date());
-      const response = await httpFetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await tokens.token()}`, 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(config.requestTimeoutSeconds * 1000),
-      });
-      await response.body?.cancel();
-      if (response.status === 400)
-        return `authenticated to SecOps ${config.api} (${new URL(url).host}) with permission to import ${logType}`;
-      throw new SinkError(
-        response.status === 401
-          ? 'SecOps refused the credentials (401)'
-          : response.status === 403
-            ? `permission denied (403) to import ${logType}`
-            : `SecOps answered ${response.status} to an empty request`,
+      const found = await probe(
+        ingestionUrl(config, logType),
+        config.api === 'import' ? '{"inlineSource":{"logs":[]}}' : shape.body(logType, [], [], new Date()),
+        `import ${logType}`,
       );
+      if (config.format !== 'udm') return found;
+      return `${found}; ${await probe(eventsImportUrl(config), EMPTY_EVENTS_BODY, 'import UDM events')}`;
     },
   });
+
+  async function probe(url: string, body: string, what: string): Promise<string> {
+    const response = await httpFetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await tokens.token()}`, 'content-type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(config.requestTimeoutSeconds * 1000),
+    });
+    await response.body?.cancel();
+    if (response.status === 400)
+      return `authenticated to SecOps ${config.api} (${new URL(url).host}) with permission to ${what}`;
+    throw new SinkError(
+      response.status === 401
+        ? 'SecOps refused the credentials (401)'
+        : response.status === 403
+          ? `permission denied (403) to ${what}`
+          : `SecOps answered ${response.status} to an empty request`,
+    );
+  }
 }
