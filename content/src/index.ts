@@ -1,2 +1,8 @@
 /** SIEM content over the data ctxsiem delivers, and what verifies it offline. */
-export {};
+
+// Operations: the daemon's Grafana dashboard and Prometheus alerts, and what checks their PromQL.
+export * from './grafana-dashboard.ts';
+export * from './prometheus-exposition.ts';
+export * from './prometheus-rules.ts';
+export * from './promql-check.ts';
+export * from './promql-references.ts';
