@@ -6,3 +6,6 @@ export * from './prometheus-exposition.ts';
 export * from './prometheus-rules.ts';
 export * from './promql-check.ts';
 export * from './promql-references.ts';
+
+// Sentinel: workbooks, and every KQL query of one with its parameters expanded.
+export * from './sentinel/workbook.ts';
