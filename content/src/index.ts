@@ -9,3 +9,6 @@ export * from './promql-references.ts';
 
 // Sentinel: workbooks, and every KQL query of one with its parameters expanded.
 export * from './sentinel/workbook.ts';
+
+// SecOps: the structural linter of the YARA-L rules (UDM field paths checked against Google's schema).
+export * from './yaral-lint.ts';
