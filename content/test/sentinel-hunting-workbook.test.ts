@@ -142,6 +142,21 @@ describe('the DaaS experience workbook', () => {
     expect(queries.flatMap(({ name, query }) => problemsOf(name, query))).toEqual([]);
   });
 
+  it('the queries comparing with the previous period set their time in the query; the others take the time range', () => {
+    const steps = workbookItems(workbook.items).flatMap((item) => (item.type === 3 ? [item] : []));
+    const setInQuery = steps
+      .filter((step) => step.content.timeContext?.durationMs === 0)
+      .map((step) => step.name);
+    expect(setInQuery.sort()).toEqual(['logon-duration-by-delivery-group', 'logon-duration-by-phase']);
+    for (const step of steps.filter((one) => !setInQuery.includes(one.name)))
+      expect([step.name, step.content.timeContextFromParameter]).toEqual([step.name, 'TimeRange']);
+    // Reading twice the range: from the start of the previous period, by ingestion time too.
+    for (const name of setInQuery)
+      expect(steps.find((step) => step.name === name)!.content.query).toContain(
+        'TimeGenerated >= start - period',
+      );
+  });
+
   it('ids and step names are unique', () => {
     const items = workbookItems(workbook.items);
     expect(new Set(items.map((item) => item.name)).size).toBe(items.length);
@@ -228,6 +243,16 @@ describe('the checks fail on what they check', () => {
     const step = broken.items.find((item) => item.type === 3)!;
     step.content.queryType = 1;
     expect(WorkbookSchema.safeParse(broken).success).toBe(false);
+    const misspelt = structuredClone(workbook) as {
+      items: { name: string; type: number; content: { query?: string } }[];
+    };
+    const first = misspelt.items.find(
+      (item) => item.type === 3 && item.content.query?.includes('{DeliveryGroup}'),
+    )!;
+    first.content.query = first.content.query!.replace('{DeliveryGroup}', '{DeliveryGrup}');
+    expect(WorkbookSchema.safeParse(misspelt).error?.issues.map((issue) => issue.message)).toEqual([
+      `${first.name}: {DeliveryGrup} names no parameter of the workbook`,
+    ]);
     const twice = structuredClone(workbook);
     twice.items.push(twice.items[0]!);
     expect(WorkbookSchema.safeParse(twice).success).toBe(false);

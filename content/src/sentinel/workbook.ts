@@ -26,13 +26,21 @@
  *   parameter's `quote` (default `'`) joined by its `delimiter` (default `,`); the "All" choice
  *   (`value::all`) → the parameter's `typeSettings.selectAllValue`, quoted the same way;
  * - a text parameter (type 1) → its value as it is.
- * A `{…}` that names no parameter of the workbook is left as it is (KQL's own braces: `dynamic({})`), so a
- * misspelt parameter fails the KQL analysis.
+ * A `{…}` that names no parameter of the workbook is left as it is (KQL's own braces: `dynamic({})`); the
+ * schema refuses a workbook whose queries reference a parameter it does not declare.
+ *
+ * A query's time range: `timeContextFromParameter` binds it to a time range parameter (the workspace then
+ * reads only rows whose TimeGenerated is in the range); `timeContext: { durationMs: 0 }` is the editor's
+ * "Set in query" (INFERRED from workbooks the portal saves), for a query that reads more than the range —
+ * the previous period it compares with.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SENTINEL_CONTENT_DIR } from './content-files.ts';
+
+/** `{Name}` or `{Name:format}`: a parameter reference (KQL's own braces — `dynamic({})`, a function's body — hardly ever hold a bare name; where one did, the workbook check below would say so). */
+const PARAMETER_REFERENCE = /\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\}/g;
 
 /** `queryType` 0: a Log Analytics (KQL) query. */
 const LOGS_QUERY = 0;
@@ -210,22 +218,43 @@ export const WorkbookSchema = z
     ),
   })
   .superRefine((workbook, context) => {
+    const items = workbookItems(workbook.items);
     const names = new Set<string>();
-    const parameters = new Set<string>();
-    for (const item of workbookItems(workbook.items)) {
-      if (names.has(item.name))
-        context.addIssue({ code: 'custom', message: `item name ${item.name} used twice`, path: ['items'] });
+    const parameters = new Map<string, WorkbookParameter>();
+    const problem = (message: string) => context.addIssue({ code: 'custom', message, path: ['items'] });
+    for (const item of items) {
+      if (names.has(item.name)) problem(`item name ${item.name} used twice`);
       names.add(item.name);
       if (item.type === 9)
         for (const parameter of item.content.parameters) {
-          if (parameters.has(parameter.name))
-            context.addIssue({
-              code: 'custom',
-              message: `parameter ${parameter.name} declared twice`,
-              path: ['items'],
-            });
-          parameters.add(parameter.name);
+          if (parameters.has(parameter.name)) problem(`parameter ${parameter.name} declared twice`);
+          parameters.set(parameter.name, parameter);
         }
+    }
+    // What the workbook runs names only parameters it declares, and binds time only to a time range.
+    const queries: { name: string; query: string; time?: string | undefined }[] = items.flatMap((item) =>
+      item.type === 3
+        ? [{ name: item.name, query: item.content.query, time: item.content.timeContextFromParameter }]
+        : item.type === 9
+          ? item.content.parameters.flatMap((parameter) =>
+              parameter.type === 2 && parameter.query
+                ? [
+                    {
+                      name: `parameter ${parameter.name}`,
+                      query: parameter.query,
+                      time: parameter.timeContextFromParameter,
+                    },
+                  ]
+                : [],
+            )
+          : [],
+    );
+    for (const { name, query, time } of queries) {
+      for (const [, reference] of query.matchAll(PARAMETER_REFERENCE))
+        if (!parameters.has(reference!))
+          problem(`${name}: {${reference}} names no parameter of the workbook`);
+      if (time !== undefined && parameters.get(time)?.type !== 4)
+        problem(`${name}: time from ${time}, not a time range parameter`);
     }
   });
 export type Workbook = z.output<typeof WorkbookSchema>;
@@ -320,19 +349,16 @@ export function expandParameters(
   options: ExpansionOptions = {},
 ): string {
   const byName = new Map(parameters.map((parameter) => [parameter.name, parameter]));
-  return text.replace(
-    /\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\}/g,
-    (whole, name: string, format: string | undefined) => {
-      const parameter = byName.get(name);
-      if (!parameter) return whole;
-      const value = options.values?.[name];
-      if (parameter.type === 4) return expandTimeRange(parameter, value, format, options.now ?? new Date());
-      if (parameter.type === 2) return expandDropDown(parameter, value, format);
-      if (format && format !== 'value' && format !== 'label')
-        throw new Error(`{${name}:${format}}: a text parameter has no format ${format}`);
-      return typeof value === 'string' ? value : (parameter.value ?? '');
-    },
-  );
+  return text.replace(PARAMETER_REFERENCE, (whole, name: string, format: string | undefined) => {
+    const parameter = byName.get(name);
+    if (!parameter) return whole;
+    const value = options.values?.[name];
+    if (parameter.type === 4) return expandTimeRange(parameter, value, format, options.now ?? new Date());
+    if (parameter.type === 2) return expandDropDown(parameter, value, format);
+    if (format && format !== 'value' && format !== 'label')
+      throw new Error(`{${name}:${format}}: a text parameter has no format ${format}`);
+    return typeof value === 'string' ? value : (parameter.value ?? '');
+  });
 }
 
 function expandTimeRange(
