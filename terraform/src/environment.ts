@@ -10,6 +10,7 @@ import { MINIMUM_MEMORY_MB } from '@ctxsiem/deployment';
 import { RunnerConfigSchema, SourceConfigSchema, siemDeclarations, TenantSchema } from '@ctxsiem/registry';
 import { z } from 'zod';
 import { isCronInterval } from './schedule.ts';
+import { SecOpsRulesSchema } from './secops/chronicle-rules.ts';
 
 /** SecOps regions and log types, as the SecOps sink declares them (through the registry). */
 const secopsDeclarations = siemDeclarations('secops');
@@ -54,6 +55,9 @@ export const SecOpsSchema = z
       .describe(
         'Log type per `source/stream` or `source`, over the defaults of the SecOps sink (log types SecOps parses). A source without one (daasconfiglog, licensing) needs a custom log type named here by source: no feed is made for a log type that does not exist.',
       ),
+    rules: SecOpsRulesSchema.prefault({}).describe(
+      'The YARA-L rules (content/secops/README.md) the Google Cloud stack creates in the instance, each switchable.',
+    ),
   })
   .strict();
 

@@ -2,11 +2,22 @@
  * The Google Cloud stack as synthesized: a private, versioned, expiring bucket; the function from the
  * built zip, callable only by the scheduler's identity with an OIDC token; its service account able to
  * create and read objects and to replace only state and dead letters; secrets by reference; a GCS feed
- * per stream with read access for the feed's service account.
+ * per stream with read access for the feed's service account; ctxsiem's YARA-L rules, each deployed.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeploymentConfigSchema } from '@ctxsiem/registry';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Json, type SynthesizedStack, synth } from './synth.ts';
+import { GOOGLE_MINIMUM } from '../src/providers.ts';
+import {
+  ADMIN_MACHINE_RULE,
+  ADMIN_MACHINES_LIST,
+  CHRONICLE_RULE_MINIMUM,
+  SecOpsRulesSchema,
+  secopsRuleFiles,
+} from '../src/secops/chronicle-rules.ts';
+import { type Json, type SynthesizedStack, synth, TERRAFORM } from './synth.ts';
 
 let prod: SynthesizedStack;
 beforeAll(async () => {
@@ -124,5 +135,85 @@ describe('the Google Cloud stack', () => {
       role: 'roles/storage.objectViewer',
       member: 'serviceAccount:chronicle-feeds-7a6b5c4d@chronicle-prod.iam.gserviceaccount.com',
     });
+  });
+
+  it('creates ctxsiem’s YARA-L rules in the SecOps instance, each deployed; the admin-machine rule only with known machines', () => {
+    const rules = prod.resources('google_chronicle_rule');
+    const files = secopsRuleFiles().filter((rule) => rule.name !== ADMIN_MACHINE_RULE);
+    expect(Object.keys(rules).sort()).toEqual(files.map((rule) => `secops-rule-${rule.name}`).sort());
+    for (const { name, text } of files) {
+      expect(rules[`secops-rule-${name}`]).toMatchObject({
+        project: 'acme-secops',
+        location: 'us',
+        instance: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d',
+        text,
+      });
+      expect(
+        prod.resource('google_chronicle_rule_deployment', `secops-rule-deployment-${name}`),
+      ).toMatchObject({
+        rule: `\${google_chronicle_rule.secops-rule-${name}.rule_id}`,
+        enabled: true,
+        alerting: true,
+      });
+    }
+    expect(prod.resources('google_chronicle_reference_list')).toEqual({});
+    expect(prod.json.output).toMatchObject({ secops_rules_not_deployed: { value: [ADMIN_MACHINE_RULE] } });
+    // The resources shipped in google 6.28.0: the stack pins no older google.
+    const version = (v: string) => v.split('.').map(Number) as [number, number, number];
+    const [major, minor] = version(GOOGLE_MINIMUM);
+    const [needMajor, needMinor] = version(CHRONICLE_RULE_MINIMUM);
+    expect(major * 1000 + minor).toBeGreaterThanOrEqual(needMajor * 1000 + needMinor);
+    expect((prod.json.terraform as Json).required_providers).toMatchObject({
+      google: { version: `>= ${GOOGLE_MINIMUM}, < 8.0.0` },
+    });
+  });
+
+  it('switches rules in the environment file, and gives the admin-machine rule its reference list', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ctxsiem-secops-rules-'));
+    const environment = JSON.parse(readFileSync(join(TERRAFORM, 'environments', 'prod-gcp.json'), 'utf8'));
+    environment.secops.rules = {
+      deploy: [ADMIN_MACHINE_RULE, 'citrix_cloud_api_client_created'],
+      alerting: false,
+      knownAdminMachines: ['10.20.0.0/24', '192.0.2.15'],
+    };
+    writeFileSync(join(folder, 'prod-gcp.json'), JSON.stringify(environment));
+    const stack = (await synth(['prod-gcp'], folder)).get('prod-gcp')!;
+    expect(Object.keys(stack.resources('google_chronicle_rule')).sort()).toEqual([
+      'secops-rule-citrix_cloud_api_client_created',
+      `secops-rule-${ADMIN_MACHINE_RULE}`,
+    ]);
+    expect(stack.resource('google_chronicle_reference_list', 'secops-list-admin-machines')).toMatchObject({
+      reference_list_id: ADMIN_MACHINES_LIST,
+      syntax_type: 'REFERENCE_LIST_SYNTAX_TYPE_CIDR',
+      entries: [{ value: '10.20.0.0/24' }, { value: '192.0.2.15' }],
+    });
+    expect(stack.resource('google_chronicle_rule', `secops-rule-${ADMIN_MACHINE_RULE}`).depends_on).toEqual([
+      'google_chronicle_reference_list.secops-list-admin-machines',
+    ]);
+    expect(
+      stack.resource(
+        'google_chronicle_rule_deployment',
+        'secops-rule-deployment-citrix_cloud_api_client_created',
+      ),
+    ).toMatchObject({ enabled: true, alerting: false });
+    // The list the rule reads is the one created.
+    expect(secopsRuleFiles().find((rule) => rule.name === ADMIN_MACHINE_RULE)!.text).toContain(
+      `%${ADMIN_MACHINES_LIST}`,
+    );
+  });
+
+  it('refuses an unknown rule, a bad address, and the admin-machine rule named without machines', () => {
+    const issues = (input: unknown) =>
+      SecOpsRulesSchema.safeParse(input).error?.issues.map(
+        (issue) => `${issue.path.join('.')}: ${issue.message}`,
+      ) ?? [];
+    expect(issues({})).toEqual([]);
+    expect(issues({ deploy: ['citrix_no_such_rule'] })[0]).toMatch(/^deploy: /);
+    expect(issues({ knownAdminMachines: ['10.0.0.0/8', 'admin-pc'] })).toEqual([
+      'knownAdminMachines.1: must be an IP address or a CIDR range',
+    ]);
+    expect(issues({ deploy: [ADMIN_MACHINE_RULE] })).toEqual([
+      `knownAdminMachines: ${ADMIN_MACHINE_RULE} needs the known admin machines (its reference list cannot be empty)`,
+    ]);
   });
 });

@@ -2,7 +2,8 @@
  * An environment on Google Cloud: the collector bucket (uniform access, public access prevented,
  * versioned, expiring), a Secret Manager secret per tenant (its value set out of band), the Cloud Run
  * function (nodejs24) from `apps/cloud-function/dist/function.zip` as its own service account, a Cloud
- * Scheduler job per tenant calling it with an OIDC token, and — with a SecOps instance — one GCS feed
+ * Scheduler job per tenant calling it with an OIDC token, and — with a SecOps instance — ctxsiem's
+ * YARA-L rules (`secops.rules`) and one GCS feed
  * per stream, its service account allowed to read the bucket.
  */
 import { createHash } from 'node:crypto';
@@ -30,6 +31,7 @@ import type { Environment } from '../environment.ts';
 import { GOOGLE_VERSION, pinGoogleProviders } from '../providers.ts';
 import { cronEvery } from '../schedule.ts';
 import { secopsFeeds } from '../secops/chronicle-feed.ts';
+import { secopsRules, selectedRules } from '../secops/chronicle-rules.ts';
 
 type GcpSettings = NonNullable<Environment['gcp']>;
 
@@ -301,6 +303,31 @@ export class GcpStack extends TerraformStack {
     if (feeds.length > 0)
       new TerraformOutput(this, 'secops_feeds', {
         value: Object.fromEntries(feeds.map(({ stream, feed }) => [stream, feed.feedName])),
+      });
+    if (environment.secops) this.#rules(environment.secops);
+  }
+
+  /**
+   * ctxsiem's YARA-L rules in the SecOps instance (`secops.rules`), each deployed. They read the UDM
+   * events of the SecOps sink's `format: udm` (content/secops/README.md); the feeds' raw logs are
+   * normalised by Google's own parsers, whose UDM the rules do not target.
+   */
+  #rules(secops: NonNullable<Environment['secops']>) {
+    const rules = secopsRules(this, {
+      project: secops.project,
+      location: secops.location,
+      instance: secops.instance,
+      rules: secops.rules,
+    });
+    if (rules.length > 0)
+      new TerraformOutput(this, 'secops_rules', {
+        value: Object.fromEntries(rules.map(({ name, rule }) => [name, rule.name])),
+      });
+    const { notDeployed } = selectedRules(secops.rules);
+    if (notDeployed.length > 0)
+      new TerraformOutput(this, 'secops_rules_not_deployed', {
+        value: notDeployed,
+        description: 'Rules secops.rules leaves out (the admin-machine rule needs knownAdminMachines).',
       });
   }
 
