@@ -303,6 +303,22 @@ export function configLogEventType(operationText: string): string {
   return 'USER_RESOURCE_UPDATE_CONTENT';
 }
 
+/**
+ * A ConfigLog `User` as Citrix Cloud writes a cloud administrator — `Name (email)` — split so the
+ * administrator is named by email, as the System Log names them; any other form (`DOMAIN\\user`) is kept
+ * whole. (The form is the emulator's reading of Citrix's records: INFERRED.)
+ */
+export function configLogUser(value: unknown): {
+  userid?: string;
+  user_display_name?: string;
+  email_addresses?: string[];
+} {
+  const user = text(value);
+  const parts = user ? /^(.+?) \(([^()\s]+@[^()\s]+)\)$/.exec(user) : null;
+  if (!parts) return { userid: user };
+  return { userid: parts[2], user_display_name: parts[1], email_addresses: [parts[2]!] };
+}
+
 const configLogOperation: UdmMapper = (r, id) => {
   const targetTypes = Array.isArray(r.TargetTypes) ? r.TargetTypes.map(String) : [];
   const successful = r.IsSuccessful;
@@ -315,7 +331,7 @@ const configLogOperation: UdmMapper = (r, id) => {
       r.StartTime ?? r.FormattedStartTime,
     ),
     principal: {
-      user: { userid: text(r.User), product_object_id: text(r.UserIdentity) },
+      user: { ...configLogUser(r.User), product_object_id: text(r.UserIdentity) },
       ip: distinct(text(r.AdminMachineIP)),
       application: text(r.Source),
     },

@@ -110,6 +110,8 @@ describe('UDM schema (derived from googleapis/googleapis backstory/udm.proto)', 
     expect(udmPathType('udm.target.user.userid')).toBe('string');
     expect(udmPathType('principal.ip_geo_artifact.location.country_or_region')).toBe('string');
     expect(udmPathType('additional.fields["ClientISP"]')).toBe('struct');
+    expect(udmPathType('metadata.event_timestamp.seconds')).toBe('int64');
+    expect(udmPathType('metadata.event_timestamp.minutes')).toBeUndefined();
     expect(udmPathType('principal.ipaddress')).toBeUndefined();
     expect(udmPathType('target.user.user_id')).toBeUndefined();
     expect(udmEnumValues('security_result.action')).toContain('BLOCK');
@@ -267,6 +269,15 @@ describe('UDM mapping', () => {
     expect(
       event('daasconfiglog', 'operations', { ...operation, IsSuccessful: false }).security_result[0].action,
     ).toEqual(['FAIL']);
+    expect(
+      event('daasconfiglog', 'operations', { ...operation, User: 'sam okafor (sam.okafor@example.com)' })
+        .principal.user,
+    ).toEqual({
+      userid: 'sam.okafor@example.com',
+      user_display_name: 'sam okafor',
+      email_addresses: ['sam.okafor@example.com'],
+      product_object_id: 'S-1-5-21-1',
+    });
     expect(configLogEventType('Add Administrator')).toBe('USER_RESOURCE_UPDATE_PERMISSIONS');
     expect(configLogEventType('Remove Machine from Catalog')).toBe('USER_RESOURCE_DELETION');
     expect(configLogEventType('Set Delivery Group properties')).toBe('USER_RESOURCE_UPDATE_CONTENT');
