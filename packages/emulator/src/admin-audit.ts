@@ -19,6 +19,7 @@
  */
 import { ApiError } from './api-error.ts';
 import type { LateArrivals } from './late-arrivals.ts';
+import type { PlantedAuditRecord, PlantedOperation, ScenarioPlan } from './planted-scenarios.ts';
 import { createRng, hashOf } from './random.ts';
 import { HOUR_MS, MINUTE_MS } from './time.ts';
 
@@ -260,6 +261,49 @@ function changeDate(ms: number): string {
 const decimalId = (...parts: (string | number)[]) =>
   `${(hashOf(...parts, 'high') % 900_000_000) + 100_000_000}${String(hashOf(...parts, 'low')).padStart(10, '0')}`;
 
+/** The target fields of a record, and the object before / after the event. */
+interface Target {
+  targetId: string;
+  targetDisplayName: string;
+  targetEmail: string | null;
+  targetUserId: string | null;
+  state: (after: boolean) => Record<string, string>;
+}
+
+/** An administrator target: its ids from its email, the sample's AfterChanges keys in their order. */
+function administratorTarget(
+  seed: number,
+  customerId: string,
+  admin: { email: string; name: string },
+  values: (after: boolean) => {
+    AccessType: string;
+    CreatedDate: string;
+    UpdatedDate: string;
+    Pending: string;
+  },
+): Target {
+  const userId = decimalId(seed, 'admin-user', customerId, admin.email);
+  return {
+    targetId: userId,
+    targetDisplayName: admin.email,
+    targetEmail: admin.email,
+    targetUserId: uuid(seed, 'admin-oid', customerId, admin.email).replaceAll('-', ''),
+    state: (after) => {
+      const { AccessType, CreatedDate, UpdatedDate, Pending } = values(after);
+      return {
+        CustomerId: customerId,
+        Principal: admin.email,
+        UserId: userId,
+        AccessType,
+        CreatedDate,
+        UpdatedDate,
+        DisplayName: admin.name,
+        Pending,
+      };
+    },
+  };
+}
+
 /** The target fields and the object before / after the event (`null` where the table records none). */
 function targetOf(
   seed: number,
@@ -267,13 +311,7 @@ function targetOf(
   kind: SystemEvent,
   random: ReturnType<typeof createRng>,
   at: number,
-): {
-  targetId: string;
-  targetDisplayName: string;
-  targetEmail: string | null;
-  targetUserId: string | null;
-  state: (after: boolean) => Record<string, string>;
-} {
+): Target {
   if (kind.targetType === 'administrator') {
     const name = ADMIN_TARGETS[random.int(0, ADMIN_TARGETS.length)]!;
     const email = `${name
@@ -281,25 +319,14 @@ function targetOf(
       .normalize('NFD')
       .replace(/[^a-z ]/g, '')
       .replace(' ', '.')}@example.com`;
-    const userId = decimalId(seed, 'admin-user', customerId, email);
     const created = at - random.int(0, 30) * 24 * HOUR_MS;
     // Exactly the sample's AfterChanges keys; the values before an update are INFERRED.
-    return {
-      targetId: userId,
-      targetDisplayName: email,
-      targetEmail: email,
-      targetUserId: uuid(seed, 'admin-oid', customerId, email).replaceAll('-', ''),
-      state: (after) => ({
-        CustomerId: customerId,
-        Principal: email,
-        UserId: userId,
-        AccessType: after ? 'Full' : 'Custom',
-        CreatedDate: changeDate(kind.eventType.endsWith('/create') ? at : created),
-        UpdatedDate: changeDate(after ? at : created),
-        DisplayName: name,
-        Pending: kind.eventType.endsWith('/invite') ? 'True' : 'False',
-      }),
-    };
+    return administratorTarget(seed, customerId, { email, name }, (after) => ({
+      AccessType: after ? 'Full' : 'Custom',
+      CreatedDate: changeDate(kind.eventType.endsWith('/create') ? at : created),
+      UpdatedDate: changeDate(after ? at : created),
+      Pending: kind.eventType.endsWith('/invite') ? 'True' : 'False',
+    }));
   }
   if (kind.targetType === 'service') {
     // INFERRED: a secure client named by its id and name, without email or user id.
@@ -328,47 +355,101 @@ function targetOf(
   };
 }
 
+/** One System Log record, camelCase, fields in the sample's order. */
+function systemLogRecord(
+  seed: number,
+  customerId: string,
+  record: { id: string; at: number; ticks: number; kind: SystemEvent; target: Target; admin: string },
+): Record<string, unknown> {
+  const { kind, target, admin } = record;
+  const system = kind.actorType === 'system';
+  return {
+    recordId: record.id,
+    utcTimestamp: ticks(record.at, record.ticks),
+    customerId,
+    eventType: kind.eventType,
+    targetId: target.targetId,
+    targetDisplayName: target.targetDisplayName,
+    targetEmail: target.targetEmail,
+    targetUserId: target.targetUserId,
+    targetType: kind.targetType,
+    beforeChanges: kind.before ? target.state(false) : null,
+    afterChanges: kind.after ? target.state(true) : null,
+    // The sample's agent is its event type's service; `platform` and `wxp` for the others: INFERRED.
+    agentId: kind.eventType.split(/[:/]/)[0],
+    serviceProfileName: null,
+    // The sample's system actor; an administrator's id and name: INFERRED.
+    actorId: system ? null : uuid(seed, 'actor', admin),
+    actorDisplayName: system ? 'CwcSystem' : admin,
+    actorType: kind.actorType,
+    message: Object.fromEntries(
+      SYSTEM_LOG_LOCALES.map((locale) => [locale, kind.message[locale](target.targetId)]),
+    ),
+  };
+}
+
+/**
+ * The target of a planted record (planted-scenarios.ts): an administrator with the access it had and
+ * has (`AccessType`), or a secure client — built as `targetOf` builds them.
+ */
+function plantedTarget(
+  seed: number,
+  customerId: string,
+  kind: SystemEvent,
+  planted: PlantedAuditRecord,
+): Target {
+  const { displayName, email, accessBefore, accessAfter } = planted.target;
+  if (kind.targetType === 'service')
+    return {
+      targetId: uuid(seed, 'secure-client', customerId, displayName),
+      targetDisplayName: displayName,
+      targetEmail: null,
+      targetUserId: null,
+      state: () => ({ CustomerId: customerId, Name: displayName, CreatedDate: changeDate(planted.at) }),
+    };
+  const address = email ?? displayName;
+  return administratorTarget(seed, customerId, { email: address, name: displayName }, (after) => ({
+    AccessType: (after ? accessAfter : accessBefore) ?? accessAfter,
+    CreatedDate: changeDate(planted.at),
+    UpdatedDate: changeDate(planted.at),
+    Pending: 'False',
+  }));
+}
+
 /**
  * Whole-hour generation: the events of the hour `hour` (hours since the epoch), oldest first, in the
- * camelCase the live API answers (see `SystemLogCasing`), fields in the sample's order.
+ * camelCase the live API answers (see `SystemLogCasing`), fields in the sample's order — with the
+ * planted scenarios' records of the hour among them.
  */
-function systemLogHour(seed: number, customerId: string, hour: number): Record<string, unknown>[] {
+function systemLogHour(
+  seed: number,
+  customerId: string,
+  hour: number,
+  planted: ScenarioPlan | null = null,
+): Record<string, unknown>[] {
   const random = createRng(hashOf(seed, 'systemlog', customerId, hour));
-  return Array.from({ length: random.int(2, 8) }, (_, index) => {
+  const generated = Array.from({ length: random.int(2, 8) }, (_, index) => {
     const at = hour * HOUR_MS + random.int(0, HOUR_MS - 1);
     const kind = SYSTEM_LOG_EVENTS[random.int(0, SYSTEM_LOG_EVENTS.length)]!;
     const admin = ADMINS[random.int(0, ADMINS.length)]!;
     const target = targetOf(seed, customerId, kind, random, at);
-    const system = kind.actorType === 'system';
-    return {
-      at,
-      record: {
-        recordId: uuid(seed, 'systemlog-record', customerId, hour, index),
-        utcTimestamp: ticks(at, hashOf(seed, 'ticks', hour, index)),
-        customerId,
-        eventType: kind.eventType,
-        targetId: target.targetId,
-        targetDisplayName: target.targetDisplayName,
-        targetEmail: target.targetEmail,
-        targetUserId: target.targetUserId,
-        targetType: kind.targetType,
-        beforeChanges: kind.before ? target.state(false) : null,
-        afterChanges: kind.after ? target.state(true) : null,
-        // The sample's agent is its event type's service; `platform` and `wxp` for the others: INFERRED.
-        agentId: kind.eventType.split(/[:/]/)[0],
-        serviceProfileName: null,
-        // The sample's system actor; an administrator's id and name: INFERRED.
-        actorId: system ? null : uuid(seed, 'actor', admin),
-        actorDisplayName: system ? 'CwcSystem' : admin,
-        actorType: kind.actorType,
-        message: Object.fromEntries(
-          SYSTEM_LOG_LOCALES.map((locale) => [locale, kind.message[locale](target.targetId)]),
-        ),
-      },
-    };
-  })
-    .sort((a, b) => a.at - b.at)
-    .map(({ record }) => record);
+    const id = uuid(seed, 'systemlog-record', customerId, hour, index);
+    const extra = hashOf(seed, 'ticks', hour, index);
+    return { at, record: systemLogRecord(seed, customerId, { id, at, ticks: extra, kind, target, admin }) };
+  });
+  const plantedRecords = (planted?.systemLog ?? [])
+    .filter((record) => Math.floor(record.at / HOUR_MS) === hour)
+    .map((record) => {
+      const kind = SYSTEM_LOG_EVENTS.find((event) => event.eventType === record.eventType)!;
+      const target = plantedTarget(seed, customerId, kind, record);
+      const id = uuid(seed, 'systemlog-planted', customerId, record.name);
+      const admin = record.actor ?? ADMINS[0]!;
+      return {
+        at: record.at,
+        record: systemLogRecord(seed, customerId, { id, at: record.at, ticks: 0, kind, target, admin }),
+      };
+    });
+  return [...generated, ...plantedRecords].sort((a, b) => a.at - b.at).map(({ record }) => record);
 }
 
 const OPERATIONS = [
@@ -405,10 +486,18 @@ interface Operation {
   record: Record<string, unknown>;
 }
 
-/** The operations started in hour `hour` of the site, oldest first, as they are once ended. */
-function configLogHour(seed: number, customerId: string, hour: number): Operation[] {
+/**
+ * The operations started in hour `hour` of the site, oldest first, as they are once ended — with the
+ * planted scenarios' operations of the hour among them.
+ */
+function configLogHour(
+  seed: number,
+  customerId: string,
+  hour: number,
+  planted: ScenarioPlan | null = null,
+): Operation[] {
   const random = createRng(hashOf(seed, 'configlog', customerId, hour));
-  return Array.from({ length: random.int(1, 6) }, (_, index) => {
+  const generated = Array.from({ length: random.int(1, 6) }, (_, index) => {
     const start = hour * HOUR_MS + random.int(0, HOUR_MS - 1000);
     const kind = OPERATIONS[random.int(0, OPERATIONS.length - 1)]!;
     const end =
@@ -441,7 +530,39 @@ function configLogHour(seed: number, customerId: string, hour: number): Operatio
         Parameters: [{ Name: 'Name', Value: object }],
       },
     };
-  }).sort((a, b) => a.start - b.start);
+  });
+  const plantedOperations = (planted?.operations ?? [])
+    .filter((operation) => Math.floor(operation.at / HOUR_MS) === hour)
+    .map((operation) => plantedOperation(seed, customerId, operation));
+  return [...generated, ...plantedOperations].sort((a, b) => a.start - b.start);
+}
+
+/** A planted operation (planted-scenarios.ts), as `configLogHour` writes a generated one. */
+function plantedOperation(seed: number, customerId: string, planted: PlantedOperation): Operation {
+  const kind = OPERATIONS.find((operation) => operation.text === planted.kind)!;
+  const end = planted.at + (kind.minutes > 0 ? kind.minutes * MINUTE_MS * 0.75 : 1_800);
+  return {
+    start: planted.at,
+    end,
+    record: {
+      Id: uuid(seed, 'configlog-planted', customerId, planted.name),
+      Text: `${kind.text} '${planted.object}'`,
+      User: `${planted.admin.split('@')[0]!.replace('.', ' ')} (${planted.admin})`,
+      UserIdentity: `S-1-5-21-${hashOf(seed, 'sid', planted.admin) % 1_000_000_000}`,
+      Source: planted.adminMachineIp === '' ? 'Studio' : 'Broker SDK',
+      AdminMachineIP: planted.adminMachineIp,
+      StartTime: displayTime(planted.at),
+      FormattedStartTime: new Date(planted.at).toISOString(),
+      EndTime: displayTime(end),
+      FormattedEndTime: new Date(end).toISOString(),
+      IsSuccessful: true,
+      TargetTypes: [...kind.targets],
+      OperationType: kind.type,
+      Labels: [],
+      Metadata: [],
+      Parameters: [{ Name: 'Name', Value: planted.object }],
+    },
+  };
 }
 
 /** An operation as the API shows it at `now`: without its end while it runs. */
@@ -455,6 +576,8 @@ export interface AuditView {
   seed: number;
   now: number;
   late: LateArrivals | null;
+  /** The planted detection scenarios (option `scenarios`), or none. */
+  planted?: ScenarioPlan | null;
 }
 
 const visible = (view: AuditView, kind: string, key: unknown, at: number) =>
@@ -475,7 +598,7 @@ export function systemLogRecords(
   to: number,
 ): Record<string, unknown>[] {
   return hoursOf(view, from, to).flatMap((hour) =>
-    systemLogHour(view.seed, customerId, hour).filter((record) => {
+    systemLogHour(view.seed, customerId, hour, view.planted).filter((record) => {
       const at = Date.parse(String(record.utcTimestamp));
       return at >= from && at <= to && visible(view, 'systemlog', record.recordId, at);
     }),
@@ -490,7 +613,7 @@ export function configLogOperations(
   to: number,
 ): Record<string, unknown>[] {
   return hoursOf(view, from, to).flatMap((hour) =>
-    configLogHour(view.seed, customerId, hour)
+    configLogHour(view.seed, customerId, hour, view.planted)
       .filter(
         ({ start, record }) => start >= from && start < to && visible(view, 'configlog', record.Id, start),
       )

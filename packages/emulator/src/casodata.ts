@@ -24,6 +24,7 @@ import {
   type SessionTimeline,
   sessionDetail,
   sessionStateAt,
+  sessionsInHour,
   sessionTimeline,
   type World,
 } from './session-model.ts';
@@ -81,8 +82,9 @@ function* startedSessions(
   now: number,
   budget: ScanBudget,
 ): Generator<SessionTimeline> {
-  budget.consume(world.sessionsPerHour);
-  for (let index = 0; index < world.sessionsPerHour; index++) {
+  const count = sessionsInHour(world, hour);
+  budget.consume(count);
+  for (let index = 0; index < count; index++) {
     const t = sessionTimeline(world, hour, index);
     if (t.start < now) yield t;
   }

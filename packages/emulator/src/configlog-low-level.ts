@@ -138,10 +138,10 @@ export function lowLevelOperationsOf(
 const hourOf = new LRUCache<string, number>({ max: 100_000 });
 
 /** The operations of one hour as they are once ended (whatever `now` is). */
-function endedOperationsOf(seed: number, customerId: string, hour: number): Record<string, unknown>[] {
+function endedOperationsOf(view: AuditView, customerId: string, hour: number): Record<string, unknown>[] {
   const from = hour * HOUR_MS;
   return configLogOperations(
-    { seed, now: from + HOUR_MS + DAY_MS, late: null },
+    { seed: view.seed, now: from + HOUR_MS + DAY_MS, late: null, planted: view.planted ?? null },
     customerId,
     from,
     from + HOUR_MS,
@@ -160,7 +160,7 @@ function endedOperation(
   const first = Math.floor((view.now - AUDIT_RETENTION_MS) / HOUR_MS);
   const hours = known !== undefined ? [known] : Array.from({ length: last - first + 1 }, (_, i) => last - i);
   for (const hour of hours) {
-    const operations = endedOperationsOf(view.seed, customerId, hour);
+    const operations = endedOperationsOf(view, customerId, hour);
     for (const operation of operations) hourOf.set(key(operation.Id), hour);
     const found = operations.find((operation) => operation.Id === id);
     if (found) return found;

@@ -87,7 +87,7 @@ export function createGroundTruth(world: World, view: () => VisibleData, clock: 
     if (!source) throw new Error(`Unknown Monitor entity set '${entitySet}'`);
     return source;
   };
-  const audit = () => ({ seed: world.seed, now: clock(), late: view().late });
+  const audit = () => ({ seed: world.seed, now: clock(), late: view().late, planted: world.planted });
   return {
     seed: world.seed,
     sessionsPerHour: world.sessionsPerHour,

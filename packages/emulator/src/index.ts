@@ -41,6 +41,18 @@ export { DEFAULT_HORIZON_MS, RETENTION_MS } from './monitor-query.ts';
 export type { EdmType, EntitySetDef, NavigationDef, PropertyDef } from './monitor-schema.ts';
 export { ENTITY_SETS as MONITOR_ENTITY_SETS } from './monitor-schema.ts';
 export type { CustomerCredentials, EmulatorOptions, Faults, SingleFlight } from './options.ts';
+export {
+  DEFAULT_SCENARIO_WINDOW_START,
+  PLANTED_SCENARIOS,
+  type PlantedScenarios,
+  type PlantedSessionSummary,
+  type PlantedUser,
+  plantedRiskEvents,
+  plantedScenarios,
+  SCENARIO_IDS,
+  SCENARIO_WINDOW_MS,
+  type ScenarioId,
+} from './planted-scenarios.ts';
 export { MAX_PAGE_SIZE, preferredPageSize } from './prefer.ts';
 export { produceRiskEvents, type RiskEventProducerOptions } from './risk-event-producer.ts';
 export {

@@ -1,6 +1,7 @@
 /** Public configuration of the emulator and the resolution of defaults. */
 import { SYSTEM_LOG_DEFAULT_CASING, type SystemLogCasing } from './admin-audit.ts';
 import type { LicenseModel } from './licensing.ts';
+import { DEFAULT_SCENARIO_WINDOW_START, scenarioWindowStart } from './planted-scenarios.ts';
 
 export interface CustomerCredentials {
   customerId: string;
@@ -118,6 +119,12 @@ export interface EmulatorOptions {
    * working collectors read it) or `PascalCase` (as Citrix's documentation shows it). See admin-audit.ts.
    */
   systemLogCasing?: SystemLogCasing;
+  /**
+   * Plant the detection scenarios (planted-scenarios.ts: impossible travel, a failure burst, a new
+   * administrator, …) in the data: `true` in the default window (Sunday 2024-08-04 02:00–04:00 UTC), or
+   * `{ windowStart }` (a Sunday at 02:00 UTC). Default false: the data is as without scenarios.
+   */
+  scenarios?: boolean | { windowStart: string | Date };
   faults?: Faults;
 }
 
@@ -144,6 +151,8 @@ export interface ResolvedOptions {
   singleFlight: SingleFlight;
   queryTimeout: { maxScannedRows: number | null; delayMs: number; unindexedRowCost: number };
   systemLogCasing: SystemLogCasing;
+  /** Where the scenarios' window starts (ms), or null: none planted. */
+  scenarioWindowStart: number | null;
   faults: Faults;
 }
 
@@ -177,6 +186,11 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
       unindexedRowCost: options.queryTimeout?.unindexedRowCost ?? UNINDEXED_ROW_COST,
     },
     systemLogCasing: options.systemLogCasing ?? SYSTEM_LOG_DEFAULT_CASING,
+    scenarioWindowStart: !options.scenarios
+      ? null
+      : scenarioWindowStart(
+          options.scenarios === true ? DEFAULT_SCENARIO_WINDOW_START : options.scenarios.windowStart,
+        ),
     faults: options.faults ?? {},
   };
 }

@@ -34,12 +34,23 @@ export interface PoolSpec<M> {
    * the set is a read of all of it), though its rows still change at the cadence.
    */
   timeless?: boolean;
+  /** Replaces a member's seeded latest version at `now` (a planted scenario's version), if given. */
+  adjust?(member: M, seeded: PoolVersion | undefined, now: number): PoolVersion | undefined;
 }
 
 export function poolSource<M>(world: World, spec: PoolSpec<M>): RowSource {
   const byKey = new Map(spec.members.map((m) => [spec.key(m), m]));
-  const versionAt = (member: M, now: number) =>
-    latestPoolVersion(world.seed, spec.name, spec.index(member), spec.createdMs(member), spec.cadence, now);
+  const versionAt = (member: M, now: number) => {
+    const seeded = latestPoolVersion(
+      world.seed,
+      spec.name,
+      spec.index(member),
+      spec.createdMs(member),
+      spec.cadence,
+      now,
+    );
+    return spec.adjust ? spec.adjust(member, seeded, now) : seeded;
+  };
   // A query scans many slices at the same `now`: compute the members' current versions once per `now`.
   let memo: { now: number; versions: (PoolVersion | undefined)[] } | undefined;
   const versionsAt = (now: number) => {
@@ -84,9 +95,30 @@ export function poolSource<M>(world: World, spec: PoolSpec<M>): RowSource {
   };
 }
 
+/**
+ * A machine of the `vda-deregistration` scenario (planted-scenarios.ts): from its planted time on it is
+ * unregistered (that time its version) until `until`, when it registers again — a version at `until`
+ * unless a later seeded one exists. Other machines, and every machine without the option: as seeded.
+ */
+function plantedMachineVersion(
+  world: World,
+  machine: MachineInfo,
+  seeded: PoolVersion | undefined,
+  now: number,
+): PoolVersion | undefined {
+  const down = world.planted?.machines.get(machine.index);
+  if (!down || !seeded || now < down.at) return seeded;
+  if (now < down.until) return { modifiedMs: down.at, hour: seeded.hour };
+  return seeded.modifiedMs < down.until ? { modifiedMs: down.until, hour: seeded.hour } : seeded;
+}
+
 function machineRow(world: World, machine: MachineInfo, version: PoolVersion): Row {
   const rng = createRng(hashOf(world.seed, 'machine-version', machine.index, version.hour));
-  const registered = rng.chance(0.92);
+  const down = world.planted?.machines.get(machine.index);
+  const planted = down !== undefined && version.modifiedMs === down.at;
+  // Drawn whatever the scenario, so the values after it stay as seeded.
+  const drawnRegistered = rng.chance(0.92);
+  const registered = planted ? false : drawnRegistered;
   const multiSession = machine.desktopGroup.sessionType === 1;
   const sessions = registered ? rng.int(0, multiSession ? 12 : 2) : 0;
   const users = Array.from({ length: multiSession ? 0 : sessions }, () => rng.pick(world.population.users));
@@ -110,7 +142,7 @@ function machineRow(world: World, machine: MachineInfo, version: PoolVersion): R
     AssociatedUserUPNs: users.map((u) => u.upn).join(';') || null,
     CurrentRegistrationState: registered ? 1 : 2,
     RegistrationStateChangeDate: changed,
-    LastDeregisteredCode: registered ? null : rng.pick([3, 8, 9]),
+    LastDeregisteredCode: planted ? down.lastDeregisteredCode : registered ? null : rng.pick([3, 8, 9]),
     LastDeregisteredDate: registered ? null : changed,
     CurrentPowerState: registered ? 3 : rng.pick([2, 3]),
     CurrentSessionCount: sessions,
@@ -121,7 +153,7 @@ function machineRow(world: World, machine: MachineInfo, version: PoolVersion): R
     FailureDate: registered ? null : changed,
     WindowsConnectionSetting: 1,
     IsPreparing: false,
-    FaultState: registered ? 0 : rng.pick([1, 2, 3]),
+    FaultState: planted ? down.faultState : registered ? 0 : rng.pick([1, 2, 3]),
     OSType: machine.osType,
     CurrentLoadIndexId: hashOf(world.seed, 'load-index', machine.index, version.hour) % 10_000_000,
     CatalogId: machine.catalogId,
@@ -183,6 +215,7 @@ export function machinesSource(world: World): RowSource {
     createdMs: (m) => m.createdMs,
     cadence: { periodHours: 6, extraChance: 0.1 },
     row: (m, v) => machineRow(world, m, v),
+    adjust: (m, seeded, now) => plantedMachineVersion(world, m, seeded, now),
   });
 }
 

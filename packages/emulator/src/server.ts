@@ -45,6 +45,7 @@ import { createMonitorSources } from './monitor-data.ts';
 import { monitorEntitySetOf, monitorReply } from './monitor-endpoint.ts';
 import { TokenStore } from './oauth.ts';
 import { type EmulatorOptions, type Faults, resolveOptions } from './options.ts';
+import { type PlantedScenarios, plantedScenarios, scenarioPlan } from './planted-scenarios.ts';
 import { createPopulation } from './population.ts';
 import { preferredPageSize } from './prefer.ts';
 import { createScanBudget, QueryTimeoutError } from './scan-budget.ts';
@@ -89,6 +90,11 @@ export interface Emulator {
   resetStats(): void;
   /** The same generators the server uses. */
   data: GroundTruth;
+  /**
+   * The detection scenarios planted in the data (option `scenarios`) for the first customer — every
+   * customer has the same, under its own id — or null without the option.
+   */
+  scenarios: PlantedScenarios | null;
   close(): Promise<void>;
 }
 
@@ -176,7 +182,9 @@ function decodeSegments(pathname: string): string[] {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const config = resolveOptions(options);
   const clock = config.now;
-  const world = createWorld(config.seed, config.sessionsPerHour, createPopulation(config.seed));
+  const planted =
+    config.scenarioWindowStart === null ? null : scenarioPlan(config.seed, config.scenarioWindowStart);
+  const world = createWorld(config.seed, config.sessionsPerHour, createPopulation(config.seed), planted);
   const baseSources = createMonitorSources(world);
   // The data as the current faults show it (recomputedSummaries, lateArrivals); rebuilt by setFaults,
   // shared with the ground truth so that it always equals what a request would see.
@@ -337,7 +345,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         } else reply = jsonReply(200, body);
       } else if (service === 'systemlog') {
         if (segments.join('/') !== 'records') throw systemLogNotFound(segments);
-        const audit = { seed: config.seed, now, late: view.late };
+        const audit = { seed: config.seed, now, late: view.late, planted };
         reply = jsonReply(
           200,
           systemLogReply(audit, customerId, target.searchParams, config.systemLogCasing),
@@ -347,7 +355,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           inject('frozenSite');
           throw cloudError(530, 'siteFrozen', 'The site is not active; it is being activated');
         }
-        const audit = { seed: config.seed, now, late: view.late };
+        const audit = { seed: config.seed, now, late: view.late, planted };
         reply = jsonReply(200, daasReply(audit, customerId, segments, req, target.searchParams, body));
       } else {
         const name = segments[0] ?? '';
@@ -455,6 +463,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     data: createGroundTruth(world, () => view, clock),
+    scenarios:
+      config.scenarioWindowStart === null
+        ? null
+        : plantedScenarios({
+            seed: config.seed,
+            windowStart: new Date(config.scenarioWindowStart),
+            tenant: customer.customerId,
+          }),
     close: async () => {
       shutdown.abort();
       await new Promise<void>((resolve) => {

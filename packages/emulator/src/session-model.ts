@@ -10,6 +10,7 @@
  */
 
 import { LRUCache } from 'lru-cache';
+import { type PlantedSessionSpec, plantedSessionKey, type ScenarioPlan } from './planted-scenarios.ts';
 import type { Population } from './population.ts';
 import { createRng, hashOf, mix } from './random.ts';
 import { CITIES, CLIENT_ISPS, CLIENT_PLATFORMS, CLIENT_VERSIONS, DNS_SUFFIX } from './reference-names.ts';
@@ -42,6 +43,8 @@ export interface World {
    * cannot be decoded): how `$expand=Session` finds the session of a row served just before. Bounded.
    */
   recentSessions: LRUCache<string, { hour: number; index: number }>;
+  /** The planted detection scenarios (option `scenarios`), or null. */
+  planted: ScenarioPlan | null;
 }
 
 export interface SessionTimeline {
@@ -72,7 +75,12 @@ export interface SessionState {
 /** Sessions remembered by key for `$expand=Session`: far more than the rows of a page. */
 const RECENT_SESSIONS = 100_000;
 
-export function createWorld(seed: number, sessionsPerHour: number, population: Population): World {
+export function createWorld(
+  seed: number,
+  sessionsPerHour: number,
+  population: Population,
+  planted: ScenarioPlan | null = null,
+): World {
   return {
     seed,
     sessionsPerHour: Math.max(0, Math.min(MAX_SESSIONS_PER_HOUR, Math.floor(sessionsPerHour))),
@@ -81,11 +89,46 @@ export function createWorld(seed: number, sessionsPerHour: number, population: P
     keyBase: hashOf(seed, 'session-key'),
     detailBase: hashOf(seed, 'session-detail'),
     recentSessions: new LRUCache({ max: RECENT_SESSIONS }),
+    planted,
+  };
+}
+
+/**
+ * How many sessions start in `hour`: `sessionsPerHour`, plus the planted scenarios' sessions of that hour
+ * (indexes from `sessionsPerHour` on).
+ */
+export function sessionsInHour(world: World, hour: number): number {
+  return world.sessionsPerHour + (world.planted?.sessionsByHour.get(hour)?.length ?? 0);
+}
+
+/** The planted session at `index` of `hour`, when `index` is beyond the generated ones. */
+function plantedSession(world: World, hour: number, index: number): PlantedSessionSpec | undefined {
+  if (index < world.sessionsPerHour) return undefined;
+  return world.planted?.sessionsByHour.get(hour)?.[index - world.sessionsPerHour];
+}
+
+function plantedTimeline(hour: number, index: number, spec: PlantedSessionSpec): SessionTimeline {
+  return {
+    hour,
+    index,
+    start: spec.start,
+    logOnMs: spec.logOnMs,
+    machineIndex: spec.machineIndex,
+    userIndex: spec.userIndex,
+    failed: spec.failed,
+    activeAt: spec.failed ? null : spec.start + spec.logOnMs,
+    disconnectAt: null,
+    reconnectAt: null,
+    end: spec.end,
   };
 }
 
 /** The cheap part of a session: its timeline. Hot path (millions of calls), hence the inline PRNG. */
 export function sessionTimeline(world: World, hour: number, index: number): SessionTimeline {
+  if (index >= world.sessionsPerHour) {
+    const spec = plantedSession(world, hour, index);
+    if (spec) return plantedTimeline(hour, index, spec);
+  }
   let state = mix(mix(world.timelineBase, hour), index);
   // mulberry32, inlined to avoid allocating a PRNG object per session.
   const next = (): number => {
@@ -135,6 +178,8 @@ export function sessionTimeline(world: World, hour: number, index: number): Sess
 
 /** The SessionKey (a GUID) of session `index` of `hour`; cheaper than the full detail. */
 export function sessionKey(world: World, hour: number, index: number): string {
+  const spec = plantedSession(world, hour, index);
+  if (spec && world.planted) return plantedSessionKey(world.planted, spec);
   return createRng(mix(mix(world.keyBase, hour), index)).guid();
 }
 
@@ -199,7 +244,7 @@ export function sessionDetail(world: World, t: SessionTimeline): SessionDetail {
   const applicationIds: string[] = [];
   for (let i = 0; i < appCount; i++) applicationIds.push(rng.pick(apps).id);
   const quality = rng.next();
-  return {
+  const detail: SessionDetail = {
     key,
     clientName: `${platform === 'Windows' ? 'LT' : platform.toUpperCase().slice(0, 3)}-${clientNumber}`,
     clientAddress: `192.168.${rng.int(0, 255)}.${rng.int(1, 255)}`,
@@ -225,6 +270,31 @@ export function sessionDetail(world: World, t: SessionTimeline): SessionDetail {
     clientIsp: rng.pick(CLIENT_ISPS),
     networkInterfaceType: rng.int(0, 4),
     workspaceType: rng.int(0, 2),
+  };
+  const spec = plantedSession(world, t.hour, t.index);
+  return spec ? plantedDetail(detail, spec) : detail;
+}
+
+/** A planted session's detail: its client, logon phases and failure code over the drawn ones. */
+function plantedDetail(detail: SessionDetail, spec: PlantedSessionSpec): SessionDetail {
+  const client = spec.client;
+  const phases = spec.phases;
+  return {
+    ...detail,
+    ...(client
+      ? {
+          clientName: client.name,
+          // The client's own address is its public one: no NAT between it and the gateway.
+          clientAddress: client.address,
+          clientPublicIp: client.address,
+          clientPlatform: client.platform,
+          clientVersion: client.version,
+          city: client.city,
+          country: client.country,
+        }
+      : {}),
+    ...(phases ?? {}),
+    ...(spec.failureEnum !== undefined ? { failureEnum: spec.failureEnum } : {}),
   };
 }
 

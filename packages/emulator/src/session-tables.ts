@@ -19,6 +19,7 @@ import {
   sessionDetail,
   sessionKey,
   sessionStateAt,
+  sessionsInHour,
   sessionTimeline,
   type World,
 } from './session-model.ts';
@@ -41,8 +42,9 @@ function* sessionTimelines(
   spanMs = SESSION_SPAN_MS,
 ): Generator<SessionTimeline> {
   for (const hour of creationHours(lo, hi, now, spanMs)) {
-    budget.consume(world.sessionsPerHour);
-    for (let index = 0; index < world.sessionsPerHour; index++) yield sessionTimeline(world, hour, index);
+    const count = sessionsInHour(world, hour);
+    budget.consume(count);
+    for (let index = 0; index < count; index++) yield sessionTimeline(world, hour, index);
   }
 }
 

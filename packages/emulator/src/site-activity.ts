@@ -15,6 +15,7 @@ import {
   applicationInstanceTimes,
   SESSION_MAX_LIFETIME_MS,
   sessionDetail,
+  sessionsInHour,
   sessionTimeline,
   type World,
 } from './session-model.ts';
@@ -244,7 +245,8 @@ export function createSiteActivity(world: World): SiteActivity {
     };
 
     for (let created = hour - LOOKBACK_HOURS; created <= hour; created++) {
-      for (let index = 0; index < world.sessionsPerHour; index++) {
+      const count = sessionsInHour(world, created);
+      for (let index = 0; index < count; index++) {
         const t = sessionTimeline(world, created, index);
         const machine = machines[t.machineIndex];
         if (!machine) continue;
