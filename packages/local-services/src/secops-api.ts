@@ -466,7 +466,7 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
     } catch {
       return error(res, 400, 'Invalid JSON payload received.', 'INVALID_ARGUMENT');
     }
-    if (eventsMatch) return importEvents(req, res, parsed, body);
+    if (eventsMatch) return importEvents(res, parsed, body);
     const logType = importMatch ? importMatch[5]! : String(parsed.log_type ?? '');
     if (!api.logTypes.has(logType))
       return importMatch
@@ -557,7 +557,6 @@ export async function startSecOpsApi(options: StartSecOpsOptions = {}): Promise<
 
   /** `events:import`: every event checked (one malformed refuses the request), then answered as a log import. */
   async function importEvents(
-    _req: IncomingMessage,
     res: ServerResponse,
     parsed: Record<string, unknown>,
     body: Buffer,
