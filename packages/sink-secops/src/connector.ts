@@ -18,7 +18,7 @@ const manifest = defineSink({
   type: 'secops',
   package: '@ctxsiem/sink-secops',
   summary:
-    'Google SecOps ingestion: the Chronicle API logs:import (or the legacy Ingestion API), each request sent once unless its answer is lost (then resent byte-identical, counted).',
+    'Google SecOps ingestion: the Chronicle API logs:import (or the legacy Ingestion API), or UDM events through events:import for the streams ctxsiem maps (format udm); each request sent once unless its answer is lost (then resent byte-identical, counted).',
   schema: SecOpsSinkConfigSchema.safeExtend({
     type: z.literal('secops').describe('Selects Google SecOps (SINK=secops).'),
   }),

@@ -118,7 +118,8 @@ export function udmEventProblems(udm: unknown): string[] {
 /**
  * The type of the field a dotted UDM path names (`principal.ip` → `string[]`), or undefined when the
  * UDM has no such field. A map's or a Struct's key (`["k"]`) and anything below a Struct are accepted:
- * their keys are the data's own. A `udm.` prefix (rule engines' and search's form) is dropped.
+ * their keys are the data's own; a Timestamp's `seconds` and `nanos` are read as rules read them. A
+ * `udm.` prefix (rule engines' and search's form) is dropped.
  */
 export function udmPathType(path: string): string | undefined {
   const steps = path
@@ -128,11 +129,14 @@ export function udmPathType(path: string): string | undefined {
   let message = 'UDM';
   let type: string | undefined;
   for (const [index, step] of steps.entries()) {
+    // A Timestamp's own fields, as rules read them (`metadata.event_timestamp.seconds`).
+    if (type === 'timestamp' && (step === 'seconds' || step === 'nanos') && index === steps.length - 1)
+      return 'int64';
     type = fieldType(message, step);
     if (type === undefined) return undefined;
     const { base, map } = element(type);
     if (base === 'struct' || map) return type;
-    if (index < steps.length - 1) {
+    if (index < steps.length - 1 && base !== 'timestamp') {
       if (!UDM_MESSAGES[base]) return undefined;
       message = base;
     }

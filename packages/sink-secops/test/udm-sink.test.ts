@@ -230,5 +230,5 @@ async function tokenFor(server: SecOpsApi): Promise<string> {
     serviceAccountKey: server.serviceAccountKey,
     tokenUrl: server.tokenUrl,
   });
-  return tokenSource(config).token();
+  return tokenSource(config, undefined).token();
 }
