@@ -97,6 +97,7 @@ const risk = {
 };
 
 const event = (source: string, stream: string, record: Record<string, unknown>) =>
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read the event's nested fields by path; udmEventProblems checks its shape
   udmEventOf({ source, stream }, record, 'digest-1') as Record<string, any>;
 
 describe('UDM schema (derived from googleapis/googleapis backstory/udm.proto)', () => {
