@@ -38,20 +38,42 @@ const VENDOR = 'Citrix';
 export const TENANT_FIELD = 'citrix_customer_id';
 
 /**
- * Citrix Monitor's `SessionFailureCode` names (Monitor Service OData API,
- * Citrix.Monitor.Model.Data.Enums.SessionFailureCode) of the values ctxsiem's emulator plants — the
- * emulator keeps the same names for its casodata rows; the sink does not depend on the emulator, so
- * the table is its own. Another value is named by its number.
+ * Citrix Monitor's `SessionFailureCode` (Citrix.Monitor.Model.Data.Enums; the value of
+ * `ConnectionFailureEnumValue`) by value: 0–25 in order, then 100 and 101 — the table as the community
+ * module smitpi/CTXCloudApi `Public/Get-CTXAPI_FailureReport.ps1` @ b866781cda597b8d4b0836a70190ad761ce4b729
+ * decodes the Monitor API's values (INFERRED to be Citrix's own names: Citrix's enum page was not
+ * read). Another value is named by its number.
  */
+const FAILURE_NAMES = [
+  'Unknown',
+  'None',
+  'SessionPreparation',
+  'RegistrationTimeout',
+  'ConnectionTimeout',
+  'Licensing',
+  'Ticketing',
+  'Other',
+  'GeneralFail',
+  'MaintenanceMode',
+  'ApplicationDisabled',
+  'LicenseFeatureRefused',
+  'NoDesktopAvailable',
+  'SessionLimitReached',
+  'DisallowedProtocol',
+  'ResourceUnavailable',
+  'ActiveSessionReconnectDisabled',
+  'NoSessionToReconnect',
+  'SpinUpFailed',
+  'Refused',
+  'ConfigurationSetFailure',
+  'MaxTotalInstancesExceeded',
+  'MaxPerUserInstancesExceeded',
+  'CommunicationError',
+  'MaxPerMachineInstancesExceeded',
+  'MaxPerEntitlementInstancesExceeded',
+] as const;
 const FAILURE_CATEGORY: Readonly<Record<number, string>> = {
-  2: 'SessionPreparation',
-  3: 'RegistrationTimeout',
-  4: 'ConnectionTimeout',
-  8: 'GeneralFail',
-  12: 'NoDesktopAvailable',
-  13: 'SessionLimitReached',
-  18: 'SpinUpFailed',
-  23: 'CommunicationError',
+  ...Object.fromEntries(FAILURE_NAMES.map((name, value) => [value, name])),
   100: 'NoMachineAvailable',
   101: 'MachineNotFunctional',
 };
