@@ -1,18 +1,23 @@
 /**
  * Issue 33, SecOps: the detection scenarios the emulator plants, collected by a deployment (Monitor,
- * System Log, DaaS configuration log) through the SecOps sink with `format: udm` into the SecOps
- * contract server (which checks every event against the UDM schema), arrive as UDM events carrying the
- * fields and values the YARA-L rules (content/secops/rules) read — so a rule is never written against
- * data ctxsiem does not deliver. Analytics for Security's risk events (Kafka) are not collected here:
- * their mapping is checked on the documented event shape (sink-secops test/udm-mapping.test.ts).
+ * System Log, DaaS configuration log, and Analytics for Security's risk events through Kafka) through
+ * the SecOps sink with `format: udm` into the SecOps contract server (which checks every event against
+ * the UDM schema), arrive as UDM events carrying the fields and values the YARA-L rules
+ * (content/secops/rules) read — so a rule is never written against data ctxsiem does not deliver.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretRegistry, silentLogger } from '@ctxsiem/core';
 import { collect } from '@ctxsiem/deployment';
-import { type PlantedScenarios, SCENARIO_WINDOW_MS, startEmulator } from '@ctxsiem/emulator';
-import { type SecOpsApi, startSecOpsApi } from '@ctxsiem/local-services';
+import {
+  type PlantedScenarios,
+  plantedRiskEvents,
+  produceRiskEvents,
+  SCENARIO_WINDOW_MS,
+  startEmulator,
+} from '@ctxsiem/emulator';
+import { type RunningKafka, type SecOpsApi, startKafka, startSecOpsApi } from '@ctxsiem/local-services';
 import { DeploymentConfigSchema } from '@ctxsiem/registry';
 import { udmEventProblems } from '@ctxsiem/sink-secops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,11 +30,14 @@ type Udm = {
     resource?: { resource_type?: string; name?: string };
   };
   network?: { session_id?: string };
-  security_result?: { action?: string[]; summary?: string }[];
+  security_result?: { action?: string[]; summary?: string; risk_score?: number }[];
 };
 
 const HOUR_MS = 3_600_000;
+const KAFKA_USER = { name: 'cas-export', password: 'cas-export-password-secops' };
+const TOPIC = 'planted-risk-secops';
 let api: SecOpsApi;
+let kafka: RunningKafka | undefined;
 let events: Udm[];
 let planted: PlantedScenarios;
 let scratch: string;
@@ -44,6 +52,16 @@ beforeAll(async () => {
   const emulator = await startEmulator({ scenarios: true, sessionsPerHour: 20, now: () => now });
   try {
     planted = emulator.scenarios!;
+    kafka = await startKafka({
+      users: [KAFKA_USER],
+      topics: [{ name: TOPIC, partitions: 1 }],
+      grants: [{ user: KAFKA_USER.name, topic: TOPIC, group: `group-${TOPIC}` }],
+    });
+    await produceRiskEvents({
+      connection: kafka.adminConnection,
+      topic: TOPIC,
+      events: plantedRiskEvents({ tenant: planted.tenant }),
+    });
     const out = join(scratch, 'state');
     const config = DeploymentConfigSchema.parse({
       tenants: [{ ...emulator.connection }],
@@ -51,6 +69,16 @@ beforeAll(async () => {
         { type: 'monitor', entities: ['Sessions', 'Connections', 'ConnectionFailureLogs'] },
         { type: 'systemlog' },
         { type: 'daasconfiglog' },
+        {
+          type: 'sentinel',
+          brokers: [kafka.bootstrap],
+          topic: TOPIC,
+          groupId: `group-${TOPIC}`,
+          username: KAFKA_USER.name,
+          password: KAFKA_USER.password,
+          ca: kafka.ca,
+          idleSeconds: 1,
+        },
       ],
       sink: {
         type: 'secops',
@@ -78,6 +106,7 @@ beforeAll(async () => {
   events = api.events.map((event) => event.udm as Udm);
 }, 240_000);
 afterAll(async () => {
+  await kafka?.stop();
   await api?.close();
   await rm(scratch, { recursive: true, force: true });
 });
@@ -101,8 +130,11 @@ describe('SecOps UDM events of the planted scenarios', () => {
     expect(events.length).toBeGreaterThan(0);
     for (const event of events) expect(udmEventProblems(event)).toEqual([]);
     expect(new Set(events.map((e) => e.metadata.vendor_name))).toEqual(new Set(['Citrix']));
-    // daasSessions has no mapping: raw logs of its log type.
-    expect(api.accepted.every((log) => log.logType === 'CTXSIEM_DAASCONFIGLOG')).toBe(true);
+    // daasSessions has no mapping: raw logs of its log type (as would other sentinel streams be).
+    expect(api.accepted.length).toBeGreaterThan(0);
+    expect(
+      api.accepted.every((log) => ['CTXSIEM_DAASCONFIGLOG', 'CITRIX_ANALYTICS'].includes(log.logType)),
+    ).toBe(true);
   });
 
   it('impossible-travel: the user’s connections from two countries within an hour', () => {
@@ -178,5 +210,24 @@ describe('SecOps UDM events of the planted scenarios', () => {
       const hour = at.getUTCHours();
       expect(hour < 7 || hour >= 19 || at.getUTCDay() === 0 || at.getUTCDay() === 6).toBe(true);
     }
+  });
+
+  it('risk-jump: the user’s risk score rising by 30 or more within a day', () => {
+    const scenario = planted['risk-jump'];
+    const scores = events
+      .filter(
+        (e) =>
+          e.metadata.product_event_type === 'riskScoreChange' &&
+          e.principal?.user?.userid === scenario.user.upn,
+      )
+      .map((e) => ({ at: seconds(e), score: e.security_result?.[0]?.risk_score ?? Number.NaN }));
+    expect(scores.map((s) => s.score).sort()).toEqual(scenario.events.map((e) => e.cur_riskscore).sort());
+    const jump = scores.some((later) =>
+      scores.some(
+        (earlier) =>
+          earlier.at < later.at && later.at - earlier.at <= 86_400 && later.score - earlier.score >= 30,
+      ),
+    );
+    expect(jump).toBe(true);
   });
 });
