@@ -12,6 +12,10 @@
  * configuration (the log type, the location, the forwarder), which fails the stream until it is fixed.
  * SecOps does not say which of a request's logs it refused: core splits the request in halves, down to
  * the offending records, which are dead-lettered with SecOps' reason, and the stream goes on.
+ *
+ * With `format: udm`, the parts of the streams ctxsiem maps to UDM go as UDM events through
+ * `events:import` instead (`udm-requests.ts`), through the same ledger, retries and refusals; an event
+ * Google's UDM schema refuses is dead-lettered with the reason without being sent.
  */
 import {
   type Batch,
@@ -97,7 +101,7 @@ export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
   const asUdm = (batch: Batch) => config.format === 'udm' && udmMapperOf(batch) !== undefined;
   const advice = {
     401: 'check the service account',
-    403: `the service account needs ${config.api === 'import' ? 'chronicle.logs.import (roles/chronicle.editor or a custom role)' : 'the malachite-ingestion scope on a Chronicle ingestion service account'}`,
+    403: `the service account needs ${config.api === 'import' ? `chronicle.logs.import${config.format === 'udm' ? ' and chronicle.events.import' : ''} (roles/chronicle.editor or a custom role)` : 'the malachite-ingestion scope on a Chronicle ingestion service account'}`,
     413: `lower maxRequestBytes (now ${maxBytes})`,
   };
 
@@ -106,7 +110,7 @@ export function secopsSink(input: unknown, deps?: SecOpsSinkDeps): Sink {
     service: 'SecOps',
     deps,
     locationOf: (batch) =>
-      `secops://${config.instance}/${logTypeOf(batch, config.logTypes)}/${partPath(batch)}`,
+      `secops://${config.instance}/${asUdm(batch) ? 'UDM' : logTypeOf(batch, config.logTypes)}/${partPath(batch)}`,
     cut: (batch) => {
       if (asUdm(batch))
         return cutUdmRequests(

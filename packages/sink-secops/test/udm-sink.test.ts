@@ -57,6 +57,7 @@ describe('SecOps sink, format udm (events:import)', () => {
     const records = connections(5);
     const receipt = await sink().write(connectionsBatch(records));
     expect(receipt).toMatchObject({ records: 5, created: true });
+    expect(receipt.location).toMatch(/^secops:\/\/01234567-89ab-cdef-0123-456789abcdef\/UDM\//);
     expect(receipt.refused).toBeUndefined();
     expect(api.events).toHaveLength(5);
     expect(api.accepted).toHaveLength(0);
