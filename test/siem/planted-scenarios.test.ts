@@ -78,6 +78,39 @@ function groupNameOf(machineId: unknown): unknown {
   return group!.Name;
 }
 
+/** Every session of the window with its user, first connection's address and country (as a rule joins). */
+function windowLogons() {
+  const connections = new Map(
+    [...latest('CitrixMonitorConnections_CL', 'Id_citrix').values()]
+      .filter((row) => row.IsReconnect === false)
+      .map((row) => [row.SessionKey, row]),
+  );
+  return [...latest('CitrixMonitorSessions_CL', 'SessionKey').values()]
+    .filter((session) => inWindow(session.StartDate) && connections.has(session.SessionKey))
+    .map((session) => {
+      const connection = connections.get(session.SessionKey)!;
+      return {
+        user: String(session.UserName),
+        start: ms(session.StartDate),
+        end: session.EndDate === null ? Number.POSITIVE_INFINITY : ms(session.EndDate),
+        ip: String(connection.ClientPublicIP ?? connection.ClientAddress),
+        country: connection.ClientLocationCountry,
+      };
+    });
+}
+
+/** The users with two logons matching `pair` (the logons as `windowLogons` gives them). */
+function usersWithPair(
+  pair: (a: ReturnType<typeof windowLogons>[number], b: ReturnType<typeof windowLogons>[number]) => boolean,
+): Set<string> {
+  const logons = windowLogons();
+  const users = new Set<string>();
+  for (const a of logons)
+    for (const b of logons)
+      if (a !== b && a.user === b.user && a.start <= b.start && pair(a, b)) users.add(a.user);
+  return users;
+}
+
 describe('the planted scenarios, as Azure stores them', () => {
   it('delivers every planted table, drops nothing, and names every scenario id once', () => {
     expect(delivered.summary.totals.failed).toEqual([]);
@@ -111,6 +144,14 @@ describe('the planted scenarios, as Azure stores them', () => {
     }
   });
 
+  it('impossible-travel and concurrent-sessions: only the planted users look so (generated users connect from home)', () => {
+    expect(windowLogons().length).toBeGreaterThan(30);
+    const travelling = usersWithPair((a, b) => a.country !== b.country && b.start - a.start <= 30 * 60_000);
+    expect(travelling).toEqual(new Set([planted['impossible-travel'].user.userName]));
+    const concurrent = usersWithPair((a, b) => a.ip !== b.ip && b.start < a.end);
+    expect(concurrent).toEqual(new Set([planted['concurrent-sessions'].user.userName]));
+  });
+
   it('concurrent-sessions: one user, two sessions active at once from two client addresses', () => {
     const scenario = planted['concurrent-sessions'];
     const sessions = sessionsOf(scenario.user.userName, scenario.sessions).sort(
@@ -127,9 +168,25 @@ describe('the planted scenarios, as Azure stores them', () => {
 
   it('failure-burst: ≥ 10 failures of one user within 10 minutes, on one delivery group, a documented category', () => {
     const scenario = planted['failure-burst'];
-    const failures = [...latest('CitrixMonitorConnectionFailureLogs_CL', 'Id_citrix').values()].filter(
-      (row) => row.UserId === scenario.user.userId && inWindow(row.FailureDate),
+    const inTheWindow = [...latest('CitrixMonitorConnectionFailureLogs_CL', 'Id_citrix').values()].filter(
+      (row) => inWindow(row.FailureDate),
     );
+    // Only the planted user fails 10 times in 10 minutes.
+    const bursts = new Set(
+      inTheWindow
+        .filter(
+          (row) =>
+            inTheWindow.filter(
+              (other) =>
+                other.UserId === row.UserId &&
+                ms(other.FailureDate) >= ms(row.FailureDate) &&
+                ms(other.FailureDate) - ms(row.FailureDate) <= 10 * 60_000,
+            ).length >= 10,
+        )
+        .map((row) => row.UserId),
+    );
+    expect(bursts).toEqual(new Set([scenario.user.userId]));
+    const failures = inTheWindow.filter((row) => row.UserId === scenario.user.userId);
     expect(failures.length).toBeGreaterThanOrEqual(10);
     const times = failures.map((row) => ms(row.FailureDate)).sort((a, b) => a - b);
     expect(times.at(-1)! - times[0]!).toBeLessThanOrEqual(10 * 60_000);

@@ -6,8 +6,8 @@
  *
  * - `impossible-travel`: one user, two sessions 15 minutes apart from London (81.2.69.142) and Milton,
  *   Washington (216.160.83.56);
- * - `concurrent-sessions`: one user with two sessions active at once from London (81.2.69.160) and
- *   Linköping (89.160.20.112);
+ * - `concurrent-sessions`: one user with two sessions active at once from two London networks
+ *   (81.2.69.160 and 81.2.69.192: an office and a phone, not a journey);
  * - `failure-burst`: 12 failed launches of one user in 7 min 20 s, all on the machines of one delivery
  *   group, ConnectionFailureEnumValue 4 (ConnectionTimeout);
  * - `logon-degradation`: eight logons in one delivery group whose phases (GPO, profile load, interactive)
@@ -27,8 +27,8 @@
  * added to their hour. Without the option nothing changes.
  *
  * Client addresses: public addresses whose place MaxMind's own test databases publish (maxmind/MaxMind-DB
- * `source-data/GeoLite2-City-Test.json` @ 3f9f0b77f5610d009d5d75f6ccfac4a1a9f06569: 81.2.69.142/31 and
- * 81.2.69.160/27 London GB, 89.160.20.112/28 Linköping SE, 216.160.83.56/29 Milton US), so any GeoIP test
+ * `source-data/GeoLite2-City-Test.json` @ 3f9f0b77f5610d009d5d75f6ccfac4a1a9f06569: 81.2.69.142/31,
+ * 81.2.69.160/27 and 81.2.69.192/28 London GB, 216.160.83.56/29 Milton US), so any GeoIP test
  * database places them as the emulator's Connections do (ClientLocationCountry / City). Enum values:
  * Citrix's Monitor enums (docs/research/monitor-entity-sets.md §4, from developer-docs.citrix.com/en-us/
  * monitor-service-odata-api/monitor-service-enums). System Log event types: "System Log events for the
@@ -231,7 +231,7 @@ const place = (address: string, country: string, countryCode: string, city: stri
 const LONDON_1 = place('81.2.69.142', 'United Kingdom', 'GB', 'London');
 const MILTON = place('216.160.83.56', 'United States', 'US', 'Milton');
 const LONDON_2 = place('81.2.69.160', 'United Kingdom', 'GB', 'London');
-const LINKOPING = place('89.160.20.112', 'Sweden', 'SE', 'Linköping');
+const LONDON_3 = place('81.2.69.192', 'United Kingdom', 'GB', 'London');
 
 /** Users (population indexes) and delivery groups (index = machine index mod 4) the scenarios use. */
 const TRAVELLER = 41;
@@ -326,7 +326,7 @@ export function scenarioPlan(seed: number, windowStart: number): ScenarioPlan {
       failed: false,
       userIndex: CONCURRENT_USER,
       machineIndex: 6,
-      client: client(LINKOPING, 'AND-5531', 'Android'),
+      client: client(LONDON_3, 'AND-5531', 'Android'),
     },
   );
   // failure-burst: 12 failed launches from 02:40, 40 s apart, on the group's machines in turn.
@@ -531,7 +531,7 @@ export function plantedScenarios(
     'concurrent-sessions': {
       ...base(
         'concurrent-sessions',
-        'one user, two sessions active at once from two client addresses (GB, SE)',
+        'one user, two sessions active at once from two client addresses (two London networks)',
         MONITOR_SESSION_TABLES,
       ),
       user: userOf(population, CONCURRENT_USER),

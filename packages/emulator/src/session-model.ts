@@ -228,6 +228,28 @@ export interface SessionDetail {
   workspaceType: number;
 }
 
+/**
+ * Where a user connects from: one city, public address (TEST-NET-2, RFC 5737) and provider per user, so
+ * that the generated sessions never look like a user in two places at once or travelling fast — only the
+ * planted scenarios do (planted-scenarios.ts). INFERRED: most users connect from one place.
+ */
+function homeOf(
+  world: World,
+  userIndex: number,
+): { city: string; country: string; publicIp: string; isp: string } {
+  const hash = hashOf(world.seed, 'user-home', userIndex);
+  const place = CITIES[hash % CITIES.length]!;
+  return {
+    city: place.city,
+    country: place.country,
+    publicIp: `198.51.100.${1 + (mix(hash, 1) % 254)}`,
+    isp: CLIENT_ISPS[mix(hash, 2) % CLIENT_ISPS.length]!,
+  };
+}
+
+/** `value`, the draw before it discarded: the draws after it keep their values. */
+const afterDrawing = <T>(_drawn: unknown, value: T): T => value;
+
 const FAILURE_ENUMS = [2, 3, 4, 4, 4, 8, 12, 13, 18, 23, 100, 101] as const;
 
 export function sessionDetail(world: World, t: SessionTimeline): SessionDetail {
@@ -235,7 +257,9 @@ export function sessionDetail(world: World, t: SessionTimeline): SessionDetail {
   const key = sessionKey(world, t.hour, t.index);
   world.recentSessions.set(key, { hour: t.hour, index: t.index });
   const platform = rng.pick(CLIENT_PLATFORMS);
-  const place = rng.pick(CITIES);
+  // Drawn so that the values after it stay as they were; a user connects from home (`homeOf`).
+  rng.pick(CITIES);
+  const home = homeOf(world, t.userIndex);
   const clientNumber = rng.int(1000, 9999);
   const brokeringMs = Math.min(t.logOnMs - 1000, 300 + rng.int(0, 2500));
   const rest = Math.max(0, t.logOnMs - brokeringMs);
@@ -262,12 +286,12 @@ export function sessionDetail(world: World, t: SessionTimeline): SessionDetail {
     failureLogDelayMs: 500 + rng.int(0, 3000),
     score: Math.round((100 - 100 * quality ** 3) * 10) / 10,
     icaRttMs: Math.round(20 + 400 * quality ** 4),
-    city: place.city,
-    country: place.country,
+    city: home.city,
+    country: home.country,
     applicationIds,
     // Drawn last, so every value above stays as it was.
-    clientPublicIp: `198.51.100.${rng.int(1, 255)}`,
-    clientIsp: rng.pick(CLIENT_ISPS),
+    clientPublicIp: afterDrawing(rng.int(1, 255), home.publicIp),
+    clientIsp: afterDrawing(rng.pick(CLIENT_ISPS), home.isp),
     networkInterfaceType: rng.int(0, 4),
     workspaceType: rng.int(0, 2),
   };
