@@ -58,7 +58,7 @@ export const DEFAULT_SCENARIO_WINDOW_START = '2024-08-04T02:00:00.000Z';
 /** Every scenario lies within two hours of the window's start: Sunday 02:00–04:00 UTC. */
 export const SCENARIO_WINDOW_MS = 2 * HOUR_MS;
 /** How long planted machines stay unregistered before a later version registers them again. */
-export const DEREGISTRATION_MS = 4 * HOUR_MS;
+const DEREGISTRATION_MS = 4 * HOUR_MS;
 
 export interface ScenarioWindow {
   from: string;
@@ -192,7 +192,6 @@ export interface PlantedMachineSpec {
 
 export interface PlantedAuditRecord {
   at: number;
-  kind: 'systemlog';
   eventType: string;
   name: string;
   target: { displayName: string; email: string | null; accessBefore: string | null; accessAfter: string };
@@ -248,7 +247,7 @@ const FAULT_UNREGISTERED = 4;
 /** LastDeregisteredCode 102: AgentNotContactable (Citrix's deregistration reasons). */
 const AGENT_NOT_CONTACTABLE = 102;
 
-export const NEW_ADMIN = { displayName: 'Mallory Quinn', email: 'mallory.quinn@example.com' };
+const NEW_ADMIN = { displayName: 'Mallory Quinn', email: 'mallory.quinn@example.com' };
 const GRANTED_BY = 'raj.patel@example.com';
 const API_CLIENT = 'bulk-export-client';
 /** Never an address of the normal data: its operations come from 10.0.0–8.x (admin-audit.ts). */
@@ -401,7 +400,6 @@ export function scenarioPlan(seed: number, windowStart: number): ScenarioPlan {
     systemLog: [
       {
         at: at(12),
-        kind: 'systemlog',
         eventType: 'platform/administrator/create',
         name: 'new-admin-create',
         target: { ...newAdmin, accessBefore: null, accessAfter: 'Custom' },
@@ -409,7 +407,6 @@ export function scenarioPlan(seed: number, windowStart: number): ScenarioPlan {
       },
       {
         at: at(14),
-        kind: 'systemlog',
         eventType: 'platform/administrator/update',
         name: 'new-admin-full-access',
         target: { ...newAdmin, accessBefore: 'Custom', accessAfter: 'Full' },
@@ -417,7 +414,6 @@ export function scenarioPlan(seed: number, windowStart: number): ScenarioPlan {
       },
       {
         at: at(20),
-        kind: 'systemlog',
         eventType: 'platform/clientadministrator/create',
         name: 'api-client-created',
         target: { displayName: API_CLIENT, email: null, accessBefore: null, accessAfter: 'Full' },
