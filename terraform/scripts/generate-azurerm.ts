@@ -41,6 +41,9 @@ export const AZURERM_RESOURCES = [
   'azurerm_private_dns_zone_virtual_network_link',
   'azurerm_monitor_private_link_scope',
   'azurerm_monitor_private_link_scoped_service',
+  'azurerm_log_analytics_saved_search',
+  'azurerm_sentinel_alert_rule_scheduled',
+  'azurerm_application_insights_workbook',
 ] as const;
 export const AZURERM_DATA_SOURCES = ['azurerm_client_config'] as const;
 

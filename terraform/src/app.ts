@@ -8,7 +8,7 @@ import { ConfigError } from '@ctxsiem/core';
 import { App } from 'cdktf';
 import { AwsStack } from './aws/aws-stack.ts';
 import { AzureStack } from './azure/azure-stack.ts';
-import { azureDeclaration, streamsOf } from './collector.ts';
+import { azureDeclaration, sentinelContentPlan, streamsOf } from './collector.ts';
 import { type Cloud, type Environment, environmentNameIssues, parseEnvironment } from './environment.ts';
 import { GcpStack } from './gcp/gcp-stack.ts';
 
@@ -62,7 +62,8 @@ export async function buildApp(options: SynthOptions): Promise<App> {
     if (environment.gcp) new GcpStack(app, stackName(name, 'gcp'), props);
     if (environment.azure) {
       const declaration = await azureDeclaration(environment);
-      new AzureStack(app, stackName(name, 'azure'), { name, environment, declaration });
+      const sentinelContent = sentinelContentPlan(name, environment, declaration);
+      new AzureStack(app, stackName(name, 'azure'), { name, environment, declaration, sentinelContent });
     }
   }
   return app;

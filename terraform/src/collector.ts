@@ -4,9 +4,11 @@
  * schema at synth time, so a stack never deploys a config the collector would refuse — and the streams
  * the configured sources write (one SIEM feed or table per stream).
  */
+
+import { type ContentPlan, contentPlan, kqlType, sentinelContent } from '@ctxsiem/content';
 import { parseConfig, SecretRegistry, silentLogger, systemClock } from '@ctxsiem/core';
 import { azureDcr, eachSource } from '@ctxsiem/deployment';
-import { type DeploymentConfig, DeploymentConfigSchema } from '@ctxsiem/registry';
+import { type AzureDcrDeclaration, type DeploymentConfig, DeploymentConfigSchema } from '@ctxsiem/registry';
 import type { Environment } from './environment.ts';
 
 export interface Placement {
@@ -90,4 +92,22 @@ export async function streamsOf(environment: Environment): Promise<StreamRef[]> 
 /** The Azure custom tables and DCR stream declarations the environment's sources need. */
 export function azureDeclaration(environment: Environment) {
   return azureDcr(lookingConfig(environment), LOOK_ONLY);
+}
+
+/**
+ * What of ctxsiem's Sentinel content (`content/sentinel/`) the environment deploys: what its selection
+ * (`azure.sentinelContent`) asks for, each item only when the tables it reads are among the environment's.
+ */
+export function sentinelContentPlan(
+  name: string,
+  environment: Environment,
+  declaration: AzureDcrDeclaration,
+): ContentPlan {
+  const selection = environment.azure?.sentinelContent;
+  if (!selection) throw new Error(`${name}: no azure settings`);
+  const tables = Object.entries(declaration.tables).map(([table, { columns }]) => ({
+    name: table,
+    columns: columns.map((column) => ({ name: column.name, type: kqlType(column.type) })),
+  }));
+  return contentPlan({ environment: name, tables, content: sentinelContent(), selection });
 }

@@ -248,6 +248,33 @@ export const GcpSchema = z
   })
   .strict();
 
+/** Which of ctxsiem's Sentinel content (`content/sentinel/`) an Azure stack creates. */
+export const SentinelContentSchema = z
+  .object({
+    functions: z
+      .boolean()
+      .default(true)
+      .describe(
+        'The ASIM parsers and the latest-version function of each Monitor table (workspace functions).',
+      ),
+    asimUnifyingParsers: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Microsoft’s custom unifying parsers (`Im_AuthenticationCustom`, `ASim_AuditEventCustom`, …) with the Citrix parsers in them, so Microsoft’s ASIM rules read Citrix data. They replace such functions the workspace already has: set false and add the Citrix parsers to yours.',
+      ),
+    rules: z
+      .union([z.boolean(), z.array(z.string().regex(/^[a-z][a-z-]*$/)).min(1)])
+      .default(true)
+      .describe(
+        'Analytic rules: true, every rule the collected data supports; false, none; or a list of rule names (content/sentinel/rules/<name>.yaml), each of which must be supported.',
+      ),
+    rulesEnabled: z.boolean().default(true).describe('Whether the rules are created enabled.'),
+    hunting: z.boolean().default(true).describe('Hunting queries.'),
+    workbooks: z.boolean().default(true).describe('Workbooks (the DaaS experience workbook).'),
+  })
+  .strict();
+
 export const AzureSchema = z
   .object({
     subscriptionId: z
@@ -316,6 +343,9 @@ export const AzureSchema = z
       .describe(
         'Replicas of the collector (`ctxsiem serve`), sharing the state share and each Kafka group: every stream held by one at a time, a stopped one’s streams taken over when its leases end. Raise it when one replica’s collections outlast the schedule, its lag keeps growing, or it stays near its CPU or memory (apps/container/README.md, “Replicas”).',
       ),
+    sentinelContent: SentinelContentSchema.prefault({}).describe(
+      'The Sentinel content (content/README.md) the stack creates in the workspace; each item only when the sources collect every table it reads (the others are listed in the output `sentinel_content_not_deployed`).',
+    ),
   })
   .strict();
 

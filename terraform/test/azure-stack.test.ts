@@ -8,9 +8,11 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONTENT_MONITOR_SETS, sentinelContent } from '@ctxsiem/content';
 import { DeploymentConfigSchema } from '@ctxsiem/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAll } from '../scripts/generate-azurerm.ts';
+import { HUNTING_CATEGORY } from '../src/azure/sentinel-content.ts';
 import { azureDeclaration } from '../src/collector.ts';
 import { parseEnvironment } from '../src/environment.ts';
 import { type Json, type SynthesizedStack, synth, TERRAFORM } from './synth.ts';
@@ -47,6 +49,9 @@ afterAll(async () => {
 });
 
 const { planned, references } = planQueries(() => plan);
+/** The addresses a resource's `depends_on` names. */
+const dependsOn = (address: string): string[] =>
+  plan.configuration.root_module.resources.find((r) => r.address === address)?.depends_on ?? [];
 
 describe('the Azure stack under OpenTofu and azurerm v5', () => {
   it('plans every resource to be created, authenticated by a managed identity with no network', () => {
@@ -64,7 +69,10 @@ describe('the Azure stack under OpenTofu and azurerm v5', () => {
       azurerm_key_vault: 1,
       azurerm_key_vault_secret: 2,
       azurerm_log_analytics_workspace: 1,
-      azurerm_log_analytics_workspace_table_custom_log: 10,
+      azurerm_log_analytics_workspace_table_custom_log: 18,
+      azurerm_log_analytics_saved_search: 28,
+      azurerm_sentinel_alert_rule_scheduled: 10,
+      azurerm_application_insights_workbook: 1,
       azurerm_monitor_data_collection_endpoint: 1,
       azurerm_monitor_data_collection_rule: 1,
       azurerm_monitor_diagnostic_setting: 1,
@@ -77,6 +85,71 @@ describe('the Azure stack under OpenTofu and azurerm v5', () => {
       terraform_data: 1,
     });
     expect(stub.requests).toBeGreaterThan(0);
+  });
+
+  it('creates ctxsiem’s Sentinel content: functions, rules, hunting queries and the workbook, as the content files say', () => {
+    const content = sentinelContent();
+    const searches = planned('azurerm_log_analytics_saved_search');
+    const functions = searches.filter((search) => search.values.function_alias);
+    expect(functions.map((fn) => fn.values.function_alias).sort()).toEqual(
+      [
+        ...content.functions.map(({ content: fn }) => fn.name),
+        ...CONTENT_MONITOR_SETS.map((set) => `CitrixMonitor${set}Latest`),
+      ].sort(),
+    );
+    const parser = functions.find((fn) => fn.values.function_alias === 'vimAuthenticationCitrixDaaS')!;
+    expect(parser.values.function_parameters).toContain("eventresult:string='*'");
+    // Created after the functions it calls and the tables they read.
+    const calls = dependsOn(parser.address).map(
+      (address) => /function-(\w+?)(_[0-9A-F]+)?$/.exec(address)?.[1],
+    );
+    expect(calls.filter(Boolean).sort()).toEqual([
+      'CitrixConnectionFailureReasons',
+      'CitrixMonitorConnectionFailureLogsLatest',
+      'CitrixMonitorConnectionsLatest',
+      'CitrixMonitorMachinesLatest',
+      'CitrixMonitorSessionsLatest',
+      'CitrixMonitorUsersLatest',
+    ]);
+    const hunting = searches.filter((search) => search.values.category === HUNTING_CATEGORY);
+    expect(hunting).toHaveLength(content.hunting.length);
+    for (const query of hunting) {
+      const tags = query.values.tags as Record<string, string>;
+      expect(Buffer.byteLength(tags.description!)).toBeLessThanOrEqual(256);
+      expect(tags.tactics).toMatch(/^[A-Za-z]+(,[A-Za-z]+)*$/);
+    }
+    const rules = planned('azurerm_sentinel_alert_rule_scheduled');
+    expect(rules.map((rule) => rule.values.display_name).sort()).toEqual(
+      content.rules.map(({ content: rule }) => rule.name).sort(),
+    );
+    const travel = rules.find((rule) => rule.values.name === '4f0c8e2a-6b1d-4c3e-9a57-1d2e3f4a5b60')!;
+    expect(travel.values).toMatchObject({
+      query_frequency: 'PT1H',
+      query_period: 'PT1H',
+      trigger_operator: 'GreaterThan',
+      enabled: true,
+      entity_mapping: [
+        { entity_type: 'Account', field_mapping: [{ identifier: 'Name', column_name: 'TargetUsername' }] },
+        { entity_type: 'IP', field_mapping: [{ identifier: 'Address', column_name: 'SrcIpAddr' }] },
+        { entity_type: 'IP', field_mapping: [{ identifier: 'Address', column_name: 'NextIpAddr' }] },
+      ],
+    });
+    expect(dependsOn(travel.address)).toEqual(
+      expect.arrayContaining([
+        'azurerm_sentinel_log_analytics_workspace_onboarding.sentinel',
+        expect.stringContaining('function-vimAuthenticationCitrixDaaS'),
+      ]),
+    );
+    const [workbook] = planned('azurerm_application_insights_workbook');
+    expect(workbook!.values).toMatchObject({
+      category: 'sentinel',
+      display_name: expect.stringContaining('DaaS'),
+    });
+    expect(references(workbook!.address, 'source_id')).toContain(
+      'azurerm_log_analytics_workspace.workspace.id',
+    );
+    // prod-azure collects every table the content reads: nothing is left out.
+    expect(plan.planned_values.outputs?.sentinel_content_not_deployed?.value).toEqual([]);
   });
 
   it('lets the app’s identity publish to the rule and read the vault’s secrets, nothing wider', () => {

@@ -53,7 +53,7 @@ describe('replicas of the collector', () => {
     expect(
       refused({ ...environment, sources: staticMember, azure: { ...environment.azure, replicas: 2 } }),
     ).toEqual([
-      'azure.replicas: must be 1 with sources[1].groupInstanceId: every replica would join its group under that one id and fence the others',
+      'azure.replicas: must be 1 with sources[3].groupInstanceId: every replica would join its group under that one id and fence the others',
     ]);
     // One replica keeps static membership; more without it are fine.
     parseEnvironment('environments/test.json', JSON.stringify({ ...environment, sources: staticMember }));

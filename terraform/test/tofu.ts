@@ -136,7 +136,10 @@ export interface PlannedResource {
 }
 /** What the tests read of `tofu show -json plan.bin`. */
 export interface Plan {
-  planned_values: { root_module: { resources: PlannedResource[] } };
+  planned_values: {
+    root_module: { resources: PlannedResource[] };
+    outputs?: Record<string, { value: unknown }>;
+  };
   configuration: {
     root_module: {
       resources: {

@@ -9,6 +9,7 @@
  * secret, a Kafka password) is a Key Vault secret `name` the operator sets, handed to the container as
  * the variable NAME by Key Vault reference.
  */
+import type { ContentPlan } from '@ctxsiem/content';
 import type { AzureDcrDeclaration } from '@ctxsiem/registry';
 import { TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -37,6 +38,7 @@ import { StorageAccount } from './azurerm/storage-account.ts';
 import { StorageShare } from './azurerm/storage-share.ts';
 import { UserAssignedIdentity } from './azurerm/user-assigned-identity.ts';
 import { PrivateNetwork } from './private-network.ts';
+import { SentinelContentResources } from './sentinel-content.ts';
 
 type AzureSettings = NonNullable<Environment['azure']>;
 
@@ -57,6 +59,8 @@ export interface AzureStackProps {
   name: string;
   environment: Environment;
   declaration: AzureDcrDeclaration;
+  /** What of ctxsiem's Sentinel content the environment's tables support (`contentPlan`). */
+  sentinelContent: ContentPlan;
 }
 
 /**
@@ -84,7 +88,7 @@ export function environmentReferences(config: object, tenants: readonly string[]
 export class AzureStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: AzureStackProps) {
     super(scope, id);
-    const { name, environment, declaration } = props;
+    const { name, environment, declaration, sentinelContent } = props;
     const azure = environment.azure as AzureSettings;
     const compact = name.toLowerCase().replace(/[^a-z0-9]/g, '');
     new StateBackend(this, id, environment.backend);
@@ -117,17 +121,32 @@ export class AzureStack extends TerraformStack {
       // Data arrives through the Logs Ingestion API with Entra tokens, never with a workspace key.
       localAuthenticationEnabled: false,
     });
-    new SentinelLogAnalyticsWorkspaceOnboarding(this, 'sentinel', { workspaceId: workspace.id });
+    const sentinel = new SentinelLogAnalyticsWorkspaceOnboarding(this, 'sentinel', {
+      workspaceId: workspace.id,
+    });
 
-    const tables = Object.entries(declaration.tables).map(
-      ([table, { columns }]) =>
+    const tableByName = new Map(
+      Object.entries(declaration.tables).map(([table, { columns }]) => [
+        table,
         new LogAnalyticsWorkspaceTableCustomLog(this, `table-${table}`, {
           name: table,
           workspaceId: workspace.id,
           plan: 'Analytics',
           column: columns.map((column) => ({ name: column.name, type: tableColumnType(column.type) })),
         }),
+      ]),
     );
+    const tables = [...tableByName.values()];
+    new SentinelContentResources(this, 'sentinel-content', {
+      plan: sentinelContent,
+      workspaceId: workspace.id,
+      resourceGroupName: group.name,
+      location: azure.location,
+      tags,
+      tables: tableByName,
+      sentinel,
+      rulesEnabled: azure.sentinelContent.rulesEnabled,
+    });
     const endpoint = new MonitorDataCollectionEndpoint(this, 'ingestion-endpoint', {
       name: `dce-ctxsiem-${name}`,
       ...inGroup,
