@@ -28,6 +28,7 @@ export const PLANTED_MONITOR_SETS = [
   'Connections',
   'ConnectionFailureLogs',
   'Machines',
+  'MachineFailureLogs',
   'DesktopGroups',
   'Users',
 ] as const;

@@ -245,6 +245,13 @@ describe('the planted scenarios, as Azure stores them', () => {
       });
       expect(inWindow(row!.RegistrationStateChangeDate)).toBe(true);
       expect(groupNameOf(expected.machineId)).toBe(scenario.desktopGroupName);
+      // The fault episode, still open when collected.
+      const episodes = [...latest('CitrixMonitorMachineFailureLogs_CL', 'Id_citrix').values()].filter(
+        (episode) => episode.MachineId === expected.machineId && inWindow(episode.FailureStartDate),
+      );
+      expect(episodes).toHaveLength(1);
+      expect(episodes[0]).toMatchObject({ FaultState: 4, LastDeregisteredCode: 102, FailureEndDate: null });
+      expect(ms(episodes[0]!.FailureStartDate)).toBe(ms(expected.at));
     }
   });
 

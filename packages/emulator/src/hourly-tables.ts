@@ -7,7 +7,7 @@ import { entityKey, entitySetOrThrow } from './monitor-schema.ts';
 import { createRng, hashOf, mix } from './random.ts';
 import { creationHours, inWindow, latestIndex, type RowSource } from './row-source.ts';
 import type { World } from './session-model.ts';
-import { HOUR_MS, MINUTE_MS } from './time.ts';
+import { HOUR_MS, hourIndex, MINUTE_MS } from './time.ts';
 
 const MACHINE_FAILURE_MAX_MS = 2 * HOUR_MS;
 
@@ -62,10 +62,21 @@ export interface MachineFailure {
   code: number;
 }
 
-/** The fault (if any) that machine `machine` starts in `hour`: about one machine-hour in 50 has one. */
+/**
+ * The fault (if any) that machine `machine` starts in `hour`: about one machine-hour in 50 has one; a
+ * machine of the `vda-deregistration` scenario (planted-scenarios.ts) has its planted outage instead, in
+ * the hour it starts (Unregistered, its deregistration reason, ending when the machine registers again).
+ */
 export function machineFailures(world: World): (hour: number, machine: number) => MachineFailure | undefined {
   const base = hashOf(world.seed, 'machine-failure');
   return (hour, machine) => {
+    const planted = world.planted?.machines.get(machine);
+    if (planted && hourIndex(planted.at) === hour)
+      return {
+        times: [planted.at, planted.until],
+        faultState: planted.faultState,
+        code: planted.lastDeregisteredCode,
+      };
     const rng = createRng(mix(mix(base, hour), machine));
     if (!rng.chance(0.02)) return undefined;
     const started = hour * HOUR_MS + rng.int(0, HOUR_MS);
@@ -76,11 +87,16 @@ export function machineFailures(world: World): (hour: number, machine: number) =
 
 export function machineFailureLogsSource(world: World): RowSource {
   const failureOf = machineFailures(world);
+  // How long after its hour a fault can still change: a planted outage may last longer than a drawn one.
+  const longest = Math.max(
+    MACHINE_FAILURE_MAX_MS,
+    ...[...(world.planted?.machines.values() ?? [])].map((m) => m.until - m.at),
+  );
   return {
     sliceMs: HOUR_MS,
-    settlesAfterMs: HOUR_MS + MACHINE_FAILURE_MAX_MS,
+    settlesAfterMs: HOUR_MS + longest,
     scan(lo, hi, now, budget, into) {
-      for (const hour of creationHours(lo, hi, now, HOUR_MS + MACHINE_FAILURE_MAX_MS)) {
+      for (const hour of creationHours(lo, hi, now, HOUR_MS + longest)) {
         for (const machine of world.population.machines) {
           budget.consume(1);
           const failure = failureOf(hour, machine.index);

@@ -13,7 +13,7 @@
  * - `logon-degradation`: eight logons in one delivery group whose phases (GPO, profile load, interactive)
  *   grow from about 20 s to over 2 minutes in total;
  * - `vda-deregistration`: three machines of one delivery group going Unregistered (FaultState 4), down
- *   for four hours;
+ *   for four hours: a Machines version and a MachineFailureLogs row each;
  * - `new-admin` and `api-client-created`: System Log records of an administrator created then granted full
  *   access, and of a secure (API) client created;
  * - `new-admin-machine` and `off-hours-change`: DaaS configuration log operations from an admin machine
@@ -130,7 +130,10 @@ export interface PlantedScenarios {
     machines: {
       machineId: string;
       name: string;
+      /** When it deregistered (Machines.RegistrationStateChangeDate, MachineFailureLogs.FailureStartDate). */
       at: string;
+      /** When it registers again (the MachineFailureLogs row's FailureEndDate). */
+      until: string;
       /** Machines.CurrentRegistrationState (2 Unregistered), FaultState (4 Unregistered). */
       registrationState: number;
       faultState: number;
@@ -574,7 +577,7 @@ export function plantedScenarios(
       ...base(
         'vda-deregistration',
         `three machines of ${deregisteredGroup.name} going Unregistered (FaultState 4) for four hours`,
-        ['CitrixMonitorMachines_CL', 'CitrixMonitorDesktopGroups_CL'],
+        ['CitrixMonitorMachines_CL', 'CitrixMonitorMachineFailureLogs_CL', 'CitrixMonitorDesktopGroups_CL'],
       ),
       desktopGroupId: deregisteredGroup.id,
       desktopGroupName: deregisteredGroup.name,
@@ -584,6 +587,7 @@ export function plantedScenarios(
           machineId: machine.id,
           name: machine.name,
           at: iso(spec.at),
+          until: iso(spec.until),
           registrationState: UNREGISTERED,
           faultState: spec.faultState,
           lastDeregisteredCode: spec.lastDeregisteredCode,

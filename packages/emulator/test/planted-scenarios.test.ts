@@ -121,6 +121,16 @@ describe('planted scenarios', () => {
         LastDeregisteredCode: 102,
         ModifiedDate: machine.at.replace('.000Z', 'Z'),
       });
+    // Each outage is a MachineFailureLogs episode, open until the machine registers again.
+    const episodes = [...planted.data.monitor('MachineFailureLogs', RANGE)];
+    for (const machine of machines)
+      expect(
+        episodes.find((row) => row.MachineId === machine.machineId && row.FaultState === 4),
+      ).toMatchObject({
+        FailureStartDate: machine.at.replace('.000Z', 'Z'),
+        FailureEndDate: null,
+        LastDeregisteredCode: 102,
+      });
     // Four hours later each has registered again, at the end of its outage.
     const later = NOW + 4 * 3_600_000;
     const emulator = startEmulator({ now: () => later, scenarios: true });
@@ -134,6 +144,12 @@ describe('planted scenarios', () => {
           );
           expect(row.FaultState).not.toBe(4);
         }
+        const ended = [
+          ...running.data.monitor('MachineFailureLogs', { from: WINDOW.from, to: new Date(later + 1) }),
+        ].filter((row) => row.LastDeregisteredCode === 102 && row.FaultState === 4);
+        expect(ended.map((row) => row.FailureEndDate).sort()).toEqual(
+          machines.map((machine) => machine.until.replace('.000Z', 'Z')).sort(),
+        );
       } finally {
         await running.close();
       }
