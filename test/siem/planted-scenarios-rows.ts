@@ -64,12 +64,17 @@ function plantedMachineIds(scenarios: PlantedScenarios): Set<unknown> {
 
 /**
  * The first time from 30 minutes after the window, in 5-minute steps, at which the current version of
- * every machine the scenarios name and of every delivery group is older than the Monitor source's lag —
- * so that the pool rows a rule joins with (Machines → DesktopGroups) are all read. The emulator's ground
- * truth tells; the data is deterministic, so it is always the same time.
+ * every machine and user the scenarios name and of every delivery group is older than the Monitor
+ * source's lag — so that the pool rows a rule joins with (Machines → DesktopGroups, UserId → Users) are
+ * all read. The emulator's ground truth tells; the data is deterministic, so it is always the same time.
  */
 async function settledNow(windowEnd: number): Promise<number> {
   const machines = plantedMachineIds(PLANTED_SCENARIOS);
+  const users = new Set<unknown>(
+    (['impossible-travel', 'concurrent-sessions', 'failure-burst'] as const).map(
+      (id) => PLANTED_SCENARIOS[id].user.userId,
+    ),
+  );
   for (let now = windowEnd + 30 * MINUTE_MS; now <= windowEnd + 4 * HOUR_MS; now += 5 * MINUTE_MS) {
     const emulator = await startEmulator({ scenarios: true, sessionsPerHour: 0, now: () => now });
     try {
@@ -77,6 +82,7 @@ async function settledNow(windowEnd: number): Promise<number> {
       const pools = [
         ...[...emulator.data.monitor('Machines', all)].filter((row) => machines.has(row.Id)),
         ...emulator.data.monitor('DesktopGroups', all),
+        ...[...emulator.data.monitor('Users', all)].filter((row) => users.has(row.Id)),
       ];
       if (pools.every((row) => Date.parse(String(row.ModifiedDate)) <= now - READ_LAG_MS)) return now;
     } finally {
@@ -90,7 +96,7 @@ const TOPIC = 'planted-risk';
 
 /**
  * Starts the emulator with the scenarios planted (seed 1, the default window), a Kafka broker holding the
- * `risk-jump` events (unless `analytics: false`) and the Azure contract server; collects from six hours
+ * `risk-jump` events (unless `analytics: false`) and the Azure contract server; collects from a day
  * before the window (so the pool sets' current versions are read) to a time after it at which the machines' and delivery groups' versions are read; returns every
  * table's rows. Everything it starts is stopped before it returns.
  */
@@ -145,7 +151,8 @@ export async function collectPlantedRows(options: { analytics?: boolean } = {}):
       sink: { type: 'azure-monitor', ...api.connection },
       deadLetters: { type: 'file', directory: join(out, '_deadletter') },
       checkpoint: { type: 'file', directory: out },
-      runner: { start: new Date(windowStart - 6 * HOUR_MS).toISOString() },
+      // A day and an hour before the window: every user's current version (Users change at least daily).
+      runner: { start: new Date(windowStart - 25 * HOUR_MS).toISOString() },
     });
     // The deployment's clock starts at `now` and runs: the sentinel source stops once idle for a second.
     const started = Date.now();

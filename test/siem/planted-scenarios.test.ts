@@ -195,10 +195,15 @@ describe('the planted scenarios, as Azure stores them', () => {
     expect(new Set(failures.map((row) => groupNameOf(row.MachineId)))).toEqual(
       new Set([scenario.desktopGroupName]),
     );
-    // The user's name through the failed session (Sessions.UserName, ctxsiem's flattening of User).
+    // The user's name through the failed session (Sessions.UserName, ctxsiem's flattening of User) and
+    // through UserId → Users (as the ASIM authentication parser reads it).
     const sessions = latest('CitrixMonitorSessions_CL', 'SessionKey');
     for (const failure of failures)
       expect(sessions.get(failure.SessionKey)?.UserName).toBe(scenario.user.userName);
+    expect(latest('CitrixMonitorUsers_CL', 'Id_citrix').get(scenario.user.userId)).toMatchObject({
+      UserName: scenario.user.userName,
+      Upn: scenario.user.upn,
+    });
   });
 
   it('logon-degradation: logons of one delivery group whose phases grow', () => {
