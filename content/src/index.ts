@@ -21,3 +21,6 @@ export * from './sentinel/workspace-tables.ts';
 
 // SecOps: the structural linter of the YARA-L rules (UDM field paths checked against Google's schema).
 export * from './yaral-lint.ts';
+
+// The README's table of questions and the content answering them.
+export * from './content-catalog.ts';
