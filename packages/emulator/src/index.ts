@@ -43,6 +43,7 @@ export { ENTITY_SETS as MONITOR_ENTITY_SETS } from './monitor-schema.ts';
 export type { CustomerCredentials, EmulatorOptions, Faults, SingleFlight } from './options.ts';
 export {
   DEFAULT_SCENARIO_WINDOW_START,
+  latestScenarioWindowStart,
   PLANTED_SCENARIOS,
   type PlantedScenarios,
   type PlantedSessionSummary,

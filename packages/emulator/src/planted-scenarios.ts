@@ -270,6 +270,19 @@ export function scenarioWindowStart(value: string | Date): number {
   return at;
 }
 
+/**
+ * The start of the latest scenario window that has ended by `now`: the last Sunday 02:00 UTC at least
+ * two hours before `now` — for an emulator serving the present (`scenarios: { windowStart }`).
+ */
+export function latestScenarioWindowStart(now: number): string {
+  const lastStart = now - SCENARIO_WINDOW_MS;
+  const day = Math.floor(lastStart / DAY_MS) * DAY_MS;
+  // 1970-01-01 was a Thursday: day d of the epoch is a Sunday when (d + 4) mod 7 is 0.
+  const sinceSunday = (Math.floor(day / DAY_MS) + 4) % 7;
+  const sunday = day - sinceSunday * DAY_MS + 2 * HOUR_MS;
+  return new Date(sunday <= lastStart ? sunday : sunday - 7 * DAY_MS).toISOString();
+}
+
 /** The plan for `seed` with its window starting at `windowStart` (a Sunday, 02:00 UTC). */
 export function scenarioPlan(seed: number, windowStart: number): ScenarioPlan {
   const w = windowStart;

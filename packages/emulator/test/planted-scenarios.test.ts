@@ -5,7 +5,13 @@
  * delivers to a SIEM is checked end to end in test/siem/planted-scenarios.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, PLANTED_SCENARIOS, plantedScenarios, startEmulator } from '../src/index.ts';
+import {
+  type Emulator,
+  latestScenarioWindowStart,
+  PLANTED_SCENARIOS,
+  plantedScenarios,
+  startEmulator,
+} from '../src/index.ts';
 
 const WINDOW = { from: new Date(PLANTED_SCENARIOS.window.from), to: new Date(PLANTED_SCENARIOS.window.to) };
 const NOW = WINDOW.to.getTime() + 3_600_000;
@@ -217,5 +223,11 @@ describe('planted scenarios', () => {
       /Sunday at 02:00 UTC/,
     );
     expect(() => plantedScenarios({ windowStart: '2026-12-06T03:00:00Z' })).toThrow(/Sunday at 02:00 UTC/);
+    // The latest window that has ended: this Sunday's once it is over, else the Sunday before.
+    expect(latestScenarioWindowStart(Date.parse('2026-12-06T04:00:00Z'))).toBe(windowStart);
+    expect(latestScenarioWindowStart(Date.parse('2026-12-07T19:00:00Z'))).toBe(windowStart);
+    expect(latestScenarioWindowStart(Date.parse('2026-12-13T01:00:00Z'))).toBe(windowStart);
+    expect(latestScenarioWindowStart(Date.parse('2026-12-06T03:59:59Z'))).toBe('2026-11-29T02:00:00.000Z');
+    expect(latestScenarioWindowStart(Date.parse('2026-12-13T04:00:00Z'))).toBe('2026-12-13T02:00:00.000Z');
   });
 });
