@@ -10,7 +10,7 @@ import { MINIMUM_MEMORY_MB } from '@ctxsiem/deployment';
 import { RunnerConfigSchema, SourceConfigSchema, siemDeclarations, TenantSchema } from '@ctxsiem/registry';
 import { z } from 'zod';
 import { isCronInterval } from './schedule.ts';
-import { SecOpsRulesSchema } from './secops/chronicle-rules.ts';
+import { rulesDeployConflict, SecOpsRulesSchema } from './secops/chronicle-rules.ts';
 
 /** SecOps regions and log types, as the SecOps sink declares them (through the registry). */
 const secopsDeclarations = siemDeclarations('secops');
@@ -31,7 +31,7 @@ const prefix = z
   .default('citrix')
   .describe('Folder the data goes under: `<prefix>/<stream>/year=…/…`, one SIEM feed per stream folder.');
 
-/** Google SecOps: the instance the feeds ingest into. */
+/** Google SecOps: the instance the feeds ingest into, or the Google Cloud collector sends to (`gcp.delivery`). */
 export const SecOpsSchema = z
   .object({
     project: z.string().min(1).describe('The Google Cloud project of the SecOps instance.'),
@@ -56,7 +56,7 @@ export const SecOpsSchema = z
         'Log type per `source/stream` or `source`, over the defaults of the SecOps sink (log types SecOps parses). A source without one (daasconfiglog, licensing) needs a custom log type named here by source: no feed is made for a log type that does not exist.',
       ),
     rules: SecOpsRulesSchema.prefault({}).describe(
-      'The YARA-L rules (content/secops/README.md) the Google Cloud stack creates in the instance, each switchable.',
+      'The YARA-L rules (content/secops/README.md) the Google Cloud stack creates in the instance, each switchable; only with `gcp.delivery: "udm"`, whose UDM events they read.',
     ),
   })
   .strict();
@@ -202,7 +202,7 @@ export const GcpSchema = z
         retentionDays: z.int().min(1).default(400).describe('Objects expire after this many days.'),
       })
       .strict()
-      .describe('The bucket the collector writes and SecOps reads.'),
+      .describe('The bucket the collector writes (and, with `delivery: "feeds"`, SecOps reads).'),
     function: z
       .object({
         zip: z
@@ -230,6 +230,12 @@ export const GcpSchema = z
       .strict()
       .default({ zip: 'apps/cloud-function/dist/function.zip', memory: '512Mi', timeoutSeconds: 540 })
       .describe('The collector function (Cloud Run functions).'),
+    delivery: z
+      .enum(['feeds', 'udm'])
+      .default('feeds')
+      .describe(
+        'With `secops`, how the data reaches it. `feeds`: the function writes the bucket and a SecOps GCS feed per stream reads it (Google’s parsers normalise the raw logs; ctxsiem’s rules are not created). `udm`: the function sends to the instance itself with the SecOps sink (`api: import`, `format: udm`) as its own service account, granted Chronicle API Editor on the SecOps project; the streams ctxsiem maps become UDM events — what ctxsiem’s rules read — and the others raw logs of their log types; no feeds; the bucket keeps state and dead letters.',
+      ),
     secopsReader: z
       .object({
         serviceAccount: z
@@ -244,7 +250,9 @@ export const GcpSchema = z
       })
       .strict()
       .optional()
-      .describe('With `secops` (required then): who the SecOps feeds read the bucket as.'),
+      .describe(
+        'With `secops` and `delivery: "feeds"` (required then; refused with `udm`, which makes no feeds): who the SecOps feeds read the bucket as.',
+      ),
   })
   .strict();
 
@@ -445,7 +453,7 @@ export const EnvironmentSchema = z
     runner: RunnerConfigSchema.partial().default({}).describe('The collector’s runner settings.'),
     backend: BackendSchema,
     secops: SecOpsSchema.optional().describe(
-      'The Google SecOps instance the AWS or Google Cloud bucket feeds.',
+      'The Google SecOps instance: fed from the AWS or Google Cloud bucket, or sent to by the Google Cloud function (`gcp.delivery: "udm"`).',
     ),
     aws: AwsSchema.optional().describe('Deploy on AWS: the `<environment>-aws` stack.'),
     gcp: GcpSchema.optional().describe('Deploy on Google Cloud: the `<environment>-gcp` stack.'),
@@ -487,13 +495,33 @@ export const EnvironmentSchema = z
       aws: 'through a role trusted for the feed service account’s googleSubjectId',
       gcp: 'as the feed service account (serviceAccount)',
     } as const;
+    const feeds = { aws: true, gcp: environment.gcp?.delivery !== 'udm' };
     for (const cloud of ['aws', 'gcp'] as const)
-      if (environment.secops && environment[cloud] && !environment[cloud].secopsReader)
+      if (environment.secops && environment[cloud] && feeds[cloud] && !environment[cloud].secopsReader)
         context.addIssue({
           code: 'custom',
           path: [cloud, 'secopsReader'],
           message: `required with secops: the SecOps feeds read the bucket ${readers[cloud]}`,
         });
+    if (environment.gcp?.delivery === 'udm') {
+      if (!environment.secops)
+        context.addIssue({
+          code: 'custom',
+          path: ['gcp', 'delivery'],
+          message: '"udm" sends to a SecOps instance: name it in secops (project, location, instance)',
+        });
+      if (environment.gcp.secopsReader)
+        context.addIssue({
+          code: 'custom',
+          path: ['gcp', 'secopsReader'],
+          message: 'not used with delivery "udm": no SecOps feed reads the bucket (remove it)',
+        });
+    }
+    // ctxsiem's rules read the UDM the collector sends itself: never created where they cannot fire.
+    const conflict =
+      environment.secops && rulesDeployConflict(environment.secops.rules.deploy, environment.gcp?.delivery);
+    if (conflict)
+      context.addIssue({ code: 'custom', path: ['secops', 'rules', 'deploy'], message: conflict });
     // Static membership names one member per id: replicas sharing one configuration would fence each other.
     if (environment.azure && environment.azure.replicas > 1)
       for (const [index, source] of environment.sources.entries())

@@ -4,12 +4,13 @@
  * prebuilt bindings were generated from — the names each binding documents with a link to that
  * version's registry page (`…/hashicorp/aws/6.25.0/docs/resources/lambda_function#timeout`).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GOOGLE_VERSION } from '../src/providers.ts';
-import { type Json, type SynthesizedStack, synth } from './synth.ts';
+import { type Json, type SynthesizedStack, synth, TERRAFORM } from './synth.ts';
 
 const require = createRequire(import.meta.url);
 /** Keys Terraform itself defines on every resource, and cdktf's metadata. */
@@ -65,9 +66,24 @@ function keys(value: Json, path = ''): string[] {
   });
 }
 
+/**
+ * prod-gcp with `gcp.delivery: "udm"` and every rule (the admin-machine rule's reference list too): the
+ * resources the feeds example does not make.
+ */
+async function gcpUdm(): Promise<SynthesizedStack> {
+  const folder = mkdtempSync(join(tmpdir(), 'ctxsiem-binding-udm-'));
+  const environment = JSON.parse(readFileSync(join(TERRAFORM, 'environments', 'prod-gcp.json'), 'utf8'));
+  environment.gcp.delivery = 'udm';
+  delete environment.gcp.secopsReader;
+  environment.secops.rules = { knownAdminMachines: ['10.20.0.0/24'] };
+  writeFileSync(join(folder, 'prod-gcp.json'), JSON.stringify(environment));
+  const stack = (await synth(['prod-gcp'], folder)).get('prod-gcp')!;
+  return { ...stack, name: 'prod-gcp (udm)' };
+}
+
 let stacks: SynthesizedStack[];
 beforeAll(async () => {
-  stacks = [...(await synth(['dev-aws', 'msp-aws', 'prod-gcp'])).values()];
+  stacks = [...(await synth(['dev-aws', 'msp-aws', 'prod-gcp'])).values(), await gcpUdm()];
 });
 
 describe('the AWS and Google Cloud stacks against their providers’ schemas', () => {
@@ -99,6 +115,16 @@ describe('the AWS and Google Cloud stacks against their providers’ schemas', (
             }
         }
     expect(unknown).toEqual([]);
+    // Both Google deliveries are checked: the feeds' grant, the rules, their list and the import grant.
+    const types = new Set(stacks.flatMap((stack) => Object.keys(stack.json.resource)));
+    for (const type of [
+      'google_chronicle_rule',
+      'google_chronicle_rule_deployment',
+      'google_chronicle_reference_list',
+      'google_project_iam_member',
+      'google_storage_bucket_iam_member',
+    ])
+      expect(types, type).toContain(type);
     expect([...versions].toSorted()).toEqual([
       'aws 6.25.0 pinned 6.25.0',
       `google 6.50.0 pinned ${GOOGLE_VERSION}`,

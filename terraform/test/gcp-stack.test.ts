@@ -1,14 +1,18 @@
 /**
  * The Google Cloud stack as synthesized: a private, versioned, expiring bucket; the function from the
  * built zip, callable only by the scheduler's identity with an OIDC token; its service account able to
- * create and read objects and to replace only state and dead letters; secrets by reference; a GCS feed
- * per stream with read access for the feed's service account; ctxsiem's YARA-L rules, each deployed.
+ * create and read objects and to replace only state and dead letters; secrets by reference; with
+ * `gcp.delivery: "feeds"` a GCS feed per stream with read access for the feed's service account and no
+ * rule; with `"udm"` the SecOps sink as the function's account, no feed, and ctxsiem's YARA-L rules.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from '@ctxsiem/core';
 import { DeploymentConfigSchema } from '@ctxsiem/registry';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseEnvironment } from '../src/environment.ts';
+import { SECOPS_IMPORT_ROLE } from '../src/gcp/gcp-stack.ts';
 import { GOOGLE_MINIMUM } from '../src/providers.ts';
 import {
   ADMIN_MACHINE_RULE,
@@ -19,9 +23,45 @@ import {
 } from '../src/secops/chronicle-rules.ts';
 import { type Json, type SynthesizedStack, synth, TERRAFORM } from './synth.ts';
 
+/** prod-gcp.json (feeds) as a test edits it. */
+type Example = Json & {
+  secops: Json & { rules?: Json };
+  gcp: Json & { delivery?: string; secopsReader?: Json };
+};
+const example = (): Example =>
+  JSON.parse(readFileSync(join(TERRAFORM, 'environments', 'prod-gcp.json'), 'utf8'));
+
+/** prod-gcp.json delivering UDM to SecOps itself (no feed reader). */
+function udmExample(): Example {
+  const environment = example();
+  environment.gcp.delivery = 'udm';
+  delete environment.gcp.secopsReader;
+  return environment;
+}
+
+/** The prod-gcp stack of an edited environment file. */
+async function synthVariant(environment: Example): Promise<SynthesizedStack> {
+  const folder = mkdtempSync(join(tmpdir(), 'ctxsiem-gcp-variant-'));
+  writeFileSync(join(folder, 'prod-gcp.json'), JSON.stringify(environment));
+  return (await synth(['prod-gcp'], folder)).get('prod-gcp')!;
+}
+
+/** The issues of an environment that must not validate, as `path: reason` lines. */
+function refusal(environment: Example): string[] {
+  try {
+    parseEnvironment('environments/prod-gcp.json', JSON.stringify(environment));
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues.map((issue) => `${issue.path}: ${issue.reason}`);
+  }
+  throw new Error('the environment validated');
+}
+
 let prod: SynthesizedStack;
+let udm: SynthesizedStack;
 beforeAll(async () => {
   prod = (await synth(['prod-gcp'])).get('prod-gcp')!;
+  udm = await synthVariant(udmExample());
 });
 
 describe('the Google Cloud stack', () => {
@@ -137,8 +177,8 @@ describe('the Google Cloud stack', () => {
     });
   });
 
-  it('creates ctxsiem’s YARA-L rules in the SecOps instance, each deployed; the admin-machine rule only with known machines', () => {
-    const rules = prod.resources('google_chronicle_rule');
+  it('with delivery "udm", creates ctxsiem’s YARA-L rules in the SecOps instance, each deployed; the admin-machine rule only with known machines', () => {
+    const rules = udm.resources('google_chronicle_rule');
     const files = secopsRuleFiles().filter((rule) => rule.name !== ADMIN_MACHINE_RULE);
     expect(Object.keys(rules).sort()).toEqual(files.map((rule) => `secops-rule-${rule.name}`).sort());
     for (const { name, text } of files) {
@@ -149,35 +189,33 @@ describe('the Google Cloud stack', () => {
         text,
       });
       expect(
-        prod.resource('google_chronicle_rule_deployment', `secops-rule-deployment-${name}`),
+        udm.resource('google_chronicle_rule_deployment', `secops-rule-deployment-${name}`),
       ).toMatchObject({
         rule: `\${google_chronicle_rule.secops-rule-${name}.rule_id}`,
         enabled: true,
         alerting: true,
       });
     }
-    expect(prod.resources('google_chronicle_reference_list')).toEqual({});
-    expect(prod.json.output).toMatchObject({ secops_rules_not_deployed: { value: [ADMIN_MACHINE_RULE] } });
+    expect(udm.resources('google_chronicle_reference_list')).toEqual({});
+    expect(udm.json.output).toMatchObject({ secops_rules_not_deployed: { value: [ADMIN_MACHINE_RULE] } });
     // The resources shipped in google 6.28.0: the stack pins no older google.
     const version = (v: string) => v.split('.').map(Number) as [number, number, number];
     const [major, minor] = version(GOOGLE_MINIMUM);
     const [needMajor, needMinor] = version(CHRONICLE_RULE_MINIMUM);
     expect(major * 1000 + minor).toBeGreaterThanOrEqual(needMajor * 1000 + needMinor);
-    expect((prod.json.terraform as Json).required_providers).toMatchObject({
+    expect((udm.json.terraform as Json).required_providers).toMatchObject({
       google: { version: `>= ${GOOGLE_MINIMUM}, < 8.0.0` },
     });
   });
 
   it('switches rules in the environment file, and gives the admin-machine rule its reference list', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'ctxsiem-secops-rules-'));
-    const environment = JSON.parse(readFileSync(join(TERRAFORM, 'environments', 'prod-gcp.json'), 'utf8'));
+    const environment = udmExample();
     environment.secops.rules = {
       deploy: [ADMIN_MACHINE_RULE, 'citrix_cloud_api_client_created'],
       alerting: false,
       knownAdminMachines: ['10.20.0.0/24', '192.0.2.15'],
     };
-    writeFileSync(join(folder, 'prod-gcp.json'), JSON.stringify(environment));
-    const stack = (await synth(['prod-gcp'], folder)).get('prod-gcp')!;
+    const stack = await synthVariant(environment);
     expect(Object.keys(stack.resources('google_chronicle_rule')).sort()).toEqual([
       'secops-rule-citrix_cloud_api_client_created',
       `secops-rule-${ADMIN_MACHINE_RULE}`,
@@ -215,5 +253,105 @@ describe('the Google Cloud stack', () => {
     expect(issues({ deploy: [ADMIN_MACHINE_RULE] })).toEqual([
       `knownAdminMachines: ${ADMIN_MACHINE_RULE} needs the known admin machines (its reference list cannot be empty)`,
     ]);
+  });
+
+  it('with delivery "feeds" (the default), creates no rule and says why in the output', () => {
+    expect(prod.resources('google_chronicle_rule')).toEqual({});
+    expect(prod.resources('google_chronicle_rule_deployment')).toEqual({});
+    expect(prod.resources('google_chronicle_reference_list')).toEqual({});
+    const output = (prod.json.output as Record<string, Json>).secops_rules_not_deployed!;
+    expect(output.value).toEqual(secopsRuleFiles().map((rule) => rule.name));
+    expect(output.description).toMatch(/gcp\.delivery "feeds".*never produce/);
+    expect(prod.json.output).not.toHaveProperty('secops_rules');
+    expect(prod.resources('google_project_iam_member')).not.toHaveProperty('runtime-imports-secops');
+  });
+
+  it('refuses rules asked for with delivery "feeds", naming the field, why and what to set', () => {
+    const message = (kind: string) =>
+      `secops.rules.deploy: cannot be ${kind} with gcp.delivery "feeds": the rules read the UDM events the collector sends to SecOps itself (gcp.delivery "udm"), and the GCS feeds' logs are normalised by Google's parsers into UDM the rules do not read, so they would never fire. Set gcp.delivery to "udm", or leave secops.rules.deploy unset (no rules with feeds)`;
+    const asking = (deploy: unknown, delivery?: string) => {
+      const environment = example();
+      if (delivery) environment.gcp.delivery = delivery;
+      environment.secops.rules = { deploy };
+      return environment;
+    };
+    expect(refusal(asking(true))).toEqual([message('true')]);
+    expect(refusal(asking(['citrix_cloud_api_client_created'], 'feeds'))).toEqual([message('a list')]);
+    // Saying none, or leaving it to the delivery, is accepted.
+    expect(() => parseEnvironment('prod-gcp.json', JSON.stringify(asking(false)))).not.toThrow();
+    expect(() => parseEnvironment('prod-gcp.json', JSON.stringify(example()))).not.toThrow();
+    // Without gcp no stack creates rules: asking is refused there too.
+    const awsOnly = asking(true);
+    delete (awsOnly as Json).gcp;
+    awsOnly.aws = {
+      region: 'eu-west-1',
+      bucket: { name: 'acme-ctxsiem-aws' },
+      secopsReader: { googleSubjectId: '123456789012345678901' },
+    };
+    expect(refusal(awsOnly)).toEqual([
+      expect.stringMatching(/^secops\.rules\.deploy: only the Google Cloud stack creates the rules/),
+    ]);
+  });
+
+  it('refuses delivery "udm" without a SecOps instance, and a feed reader it would not use', () => {
+    const withoutSecops = udmExample();
+    delete (withoutSecops as Json).secops;
+    expect(refusal(withoutSecops)).toEqual([
+      'gcp.delivery: "udm" sends to a SecOps instance: name it in secops (project, location, instance)',
+    ]);
+    const withReader = udmExample();
+    withReader.gcp.secopsReader = example().gcp.secopsReader!;
+    expect(refusal(withReader)).toEqual([
+      'gcp.secopsReader: not used with delivery "udm": no SecOps feed reads the bucket (remove it)',
+    ]);
+  });
+
+  it('with delivery "udm", hands the function the SecOps sink (UDM, import API), dead letters to the bucket', () => {
+    const config = DeploymentConfigSchema.parse(
+      JSON.parse(udm.resource('google_storage_bucket_object', 'collector-config').content as string),
+    );
+    expect(config.sink).toMatchObject({
+      type: 'secops',
+      api: 'import',
+      format: 'udm',
+      region: 'us',
+      project: 'acme-secops',
+      instance: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d',
+    });
+    // No key: Application Default Credentials, the function's own service account.
+    expect(config.sink).not.toHaveProperty('serviceAccountKey');
+    // Dead letters where the runtime may replace them; checkpoints as with feeds.
+    expect(config.deadLetters).toMatchObject({
+      type: 'gcs',
+      bucket: 'acme-ctxsiem-prod',
+      deadLetterPrefix: 'citrix/_deadletter',
+    });
+    expect(config.checkpoint).toMatchObject({
+      type: 'gcs',
+      bucket: 'acme-ctxsiem-prod',
+      prefix: 'citrix/_state',
+    });
+    expect(udm.resource('google_cloudfunctions2_function', 'collector').description).toBe(
+      'ctxsiem prod-gcp: Citrix Cloud telemetry into Google SecOps 7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d',
+    );
+  });
+
+  it('with delivery "udm", lets the function import into the SecOps project, and makes no feed', () => {
+    const grant = udm.resource('google_project_iam_member', 'runtime-imports-secops');
+    expect(grant).toMatchObject({
+      project: 'acme-secops',
+      role: 'roles/chronicle.editor',
+      member: 'serviceAccount:${google_service_account.runtime.email}',
+    });
+    expect(SECOPS_IMPORT_ROLE).toBe('roles/chronicle.editor');
+    // The function is deployed after the grant it imports with.
+    expect(udm.resource('google_cloudfunctions2_function', 'collector').depends_on).toContain(
+      'google_project_iam_member.runtime-imports-secops',
+    );
+    expect(udm.resources('google_chronicle_feed')).toEqual({});
+    expect(udm.resources('google_storage_bucket_iam_member')).not.toHaveProperty('secops-reads-streams');
+    expect(udm.json.output).not.toHaveProperty('secops_feeds');
+    // The grant is only made with udm.
+    expect(prod.resources('google_project_iam_member')).not.toHaveProperty('runtime-imports-secops');
   });
 });

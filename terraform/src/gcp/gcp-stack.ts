@@ -2,9 +2,10 @@
  * An environment on Google Cloud: the collector bucket (uniform access, public access prevented,
  * versioned, expiring), a Secret Manager secret per tenant (its value set out of band), the Cloud Run
  * function (nodejs24) from `apps/cloud-function/dist/function.zip` as its own service account, a Cloud
- * Scheduler job per tenant calling it with an OIDC token, and — with a SecOps instance — ctxsiem's
- * YARA-L rules (`secops.rules`) and one GCS feed
- * per stream, its service account allowed to read the bucket.
+ * Scheduler job per tenant calling it with an OIDC token, and — with a SecOps instance — either
+ * (`gcp.delivery: "feeds"`) one GCS feed per stream, its service account allowed to read the bucket, or
+ * (`"udm"`) the function sending to the instance itself with the SecOps sink (`format: udm`) as its own
+ * service account, and ctxsiem's YARA-L rules (`secops.rules`), which read those UDM events.
  */
 import { createHash } from 'node:crypto';
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository/index.js';
@@ -31,12 +32,31 @@ import type { Environment } from '../environment.ts';
 import { GOOGLE_VERSION, pinGoogleProviders } from '../providers.ts';
 import { cronEvery } from '../schedule.ts';
 import { secopsFeeds } from '../secops/chronicle-feed.ts';
-import { secopsRules, selectedRules } from '../secops/chronicle-rules.ts';
+import {
+  type ResolvedSecOpsRules,
+  resolveSecOpsRules,
+  type SecOpsDelivery,
+  secopsRules,
+  selectedRules,
+} from '../secops/chronicle-rules.ts';
 
 type GcpSettings = NonNullable<Environment['gcp']>;
 
 /** The collector's own objects (its config, the function's source): outside the data prefix. */
 const OWN_FOLDER = '_ctxsiem';
+
+/**
+ * What the function's service account is granted on the SecOps project with `gcp.delivery: "udm"`: the
+ * SecOps sink calls `events:import` (permission `chronicle.events.import`) and `logs:import`
+ * (`chronicle.logs.import`) — https://docs.cloud.google.com/chronicle/docs/reference/ingestion-methods.
+ * Chronicle API Editor is the narrowest predefined role holding them: the roles reference lists
+ * `chronicle.events.import` in Owner, Editor, Chronicle API Admin and Chronicle API Editor only
+ * (https://cloud.google.com/iam/docs/roles-permissions/chronicle; see also
+ * https://cloud.google.com/chronicle/docs/onboard/configure-feature-access-control-using-iam, "Chronicle
+ * API Editor"). That `chronicle.logs.import` is in the same role is INFERRED from the same reference's
+ * ingestion permissions travelling together; a custom role of the two permissions would be narrower.
+ */
+export const SECOPS_IMPORT_ROLE = 'roles/chronicle.editor';
 
 const SERVICES = [
   'cloudfunctions.googleapis.com',
@@ -178,12 +198,38 @@ export class GcpStack extends TerraformStack {
       return secret;
     });
 
-    const config = collectorConfig(environment, {
-      sink: { type: 'gcs', bucket: gcp.bucket.name, prefix },
-      checkpoint: { type: 'gcs', bucket: gcp.bucket.name, prefix: `${prefix}/_state` },
-      secretOf: (customerId) =>
-        `gcpsecret:projects/${gcp.project}/secrets/${gcpSecretId(name, customerId)}/versions/latest`,
-    });
+    const delivery: SecOpsDelivery = environment.secops ? gcp.delivery : 'feeds';
+    const secops = environment.secops;
+    const checkpoint = { type: 'gcs', bucket: gcp.bucket.name, prefix: `${prefix}/_state` };
+    const secretOf = (customerId: string) =>
+      `gcpsecret:projects/${gcp.project}/secrets/${gcpSecretId(name, customerId)}/versions/latest`;
+    const config = collectorConfig(
+      environment,
+      delivery === 'udm' && secops
+        ? {
+            sink: secopsSink(secops),
+            // The SecOps sink keeps no dead letters: the bucket does, where the runtime may replace them.
+            deadLetters: {
+              type: 'gcs',
+              bucket: gcp.bucket.name,
+              prefix,
+              deadLetterPrefix: `${prefix}/_deadletter`,
+            },
+            checkpoint,
+            secretOf,
+          }
+        : { sink: { type: 'gcs', bucket: gcp.bucket.name, prefix }, checkpoint, secretOf },
+    );
+    // The SecOps sink authenticates with Application Default Credentials — the function's service
+    // account (packages/sink-secops/src/auth.ts) — allowed to import into the instance's project.
+    const importGrant =
+      delivery === 'udm' && secops
+        ? new ProjectIamMember(this, 'runtime-imports-secops', {
+            project: secops.project,
+            role: SECOPS_IMPORT_ROLE,
+            member: runtimeMember,
+          })
+        : undefined;
     const configObject = new StorageBucketObject(this, 'collector-config', {
       bucket: bucket.name,
       name: `${OWN_FOLDER}/config.json`,
@@ -234,7 +280,10 @@ export class GcpStack extends TerraformStack {
     const collector = new Cloudfunctions2Function(this, 'collector', {
       name: `ctxsiem-${name}`,
       location: gcp.region,
-      description: `ctxsiem ${name}: Citrix Cloud telemetry into gs://${gcp.bucket.name}/${prefix}/`,
+      description:
+        delivery === 'udm' && secops
+          ? `ctxsiem ${name}: Citrix Cloud telemetry into Google SecOps ${secops.instance}`
+          : `ctxsiem ${name}: Citrix Cloud telemetry into gs://${gcp.bucket.name}/${prefix}/`,
       buildConfig: {
         runtime: 'nodejs24',
         entryPoint: 'collect',
@@ -256,7 +305,13 @@ export class GcpStack extends TerraformStack {
           FUNCTION_TIMEOUT_SECONDS: String(gcp.function.timeoutSeconds),
         },
       },
-      dependsOn: [configObject, ...secrets, ...services, ...builderGrants],
+      dependsOn: [
+        configObject,
+        ...secrets,
+        ...services,
+        ...builderGrants,
+        ...(importGrant ? [importGrant] : []),
+      ],
     });
     // Only the scheduler's identity may call it: no public access.
     new CloudRunV2ServiceIamMember(this, 'invoker-runs', {
@@ -290,7 +345,8 @@ export class GcpStack extends TerraformStack {
         dependsOn: services,
       });
 
-    const feeds = environment.secops ? this.#feeds(name, environment, streams, bucket) : [];
+    const feeds =
+      environment.secops && delivery === 'feeds' ? this.#feeds(name, environment, streams, bucket) : [];
     if (feeds.length > 0) pinGoogleProviders(this, { google: true });
 
     new TerraformOutput(this, 'bucket', { value: bucket.name });
@@ -304,30 +360,38 @@ export class GcpStack extends TerraformStack {
       new TerraformOutput(this, 'secops_feeds', {
         value: Object.fromEntries(feeds.map(({ stream, feed }) => [stream, feed.feedName])),
       });
-    if (environment.secops) this.#rules(environment.secops);
+    if (secops) this.#rules(secops, resolveSecOpsRules(secops.rules, delivery), delivery);
   }
 
   /**
    * ctxsiem's YARA-L rules in the SecOps instance (`secops.rules`), each deployed. They read the UDM
-   * events of the SecOps sink's `format: udm` (content/secops/README.md); the feeds' raw logs are
-   * normalised by Google's own parsers, whose UDM the rules do not target.
+   * events of the SecOps sink's `format: udm` (content/secops/README.md): with `delivery: "feeds"`, whose
+   * raw logs Google's own parsers normalise into UDM the rules do not target, none is created unless
+   * asked — and asking is refused by the environment's schema.
    */
-  #rules(secops: NonNullable<Environment['secops']>) {
+  #rules(
+    secops: NonNullable<Environment['secops']>,
+    settings: ResolvedSecOpsRules,
+    delivery: SecOpsDelivery,
+  ) {
     const rules = secopsRules(this, {
       project: secops.project,
       location: secops.location,
       instance: secops.instance,
-      rules: secops.rules,
+      rules: settings,
     });
     if (rules.length > 0)
       new TerraformOutput(this, 'secops_rules', {
         value: Object.fromEntries(rules.map(({ name, rule }) => [name, rule.name])),
       });
-    const { notDeployed } = selectedRules(secops.rules);
+    const { notDeployed } = selectedRules(settings);
     if (notDeployed.length > 0)
       new TerraformOutput(this, 'secops_rules_not_deployed', {
         value: notDeployed,
-        description: 'Rules secops.rules leaves out (the admin-machine rule needs knownAdminMachines).',
+        description:
+          delivery === 'feeds'
+            ? 'No rule is created with gcp.delivery "feeds": the rules read the UDM events of gcp.delivery "udm", which the feeds never produce.'
+            : 'Rules secops.rules leaves out (deploy false or not listed; the admin-machine rule needs knownAdminMachines).',
       });
   }
 
@@ -377,4 +441,23 @@ export function secopsReadCondition(bucket: string, folders: readonly string[]):
   return [...objects, `(resource.type == "storage.googleapis.com/Bucket" && (${lists.join(' || ')}))`].join(
     ' || ',
   );
+}
+
+/**
+ * The collector's sink with `gcp.delivery: "udm"`: the SecOps sink on the Chronicle API (`api: import`)
+ * sending UDM events for the streams ctxsiem maps and raw logs of their log types for the others
+ * (packages/sink-secops/README.md), to the instance `secops` names; no key — Application Default
+ * Credentials.
+ */
+export function secopsSink(secops: NonNullable<Environment['secops']>): Record<string, unknown> {
+  return {
+    type: 'secops',
+    api: 'import',
+    format: 'udm',
+    region: secops.location,
+    project: secops.project,
+    instance: secops.instance,
+    ...(secops.namespace ? { namespace: secops.namespace } : {}),
+    logTypes: secops.logTypes,
+  };
 }

@@ -52,9 +52,9 @@ export const SecOpsRulesSchema = z
   .object({
     deploy: z
       .union([z.boolean(), z.array(z.enum(RULE_NAMES as [string, ...string[]])).min(1)])
-      .default(true)
+      .optional()
       .describe(
-        `The YARA-L rules (content/secops/rules) created in the SecOps instance: true, every rule (${ADMIN_MACHINE_RULE} only with knownAdminMachines); false, none; or a list of rule names.`,
+        `The YARA-L rules (content/secops/rules) created in the SecOps instance: true, every rule (${ADMIN_MACHINE_RULE} only with knownAdminMachines); false, none; or a list of rule names. Unset: every rule with \`gcp.delivery: "udm"\`, none with \`feeds\`. The rules read the UDM events the collector sends itself (\`udm\`): with \`feeds\` they would never fire, and true or a list is refused.`,
       ),
     enabled: z.boolean().default(true).describe('Whether the rules run (their deployment is enabled).'),
     alerting: z.boolean().default(true).describe('Whether the rules’ detections are alerts.'),
@@ -81,12 +81,37 @@ export const SecOpsRulesSchema = z
 
 export type SecOpsRules = z.output<typeof SecOpsRulesSchema>;
 
+/** How the Google Cloud stack's collector delivers to SecOps (`gcp.delivery`). */
+export type SecOpsDelivery = 'feeds' | 'udm';
+
+/** `secops.rules` with `deploy` decided: as written, or — unset — every rule with `udm`, none with `feeds`. */
+export type ResolvedSecOpsRules = SecOpsRules & { deploy: boolean | string[] };
+
+export function resolveSecOpsRules(rules: SecOpsRules, delivery: SecOpsDelivery): ResolvedSecOpsRules {
+  return { ...rules, deploy: rules.deploy ?? delivery === 'udm' };
+}
+
+/**
+ * Why `deploy` cannot be set with `delivery`, or undefined when it can: the rules read the UDM events
+ * of the SecOps sink's `format: udm` (content/secops/README.md); a GCS feed's raw logs are normalised by
+ * Google's own parsers into UDM the rules do not target, so they would never fire.
+ */
+export function rulesDeployConflict(
+  deploy: SecOpsRules['deploy'],
+  delivery: SecOpsDelivery | undefined,
+): string | undefined {
+  if (deploy === undefined || deploy === false || delivery === 'udm') return undefined;
+  if (delivery === undefined)
+    return 'only the Google Cloud stack creates the rules, with gcp.delivery "udm" (the collector sending UDM events to SecOps itself); without gcp, leave secops.rules.deploy unset';
+  return `cannot be ${deploy === true ? 'true' : 'a list'} with gcp.delivery "feeds": the rules read the UDM events the collector sends to SecOps itself (gcp.delivery "udm"), and the GCS feeds' logs are normalised by Google's parsers into UDM the rules do not read, so they would never fire. Set gcp.delivery to "udm", or leave secops.rules.deploy unset (no rules with feeds)`;
+}
+
 export interface SecOpsRulesTarget {
   project: string;
   /** The region as the console names it (`europe` → the Chronicle API location `eu`). */
   location: string;
   instance: string;
-  rules: SecOpsRules;
+  rules: ResolvedSecOpsRules;
 }
 
 export interface DeployedRule {
@@ -96,7 +121,10 @@ export interface DeployedRule {
 }
 
 /** The rules `settings` selects (the admin-machine rule left out without known machines), and those left out. */
-export function selectedRules(settings: SecOpsRules): { deployed: SecOpsRuleFile[]; notDeployed: string[] } {
+export function selectedRules(settings: ResolvedSecOpsRules): {
+  deployed: SecOpsRuleFile[];
+  notDeployed: string[];
+} {
   const all = secopsRuleFiles();
   if (settings.deploy === false) return { deployed: [], notDeployed: all.map((r) => r.name) };
   const wanted =
