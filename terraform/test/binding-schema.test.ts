@@ -4,13 +4,13 @@
  * prebuilt bindings were generated from — the names each binding documents with a link to that
  * version's registry page (`…/hashicorp/aws/6.25.0/docs/resources/lambda_function#timeout`).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GOOGLE_VERSION } from '../src/providers.ts';
-import { type Json, type SynthesizedStack, synth, TERRAFORM } from './synth.ts';
+import { exampleEnvironment, synthVariant, withUdmDelivery } from './gcp-variants.ts';
+import { type Json, type SynthesizedStack, synth } from './synth.ts';
 
 const require = createRequire(import.meta.url);
 /** Keys Terraform itself defines on every resource, and cdktf's metadata. */
@@ -71,14 +71,9 @@ function keys(value: Json, path = ''): string[] {
  * resources the feeds example does not make.
  */
 async function gcpUdm(): Promise<SynthesizedStack> {
-  const folder = mkdtempSync(join(tmpdir(), 'ctxsiem-binding-udm-'));
-  const environment = JSON.parse(readFileSync(join(TERRAFORM, 'environments', 'prod-gcp.json'), 'utf8'));
-  environment.gcp.delivery = 'udm';
-  delete environment.gcp.secopsReader;
-  environment.secops.rules = { knownAdminMachines: ['10.20.0.0/24'] };
-  writeFileSync(join(folder, 'prod-gcp.json'), JSON.stringify(environment));
-  const stack = (await synth(['prod-gcp'], folder)).get('prod-gcp')!;
-  return { ...stack, name: 'prod-gcp (udm)' };
+  const environment = withUdmDelivery(exampleEnvironment('prod-gcp'));
+  environment.secops = { ...(environment.secops as Json), rules: { knownAdminMachines: ['10.20.0.0/24'] } };
+  return { ...(await synthVariant('prod-gcp', environment)), name: 'prod-gcp (udm)' };
 }
 
 let stacks: SynthesizedStack[];

@@ -4,11 +4,11 @@
  * that no stack needs any more.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exampleEnvironment, synthVariant, withUdmDelivery } from './gcp-variants.ts';
 import { type SynthesizedStack, synth, TERRAFORM } from './synth.ts';
 import { obtainTool } from './tools.ts';
 
@@ -40,12 +40,10 @@ const results = new Map<string, { passed: number; failed: Finding[] }>();
 beforeAll(async () => {
   stacks = await synth(['dev-aws', 'msp-aws', 'prod-gcp', 'prod-azure', 'prod-private-azure']);
   // prod-gcp delivering UDM itself: its import grant and rules instead of feeds.
-  const folder = mkdtempSync(join(tmpdir(), 'ctxsiem-checkov-udm-'));
-  const udm = JSON.parse(readFileSync(join(TERRAFORM, 'environments', 'prod-gcp.json'), 'utf8'));
-  udm.gcp.delivery = 'udm';
-  delete udm.gcp.secopsReader;
-  writeFileSync(join(folder, 'prod-gcp.json'), JSON.stringify(udm));
-  stacks.set('prod-gcp (udm)', (await synth(['prod-gcp'], folder)).get('prod-gcp')!);
+  stacks.set(
+    'prod-gcp (udm)',
+    await synthVariant('prod-gcp', withUdmDelivery(exampleEnvironment('prod-gcp'))),
+  );
   const checkov = await obtainTool('checkov');
   for (const [name, stack] of stacks) {
     // checkov exits 1 when a check fails: its report is still on stdout.

@@ -15,7 +15,7 @@ interface Example {
   tenants: Record<string, unknown>[];
   sources: unknown[];
   schedule: { everyMinutes: number };
-  secops: { instance: string };
+  secops: { instance: string; rules?: unknown };
   aws?: { region: string; bucket: { name: string } };
 }
 
@@ -69,6 +69,21 @@ describe('environment files', () => {
     expect(refusal((e) => (e.sources = [{ type: 'monitor', entities: [] }]))).toEqual([
       expect.stringMatching(/^sources\[0\]\.entities/),
     ]);
+  });
+
+  it('refuses SecOps rules where no stack creates them (AWS only: feeds, no rules)', () => {
+    expect(refusal((e) => (e.secops.rules = { deploy: true }))).toEqual([
+      expect.stringMatching(
+        /^secops\.rules\.deploy: only the Google Cloud stack creates the rules, with gcp\.delivery "udm"/,
+      ),
+    ]);
+    expect(refusal((e) => (e.secops.rules = { deploy: ['citrix_cloud_api_client_created'] }))).toHaveLength(
+      1,
+    );
+    // None, or the default, is what the AWS stack does anyway.
+    const none = structuredClone(EXAMPLE);
+    none.secops.rules = { deploy: false };
+    expect(() => parseEnvironment('environments/test.json', JSON.stringify(none))).not.toThrow();
   });
 
   it('needs a cloud', () => {
