@@ -236,6 +236,16 @@ export const GcpSchema = z
       .describe(
         'With `secops`, how the data reaches it. `feeds`: the function writes the bucket and a SecOps GCS feed per stream reads it (Google’s parsers normalise the raw logs; ctxsiem’s rules are not created). `udm`: the function sends to the instance itself with the SecOps sink (`api: import`, `format: udm`) as its own service account, granted Chronicle API Editor on the SecOps project; the streams ctxsiem maps become UDM events — what ctxsiem’s rules read — and the others raw logs of their log types; no feeds; the bucket keeps state and dead letters.',
       ),
+    secopsImportRole: z
+      .string()
+      .regex(
+        /^(roles\/[\w.]+|projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/roles\/[\w.]+|organizations\/\d+\/roles\/[\w.]+)$/,
+        'must be a role: roles/…, projects/<project>/roles/… or organizations/<id>/roles/…',
+      )
+      .optional()
+      .describe(
+        'With `delivery: "udm"`: the role the function’s service account is granted on the SecOps project. Default `roles/chronicle.editor` (Chronicle API Editor, the narrowest predefined role with `chronicle.events.import` and `chronicle.logs.import`); a custom role of those two permissions, made beforehand, is narrower.',
+      ),
     secopsReader: z
       .object({
         serviceAccount: z
@@ -517,6 +527,12 @@ export const EnvironmentSchema = z
           message: 'not used with delivery "udm": no SecOps feed reads the bucket (remove it)',
         });
     }
+    if (environment.gcp?.secopsImportRole && environment.gcp.delivery !== 'udm')
+      context.addIssue({
+        code: 'custom',
+        path: ['gcp', 'secopsImportRole'],
+        message: 'only used with delivery "udm": with feeds the function does not import into SecOps',
+      });
     // ctxsiem's rules read the UDM the collector sends itself: never created where they cannot fire.
     const conflict =
       environment.secops && rulesDeployConflict(environment.secops.rules.deploy, environment.gcp?.delivery);

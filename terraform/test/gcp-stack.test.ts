@@ -326,4 +326,22 @@ describe('the Google Cloud stack', () => {
     // The grant is only made with udm.
     expect(prod.resources('google_project_iam_member')).not.toHaveProperty('runtime-imports-secops');
   });
+
+  it('grants a narrower role of your own instead, only with delivery "udm"', async () => {
+    const role = 'projects/acme-secops/roles/ctxsiemImporter';
+    const environment = udmExample();
+    environment.gcp.secopsImportRole = role;
+    const stack = await synthVariant('prod-gcp', environment);
+    expect(stack.resource('google_project_iam_member', 'runtime-imports-secops')).toMatchObject({
+      project: 'acme-secops',
+      role,
+    });
+    const feeds = example();
+    feeds.gcp.secopsImportRole = role;
+    expect(refusal(feeds)).toEqual([
+      'gcp.secopsImportRole: only used with delivery "udm": with feeds the function does not import into SecOps',
+    ]);
+    environment.gcp.secopsImportRole = 'chronicle.editor';
+    expect(refusal(environment)).toEqual([expect.stringMatching(/^gcp\.secopsImportRole: must be a role/)]);
+  });
 });

@@ -54,7 +54,9 @@ const OWN_FOLDER = '_ctxsiem';
  * (https://cloud.google.com/iam/docs/roles-permissions/chronicle; see also
  * https://cloud.google.com/chronicle/docs/onboard/configure-feature-access-control-using-iam, "Chronicle
  * API Editor"). That `chronicle.logs.import` is in the same role is INFERRED from the same reference's
- * ingestion permissions travelling together; a custom role of the two permissions would be narrower.
+ * ingestion permissions travelling together. A custom role of the two permissions is narrower:
+ * `gcp.secopsImportRole` names one made beforehand (custom roles may hold `chronicle.events.import`:
+ * https://cloud.google.com/iam/docs/custom-roles-permissions-support).
  */
 export const SECOPS_IMPORT_ROLE = 'roles/chronicle.editor';
 
@@ -226,7 +228,7 @@ export class GcpStack extends TerraformStack {
       delivery === 'udm' && secops
         ? new ProjectIamMember(this, 'runtime-imports-secops', {
             project: secops.project,
-            role: SECOPS_IMPORT_ROLE,
+            role: gcp.secopsImportRole ?? SECOPS_IMPORT_ROLE,
             member: runtimeMember,
           })
         : undefined;
