@@ -94,9 +94,13 @@ export function azureDeclaration(environment: Environment) {
   return azureDcr(lookingConfig(environment), LOOK_ONLY);
 }
 
+/** Plans already made in this process, by environment, tables and selection (synth runs them again). */
+const plans = new Map<string, ContentPlan>();
+
 /**
  * What of ctxsiem's Sentinel content (`content/sentinel/`) the environment deploys: what its selection
  * (`azure.sentinelContent`) asks for, each item only when the tables it reads are among the environment's.
+ * Analyzing every item takes seconds: a plan is made once per process for the same inputs.
  */
 export function sentinelContentPlan(
   name: string,
@@ -109,5 +113,10 @@ export function sentinelContentPlan(
     name: table,
     columns: columns.map((column) => ({ name: column.name, type: kqlType(column.type) })),
   }));
-  return contentPlan({ environment: name, tables, content: sentinelContent(), selection });
+  const key = JSON.stringify([name, tables, selection]);
+  const known = plans.get(key);
+  if (known) return known;
+  const plan = contentPlan({ environment: name, tables, content: sentinelContent(), selection });
+  plans.set(key, plan);
+  return plan;
 }
