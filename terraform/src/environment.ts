@@ -40,12 +40,18 @@ export const SecOpsSchema = z
       .refine(secopsDeclarations.isRegion, secopsDeclarations.regionMessage)
       .default('us')
       .describe(
-        'The SecOps instance’s region as the console names it (`us`, `europe`, `europe-west2`, …); the feeds go to its Chronicle API location (`europe` → `eu`).',
+        'The SecOps instance’s region as the console names it (`us`, `europe`, `europe-west2`, …); the feeds, rules and `gcp.delivery: "udm"` go to its Chronicle API location (`europe` → `eu`).',
       ),
     instance: z
       .uuid({ message: 'must be the SecOps customer id (a UUID)' })
       .describe('The SecOps customer id.'),
-    namespace: z.string().min(1).optional().describe('Asset namespace the feeds label their logs with.'),
+    namespace: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Asset namespace the feeds (or, with `gcp.delivery: "udm"`, the function) label their logs with.',
+      ),
     logTypes: z
       .record(
         z.string(),

@@ -327,11 +327,19 @@ describe('the Google Cloud stack', () => {
     expect(prod.resources('google_project_iam_member')).not.toHaveProperty('runtime-imports-secops');
   });
 
-  it('grants a narrower role of your own instead, only with delivery "udm"', async () => {
+  it('grants a narrower role of your own instead, only with delivery "udm"; labels with the namespace', async () => {
     const role = 'projects/acme-secops/roles/ctxsiemImporter';
     const environment = udmExample();
     environment.gcp.secopsImportRole = role;
+    environment.secops.namespace = 'citrix-prod';
     const stack = await synthVariant('prod-gcp', environment);
+    const config = JSON.parse(
+      stack.resource('google_storage_bucket_object', 'collector-config').content as string,
+    );
+    expect(config.sink.namespace).toBe('citrix-prod');
+    expect(udm.resource('google_storage_bucket_object', 'collector-config').content).not.toContain(
+      'namespace',
+    );
     expect(stack.resource('google_project_iam_member', 'runtime-imports-secops')).toMatchObject({
       project: 'acme-secops',
       role,

@@ -48,15 +48,14 @@ const OWN_FOLDER = '_ctxsiem';
 /**
  * What the function's service account is granted on the SecOps project with `gcp.delivery: "udm"`: the
  * SecOps sink calls `events:import` (permission `chronicle.events.import`) and `logs:import`
- * (`chronicle.logs.import`) — https://docs.cloud.google.com/chronicle/docs/reference/ingestion-methods.
- * Chronicle API Editor is the narrowest predefined role holding them: the roles reference lists
- * `chronicle.events.import` in Owner, Editor, Chronicle API Admin and Chronicle API Editor only
- * (https://cloud.google.com/iam/docs/roles-permissions/chronicle; see also
- * https://cloud.google.com/chronicle/docs/onboard/configure-feature-access-control-using-iam, "Chronicle
- * API Editor"). That `chronicle.logs.import` is in the same role is INFERRED from the same reference's
- * ingestion permissions travelling together. A custom role of the two permissions is narrower:
- * `gcp.secopsImportRole` names one made beforehand (custom roles may hold `chronicle.events.import`:
- * https://cloud.google.com/iam/docs/custom-roles-permissions-support).
+ * (`chronicle.logs.import`), and Google's page on those methods says to grant "the Chronicle API Editor
+ * IAM (Identity and Access Management) role" to call them
+ * (https://docs.cloud.google.com/chronicle/docs/reference/ingestion-methods, as quoted in
+ * google/secops-wrapper issue #173). It is the narrowest predefined role with them: the roles reference
+ * lists `chronicle.events.import` in Owner, Editor, Chronicle API Admin and Chronicle API Editor
+ * (https://cloud.google.com/iam/docs/roles-permissions/chronicle; the predefined roles are summarised in
+ * https://cloud.google.com/chronicle/docs/onboard/configure-feature-access-control-using-iam). A custom
+ * role of the two permissions is narrower: `gcp.secopsImportRole` names one made beforehand.
  */
 export const SECOPS_IMPORT_ROLE = 'roles/chronicle.editor';
 
