@@ -1,6 +1,7 @@
 /**
- * Progress of `ctxsiem backfill`: windows done of the total, records, and an estimate of the time left —
- * a bar on a terminal (cli-progress), one JSON line per window otherwise (logs, CI, pipes).
+ * Progress of `ctxsiem backfill`: windows done of the total, records, their rate and an estimate of the
+ * time left — a bar on a terminal (cli-progress), one JSON line per window otherwise (logs, CI, pipes).
+ * The bar starts with the first stream's plan and grows as other streams plan theirs.
  */
 import cliProgress from 'cli-progress';
 
@@ -15,6 +16,7 @@ export class BackfillProgress {
   readonly #started = Date.now();
   #total = 0;
   #done = 0;
+  #barStarted = false;
   #records = 0;
   /** Each stream's record count at its last window. */
   readonly #streamRecords = new Map<string, number>();
@@ -24,7 +26,8 @@ export class BackfillProgress {
     this.#bar = out.isTTY
       ? new cliProgress.SingleBar(
           {
-            format: 'backfill [{bar}] {value}/{total} windows | {records} records | ETA {eta_formatted}',
+            format:
+              'backfill [{bar}] {value}/{total} windows | {records} records | {rate} records/s | ETA {eta_formatted}',
             stream: out as NodeJS.WritableStream,
             hideCursor: true,
           },
@@ -37,8 +40,12 @@ export class BackfillProgress {
   plan(windows: number): void {
     this.#total += windows;
     if (!this.#bar) return;
-    if (this.#done === 0 && this.#bar.getTotal() === 0) this.#bar.start(this.#total, 0, { records: 0 });
-    else this.#bar.setTotal(this.#total);
+    // A bar's total is 100 until it starts (cli-progress): start it on the first plan, grow it after.
+    if (this.#barStarted) this.#bar.setTotal(this.#total);
+    else {
+      this.#bar.start(this.#total, this.#done, { records: this.#records, rate: 0 });
+      this.#barStarted = true;
+    }
   }
 
   /** One window of `stream` of `tenant` is delivered; `records` is the stream's count so far. */
@@ -47,11 +54,14 @@ export class BackfillProgress {
     this.#done++;
     this.#records += records - (this.#streamRecords.get(key) ?? 0);
     this.#streamRecords.set(key, records);
+    const elapsedMs = Date.now() - this.#started;
     if (this.#bar) {
-      this.#bar.update(this.#done, { records: this.#records });
+      this.#bar.update(this.#done, {
+        records: this.#records,
+        rate: Math.round((this.#records * 1000) / Math.max(elapsedMs, 1)),
+      });
       return;
     }
-    const elapsedMs = Date.now() - this.#started;
     const etaSeconds =
       this.#done >= this.#total
         ? 0
@@ -69,6 +79,11 @@ export class BackfillProgress {
         etaSeconds,
       })}\n`,
     );
+  }
+
+  /** Windows planned and done, and records delivered, so far. */
+  get totals(): { windows: number; done: number; records: number } {
+    return { windows: this.#total, done: this.#done, records: this.#records };
   }
 
   stop(): void {

@@ -228,6 +228,16 @@ program
         },
       );
       progress.stop();
+      const { windows, records } = progress.totals;
+      // A range with nothing in it is said, not left to a silent 0.
+      if (windows === 0)
+        process.stderr.write(
+          `backfill: no window to collect from ${range.from.toISOString()} to ${range.to.toISOString()}: this range of the selected streams was collected already (a backfill resumes where it stopped)\n`,
+        );
+      else if (records === 0)
+        process.stderr.write(
+          `backfill: ${windows} window${windows === 1 ? '' : 's'} from ${range.from.toISOString()} to ${range.to.toISOString()}, no records in them\n`,
+        );
       report(summary, options.json, config.runner.deadLetterExitCode);
     } finally {
       progress.stop();

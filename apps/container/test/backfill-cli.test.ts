@@ -3,14 +3,16 @@
  * live checkpoint untouched, progress as JSON lines off a terminal, a second run delivering nothing
  * again, and a range reaching into what the live stream or another backfill collected refused.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { backfillKey, checkpointKey, floorTo, HOUR_MS } from '@ctxsiem/core';
 import { type Emulator, startEmulator } from '@ctxsiem/emulator';
 import { fileCheckpointStore, readStoredRecords } from '@ctxsiem/sink-file';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ctxsiem, emulatorTenant } from './run-cli.ts';
+import { CLI, ctxsiem, emulatorTenant } from './run-cli.ts';
 
 let dir: string;
 let emulator: Emulator;
@@ -82,9 +84,15 @@ describe('ctxsiem backfill', () => {
       { from: from.toISOString(), to: to.toISOString() },
     ]);
 
-    // Again: the range is done, nothing is delivered twice.
-    const again = JSON.parse((await ctxsiem(args, { env: env() })).stdout);
+    // Again: the range is done, nothing is delivered twice — and the command says so.
+    const againRun = await ctxsiem(args, { env: env() });
+    const again = JSON.parse(againRun.stdout);
     expect(again.totals.records).toBe(0);
+    expect(againRun.stderr).toMatch(
+      new RegExp(
+        `backfill: (no window to collect|\\d+ windows?) from ${from.toISOString()} to ${to.toISOString()}`,
+      ),
+    );
     expect(await readStoredRecords(join(dir, 'out', 'Sessions'))).toHaveLength(stored.length);
   });
 
@@ -114,6 +122,31 @@ describe('ctxsiem backfill', () => {
       /the range overlaps another backfill of demo\/monitor\/Sessions \(\S+T00:00:00.000Z to \S+T06:00:00.000Z\)/,
     );
     expect(await readStoredRecords(join(dir, 'out', 'Sessions'))).toHaveLength(storedBefore.length);
+  });
+
+  it('shows a bar on a terminal: windows done of the total, records, their rate, the time left', async () => {
+    // A pseudo-terminal: util-linux `script` runs the CLI with a tty on its output and copies it out.
+    const from = new Date(floorTo(Date.now(), 24 * HOUR_MS) - 2 * 24 * HOUR_MS);
+    const to = new Date(from.getTime() + 3 * HOUR_MS);
+    const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+    const command = [process.execPath, '--conditions=@ctxsiem/source', CLI, 'backfill']
+      .concat(['--from', from.toISOString(), '--to', to.toISOString()])
+      .map(quote)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { ...env(), PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const screen = stripVTControlCharacters(out);
+    expect(code, screen).toBe(0);
+    expect(screen).toMatch(/backfill \[[^\]]+\] 3\/3 windows \| [1-9]\d* records \| \d+ records\/s \| ETA /);
+    // No JSON progress lines on a terminal.
+    expect(screen).not.toContain('{"tenant"');
   });
 
   it('refuses a range that is not one, naming the option', async () => {

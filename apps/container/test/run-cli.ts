@@ -3,7 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type CliRun, runCli } from '@ctxsiem/test-kit';
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
+/** The CLI's entry, run from source. */
+export const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
 export type CliResult = CliRun;
 
