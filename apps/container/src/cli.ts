@@ -351,7 +351,11 @@ program
     'Fetch one page of one stream (the most recent window) and print its records as NDJSON; writes nothing.',
   )
   .addOption(configOption())
-  .option('--stream <name>', 'stream to preview (default: the first configured)')
+  .option('--source <type>', 'only this source (monitor, analytics, …); default: every configured source')
+  .option(
+    '--stream <name>',
+    'stream to preview, found in every configured source, collected or only offered (default: the first configured)',
+  )
   .option('--window-minutes <n>', 'window length to query', Number, 60)
   .option(
     '--list-streams',
@@ -372,6 +376,7 @@ program
       config,
       { logger, clock: processClock(), secrets },
       {
+        source: options.source,
         stream: options.stream,
         windowMinutes: options.windowMinutes,
         write: (line) => process.stdout.write(line),

@@ -14,7 +14,12 @@ import {
   type PullStream,
 } from '@ctxsiem/core';
 import { buildDeploymentSink, eachSource, formatTable, type SourceDeps } from '@ctxsiem/deployment';
-import { buildCheckpointStore, type DeploymentConfig, isStreamSource } from '@ctxsiem/registry';
+import {
+  buildCheckpointStore,
+  type DeploymentConfig,
+  DeploymentConfigSchema,
+  isStreamSource,
+} from '@ctxsiem/registry';
 
 export interface CheckLine {
   target: string;
@@ -85,23 +90,50 @@ function latestWindow(stream: PullStream, now: number, windowMinutes: number) {
   return { from: new Date(from), to: new Date(to) };
 }
 
+export interface PreviewOptions {
+  /** Only this source (its type: `monitor`, `analytics`, …). */
+  source?: string | undefined;
+  /** The stream: found in every configured source (or `source`), configured or offered. */
+  stream?: string | undefined;
+  windowMinutes: number;
+  write: (line: string) => void;
+}
+
+/**
+ * One page of one stream: the named stream of the first configured source (or `--source`) that has it;
+ * without a name, the first stream of the first source queried by window. A stream the source offers but
+ * the configuration does not collect (a Monitor entity set `--list-streams` lists) is previewed too: the
+ * source is built again for that stream alone.
+ */
 export async function previewStream(
   config: DeploymentConfig,
   deps: SourceDeps,
-  options: { stream?: string | undefined; windowMinutes: number; write: (line: string) => void },
+  options: PreviewOptions,
 ): Promise<void> {
+  const configured: string[] = config.sources.map((source) => source.type);
+  if (options.source && !configured.includes(options.source))
+    throw new Error(`no ${options.source} source in the configuration; it has: ${configured.join(', ')}`);
   let shown = false;
+  /** What each visited source has, for the error when the stream is nowhere. */
+  const seen: { type: string; streams: string[]; offers?: string[] }[] = [];
   await eachSource(config, deps, async (source) => {
-    if (shown) return;
-    if (isStreamSource(source))
-      throw new Error(
-        `the ${source.type} source is consumed, not queried by window: \`ctxsiem check\` joins its group and says how far behind it is; \`ctxsiem collect\` delivers`,
-      );
+    if (shown || (options.source && source.type !== options.source)) return;
+    if (isStreamSource(source)) {
+      if (options.source || (options.stream && source.streams.some((s) => s.name === options.stream)))
+        throw new Error(
+          `the ${source.type} source is consumed, not queried by window: \`ctxsiem check\` joins its group and says how far behind it is; \`ctxsiem collect\` delivers`,
+        );
+      return;
+    }
     const stream = options.stream ? source.streams.find((s) => s.name === options.stream) : source.streams[0];
     if (!stream) {
-      throw new Error(
-        `no stream "${options.stream}" in the ${source.type} source; it has: ${source.streams.map((s) => s.name).join(', ')}`,
-      );
+      const offers = (await source.listStreams?.(deps.signal))?.map((offered) => offered.name);
+      seen.push({
+        type: source.type,
+        streams: source.streams.map((s) => s.name),
+        ...(offers ? { offers } : {}),
+      });
+      return;
     }
     // Reading such a window is receiving: it would write the source's ledger without delivering.
     if (stream.windowedBy === 'source')
@@ -120,6 +152,30 @@ export async function previewStream(
     }
     shown = true;
   });
+  if (shown) return;
+  const name = options.stream;
+  if (name) {
+    // Offered, not configured: the source built again with that stream alone, its other settings kept.
+    const offering = seen.find((source) => source.offers?.includes(name));
+    const sourceConfig = offering && config.sources.find((source) => source.type === offering.type);
+    const selecting = sourceConfig && (['entities', 'streams'] as const).find((key) => key in sourceConfig);
+    if (sourceConfig && selecting) {
+      process.stderr.write(
+        `${name} is not collected by this configuration; previewing it as ${offering.type} offers it\n`,
+      );
+      const alone = DeploymentConfigSchema.parse({
+        ...config,
+        sources: [{ ...sourceConfig, [selecting]: [name] }],
+      });
+      return previewStream(alone, deps, { ...options, source: offering.type });
+    }
+  }
+  const has = seen.map((source) => `${source.type}: ${source.streams.join(', ')}`).join('; ');
+  throw new Error(
+    name
+      ? `no stream "${name}" in the configured sources (${has || 'none queried by window'}); \`ctxsiem preview --list-streams\` lists every stream each source offers`
+      : 'no source of the configuration is queried by window: nothing to preview',
+  );
 }
 
 /** One stream a source offers, as `preview --list-streams` shows it. */

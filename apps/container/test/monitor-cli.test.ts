@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,43 @@ describe('the Monitor source through the CLI (seed environment variables)', () =
     expect(JSON.parse(lines[0]!)).toHaveProperty('SessionKey');
     expect(result.stderr).toContain('Sessions: first page');
     await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it('`preview --stream` finds the stream in any configured source; `--source` picks one', async () => {
+    const config = join(dir, 'two-sources.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        tenants: [{ customerId: 'demo', clientId: 'demo', clientSecret: 'demo', apiBase: emulator.url }],
+        sources: [{ type: 'monitor' }, { type: 'analytics', entities: ['sessions', 'users'] }],
+        sink: { type: 'file', directory: join(dir, 'two-out') },
+        checkpoint: { type: 'file', directory: join(dir, 'two-out', '_state') },
+      }),
+    );
+    // Not in the first source (monitor): found in the second.
+    const users = await ctxsiem(['preview', '--config', config, '--stream', 'users']);
+    expect(users.code, users.stderr).toBe(0);
+    expect(users.stderr).toContain('demo/analytics/users: first page');
+    const analytics = await ctxsiem(['preview', '--config', config, '--source', 'analytics']);
+    expect(analytics.code, analytics.stderr).toBe(0);
+    expect(analytics.stderr).toContain('demo/analytics/sessions: first page');
+    const unknown = await ctxsiem(['preview', '--config', config, '--stream', 'Bogus']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(
+      /no stream "Bogus" in the configured sources \(monitor: Machines, Sessions, Connections, Applications, Users; analytics: sessions, users\); `ctxsiem preview --list-streams` lists every stream/,
+    );
+    const noSource = await ctxsiem(['preview', '--config', config, '--source', 'licensing']);
+    expect(noSource.stderr).toContain('no licensing source in the configuration; it has: monitor, analytics');
+  });
+
+  it('`preview` of a set `--list-streams` offers but the configuration does not collect previews it', async () => {
+    const result = await ctxsiem(['preview', '--stream', 'Machines'], { env: env({ ENTITIES: 'Sessions' }) });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      'Machines is not collected by this configuration; previewing it as monitor offers it',
+    );
+    expect(result.stderr).toContain('demo/monitor/Machines: first page');
+    expect(JSON.parse(result.stdout.trim().split('\n')[0]!)).toHaveProperty('Name');
   });
 
   it('`preview --list-streams` lists every entity set of $metadata with its cursor column, collected or not', async () => {
