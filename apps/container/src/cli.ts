@@ -3,6 +3,8 @@
  * The `ctxsiem` command line. Exit codes: 0 success, 1 a stream failed (the summary says which),
  * 2 invalid configuration or usage, 3 a stream blocked by the lease of a run that looks dead.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { ConfigError, configJsonSchema, createLogger, describeError, SecretRegistry } from '@ctxsiem/core';
 import {
@@ -27,6 +29,7 @@ import {
   replayDeployedDeadLetters,
 } from './dead-letters.ts';
 import { DEMO_SOURCES, type DemoSource, demoEntities, runDemo } from './demo.ts';
+import { DEMO_CONFIG, DEMO_OUT } from './demo-config.ts';
 import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { LICENSE_MODELS, SYSTEM_LOG_CASINGS, serveEmulator } from './emulator-command.ts';
 import { startHealthServer } from './health-server.ts';
@@ -70,9 +73,41 @@ const CONFIG_FILE_VARIABLE = 'CTXSIEM_CONFIG_FILE';
  * `CTXSIEM_CONFIG_FILE` names, the environment's variables. A `CTXSIEM_CONFIG` that `--config`
  * overrides is said to be ignored, on stderr and in the error when the file cannot be read.
  */
+/** Variables that configure a deployment from the environment (the seeds' and SOURCE/SINK). */
+const CONFIGURING_VARIABLES = [
+  'CITRIX_CUSTOMER_ID',
+  'CITRIX_CLIENT_ID',
+  'CITRIX_CLIENT_SECRET',
+  'API_BASE',
+  'URL_DOMAIN',
+  'SOURCE',
+  'SINK',
+];
+
 async function readConfig(file: string | undefined): Promise<DeploymentConfig> {
   const inline = process.env.CTXSIEM_CONFIG?.trim();
   const defaultFile = process.env[CONFIG_FILE_VARIABLE]?.trim();
+  // Given no configuration at all: the last demo's, if it is here; else say in one sentence what to give.
+  const unconfigured =
+    file === undefined &&
+    !inline &&
+    !defaultFile &&
+    !CONFIGURING_VARIABLES.some((name) => process.env[name]?.trim());
+  if (unconfigured && existsSync(DEMO_CONFIG)) {
+    process.stderr.write(
+      `ctxsiem: no configuration given: using ${DEMO_CONFIG}, the one \`ctxsiem demo\` left (pass --config, or set CITRIX_* variables, for yours)\n`,
+    );
+    return loadConfig(DEMO_CONFIG, secrets);
+  }
+  if (unconfigured) {
+    try {
+      return await loadConfig(undefined, secrets);
+    } catch (error) {
+      if (error instanceof ConfigError)
+        error.message = `no configuration: pass --config <file>, set CTXSIEM_CONFIG, or set CITRIX_CUSTOMER_ID, CITRIX_CLIENT_ID and CITRIX_CLIENT_SECRET (\`make demo\` runs against the built-in emulator and leaves its configuration in ${DEMO_CONFIG}); missing:\n${error.message}`;
+      throw error;
+    }
+  }
   let notice: string | undefined;
   if (file !== undefined && inline) {
     notice = `CTXSIEM_CONFIG is set but ignored: --config ${file} takes precedence (leave --config out to use CTXSIEM_CONFIG)`;
@@ -288,6 +323,14 @@ program
     report(summary, options.json);
     process.stderr.write(
       `\n${summary.where}\n${summary.resumes ? 'Run the demo again and it resumes from its checkpoints.' : 'The next demo starts afresh: this server keeps nothing.'}\n`,
+    );
+    // Commands that work as shown: with no configuration they use the demo's own (out/demo).
+    const withConfig = resolve(options.out) === resolve(DEMO_OUT) ? '' : ` --config ${summary.configFile}`;
+    process.stderr.write(
+      `Its configuration is ${summary.configFile}; look at what it did:\n` +
+        ['status', 'state show', 'deadletter list']
+          .map((command) => `  ./bin/ctxsiem ${command}${withConfig}\n`)
+          .join(''),
     );
     if (options.sink === 'file') {
       process.stderr.write(

@@ -7,6 +7,7 @@ import { floorTo, HOUR_MS, type Logger, type SecretRegistry, systemClock } from 
 import { type CollectSummary, collect } from '@ctxsiem/deployment';
 import { MONITOR_ENTITY_SETS, startEmulator } from '@ctxsiem/emulator';
 import { type DeploymentConfig, DeploymentConfigSchema, sourceConnectors } from '@ctxsiem/registry';
+import { writeDemoConfig } from './demo-config.ts';
 import { type DemoSink, demoTarget } from './demo-sinks.ts';
 import { type DemoSource as DemoSourceSetup, demoSource } from './demo-sources.ts';
 
@@ -44,7 +45,7 @@ export interface DemoOptions {
 
 export async function runDemo(
   options: DemoOptions,
-): Promise<CollectSummary & { emulator: string; where: string; resumes: boolean }> {
+): Promise<CollectSummary & { emulator: string; where: string; resumes: boolean; configFile: string }> {
   // The demo tenant is licensed under both Citrix DaaS models (Citrix's multi-type licensing), so
   // `--sources licensing` shows the User/Device streams and the Concurrent one side by side.
   const emulator = await startEmulator({
@@ -68,13 +69,19 @@ export async function runDemo(
         }),
       );
     for (const source of sources) options.secrets.add(source.secret);
-    const config: DeploymentConfig = DeploymentConfigSchema.parse({
+    const input = {
       tenants: [emulator.connection],
       sources: sources.map((source) => source.config),
       sink: target.sink,
       ...(target.deadLetters ? { deadLetters: target.deadLetters } : {}),
       checkpoint: target.checkpoint,
-    });
+    };
+    const config: DeploymentConfig = DeploymentConfigSchema.parse(input);
+    const configFile = await writeDemoConfig(
+      options.out,
+      input,
+      sources.map((source) => source.secret).filter((secret): secret is string => Boolean(secret)),
+    );
     await target.prepare?.(config, { logger: options.logger, clock: systemClock, secrets: options.secrets });
     const sixHoursBack = new Date(floorTo(systemClock.now(), HOUR_MS) - 6 * HOUR_MS);
     const ownStart = new Set<string>(
@@ -88,7 +95,13 @@ export async function runDemo(
       startOf: (source) => (ownStart.has(source.type) ? source.start : sixHoursBack),
     });
     const where = [...sources.map((source) => source.describe).filter(Boolean), await target.describe()];
-    return { ...summary, emulator: emulator.url, where: where.join('\n'), resumes: target.resumes };
+    return {
+      ...summary,
+      emulator: emulator.url,
+      where: where.join('\n'),
+      resumes: target.resumes,
+      configFile,
+    };
   } finally {
     for (const source of sources) await source.stop();
     await target.stop();
