@@ -95,7 +95,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
       const logTypes = { daasconfiglog: 'CTXSIEM_DAASCONFIGLOG', licensing: 'CTXSIEM_LICENSING' };
       const api = await startSecOpsApi({ customLogTypes: Object.values(logTypes) });
       return {
-        ...localState(out),
+        ...localState(out, 'secops'),
         sink: {
           type: 'secops',
           api: 'import',
@@ -114,7 +114,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
         },
         describe: async () => {
           const byType = countBy(api.accepted.map((log) => log.logType));
-          return `${api.accepted.length} logs imported into the SecOps contract server (${api.endpoint}) in ${api.stats.requests} logs:import requests: ${byType}. Dead letters and checkpoints are under ${out}/.`;
+          return `${api.accepted.length} logs imported into the SecOps contract server (${api.endpoint}) in ${api.stats.requests} logs:import requests: ${byType}. Dead letters and checkpoints are under ${localStateFolder(out, 'secops')}/.`;
         },
         stop: () => api.close(),
       };
@@ -123,7 +123,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
       const { startAzureMonitorApi } = await import('@ctxsiem/local-services');
       const api = await startAzureMonitorApi();
       return {
-        ...localState(out),
+        ...localState(out, 'azure-monitor'),
         sink: {
           type: 'azure-monitor',
           endpoint: api.endpoint,
@@ -151,7 +151,7 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
           const stored = `Azure would store ${rows} rows in ${api.rows.size} tables; ${
             drops.length ? `it would drop: ${drops.join(', ')}` : 'nothing dropped'
           }${api.timeReplaced ? `; ${api.timeReplaced} TimeGenerated replaced by the time received` : ''}.`;
-          return `Records sent to the Azure Monitor contract server (${api.endpoint}, HTTPS with a CA made for it) in ${api.stats.requests} gzipped requests: ${streams}. ${stored} Dead letters and checkpoints are under ${out}/.`;
+          return `Records sent to the Azure Monitor contract server (${api.endpoint}, HTTPS with a CA made for it) in ${api.stats.requests} gzipped requests: ${streams}. ${stored} Dead letters and checkpoints are under ${localStateFolder(out, 'azure-monitor')}/.`;
         },
         stop: () => api.close(),
       };
@@ -159,14 +159,22 @@ export async function demoTarget(kind: DemoSink, out: string): Promise<DemoTarge
   }
 }
 
-/** A SIEM API sink's local state in the demo: dead letters and checkpoints in files under `out`. */
-function localState(out: string) {
+/**
+ * A SIEM API sink's local state in the demo: dead letters and checkpoints in files under `out/_<kind>`,
+ * its own — a demo into SecOps after one into files (or Azure) starts from its own checkpoints, not from
+ * where the other left off.
+ */
+export function localState(out: string, kind: 'secops' | 'azure-monitor') {
+  const root = localStateFolder(out, kind);
   return {
-    deadLetters: { type: 'file' as const, directory: out, prefix: '', gzip: false },
-    checkpoint: { type: 'file' as const, directory: join(out, '_state') },
+    deadLetters: { type: 'file' as const, directory: root, prefix: '', gzip: false },
+    checkpoint: { type: 'file' as const, directory: join(root, '_state') },
     resumes: true,
   };
 }
+
+/** Where a SIEM API sink's demo keeps its dead letters and checkpoints. */
+export const localStateFolder = (out: string, kind: 'secops' | 'azure-monitor') => join(out, `_${kind}`);
 
 /** `A 3, B 2`: how many of each value, most first. */
 function countBy(values: readonly string[]): string {

@@ -18,6 +18,11 @@ import type { DeploymentConfig } from '@ctxsiem/registry';
 
 export interface DemoSource {
   config: DeploymentConfig['sources'][number];
+  /**
+   * Whether each demo starts the source afresh (a new broker, whose events are new events at the same
+   * offsets): the previous demo's parts of this source are removed from a file sink's folder first.
+   */
+  fresh?: boolean;
   /** What the demo put there, for the closing message. */
   describe: string;
   /** A password the demo made up, to keep out of logs. */
@@ -97,6 +102,7 @@ async function kafkaDemo({ tenant, now, seed }: DemoContext): Promise<DemoSource
   ]);
   const topic = `cas-risk-${new Date(floorTo(now, MINUTE_MS)).toISOString().replace(/[-:]/g, '').slice(0, 13)}`;
   const user = { name: `${tenant}-export`, password: randomBytes(18).toString('base64url') };
+  // Each demo starts a new broker: its offsets start at 0 again, with new events.
   const group = `${tenant}-ctxsiem`;
   const kafka = await startKafka({
     users: [user],
@@ -128,6 +134,7 @@ async function kafkaDemo({ tenant, now, seed }: DemoContext): Promise<DemoSource
         batch: { records: 5_000, bytes: 4 * 1024 * 1024, waitMs: 500 },
       } as DeploymentConfig['sources'][number],
       secret: user.password,
+      fresh: true,
       describe: `Kafka ${kafka.bootstrap} (SASL_SSL, SCRAM): ${sent} risk events in topic ${topic}, 3 partitions`,
       stop: () => kafka.stop(),
     };

@@ -3,6 +3,8 @@
  * Cloud emulator in-process, collects the last six hours of the chosen sources into local files under
  * `out/demo`, and keeps the checkpoints there, so running it again resumes where it stopped.
  */
+import { readdir, rm } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { floorTo, HOUR_MS, type Logger, type SecretRegistry, systemClock } from '@ctxsiem/core';
 import { type CollectSummary, collect } from '@ctxsiem/deployment';
 import { MONITOR_ENTITY_SETS, startEmulator } from '@ctxsiem/emulator';
@@ -43,6 +45,40 @@ export interface DemoOptions {
   seed?: number;
 }
 
+/**
+ * Before a source that starts afresh each demo (`fresh`: a new Kafka broker) writes into a file sink's
+ * folder, the previous demo's parts of it (`…-<source>-<tenant>.ndjson[.gz]`) are removed: the new
+ * events come at the same offsets, so their parts would have the old parts' names. Returns how many.
+ */
+async function clearFreshSources(
+  options: DemoOptions,
+  sources: readonly DemoSourceSetup[],
+  tenant: string,
+): Promise<number> {
+  if (options.sink !== 'file') return 0;
+  const suffixes = sources
+    .filter((source) => source.fresh)
+    .flatMap((source) => [
+      `-${source.config.type}-${tenant}.ndjson`,
+      `-${source.config.type}-${tenant}.ndjson.gz`,
+    ]);
+  if (suffixes.length === 0) return 0;
+  let removed = 0;
+  const entries = await readdir(options.out, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const path = join(entry.parentPath, entry.name);
+    if (
+      !entry.isFile() ||
+      path.includes(`${sep}_state${sep}`) ||
+      !suffixes.some((suffix) => entry.name.endsWith(suffix))
+    )
+      continue;
+    await rm(path);
+    removed++;
+  }
+  return removed;
+}
+
 export async function runDemo(
   options: DemoOptions,
 ): Promise<CollectSummary & { emulator: string; where: string; resumes: boolean; configFile: string }> {
@@ -69,6 +105,7 @@ export async function runDemo(
         }),
       );
     for (const source of sources) options.secrets.add(source.secret);
+    const cleared = await clearFreshSources(options, sources, emulator.connection.customerId);
     const input = {
       tenants: [emulator.connection],
       sources: sources.map((source) => source.config),
@@ -94,7 +131,15 @@ export async function runDemo(
       signal: options.signal,
       startOf: (source) => (ownStart.has(source.type) ? source.start : sixHoursBack),
     });
-    const where = [...sources.map((source) => source.describe).filter(Boolean), await target.describe()];
+    const where = [
+      ...sources.map((source) => source.describe).filter(Boolean),
+      ...(cleared > 0
+        ? [
+            `The sentinel demo starts afresh (a new broker each run, its events new ones at the same offsets): ${cleared} part(s) of the previous demo removed first.`,
+          ]
+        : []),
+      await target.describe(),
+    ];
     return {
       ...summary,
       emulator: emulator.url,

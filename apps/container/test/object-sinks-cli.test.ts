@@ -151,6 +151,18 @@ describe('ctxsiem demo --sink', () => {
     expect(JSON.parse(second.stdout).totals.records).toBeLessThan(summary.totals.records);
   });
 
+  it('each demo sink keeps its own state: a SIEM demo after a file demo in the same folder sends it all', async () => {
+    const out = join(dir, 'demo-shared');
+    const files = await ctxsiem(['demo', '--out', out, '--json']);
+    expect(files.code, files.stderr).toBe(0);
+    const delivered = JSON.parse(files.stdout).totals.records;
+    const azure = await ctxsiem(['demo', '--sink', 'azure-monitor', '--out', out, '--json']);
+    expect(azure.code, azure.stderr).toBe(0);
+    // The same six hours (what became due in between aside), not the file demo's checkpoints.
+    expect(JSON.parse(azure.stdout).totals.records).toBeGreaterThanOrEqual(delivered);
+    expect(azure.stderr).toContain(`Dead letters and checkpoints are under ${join(out, '_azure-monitor')}/`);
+  });
+
   it('azure-monitor: runs the demo into the Azure Monitor contract server it starts, over HTTPS', async () => {
     const result = await ctxsiem([
       'demo',

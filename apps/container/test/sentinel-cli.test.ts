@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readStoredRecords } from '@ctxsiem/sink-file';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxsiem } from './run-cli.ts';
 
@@ -31,5 +32,15 @@ describe('the sentinel source through the CLI', () => {
       expect(folders).toContain(stream);
     // The made-up SCRAM password of the demo's broker is not printed.
     expect(result.stderr).not.toMatch(/"password"/);
-  }, 200_000);
+
+    // Again, as its footer promises: a new broker, new events at the same offsets — the previous demo's
+    // parts are removed first (and it says so), so every event of this run is stored, once.
+    const again = await ctxsiem(['demo', '--out', out, '--sources', 'sentinel', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).logs[0]).toMatchObject({ records: 5_400, deadLetters: 0 });
+    expect(again.stderr).toMatch(
+      /The sentinel demo starts afresh .*: \d+ part\(s\) of the previous demo removed first/,
+    );
+    expect(await readStoredRecords(out)).toHaveLength(5_400);
+  }, 300_000);
 });
