@@ -5,7 +5,7 @@ export TURBO_TELEMETRY_DISABLED := 1
 export DO_NOT_TRACK := 1
 TOOLCHAIN = eval "$$(bin/bootstrap)"
 
-.PHONY: demo test test-under-load build bench lint typecheck deps clean servers synth
+.PHONY: demo test test-under-load build bench lint typecheck deps clean servers synth new-source new-sink
 
 deps:
 	@$(TOOLCHAIN); pnpm install --frozen-lockfile --reporter=silent
@@ -43,6 +43,11 @@ servers:
 # The Terraform stacks of terraform/environments/*.json (or ENV=a,b) into terraform/cdktf.out/stacks/.
 synth: build
 	@$(TOOLCHAIN); cd terraform && node --no-deprecation --conditions=@ctxsiem/source src/main.ts $(if $(ENV),--env $(ENV))
+
+# A new connector package from the templates: make new-source NAME=acmelogs, make new-sink NAME=acmelake.
+new-source new-sink: deps
+	@test -n "$(NAME)" || { echo "usage: make $@ NAME=<name> (lowercase letters and digits, e.g. acmelogs)" >&2; exit 2; }
+	@$(TOOLCHAIN); node scripts/new-connector.ts $(subst new-,,$@) $(NAME)
 
 clean:
 	rm -rf out packages/*/dist apps/*/dist .turbo packages/*/.turbo apps/*/.turbo terraform/cdktf.out

@@ -3,7 +3,7 @@
  * synthesizes the environments' stacks into terraform/cdktf.out/stacks/<stack>/. Exits 2 naming the
  * field for an invalid environment, 1 for anything else that stops the synth (a missing artifact).
  */
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@ctxsiem/core';
 import { buildApp } from './app.ts';
@@ -25,7 +25,17 @@ try {
     outdir: values.outdir ? resolve(values.outdir) : join(HERE, 'cdktf.out'),
   });
   app.synth();
-  for (const stack of app.node.children) process.stdout.write(`synthesized ${stack.node.id}\n`);
+  const outdir = values.outdir ? resolve(values.outdir) : join(HERE, 'cdktf.out');
+  for (const stack of app.node.children) {
+    // From the repository's root, where `make synth` is run (absolute when outside it).
+    const absolute = join(outdir, 'stacks', stack.node.id);
+    const nearby = relative(resolve(HERE, '..'), absolute);
+    const folder = nearby.startsWith('..') ? absolute : nearby;
+    process.stdout.write(
+      `synthesized ${stack.node.id} → ${join(folder, 'cdk.tf.json')}\n` +
+        `  next: terraform -chdir=${folder} init && terraform -chdir=${folder} apply\n`,
+    );
+  }
 } catch (error) {
   process.stderr.write(`synth: ${(error as Error).message}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);

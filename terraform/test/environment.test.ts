@@ -140,7 +140,15 @@ describe('make synth', () => {
     const out = mkdtempSync(join(tmpdir(), 'ctxsiem-synth-cli-'));
     const result = synthCli(['--env', 'dev-aws,prod-gcp', '--outdir', out]);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toBe('synthesized dev-aws\nsynthesized prod-gcp\n');
+    // Where each stack went, and the next command.
+    expect(result.stdout).toBe(
+      ['dev-aws', 'prod-gcp']
+        .map((stack) => {
+          const folder = join(out, 'stacks', stack);
+          return `synthesized ${stack} → ${join(folder, 'cdk.tf.json')}\n  next: terraform -chdir=${folder} init && terraform -chdir=${folder} apply\n`;
+        })
+        .join(''),
+    );
     expect(readdirSync(join(out, 'stacks')).toSorted()).toEqual(['dev-aws', 'prod-gcp']);
   });
 });

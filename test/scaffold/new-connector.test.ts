@@ -1,5 +1,5 @@
 /**
- * `pnpm new:source` and `pnpm new:sink` on a copy of this repository: the scaffolded packages are
+ * `make new-source NAME=…` (as the README gives it) and `pnpm new:sink` on a copy of this repository: the scaffolded packages are
  * wired into the workspace and the registry, and pass their own tests (conformance included), the
  * typecheck and the linter, as generated.
  */
@@ -46,9 +46,15 @@ afterAll(() => {
   if (copy) rmSync(copy, { recursive: true, force: true });
 });
 
-describe('pnpm new:source / new:sink', () => {
+describe('make new-source / pnpm new:sink', () => {
+  it('make new-source without NAME says how to call it', () => {
+    const result = spawnSync('make', ['new-source'], { cwd: copy, encoding: 'utf8', env: process.env });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('usage: make new-source NAME=<name>');
+  });
+
   it('scaffold packages that are wired in and pass their tests, the typecheck and the linter as generated', () => {
-    inCopy('pnpm', ['new:source', 'acmelogs']);
+    inCopy('make', ['new-source', 'NAME=acmelogs']);
     inCopy('pnpm', ['new:sink', 'acmelake']);
     const generated = readFileSync(join(copy, 'packages/registry/src/connectors.generated.ts'), 'utf8');
     expect(generated).toContain("from '@ctxsiem/source-acmelogs/connector'");
