@@ -147,6 +147,10 @@ describe('the Monitor source through the CLI (seed environment variables)', () =
     const summary = JSON.parse(result.stdout);
     expect(summary.totals.failed).toEqual(['demo/monitor/NoSuchSet']);
     expect(summary.streams.find((s: { stream: string }) => s.stream === 'Sessions').status).toBe('ok');
+    // The 404 is explained, with where the published sets are listed.
+    expect(summary.streams.find((s: { stream: string }) => s.stream === 'NoSuchSet').error).toContain(
+      'NoSuchSet is not an entity set this Monitor Service publishes: `ctxsiem preview --list-streams` lists those it does',
+    );
   });
 });
 

@@ -228,6 +228,7 @@ function windowedStream(entitySet: string, cursor: string, context: MonitorStrea
           }
           return;
         } catch (error) {
+          if (error instanceof SourceError && error.status === 404) throw unknownEntitySet(entitySet, error);
           if (
             !(
               error instanceof SourceError &&
@@ -260,6 +261,18 @@ function windowedStream(entitySet: string, cursor: string, context: MonitorStrea
       }
     },
   };
+}
+
+/**
+ * A 404 for an entity set: the service publishes no set of that name (a misspelt `ENTITIES`, a set of
+ * another API version) — said so, with where the published sets are listed.
+ */
+function unknownEntitySet(entitySet: string, error: SourceError): SourceError {
+  return new SourceError(
+    'REQUEST_REJECTED',
+    `${error.message} — ${entitySet} is not an entity set this Monitor Service publishes: \`ctxsiem preview --list-streams\` lists those it does`,
+    { cause: error, status: 404 },
+  );
 }
 
 function snapshotStream(entitySet: string, context: MonitorStreamContext): PullStream {
