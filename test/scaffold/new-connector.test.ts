@@ -99,8 +99,8 @@ describe('make new-source / pnpm new:sink', () => {
       'apps/container/src/cli.ts',
       'connectors',
     ]);
-    expect(listed).toMatch(/source +acmelogs/);
-    expect(listed).toMatch(/sink +acmelake/);
+    expect(listed).toMatch(/^acmelogs +source /m);
+    expect(listed).toMatch(/^acmelake +sink /m);
   }, 600_000);
 
   it('refuses a name that is taken or cannot name a package, and writes nothing', () => {

@@ -556,6 +556,7 @@ program
   .command('connectors')
   .description('List the installed connectors: sources, sinks and checkpoint stores, with their variables.')
   .option('--json', 'print them as JSON')
+  .option('--wide', 'every column (package, environment variables) and the workspace-only connectors')
   .action((options) => {
     process.stdout.write(
       options.json
@@ -571,7 +572,7 @@ program
             null,
             2,
           )}\n`
-        : connectorsText(connectors),
+        : connectorsText(connectors, { wide: options.wide, columns: process.stdout.columns }),
     );
   });
 

@@ -26,8 +26,13 @@ describe('ctxsiem CLI', () => {
   it('lists the installed connectors from the registry, as a table or as JSON', async () => {
     const table = await ctxsiem(['connectors']);
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/^source +monitor +@ctxsiem\/source-monitor/m);
-    expect(table.stdout).toMatch(/^checkpoint store +s3 +@ctxsiem\/sink-s3/m);
+    expect(table.stdout).toMatch(/^monitor +source +Citrix Monitor Service OData/m);
+    expect(table.stdout).toMatch(/^s3 +checkpoint store +One JSON object per stream/m);
+    expect(table.stdout).not.toMatch(/^generated /m);
+    const wide = await ctxsiem(['connectors', '--wide']);
+    expect(wide.stdout).toMatch(/^source +monitor +@ctxsiem\/source-monitor/m);
+    expect(wide.stdout).toMatch(/^checkpoint store +s3 +@ctxsiem\/sink-s3/m);
+    expect(wide.stdout).toMatch(/^source +generated +@ctxsiem\/source-generated/m);
     const json = await ctxsiem(['connectors', '--json']);
     const listed = JSON.parse(json.stdout) as {
       type: string;

@@ -52,26 +52,49 @@ export function connectorsMarkdown(installed: readonly Connector[]): string {
   );
 }
 
-/** A plain-text table for the terminal. */
-export function connectorsText(installed: readonly Connector[]): string {
-  const header = ['kind', 'type', 'package', 'environment', 'summary'];
-  const rows = connectorRows(installed).map((row) => [
-    row.kind,
-    row.type,
-    row.package,
-    row.variables || '-',
-    row.summary,
-  ]);
-  return renderTable(
-    header,
-    rows,
-    (cells, widths) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    false,
+export interface ConnectorsTextOptions {
+  /** Every column (package, environment variables) and the workspace-only connectors. */
+  wide?: boolean;
+  /** The terminal's width: a summary longer than the line allows is cut (not with `wide`). */
+  columns?: number;
+}
+
+/**
+ * A plain-text table for the terminal: type, kind and a one-line summary that fits `columns`, the
+ * deployable connectors only; `wide`, every column and connector.
+ */
+export function connectorsText(installed: readonly Connector[], options: ConnectorsTextOptions = {}): string {
+  const line = (cells: string[], widths: number[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  if (options.wide) {
+    const header = ['kind', 'type', 'package', 'environment', 'summary'];
+    const rows = connectorRows(installed).map((row) => [
+      row.kind,
+      row.type,
+      row.package,
+      row.variables || '-',
+      row.summary,
+    ]);
+    return renderTable(header, rows, line, false);
+  }
+  const shown = installed.filter((connector) => !connector.workspaceOnly);
+  const rows = connectorRows(shown).map((row) => [row.type, row.kind, row.summary]);
+  const header = ['type', 'kind', 'summary'];
+  const fixed = [0, 1].reduce(
+    (sum, i) => sum + Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)) + 2,
+    0,
   );
+  const room = Math.max((options.columns ?? 100) - fixed, 20);
+  const fitted = rows.map(([type, kind, summary]) => [
+    type!,
+    kind!,
+    summary!.length > room ? `${summary!.slice(0, room - 1).trimEnd()}…` : summary!,
+  ]);
+  const hidden = installed.length - shown.length;
+  return `${renderTable(header, fitted, line, false)}(--wide: every column${hidden ? ` and the ${hidden} test-only connector${hidden === 1 ? '' : 's'}` : ''})\n`;
 }
 
 function renderTable(

@@ -235,9 +235,16 @@ describe('the connector registry', () => {
   });
 
   it('renders the connectors table for the CLI and the README', () => {
-    expect(connectorsText(connectors)).toMatch(
+    expect(connectorsText(connectors, { wide: true })).toMatch(
       /source\s+monitor\s+@ctxsiem\/source-monitor\s+ENTITIES, PAGE_SIZE/,
     );
+    expect(connectorsText(connectors, { wide: true })).toMatch(/\bgenerated\b/);
+    // By default: one line per deployable connector, fitting the terminal.
+    const narrow = connectorsText(connectors, { columns: 80 });
+    for (const line of narrow.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    expect(narrow).toMatch(/^monitor +source +Citrix Monitor/m);
+    expect(narrow).not.toMatch(/^generated /m);
+    expect(narrow).toContain('(--wide: every column and the 1 test-only connector)');
     expect(connectorsMarkdown(connectors).split('\n')[0]).toMatch(/^\| Kind +\| Type +\|/);
   });
 

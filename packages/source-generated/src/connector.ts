@@ -10,6 +10,7 @@ export const generatedConnector = definePullSource({
   type: 'generated',
   package: '@ctxsiem/source-generated',
   summary: 'Deterministic generated records (tests, benchmarks); needs no API.',
+  workspaceOnly: true,
   schema: GeneratedSourceConfigSchema,
   env: {
     variables: { pageSize: 'PAGE_SIZE' },

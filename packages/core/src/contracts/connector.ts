@@ -66,6 +66,11 @@ interface Manifest<Kind extends ConnectorKind, Schema extends z.ZodType, Built, 
   /** Its API is served by the built-in Citrix Cloud emulator, so `ctxsiem demo` can collect it. */
   readonly emulated?: boolean | undefined;
   /**
+   * For the workspace's tests and benchmarks only (the deployable artifacts leave it out): listed by
+   * `ctxsiem connectors --wide`, not by default.
+   */
+  readonly workspaceOnly?: boolean | undefined;
+  /**
    * A sink that cannot keep dead letters itself (a SIEM API): a deployment using it names a
    * `deadLetters` sink (file, S3, GCS) for them.
    */
