@@ -15,8 +15,20 @@ import { rulesDeployConflict, SecOpsRulesSchema } from './secops/chronicle-rules
 /** SecOps regions and log types, as the SecOps sink declares them (through the registry). */
 const secopsDeclarations = siemDeclarations('secops');
 
-/** A tenant as an environment names it: the API client, never its secret. */
-export const EnvironmentTenantSchema = TenantSchema.omit({ clientSecret: true }).strict();
+/**
+ * A tenant as an environment names it: the API client, never its secret — a `clientSecret` is refused
+ * saying why (it would be in git and in Terraform's state) and where the secret goes instead.
+ */
+export const EnvironmentTenantSchema = TenantSchema.omit({ clientSecret: true })
+  .extend({
+    clientSecret: z
+      .never({
+        error:
+          'does not belong in an environment file (it would be in git and in Terraform state): the stack creates a secret per tenant; set its value after apply (terraform/README.md, step 4)',
+      })
+      .optional(),
+  })
+  .strict();
 
 const bucketName = z
   .string()

@@ -46,7 +46,9 @@ describe('environment files', () => {
 
   it('holds no secret: a tenant with a client secret is refused', () => {
     expect(refusal((e) => (e.tenants[0]!.clientSecret = 'hunter2'))).toEqual([
-      expect.stringMatching(/^tenants\[0\]: Unrecognized key: "clientSecret"/),
+      expect.stringMatching(
+        /^tenants\[0\]\.clientSecret: does not belong in an environment file \(it would be in git and in Terraform state\): the stack creates a secret per tenant/,
+      ),
     ]);
   });
 
