@@ -50,6 +50,12 @@ export function formatReport(summary: CollectSummary): string {
     if (Object.keys(m).length === 0) continue;
     const parts = Object.entries(m).map(([name, value]) => `${value} ${name}`);
     out.push(`${source.tenant}/${source.source}: ${parts.join(', ')}`);
+    // The licensing telemetry stream leaves a document modified too recently for the next run.
+    const settling = Number(m.documentsSettling ?? 0);
+    if (settling > 0)
+      out.push(
+        `${source.tenant}/${source.source}: ${settling} telemetry document${settling === 1 ? '' : 's'} modified too recently ${settling === 1 ? 'is' : 'are'} left for the next run — a file may still be being written (telemetry.settleSeconds, default 60)`,
+      );
   }
   if (summary.totals.lateRecords > 0)
     out.push(`${summary.totals.lateRecords} of them arrived late and were delivered by the reconcile pass`);

@@ -43,6 +43,20 @@ function summaryWithDrift(): CollectSummary {
 }
 
 describe('the run report', () => {
+  it('explains telemetry documents left to settle, and says nothing of them when there are none', () => {
+    const summary = summaryWithDrift();
+    summary.sources = [
+      { tenant: 'acme', source: 'licensing', metrics: { documentsRead: 4, documentsSettling: 2 } },
+    ];
+    expect(formatReport(summary)).toContain(
+      'acme/licensing: 2 telemetry documents modified too recently are left for the next run — a file may still be being written (telemetry.settleSeconds, default 60)',
+    );
+    summary.sources = [
+      { tenant: 'acme', source: 'licensing', metrics: { documentsRead: 4, documentsSettling: 0 } },
+    ];
+    expect(formatReport(summary)).not.toContain('left for the next run');
+  });
+
   it('says which field drifted from the model, with both types, and that the records were delivered', () => {
     expect(formatReport(summaryWithDrift())).toContain(
       'SCHEMA DRIFT acme/monitor/Applications: Enabled held a string where the model says Edm.Boolean (3 records, delivered as they are)',
