@@ -67,6 +67,16 @@ describe('the connector registry', () => {
     expect(bad.error?.issues[0]?.path).toEqual(['sources', 0, 'type']);
   });
 
+  it('writes files under out/collect by default, beside the demo’s out/demo, never into it', () => {
+    const config = fromEnv({
+      CITRIX_CUSTOMER_ID: 'acme',
+      CITRIX_CLIENT_ID: 'id',
+      CITRIX_CLIENT_SECRET: 'secret',
+    });
+    expect(config.sink).toMatchObject({ type: 'file', directory: 'out/collect' });
+    expect(config.checkpoint).toMatchObject({ type: 'file', directory: 'out/collect/_state' });
+  });
+
   it("maps the seeds' environment through each connector's own variables, and names the variable of a bad value", () => {
     const config = fromEnv({
       CITRIX_CUSTOMER_ID: 'acme',

@@ -5,8 +5,11 @@ import { defineCheckpointStore, defineSink, envValue } from '@ctxsiem/core';
 import { z } from 'zod';
 import { FileCheckpointConfigSchema, FileSinkConfigSchema } from './config.ts';
 
-/** Where files go without OUTPUT_DIR. */
-const DEFAULT_OUTPUT_DIR = 'out';
+/**
+ * Where files go without OUTPUT_DIR: a folder of its own under `out/`, beside the demo's `out/demo`, so
+ * a `collect` with the defaults never mixes its streams and checkpoints with the demo's.
+ */
+export const DEFAULT_OUTPUT_DIR = 'out/collect';
 
 export const fileSinkConnector = defineSink({
   type: 'file',
