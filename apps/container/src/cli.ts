@@ -22,6 +22,7 @@ import {
 } from '@ctxsiem/deployment';
 import { connectors, connectorsText, type DeploymentConfig, DeploymentConfigSchema } from '@ctxsiem/registry';
 import { BackfillProgress } from './backfill-progress.ts';
+import { backfillRange } from './backfill-range.ts';
 import {
   type DeadLetterSummary,
   formatDeadLetters,
@@ -29,7 +30,7 @@ import {
   replayDeployedDeadLetters,
 } from './dead-letters.ts';
 import { DEMO_SOURCES, type DemoSource, demoEntities, runDemo } from './demo.ts';
-import { DEMO_CONFIG, DEMO_OUT } from './demo-config.ts';
+import { DEMO_CONFIG, DEMO_OUT, STANDING_EMULATOR_PORT } from './demo-config.ts';
 import { DEMO_SINKS, type DemoSink } from './demo-sinks.ts';
 import { LICENSE_MODELS, SYSTEM_LOG_CASINGS, serveEmulator } from './emulator-command.ts';
 import { startHealthServer } from './health-server.ts';
@@ -140,22 +141,6 @@ function interruptible(): AbortController {
   return controller;
 }
 
-/** The range of `backfill --from --to`: two instants, in order, in the past; else a usage error naming the option. */
-function backfillRange(fromText: string, toText: string): { from: Date; to: Date } {
-  const issues: { path: string; reason: string }[] = [];
-  const from = new Date(fromText);
-  const to = new Date(toText);
-  if (Number.isNaN(from.getTime()))
-    issues.push({ path: '--from', reason: `not an ISO-8601 instant: ${fromText}` });
-  if (Number.isNaN(to.getTime())) issues.push({ path: '--to', reason: `not an ISO-8601 instant: ${toText}` });
-  else if (to.getTime() > Date.now())
-    issues.push({ path: '--to', reason: 'is in the future: a backfill reads the past' });
-  if (issues.length === 0 && to.getTime() <= from.getTime())
-    issues.push({ path: '--to', reason: 'must be after --from' });
-  if (issues.length > 0) throw new ConfigError('backfill', issues);
-  return { from, to };
-}
-
 function report(summary: CollectSummary, json: boolean | undefined, deadLetterExitCode = 0): void {
   if (json) {
     process.stdout.write(secrets.scrub(`${JSON.stringify(summary, null, 2)}\n`));
@@ -241,19 +226,23 @@ program
   )
   .addOption(configOption())
   .addOption(jsonOption())
-  .requiredOption('--from <instant>', 'start of the range (ISO-8601, e.g. 2026-11-01T00:00:00Z)')
-  .requiredOption('--to <instant>', 'end of the range, excluded')
+  .requiredOption(
+    '--from <instant>',
+    'start of the range: an ISO-8601 instant (2026-11-01T00:00:00Z) or a duration before the start of this hour (36h, 7d)',
+  )
+  .requiredOption('--to <instant>', 'end of the range, excluded; an instant or a duration, as --from')
   .option('--tenant <customerId...>', 'only these tenants')
   .option('--stream <name...>', 'only these streams (e.g. Sessions)')
   .action(async (options) => {
+    const clock = processClock();
+    const range = backfillRange(options.from, options.to, clock.now());
     const config = await readConfig(options.config);
-    const range = backfillRange(options.from, options.to);
     const logger = createLogger({ level: config.logLevel, secrets });
     const progress = new BackfillProgress(process.stderr);
     try {
       const summary = await collect(
         config,
-        { logger, clock: processClock(), secrets, signal: interruptible().signal },
+        { logger, clock, secrets, signal: interruptible().signal },
         { tenants: options.tenant },
         {
           ...range,
@@ -333,9 +322,12 @@ program
           .join(''),
     );
     if (options.sink === 'file') {
+      // The recorded configuration points at a standing emulator serving the demo's data (demo-config.ts).
       process.stderr.write(
-        `Against a standing emulator:\n  ./bin/ctxsiem emulator --port 8080 &\n` +
-          `  API_BASE=http://127.0.0.1:8080 CITRIX_CUSTOMER_ID=demo CITRIX_CLIENT_ID=demo CITRIX_CLIENT_SECRET=demo OUTPUT_DIR=${options.out} STATE_DIR=${options.out}/_state ./bin/ctxsiem collect\n`,
+        `Against a standing emulator with the same data, where its configuration points:\n  ./bin/ctxsiem emulator --port ${STANDING_EMULATOR_PORT} &\n` +
+          ['check', 'preview --stream Sessions', 'collect', 'backfill --from 2d --to 1d']
+            .map((command) => `  ./bin/ctxsiem ${command}${withConfig}\n`)
+            .join(''),
       );
     }
   });
@@ -354,10 +346,10 @@ program
   .addOption(
     new Option(
       '--license-model <model>',
-      'how the demo customer is licensed: User/Device (the licensing source’s usage and history), Concurrent (concurrentUsage) or both',
+      'how the demo customer is licensed: User/Device (the licensing source’s usage and history), Concurrent (concurrentUsage) or both, as in `ctxsiem demo`',
     )
       .choices(LICENSE_MODELS)
-      .default('userDevice'),
+      .default('both'),
   )
   .addOption(
     new Option(

@@ -13,6 +13,13 @@ export const DEMO_OUT = join('out', 'demo');
 export const DEMO_CONFIG_NAME = 'ctxsiem.yaml';
 export const DEMO_CONFIG = join(DEMO_OUT, DEMO_CONFIG_NAME);
 
+/**
+ * Where the recorded configuration points the tenant: a standing `ctxsiem emulator --port 8080` (the
+ * demo's own emulator, on a free port, stops with it), which serves the demo's data.
+ */
+export const STANDING_EMULATOR_PORT = 8080;
+export const STANDING_EMULATOR_URL = `http://127.0.0.1:${STANDING_EMULATOR_PORT}`;
+
 /** What a secret of the demo (a generated Kafka password) is written as. */
 export const UNWRITTEN_SECRET = '(a secret of the demo run: not written)';
 
@@ -38,8 +45,9 @@ export async function writeDemoConfig(
   const header = [
     '# The configuration `ctxsiem demo` ran with: the commands that look at a deployment use it when they',
     '# are given none (`./bin/ctxsiem status`, `deadletter list`, `state show`), or pass --config with it.',
-    "# The tenant's credential is the built-in emulator's demo client (demo/demo), not a secret; the",
-    '# emulator stopped with the demo: `preview` and `check` need it running (`./bin/ctxsiem emulator`).',
+    "# The tenant's credential is the built-in emulator's demo client (demo/demo), not a secret. The demo's",
+    '# emulator stopped with it; `check`, `preview` and `collect` with this file read the same data from',
+    `# a standing one at ${STANDING_EMULATOR_URL}: \`./bin/ctxsiem emulator --port ${STANDING_EMULATOR_PORT} &\`.`,
     '',
   ].join('\n');
   await writeFile(file, `${header}${stringify(withoutSecrets(config, new Set(secrets)))}`);

@@ -9,7 +9,7 @@ import { floorTo, HOUR_MS, type Logger, type SecretRegistry, systemClock } from 
 import { type CollectSummary, collect } from '@ctxsiem/deployment';
 import { MONITOR_ENTITY_SETS, startEmulator } from '@ctxsiem/emulator';
 import { type DeploymentConfig, DeploymentConfigSchema, sourceConnectors } from '@ctxsiem/registry';
-import { writeDemoConfig } from './demo-config.ts';
+import { STANDING_EMULATOR_URL, writeDemoConfig } from './demo-config.ts';
 import { type DemoSink, demoTarget } from './demo-sinks.ts';
 import { type DemoSource as DemoSourceSetup, demoSource } from './demo-sources.ts';
 
@@ -114,9 +114,12 @@ export async function runDemo(
       checkpoint: target.checkpoint,
     };
     const config: DeploymentConfig = DeploymentConfigSchema.parse(input);
+    // Recorded with the address of a standing `ctxsiem emulator --port 8080`, which serves the same data
+    // (same seed, same customer): this emulator stops with the demo, and `check`, `preview` or another
+    // `collect` with the recorded configuration are run against that one.
     const configFile = await writeDemoConfig(
       options.out,
-      input,
+      { ...input, tenants: [{ ...emulator.connection, apiBase: STANDING_EMULATOR_URL }] },
       sources.map((source) => source.secret).filter((secret): secret is string => Boolean(secret)),
     );
     await target.prepare?.(config, { logger: options.logger, clock: systemClock, secrets: options.secrets });

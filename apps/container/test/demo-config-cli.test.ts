@@ -35,11 +35,28 @@ describe('commands from where the demo leaves you', () => {
     const file = join(cwd, 'out', 'demo', 'ctxsiem.yaml');
     const config = parse(await readFile(file, 'utf8'));
     expect(config.sources).toEqual([expect.objectContaining({ type: 'monitor' })]);
-    expect(config.tenants[0]).toMatchObject({ customerId: 'demo', clientSecret: 'demo' });
+    // The demo's emulator stops with it: the recorded tenant is a standing one's, serving the same data.
+    expect(config.tenants[0]).toMatchObject({
+      customerId: 'demo',
+      clientSecret: 'demo',
+      apiBase: 'http://127.0.0.1:8080',
+    });
     expect(config.checkpoint).toMatchObject({ type: 'file' });
     expect(demo.stderr).toContain('Its configuration is out/demo/ctxsiem.yaml; look at what it did:');
     const printed = [...demo.stderr.matchAll(/^ {2}\.\/bin\/ctxsiem (.+)$/gm)].map((match) => match[1]!);
-    expect(printed).toEqual(expect.arrayContaining(['status', 'state show', 'deadletter list']));
+    expect(printed).toEqual(
+      expect.arrayContaining([
+        'status',
+        'state show',
+        'deadletter list',
+        'emulator --port 8080 &',
+        'check',
+        'preview --stream Sessions',
+        'backfill --from 2d --to 1d',
+      ]),
+    );
+    // Those that need the standing emulator are run as printed by test/docs/readme-commands.test.ts,
+    // which owns port 8080 in the suite.
     // Each printed command, as printed (no environment, no --config), uses the demo's configuration.
     for (const command of ['status', 'state show', 'deadletter list']) {
       const result = await ctxsiem(command.split(' '), { cwd });
