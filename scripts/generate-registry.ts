@@ -7,8 +7,10 @@
  *   … --skip-readme                              leaves the README (before a new package is installed)
  *
  * Generated: `packages/registry/src/connectors.generated.ts` (the imports of every manifest), the
- * registry's dependencies in its package.json, and the connectors table of the root README (between
- * `<!-- connectors -->` and `<!-- /connectors -->`), rendered from the manifests themselves.
+ * registry's dependencies in its package.json, and two tables of the root README rendered from the
+ * manifests themselves: the connectors (between `<!-- connectors -->` and `<!-- /connectors -->`) and
+ * the environment variables (`<!-- variables -->` … `<!-- /variables -->`: every variable the
+ * environment mapping reads, with the field it fills, its default and the schema's description).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -73,14 +75,14 @@ export function registryPackageJson(text: string, packages: ConnectorPackage[]):
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
-const START = '<!-- connectors -->';
-const END = '<!-- /connectors -->';
-
-export function withConnectorsTable(readme: string, table: string): string {
-  const from = readme.indexOf(START);
-  const to = readme.indexOf(END);
-  if (from < 0 || to < from) throw new Error(`README.md has no ${START} … ${END} section`);
-  return `${readme.slice(0, from + START.length)}\n\n${table}\n${readme.slice(to)}`;
+/** `readme` with `table` between `<!-- {section} -->` and `<!-- /{section} -->`. */
+export function withReadmeTable(readme: string, section: string, table: string): string {
+  const start = `<!-- ${section} -->`;
+  const end = `<!-- /${section} -->`;
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} section`);
+  return `${readme.slice(0, from + start.length)}\n\n${table}\n${readme.slice(to)}`;
 }
 
 async function main(write: boolean, withReadme: boolean): Promise<number> {
@@ -105,10 +107,25 @@ async function main(write: boolean, withReadme: boolean): Promise<number> {
     } else stale.push(path.slice(ROOT.length));
   };
   for (const { path, next } of targets) update(path, next);
-  // The README table comes from the manifests as the registry loads them (after the module above).
+  // The README tables come from the manifests as the registry loads them (after the module above).
   if (!stale.length && withReadme) {
-    const { connectors, connectorsMarkdown } = await import('../packages/registry/src/index.ts');
-    update(README, withConnectorsTable(readFileSync(README, 'utf8'), connectorsMarkdown(connectors)));
+    const { connectors, connectorsMarkdown, environmentVariablesMarkdown } = await import(
+      '../packages/registry/src/index.ts'
+    );
+    const tables = {
+      connectors: connectorsMarkdown(connectors),
+      variables: environmentVariablesMarkdown(connectors),
+    };
+    const current = readFileSync(README, 'utf8');
+    let next = current;
+    const outdated: string[] = [];
+    for (const [section, table] of Object.entries(tables)) {
+      const updated = withReadmeTable(next, section, table);
+      if (updated !== next) outdated.push(section);
+      next = updated;
+    }
+    if (write) update(README, next);
+    else if (outdated.length) stale.push(`${README.slice(ROOT.length)} (${outdated.join(' and ')} table)`);
   }
   if (stale.length) {
     console.error('The connector registry is stale; run `node scripts/generate-registry.ts --write`:');

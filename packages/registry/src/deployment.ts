@@ -29,7 +29,12 @@ export const TenantSchema = z
       .describe(
         'API client secret, or a reference: `env:NAME`, `file:/path`, `secretsmanager:NAME-or-ARN[#key]`, `gcpsecret:projects/P/secrets/S/versions/V` (CITRIX_CLIENT_SECRET).',
       ),
-    region: z.enum(['global', 'us', 'eu', 'ap-s', 'jp']).default('global').describe('Citrix Cloud region.'),
+    region: z
+      .enum(['global', 'us', 'eu', 'ap-s', 'jp'])
+      .default('global')
+      .describe(
+        'Citrix Cloud region (CITRIX_REGION): global = api.cloud.com, us = api-us.cloud.com, eu = api-eu.cloud.com, ap-s = api-ap-s.cloud.com, jp = api.citrixcloud.jp; `apiBase` wins over it.',
+      ),
     apiBase: z
       .url({ message: 'must be an absolute URL such as https://api.cloud.com' })
       .optional()
@@ -37,7 +42,7 @@ export const TenantSchema = z
     tokenUrl: z
       .url({ message: 'must be an absolute URL' })
       .optional()
-      .describe('Token endpoint override (US Gov).'),
+      .describe('Token endpoint override, e.g. for US Gov (TOKEN_URL).'),
   })
   .strict();
 
@@ -180,7 +185,12 @@ export const DeploymentConfigSchema = z
     serve: ServeConfigSchema.default(ServeConfigSchema.parse({})).describe(
       '`ctxsiem serve`: schedules and shutdown.',
     ),
-    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    logLevel: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+      .default('info')
+      .describe(
+        'The least severe log lines written (LOG_LEVEL): `trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`.',
+      ),
   })
   .strict()
   .superRefine((config, context) => {

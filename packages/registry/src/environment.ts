@@ -5,12 +5,15 @@
  * the runner's own, so ctxsiem drops in where the seed scripts ran. SOURCE and SINK pick connectors,
  * whose manifests say which variables fill their sections. The result goes through the same schema as a
  * config file; errors name the environment variable a bad field came from.
+ *
+ * The README's variables table is generated from what is declared here (`DEPLOYMENT_VARIABLES`,
+ * `ENVIRONMENT_VARIABLES`), the schemas' descriptions and the manifests (`environment-table.ts`).
  */
 import { ConfigError, type ConfigIssue, type Connector, type Env, envValue } from '@ctxsiem/core';
 import { findConnector, findSource } from './registry.ts';
 
 /** Config field paths of the deployment itself (not of a connector) → their variables. */
-const DEPLOYMENT_VARIABLES: Record<string, string> = {
+export const DEPLOYMENT_VARIABLES: Readonly<Record<string, string>> = {
   'tenants[0].customerId': 'CITRIX_CUSTOMER_ID',
   'tenants[0].clientId': 'CITRIX_CLIENT_ID',
   'tenants[0].clientSecret': 'CITRIX_CLIENT_SECRET',
@@ -29,6 +32,84 @@ const DEPLOYMENT_VARIABLES: Record<string, string> = {
   'runner.reconcileHorizonMinutes': 'RECONCILE_HORIZON_MINUTES',
   logLevel: 'LOG_LEVEL',
 };
+
+/** What a variable of the deployment means where no schema field says it (the README's table shows it). */
+export interface EnvironmentVariable {
+  /** Its meaning, in place of the description of the field it fills. */
+  readonly meaning?: string;
+  /** Added to the field's description: what reading it from the environment adds. */
+  readonly note?: string;
+  /** Its default in words, where the schema has none for it. */
+  readonly default?: string;
+  /** Another name of this variable (a seed's), read when this one is unset. */
+  readonly aliasOf?: string;
+  /** The connectors it chooses among (`SINK`: the sinks). */
+  readonly chooses?: 'source' | 'sink' | 'checkpoint store' | 'dead-letter sink';
+  /** Which programs read it, when not every one does. */
+  readonly readBy?: string;
+}
+
+/**
+ * The deployment's variables that no schema field describes: the connector choices (their defaults are
+ * `defaultSource`, `defaultSink` and `configFromEnv`'s), the seeds' other names (read through
+ * `aliased`), and the variables holding a whole config document instead (read by
+ * `@ctxsiem/deployment`'s `loadConfig` and the CLI).
+ */
+export const ENVIRONMENT_VARIABLES: Readonly<Record<string, EnvironmentVariable>> = {
+  CTXSIEM_CONFIG: {
+    meaning:
+      'A whole config document instead of these variables: inline YAML or JSON, or an `s3://…` or `gs://…` URI.',
+  },
+  CTXSIEM_CONFIG_FILE: {
+    meaning:
+      'The config file read when neither `--config` nor `CTXSIEM_CONFIG` is given (the container image sets `/etc/ctxsiem/config.yaml`).',
+    readBy: 'the CLI and the container',
+  },
+  API_BASE: {
+    note: 'A service path (seed 001: `https://api.cloud.com/casodata`) is dropped; a bare host means HTTPS.',
+  },
+  URL_DOMAIN: {
+    aliasOf: 'API_BASE',
+    meaning: "Seed 000's name for `API_BASE`, a bare host (`api-us.cloud.com`), read when that is unset.",
+  },
+  SOURCE: {
+    chooses: 'source',
+    meaning: 'The source to collect; its variables fill its section.',
+    default: '`analytics` when `API_BASE` names the casodata service (seed 001), else `monitor`',
+  },
+  SINK: {
+    chooses: 'sink',
+    meaning: 'Where records go; its variables fill the `sink` section.',
+    default: '`s3` when `S3_BUCKET` is set (the seed Lambdas), `gcs` when `GCS_BUCKET` is, else `file`',
+  },
+  DEAD_LETTER_SINK: {
+    chooses: 'dead-letter sink',
+    meaning:
+      'Where dead letters go when the sink keeps none (a SIEM API); the variables of that sink fill the `deadLetters` section.',
+    default:
+      'for a SIEM API sink, as `SINK` (`s3` with `S3_BUCKET`, `gcs` with `GCS_BUCKET`, else `file`); else none (the sink keeps them)',
+  },
+  CHECKPOINT: {
+    chooses: 'checkpoint store',
+    meaning: 'Where checkpoints are kept; its variables fill the `checkpoint` section.',
+    default: "the sink's type when a checkpoint store has it, else the dead-letter sink's, else `file`",
+  },
+  CHRONICLE_FUNCTION_INTERVAL: {
+    aliasOf: 'LOOKBACK_MINUTES',
+    meaning: "Seed 000's name for `LOOKBACK_MINUTES` (minutes), read when that is unset.",
+  },
+};
+
+/** `variable`'s value, else that of a name it has in the seeds (`ENVIRONMENT_VARIABLES`' aliases). */
+function aliased(env: Env, variable: string, onAlias?: (alias: string) => void): string | undefined {
+  if (env[variable] !== undefined) return env[variable];
+  for (const [alias, { aliasOf }] of Object.entries(ENVIRONMENT_VARIABLES)) {
+    if (aliasOf !== variable || env[alias] === undefined) continue;
+    onAlias?.(alias);
+    return env[alias];
+  }
+  return undefined;
+}
 
 /**
  * API_BASE may carry a service path (seed 001 sets https://api.cloud.com/casodata): keep the origin.
@@ -79,7 +160,7 @@ function apiService(value: string | undefined): string | undefined {
  * else `monitor`.
  */
 function defaultSource(env: Env): string {
-  return apiService(env.API_BASE ?? env.URL_DOMAIN) === '/casodata' ? 'analytics' : 'monitor';
+  return apiService(aliased(env, 'API_BASE')) === '/casodata' ? 'analytics' : 'monitor';
 }
 
 /**
@@ -93,13 +174,14 @@ function defaultSink(env: Env): string {
 }
 
 export function configFromEnv(env: Env): EnvironmentConfig {
-  const variables = { ...DEPLOYMENT_VARIABLES };
-  // Seed 000 (the Cloud Function) names its look-back CHRONICLE_FUNCTION_INTERVAL (minutes).
-  const lookback = env.LOOKBACK_MINUTES ?? env.CHRONICLE_FUNCTION_INTERVAL;
-  if (env.LOOKBACK_MINUTES === undefined && env.CHRONICLE_FUNCTION_INTERVAL !== undefined)
-    variables['runner.lookbackMinutes'] = 'CHRONICLE_FUNCTION_INTERVAL';
-  if (env.API_BASE === undefined && env.URL_DOMAIN !== undefined)
-    variables['tenants[0].apiBase'] = 'URL_DOMAIN';
+  const variables: Record<string, string> = { ...DEPLOYMENT_VARIABLES };
+  // A field read from a seed's other name (seed 000's URL_DOMAIN, CHRONICLE_FUNCTION_INTERVAL) names it.
+  const field = (path: string) =>
+    aliased(env, DEPLOYMENT_VARIABLES[path]!, (alias) => {
+      variables[path] = alias;
+    });
+  const lookback = field('runner.lookbackMinutes');
+  const apiBase = field('tenants[0].apiBase');
   const sourceType = (env.SOURCE ?? defaultSource(env)).trim();
   const sinkType = (env.SINK ?? defaultSink(env)).trim();
   // A sink that keeps no dead letters (a SIEM API) sends them to an object sink: DEAD_LETTER_SINK, else
@@ -118,7 +200,7 @@ export function configFromEnv(env: Env): EnvironmentConfig {
         customerId: env.CITRIX_CUSTOMER_ID,
         clientId: env.CITRIX_CLIENT_ID,
         clientSecret: env.CITRIX_CLIENT_SECRET,
-        apiBase: apiOrigin(env.API_BASE ?? env.URL_DOMAIN),
+        apiBase: apiOrigin(apiBase),
         region: env.CITRIX_REGION,
         tokenUrl: env.TOKEN_URL,
       }),

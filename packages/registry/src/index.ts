@@ -1,7 +1,8 @@
 /**
  * @ctxsiem/registry — what every app (CLI, Lambda, Cloud Function, daemon) builds from: the installed
  * connectors (generated from the workspace), the deployment schema made of their schemas, what their
- * sinks declare in a SIEM (`siemDeclarations`), the environment mapping, and the connectors table.
+ * sinks declare in a SIEM (`siemDeclarations`), the environment mapping, and the tables of connectors and
+ * environment variables.
  */
 export { type ConnectorRow, connectorRows, connectorsMarkdown, connectorsText } from './connectors-table.ts';
 export {
@@ -23,7 +24,21 @@ export {
   type TenantConfig,
   TenantSchema,
 } from './deployment.ts';
-export { configFromEnv, type EnvironmentConfig, withEnvNames } from './environment.ts';
+export {
+  configFromEnv,
+  DEPLOYMENT_VARIABLES,
+  ENVIRONMENT_VARIABLES,
+  type EnvironmentConfig,
+  type EnvironmentVariable,
+  withEnvNames,
+} from './environment.ts';
+export {
+  environmentVariableRows,
+  environmentVariablesMarkdown,
+  SWITCH_VARIABLES,
+  type VariableGroup,
+  type VariableRow,
+} from './environment-table.ts';
 export {
   type AnySource,
   buildCheckpointStore,

@@ -25,7 +25,7 @@ const fromEnv = (env: Record<string, string>) => {
 };
 
 describe('the connector registry', () => {
-  it('is generated from the workspace and up to date (module, dependencies, README table)', () => {
+  it('is generated from the workspace and up to date (module, dependencies, README tables)', () => {
     const check = spawnSync(process.execPath, ['scripts/generate-registry.ts'], {
       cwd: ROOT,
       encoding: 'utf8',

@@ -34,7 +34,7 @@ export const SecOpsSinkConfigSchema = z
       .enum(['raw', 'udm'])
       .optional()
       .describe(
-        '`raw` (the default): every record a raw log of its log type (SecOps’ parser normalises it); `udm`: the records of the streams ctxsiem maps to UDM (Monitor Connections, Sessions, ConnectionFailureLogs; System Log; DaaS ConfigLog operations; Analytics for Security riskScoreChange) become UDM events, checked against Google’s UDM schema and sent through `events:import` (an invalid one goes to the dead letters with why); the other streams (licensing, Analytics, …) stay raw logs. `import` API only (SECOPS_FORMAT).',
+        '`raw` (the default) or `udm`: every record a raw log of its log type, or UDM events for the streams ctxsiem maps to UDM (SECOPS_FORMAT; `import` API only). `raw`: SecOps’ parser normalises each log. `udm`: the records of Monitor Connections, Sessions, ConnectionFailureLogs; System Log; DaaS ConfigLog operations; Analytics for Security riskScoreChange become UDM events, checked against Google’s UDM schema and sent through `events:import` (an invalid one goes to the dead letters with why); the other streams (licensing, Analytics, …) stay raw logs.',
       ),
     region: z
       .string()

@@ -19,7 +19,7 @@ export const DaasConfigLogOptionsSchema = z
       )
       .optional()
       .describe(
-        '`operations`: the configuration log, per UTC hour; `daasSessions`: the sessions the site lists, each time its state changes, per 15 minutes (as Microsoft’s Sentinel connector reads them). Default: both (DAAS_STREAMS).',
+        'Streams to collect (DAAS_STREAMS, comma-separated): `operations`, the configuration log, per UTC hour; `daasSessions`, the sessions the site lists, each time its state changes, per 15 minutes (as Microsoft’s Sentinel connector reads them). Default: both.',
       ),
     siteId: z
       .string()
@@ -51,7 +51,7 @@ export const DaasConfigLogOptionsSchema = z
       .max(10_000)
       .default(250)
       .describe(
-        'Operations per window whose low-level operations (the SDK calls, their parameters, the properties changed) are fetched — one more request each — and embedded as `LowLevelOperations`; past it an operation says `LowLevelOperationsStatus: "capped"`. 0: none (DAAS_LOW_LEVEL_PER_WINDOW).',
+        'How many operations of a window get their low-level operations (the SDK calls, their parameters, the properties changed) embedded as `LowLevelOperations`, one more request each; 0: none (DAAS_LOW_LEVEL_PER_WINDOW). Past it an operation says `LowLevelOperationsStatus: "capped"`.',
       ),
     sessionsLagMinutes: z
       .number()

@@ -97,7 +97,7 @@ export const LicensingOptionsSchema = z
       )
       .optional()
       .describe(
-        '`usage`: the CVAD User/Device license usage, one snapshot per UTC day; `history`: the monthly User/Device usage, each closed month once and the current month as it grows; `concurrentUsage`: the Concurrent licenses in use and their peaks, one snapshot per UTC day; `telemetry`: the documents at `telemetry.location`, each version once. Default: the streams of `licenseModel`, and `telemetry` when a location is set (LICENSING_STREAMS).',
+        'Streams to collect: `usage`, `history`, `concurrentUsage`, `telemetry` (LICENSING_STREAMS, comma-separated). `usage`: the CVAD User/Device license usage, one snapshot per UTC day; `history`: the monthly User/Device usage, each closed month once and the current month as it grows; `concurrentUsage`: the Concurrent licenses in use and their peaks, one snapshot per UTC day; `telemetry`: the documents at `telemetry.location`, each version once. Default: the streams of `licenseModel`, and `telemetry` when a location is set.',
       ),
     licenseModel: z
       .enum(LICENSE_MODELS, { error: `must be one of ${LICENSE_MODELS.join(', ')}` })
