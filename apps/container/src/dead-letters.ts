@@ -17,6 +17,8 @@ export interface DeadLetterSummary {
     stillInvalid: number;
     /** Parts that could not be read or replayed. */
     failed: number;
+    /** Parts a replay left as they are (`DeadLetterReport.left`): not a failure. */
+    left: number;
   };
 }
 
@@ -39,6 +41,7 @@ function summarise(sink: string, parts: DeadLetterReport[]): DeadLetterSummary {
       replayedNow: sum('replayedNow'),
       stillInvalid: sum('stillInvalid'),
       failed: parts.filter((part) => part.error !== undefined).length,
+      left: parts.filter((part) => part.left !== undefined).length,
     },
   };
 }
@@ -64,10 +67,14 @@ export async function replayDeployedDeadLetters(
 ): Promise<DeadLetterSummary> {
   // The streams the records are validated against: every configured tenant × source × stream.
   const targets = new Map<string, ReplayTarget>();
+  const consumed = new Set<string>();
   await eachSource(config, deps, async (source) => {
     // A consumed source's dead letters are messages as read (not JSON, or no known event type):
     // replaying them needs the source's routing, not a stream schema. They are listed, not replayed.
-    if (isStreamSource(source)) return;
+    if (isStreamSource(source)) {
+      consumed.add(`${source.tenant}/${source.type}`);
+      return;
+    }
     for (const stream of source.streams)
       targets.set(`${source.tenant}/${source.type}/${stream.name}`, {
         stream,
@@ -80,7 +87,11 @@ export async function replayDeployedDeadLetters(
       sink,
       logger: deps.logger,
       ...command,
-      target: (part) => targets.get(`${part.tenant}/${part.source}/${part.stream}`),
+      target: (part) =>
+        targets.get(`${part.tenant}/${part.source}/${part.stream}`) ??
+        (consumed.has(`${part.tenant}/${part.source}`)
+          ? { leave: 'messages of a consumed topic as read (not a record of a stream): listed, not replayed' }
+          : undefined),
     });
     return summarise(sink.type, parts);
   } finally {
@@ -98,7 +109,11 @@ export function formatDeadLetters(summary: DeadLetterSummary, replayed: boolean)
     ? ['stream', 'window', 'part', 'dead letters', 'replayed now', 'replayed', 'still invalid', 'reason']
     : ['stream', 'window', 'part', 'dead letters', 'replayed', 'reason'];
   const rows = summary.parts.map((part) => {
-    const reason = part.error ? `FAILED: ${part.error}` : (part.reasons[0] ?? '');
+    const reason = part.error
+      ? `FAILED: ${part.error}`
+      : part.left
+        ? `LEFT: ${part.left}`
+        : (part.reasons[0] ?? '');
     return replayed
       ? [
           part.stream,
@@ -129,5 +144,9 @@ export function formatDeadLetters(summary: DeadLetterSummary, replayed: boolean)
     for (const part of summary.parts) lines.push(`  ${part.location}`);
   }
   if (totals.failed > 0) lines.push(`${plural(totals.failed, 'part')} could not be handled (FAILED above)`);
+  if (totals.left > 0)
+    lines.push(
+      `${plural(totals.left, 'part')} left as ${totals.left === 1 ? 'it is' : 'they are'} (LEFT above): replay ${totals.left === 1 ? 'it' : 'them'} with a deployment that collects ${totals.left === 1 ? 'its stream' : 'their streams'}, or select the streams to replay with --stream`,
+    );
   return `${lines.join('\n')}\n`;
 }

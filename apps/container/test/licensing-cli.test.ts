@@ -164,6 +164,15 @@ describe('the licensing source through the CLI', () => {
     expect(JSON.parse(replayed.stdout).totals).toMatchObject({ replayedNow: 0, stillInvalid: 1 });
     expect(replayed.stderr).toContain('licenseActivityTimeStamp');
     expect(await readStoredRecords(join(output, 'telemetry')).catch(() => [])).toEqual([]);
+
+    // The same folder read by a deployment that collects only Monitor: the part is left as it is,
+    // saying so — not a failure of the replay (a demo of other sources shares out/demo this way).
+    const elsewhere = await ctxsiem(['deadletter', 'replay'], {
+      env: { ...emulatorTenant(emulator.url), OUTPUT_DIR: output },
+    });
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+    expect(elsewhere.stdout).toMatch(/LEFT: not collected by this deployment/);
+    expect(elsewhere.stdout).toContain('1 part left as it is (LEFT above)');
   });
 
   it('`preview` of the telemetry stream says why it cannot, and receives nothing', async () => {

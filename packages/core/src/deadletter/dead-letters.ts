@@ -59,6 +59,12 @@ export interface DeadLetterReport {
   written: string[];
   /** Why the part could not be read or replayed; the others go on. */
   error?: string;
+  /**
+   * Why a replay left the part as it is without trying: its stream is not one this deployment collects
+   * (a demo of other sources wrote it, a source was removed), or its records cannot be validated again.
+   * Not a failure: the part stays for a deployment that can replay it.
+   */
+  left?: string;
 }
 
 export interface DeadLetterOptions {
@@ -70,9 +76,15 @@ export interface DeadLetterOptions {
 }
 
 export interface ReplayOptions extends DeadLetterOptions {
-  /** The configured stream a part's records belong to; undefined when the deployment has none. */
-  target(part: PartName): ReplayTarget | undefined;
+  /**
+   * The configured stream a part's records belong to; `{ leave }` with the reason when they cannot be
+   * replayed here, undefined when the deployment does not collect the stream (the part is left, saying so).
+   */
+  target(part: PartName): ReplayTarget | { leave: string } | undefined;
 }
+
+/** Why a part of a stream the deployment does not collect is left as it is. */
+const NOT_COLLECTED_HERE = 'not collected by this deployment: left as it is for one that collects the stream';
 
 const streamPath = (part: PartName) => `${part.tenant}/${part.source}/${part.stream}`;
 
@@ -208,11 +220,11 @@ export function replayDeadLetters(options: ReplayOptions): Promise<DeadLetterRep
   return eachPart(options, async ({ name }, report) => {
     const deadLetters = (await sink.readPart(name)) ?? [];
     report.deadLetters = deadLetters.length;
-    const target = options.target(name);
-    if (!target)
-      throw new Error(
-        `${report.stream} is not configured in this deployment: its records cannot be validated again`,
-      );
+    const target = options.target(name) ?? { leave: NOT_COLLECTED_HERE };
+    if ('leave' in target) {
+      report.left = target.leave;
+      return;
+    }
     const { stream, tenantField } = target;
     for (let attempt = 1; ; attempt++) {
       const rounds = await replayRounds(sink, name, (stored) =>

@@ -1,0 +1,195 @@
+/**
+ * Every shell command the READMEs show runs as written (issue 34): the walk a newcomer takes — `make
+ * demo`, then what the CLI section lists, from where the demo leaves them — and every other README's
+ * commands, in the repository, one after another. Commands ending in `&` are started and left running
+ * until the walk ends (they must name the `--port` they listen on: the walk waits for it); `ctxsiem
+ * serve` runs until it is ready, then gets SIGTERM as the README says. A command this suite cannot run
+ * (it needs a cloud, or changes the repository) is named in `NOT_RUN_HERE` with the reason, and the
+ * walk says which it left. A README change that breaks a command fails here, naming the README.
+ *
+ * `make` targets run without remaking `deps` and `build` (`make test` made them first; see `asRun`), and
+ * `./bin/ctxsiem` is the built CLI a reader runs.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { keepProcessOutput } from '@ctxsiem/test-kit';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  asRun,
+  commandKey,
+  NOT_RUN_HERE,
+  type ReadmeCommand,
+  readmeFiles,
+  shellCommands,
+} from './readme-commands.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** What a command must leave behind, beyond exiting 0 (its README comment says it does). */
+const LEAVES: Record<string, string[]> = {
+  'apps/lambda/README.md: make build': [
+    'apps/lambda/dist/lambda.zip',
+    'apps/lambda/dist/lambda.zip.base64sha256',
+  ],
+  'apps/cloud-function/README.md: make build': [
+    'apps/cloud-function/dist/function.zip',
+    'apps/cloud-function/dist/function.zip.base64sha256',
+  ],
+  'terraform/README.md: make synth ENV=prod-gcp': ['terraform/cdktf.out/stacks/prod-gcp/cdk.tf.json'],
+  'README.md: make demo': ['out/demo/ctxsiem.yaml', 'out/demo/_state'],
+};
+
+/** A reader's environment: their PATH and HOME (the project's cache), nothing of this test process. */
+function readerEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'CTXSIEM_CACHE', 'CTXSIEM_TEST_LOGS'])
+    if (process.env[name] !== undefined) env[name] = process.env[name]!;
+  return env;
+}
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(command: string): ChildProcess {
+  // Its own process group, so that what it starts (make → node) is stopped with it.
+  return spawn('bash', ['-c', asRun(command)], {
+    cwd: ROOT,
+    env: readerEnvironment(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+}
+
+function finished(child: ChildProcess, label: string): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      keepProcessOutput(label, stdout, stderr);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Resolves once something accepts connections on the port, or rejects when `until` settles first. */
+async function listening(port: number, until: Promise<unknown>): Promise<void> {
+  let gone = false;
+  until.then(
+    () => {
+      gone = true;
+    },
+    () => {
+      gone = true;
+    },
+  );
+  for (;;) {
+    if (gone) throw new Error(`it exited before anything listened on port ${port}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Resolves once `url` answers 200, or rejects when `until` settles first. */
+async function ready(url: string, until: Promise<unknown>): Promise<void> {
+  let gone = false;
+  until.then(
+    () => {
+      gone = true;
+    },
+    () => {
+      gone = true;
+    },
+  );
+  for (;;) {
+    if (gone) throw new Error(`it exited before ${url} answered 200`);
+    const status = await fetch(url).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const tail = (text: string) => text.split('\n').slice(-40).join('\n');
+
+const commands: ReadmeCommand[] = readmeFiles(ROOT).flatMap((file) =>
+  shellCommands(file, readFileSync(join(ROOT, file), 'utf8')),
+);
+const background: { child: ChildProcess; done: Promise<Finished> }[] = [];
+
+afterAll(async () => {
+  for (const { child, done } of background) {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
+    await done.catch(() => undefined);
+  }
+});
+
+describe('the READMEs’ shell commands', () => {
+  it('are found where the walk starts (README.md: make demo, then the CLI section)', () => {
+    expect(commands.slice(0, 1).map(commandKey)).toEqual(['README.md: make demo']);
+    expect(commands.filter((c) => c.file === 'README.md').length).toBeGreaterThan(15);
+  });
+
+  it('each command left out is in a README, and the reason is said', () => {
+    const keys = new Set(commands.map(commandKey));
+    expect(Object.keys(NOT_RUN_HERE).filter((key) => !keys.has(key))).toEqual([]);
+    const left = commands.filter((c) => NOT_RUN_HERE[commandKey(c)] !== undefined);
+    process.stdout.write(
+      `README commands not run here:\n${left.map((c) => `  ${commandKey(c)}\n    ${NOT_RUN_HERE[commandKey(c)]}`).join('\n')}\n`,
+    );
+    expect(left.length).toBe(Object.keys(NOT_RUN_HERE).length);
+  });
+
+  for (const [index, readme] of commands.entries()) {
+    const key = commandKey(readme);
+    if (NOT_RUN_HERE[key] !== undefined) continue;
+    const label = `readme-${index}`;
+    it(`${key}`, { timeout: 600_000 }, async () => {
+      const command = readme.command.replace(/\s*&$/, '');
+      const child = start(command);
+      const done = finished(child, label);
+      if (readme.command.endsWith('&')) {
+        // Left running for the commands after it: it must say where it listens.
+        const port = Number(/--port[ =](\d+)/.exec(command)?.[1] ?? /\s(\d{2,5})$/.exec(command)?.[1]);
+        expect(
+          port,
+          `${key}: a command left running must name its port (--port N, or N last)`,
+        ).toBeGreaterThan(0);
+        background.push({ child, done });
+        await listening(port, done);
+        return;
+      }
+      if (/\bctxsiem serve\b/.test(command)) {
+        await ready('http://127.0.0.1:9464/readyz', done);
+        process.kill(-child.pid!, 'SIGTERM');
+      }
+      const result = await done;
+      expect(result.code, `${key} exited ${result.code ?? result.signal}:\n${tail(result.stderr)}`).toBe(0);
+      for (const file of LEAVES[key] ?? [])
+        expect(existsSync(join(ROOT, file)), `${key} leaves ${file}`).toBe(true);
+    });
+  }
+});
