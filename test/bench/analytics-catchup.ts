@@ -2,8 +2,8 @@
  * Catch-up benchmark of the Analytics (casodata) source: the emulator answers every API request after
  * 200 ms (a realistic round trip to api.cloud.com), the source reads all three entities with $top=1000
  * through the real runner into the file sink, starting 7 days ago, within a time budget (a 5-minute
- * Lambda by default). Prints one line: the complete hours caught up per entity and in total, pages,
- * records and elapsed seconds.
+ * Lambda by default). Prints one sentence: the complete hours caught up per entity and in total, pages,
+ * records and elapsed seconds; then the same as one JSON line (what `run.ts` records).
  *
  *   node --conditions=@ctxsiem/source test/bench/analytics-catchup.ts
  *   BUDGET_SECONDS=60 node --conditions=@ctxsiem/source test/bench/analytics-catchup.ts
@@ -79,6 +79,25 @@ try {
       `${summary.totals.pages} pages, ${summary.totals.records} records, ` +
       `${source.client.stats.requests} requests, ${source.client.stats.retries} retries, ` +
       `budget exhausted: ${summary.budgetExhausted ? 'yes' : 'no'}, failed: ${failed}`,
+  );
+  // The same as one JSON line, last: what `run.ts` records in results.json.
+  console.log(
+    JSON.stringify({
+      completeHours: total,
+      dueHours: dueHours * perEntity.length,
+      entities: perEntity.length,
+      days,
+      seconds: Number(elapsedSeconds.toFixed(1)),
+      budgetSeconds,
+      latencyMs,
+      top,
+      pages: summary.totals.pages,
+      records: summary.totals.records,
+      requests: source.client.stats.requests,
+      retries: source.client.stats.retries,
+      budgetExhausted: summary.budgetExhausted,
+      failed: summary.failed,
+    }),
   );
   if (summary.failed.length > 0) process.exitCode = 1;
 } finally {
