@@ -139,6 +139,8 @@ const commands: ReadmeCommand[] = readmeFiles(ROOT).flatMap((file) =>
   shellCommands(file, readFileSync(join(ROOT, file), 'utf8')),
 );
 const background: { child: ChildProcess; done: Promise<Finished> }[] = [];
+/** What each command that ran printed, by its key. */
+const printed = new Map<string, Finished>();
 
 afterAll(async () => {
   for (const { child, done } of background) {
@@ -190,6 +192,16 @@ describe('the READMEs’ shell commands', () => {
       expect(result.code, `${key} exited ${result.code ?? result.signal}:\n${tail(result.stderr)}`).toBe(0);
       for (const file of LEAVES[key] ?? [])
         expect(existsSync(join(ROOT, file)), `${key} leaves ${file}`).toBe(true);
+      printed.set(key, result);
     });
   }
+
+  it('what `make demo` tells a reader to run next is in the walk, so each ran above as printed', () => {
+    const demo = printed.get('README.md: make demo');
+    expect(demo, 'make demo ran first').toBeDefined();
+    const suggested = [...demo!.stderr.matchAll(/^ {2}(\.\/bin\/ctxsiem .+)$/gm)].map((match) => match[1]!);
+    expect(suggested.length).toBeGreaterThan(3);
+    const walked = new Set(commands.filter((c) => c.file === 'README.md').map((c) => c.command));
+    expect(suggested.filter((command) => !walked.has(command))).toEqual([]);
+  });
 });
