@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { keepProcessOutput } from '@ctxsiem/test-kit';
+import { type CliRun, processRun } from '@ctxsiem/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   asRun,
@@ -50,12 +50,7 @@ function readerEnvironment(): Record<string, string> {
   return env;
 }
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+type Finished = CliRun;
 
 function start(command: string): ChildProcess {
   // Its own process group, so that what it starts (make → node) is stopped with it.
@@ -67,71 +62,41 @@ function start(command: string): ChildProcess {
   });
 }
 
-function finished(child: ChildProcess, label: string): Promise<Finished> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      keepProcessOutput(label, stdout, stderr);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** Resolves once something accepts connections on the port, or rejects when `until` settles first. */
-async function listening(port: number, until: Promise<unknown>): Promise<void> {
+/** Resolves once `check` answers true, asking again until then; rejects if `exited` settles first. */
+async function pollUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  exited: Promise<unknown>,
+): Promise<void> {
   let gone = false;
-  until.then(
-    () => {
-      gone = true;
-    },
-    () => {
-      gone = true;
-    },
-  );
+  const mark = () => {
+    gone = true;
+  };
+  exited.then(mark, mark);
   for (;;) {
-    if (gone) throw new Error(`it exited before anything listened on port ${port}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (gone) throw new Error(`it exited before ${what}`);
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 150));
   }
 }
 
-/** Resolves once `url` answers 200, or rejects when `until` settles first. */
-async function ready(url: string, until: Promise<unknown>): Promise<void> {
-  let gone = false;
-  until.then(
-    () => {
-      gone = true;
-    },
-    () => {
-      gone = true;
-    },
+/** Whether something accepts connections on the port. */
+const accepting = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+/** Whether `url` answers 200. */
+const answers = (url: string) =>
+  fetch(url).then(
+    (response) => response.status === 200,
+    () => false,
   );
-  for (;;) {
-    if (gone) throw new Error(`it exited before ${url} answered 200`);
-    const status = await fetch(url).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const tail = (text: string) => text.split('\n').slice(-40).join('\n');
 
@@ -172,7 +137,7 @@ describe('the READMEs’ shell commands', () => {
     it(`${key}`, { timeout: 600_000 }, async () => {
       const command = readme.command.replace(/\s*&$/, '');
       const child = start(command);
-      const done = finished(child, label);
+      const done = processRun(child, label);
       if (readme.command.endsWith('&')) {
         // Left running for the commands after it: it must say where it listens.
         const port = Number(/--port[ =](\d+)/.exec(command)?.[1] ?? /\s(\d{2,5})$/.exec(command)?.[1]);
@@ -181,11 +146,11 @@ describe('the READMEs’ shell commands', () => {
           `${key}: a command left running must name its port (--port N, or N last)`,
         ).toBeGreaterThan(0);
         background.push({ child, done });
-        await listening(port, done);
+        await pollUntil(`anything listened on port ${port}`, () => accepting(port), done);
         return;
       }
       if (/\bctxsiem serve\b/.test(command)) {
-        await ready('http://127.0.0.1:9464/readyz', done);
+        await pollUntil('/readyz answered 200', () => answers('http://127.0.0.1:9464/readyz'), done);
         process.kill(-child.pid!, 'SIGTERM');
       }
       const result = await done;

@@ -30,34 +30,46 @@ export interface CliOptions {
   onSpawn?: ((child: ChildProcess) => void) | undefined;
 }
 
-/** Runs `node --conditions=@ctxsiem/source {cli} {args}` and resolves when it exits. */
-export function runCli(cli: string, args: string[], options: CliOptions): Promise<CliRun> {
+/**
+ * What a started process prints and how it ends: resolves when it has closed, its output kept for the
+ * secret scan under `label`.
+ */
+export function processRun(child: ChildProcess, label: string): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@ctxsiem/source', cli, ...args], {
-      cwd: options.cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    options.onSpawn?.(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer =
-      options.killAfterMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            if (child.exitCode === null && child.kill('SIGKILL')) options.onKill?.();
-          }, options.killAfterMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      keepProcessOutput(options.label, stdout, stderr);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      keepProcessOutput(label, stdout, stderr);
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** Runs `node --conditions=@ctxsiem/source {cli} {args}` and resolves when it exits. */
+export async function runCli(cli: string, args: string[], options: CliOptions): Promise<CliRun> {
+  const child = spawn(process.execPath, ['--conditions=@ctxsiem/source', cli, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  options.onSpawn?.(child);
+  const run = processRun(child, options.label);
+  const timer =
+    options.killAfterMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          if (child.exitCode === null && child.kill('SIGKILL')) options.onKill?.();
+        }, options.killAfterMs);
+  try {
+    return await run;
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
 }
