@@ -1,53 +1,12 @@
 /**
- * The code the READMEs show, as a reader copies it: every ```ts and ```json block (indented ones too: a
- * numbered step's) of the READMEs `readmeFiles` lists, with where it starts; and the type check of the
- * ```ts blocks — all of them in one TypeScript program, each compiled as a module of the package whose
+ * The type check of the READMEs' ```ts blocks (`readme-blocks.ts` finds them) — all of them in one TypeScript program, each compiled as a module of the package whose
  * README shows it, under the repository's own compiler options (`tsconfig.base.json`: strict, ESM,
  * `customConditions: ['@ctxsiem/source']`, so the workspace packages resolve to their sources). The
  * modules and their tsconfig exist only for the compiler (its virtual file system): nothing is written.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { API } from 'typescript/unstable/sync';
-import { readmeFiles } from './readme-commands.ts';
-
-export interface CodeBlock {
-  /** The README, relative to the repository. */
-  file: string;
-  /** Its position among the README's blocks of the same language, from 0. */
-  index: number;
-  /** The README's line of the block's first code line (the line after the opening fence), from 1. */
-  line: number;
-  /** The code, without the indentation of the fence. */
-  code: string;
-}
-
-/** The blocks of one language (`ts`, `json`…) of a Markdown text, in order. */
-export function codeBlocks(file: string, markdown: string, languages: readonly string[]): CodeBlock[] {
-  const fence = new RegExp(
-    `^([ \\t]*)\`\`\`(?:${languages.join('|')})[ \\t]*\\n([\\s\\S]*?)^\\1\`\`\``,
-    'gm',
-  );
-  return [...markdown.matchAll(fence)].map((match, index) => {
-    const indent = match[1]!;
-    return {
-      file,
-      index,
-      line: markdown.slice(0, match.index).split('\n').length + 1,
-      code: match[2]!
-        .split('\n')
-        .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line.trimStart()))
-        .join('\n'),
-    };
-  });
-}
-
-/** Every README's blocks of those languages, README by README in `readmeFiles` order. */
-export function readmeBlocks(root: string, languages: readonly string[]): CodeBlock[] {
-  return readmeFiles(root).flatMap((file) =>
-    codeBlocks(file, readFileSync(join(root, file), 'utf8'), languages),
-  );
-}
+import type { CodeBlock } from './readme-blocks.ts';
 
 /** What a README's examples take from the reader, and where they compile. */
 export interface Assumptions {

@@ -17,14 +17,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CliRun, processRun } from '@ctxsiem/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  asRun,
-  commandKey,
-  NOT_RUN_HERE,
-  type ReadmeCommand,
-  readmeFiles,
-  shellCommands,
-} from './readme-commands.ts';
+import { readmeFiles } from './readme-blocks.ts';
+import { asRun, commandKey, NOT_RUN_HERE, type ReadmeCommand, shellCommands } from './readme-commands.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

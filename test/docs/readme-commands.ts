@@ -5,8 +5,7 @@
  * below: as written, unless a command is named in `NOT_RUN_HERE` with the reason, so that a command a
  * README adds or changes is run — or refused until someone says why it cannot be.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { codeBlocks } from './readme-blocks.ts';
 
 export interface ReadmeCommand {
   /** The README, relative to the repository. */
@@ -17,29 +16,11 @@ export interface ReadmeCommand {
   comment: string;
 }
 
-/** The READMEs a reader meets, in the order the walk takes them: the root's first. */
-export function readmeFiles(root: string): string[] {
-  const nested = ['apps', 'packages', 'test'].flatMap((parent) =>
-    readdirSync(join(root, parent), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => join(parent, entry.name, 'README.md'))
-      .sort(),
-  );
-  return ['README.md', 'content/README.md', 'terraform/README.md', ...nested].filter((file) => {
-    try {
-      readFileSync(join(root, file));
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** The commands of a Markdown text's shell blocks (indented ones too: a numbered step's), in order. */
 export function shellCommands(file: string, markdown: string): ReadmeCommand[] {
   const commands: ReadmeCommand[] = [];
-  for (const block of markdown.matchAll(/^([ \t]*)```(?:sh|bash|shell)\n([\s\S]*?)^\1```/gm)) {
-    for (const raw of block[2]!.split('\n')) {
+  for (const block of codeBlocks(file, markdown, ['sh', 'bash', 'shell'])) {
+    for (const raw of block.code.split('\n')) {
       const line = raw.trim();
       if (!line || line.startsWith('#')) continue;
       // A comment starts at ` #` outside quotes; no README command quotes a `#`.

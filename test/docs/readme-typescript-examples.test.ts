@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Assumptions, type Checked, readmeBlocks, typeCheck } from './readme-code-blocks.ts';
+import { readmeBlocks } from './readme-blocks.ts';
+import { type Assumptions, type Checked, typeCheck } from './readme-code-blocks.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
