@@ -130,21 +130,27 @@ describe('the READMEs’ shell commands', () => {
     const label = `readme-${index}`;
     it(`${key}`, { timeout: 600_000 }, async () => {
       const command = readme.command.replace(/\s*&$/, '');
+      const leftRunning = readme.command.endsWith('&');
+      const serves = /\bctxsiem serve\b/.test(command);
+      // What it listens on: the port a command left running names (`--port N`, or N last), serve's 9464.
+      const port = serves
+        ? 9464
+        : Number(/--port[ =](\d+)/.exec(command)?.[1] ?? /\s(\d{2,5})$/.exec(command)?.[1]);
+      if (leftRunning || serves) {
+        expect(port, `${key}: a command left running must name its port`).toBeGreaterThan(0);
+        // Else the wait below would be answered by whatever holds the port: a walk whose process was
+        // killed before its end leaves what it started running.
+        expect(await accepting(port), `${key}: port ${port} is in use by another process`).toBe(false);
+      }
       const child = start(command);
       const done = processRun(child, label);
-      if (readme.command.endsWith('&')) {
-        // Left running for the commands after it: it must say where it listens.
-        const port = Number(/--port[ =](\d+)/.exec(command)?.[1] ?? /\s(\d{2,5})$/.exec(command)?.[1]);
-        expect(
-          port,
-          `${key}: a command left running must name its port (--port N, or N last)`,
-        ).toBeGreaterThan(0);
+      if (leftRunning) {
         background.push({ child, done });
         await pollUntil(`anything listened on port ${port}`, () => accepting(port), done);
         return;
       }
-      if (/\bctxsiem serve\b/.test(command)) {
-        await pollUntil('/readyz answered 200', () => answers('http://127.0.0.1:9464/readyz'), done);
+      if (serves) {
+        await pollUntil('/readyz answered 200', () => answers(`http://127.0.0.1:${port}/readyz`), done);
         process.kill(-child.pid!, 'SIGTERM');
       }
       const result = await done;
