@@ -32,9 +32,10 @@ export interface CliOptions {
 
 /**
  * What a started process prints and how it ends: resolves when it has closed, its output kept for the
- * secret scan under `label`.
+ * secret scan under `label` (a collector's; undefined for a process that is not one, such as a test
+ * server that prints its test credentials for a reader).
  */
-export function processRun(child: ChildProcess, label: string): Promise<CliRun> {
+export function processRun(child: ChildProcess, label: string | undefined): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk) => {
@@ -46,7 +47,7 @@ export function processRun(child: ChildProcess, label: string): Promise<CliRun> 
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => {
-      keepProcessOutput(label, stdout, stderr);
+      if (label !== undefined) keepProcessOutput(label, stdout, stderr);
       resolve({ code, signal, stdout, stderr });
     });
   });
